@@ -1,0 +1,148 @@
+// Host side of the WebAssembly CPU kernels (sources in ./assembly, compiled by ./build.mjs).
+//
+// One `Kernels` instance owns one module instance and its linear memory. Memory above heap_base is
+// laid out as [forward twiddles | inverse twiddles | scratch]: the twiddle tables are kept between
+// calls (per-stage layout, so the table for 2^L serves every size up to 2^L) and scratch is a bump
+// arena released after each operation. Calls are synchronous, so nothing else can touch scratch
+// meanwhile. Each worker thread gets its own instance.
+import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
+
+/** The raw exports; pointers are byte offsets, lengths count u64 elements. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heap_base(): number;
+  add(a: bigint, b: bigint): bigint;
+  sub(a: bigint, b: bigint): bigint;
+  mul(a: bigint, b: bigint): bigint;
+  pow(a: bigint, e: bigint): bigint;
+  inv(a: bigint): bigint;
+  vec_add(out: number, a: number, b: number, n: number): void;
+  vec_sub(out: number, a: number, b: number, n: number): void;
+  vec_mul(out: number, a: number, b: number, n: number): void;
+  vec_neg(out: number, a: number, n: number): void;
+  vec_scale(out: number, a: number, c: bigint, n: number): void;
+  vec_mul_powers(out: number, a: number, start: bigint, step: bigint, n: number): void;
+  powers(out: number, start: bigint, step: bigint, n: number): void;
+  batch_inverse(out: number, a: number, scratch: number, n: number): number;
+  find_non_canonical(a: number, n: number): number;
+  twiddles(out: number, logN: number, root: bigint): void;
+  dif(a: number, logN: number, tw: number): void;
+  dit(a: number, logN: number, tw: number): void;
+  bit_reverse(a: number, logN: number): void;
+}
+
+const PAGE = 65536;
+/** wasm32 addresses 4 GiB; keep a margin so offsets never wrap. */
+const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let compiledSync: WebAssembly.Module | undefined;
+
+function wasmBytes(): Uint8Array {
+  const bin = atob(KERNELS_WASM_BASE64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+const imports = {
+  env: {
+    abort(): never {
+      throw new Error('capseal wasm kernel aborted (internal error)');
+    },
+  },
+};
+
+export class Kernels {
+  readonly raw: KernelExports;
+  private readonly base: number;
+  private twiddleLog = -1;
+  private scratchStart: number;
+  private top: number;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.raw = instance.exports as unknown as KernelExports;
+    this.base = this.raw.heap_base();
+    this.scratchStart = this.base;
+    this.top = this.base;
+  }
+
+  /** Compiles (once per process) and instantiates the kernels. Works in Node, workers and browsers. */
+  static async load(): Promise<Kernels> {
+    compiled ??= WebAssembly.compile(wasmBytes() as BufferSource);
+    return new Kernels(await WebAssembly.instantiate(await compiled, imports));
+  }
+
+  /** Synchronous variant for Node and workers (browsers refuse large synchronous compiles on the main thread). */
+  static loadSync(): Kernels {
+    compiledSync ??= new WebAssembly.Module(wasmBytes() as BufferSource);
+    return new Kernels(new WebAssembly.Instance(compiledSync, imports));
+  }
+
+  /** A fresh u64 view of memory (views go stale when memory grows). */
+  get u64(): BigUint64Array {
+    return new BigUint64Array(this.raw.memory.buffer);
+  }
+
+  get u8(): Uint8Array {
+    return new Uint8Array(this.raw.memory.buffer);
+  }
+
+  /** Reserves `bytes` of scratch (64-byte aligned), growing memory as needed. */
+  alloc(bytes: number): number {
+    const ptr = Math.ceil(this.top / 64) * 64;
+    const end = ptr + bytes;
+    if (end > MAX_BYTES) throw new RangeError(`wasm kernels: ${end} bytes exceed the 4 GiB address space`);
+    const have = this.raw.memory.buffer.byteLength;
+    if (end > have) this.raw.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return ptr;
+  }
+
+  /** Runs `fn` with a scratch arena that is released afterwards, even if `fn` throws. */
+  scoped<T>(fn: () => T): T {
+    const mark = this.top;
+    try {
+      return fn();
+    } finally {
+      this.top = mark;
+    }
+  }
+
+  /** Copies a column into fresh scratch and returns its pointer. */
+  put(col: ArrayLike<bigint> & { length: number }, ptr = this.alloc(col.length * 8)): number {
+    this.u64.set(col as BigUint64Array, ptr / 8);
+    return ptr;
+  }
+
+  /** Copies n elements at ptr out of wasm memory. */
+  get(ptr: number, n: number): BigUint64Array {
+    return this.u64.slice(ptr / 8, ptr / 8 + n);
+  }
+
+  /** Copies n elements at ptr into `out` (no allocation). */
+  getInto(ptr: number, out: BigUint64Array): BigUint64Array {
+    out.set(this.u64.subarray(ptr / 8, ptr / 8 + out.length));
+    return out;
+  }
+
+  /**
+   * Pointers to the forward and inverse per-stage twiddle tables covering sizes up to 2^logN.
+   * Must be called before any alloc() of the current operation: growing the tables moves scratch.
+   */
+  twiddles(logN: number, forwardRoot: (logN: number) => bigint, inverseRoot: (logN: number) => bigint) {
+    if (logN > this.twiddleLog) {
+      if (this.top !== this.scratchStart) throw new Error('wasm kernels: twiddles() called with live scratch');
+      const size = 8 * 2 ** logN;
+      this.top = this.base;
+      const fwd = this.alloc(size);
+      const inv = this.alloc(size);
+      this.raw.twiddles(fwd, logN, forwardRoot(logN));
+      this.raw.twiddles(inv, logN, inverseRoot(logN));
+      this.twiddleLog = logN;
+      this.scratchStart = this.top;
+    }
+    const size = 8 * 2 ** this.twiddleLog;
+    return { forward: this.base, inverse: Math.ceil((this.base + size) / 64) * 64 };
+  }
+}

@@ -1,0 +1,12 @@
+// One Vite config: the demo web app (demo/) and the vitest unit/integration suites (test/).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  root: '.',
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
