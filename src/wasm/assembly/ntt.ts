@@ -90,6 +90,25 @@ export function dit(a: usize, logN: u32, tw: usize): void {
   for (let h = block; h < n; h <<= 1) ditStage(a, n, h, tw);
 }
 
+/**
+ * out[offset + stride·i] = a[bitrev(i)] for i < 2^logN. Turns one coset's DIF output (bit-reversed)
+ * into its natural-order slots of an interleaved LDE (stride = blowup, offset = coset index).
+ */
+export function scatter_bit_reversed(out: usize, a: usize, logN: u32, stride: usize, offset: usize): void {
+  const n: usize = <usize>1 << logN;
+  const shift = <u32>(sizeof<usize>() * 8) - logN;
+  const step = stride << 3;
+  let dst = out + (offset << 3);
+  if (logN == 0) {
+    store<u64>(dst, load<u64>(a));
+    return;
+  }
+  for (let i: usize = 0; i < n; i++) {
+    store<u64>(dst, load<u64>(a + ((reverseBits(i) >> shift) << 3)));
+    dst += step;
+  }
+}
+
 /** In-place bit-reversal permutation of n = 2^logN elements. */
 export function bit_reverse(a: usize, logN: u32): void {
   const n: usize = <usize>1 << logN;

@@ -1,6 +1,6 @@
 // Element-wise kernels over columns of canonical Goldilocks elements (u64, little-endian in memory).
 // Pointers are byte offsets into linear memory; lengths count elements. Outputs may alias inputs.
-import { addp, subp, mulp, negp, invp, P } from './goldilocks';
+import { addp, subp, mulp, negp, invp } from './goldilocks';
 
 export function vec_add(out: usize, a: usize, b: usize, n: usize): void {
   for (let i: usize = 0; i < n << 3; i += 8) store<u64>(out + i, addp(load<u64>(a + i), load<u64>(b + i)));
@@ -59,11 +59,5 @@ export function batch_inverse(out: usize, a: usize, scratch: usize, n: usize): i
     store<u64>(out + (i << 3), mulp(inv, load<u64>(scratch + (i << 3))));
     inv = mulp(inv, x);
   }
-  return -1;
-}
-
-/** Index of the first element >= p, or -1: decoders use it to reject non-canonical input. */
-export function find_non_canonical(a: usize, n: usize): isize {
-  for (let i: usize = 0; i < n; i++) if (load<u64>(a + (i << 3)) >= P) return <isize>i;
   return -1;
 }

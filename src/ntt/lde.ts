@@ -1,0 +1,107 @@
+// Coset low-degree extension (DESIGN.md "The STARK": offset 7, blowup β).
+// A trace column given by its evaluations on H (|H| = n) is interpolated and evaluated on the coset
+// s·H' with |H'| = N = β·n. Instead of one zero-padded size-N transform, the coset splits into β
+// cosets of H: s·ω_N^t·H for t < β, and coset t is a size-n NTT of the coefficients scaled by
+// (s·ω_N^t)^j / n (interpolation's 1/n folded in). That is N·log n work instead of N·log N, each
+// transform cache-sized, and the zero padding is never materialized.
+//
+// Output order: 'natural' puts point s·ω_N^i at index i (coset t fills indices t, t+β, t+2β, …);
+// 'bit-reversed' puts it at index bitrev_N(i), where coset t is the contiguous block bitrev_β(t)·n
+// in the DIF's own output order, so no permutation runs at all.
+import { GENERATOR, inv, isCanonical, mul, pow, rootOfUnity } from '../field/goldilocks.js';
+import type { Column } from '../field/columns.js';
+import type { Kernels } from '../wasm/kernels.js';
+import { columnBytes, log2Size, sameLengthLog, twiddlesFor } from './ntt.js';
+
+export type EvaluationOrder = 'natural' | 'bit-reversed';
+
+export interface CosetOptions {
+  /** Extension factor β, a power of two. */
+  blowup: number;
+  /** Coset offset s (default 7, the field generator: the coset then avoids every subgroup). */
+  shift?: bigint;
+  order?: EvaluationOrder;
+}
+
+export const MAX_BLOWUP = 16;
+
+function checkOptions(opts: CosetOptions, logN: number): { logBlowup: number; shift: bigint; order: EvaluationOrder } {
+  const logBlowup = log2Size(opts.blowup, 'blowup');
+  if (opts.blowup < 2 || opts.blowup > MAX_BLOWUP)
+    throw new RangeError(`blowup must be a power of two in [2, ${MAX_BLOWUP}], got ${opts.blowup}`);
+  const shift = opts.shift ?? GENERATOR;
+  if (!isCanonical(shift) || shift === 0n) throw new RangeError('coset shift must be a non-zero canonical element');
+  const order = opts.order ?? 'natural';
+  if (order !== 'natural' && order !== 'bit-reversed') throw new RangeError(`unknown evaluation order ${String(order)}`);
+  log2Size(2 ** (logN + logBlowup), 'extended length');
+  return { logBlowup, shift, order };
+}
+
+function reverseBits(x: number, bits: number): number {
+  let r = 0;
+  for (let i = 0; i < bits; i++) r = (r << 1) | ((x >>> i) & 1);
+  return r;
+}
+
+/**
+ * Evaluates coefficient columns (length n) on s·H', |H'| = β·n. With `scale` = 1/n the input may be
+ * n·c in place of c — which is what a DIT inverse leaves, saving a pass.
+ */
+function extendCoefficients(
+  k: Kernels, coeffs: number, logN: number, opts: ReturnType<typeof checkOptions>, fwd: number, scale: bigint,
+): Column {
+  const n = 2 ** logN;
+  const blowup = 2 ** opts.logBlowup;
+  const omegaBig = rootOfUnity(logN + opts.logBlowup);
+  const out = k.alloc(columnBytes(logN) * blowup);
+  const block = opts.order === 'natural' ? k.alloc(columnBytes(logN)) : 0;
+  for (let t = 0; t < blowup; t++) {
+    const cosetShift = mul(opts.shift, pow(omegaBig, BigInt(t)));
+    const dst = opts.order === 'natural' ? block : out + reverseBits(t, opts.logBlowup) * columnBytes(logN);
+    k.raw.vec_mul_powers(dst, coeffs, scale, cosetShift, n);
+    k.raw.dif(dst, logN, fwd);
+    if (opts.order === 'natural') k.raw.scatter_bit_reversed(out, dst, logN, blowup, t);
+  }
+  return k.get(out, n * blowup);
+}
+
+/** Trace columns (evaluations on H) → their low-degree extensions on s·H'. */
+export function cosetLde(k: Kernels, evals: readonly Column[], opts: CosetOptions): Column[] {
+  const logN = sameLengthLog(evals);
+  const o = checkOptions(opts, logN);
+  const tw = twiddlesFor(k, logN);
+  const nInv = inv(BigInt(2 ** logN));
+  return evals.map((col) =>
+    k.scoped(() => {
+      const a = k.put(col);
+      k.raw.bit_reverse(a, logN);
+      k.raw.dit(a, logN, tw.inverse); // n·coefficients, natural order
+      return extendCoefficients(k, a, logN, o, tw.forward, nInv);
+    }),
+  );
+}
+
+/** Coefficient columns (length n, zero-extended) → evaluations on s·H', |H'| = β·n. */
+export function evaluateOnCoset(k: Kernels, coeffs: readonly Column[], opts: CosetOptions): Column[] {
+  const logN = sameLengthLog(coeffs);
+  const o = checkOptions(opts, logN);
+  const tw = twiddlesFor(k, logN);
+  return coeffs.map((col) => k.scoped(() => extendCoefficients(k, k.put(col), logN, o, tw.forward, 1n)));
+}
+
+/** Evaluations on the coset s·H (natural order) → coefficients: c_j = (iNTT(y))_j · s^(−j). */
+export function interpolateCoset(k: Kernels, evals: readonly Column[], shift: bigint = GENERATOR): Column[] {
+  const logN = sameLengthLog(evals);
+  if (!isCanonical(shift) || shift === 0n) throw new RangeError('coset shift must be a non-zero canonical element');
+  const tw = twiddlesFor(k, logN);
+  const nInv = inv(BigInt(2 ** logN));
+  return evals.map((col) =>
+    k.scoped(() => {
+      const a = k.put(col);
+      k.raw.bit_reverse(a, logN);
+      k.raw.dit(a, logN, tw.inverse);
+      k.raw.vec_mul_powers(a, a, nInv, inv(shift), col.length);
+      return k.get(a, col.length);
+    }),
+  );
+}
