@@ -24,11 +24,17 @@ export interface KernelExports {
   vec_mul_powers(out: number, a: number, start: bigint, step: bigint, n: number): void;
   powers(out: number, start: bigint, step: bigint, n: number): void;
   batch_inverse(out: number, a: number, scratch: number, n: number): number;
-  find_non_canonical(a: number, n: number): number;
   twiddles(out: number, logN: number, root: bigint): void;
   dif(a: number, logN: number, tw: number): void;
   dit(a: number, logN: number, tw: number): void;
   bit_reverse(a: number, logN: number): void;
+  /** BLAKE3 of each row's cols u64 elements (8 bytes LE each) at data + r·rowStride + c·colStride; 32 bytes per row at out. */
+  blake3_rows(out: number, data: number, rows: number, cols: number, rowStride: number, colStride: number): void;
+  /** out[i] = BLAKE3(data[64i .. 64i+64)), 32 bytes each; out may equal data. */
+  blake3_pairs(out: number, data: number, pairs: number): void;
+  /** BLAKE3 of len bytes at data; 32 bytes at out. */
+  blake3_bytes(out: number, data: number, len: number): void;
+  scatter_bit_reversed(out: number, a: number, logN: number, stride: number, offset: number): void;
 }
 
 const PAGE = 65536;

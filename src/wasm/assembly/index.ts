@@ -2,6 +2,7 @@
 // everything from heap_base() upwards is host-owned scratch; the kernels allocate nothing.
 export * from './vector';
 export * from './ntt';
+export * from './blake3';
 export { powp as pow, invp as inv } from './goldilocks';
 import { mulp, addp, subp } from './goldilocks';
 export function mul(a: u64, b: u64): u64 { return mulp(a, b); }

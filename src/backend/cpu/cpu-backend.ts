@@ -1,0 +1,135 @@
+// CpuBackend: the Backend contract on the WebAssembly kernels, optionally spread over worker threads.
+// This is the `baseline_no_accel` track. Column operations split by columns, row hashing by row
+// ranges; small inputs run inline because a worker round trip costs more than they do.
+import { assertCanonicalColumn, type Column } from '../../field/columns.js';
+import { hashPairs } from '../../hash/leaves.js';
+import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
+import type { CosetOptions } from '../../ntt/lde.js';
+import { sameLengthLog } from '../../ntt/ntt.js';
+import { Kernels } from '../../wasm/kernels.js';
+import type { Backend, Matrix } from '../backend.js';
+import { runJob, type Job, type JobResult, type JobRunner } from './jobs.js';
+
+interface CpuMatrix extends Matrix {
+  readonly backend: 'cpu';
+  columns: Column[] | undefined;
+}
+
+/** Below this many elements of work a job runs on the calling thread. */
+export const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+/** Splits [0, total) into at most `parts` contiguous non-empty ranges. */
+function ranges(total: number, parts: number): Array<[number, number]> {
+  const count = Math.max(1, Math.min(parts, total));
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < count; i++) {
+    const lo = Math.floor((total * i) / count), hi = Math.floor((total * (i + 1)) / count);
+    if (hi > lo) out.push([lo, hi]);
+  }
+  return out;
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly description: string;
+
+  private constructor(private readonly k: Kernels, private readonly pool: JobRunner | undefined) {
+    this.description = `cpu: wasm × ${pool ? `${pool.size} threads` : '1 thread'}`;
+  }
+
+  /** `pool` spreads work over threads (see ./node.ts for Node's worker pool). */
+  static async create(opts: { pool?: JobRunner } = {}): Promise<CpuBackend> {
+    return new CpuBackend(await Kernels.load(), opts.pool);
+  }
+
+  async upload(columns: readonly Column[]): Promise<Matrix> {
+    if (columns.length === 0) throw new RangeError('upload: a matrix needs at least one column');
+    const logN = sameLengthLog(columns);
+    columns.forEach((c, i) => assertCanonicalColumn(c, `column ${i}`));
+    return this.wrap(columns.map((c) => c.slice()), 2 ** logN);
+  }
+
+  async download(m: Matrix): Promise<Column[]> {
+    return this.columnsOf(m).map((c) => c.slice());
+  }
+
+  ntt(m: Matrix): Promise<Matrix> {
+    return this.columnJob(m, (columns) => ({ op: 'ntt', columns }));
+  }
+
+  intt(m: Matrix): Promise<Matrix> {
+    return this.columnJob(m, (columns) => ({ op: 'intt', columns }));
+  }
+
+  lde(m: Matrix, opts: CosetOptions): Promise<Matrix> {
+    return this.columnJob(m, (columns) => ({ op: 'lde', columns, opts }), opts.blowup);
+  }
+
+  async hashRows(m: Matrix): Promise<Uint8Array> {
+    const columns = this.columnsOf(m);
+    if (!this.pool || m.height * m.width < PARALLEL_MIN_ELEMENTS) return this.run({ op: 'hashRows', columns }).then(bytesOf);
+    const parts = await Promise.all(
+      ranges(m.height, this.pool.size).map(([lo, hi]) =>
+        this.run({ op: 'hashRows', columns: columns.map((c) => c.subarray(lo, hi)) }).then(bytesOf),
+      ),
+    );
+    return concatBytes(parts);
+  }
+
+  async merkleTree(leaves: Uint8Array): Promise<MerkleTree> {
+    return buildMerkleTree(leaves, (children) => hashPairs(this.k, children));
+  }
+
+  release(m: Matrix): void {
+    (m as CpuMatrix).columns = undefined;
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool?.destroy();
+  }
+
+  private wrap(columns: Column[], height: number): CpuMatrix {
+    return { backend: 'cpu', height, width: columns.length, columns };
+  }
+
+  private columnsOf(m: Matrix): Column[] {
+    const cols = m.backend === 'cpu' ? (m as CpuMatrix).columns : undefined;
+    if (!cols) throw new Error(`matrix is ${m.backend === 'cpu' ? 'released' : `held by the ${m.backend} backend`}`);
+    return cols;
+  }
+
+  private run(job: Job): Promise<JobResult> {
+    return this.pool ? this.pool.run(job) : Promise.resolve(runJob(this.k, job));
+  }
+
+  /** Runs a per-column job, split by columns across the pool when worth it; keeps column order. */
+  private async columnJob(m: Matrix, make: (columns: Column[]) => Job, growth = 1): Promise<Matrix> {
+    const columns = this.columnsOf(m);
+    const inline = !this.pool || m.width < 2 || m.height * m.width * growth < PARALLEL_MIN_ELEMENTS;
+    const groups = inline ? [[0, m.width] as [number, number]] : ranges(m.width, this.pool!.size);
+    const results = await Promise.all(
+      groups.map(([lo, hi]) => (inline ? Promise.resolve(runJob(this.k, make(columns.slice(lo, hi)))) : this.run(make(columns.slice(lo, hi))))),
+    );
+    const out = results.flatMap(columnsOf);
+    return this.wrap(out, out[0]!.length);
+  }
+}
+
+const bytesOf = (r: JobResult): Uint8Array => {
+  if (!('bytes' in r)) throw new Error('CPU job returned columns where bytes were expected');
+  return r.bytes;
+};
+const columnsOf = (r: JobResult): Column[] => {
+  if (!('columns' in r)) throw new Error('CPU job returned bytes where columns were expected');
+  return r.columns;
+};

@@ -1,0 +1,42 @@
+// The CPU backend's unit of work: a pure function of columns, run on the calling thread or in a
+// worker. Shared by both sides so a worker computes exactly what the inline path computes.
+import type { Column } from '../../field/columns.js';
+import type { CosetOptions } from '../../ntt/lde.js';
+import { cosetLde } from '../../ntt/lde.js';
+import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';
+import { hashRows } from '../../hash/leaves.js';
+import type { Kernels } from '../../wasm/kernels.js';
+
+export type Job =
+  | { op: 'ntt'; columns: Column[] }
+  | { op: 'intt'; columns: Column[] }
+  | { op: 'lde'; columns: Column[]; opts: CosetOptions }
+  | { op: 'hashRows'; columns: Column[] };
+
+export type JobResult = { columns: Column[] } | { bytes: Uint8Array };
+
+export function runJob(k: Kernels, job: Job): JobResult {
+  switch (job.op) {
+    case 'ntt':
+      return { columns: forwardNtt(k, job.columns) };
+    case 'intt':
+      return { columns: inverseNtt(k, job.columns) };
+    case 'lde':
+      return { columns: cosetLde(k, job.columns, job.opts) };
+    case 'hashRows':
+      return { bytes: hashRows(k, job.columns) };
+  }
+}
+
+/** A result's buffers, handed back to the caller instead of copied. */
+export function transferables(r: JobResult): ArrayBuffer[] {
+  if ('bytes' in r) return [r.bytes.buffer as ArrayBuffer];
+  return r.columns.map((c) => c.buffer as ArrayBuffer);
+}
+
+/** Where jobs run in parallel: a worker pool in Node (./pool.ts); none in the browser build. */
+export interface JobRunner {
+  readonly size: number;
+  run(job: Job): Promise<JobResult>;
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+// Bulk BLAKE3 for Merkle trees on the wasm kernels (src/wasm/assembly/blake3.ts; spec:
+// github.com/BLAKE3-team/BLAKE3-specs). Byte-identical to ./digest's blake3 on the same bytes.
+//
+// Leaf encoding: row r of a matrix of Goldilocks elements is hashed as its elements in column
+// order, each 8 bytes little-endian. This encoding is part of the proof format.
+import type { Kernels } from '../wasm/kernels.js';
+import { DIGEST_BYTES } from './digest.js';
+
+const ELEMENT_BYTES = 8;
+const PAIR_BYTES = 2 * DIGEST_BYTES;
+
+function assertCount(what: string, x: number): void {
+  if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`${what} must be a non-negative integer, got ${x}`);
+}
+
+/**
+ * Leaf digests of the matrix whose columns are `cols` (all of length n): n·32 bytes, digest r =
+ * BLAKE3(cols[0][r] ‖ cols[1][r] ‖ … , each 8-byte LE).
+ */
+export function hashRows(k: Kernels, cols: readonly BigUint64Array[]): Uint8Array {
+  const first = cols[0];
+  if (first === undefined) throw new RangeError('hashRows: need at least one column (the row count comes from the columns)');
+  const n = first.length;
+  for (let c = 1; c < cols.length; c++) {
+    const len = cols[c]!.length;
+    if (len !== n) throw new RangeError(`hashRows: column ${c} has ${len} elements, column 0 has ${n}`);
+  }
+  const m = cols.length;
+  return k.scoped(() => {
+    // Column-major copy: one contiguous set() per column, no transposition on the JS side.
+    const data = k.alloc(n * m * ELEMENT_BYTES);
+    const out = k.alloc(n * DIGEST_BYTES);
+    const mem = k.u64; // taken after alloc: growing memory detaches older views
+    for (let c = 0; c < m; c++) mem.set(cols[c]!, data / ELEMENT_BYTES + c * n);
+    k.raw.blake3_rows(out, data, n, m, ELEMENT_BYTES, n * ELEMENT_BYTES);
+    return k.u8.slice(out, out + n * DIGEST_BYTES);
+  });
+}
+
+/** Leaf digests of a row-major rows × cols matrix (element (r, c) at data[r·cols + c]); same digests as hashRows. */
+export function hashRowsRowMajor(k: Kernels, data: BigUint64Array, rows: number, cols: number): Uint8Array {
+  assertCount('hashRowsRowMajor: rows', rows);
+  assertCount('hashRowsRowMajor: cols', cols);
+  if (data.length !== rows * cols) {
+    throw new RangeError(`hashRowsRowMajor: ${rows} rows × ${cols} cols needs ${rows * cols} elements, got ${data.length}`);
+  }
+  return k.scoped(() => {
+    const ptr = k.alloc(data.length * ELEMENT_BYTES);
+    const out = k.alloc(rows * DIGEST_BYTES);
+    k.u64.set(data, ptr / ELEMENT_BYTES);
+    k.raw.blake3_rows(out, ptr, rows, cols, cols * ELEMENT_BYTES, ELEMENT_BYTES);
+    return k.u8.slice(out, out + rows * DIGEST_BYTES);
+  });
+}
+
+/** One Merkle layer up: 2m child digests (64·m bytes) → m parents, parent i = BLAKE3(child 2i ‖ child 2i+1). */
+export function hashPairs(k: Kernels, layer: Uint8Array): Uint8Array {
+  if (layer.length % PAIR_BYTES !== 0) {
+    throw new RangeError(`hashPairs: layer is ${layer.length} bytes, not a multiple of ${PAIR_BYTES} (pairs of ${DIGEST_BYTES}-byte digests)`);
+  }
+  const pairs = layer.length / PAIR_BYTES;
+  return k.scoped(() => {
+    const ptr = k.alloc(layer.length);
+    k.u8.set(layer, ptr);
+    k.raw.blake3_pairs(ptr, ptr, pairs); // in place: the kernel supports out == data
+    return k.u8.slice(ptr, ptr + pairs * DIGEST_BYTES);
+  });
+}

@@ -1,0 +1,180 @@
+// Merkle openings: single authentication paths, and batched multi-openings that send each needed sibling once.
+import {
+  assertDepth,
+  assertLeafIndex,
+  assertLeafIndices,
+  equalDigests,
+  isDepth,
+  isDigest,
+  isLeafIndex,
+  readDigests,
+} from './checks.js';
+import { hashNode } from './hasher.js';
+import type { MerkleTree } from './tree.js';
+
+/**
+ * A batched opening of a tree of `depth`: the siblings the verifier cannot compute from the opened
+ * leaves or from lower levels, in canonical order (levels bottom-up, within a level by increasing
+ * node index).
+ */
+export interface MultiProof {
+  readonly depth: number;
+  readonly siblings: readonly Uint8Array[];
+}
+
+/** The authentication path of leaf `index`: its `depth` siblings, bottom-up. */
+export function openPath(tree: MerkleTree, index: number): Uint8Array[] {
+  assertLeafIndex(tree.depth, index);
+  const siblings: Uint8Array[] = [];
+  for (let level = 0, node = index; level < tree.depth; level++, node = parentOf(node))
+    siblings.push(tree.node(level, siblingOf(node)));
+  return siblings;
+}
+
+/**
+ * Whether `siblings` proves that `leaf` is leaf `index` of the tree of `depth` with `root`.
+ * Malformed input of any kind yields false, never an exception; a well-formed path is always
+ * hashed all the way up and compared at the root only.
+ */
+export function verifyPath(
+  root: Uint8Array,
+  depth: number,
+  index: number,
+  leaf: Uint8Array,
+  siblings: readonly Uint8Array[],
+): boolean {
+  if (!isDigest(root) || !isDepth(depth) || !isLeafIndex(depth, index) || !isDigest(leaf)) return false;
+  const path = readDigests(siblings, depth);
+  if (path === undefined) return false;
+  let node = leaf;
+  let position = index;
+  for (const sibling of path) {
+    node = position % 2 === 0 ? hashNode(node, sibling) : hashNode(sibling, node);
+    position = parentOf(position);
+  }
+  return equalDigests(node, root);
+}
+
+/**
+ * Opens the leaves at `indices` at once. The opening is defined over the sorted set of distinct
+ * indices: order and repetitions in `indices` do not change the proof.
+ */
+export function openBatch(tree: MerkleTree, indices: readonly number[]): MultiProof {
+  assertLeafIndices(tree.depth, indices);
+  const siblings: Uint8Array[] = [];
+  const opened = distinctSorted(indices);
+  const takeSibling = (level: number, index: number): null => {
+    siblings.push(tree.node(level, index));
+    return null;
+  };
+  climb(tree.depth, opened, opened.map(() => null), takeSibling, () => null);
+  return { depth: tree.depth, siblings };
+}
+
+/** The number of siblings in a valid batched opening of `indices` (duplicates and order ignored). */
+export function batchSiblingCount(depth: number, indices: readonly number[]): number {
+  assertDepth(depth);
+  assertLeafIndices(depth, indices);
+  return countSiblings(depth, distinctSorted(indices));
+}
+
+/**
+ * Whether `proof` opens the tree of `depth` with `root` at `indices` to `leaves` (one leaf per
+ * given index, in the same order; a repeated index must repeat the same leaf). Rejects, never
+ * throws on, anything malformed: another depth, an empty or out-of-range index list, a sibling
+ * list of any length but the exact one, digests that are not 32-byte Uint8Arrays, or
+ * conflicting leaves for one index.
+ */
+export function verifyBatch(
+  root: Uint8Array,
+  depth: number,
+  indices: readonly number[],
+  leaves: readonly Uint8Array[],
+  proof: MultiProof,
+): boolean {
+  if (!isDigest(root) || !isDepth(depth) || typeof proof !== 'object' || proof === null) return false;
+  // Each field is read once: an accessor cannot show the checks one value and the hashing another.
+  const proofDepth: unknown = proof.depth;
+  const proofSiblings: unknown = proof.siblings;
+  if (proofDepth !== depth || !Array.isArray(indices) || indices.length === 0) return false;
+  const given = readDigests(leaves, indices.length);
+  if (given === undefined) return false;
+
+  const leafAt = new Map<number, Uint8Array>();
+  for (let k = 0; k < given.length; k++) {
+    const index: unknown = indices[k];
+    const leaf = given[k] as Uint8Array;
+    if (!isLeafIndex(depth, index)) return false;
+    const seen = leafAt.get(index);
+    if (seen === undefined) leafAt.set(index, leaf);
+    else if (!equalDigests(seen, leaf)) return false;
+  }
+  const opened = distinctSorted([...leafAt.keys()]);
+  const siblings = readDigests(proofSiblings, countSiblings(depth, opened));
+  if (siblings === undefined) return false;
+
+  let next = 0;
+  const computed = climb(
+    depth,
+    opened,
+    opened.map((index) => leafAt.get(index) as Uint8Array),
+    // The length check above guarantees climb asks for exactly siblings.length siblings.
+    () => siblings[next++] as Uint8Array,
+    hashNode,
+  );
+  return equalDigests(computed, root);
+}
+
+function siblingOf(index: number): number {
+  return index % 2 === 0 ? index + 1 : index - 1;
+}
+
+function parentOf(index: number): number {
+  return Math.floor(index / 2);
+}
+
+function distinctSorted(indices: readonly number[]): number[] {
+  return [...new Set(indices)].sort((a, b) => a - b);
+}
+
+function countSiblings(depth: number, opened: number[]): number {
+  let count = 0;
+  const countSibling = (): null => {
+    count++;
+    return null;
+  };
+  climb(depth, opened, opened.map(() => null), countSibling, () => null);
+  return count;
+}
+
+/**
+ * Walks a batched opening from the distinct sorted leaf indices `opened` (carrying `values`) up to
+ * the root, returning the root's value. At each level every known node is paired with its sibling:
+ * the next known node if that is the sibling, otherwise `sibling(level, index)` supplies it. This is
+ * the single place that fixes which siblings a proof holds and their canonical order.
+ */
+function climb<T>(
+  depth: number,
+  opened: readonly number[],
+  values: readonly T[],
+  sibling: (level: number, index: number) => T,
+  join: (left: T, right: T) => T,
+): T {
+  let known = opened;
+  let knownValues = values;
+  for (let level = 0; level < depth; level++) {
+    const parents: number[] = [];
+    const parentValues: T[] = [];
+    for (let k = 0; k < known.length; k++) {
+      const index = known[k] as number;
+      const value = knownValues[k] as T;
+      if (index % 2 === 0 && known[k + 1] === index + 1) parentValues.push(join(value, knownValues[++k] as T));
+      else if (index % 2 === 0) parentValues.push(join(value, sibling(level, index + 1)));
+      else parentValues.push(join(sibling(level, index - 1), value));
+      parents.push(parentOf(index));
+    }
+    known = parents;
+    knownValues = parentValues;
+  }
+  return knownValues[0] as T;
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blake3 } from '@noble/hashes/blake3.js';
+import { CpuBackend, type Backend } from '../src/backend/index.js';
+import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { encodeColumn } from '../src/field/columns.js';
+import { buildMerkleTree, nobleLayerHasher } from '../src/merkle/index.js';
+import { cosetLde } from '../src/ntt/lde.js';
+import { forwardNtt, inverseNtt } from '../src/ntt/ntt.js';
+import { Kernels } from '../src/wasm/kernels.js';
+import { P, rng } from './reference/model.js';
+
+const r = rng(99n);
+let k: Kernels;
+let inline: Backend;
+let pooled: Backend;
+beforeAll(async () => {
+  k = await Kernels.load();
+  inline = await CpuBackend.create();
+  pooled = await createNodeCpuBackend({ threads: 2 });
+});
+afterAll(async () => {
+  await inline.destroy();
+  await pooled.destroy();
+});
+
+/** Leaf r = BLAKE3 of row r's canonical bytes, computed with noble from the encoded columns. */
+function nobleLeaves(cols: BigUint64Array[]): Uint8Array {
+  const n = cols[0]!.length;
+  const enc = cols.map(encodeColumn);
+  const out = new Uint8Array(32 * n);
+  for (let i = 0; i < n; i++) {
+    const row = new Uint8Array(8 * cols.length);
+    enc.forEach((e, c) => row.set(e.subarray(8 * i, 8 * i + 8), 8 * c));
+    out.set(blake3(row), 32 * i);
+  }
+  return out;
+}
+
+describe.each([
+  ['inline', () => inline],
+  ['worker pool', () => pooled],
+])('CpuBackend (%s)', (_, backend) => {
+  // Sizes above the parallel threshold so the pool really splits the work.
+  const cols = Array.from({ length: 5 }, () => r.column(2 ** 15));
+
+  it('ntt / intt / lde equal the direct kernels, column order kept', async () => {
+    const b = backend();
+    const m = await b.upload(cols);
+    expect(await b.download(await b.ntt(m))).toEqual(forwardNtt(k, cols));
+    expect(await b.download(await b.intt(m))).toEqual(inverseNtt(k, cols));
+    const lde = await b.download(await b.lde(m, { blowup: 4 }));
+    expect(lde).toEqual(cosetLde(k, cols, { blowup: 4 }));
+    expect(lde[0]!.length).toBe(4 * 2 ** 15);
+  });
+
+  it('hashRows equals BLAKE3 of each row (noble), and merkleTree the reference tree', async () => {
+    const b = backend();
+    const m = await b.upload(cols);
+    const leaves = await b.hashRows(m);
+    expect(leaves).toEqual(nobleLeaves(cols));
+    const tree = await b.merkleTree(leaves);
+    expect(tree.root).toEqual(buildMerkleTree(leaves, nobleLayerHasher).root);
+  });
+
+  it('validates uploads and refuses released matrices', async () => {
+    const b = backend();
+    await expect(b.upload([])).rejects.toThrow(/at least one column/);
+    await expect(b.upload([new BigUint64Array(6)])).rejects.toThrow(/power of two/);
+    await expect(b.upload([BigUint64Array.of(1n, P)])).rejects.toThrow(/column 0: element 1 is not canonical/);
+    const m = await b.upload([BigUint64Array.of(1n, 2n)]);
+    b.release(m);
+    await expect(b.ntt(m)).rejects.toThrow(/released/);
+  });
+});
+
+it('the pool reports worker errors as rejections and describes itself', async () => {
+  expect(pooled.description).toBe('cpu: wasm × 2 threads');
+  expect(inline.description).toBe('cpu: wasm × 1 thread');
+  const m = await pooled.upload(Array.from({ length: 4 }, () => r.column(2 ** 14)));
+  await expect(pooled.lde(m, { blowup: 3 })).rejects.toThrow(/power of two/);
+  await expect(createNodeCpuBackend({ threads: 0 })).rejects.toThrow(/threads/);
+});
