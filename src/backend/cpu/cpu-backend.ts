@@ -78,10 +78,12 @@ export class CpuBackend implements Backend {
   async hashRows(m: Matrix): Promise<Uint8Array> {
     const columns = this.columnsOf(m);
     if (!this.pool || m.height * m.width < PARALLEL_MIN_ELEMENTS) return this.run({ op: 'hashRows', columns }).then(bytesOf);
+    // Fresh slices, moved to the workers: cloning a subarray would copy its whole column.
     const parts = await Promise.all(
-      ranges(m.height, this.pool.size).map(([lo, hi]) =>
-        this.run({ op: 'hashRows', columns: columns.map((c) => c.subarray(lo, hi)) }).then(bytesOf),
-      ),
+      ranges(m.height, this.pool.size).map(([lo, hi]) => {
+        const slices = columns.map((c) => c.slice(lo, hi));
+        return this.pool!.run({ op: 'hashRows', columns: slices }, slices.map((c) => c.buffer as ArrayBuffer)).then(bytesOf);
+      }),
     );
     return concatBytes(parts);
   }

@@ -37,6 +37,6 @@ export function transferables(r: JobResult): ArrayBuffer[] {
 /** Where jobs run in parallel: a worker pool in Node (./pool.ts); none in the browser build. */
 export interface JobRunner {
   readonly size: number;
-  run(job: Job): Promise<JobResult>;
+  run(job: Job, transfer?: ArrayBuffer[]): Promise<JobResult>;
   destroy(): Promise<void>;
 }

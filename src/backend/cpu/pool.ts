@@ -39,14 +39,17 @@ export class WorkerPool implements JobRunner {
     });
   }
 
-  /** Runs a job on the next worker (round robin). Inputs are copied (the caller keeps them); results are transferred. */
-  run(job: Job): Promise<JobResult> {
+  /**
+   * Runs a job on the next worker (round robin). Inputs are copied unless listed in `transfer` (then
+   * they move to the worker and are unusable here); results are always transferred back.
+   */
+  run(job: Job, transfer: ArrayBuffer[] = []): Promise<JobResult> {
     if (this.broken) return Promise.reject(new Error(`CPU worker pool is unusable: ${this.broken.message}`));
     const id = this.nextId++;
     const worker = this.workers[this.next++ % this.size]!;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, job });
+      worker.postMessage({ id, job }, transfer);
     });
   }
 
