@@ -1,7 +1,6 @@
 // Shape rules of the tree (32-byte BLAKE3 digests, power-of-two leaf counts) and the checks built on them.
 
-/** Bytes in one node: a BLAKE3 digest at its default output length. */
-export const DIGEST_BYTES = 32;
+import { DIGEST_BYTES } from '../hash/digest.js';
 
 /**
  * Deepest tree a proof may claim. 2^32 leaves is far past any tree that fits in memory, and

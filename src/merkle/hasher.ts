@@ -1,6 +1,5 @@
 // The node rule, node = BLAKE3(left ‖ right), and the injectable layer hasher that applies it to a whole level.
-import { blake3 } from '@noble/hashes/blake3.js';
-import { DIGEST_BYTES } from './checks.js';
+import { blake3, DIGEST_BYTES } from '../hash/digest.js';
 
 const PAIR_BYTES = 2 * DIGEST_BYTES;
 

@@ -1,5 +1,6 @@
 // Binary Merkle tree over 32-byte leaf digests with every layer kept (layer 0 = leaves, layer depth = root).
-import { assertLeafIndex, DIGEST_BYTES } from './checks.js';
+import { DIGEST_BYTES } from '../hash/digest.js';
+import { assertLeafIndex } from './checks.js';
 import { type LayerHasher, nobleLayerHasher } from './hasher.js';
 
 export interface MerkleTree {

@@ -11,7 +11,7 @@
 import { GENERATOR, inv, isCanonical, mul, pow, rootOfUnity } from '../field/goldilocks.js';
 import type { Column } from '../field/columns.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { columnBytes, log2Size, sameLengthLog, twiddlesFor } from './ntt.js';
+import { columnBytes, log2Size, putScaledCoefficients, sameLengthLog, twiddlesFor } from './ntt.js';
 
 export type EvaluationOrder = 'natural' | 'bit-reversed';
 
@@ -72,12 +72,7 @@ export function cosetLde(k: Kernels, evals: readonly Column[], opts: CosetOption
   const tw = twiddlesFor(k, logN);
   const nInv = inv(BigInt(2 ** logN));
   return evals.map((col) =>
-    k.scoped(() => {
-      const a = k.put(col);
-      k.raw.bit_reverse(a, logN);
-      k.raw.dit(a, logN, tw.inverse); // n·coefficients, natural order
-      return extendCoefficients(k, a, logN, o, tw.forward, nInv);
-    }),
+    k.scoped(() => extendCoefficients(k, putScaledCoefficients(k, col, logN, tw.inverse), logN, o, tw.forward, nInv)),
   );
 }
 
@@ -97,9 +92,7 @@ export function interpolateCoset(k: Kernels, evals: readonly Column[], shift: bi
   const nInv = inv(BigInt(2 ** logN));
   return evals.map((col) =>
     k.scoped(() => {
-      const a = k.put(col);
-      k.raw.bit_reverse(a, logN);
-      k.raw.dit(a, logN, tw.inverse);
+      const a = putScaledCoefficients(k, col, logN, tw.inverse);
       k.raw.vec_mul_powers(a, a, nInv, inv(shift), col.length);
       return k.get(a, col.length);
     }),

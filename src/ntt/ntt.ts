@@ -43,6 +43,17 @@ export function forwardNtt(k: Kernels, cols: readonly Column[]): Column[] {
   );
 }
 
+/**
+ * Copies an evaluation column into scratch and inverse-transforms it there, leaving n·coefficients
+ * in natural order: callers fold the 1/n into their next pass over the data.
+ */
+export function putScaledCoefficients(k: Kernels, col: Column, logN: number, inverseTwiddles: number): number {
+  const a = k.put(col);
+  k.raw.bit_reverse(a, logN);
+  k.raw.dit(a, logN, inverseTwiddles);
+  return a;
+}
+
 /** Coefficients of each evaluation column on H (natural order in and out). */
 export function inverseNtt(k: Kernels, cols: readonly Column[]): Column[] {
   const logN = sameLengthLog(cols);
@@ -50,9 +61,7 @@ export function inverseNtt(k: Kernels, cols: readonly Column[]): Column[] {
   const nInv = inv(BigInt(2 ** logN));
   return cols.map((col) =>
     k.scoped(() => {
-      const a = k.put(col);
-      k.raw.bit_reverse(a, logN);
-      k.raw.dit(a, logN, tw.inverse);
+      const a = putScaledCoefficients(k, col, logN, tw.inverse);
       k.raw.vec_scale(a, a, nInv, col.length);
       return k.get(a, col.length);
     }),
