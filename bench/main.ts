@@ -17,7 +17,7 @@ const Options = z.object({
   logN: z.number().int().min(1).max(26).optional(),
   backend: z.enum(['cpu'], { message: "only the 'cpu' backend exists so far" }),
   cols: z.number().int().min(1).max(1024).optional(),
-  blowup: z.union([z.literal(2), z.literal(4), z.literal(8), z.literal(16)]),
+  blowup: z.number().refine((v) => [2, 4, 8, 16].includes(v), 'must be 2, 4, 8 or 16'),
   threads: z.number().int().min(1).max(256).optional(),
   runs: z.number().int().min(1).max(1000),
   json: z.boolean(),
@@ -82,7 +82,7 @@ async function benchMerkle(o: Options) {
 }
 
 /** Ours vs the native C radix-2 NTT on the same column, alternating rounds in one process run. */
-async function benchNttNative(o: Options) {
+async function benchNttNative(o: Options): Promise<number> {
   const logN = o.logN ?? 20;
   const bin = buildNative();
   const k = await Kernels.load();
@@ -104,17 +104,22 @@ async function benchNttNative(o: Options) {
     }
   }
   const ourFp = fingerprint(forwardNtt(k, [col])[0]!).toString();
-  if (ourFp !== nativeFp) throw new Error(`outputs differ: ours ${ourFp}, native ${nativeFp}`);
+  if (ourFp !== nativeFp) {
+    process.stderr.write(`error: outputs differ (fingerprints: ours ${ourFp}, native ${nativeFp})\n`);
+    return 1;
+  }
   const a = stats(ours), b = stats(native);
   report(o.json, { bench: 'ntt', log_n: logN, backend: 'cpu', threads: 1, ...a, device });
   report(o.json, { bench: 'ntt-native', log_n: logN, backend: 'native-c', threads: 1, ...b, device });
   report(o.json, { bench: 'ntt-ratio', log_n: logN, ratio: Math.round((a.median_ms / b.median_ms) * 1000) / 1000,
     ours_median_ms: a.median_ms, native_median_ms: b.median_ms, outputs_equal: true, device });
+  return 0;
 }
 
 const threadsOf = (description: string): number => Number(/× (\d+) thread/.exec(description)?.[1] ?? 1);
 
-const RUNNERS: Record<(typeof BENCHES)[number], (o: Options) => Promise<void>> = {
+/** A runner resolves to an exit code (1: a check failed) or nothing (ok). */
+const RUNNERS: Record<(typeof BENCHES)[number], (o: Options) => Promise<number | void>> = {
   ntt: benchNtt, lde: benchLde, leaves: benchLeaves, merkle: benchMerkle, 'ntt-native': benchNttNative,
 };
 
@@ -143,11 +148,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const parsed = Options.safeParse(program.opts());
   if (!parsed.success) {
-    process.stderr.write(`error: ${parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}\n`);
+    const flag = (key: PropertyKey) => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    process.stderr.write(`error: ${parsed.error.issues.map((i) => `${flag(i.path[0]!)}: ${i.message}`).join('; ')}\n`);
     return 2;
   }
-  await RUNNERS[name as (typeof BENCHES)[number]](parsed.data);
-  return 0;
+  return (await RUNNERS[name as (typeof BENCHES)[number]](parsed.data)) ?? 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/main.ts')) {

@@ -6,19 +6,24 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const SOURCE = fileURLToPath(new URL('./native/ntt_radix2.c', import.meta.url));
-const BUILD_DIR = fileURLToPath(new URL('./native/build/', import.meta.url));
+// bench/native/ beside this file when run from source (tsx), or ../../bench/native/ from dist/bench/.
+const NATIVE_DIR = ['./native/', '../../bench/native/']
+  .map((rel) => fileURLToPath(new URL(rel, import.meta.url)))
+  .find((dir) => existsSync(`${dir}ntt_radix2.c`));
 
 export const NATIVE_FLAGS = ['-O3', '-march=native'];
 
 export function buildNative(): string {
-  const src = readFileSync(SOURCE);
+  if (!NATIVE_DIR) throw new Error('bench/native/ntt_radix2.c not found (run from a CapSeal checkout)');
+  const source = `${NATIVE_DIR}ntt_radix2.c`;
+  const buildDir = `${NATIVE_DIR}build/`;
+  const src = readFileSync(source);
   const tag = createHash('sha256').update(src).update(NATIVE_FLAGS.join(' ')).digest('hex').slice(0, 12);
-  const bin = `${BUILD_DIR}ntt_radix2-${tag}`;
+  const bin = `${buildDir}ntt_radix2-${tag}`;
   if (!existsSync(bin)) {
-    mkdirSync(BUILD_DIR, { recursive: true });
+    mkdirSync(buildDir, { recursive: true });
     try {
-      execFileSync(process.env.CC ?? 'cc', [...NATIVE_FLAGS, '-o', bin, SOURCE], { stdio: ['ignore', 'inherit', 'inherit'] });
+      execFileSync(process.env.CC ?? 'cc', [...NATIVE_FLAGS, '-o', bin, source], { stdio: ['ignore', 'inherit', 'inherit'] });
     } catch {
       throw new Error('could not build the native yardstick: a C compiler (cc, or $CC) is required');
     }
