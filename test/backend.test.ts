@@ -80,3 +80,10 @@ it('the pool reports worker errors as rejections and describes itself', async ()
   await expect(pooled.lde(m, { blowup: 3 })).rejects.toThrow(/power of two/);
   await expect(createNodeCpuBackend({ threads: 0 })).rejects.toThrow(/threads/);
 });
+
+it('a pool whose workers are gone fails fast instead of hanging', async () => {
+  const { WorkerPool } = await import('../src/backend/cpu/pool.js');
+  const pool = new WorkerPool(1);
+  await pool.destroy();
+  await expect(pool.run({ op: 'ntt', columns: [BigUint64Array.of(1n, 2n)] })).rejects.toThrow(/unusable: pool destroyed/);
+});
