@@ -56,7 +56,7 @@ async function benchLde(o: Options) {
     progress(`lde: 2^${logN} rows × ${cols} columns, blowup ${o.blowup}, ${b.description}`);
     const s = await time(async () => b.release(await b.lde(m, { blowup: o.blowup })), o.runs, 1);
     const elems = 2 ** logN * cols * o.blowup;
-    report(o.json, { bench: 'lde', log_n: logN, backend: 'cpu', cols, blowup: o.blowup, threads: threadsOf(b.description), ...s,
+    report(o.json, { bench: 'lde', log_n: logN, backend: 'cpu', cols, blowup: o.blowup, threads: b.threads, ...s,
       out_melem_per_s: Math.round(elems / 1e3 / s.median_ms), device });
   });
 }
@@ -67,7 +67,7 @@ async function benchLeaves(o: Options) {
     const m = await b.upload(patternColumns(cols, 2 ** logN));
     progress(`leaves: BLAKE3 of 2^${logN} rows × ${cols} columns, ${b.description}`);
     const s = await time(() => b.hashRows(m), o.runs);
-    report(o.json, { bench: 'leaves', log_n: logN, backend: 'cpu', cols, threads: threadsOf(b.description), ...s,
+    report(o.json, { bench: 'leaves', log_n: logN, backend: 'cpu', cols, threads: b.threads, ...s,
       mb_per_s: Math.round((2 ** logN * cols * 8) / 1e3 / s.median_ms), device });
   });
 }
@@ -115,8 +115,6 @@ async function benchNttNative(o: Options): Promise<number> {
     ours_median_ms: a.median_ms, native_median_ms: b.median_ms, outputs_equal: true, device });
   return 0;
 }
-
-const threadsOf = (description: string): number => Number(/× (\d+) thread/.exec(description)?.[1] ?? 1);
 
 /** A runner resolves to an exit code (1: a check failed) or nothing (ok). */
 const RUNNERS: Record<(typeof BENCHES)[number], (o: Options) => Promise<number | void>> = {

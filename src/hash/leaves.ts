@@ -4,9 +4,9 @@
 // Leaf encoding: row r of a matrix of Goldilocks elements is hashed as its elements in column
 // order, each 8 bytes little-endian. This encoding is part of the proof format.
 import type { Kernels } from '../wasm/kernels.js';
+import { ELEMENT_BYTES } from '../field/goldilocks.js';
 import { DIGEST_BYTES } from './digest.js';
 
-const ELEMENT_BYTES = 8;
 const PAIR_BYTES = 2 * DIGEST_BYTES;
 
 function assertCount(what: string, x: number): void {

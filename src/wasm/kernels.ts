@@ -116,8 +116,8 @@ export class Kernels {
   }
 
   /** Copies a column into fresh scratch and returns its pointer. */
-  put(col: ArrayLike<bigint> & { length: number }, ptr = this.alloc(col.length * 8)): number {
-    this.u64.set(col as BigUint64Array, ptr / 8);
+  put(col: BigUint64Array, ptr = this.alloc(col.length * 8)): number {
+    this.u64.set(col, ptr / 8);
     return ptr;
   }
 

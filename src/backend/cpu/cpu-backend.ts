@@ -41,10 +41,13 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
+  /** Threads doing the work: the pool's size, or 1 when everything runs on the calling thread. */
+  readonly threads: number;
   readonly description: string;
 
   private constructor(private readonly k: Kernels, private readonly pool: JobRunner | undefined) {
-    this.description = `cpu: wasm × ${pool ? `${pool.size} threads` : '1 thread'}`;
+    this.threads = pool?.size ?? 1;
+    this.description = `cpu: wasm × ${this.threads} thread${this.threads > 1 ? 's' : ''}`;
   }
 
   /** `pool` spreads work over threads (see ./node.ts for Node's worker pool). */

@@ -27,16 +27,22 @@ export function twiddles(out: usize, logN: u32, root: u64): void {
   }
 }
 
+/** The h = 1 stage, identical in DIF and DIT: its only twiddle is 1, so no multiplication. */
+// @ts-ignore: decorator
+@inline function stageOfTwo(a: usize, n: usize): void {
+  for (let k: usize = 0; k < n << 3; k += 16) {
+    const u = load<u64>(a + k), v = load<u64>(a + k, 8);
+    store<u64>(a + k, addp(u, v));
+    store<u64>(a + k, subp(u, v), 8);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function difStage(a: usize, n: usize, h: usize, tw: usize): void {
   const hb = h << 3;
   const w = tw + ((h - 1) << 3);
   if (h == 1) {
-    for (let k: usize = 0; k < n << 3; k += 16) {
-      const u = load<u64>(a + k), v = load<u64>(a + k, 8);
-      store<u64>(a + k, addp(u, v));
-      store<u64>(a + k, subp(u, v), 8);
-    }
+    stageOfTwo(a, n);
     return;
   }
   for (let k: usize = 0; k < n << 3; k += hb << 1) {
@@ -54,11 +60,7 @@ export function twiddles(out: usize, logN: u32, root: u64): void {
   const hb = h << 3;
   const w = tw + ((h - 1) << 3);
   if (h == 1) {
-    for (let k: usize = 0; k < n << 3; k += 16) {
-      const u = load<u64>(a + k), v = load<u64>(a + k, 8);
-      store<u64>(a + k, addp(u, v));
-      store<u64>(a + k, subp(u, v), 8);
-    }
+    stageOfTwo(a, n);
     return;
   }
   for (let k: usize = 0; k < n << 3; k += hb << 1) {
