@@ -41,6 +41,20 @@ export function buildMerkleTree(leaves: Uint8Array, hashLayer: LayerHasher = nob
   return new LayeredTree(layers);
 }
 
+/**
+ * A tree from layers computed elsewhere (the GPU): layer 0 = leaves, each next layer half as long,
+ * the last a single root. Only shapes are checked; the caller vouches for the hashing.
+ */
+export function treeFromLayers(layers: readonly Uint8Array[]): MerkleTree {
+  if (layers.length === 0) throw new RangeError('a tree needs at least the leaf layer');
+  layers.forEach((l, level) => {
+    const expected = DIGEST_BYTES * 2 ** (layers.length - 1 - level);
+    if (!(l instanceof Uint8Array) || l.length !== expected)
+      throw new RangeError(`layer ${level} must be ${expected} bytes, got ${l instanceof Uint8Array ? l.length : typeof l}`);
+  });
+  return new LayeredTree(layers);
+}
+
 class LayeredTree implements MerkleTree {
   readonly #layers: readonly Uint8Array[];
 

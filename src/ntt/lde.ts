@@ -25,7 +25,7 @@ export interface CosetOptions {
 
 export const MAX_BLOWUP = 16;
 
-function checkOptions(opts: CosetOptions, logN: number): { logBlowup: number; shift: bigint; order: EvaluationOrder } {
+export function checkCosetOptions(opts: CosetOptions, logN: number): { logBlowup: number; shift: bigint; order: EvaluationOrder } {
   const logBlowup = log2Size(opts.blowup, 'blowup');
   if (opts.blowup < 2 || opts.blowup > MAX_BLOWUP)
     throw new RangeError(`blowup must be a power of two in [2, ${MAX_BLOWUP}], got ${opts.blowup}`);
@@ -48,7 +48,7 @@ function reverseBits(x: number, bits: number): number {
  * n·c in place of c — which is what a DIT inverse leaves, saving a pass.
  */
 function extendCoefficients(
-  k: Kernels, coeffs: number, logN: number, opts: ReturnType<typeof checkOptions>, fwd: number, scale: bigint,
+  k: Kernels, coeffs: number, logN: number, opts: ReturnType<typeof checkCosetOptions>, fwd: number, scale: bigint,
 ): Column {
   const n = 2 ** logN;
   const blowup = 2 ** opts.logBlowup;
@@ -68,7 +68,7 @@ function extendCoefficients(
 /** Trace columns (evaluations on H) → their low-degree extensions on s·H'. */
 export function cosetLde(k: Kernels, evals: readonly Column[], opts: CosetOptions): Column[] {
   const logN = sameLengthLog(evals);
-  const o = checkOptions(opts, logN);
+  const o = checkCosetOptions(opts, logN);
   const tw = twiddlesFor(k, logN);
   const nInv = inv(BigInt(2 ** logN));
   return evals.map((col) =>
@@ -79,7 +79,7 @@ export function cosetLde(k: Kernels, evals: readonly Column[], opts: CosetOption
 /** Coefficient columns (length n, zero-extended) → evaluations on s·H', |H'| = β·n. */
 export function evaluateOnCoset(k: Kernels, coeffs: readonly Column[], opts: CosetOptions): Column[] {
   const logN = sameLengthLog(coeffs);
-  const o = checkOptions(opts, logN);
+  const o = checkCosetOptions(opts, logN);
   const tw = twiddlesFor(k, logN);
   return coeffs.map((col) => k.scoped(() => extendCoefficients(k, k.put(col), logN, o, tw.forward, 1n)));
 }

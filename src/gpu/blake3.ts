@@ -1,0 +1,122 @@
+// BLAKE3 Merkle leaves and trees on the GPU (shaders/blake3.wgsl): the same digests as
+// src/hash/leaves.ts (wasm) and src/merkle/tree.ts (noble), byte for byte.
+//
+// Leaves: one invocation per row; all of the matrix's segments are bound at once, so a row is
+// hashed in one pass however its columns are split. Tree: every level in one compute pass, one
+// dispatch per level; the levels above the leaves share one buffer and are read back together.
+import { DIGEST_BYTES } from '../hash/digest.js';
+import { treeFromLayers, type MerkleTree } from '../merkle/tree.js';
+import type { GpuContext } from './context.js';
+import { segmentsOf, type GpuMatrix } from './matrix.js';
+
+/** Segment buffers hash_rows binds (bindings 0..5): with the digests, 7 of the 8 storage buffers WebGPU guarantees. */
+export const SEGMENT_BINDINGS = 6;
+
+const WORKGROUP_SIZE = 64;
+/** Elements (8 bytes) in one 1024-byte BLAKE3 chunk. */
+const CHUNK_ELEMENTS = 128;
+
+/** Workgroups for `count` invocations; the kernels grid-stride over whatever the dimension limit cuts off. */
+function workgroups(ctx: GpuContext, count: number): number {
+  return Math.max(1, Math.min(Math.ceil(count / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension));
+}
+
+/**
+ * Shader constants. CV_STACK_DEPTH is the most chunk subtrees a row of `width` elements leaves
+ * pending, bit_length(chunks - 1): it sizes the per-invocation CV stack, and 0 (rows of one chunk,
+ * and merkle_layer) compiles the tree walk and its private array out altogether. That matters:
+ * on SwiftShader the mere presence of the walk made one-chunk rows about 9× slower.
+ */
+function constants(width: number): Record<string, number> {
+  return { WORKGROUP_SIZE, CV_STACK_DEPTH: 32 - Math.clz32(Math.ceil(width / CHUNK_ELEMENTS) - 1) };
+}
+
+/**
+ * Leaf digests of `m`: row r → BLAKE3 of its elements in column order, 8 bytes little-endian each,
+ * 32 bytes at offset 32·r of the returned buffer (the caller destroys it). The digests must fit one
+ * binding: a matrix whose height·32 bytes do not is rejected with a RangeError rather than split
+ * (merkleTreeGpu needs the leaves in one buffer anyway).
+ */
+export async function hashRowsGpu(ctx: GpuContext, m: GpuMatrix): Promise<{ digests: GPUBuffer; kernelMs: number | undefined }> {
+  const segments = segmentsOf(m);
+  const { height, width } = m;
+  if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`hashRowsGpu: height must be a positive integer, got ${height}`);
+  if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`hashRowsGpu: width must be a positive integer, got ${width}`);
+  if (segments.length > SEGMENT_BINDINGS)
+    throw new RangeError(
+      `hashRowsGpu: the ${height} × ${width} matrix is split into ${segments.length} segments, but the row kernel binds at most ${SEGMENT_BINDINGS} ` +
+        `(at most ${SEGMENT_BINDINGS} · ${ctx.maxBindingBytes} bytes of columns)`,
+    );
+  const digestBytes = height * DIGEST_BYTES;
+  if (digestBytes > ctx.maxBindingBytes)
+    throw new RangeError(`hashRowsGpu: ${height} row digests take ${digestBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
+
+  // ends[s] = one past the last column of segment s; unused slots repeat the width and are never chosen.
+  const ends = new Uint32Array(8).fill(width);
+  let next = 0;
+  segments.forEach((s, i) => {
+    if (s.firstColumn !== next || s.columns < 1) throw new Error(`hashRowsGpu: segment ${i} holds columns from ${s.firstColumn} (${s.columns}), expected from ${next}`);
+    next += s.columns;
+    ends[i] = next;
+  });
+  if (next !== width) throw new Error(`hashRowsGpu: the segments hold ${next} columns, the matrix has ${width}`);
+
+  const params = ctx.uniforms([Uint32Array.of(height, width, 0, 0, ...ends)]);
+  const digests = ctx.storage(digestBytes, 'row digests');
+  try {
+    const pipeline = await ctx.pipeline(['blake3'], constants(width), 'hash_rows');
+    const slots = Array.from({ length: SEGMENT_BINDINGS }, (_, i) => segments[i]?.buffer ?? ctx.placeholder);
+    const group = ctx.bindGroup(pipeline, [...slots, digests, params.entry(0)]);
+    const kernelMs = await ctx.runPass('blake3 rows', (pass) => {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(workgroups(ctx, height));
+    });
+    return { digests, kernelMs };
+  } catch (e) {
+    digests.destroy();
+    throw e;
+  } finally {
+    params.buffer.destroy();
+  }
+}
+
+/**
+ * The Merkle tree over the first `leafCount` digests of `leaves` (a power of two ≥ 1; the buffer
+ * stays the caller's). Parent i of a level = BLAKE3(child 2i ‖ child 2i + 1), as buildMerkleTree.
+ */
+export async function merkleTreeGpu(ctx: GpuContext, leaves: GPUBuffer, leafCount: number): Promise<{ tree: MerkleTree; kernelMs: number | undefined }> {
+  const depth = Math.round(Math.log2(leafCount));
+  if (!Number.isSafeInteger(leafCount) || leafCount < 1 || 2 ** depth !== leafCount)
+    throw new RangeError(`merkleTreeGpu: leaf count must be a power of two ≥ 1, got ${leafCount}`);
+  const leafBytes = leafCount * DIGEST_BYTES;
+  if (leafBytes > leaves.size) throw new RangeError(`merkleTreeGpu: ${leafCount} leaves need ${leafBytes} bytes, the buffer has ${leaves.size}`);
+  if (leafBytes > ctx.maxBindingBytes)
+    throw new RangeError(`merkleTreeGpu: ${leafCount} leaves take ${leafBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
+  if (depth === 0) return { tree: treeFromLayers([new Uint8Array(await ctx.read(leaves, 0, DIGEST_BYTES))]), kernelMs: undefined };
+
+  // Level l ≥ 1 has leafCount / 2^l nodes and starts at node leafCount - leafCount / 2^(l-1) of
+  // `nodes`. The shifts are safe: leafCount·32 bytes fit one binding, so leafCount < 2^27.
+  const first = (level: number): number => leafCount - (leafCount >> (level - 1));
+  const levels = Array.from({ length: depth }, (_, i) => i + 1);
+  const params = ctx.uniforms(levels.map((l) => Uint32Array.of(leafCount >> l, l === 1 ? 1 : 0, l === 1 ? 0 : first(l - 1), first(l))));
+  const nodes = ctx.storage((leafCount - 1) * DIGEST_BYTES, 'merkle nodes');
+  try {
+    const pipeline = await ctx.pipeline(['blake3'], constants(1), 'merkle_layer');
+    const leafBinding = { buffer: leaves, offset: 0, size: leafBytes };
+    const groups = levels.map((_, i) => ctx.bindGroup(pipeline, [leafBinding, nodes, params.entry(i)]));
+    const kernelMs = await ctx.runPass('blake3 merkle', (pass) => {
+      pass.setPipeline(pipeline);
+      levels.forEach((l, i) => {
+        pass.setBindGroup(0, groups[i]!);
+        pass.dispatchWorkgroups(workgroups(ctx, leafCount >> l));
+      });
+    });
+    const [leafLayer, upper] = await Promise.all([ctx.read(leaves, 0, leafBytes), ctx.read(nodes, 0, (leafCount - 1) * DIGEST_BYTES)]);
+    const layers = [new Uint8Array(leafLayer), ...levels.map((l) => new Uint8Array(upper, first(l) * DIGEST_BYTES, (leafCount >> l) * DIGEST_BYTES))];
+    return { tree: treeFromLayers(layers), kernelMs };
+  } finally {
+    nodes.destroy();
+    params.buffer.destroy();
+  }
+}

@@ -1,0 +1,71 @@
+// Matrices resident on the GPU: columns of `height` elements (8 bytes each, little-endian words),
+// stored column after column. A matrix larger than one storage binding is split by whole columns
+// into segments, each its own buffer, so every kernel binds at most one segment at a time (row
+// hashing binds several; see ./blake3.ts).
+import { ELEMENT_BYTES } from '../field/goldilocks.js';
+import type { Column } from '../field/columns.js';
+import type { Matrix } from '../backend/backend.js';
+import type { GpuContext } from './context.js';
+
+export interface Segment {
+  readonly buffer: GPUBuffer;
+  readonly firstColumn: number;
+  readonly columns: number;
+}
+
+export interface GpuMatrix extends Matrix {
+  readonly backend: 'gpu';
+  segments: Segment[] | undefined;
+}
+
+/** Whole columns of `height` that fit one binding. */
+export function columnsPerSegment(ctx: GpuContext, height: number): number {
+  const per = Math.floor(ctx.maxBindingBytes / (height * ELEMENT_BYTES));
+  if (per < 1)
+    throw new RangeError(`a column of ${height} elements (${height * ELEMENT_BYTES} bytes) exceeds one GPU binding (${ctx.maxBindingBytes} bytes)`);
+  return per;
+}
+
+/**
+ * Allocates a zeroed matrix. `perSegment` (default: as many as fit) fixes how columns are grouped;
+ * operations that map column c to columns c·β … c·β + β - 1 pass a multiple of β.
+ */
+export function allocMatrix(ctx: GpuContext, height: number, width: number, label: string, perSegment = columnsPerSegment(ctx, height)): GpuMatrix {
+  const segments: Segment[] = [];
+  for (let first = 0; first < width; first += perSegment) {
+    const columns = Math.min(perSegment, width - first);
+    segments.push({ buffer: ctx.storage(columns * height * ELEMENT_BYTES, `${label}[${first}..${first + columns})`), firstColumn: first, columns });
+  }
+  return { backend: 'gpu', height, width, segments };
+}
+
+export function uploadColumns(ctx: GpuContext, columns: readonly Column[], height: number): GpuMatrix {
+  const m = allocMatrix(ctx, height, columns.length, 'matrix');
+  for (const s of m.segments!)
+    for (let j = 0; j < s.columns; j++) {
+      const col = columns[s.firstColumn + j]!;
+      ctx.device.queue.writeBuffer(s.buffer, j * height * ELEMENT_BYTES, col.buffer, col.byteOffset, col.byteLength);
+    }
+  return m;
+}
+
+export async function downloadColumns(ctx: GpuContext, m: GpuMatrix): Promise<Column[]> {
+  const out: Column[] = [];
+  for (const s of segmentsOf(m)) {
+    const bytes = await ctx.read(s.buffer, 0, s.columns * m.height * ELEMENT_BYTES);
+    for (let j = 0; j < s.columns; j++) out.push(new BigUint64Array(bytes, j * m.height * ELEMENT_BYTES, m.height));
+  }
+  return out;
+}
+
+export function segmentsOf(m: Matrix): Segment[] {
+  const segs = m.backend === 'gpu' ? (m as GpuMatrix).segments : undefined;
+  if (!segs) throw new Error(`matrix is ${m.backend === 'gpu' ? 'released' : `held by the ${m.backend} backend`}`);
+  return segs;
+}
+
+export function releaseMatrix(m: Matrix): void {
+  const g = m as GpuMatrix;
+  g.segments?.forEach((s) => s.buffer.destroy());
+  g.segments = undefined;
+}

@@ -1,0 +1,39 @@
+// Node: WebGPU from the `webgpu` package (dawn.node). Without a hardware GPU, dawn can run on
+// SwiftShader's Vulkan from Debian's chromium package (DESIGN.md): CAPSEAL_GPU_ADAPTER=swiftshader
+// points the Vulkan loader at it (the same as VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { GpuContext, type GpuContextOptions } from './context.js';
+import { GpuUnavailableError } from './errors.js';
+import { nodeShaderLibrary } from './shaders-node.js';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+let gpu: GPU | undefined;
+
+function selectAdapter(): void {
+  const choice = process.env['CAPSEAL_GPU_ADAPTER'] ?? 'default';
+  if (choice === 'default') return;
+  if (choice !== 'swiftshader') throw new GpuUnavailableError(`CAPSEAL_GPU_ADAPTER must be "default" or "swiftshader", got "${choice}"`);
+  if (!existsSync(SWIFTSHADER_ICD)) throw new GpuUnavailableError(`SwiftShader asked for, but ${SWIFTSHADER_ICD} is missing (apt install chromium)`);
+  process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
+}
+
+/** The process-wide dawn.node GPU object (created once: the Vulkan loader reads its settings once). */
+export function nodeGpu(): GPU {
+  if (!gpu) {
+    selectAdapter();
+    let webgpu: { create(flags: string[]): GPU };
+    try {
+      webgpu = createRequire(import.meta.url)('webgpu') as typeof webgpu;
+    } catch (e) {
+      throw new GpuUnavailableError(`the webgpu package could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    gpu = webgpu.create([]);
+  }
+  return gpu;
+}
+
+export async function createNodeGpuContext(opts: GpuContextOptions = {}): Promise<GpuContext> {
+  return GpuContext.create(nodeGpu(), nodeShaderLibrary(), opts);
+}
