@@ -6,7 +6,8 @@ import type { Column } from '../field/columns.js';
 import type { CosetOptions } from '../ntt/lde.js';
 import type { MerkleTree } from '../merkle/tree.js';
 
-export type BackendKind = 'cpu' | 'gpu';
+/** 'auto' is the scheduler, which places each operation on the CPU or the GPU. */
+export type BackendKind = 'cpu' | 'gpu' | 'auto';
 
 /** A matrix of canonical field elements held by a backend: `width` columns of `height` rows. */
 export interface Matrix {

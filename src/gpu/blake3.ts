@@ -7,6 +7,7 @@
 import { DIGEST_BYTES } from '../hash/digest.js';
 import { treeFromLayers, type MerkleTree } from '../merkle/tree.js';
 import type { GpuContext } from './context.js';
+import { GpuLimitError } from './errors.js';
 import { segmentsOf, type GpuMatrix } from './matrix.js';
 
 /** Segment buffers hash_rows binds (bindings 0..5): with the digests, 7 of the 8 storage buffers WebGPU guarantees. */
@@ -43,13 +44,13 @@ export async function hashRowsGpu(ctx: GpuContext, m: GpuMatrix): Promise<{ dige
   if (!Number.isSafeInteger(height) || height < 1) throw new RangeError(`hashRowsGpu: height must be a positive integer, got ${height}`);
   if (!Number.isSafeInteger(width) || width < 1) throw new RangeError(`hashRowsGpu: width must be a positive integer, got ${width}`);
   if (segments.length > SEGMENT_BINDINGS)
-    throw new RangeError(
+    throw new GpuLimitError(
       `hashRowsGpu: the ${height} × ${width} matrix is split into ${segments.length} segments, but the row kernel binds at most ${SEGMENT_BINDINGS} ` +
         `(at most ${SEGMENT_BINDINGS} · ${ctx.maxBindingBytes} bytes of columns)`,
     );
   const digestBytes = height * DIGEST_BYTES;
   if (digestBytes > ctx.maxBindingBytes)
-    throw new RangeError(`hashRowsGpu: ${height} row digests take ${digestBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
+    throw new GpuLimitError(`hashRowsGpu: ${height} row digests take ${digestBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
 
   // ends[s] = one past the last column of segment s; unused slots repeat the width and are never chosen.
   const ends = new Uint32Array(8).fill(width);
@@ -92,7 +93,7 @@ export async function merkleTreeGpu(ctx: GpuContext, leaves: GPUBuffer, leafCoun
   const leafBytes = leafCount * DIGEST_BYTES;
   if (leafBytes > leaves.size) throw new RangeError(`merkleTreeGpu: ${leafCount} leaves need ${leafBytes} bytes, the buffer has ${leaves.size}`);
   if (leafBytes > ctx.maxBindingBytes)
-    throw new RangeError(`merkleTreeGpu: ${leafCount} leaves take ${leafBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
+    throw new GpuLimitError(`merkleTreeGpu: ${leafCount} leaves take ${leafBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
   if (depth === 0) return { tree: treeFromLayers([new Uint8Array(await ctx.read(leaves, 0, DIGEST_BYTES))]), kernelMs: undefined };
 
   // Level l ≥ 1 has leafCount / 2^l nodes and starts at node leafCount - leafCount / 2^(l-1) of

@@ -3,7 +3,7 @@
 // timestamp queries. Platform code (./node.ts, ./browser.ts) only supplies the GPU object and the
 // shader library; everything else is shared.
 /// <reference types="@webgpu/types" />
-import { GpuDeviceLostError, GpuOperationError, GpuUnavailableError } from './errors.js';
+import { GpuDeviceLostError, GpuLimitError, GpuOperationError, GpuUnavailableError } from './errors.js';
 import { composeShader, type ShaderConstant, type ShaderFile, type ShaderLibrary } from './shaders.js';
 
 export interface AdapterSummary {
@@ -133,7 +133,7 @@ export class GpuContext {
   /** A storage buffer (also copy source and destination) of `bytes`, zero-filled. */
   storage(bytes: number, label: string): GPUBuffer {
     this.assertAlive();
-    if (bytes > this.maxBindingBytes) throw new RangeError(`${label}: ${bytes} bytes exceed one binding (${this.maxBindingBytes})`);
+    if (bytes > this.maxBindingBytes) throw new GpuLimitError(`${label}: ${bytes} bytes exceed one binding (${this.maxBindingBytes})`);
     return this.device.createBuffer({ size: Math.max(16, align(bytes, 16)), usage: STORAGE_USAGE, label });
   }
 

@@ -16,5 +16,10 @@ export class GpuOperationError extends Error {
   override readonly name = 'GpuOperationError';
 }
 
+/** The input exceeds what the device can bind (a column, or a digest layer, larger than one binding). */
+export class GpuLimitError extends RangeError {
+  override readonly name = 'GpuLimitError';
+}
+
 /** Errors after which the scheduler falls back to the CPU rather than failing the run. */
 export const isGpuFailure = (e: unknown): boolean => e instanceof GpuUnavailableError || e instanceof GpuDeviceLostError;

@@ -6,6 +6,7 @@ import { ELEMENT_BYTES } from '../field/goldilocks.js';
 import type { Column } from '../field/columns.js';
 import type { Matrix } from '../backend/backend.js';
 import type { GpuContext } from './context.js';
+import { GpuLimitError } from './errors.js';
 
 export interface Segment {
   readonly buffer: GPUBuffer;
@@ -22,7 +23,7 @@ export interface GpuMatrix extends Matrix {
 export function columnsPerSegment(ctx: GpuContext, height: number): number {
   const per = Math.floor(ctx.maxBindingBytes / (height * ELEMENT_BYTES));
   if (per < 1)
-    throw new RangeError(`a column of ${height} elements (${height * ELEMENT_BYTES} bytes) exceeds one GPU binding (${ctx.maxBindingBytes} bytes)`);
+    throw new GpuLimitError(`a column of ${height} elements (${height * ELEMENT_BYTES} bytes) exceeds one GPU binding (${ctx.maxBindingBytes} bytes)`);
   return per;
 }
 

@@ -1,0 +1,222 @@
+// The scheduler (DESIGN.md "Backends and the scheduler"): a Backend that places each operation on
+// the GPU or the CPU. `auto` sends an operation to the GPU from a size on, per operation, where the
+// thresholds come from measuring both backends (./calibrate.ts); `gpu` sends everything; `cpu`
+// nothing. Data stays where it was made until an operation elsewhere needs it. When the GPU is
+// missing, lost, or the input exceeds its limits, work continues on the CPU with a notice, and every
+// operation is recorded with the backend that ran it.
+//
+// Recovery after device loss: every matrix remembers how to recompute itself on the CPU from its
+// input (uploads keep their CPU copy), so results already on a lost device are rebuilt, not lost.
+import type { Column } from '../field/columns.js';
+import { GpuLimitError, isGpuFailure } from '../gpu/errors.js';
+import type { MerkleTree } from '../merkle/tree.js';
+import type { CosetOptions } from '../ntt/lde.js';
+import type { Backend, Matrix } from './backend.js';
+
+export type BackendChoice = 'auto' | 'cpu' | 'gpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'cpu', 'gpu'];
+
+export const OPERATIONS = ['ntt', 'intt', 'lde', 'hashRows', 'merkleTree'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * Per operation, the smallest size (elements processed; leaves for merkleTree) the GPU runs;
+ * Infinity keeps the operation on the CPU.
+ */
+export type Thresholds = Readonly<Record<Operation, number>>;
+
+export const ALL_ON_GPU: Thresholds = { ntt: 0, intt: 0, lde: 0, hashRows: 0, merkleTree: 0 };
+
+export interface StageRecord {
+  op: Operation;
+  backend: 'cpu' | 'gpu';
+  size: number;
+  ms: number;
+  /** GPU kernel time from timestamp queries, when the adapter has them. */
+  kernelMs?: number;
+  /** Why the operation ran on the CPU although the GPU was chosen. */
+  fallback?: string;
+}
+
+/** The GPU side: any Backend, plus the kernel time of its last operation. */
+export interface GpuSide extends Backend {
+  readonly lastKernelMs?: number | undefined;
+}
+
+interface Placed extends Matrix {
+  readonly backend: 'auto';
+  cpu: Matrix | undefined;
+  gpu: Matrix | undefined;
+  /** Rebuilds the CPU copy from this matrix's input; undefined for uploads (they keep theirs). */
+  readonly recompute: (() => Promise<Matrix>) | undefined;
+  released: boolean;
+}
+
+export interface SchedulerOptions {
+  cpu: Backend;
+  /** Absent when no GPU could be acquired (the caller has told the user why). */
+  gpu?: GpuSide;
+  thresholds: Thresholds;
+  /** Told about every fallback, once per cause. */
+  notice?: (message: string) => void;
+}
+
+const now = (): number => performance.now();
+
+export class Scheduler implements Backend {
+  readonly kind = 'auto' as const;
+  readonly stages: StageRecord[] = [];
+  readonly #cpu: Backend;
+  #gpu: GpuSide | undefined;
+  readonly #thresholds: Thresholds;
+  readonly #notice: (message: string) => void;
+
+  constructor(opts: SchedulerOptions) {
+    this.#cpu = opts.cpu;
+    this.#gpu = opts.gpu;
+    this.#thresholds = opts.thresholds;
+    this.#notice = opts.notice ?? (() => {});
+  }
+
+  get description(): string {
+    return this.#gpu ? `auto: ${this.#gpu.description} | ${this.#cpu.description}` : `auto: ${this.#cpu.description} (no GPU)`;
+  }
+
+  /** Whether a usable GPU is still attached. */
+  get hasGpu(): boolean {
+    return this.#gpu !== undefined;
+  }
+
+  async upload(columns: readonly Column[]): Promise<Matrix> {
+    const cpu = await this.#cpu.upload(columns);
+    return this.#placed(cpu.height, cpu.width, { cpu }, undefined);
+  }
+
+  async download(m: Matrix): Promise<Column[]> {
+    const p = this.#own(m);
+    if (p.gpu && this.#gpu) {
+      try {
+        return await this.#gpu.download(p.gpu);
+      } catch (e) {
+        this.#onGpuError(e, 'download');
+      }
+    }
+    return this.#cpu.download(await this.#onCpu(p));
+  }
+
+  ntt(m: Matrix): Promise<Matrix> {
+    return this.#transform('ntt', m, 1, (b, x) => b.ntt(x));
+  }
+
+  intt(m: Matrix): Promise<Matrix> {
+    return this.#transform('intt', m, 1, (b, x) => b.intt(x));
+  }
+
+  lde(m: Matrix, opts: CosetOptions): Promise<Matrix> {
+    return this.#transform('lde', m, opts.blowup, (b, x) => b.lde(x, opts));
+  }
+
+  async hashRows(m: Matrix): Promise<Uint8Array> {
+    const p = this.#own(m);
+    return this.#run('hashRows', p.height * p.width, async (b, where) => b.hashRows(where === 'gpu' ? await this.#onGpu(p) : await this.#onCpu(p)));
+  }
+
+  merkleTree(leaves: Uint8Array): Promise<MerkleTree> {
+    return this.#run('merkleTree', Math.floor(leaves.length / 32), (b) => b.merkleTree(leaves));
+  }
+
+  release(m: Matrix): void {
+    const p = this.#own(m);
+    if (p.cpu) this.#cpu.release(p.cpu);
+    if (p.gpu && this.#gpu) this.#gpu.release(p.gpu);
+    p.cpu = p.gpu = undefined;
+    p.released = true;
+  }
+
+  async destroy(): Promise<void> {
+    const gpu = this.#gpu;
+    this.#gpu = undefined;
+    await Promise.all([this.#cpu.destroy(), gpu?.destroy()]);
+  }
+
+  /** A column operation whose output has `growth` × the input's rows. */
+  async #transform(op: Operation, m: Matrix, growth: number, apply: (b: Backend, x: Matrix) => Promise<Matrix>): Promise<Matrix> {
+    const p = this.#own(m);
+    const height = p.height * growth;
+    const ran: { on: 'cpu' | 'gpu' } = { on: 'cpu' };
+    const out = await this.#run(op, height * p.width, async (b, where) => {
+      ran.on = where;
+      return apply(b, where === 'gpu' ? await this.#onGpu(p) : await this.#onCpu(p));
+    });
+    const recompute = async () => apply(this.#cpu, await this.#onCpu(p));
+    return this.#placed(out.height, out.width, ran.on === 'gpu' ? { gpu: out } : { cpu: out }, recompute);
+  }
+
+  /** Runs `body` where the thresholds say, falling back to the CPU on GPU loss or limits; records it. */
+  async #run<T>(op: Operation, size: number, body: (b: Backend, where: 'cpu' | 'gpu') => Promise<T>): Promise<T> {
+    let fallback: string | undefined;
+    if (this.#gpu && size >= this.#thresholds[op]) {
+      const gpu = this.#gpu;
+      const t0 = now();
+      try {
+        const value = await body(gpu, 'gpu');
+        const kernelMs = gpu.lastKernelMs;
+        this.stages.push({ op, backend: 'gpu', size, ms: now() - t0, ...(kernelMs !== undefined ? { kernelMs } : {}) });
+        return value;
+      } catch (e) {
+        fallback = this.#onGpuError(e, op);
+      }
+    }
+    const t0 = now();
+    const value = await body(this.#cpu, 'cpu');
+    this.stages.push({ op, backend: 'cpu', size, ms: now() - t0, ...(fallback ? { fallback } : {}) });
+    return value;
+  }
+
+  /** Classifies a GPU error: device gone (drop the GPU) or over its limits (this op only); else rethrow. */
+  #onGpuError(e: unknown, op: string): string {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof GpuLimitError) {
+      this.#notice(`${op}: exceeds the GPU's limits (${message}); running it on the CPU`);
+      return `gpu limits: ${message}`;
+    }
+    if (!isGpuFailure(e)) throw e;
+    this.#notice(`${op}: the GPU is unavailable (${message}); continuing on the CPU`);
+    const gpu = this.#gpu;
+    this.#gpu = undefined;
+    void gpu?.destroy().catch(() => {});
+    return `gpu lost: ${message}`;
+  }
+
+  async #onCpu(p: Placed): Promise<Matrix> {
+    if (p.cpu) return p.cpu;
+    if (p.gpu && this.#gpu) {
+      try {
+        p.cpu = await this.#cpu.upload(await this.#gpu.download(p.gpu));
+        return p.cpu;
+      } catch (e) {
+        this.#onGpuError(e, 'move to CPU');
+      }
+    }
+    if (!p.recompute) throw new Error('matrix has no CPU copy and no way to rebuild it');
+    p.cpu = await p.recompute();
+    return p.cpu;
+  }
+
+  async #onGpu(p: Placed): Promise<Matrix> {
+    if (p.gpu) return p.gpu;
+    p.gpu = await this.#gpu!.upload(await this.#cpu.download(await this.#onCpu(p)));
+    return p.gpu;
+  }
+
+  #placed(height: number, width: number, at: { cpu?: Matrix; gpu?: Matrix }, recompute: Placed['recompute']): Placed {
+    return { backend: 'auto', height, width, cpu: at.cpu, gpu: at.gpu, recompute, released: false };
+  }
+
+  #own(m: Matrix): Placed {
+    if (m.backend !== 'auto') throw new Error(`matrix is held by the ${m.backend} backend, not the scheduler`);
+    const p = m as Placed;
+    if (p.released) throw new Error('matrix is released');
+    return p;
+  }
+}
