@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { gpuRequired } from './adapter.js';
+import { requireGpu } from './adapter.js';
 import type { CapsealPage } from './browser/main.js';
 import { CASES } from './cases.js';
 
@@ -72,12 +72,7 @@ afterAll(async () => {
 describe('GPU kernels match the CPU byte for byte (chromium)', () => {
   for (const c of CASES)
     it(c.name, async (t) => {
-      if (!ready || !page) {
-        if (gpuRequired) throw new Error(`CAPSEAL_REQUIRE_GPU=1 but no GPU adapter: ${unavailable}`);
-        t.skip();
-        return;
-      }
-      const result = await call(page, 'run', c.name);
+      const result = await call(requireGpu((ready && page) || unavailable, t), 'run', c.name);
       if (!result.ok) throw new Error(result.error);
     });
 });

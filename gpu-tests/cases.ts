@@ -4,6 +4,7 @@
 import type { Backend, Matrix } from '../src/backend/backend.js';
 import type { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
+import { assertSameBytes, assertSameColumns } from '../src/backend/gpu/self-check.js';
 import type { FieldOp } from '../src/gpu/field-ops.js';
 import type { CosetOptions } from '../src/ntt/lde.js';
 import { EDGE, P, madd, md, minv, mmul, mpow, msub, m2mul, rng } from '../test/reference/model.js';
@@ -25,19 +26,6 @@ export interface GpuCase {
  * share one, so an LDE's 2-column output segments straddle its input's segment boundary.
  */
 export const SPLIT_BINDING_BYTES = 5376;
-
-function sameBytes(got: ArrayBufferView, want: ArrayBufferView, what: string): void {
-  const a = new Uint8Array(got.buffer, got.byteOffset, got.byteLength);
-  const b = new Uint8Array(want.buffer, want.byteOffset, want.byteLength);
-  if (a.length !== b.length) throw new Error(`${what}: ${a.length} bytes, expected ${b.length}`);
-  const i = a.findIndex((x, j) => x !== b[j]);
-  if (i >= 0) throw new Error(`${what}: first difference at byte ${i} (element ${Math.floor(i / 8)})`);
-}
-
-function sameColumns(got: BigUint64Array[], want: BigUint64Array[], what: string): void {
-  if (got.length !== want.length) throw new Error(`${what}: ${got.length} columns, expected ${want.length}`);
-  got.forEach((c, i) => sameBytes(c, want[i]!, `${what}, column ${i}`));
-}
 
 const gen = rng(0xc0ffeen);
 /** Edge values first, then random elements (half biased toward p). */
@@ -88,7 +76,7 @@ function fieldCase(op: FieldOp): GpuCase {
       const want = new BigUint64Array(a.length);
       if (op in BASE) a.forEach((x, i) => (want[i] = BASE[op]!(x, b[i]!)));
       else for (let i = 0; i < a.length / 2; i++) want.set(EXT[op]!(pair(a, i), pair(b, i)), 2 * i);
-      sameBytes(got, want, op);
+      assertSameBytes(got, want, op);
     },
   };
 }
@@ -124,7 +112,7 @@ function nttCase(logN: number, width: number, useSplit = false): GpuCase {
       const cols = matrix(logN, width);
       for (const dir of ['ntt', 'intt'] as const) {
         const [want, got] = await both(env, useSplit ? env.split : env.gpu, cols, (b, m) => transformed(b, m, (x) => b[dir](x)));
-        sameColumns(got, want, dir);
+        assertSameColumns(got, want, dir);
       }
     },
   };
@@ -135,7 +123,7 @@ function ldeCase(logN: number, width: number, opts: CosetOptions, useSplit = fal
     name: `lde 2^${logN} × ${width}, blowup ${opts.blowup}, ${opts.order}${opts.shift ? `, shift ${opts.shift}` : ''}${useSplit ? ' (split)' : ''}`,
     async run(env) {
       const [want, got] = await both(env, useSplit ? env.split : env.gpu, matrix(logN, width), (b, m) => transformed(b, m, (x) => b.lde(x, opts)));
-      sameColumns(got, want, 'lde');
+      assertSameColumns(got, want, 'lde');
     },
   };
 }
@@ -145,7 +133,7 @@ function leavesCase(logN: number, width: number, useSplit = false): GpuCase {
     name: `row leaves 2^${logN} rows × ${width} columns${useSplit ? ' (split across bindings)' : ''}`,
     async run(env) {
       const [want, got] = await both(env, useSplit ? env.split : env.gpu, matrix(logN, width), (b, m) => b.hashRows(m));
-      sameBytes(got, want, 'leaves');
+      assertSameBytes(got, want, 'leaves');
     },
   };
 }
@@ -159,7 +147,7 @@ function merkleCase(logLeaves: number): GpuCase {
       const [want, got] = [await cpu.merkleTree(leaves), await gpu.merkleTree(leaves)];
       if (got.depth !== want.depth) throw new Error(`depth ${got.depth}, expected ${want.depth}`);
       for (let level = 0; level <= want.depth; level++)
-        for (let i = 0; i < 2 ** (want.depth - level); i++) sameBytes(got.node(level, i), want.node(level, i), `node (${level}, ${i})`);
+        for (let i = 0; i < 2 ** (want.depth - level); i++) assertSameBytes(got.node(level, i), want.node(level, i), `node (${level}, ${i})`);
     },
   };
 }

@@ -20,23 +20,26 @@ declare global {
   }
 }
 
-const describe = (e: unknown) => (e instanceof Error ? (e.stack ?? e.message) : String(e));
+const detail = (e: unknown) => (e instanceof Error ? (e.stack ?? e.message) : String(e));
 
 let env: CaseEnv | undefined;
 
 window.capseal = {
   async init() {
-    try {
-      const [gpu, split, cpu] = await Promise.all([
-        createBrowserGpuContext().then((ctx) => GpuBackend.create(ctx)),
-        createBrowserGpuContext({ maxBindingBytes: SPLIT_BINDING_BYTES }).then((ctx) => GpuBackend.create(ctx)),
-        CpuBackend.create(),
-      ]);
-      env = { gpu, split, cpu };
-      return { adapter: adapterName(gpu.adapter) };
-    } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
+    const made = await Promise.allSettled([
+      createBrowserGpuContext().then((ctx) => GpuBackend.create(ctx)),
+      createBrowserGpuContext({ maxBindingBytes: SPLIT_BINDING_BYTES }).then((ctx) => GpuBackend.create(ctx)),
+      CpuBackend.create(),
+    ] as const);
+    const [gpu, split, cpu] = made;
+    if (gpu.status === 'fulfilled' && split.status === 'fulfilled' && cpu.status === 'fulfilled') {
+      env = { gpu: gpu.value, split: split.value, cpu: cpu.value };
+      return { adapter: adapterName(gpu.value.adapter) };
     }
+    // One failed: release the others rather than leave a device behind.
+    await Promise.all(made.map((r) => r.status === 'fulfilled' && r.value.destroy()));
+    const failure = made.find((r) => r.status === 'rejected')!.reason;
+    return { error: failure instanceof Error ? failure.message : String(failure) };
   },
 
   async run(name) {
@@ -47,7 +50,7 @@ window.capseal = {
       await c.run(env);
       return { ok: true };
     } catch (e) {
-      return { ok: false, error: describe(e) };
+      return { ok: false, error: detail(e) };
     }
   },
 

@@ -13,6 +13,14 @@ export async function run(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run capseal --help for usage)');
   program
+    .command('doctor')
+    .description('show the GPU adapter, its limits, and check every GPU kernel against the CPU (exit 1 on any failure)')
+    .option('--json', 'print one JSON report on stdout')
+    .action(async (o: { json?: boolean }) => {
+      const { doctor } = await import('./doctor.js');
+      code = await doctor({ json: o.json === true });
+    });
+  program
     .command('bench')
     .description('benchmark the CPU core: ntt, lde, leaves, merkle, ntt-native (see capseal bench --help)')
     .helpOption(false)
