@@ -1,21 +1,26 @@
-// Benchmarks of the CPU core: `npm run bench -- <name> [--log-n N] [--backend cpu] [--json]`.
-// Each prints one result per line (JSON with --json): median and spread over timed runs.
+// Benchmarks: `npm run bench -- <name> [--log-n N] [--backend cpu|gpu|auto] [--json]`.
+// Each prints one result per line (JSON with --json): median and spread over timed runs; on the GPU
+// also the kernel time from timestamp queries. gpu-vs-cpu runs both backends on the same inputs in
+// one process run, checks that their outputs are identical, and prints the speedup.
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
-import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import type { Backend, Matrix } from '../src/backend/backend.js';
+import { BACKEND_CHOICES } from '../src/backend/scheduler.js';
 import { forwardNtt } from '../src/ntt/ntt.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { hashPairs } from '../src/hash/leaves.js';
-import { buildMerkleTree } from '../src/merkle/tree.js';
+import { openBackend, type Measured } from './backends.js';
 import { fingerprint, patternColumns, splitmixColumn } from './inputs.js';
-import { stats, time, report, progress } from './measure.js';
+import { stats, time, report, progress, type Stats } from './measure.js';
 import { buildNative, runNative, NATIVE_FLAGS } from './native.js';
 
-const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'ntt-native'] as const;
+const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'ntt-native', 'gpu-vs-cpu'] as const;
+const OPS = ['ntt', 'lde', 'leaves', 'merkle'] as const;
+type Op = (typeof OPS)[number];
 
 const Options = z.object({
-  logN: z.number().int().min(1).max(26).optional(),
-  backend: z.enum(['cpu'], { message: "only the 'cpu' backend exists so far" }),
+  logN: z.number().int().min(0).max(26).optional(),
+  backend: z.enum(BACKEND_CHOICES, { message: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
+  op: z.enum([...OPS, 'all'], { message: `must be one of ${[...OPS, 'all'].join(', ')}` }),
   cols: z.number().int().min(1).max(1024).optional(),
   blowup: z.number().refine((v) => [2, 4, 8, 16].includes(v), 'must be 2, 4, 8 or 16'),
   threads: z.number().int().min(1).max(256).optional(),
@@ -31,54 +36,132 @@ const integer = (v: string): number => {
 
 const device = `${process.platform}-${process.arch}, node ${process.versions.node}`;
 
-async function benchNtt(o: Options) {
-  const logN = o.logN ?? 20;
-  const k = await Kernels.load();
-  const col = splitmixColumn(2 ** logN);
-  progress(`ntt: 2^${logN} elements, one column, one thread`);
-  const s = await time(() => forwardNtt(k, [col]), o.runs);
-  report(o.json, { bench: 'ntt', log_n: logN, backend: 'cpu', threads: 1, ...s, device });
+/** One operation with its inputs prepared on a backend. */
+interface Prepared {
+  label: string;
+  fields: Record<string, number>;
+  /** The timed operation. */
+  run(): Promise<unknown>;
+  /** The last run's output as bytes, to compare backends (untimed). */
+  result(): Promise<Uint8Array>;
+  dispose(): void;
 }
 
-async function withBackend(o: Options, fn: (b: Awaited<ReturnType<typeof createNodeCpuBackend>>) => Promise<void>) {
-  const backend = await createNodeCpuBackend(o.threads === undefined ? {} : { threads: o.threads });
-  try {
-    await fn(backend);
-  } finally {
-    await backend.destroy();
+const bytesOf = (cols: BigUint64Array[]): Uint8Array => {
+  const out = new Uint8Array(cols.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of cols) out.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at), (at += c.byteLength);
+  return out;
+};
+
+async function prepare(b: Backend, op: Op, o: Options): Promise<Prepared> {
+  const columnOp = async (logN: number, cols: number, apply: (m: Matrix) => Promise<Matrix>, label: string, fields: Record<string, number>): Promise<Prepared> => {
+    const m = await b.upload(cols === 1 ? [splitmixColumn(2 ** logN)] : patternColumns(cols, 2 ** logN));
+    let last: Matrix | undefined;
+    return {
+      label, fields,
+      async run() {
+        if (last) b.release(last);
+        last = await apply(m);
+      },
+      result: async () => bytesOf(await b.download(last!)),
+      dispose() {
+        if (last) b.release(last);
+        b.release(m);
+      },
+    };
+  };
+  switch (op) {
+    case 'ntt': {
+      const logN = o.logN ?? 20, cols = o.cols ?? 1;
+      return columnOp(logN, cols, (m) => b.ntt(m), `ntt: 2^${logN} × ${cols}`, { log_n: logN, cols });
+    }
+    case 'lde': {
+      const logN = o.logN ?? 16, cols = o.cols ?? 64;
+      return columnOp(logN, cols, (m) => b.lde(m, { blowup: o.blowup, order: 'bit-reversed' }),
+        `lde: 2^${logN} × ${cols}, blowup ${o.blowup}, bit-reversed`, { log_n: logN, cols, blowup: o.blowup });
+    }
+    case 'leaves': {
+      const logN = o.logN ?? 20, cols = o.cols ?? 8;
+      const m = await b.upload(patternColumns(cols, 2 ** logN));
+      const run = () => b.hashRows(m);
+      return { label: `leaves: BLAKE3 of 2^${logN} rows × ${cols}`, fields: { log_n: logN, cols }, run, result: run, dispose: () => b.release(m) };
+    }
+    case 'merkle': {
+      const logN = o.logN ?? 20;
+      const leaves = new Uint8Array(patternColumns(1, 2 ** logN * 4)[0]!.buffer);
+      const run = async () => (await b.merkleTree(leaves)).root;
+      return { label: `merkle: tree over 2^${logN} leaves`, fields: { log_n: logN }, run, result: run, dispose: () => {} };
+    }
   }
 }
 
-async function benchLde(o: Options) {
-  const logN = o.logN ?? 16, cols = o.cols ?? 64;
-  await withBackend(o, async (b) => {
-    const m = await b.upload(patternColumns(cols, 2 ** logN));
-    progress(`lde: 2^${logN} rows × ${cols} columns, blowup ${o.blowup}, ${b.description}`);
-    const s = await time(async () => b.release(await b.lde(m, { blowup: o.blowup })), o.runs, 1);
-    const elems = 2 ** logN * cols * o.blowup;
-    report(o.json, { bench: 'lde', log_n: logN, backend: 'cpu', cols, blowup: o.blowup, threads: b.threads, ...s,
-      out_melem_per_s: Math.round(elems / 1e3 / s.median_ms), device });
-  });
+/** Wall-time stats of `p`, plus kernel-time stats when the backend reports them. */
+async function measure(mb: Measured, p: Prepared, runs: number): Promise<Stats & Record<string, number>> {
+  const kernel: number[] = [];
+  const s = await time(async () => {
+    await p.run();
+    const k = mb.lastKernelMs();
+    if (k !== undefined) kernel.push(k);
+  }, runs);
+  const k = kernel.length ? stats(kernel.slice(-runs)) : undefined;
+  return { ...s, ...(k ? { kernel_median_ms: k.median_ms, kernel_min_ms: k.min_ms, kernel_max_ms: k.max_ms } : {}) };
 }
 
-async function benchLeaves(o: Options) {
-  const logN = o.logN ?? 20, cols = o.cols ?? 8;
-  await withBackend(o, async (b) => {
-    const m = await b.upload(patternColumns(cols, 2 ** logN));
-    progress(`leaves: BLAKE3 of 2^${logN} rows × ${cols} columns, ${b.description}`);
-    const s = await time(() => b.hashRows(m), o.runs);
-    report(o.json, { bench: 'leaves', log_n: logN, backend: 'cpu', cols, threads: b.threads, ...s,
-      mb_per_s: Math.round((2 ** logN * cols * 8) / 1e3 / s.median_ms), device });
-  });
+async function withBackend<T>(choice: Options['backend'], o: Options, fn: (mb: Measured) => Promise<T>): Promise<T> {
+  const mb = await openBackend(choice, o.threads);
+  try {
+    return await fn(mb);
+  } finally {
+    await mb.backend.destroy();
+  }
 }
 
-async function benchMerkle(o: Options) {
-  const logN = o.logN ?? 20;
-  const k = await Kernels.load();
-  const leaves = new Uint8Array(new BigUint64Array(patternColumns(1, 2 ** logN * 4)[0]!).buffer);
-  progress(`merkle: tree over 2^${logN} leaf digests, one thread`);
-  const s = await time(() => buildMerkleTree(leaves, (children) => hashPairs(k, children)), o.runs);
-  report(o.json, { bench: 'merkle', log_n: logN, backend: 'cpu', threads: 1, ...s, device });
+/** ntt | lde | leaves | merkle on the chosen backend. */
+const benchOp = (op: Op) => async (o: Options): Promise<void> =>
+  withBackend(o.backend, o, async (mb) => {
+    const p = await prepare(mb.backend, op, o);
+    try {
+      progress(`${p.label}, ${mb.backend.description}`);
+      const s = await measure(mb, p, o.runs);
+      const where = mb.scheduler ? { ran_on: [...new Set(mb.scheduler.stages.map((r) => r.backend))].join('+') } : {};
+      report(o.json, { bench: op, ...p.fields, ...mb.fields, ...where, ...s, device });
+    } finally {
+      p.dispose();
+    }
+  });
+
+/** Both backends on the same inputs, one process run: identical outputs, then the speedup. */
+async function benchGpuVsCpu(o: Options): Promise<number> {
+  const ops = o.op === 'all' ? OPS : [o.op];
+  let failed = 0;
+  await withBackend('cpu', o, (cpu) => withBackend('gpu', o, async (gpu) => {
+    for (const op of ops) {
+      const [pc, pg] = [await prepare(cpu.backend, op, o), await prepare(gpu.backend, op, o)];
+      try {
+        progress(`${pc.label}: ${cpu.backend.description} vs ${gpu.backend.description}`);
+        const c = await measure(cpu, pc, o.runs);
+        const g = await measure(gpu, pg, o.runs);
+        const equal = Buffer.from(await pc.result()).equals(Buffer.from(await pg.result()));
+        if (!equal) {
+          failed++;
+          process.stderr.write(`error: ${op}: GPU and CPU outputs differ\n`);
+        }
+        const r = (x: number) => Math.round(x * 100) / 100;
+        report(o.json, {
+          bench: 'gpu-vs-cpu', op, ...pc.fields, adapter: gpu.fields['adapter']!, cpu_threads: cpu.fields['threads']!,
+          cpu_median_ms: c.median_ms, gpu_median_ms: g.median_ms, ...(g['kernel_median_ms'] !== undefined ? { gpu_kernel_median_ms: g['kernel_median_ms'] } : {}),
+          speedup: r(c.median_ms / g.median_ms),
+          ...(g['kernel_median_ms'] ? { kernel_speedup: r(c.median_ms / g['kernel_median_ms']) } : {}),
+          outputs_equal: equal, runs: o.runs, device,
+        });
+      } finally {
+        pc.dispose();
+        pg.dispose();
+      }
+    }
+  }));
+  return failed ? 1 : 0;
 }
 
 /** Ours vs the native C radix-2 NTT on the same column, alternating rounds in one process run. */
@@ -118,16 +201,18 @@ async function benchNttNative(o: Options): Promise<number> {
 
 /** A runner resolves to an exit code (1: a check failed) or nothing (ok). */
 const RUNNERS: Record<(typeof BENCHES)[number], (o: Options) => Promise<number | void>> = {
-  ntt: benchNtt, lde: benchLde, leaves: benchLeaves, merkle: benchMerkle, 'ntt-native': benchNttNative,
+  ntt: benchOp('ntt'), lde: benchOp('lde'), leaves: benchOp('leaves'), merkle: benchOp('merkle'),
+  'ntt-native': benchNttNative, 'gpu-vs-cpu': benchGpuVsCpu,
 };
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('bench')
-    .description('CPU core benchmarks: median and spread over timed runs')
+    .description('benchmarks: median and spread over timed runs (GPU: also kernel time)')
     .argument('<name>', `one of: ${BENCHES.join(', ')}`)
     .option('--log-n <N>', 'log2 of the size (rows, elements or leaves)', integer)
-    .option('--backend <kind>', 'backend to measure', 'cpu')
-    .option('--cols <N>', 'matrix width (lde: 64, leaves: 8)', integer)
+    .option('--backend <kind>', 'backend to measure: cpu, gpu or auto (the scheduler)', 'cpu')
+    .option('--op <name>', 'gpu-vs-cpu: ntt, lde, leaves, merkle or all', 'all')
+    .option('--cols <N>', 'matrix width (ntt: 1, lde: 64, leaves: 8)', integer)
     .option('--blowup <N>', 'LDE blowup factor', integer, 8)
     .option('--threads <N>', 'worker threads (default: one per core)', integer)
     .option('--runs <N>', 'timed runs after warm-up', integer, 7)
