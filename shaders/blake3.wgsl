@@ -93,34 +93,26 @@ fn rot7(x: vec4<u32>) -> vec4<u32> {
   return (x >> vec4<u32>(7u)) | (x << vec4<u32>(25u));
 }
 
+// G (§2.2) on four lanes at once: lane i mixes (a[i], b[i], c[i], d[i]) with words x[i], y[i].
+fn g4(s: State, x: vec4<u32>, y: vec4<u32>) -> State {
+  var a = s.a + s.b + x;
+  var d = rot16(s.d ^ a);
+  var c = s.c + d;
+  var b = rot12(s.b ^ c);
+  a += b + y;
+  d = rot8(d ^ a);
+  c += d;
+  b = rot7(b ^ c);
+  return State(a, b, c, d);
+}
+
 // One round (§2.2): G on the four columns, then on the four diagonals.
 fn blake3_round(s: State, m: array<u32, 16>) -> State {
-  var a = s.a;
-  var b = s.b;
-  var c = s.c;
-  var d = s.d;
   // Column i is (a[i], b[i], c[i], d[i]) with message words 2i, 2i + 1.
-  a += b + vec4<u32>(m[0], m[2], m[4], m[6]);
-  d = rot16(d ^ a);
-  c += d;
-  b = rot12(b ^ c);
-  a += b + vec4<u32>(m[1], m[3], m[5], m[7]);
-  d = rot8(d ^ a);
-  c += d;
-  b = rot7(b ^ c);
+  let t = g4(s, vec4<u32>(m[0], m[2], m[4], m[6]), vec4<u32>(m[1], m[3], m[5], m[7]));
   // Diagonal i is (a[i], b[i+1], c[i+2], d[i+3]): rotating b, c, d left by 1, 2, 3 lanes lines it up.
-  b = b.yzwx;
-  c = c.zwxy;
-  d = d.wxyz;
-  a += b + vec4<u32>(m[8], m[10], m[12], m[14]);
-  d = rot16(d ^ a);
-  c += d;
-  b = rot12(b ^ c);
-  a += b + vec4<u32>(m[9], m[11], m[13], m[15]);
-  d = rot8(d ^ a);
-  c += d;
-  b = rot7(b ^ c);
-  return State(a, b.wxyz, c.zwxy, d.yzwx);
+  let u = g4(State(t.a, t.b.yzwx, t.c.zwxy, t.d.wxyz), vec4<u32>(m[8], m[10], m[12], m[14]), vec4<u32>(m[9], m[11], m[13], m[15]));
+  return State(u.a, u.b.wxyz, u.c.zwxy, u.d.yzwx);
 }
 
 // The spec's message permutation: word i of the next round is word PERMUTATION[i] of this one.

@@ -1,7 +1,8 @@
-// CapSeal's public library surface, layer by layer (DESIGN.md "Layout"): field → ntt/hash/merkle → backend.
+// CapSeal's public library surface, layer by layer (DESIGN.md "Layout"): field → ntt/hash/merkle → gpu → backend.
 export * from './field/index.js';
 export * from './ntt/index.js';
 export * from './hash/index.js';
 export * from './merkle/index.js';
+export * from './gpu/index.js';
 export * from './backend/index.js';
 export { Kernels } from './wasm/kernels.js';

@@ -2,7 +2,9 @@
 # The one command that runs every test on a fresh Debian machine (as root): installs what the tests
 # need — Debian's chromium and libvulkan1 (SwiftShader WebGPU for the GPU suites) and the npm
 # packages (whose `prepare` step compiles the WebAssembly kernels) — then type-checks and runs vitest.
-# .ci/run calls this script; README.md documents it.
+# The GPU suites (gpu-tests/) run on dawn.node and in headless Chromium; CAPSEAL_REQUIRE_GPU=1 makes
+# a missing adapter a failure rather than a skip. On a machine without a Vulkan driver they use
+# SwiftShader. .ci/run calls this script; README.md documents it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,4 +20,4 @@ if ((${#need[@]})); then
 fi
 
 npm ci --no-audit --no-fund
-npm test
+CAPSEAL_REQUIRE_GPU=1 npm test

@@ -12,6 +12,9 @@ import type { GpuBackend } from './gpu/gpu-backend.js';
 import { createNodeGpuBackend } from './gpu/node.js';
 import { ALL_ON_GPU, Scheduler, type BackendChoice, type Thresholds } from './scheduler.js';
 
+export { createNodeCpuBackend } from './cpu/node.js';
+export { createNodeGpuBackend } from './gpu/node.js';
+
 export interface NodeBackendOptions {
   choice: BackendChoice;
   /** CPU worker threads (default: one per core). */

@@ -22,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
     });
   program
     .command('bench')
-    .description('benchmark the CPU core: ntt, lde, leaves, merkle, ntt-native (see capseal bench --help)')
+    .description('benchmarks: ntt, lde, leaves, merkle on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal bench --help)')
     .helpOption(false)
     .allowUnknownOption()
     .argument('[args...]')
