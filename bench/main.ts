@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { Backend, Matrix } from '../src/backend/backend.js';
 import { BACKEND_CHOICES } from '../src/backend/scheduler.js';
+import { GpuUnavailableError } from '../src/gpu/errors.js';
 import { forwardNtt } from '../src/ntt/ntt.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { openBackend, type Measured } from './backends.js';
@@ -235,7 +236,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${parsed.error.issues.map((i) => `${flag(i.path[0]!)}: ${i.message}`).join('; ')}\n`);
     return 2;
   }
-  return (await RUNNERS[name as (typeof BENCHES)[number]](parsed.data)) ?? 0;
+  try {
+    return (await RUNNERS[name as (typeof BENCHES)[number]](parsed.data)) ?? 0;
+  } catch (e) {
+    // No GPU for --backend gpu is the user's environment, not a failed measurement.
+    if (!(e instanceof GpuUnavailableError)) throw e;
+    process.stderr.write(`error: ${e.message} (capseal doctor explains; --backend cpu or auto run without a GPU)\n`);
+    return 2;
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('bench/main.ts')) {
