@@ -1,0 +1,110 @@
+// F_p2 columns for the prover's bulk work: an element column is a pair of base columns (c0, c1),
+// and every operation is a handful of WebAssembly base-column kernels — never a bigint per element.
+// u² = 7 (src/field/ext2.ts).
+import { addColumns, mulColumns, scaleColumn, subColumns, type Column } from '../field/columns.js';
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import type { Kernels } from '../wasm/kernels.js';
+
+export interface ExtColumn {
+  readonly c0: Column;
+  readonly c1: Column;
+}
+
+const W = Fp2.W;
+
+export const constantColumn = (n: number, v: bigint): Column => new BigUint64Array(n).fill(v);
+
+export function addExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
+  return { c0: addColumns(k, a.c0, b.c0), c1: addColumns(k, a.c1, b.c1) };
+}
+
+export function subExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
+  return { c0: subColumns(k, a.c0, b.c0), c1: subColumns(k, a.c1, b.c1) };
+}
+
+/** a·b for base column b. */
+export function mulExtByBase(k: Kernels, a: ExtColumn, b: Column): ExtColumn {
+  return { c0: mulColumns(k, a.c0, b), c1: mulColumns(k, a.c1, b) };
+}
+
+/** (a0 + a1·u)(b0 + b1·u) = a0·b0 + 7·a1·b1 + (a0·b1 + a1·b0)·u. */
+export function mulExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
+  const c0 = addColumns(k, mulColumns(k, a.c0, b.c0), scaleColumn(k, mulColumns(k, a.c1, b.c1), W));
+  const c1 = addColumns(k, mulColumns(k, a.c0, b.c1), mulColumns(k, a.c1, b.c0));
+  return { c0, c1 };
+}
+
+/** s·b for a constant s ∈ F_p2 and a base column b. */
+export function scaleBase(k: Kernels, b: Column, s: Fp2.Fp2): ExtColumn {
+  return { c0: scaleColumn(k, b, s[0]), c1: scaleColumn(k, b, s[1]) };
+}
+
+/** s·a for a constant s ∈ F_p2. */
+export function scaleExt(k: Kernels, a: ExtColumn, s: Fp2.Fp2): ExtColumn {
+  const c0 = addColumns(k, scaleColumn(k, a.c0, s[0]), scaleColumn(k, a.c1, Fp.mul(W, s[1])));
+  const c1 = addColumns(k, scaleColumn(k, a.c1, s[0]), scaleColumn(k, a.c0, s[1]));
+  return { c0, c1 };
+}
+
+/** a − s for a constant s ∈ F_p2. */
+export function subConstExt(k: Kernels, a: ExtColumn, s: Fp2.Fp2): ExtColumn {
+  const n = a.c0.length;
+  return { c0: subColumns(k, a.c0, constantColumn(n, s[0])), c1: subColumns(k, a.c1, constantColumn(n, s[1])) };
+}
+
+/** Σ col[i] mod p, by halving in the kernels (log n vector adds). */
+export function sumColumn(k: Kernels, col: Column): bigint {
+  if (col.length === 0) return 0n;
+  return k.scoped(() => {
+    let len = col.length;
+    // Pad to a power of two with zeros so every halving pairs up.
+    let size = 1;
+    while (size < len) size *= 2;
+    const p = k.alloc(size * 8);
+    k.u64.fill(0n, p / 8, p / 8 + size);
+    k.u64.set(col, p / 8);
+    for (len = size; len > 1; len /= 2) k.raw.vec_add(p, p, p + (len / 2) * 8, len / 2);
+    return k.u64[p / 8]!;
+  });
+}
+
+/**
+ * z^0 … z^(n−1) as an F_p2 column, from two tables of √n-ish powers (z^lo and (z^B)^hi) combined
+ * with column products: 2·B bigint products instead of n.
+ */
+export function extPowers(k: Kernels, z: Fp2.Fp2, n: number): ExtColumn {
+  const b = Math.max(1, 2 ** Math.ceil(Math.log2(n) / 2));
+  const rows = Math.ceil(n / b);
+  const lo = new BigUint64Array(2 * b), hi = new BigUint64Array(2 * rows);
+  let acc: Fp2.Fp2 = Fp2.ONE;
+  for (let j = 0; j < b; j++) (lo[2 * j] = acc[0]), (lo[2 * j + 1] = acc[1]), (acc = Fp2.mul(acc, z));
+  const zb = acc;
+  acc = Fp2.ONE;
+  for (let j = 0; j < rows; j++) (hi[2 * j] = acc[0]), (hi[2 * j + 1] = acc[1]), (acc = Fp2.mul(acc, zb));
+  // Tile: entry i = lo[i mod b] · hi[i / b].
+  const tiled = (src: BigUint64Array, c: 0 | 1, index: (i: number) => number): Column => {
+    const out = new BigUint64Array(n);
+    const o32 = new Uint32Array(out.buffer), s32 = new Uint32Array(src.buffer);
+    for (let i = 0; i < n; i++) {
+      const s = 2 * (2 * index(i) + c);
+      o32[2 * i] = s32[s]!;
+      o32[2 * i + 1] = s32[s + 1]!;
+    }
+    return out;
+  };
+  const loCol = { c0: tiled(lo, 0, (i) => i % b), c1: tiled(lo, 1, (i) => i % b) };
+  const hiCol = { c0: tiled(hi, 0, (i) => Math.floor(i / b)), c1: tiled(hi, 1, (i) => Math.floor(i / b)) };
+  return mulExt(k, loCol, hiCol);
+}
+
+/** Σ c_j·z^j for base coefficients, given the powers of z. */
+export function evaluateBaseAt(k: Kernels, coeffs: Column, powers: ExtColumn): Fp2.Fp2 {
+  return [sumColumn(k, mulColumns(k, coeffs, powers.c0)), sumColumn(k, mulColumns(k, coeffs, powers.c1))];
+}
+
+/** Σ c_j·z^j for F_p2 coefficients, given the powers of z. */
+export function evaluateExtAt(k: Kernels, coeffs: ExtColumn, powers: ExtColumn): Fp2.Fp2 {
+  const p = mulExt(k, coeffs, powers);
+  return [sumColumn(k, p.c0), sumColumn(k, p.c1)];
+}

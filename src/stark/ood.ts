@@ -1,0 +1,49 @@
+// The composition at the OOD point z, from the claimed trace values T(z), T(z·ω): the verifier's side
+// of ./composition.ts, same terms in the same order.
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import { inverseNtt } from '../ntt/index.js';
+import type { Kernels } from '../wasm/kernels.js';
+import type { Air } from './air.js';
+import { evalExt } from './expr.js';
+
+/** Horner evaluation of base-field coefficients at an F_p2 point. */
+function hornerExt(coeffs: ArrayLike<bigint>, x: Fp2.Fp2): Fp2.Fp2 {
+  let acc: Fp2.Fp2 = Fp2.ZERO;
+  for (let j = coeffs.length - 1; j >= 0; j--) acc = Fp2.add(Fp2.mul(acc, x), Fp2.fromBase(coeffs[j]!));
+  return acc;
+}
+
+/** A periodic column's polynomial Q(x) = P(x^(n/m)) at z. */
+function periodicAt(k: Kernels, values: BigUint64Array, logN: number, z: Fp2.Fp2): Fp2.Fp2 {
+  const [p] = inverseNtt(k, [values]);
+  return hornerExt(p!, Fp2.pow(z, BigInt(2 ** logN / values.length)));
+}
+
+export function compositionAt(k: Kernels, air: Air, z: Fp2.Fp2, cur: readonly Fp2.Fp2[], next: readonly Fp2.Fp2[], alphas: readonly Fp2.Fp2[]): Fp2.Fp2 {
+  const n = 2 ** air.logN;
+  const g = Fp.rootOfUnity(air.logN);
+  const periodic = air.periodic.map((v) => periodicAt(k, v, air.logN, z));
+  let transitions: Fp2.Fp2 = Fp2.ZERO;
+  air.transitions.forEach((e, t) => (transitions = Fp2.add(transitions, Fp2.mul(alphas[t]!, evalExt(e, { cur, next, periodic })))));
+  // (z − g^(n−1)) / (z^n − 1); z ∉ F_p, so neither vanishes.
+  const divisor = Fp2.div(Fp2.sub(z, Fp2.fromBase(Fp.pow(g, BigInt(n - 1)))), Fp2.sub(Fp2.pow(z, BigInt(n)), Fp2.ONE));
+  let total = Fp2.mul(transitions, divisor);
+  const rows = [...new Set(air.boundaries.map((b) => b.row))].sort((a, b) => a - b);
+  for (const row of rows) {
+    let sum: Fp2.Fp2 = Fp2.ZERO;
+    air.boundaries.forEach((b, i) => {
+      if (b.row === row) sum = Fp2.add(sum, Fp2.mul(alphas[air.transitions.length + i]!, Fp2.sub(cur[b.col]!, Fp2.fromBase(b.value))));
+    });
+    total = Fp2.add(total, Fp2.div(sum, Fp2.sub(z, Fp2.fromBase(Fp.pow(g, BigInt(row))))));
+  }
+  return total;
+}
+
+/** Σ_j z^(j·n)·C_j(z): the composition from its committed segments. */
+export function segmentsAt(logN: number, z: Fp2.Fp2, segments: readonly Fp2.Fp2[]): Fp2.Fp2 {
+  const zn = Fp2.pow(z, BigInt(2 ** logN));
+  let acc: Fp2.Fp2 = Fp2.ZERO;
+  for (let j = segments.length - 1; j >= 0; j--) acc = Fp2.add(Fp2.mul(acc, zn), segments[j]!);
+  return acc;
+}

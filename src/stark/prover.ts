@@ -1,0 +1,156 @@
+// The capseal-stark-v1 prover (DESIGN.md "The STARK"): commit to the trace LDE, compose the
+// constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
+// answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
+// LDE, leaf hashing and Merkle trees run on the given Backend; the rest on the WebAssembly kernels.
+import type { Backend } from '../backend/backend.js';
+import { type Column } from '../field/columns.js';
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import type { MerkleTree } from '../merkle/tree.js';
+import { openBatch } from '../merkle/proof.js';
+import { evaluateOnCoset, interpolateCoset, inverseNtt } from '../ntt/index.js';
+import type { Kernels } from '../wasm/kernels.js';
+import { checkAir, checkTrace, compositionSegments, type Air } from './air.js';
+import { compositionOnLde } from './composition.js';
+import { bitReversed, COSET_SHIFT, domainPoints } from './domain.js';
+import { deepComposition } from './deep.js';
+import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase, type ExtColumn } from './ext-columns.js';
+import { friCommit, friPlan, layerRows } from './fri.js';
+import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
+import type { Opening, StarkProof } from './proof.js';
+import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import { powersColumn } from '../field/columns.js';
+
+export interface StageTiming {
+  stage: string;
+  ms: number;
+  backend: string;
+}
+
+export interface ProveInput {
+  air: Air;
+  /** Columns of the execution trace, natural row order. */
+  trace: readonly Column[];
+  /** The caller's 32-byte statement hash, bound into the transcript before anything else is proved. */
+  statementHash: Uint8Array;
+  /** The AIR's canonical public-input bytes. */
+  publicInputs: Uint8Array;
+  options?: ProofOptions;
+  /** Skip the debugging check of the trace against the AIR (tests that need an invalid proof attempt). */
+  skipTraceCheck?: boolean;
+}
+
+export interface ProveResult {
+  proof: StarkProof;
+  stages: StageTiming[];
+}
+
+/** Rows at `positions` of column-major `cols`, row-major. */
+function rowsAt(cols: readonly Column[], positions: readonly number[]): BigUint64Array {
+  const out = new BigUint64Array(positions.length * cols.length);
+  positions.forEach((p, r) => cols.forEach((c, j) => (out[r * cols.length + j] = c[p]!)));
+  return out;
+}
+
+function opening(cols: readonly Column[], tree: MerkleTree, positions: readonly number[]): Opening {
+  return { rows: rowsAt(cols, positions), proof: openBatch(tree, positions) };
+}
+
+export async function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
+  const { air } = input;
+  const o = checkOptions(input.options ?? DEFAULT_OPTIONS);
+  checkAir(air);
+  if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
+    throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
+  if (!input.skipTraceCheck) {
+    const r = checkTrace(air, input.trace);
+    if (!r.ok) throw new RangeError(`trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
+  }
+  const stages: StageTiming[] = [];
+  const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const v = await fn();
+    stages.push({ stage, ms: performance.now() - t0, backend: where });
+    return v;
+  };
+  const logN = air.logN, n = 2 ** logN, logBlowup = Math.log2(o.blowup), logNN = logN + logBlowup;
+  const S = compositionSegments(air);
+  const t = startTranscript(air, o, input.statementHash, input.publicInputs);
+
+  // 1. Trace: LDE (bit-reversed) and commitment.
+  const traceM = await backend.upload(input.trace);
+  const ldeM = await timed('trace lde', backend.kind, () => backend.lde(traceM, { blowup: o.blowup, order: 'bit-reversed' }));
+  const traceTree = await timed('trace commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(ldeM)));
+  const lde = await backend.download(ldeM);
+  backend.release(ldeM);
+  backend.release(traceM);
+  t.absorb('trace-root', traceTree.root);
+
+  // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
+  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+  const xs = domainPoints(k, COSET_SHIFT, logNN);
+  const comp = await timed('constraints', 'cpu', () => compositionOnLde(k, air, { cur: lde, xs, logN, logBlowup }, alphas));
+  const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, logNN, S));
+  const segLde = segCoeffs.map((c) => {
+    const [c0, c1] = evaluateOnCoset(k, [c.c0, c.c1], { blowup: o.blowup, shift: COSET_SHIFT, order: 'bit-reversed' }) as [Column, Column];
+    return { c0, c1 };
+  });
+  const compCols = segLde.flatMap((s) => [s.c0, s.c1]);
+  const compM = await backend.upload(compCols);
+  const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
+  backend.release(compM);
+  t.absorb('composition-root', compTree.root);
+
+  // 3. Out-of-domain answers at z and z·ω.
+  const z = drawOodPoint(t);
+  const traceCoeffs = inverseNtt(k, input.trace);
+  const zPowers = extPowers(k, z, n);
+  const zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(logN), n));
+  const oodTrace = traceCoeffs.map((c) => evaluateBaseAt(k, c, zPowers));
+  const oodTraceNext = traceCoeffs.map((c) => evaluateBaseAt(k, c, zwPowers));
+  const oodComposition = segCoeffs.map((c) => evaluateExtAt(k, c, zPowers));
+  t.absorbExt('ood-trace', oodTrace);
+  t.absorbExt('ood-trace-next', oodTraceNext);
+  t.absorbExt('ood-composition', oodComposition);
+
+  // 4. DEEP composition and FRI.
+  const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
+  const deep = await timed('deep composition', 'cpu', () =>
+    deepComposition(k, { xs, trace: lde, segments: segLde, z, zw: Fp2.mulBase(z, Fp.rootOfUnity(logN)), oodTrace, oodTraceNext, oodComposition, gammas }));
+  const plan = friPlan(logN, o);
+  const fri = await timed('fri', 'cpu', () =>
+    friCommit(k, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root)));
+  t.absorbExt('fri-final', fri.finalPoly);
+
+  // 5. Grinding, then queries.
+  const nonce = await timed('grinding', 'cpu', () => t.grind(o.grindingBits));
+  t.absorb('pow-nonce', nonceBytes(nonce));
+  const queries = drawQueries(t, logN, o);
+  const f = o.foldingFactor, logF = Math.log2(f);
+  const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
+  const friOpenings = fri.layers.map((layer, i) => {
+    const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
+    return opening(layerRows(layer.values, f), layer.tree, leaves);
+  });
+  const proof: StarkProof = {
+    options: o, airId: air.id, logN, width: air.width, segments: S,
+    traceRoot: traceTree.root, compositionRoot: compTree.root,
+    oodTrace, oodTraceNext, oodComposition,
+    friRoots: fri.layers.map((l) => l.tree.root), finalPoly: fri.finalPoly, nonce,
+    traceOpening: opening(lde, traceTree, positions),
+    compositionOpening: opening(compCols, compTree, positions),
+    friOpenings,
+    securityBits: securityBits(logN, o),
+  };
+  return { proof, stages };
+}
+
+/** Coefficients of C (degree < S·n) cut into S segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). */
+function splitSegments(k: Kernels, comp: ExtColumn, logN: number, logNN: number, S: number): ExtColumn[] {
+  const n = 2 ** logN;
+  const [c0, c1] = interpolateCoset(k, [bitReversed(k, comp.c0), bitReversed(k, comp.c1)], COSET_SHIFT) as [Column, Column];
+  for (let j = S * n; j < 2 ** logNN; j++)
+    if (c0[j] !== 0n || c1[j] !== 0n)
+      throw new Error(`composition has degree ≥ ${S}·n: the trace does not satisfy the AIR`);
+  return Array.from({ length: S }, (_, j) => ({ c0: c0.slice(j * n, (j + 1) * n), c1: c1.slice(j * n, (j + 1) * n) }));
+}

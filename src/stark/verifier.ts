@@ -1,0 +1,165 @@
+// The capseal-stark-v1 verifier: replays the transcript from the statement, checks the OOD relation,
+// the proof of work, every Merkle opening, and DEEP/FRI consistency at every query down to the final
+// polynomial, whose degree bound is fixed by its exact length. It recomputes everything it relies on,
+// refuses options below the caller's minimum security, and never throws: any malformed input is a
+// rejection with a code.
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import { blake3 } from '../hash/digest.js';
+import { verifyBatch } from '../merkle/proof.js';
+import type { Kernels } from '../wasm/kernels.js';
+import { compositionSegments, type Air } from './air.js';
+import { deepAt } from './deep.js';
+import { COSET_SHIFT, pointAt } from './domain.js';
+import { evaluateFinal, foldGroup, friPlan } from './fri.js';
+import { compositionAt, segmentsAt } from './ood.js';
+import { checkOptions, securityBits, type ProofOptions } from './options.js';
+import type { Opening, StarkProof } from './proof.js';
+import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+
+export type StarkErrorCode =
+  | 'malformed' | 'options' | 'security' | 'shape' | 'ood' | 'pow'
+  | 'trace-opening' | 'composition-opening' | 'fri-opening' | 'fri-folding' | 'final-polynomial';
+
+export type StarkVerdict = { ok: true; securityBits: number } | { ok: false; code: StarkErrorCode; message: string };
+
+class Rejection extends Error {
+  constructor(readonly code: StarkErrorCode, message: string) {
+    super(message);
+  }
+}
+
+function require(cond: boolean, code: StarkErrorCode, message: string): asserts cond {
+  if (!cond) throw new Rejection(code, message);
+}
+
+const isDigest = (d: unknown): d is Uint8Array => d instanceof Uint8Array && d.length === 32;
+const isExt = (x: unknown): x is Fp2.Fp2 => Array.isArray(x) && x.length === 2 && x.every((c) => Fp.isCanonical(c));
+const extList = (xs: unknown, len: number): boolean => Array.isArray(xs) && xs.length === len && xs.every(isExt);
+
+export interface VerifyOptions {
+  /** Reject proofs whose options give less conjectured security than this (bits). */
+  minSecurityBits: number;
+}
+
+/** Leaf digests of an opening's rows (`width` elements each), after checking their shape. */
+function openedRows(op: Opening, count: number, width: number, code: StarkErrorCode, what: string): bigint[][] {
+  require(typeof op === 'object' && op !== null && op.rows instanceof BigUint64Array, code, `${what}: rows missing`);
+  require(op.rows.length === count * width, code, `${what}: ${op.rows.length} values, expected ${count}·${width}`);
+  const rows: bigint[][] = [];
+  for (let r = 0; r < count; r++) {
+    const row = Array.from(op.rows.subarray(r * width, (r + 1) * width));
+    require(row.every(Fp.isCanonical), code, `${what}: row ${r} holds a non-canonical element`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function rowLeaf(row: readonly bigint[]): Uint8Array {
+  const bytes = new Uint8Array(8 * row.length);
+  const v = new DataView(bytes.buffer);
+  row.forEach((x, i) => v.setBigUint64(8 * i, x, true));
+  return blake3(bytes);
+}
+
+function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: bigint[][], op: Opening, code: StarkErrorCode, what: string): void {
+  require(verifyBatch(root, depth, indices, rows.map(rowLeaf), op.proof), code, `${what}: Merkle opening does not match the root`);
+}
+
+export function verifyProof(
+  k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array, opts: VerifyOptions,
+): StarkVerdict {
+  try {
+    return run(k, air, proof, statementHash, publicInputs, opts);
+  } catch (e) {
+    if (e instanceof Rejection) return { ok: false, code: e.code, message: e.message };
+    return { ok: false, code: 'malformed', message: `malformed proof: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array, opts: VerifyOptions): StarkVerdict {
+  require(typeof proof === 'object' && proof !== null, 'malformed', 'proof is not an object');
+  let o: ProofOptions;
+  try {
+    o = checkOptions(proof.options);
+  } catch (e) {
+    throw new Rejection('options', (e as Error).message);
+  }
+  const bits = securityBits(air.logN, o);
+  require(proof.securityBits === bits, 'security', `proof claims ${proof.securityBits} bits; its options give ${bits}`);
+  require(bits >= opts.minSecurityBits, 'security', `${bits} bits of conjectured security is below the required ${opts.minSecurityBits}`);
+
+  const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
+  const logF = Math.log2(o.foldingFactor), f = o.foldingFactor;
+  const logNN = air.logN + Math.log2(o.blowup);
+  require(proof.airId === air.id && proof.logN === air.logN && proof.width === w && proof.segments === S, 'shape',
+    `proof is for ${String(proof.airId)} 2^${proof.logN} × ${proof.width} (${proof.segments} segments), expected ${air.id} 2^${air.logN} × ${w} (${S})`);
+  require(isDigest(proof.traceRoot) && isDigest(proof.compositionRoot), 'shape', 'roots must be 32-byte digests');
+  require(extList(proof.oodTrace, w) && extList(proof.oodTraceNext, w) && extList(proof.oodComposition, S), 'shape', 'OOD values have the wrong count or are not canonical F_p2 elements');
+  require(Array.isArray(proof.friRoots) && proof.friRoots.length === plan.folds - 1 && proof.friRoots.every(isDigest), 'shape', `expected ${plan.folds - 1} FRI layer roots`);
+  require(extList(proof.finalPoly, plan.finalDegree), 'final-polynomial', `the final polynomial must have exactly ${plan.finalDegree} canonical coefficients`);
+  require(Array.isArray(proof.friOpenings) && proof.friOpenings.length === plan.folds - 1, 'shape', `expected ${plan.folds - 1} FRI layer openings`);
+  require(typeof proof.nonce === 'bigint' && proof.nonce >= 0n && proof.nonce < 2n ** 64n, 'pow', 'nonce must be a u64');
+
+  // Transcript replay, in the prover's order.
+  const t = startTranscript(air, o, statementHash, publicInputs);
+  t.absorb('trace-root', proof.traceRoot);
+  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+  t.absorb('composition-root', proof.compositionRoot);
+  const z = drawOodPoint(t);
+  t.absorbExt('ood-trace', proof.oodTrace);
+  t.absorbExt('ood-trace-next', proof.oodTraceNext);
+  t.absorbExt('ood-composition', proof.oodComposition);
+  const claimed = compositionAt(k, air, z, proof.oodTrace, proof.oodTraceNext, alphas);
+  require(Fp2.eq(claimed, segmentsAt(air.logN, z, proof.oodComposition)), 'ood', 'the constraints at the OOD point do not match the committed composition');
+
+  const gammas = Array.from({ length: 2 * w + S }, () => t.challengeExt('deep-coefficient'));
+  const friAlphas: Fp2.Fp2[] = [];
+  for (let i = 0; i < plan.folds; i++) {
+    friAlphas.push(t.challengeExt('fri-alpha'));
+    if (i < plan.folds - 1) t.absorb('fri-root', proof.friRoots[i]!);
+  }
+  t.absorbExt('fri-final', proof.finalPoly);
+  require(t.checkPow(proof.nonce, o.grindingBits), 'pow', `the nonce does not give ${o.grindingBits} bits of proof of work`);
+  t.absorb('pow-nonce', nonceBytes(proof.nonce));
+  const queries = drawQueries(t, air.logN, o);
+
+  // Openings of the trace and composition at every position of every queried fold group.
+  const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
+  const traceRows = openedRows(proof.traceOpening, positions.length, w, 'trace-opening', 'trace');
+  checkOpening(proof.traceRoot, logNN, positions, traceRows, proof.traceOpening, 'trace-opening', 'trace');
+  const compRows = openedRows(proof.compositionOpening, positions.length, 2 * S, 'composition-opening', 'composition');
+  checkOpening(proof.compositionRoot, logNN, positions, compRows, proof.compositionOpening, 'composition-opening', 'composition');
+  const layerLeaves = proof.friOpenings.map((op, i) => {
+    const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
+    const rows = openedRows(op, leaves.length, 2 * f, 'fri-opening', `FRI layer ${i + 1}`);
+    checkOpening(proof.friRoots[i]!, logNN - logF * (i + 1) - logF, leaves, rows, op, 'fri-opening', `FRI layer ${i + 1}`);
+    return new Map(leaves.map((leaf, j) => [leaf, rows[j]!]));
+  });
+
+  // DEEP values at each query's fold group, folded layer by layer down to the final polynomial.
+  const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
+  const ood = { z, zw, oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
+  for (const [qi, g] of queries.entries()) {
+    const group = Array.from({ length: f }, (_, j) => {
+      const r = qi * f + j;
+      return deepAt(pointAt(COSET_SHIFT, logNN, g * f + j), traceRows[r]!, compRows[r]!, ood);
+    });
+    let value = foldGroup(group, COSET_SHIFT, logNN, g, friAlphas[0]!);
+    let shift = Fp.pow(COSET_SHIFT, BigInt(f));
+    let logSize = logNN - logF;
+    let pos = g;
+    for (let i = 1; i < plan.folds; i++) {
+      const leaf = pos >> logF, row = layerLeaves[i - 1]!.get(leaf)!;
+      const values = Array.from({ length: f }, (_, j): Fp2.Fp2 => [row[2 * j]!, row[2 * j + 1]!]);
+      require(Fp2.eq(values[pos & (f - 1)]!, value), 'fri-folding', `query ${g}: FRI layer ${i} disagrees with the fold of layer ${i - 1}`);
+      value = foldGroup(values, shift, logSize, leaf, friAlphas[i]!);
+      shift = Fp.pow(shift, BigInt(f));
+      logSize -= logF;
+      pos = leaf;
+    }
+    require(Fp2.eq(evaluateFinal(proof.finalPoly, pointAt(shift, logSize, pos)), value), 'final-polynomial',
+      `query ${g}: the final polynomial disagrees with the last fold`);
+  }
+  return { ok: true, securityBits: bits };
+}
