@@ -115,7 +115,7 @@ export interface FriProverState {
  */
 export function friCommit(
   k: Kernels, layer0: ExtColumn, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
-  drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void,
+  drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void, cheat = false,
 ): FriProverState {
   const logF = Math.log2(o.foldingFactor);
   const layers: FriLayer[] = [];
@@ -134,13 +134,13 @@ export function friCommit(
       layers.push({ values: v, tree });
     }
   }
-  return { layers, finalPoly: finalPolynomial(k, v, s, plan.finalDegree) };
+  return { layers, finalPoly: finalPolynomial(k, v, s, plan.finalDegree, cheat) };
 }
 
-/** Coefficients of the last layer's polynomial; the honest prover's must vanish above finalDegree. */
-function finalPolynomial(k: Kernels, v: ExtColumn, shift: bigint, degree: number): Fp2.Fp2[] {
+/** Coefficients of the last layer's polynomial; the honest prover's vanish above finalDegree (a cheat truncates). */
+function finalPolynomial(k: Kernels, v: ExtColumn, shift: bigint, degree: number, cheat: boolean): Fp2.Fp2[] {
   const [c0, c1] = interpolateCoset(k, [bitReversed(k, v.c0), bitReversed(k, v.c1)], shift) as [Column, Column];
-  for (let j = degree; j < c0.length; j++)
+  for (let j = degree; j < c0.length && !cheat; j++)
     if (c0[j] !== 0n || c1[j] !== 0n)
       throw new Error(`FRI: the last layer has degree ≥ ${degree} (the DEEP composition is not low-degree: invalid trace or constraints)`);
   return Array.from({ length: degree }, (_, j) => [c0[j]!, c1[j]!] as const);

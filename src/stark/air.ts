@@ -1,0 +1,192 @@
+// Algebraic intermediate representations (DESIGN.md "The STARK"): width w, length n = 2^k, transition
+// constraints over (current, next) rows, boundary constraints and periodic columns. Constraints are
+// expression trees (./expr.ts), so one definition is evaluated on the CPU, compiled to WGSL, and hashed
+// into the AIR's identity (airDigest). checkTrace is the debugging view: the first constraint a trace breaks.
+import { assertCanonicalColumn, encodeColumn, findNonCanonical, type Column } from '../field/columns.js';
+import * as F from '../field/goldilocks.js';
+import { blake3 } from '../hash/digest.js';
+import { checkExpr, degree, evalBase, serializeExpr, type Expr } from './expr.js';
+
+/** trace[col][row] = value. */
+export interface BoundaryConstraint {
+  readonly col: number;
+  readonly row: number;
+  readonly value: bigint;
+}
+
+export interface Air {
+  /** Lowercase [a-z0-9_], 1 to 64 characters, e.g. 'fib_air_v1'. */
+  readonly id: string;
+  /** Trace columns, 1 to MAX_WIDTH. */
+  readonly width: number;
+  /** Trace length n = 2^logN, logN in [1, MAX_LOG_N]. */
+  readonly logN: number;
+  /** Each of power-of-two length m ≤ n; its value at row i is col[i mod m]. */
+  readonly periodic: readonly BigUint64Array[];
+  /** At least one; each must vanish on rows 0 … n−2 (cur = row i, next = row i+1). */
+  readonly transitions: readonly Expr[];
+  readonly boundaries: readonly BoundaryConstraint[];
+  /** AIR-specific parameters bound into the digest (may be empty). */
+  readonly parameters: Uint8Array;
+}
+
+export const MAX_WIDTH = 1024;
+export const MAX_LOG_N = 30;
+const ID = /^[a-z0-9_]{1,64}$/;
+/** Domain separation of airDigest's input; bump it with any change to the serialization. */
+const DIGEST_DOMAIN = 'capseal-air-v1';
+
+function fail(path: string, msg: string): never {
+  throw new RangeError(`${path}: ${msg}`);
+}
+
+const inRange = (x: unknown, lo: number, hi: number): boolean => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
+
+/** Throws a RangeError (TypeError for a wrong container type) naming the first invalid field. */
+export function checkAir(air: Air): void {
+  if (typeof air.id !== 'string' || !ID.test(air.id)) fail('air.id', `${JSON.stringify(air.id)} is not 1 to 64 characters of [a-z0-9_]`);
+  if (!inRange(air.width, 1, MAX_WIDTH)) fail('air.width', `${air.width} is not an integer in [1, ${MAX_WIDTH}]`);
+  if (!inRange(air.logN, 1, MAX_LOG_N)) fail('air.logN', `${air.logN} is not an integer in [1, ${MAX_LOG_N}]`);
+  checkPeriodic(air.periodic, 2 ** air.logN);
+  checkTransitions(air);
+  checkBoundaries(air);
+  if (!(air.parameters instanceof Uint8Array)) throw new TypeError('air.parameters: expected a Uint8Array');
+}
+
+function checkPeriodic(periodic: readonly BigUint64Array[], n: number): void {
+  if (!Array.isArray(periodic)) throw new TypeError('air.periodic: expected an array of BigUint64Array');
+  periodic.forEach((col, i) => {
+    const path = `air.periodic[${i}]`;
+    if (!(col instanceof BigUint64Array)) throw new TypeError(`${path}: expected a BigUint64Array`);
+    const m = col.length;
+    if (m < 1 || m > n || (m & (m - 1)) !== 0) fail(path, `length ${m} is not a power of two in [1, n = ${n}]`);
+    const bad = findNonCanonical(col);
+    if (bad >= 0) fail(path, `element ${bad} is not canonical (≥ p)`);
+  });
+}
+
+function checkTransitions(air: Air): void {
+  if (!Array.isArray(air.transitions)) throw new TypeError('air.transitions: expected an array of expressions');
+  if (air.transitions.length === 0) fail('air.transitions', 'an AIR needs at least one transition constraint');
+  air.transitions.forEach((t, i) => {
+    const path = `air.transitions[${i}]`;
+    checkExpr(t, air.width, air.periodic.length, path);
+    if (degree(t) === 0) fail(path, 'degree 0: a constant constrains no trace cell');
+  });
+}
+
+function checkBoundaries(air: Air): void {
+  if (!Array.isArray(air.boundaries)) throw new TypeError('air.boundaries: expected an array of boundary constraints');
+  const n = 2 ** air.logN;
+  const seen = new Map<string, number>();
+  air.boundaries.forEach((b, i) => {
+    const path = `air.boundaries[${i}]`;
+    if (!inRange(b.col, 0, air.width - 1)) fail(path, `column ${b.col} is outside [0, ${air.width})`);
+    if (!inRange(b.row, 0, n - 1)) fail(path, `row ${b.row} is outside [0, ${n})`);
+    if (!F.isCanonical(b.value)) fail(path, `value ${String(b.value)} is not a canonical field element`);
+    const key = `${b.col},${b.row}`;
+    const first = seen.get(key);
+    if (first !== undefined) fail(path, `(column ${b.col}, row ${b.row}) is already constrained by air.boundaries[${first}]`);
+    seen.set(key, i);
+  });
+}
+
+/** The largest transition degree (at least 1). */
+export const maxDegree = (air: Air): number => Math.max(1, ...air.transitions.map(degree));
+
+/**
+ * Number of degree-< n segments of the composition polynomial: a transition of degree d over the
+ * trace, divided by its vanishing polynomial (degree n − 1), has degree < (d − 1)·n.
+ */
+export const compositionSegments = (air: Air): number => Math.max(1, maxDegree(air) - 1);
+
+/** Length-prefixed (u32 LE) byte strings and raw fields, concatenated. */
+class Writer {
+  readonly #parts: Uint8Array[] = [];
+  raw(bytes: Uint8Array): void {
+    this.#parts.push(bytes);
+  }
+  u32(x: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, x, true);
+    this.raw(b);
+  }
+  bytes(b: Uint8Array): void {
+    this.u32(b.length);
+    this.raw(b);
+  }
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.#parts.reduce((s, p) => s + p.length, 0));
+    let at = 0;
+    for (const p of this.#parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+}
+
+/**
+ * The AIR's identity: BLAKE3 of, in order, the domain tag, id, width, logN, the periodic columns
+ * (count, then each as length-prefixed canonical bytes), the transitions (count, then each
+ * length-prefixed serializeExpr), the boundaries (count, then column u32, row u32, value 8 bytes
+ * LE each) and the parameters. Strings and byte strings carry a u32 LE length prefix; order is kept.
+ */
+export function airDigest(air: Air): Uint8Array {
+  checkAir(air);
+  const w = new Writer();
+  const utf8 = new TextEncoder();
+  w.bytes(utf8.encode(DIGEST_DOMAIN));
+  w.bytes(utf8.encode(air.id));
+  w.u32(air.width);
+  w.u32(air.logN);
+  w.u32(air.periodic.length);
+  air.periodic.forEach((col) => w.bytes(encodeColumn(col)));
+  w.u32(air.transitions.length);
+  air.transitions.forEach((t) => w.bytes(serializeExpr(t)));
+  w.u32(air.boundaries.length);
+  for (const b of air.boundaries) {
+    w.u32(b.col);
+    w.u32(b.row);
+    w.raw(F.encode(b.value));
+  }
+  w.bytes(air.parameters);
+  return blake3(w.finish());
+}
+
+/** A periodic column's value at a trace row. */
+export function periodicValue(col: BigUint64Array, row: number): bigint {
+  if (col.length === 0) throw new RangeError('periodicValue: empty periodic column');
+  if (!Number.isSafeInteger(row) || row < 0) throw new RangeError(`periodicValue: row ${row} is not a non-negative integer`);
+  return col[row % col.length]!;
+}
+
+export type TraceCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly kind: 'transition' | 'boundary'; readonly index: number; readonly row: number };
+
+/**
+ * The first constraint the trace breaks: boundaries first, in order; then rows 0 … n−2 in order and,
+ * within a row, transitions in order. Throws if the AIR is invalid or the trace is not w canonical
+ * columns of n elements. Evaluates every transition on every row with evalBase: O(n · tree size).
+ */
+export function checkTrace(air: Air, trace: readonly Column[]): TraceCheck {
+  checkAir(air);
+  const n = 2 ** air.logN;
+  if (trace.length !== air.width) throw new RangeError(`checkTrace: ${trace.length} columns, but the AIR has width ${air.width}`);
+  trace.forEach((col, i) => {
+    assertCanonicalColumn(col, `checkTrace: trace[${i}]`);
+    if (col.length !== n) throw new RangeError(`checkTrace: trace[${i}] has ${col.length} rows, expected n = ${n}`);
+  });
+  const bad = air.boundaries.findIndex((b) => trace[b.col]![b.row] !== b.value);
+  if (bad >= 0) return { ok: false, kind: 'boundary', index: bad, row: air.boundaries[bad]!.row };
+  const rowAt = (r: number): bigint[] => trace.map((col) => col[r]!);
+  let cur = rowAt(0);
+  for (let row = 0; row + 1 < n; row++) {
+    const at = { cur, next: rowAt(row + 1), periodic: air.periodic.map((p) => periodicValue(p, row)) };
+    const index = air.transitions.findIndex((t) => evalBase(t, at) !== 0n);
+    if (index >= 0) return { ok: false, kind: 'transition', index, row };
+    cur = at.next;
+  }
+  return { ok: true };
+}
