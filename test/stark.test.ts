@@ -1,0 +1,162 @@
+// capseal-stark-v1 end to end on the CPU: honest proofs verify; every proof component tampered, a
+// wrong statement, wrong public inputs, a wrong trace cell (even with a cheating prover), weakened
+// options and garbage are rejected — and the verifier never throws. One test per known pitfall.
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
+import * as Fp from '../src/field/goldilocks.js';
+import type { Air } from '../src/stark/air.js';
+import { add, cur, next, sub } from '../src/stark/expr.js';
+import { DEFAULT_OPTIONS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../src/stark/options.js';
+import type { StarkProof } from '../src/stark/proof.js';
+import { drawOodPoint, drawQueries } from '../src/stark/protocol.js';
+import { prove } from '../src/stark/prover.js';
+import { Transcript } from '../src/stark/transcript.js';
+import { verifyProof, type StarkErrorCode } from '../src/stark/verifier.js';
+import { Kernels } from '../src/wasm/kernels.js';
+
+function fib(logN: number, result?: bigint): { air: Air; trace: BigUint64Array[] } {
+  const n = 2 ** logN;
+  const a = new BigUint64Array(n), b = new BigUint64Array(n);
+  a[0] = 1n;
+  b[0] = 1n;
+  for (let i = 1; i < n; i++) (a[i] = b[i - 1]!), (b[i] = Fp.add(a[i - 1]!, b[i - 1]!));
+  const air: Air = {
+    id: 'fib_test', width: 2, logN, periodic: [], parameters: new Uint8Array(),
+    transitions: [sub(next(0), cur(1)), sub(next(1), add(cur(0), cur(1)))],
+    boundaries: [{ col: 0, row: 0, value: 1n }, { col: 1, row: 0, value: 1n }, { col: 1, row: n - 1, value: result ?? b[n - 1]! }],
+  };
+  return { air, trace: [a, b] };
+}
+
+const STATEMENT = new Uint8Array(32).fill(0xa5);
+const PUBLIC = new Uint8Array([1, 2, 3]);
+let k: Kernels;
+let backend: CpuBackend;
+let honest: StarkProof;
+const { air, trace } = fib(6);
+
+beforeAll(async () => {
+  k = await Kernels.load();
+  backend = await CpuBackend.create();
+  honest = (await prove(k, backend, { air, trace, statementHash: STATEMENT, publicInputs: PUBLIC })).proof;
+});
+afterAll(() => backend.destroy());
+
+const check = (p: StarkProof, a: Air = air, statement = STATEMENT, pub = PUBLIC, minSecurityBits = 100) =>
+  verifyProof(k, a, p, statement, pub, { minSecurityBits });
+
+function expectRejected(p: StarkProof, code?: StarkErrorCode) {
+  const v = check(p);
+  expect(v.ok).toBe(false);
+  if (code && !v.ok) expect(v.code).toBe(code);
+}
+
+const flipDigest = (d: Uint8Array): Uint8Array => Uint8Array.from(d, (x, i) => (i === 0 ? x ^ 1 : x));
+const bumpExt = (xs: readonly (readonly [bigint, bigint])[], i: number) => xs.map((x, j) => (j === i ? ([Fp.add(x[0], 1n), x[1]] as const) : x));
+const bumpRows = (rows: BigUint64Array, i: number) => BigUint64Array.from(rows, (x, j) => (j === i ? Fp.add(x, 1n) : x));
+
+describe('capseal-stark-v1 on the CPU', () => {
+  it('an honest proof verifies at the default options (≥ 100 bits) and is deterministic', async () => {
+    expect(check(honest)).toEqual({ ok: true, securityBits: 100 });
+    expect(honest.securityBits).toBe(securityBits(air.logN, DEFAULT_OPTIONS));
+    const again = (await prove(k, backend, { air, trace, statementHash: STATEMENT, publicInputs: PUBLIC })).proof;
+    expect(again).toEqual(honest);
+  });
+
+  it('a proof made for statement A fails for statement B, and for other public inputs', () => {
+    expect(check(honest, air, new Uint8Array(32).fill(0xa6)).ok).toBe(false);
+    expect(check(honest, air, STATEMENT, new Uint8Array([1, 2, 4])).ok).toBe(false);
+  });
+
+  it('Frozen Heart: a different boundary value (public result) changes the AIR digest and fails', () => {
+    const other = fib(6, Fp.add(trace[1]![63]!, 1n)).air;
+    expect(check(honest, other).ok).toBe(false);
+  });
+
+  it('rejects every tampered component', () => {
+    const h = honest;
+    const cases: Array<[string, StarkProof, StarkErrorCode?]> = [
+      ['trace root', { ...h, traceRoot: flipDigest(h.traceRoot) }],
+      ['composition root', { ...h, compositionRoot: flipDigest(h.compositionRoot) }],
+      ['OOD trace value', { ...h, oodTrace: bumpExt(h.oodTrace, 1) }],
+      ['OOD next-row value', { ...h, oodTraceNext: bumpExt(h.oodTraceNext, 0) }],
+      ['OOD composition value', { ...h, oodComposition: bumpExt(h.oodComposition, 0) }, 'ood'],
+      ...h.friRoots.map((_, i): [string, StarkProof] => [`FRI root ${i}`, { ...h, friRoots: h.friRoots.map((r, j) => (j === i ? flipDigest(r) : r)) }]),
+      ['final polynomial coefficient', { ...h, finalPoly: bumpExt(h.finalPoly, 0) }],
+      ['nonce', { ...h, nonce: h.nonce + 1n }],
+      ['trace opening row', { ...h, traceOpening: { ...h.traceOpening, rows: bumpRows(h.traceOpening.rows, 3) } }, 'trace-opening'],
+      ['trace opening sibling', { ...h, traceOpening: { ...h.traceOpening, proof: { ...h.traceOpening.proof, siblings: h.traceOpening.proof.siblings.map((s, j) => (j === 0 ? flipDigest(s) : s)) } } }, 'trace-opening'],
+      ['composition opening row', { ...h, compositionOpening: { ...h.compositionOpening, rows: bumpRows(h.compositionOpening.rows, 0) } }, 'composition-opening'],
+      ...h.friOpenings.map((op, i): [string, StarkProof, StarkErrorCode] => [`FRI layer ${i + 1} row`, { ...h, friOpenings: h.friOpenings.map((o, j) => (j === i ? { ...op, rows: bumpRows(op.rows, 1) } : o)) }, 'fri-opening']),
+      ['options: fewer queries', { ...h, options: { ...h.options, queries: h.options.queries - 1 } }],
+      ['options: folding 2', { ...h, options: { ...h.options, foldingFactor: 2 } }],
+      ['security figure', { ...h, securityBits: h.securityBits + 1 }, 'security'],
+      ['air id', { ...h, airId: 'fib_other' }, 'shape'],
+      ['segments', { ...h, segments: h.segments + 1 }, 'shape'],
+    ];
+    for (const [what, p, code] of cases) {
+      const v = check(p);
+      expect(v.ok, what).toBe(false);
+      if (code && !v.ok) expect(v.code, what).toBe(code);
+    }
+  });
+
+  it("a trace with one wrong cell: the honest prover refuses, a cheating prover's proof is rejected", async () => {
+    const bad = trace.map((c) => c.slice());
+    bad[1]![20] = Fp.add(bad[1]![20]!, 1n);
+    await expect(prove(k, backend, { air, trace: bad, statementHash: STATEMENT, publicInputs: PUBLIC })).rejects.toThrow(/transition constraint 1 at row 19/);
+    const forged = await prove(k, backend, { air, trace: bad, statementHash: STATEMENT, publicInputs: PUBLIC, cheat: true });
+    expect(check(forged.proof).ok).toBe(false);
+  });
+
+  it('final-degree check: a final polynomial with an extra coefficient, or one short, is rejected', () => {
+    expectRejected({ ...honest, finalPoly: [...honest.finalPoly, [0n, 0n]] }, 'final-polynomial');
+    expectRejected({ ...honest, finalPoly: honest.finalPoly.slice(1) }, 'final-polynomial');
+  });
+
+  it("refuses options below the caller's minimum, and the insecure test preset by default", async () => {
+    const quick = (await prove(k, backend, { air, trace, statementHash: STATEMENT, publicInputs: PUBLIC, options: TEST_OPTIONS_INSECURE })).proof;
+    expect(quick.securityBits).toBe(28);
+    expect(check(quick)).toMatchObject({ ok: false, code: 'security' });
+    expect(check(quick, air, STATEMENT, PUBLIC, 28)).toEqual({ ok: true, securityBits: 28 });
+    expect(check(honest, air, STATEMENT, PUBLIC, 101)).toMatchObject({ ok: false, code: 'security' });
+  });
+
+  it('folding factor 2 and blowup 16 also prove and verify', async () => {
+    const o: ProofOptions = { blowup: 16, queries: 20, grindingBits: 4, foldingFactor: 2 };
+    const p = (await prove(k, backend, { air, trace, statementHash: STATEMENT, publicInputs: PUBLIC, options: o })).proof;
+    expect(check(p, air, STATEMENT, PUBLIC, 80)).toEqual({ ok: true, securityBits: 84 });
+  });
+
+  it('the OOD point is never in F_p (so never in the trace or LDE domain): c1 = 0 draws are skipped', () => {
+    let calls = 0;
+    const fake = { challengeExt: () => (calls++ < 2 ? ([5n, 0n] as const) : ([5n, 9n] as const)) } as unknown as Transcript;
+    expect(drawOodPoint(fake)).toEqual([5n, 9n]);
+    expect(calls).toBe(3);
+  });
+
+  it('challenges are drawn from F_p2, not the base field', () => {
+    const t = new Transcript('capseal-stark-v1');
+    const draws = Array.from({ length: 8 }, () => t.challengeExt('x'));
+    expect(draws.filter((d) => d[1] !== 0n).length).toBe(8);
+  });
+
+  it('duplicate queries are drawn again until distinct; a tiny domain caps them and the security figure says so', () => {
+    const t = new Transcript('capseal-stark-v1');
+    const q = drawQueries(t, 6, DEFAULT_OPTIONS);
+    expect(new Set(q).size).toBe(DEFAULT_OPTIONS.queries);
+    const tiny = drawQueries(new Transcript('capseal-stark-v1'), 2, DEFAULT_OPTIONS); // 4·8/4 = 8 groups
+    expect(tiny).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(securityBits(2, DEFAULT_OPTIONS)).toBe(3 * 8 + 16);
+  });
+
+  it('the verifier never throws on garbage', () => {
+    const junk: unknown[] = [null, undefined, 0, 'proof', [], {}, { ...honest, options: null }, { ...honest, traceOpening: null },
+      { ...honest, oodTrace: 'x' }, { ...honest, friOpenings: [null] }, { ...honest, nonce: -1n }, { ...honest, traceOpening: { rows: [], proof: {} } },
+      { ...honest, finalPoly: [[Fp.P, 0n]] }, { ...honest, traceOpening: { ...honest.traceOpening, rows: honest.traceOpening.rows.map((x, i) => (i === 0 ? Fp.P : x)) } }];
+    for (const j of junk) {
+      const v = check(j as StarkProof);
+      expect(v.ok).toBe(false);
+    }
+  });
+});
