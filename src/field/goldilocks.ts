@@ -69,11 +69,20 @@ export function batchInverse(xs: readonly bigint[]): bigint[] {
   return batchInverseIn({ one: 1n, mul, inv, isZero: (x) => x === 0n }, xs);
 }
 
-/** Primitive 2^logN-th root of unity: GENERATOR^((p−1)/2^logN). */
+const roots: bigint[] = [];
+
+/** Primitive 2^logN-th root of unity: GENERATOR^((p−1)/2^logN) (memoized: verifiers ask often). */
 export function rootOfUnity(logN: number): bigint {
   if (!Number.isInteger(logN) || logN < 0 || logN > TWO_ADICITY)
     throw new RangeError(`rootOfUnity: log size must be an integer in [0, ${TWO_ADICITY}], got ${logN}`);
-  return pow(GENERATOR, (P - 1n) >> BigInt(logN));
+  return (roots[logN] ??= pow(GENERATOR, (P - 1n) >> BigInt(logN)));
+}
+
+const inverseRoots: bigint[] = [];
+
+/** The inverse of rootOfUnity(logN) (memoized). */
+export function inverseRootOfUnity(logN: number): bigint {
+  return (inverseRoots[logN] ??= inv(rootOfUnity(logN)));
 }
 
 export function encode(x: bigint): Uint8Array {

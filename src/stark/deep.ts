@@ -4,11 +4,11 @@
 //        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)
 // with γ = gammas[0 … w), γ' = gammas[w … 2w), γ'' = gammas[2w …). Every quotient is a polynomial of
 // degree < n − 1 exactly when the claimed OOD values are right, which FRI then tests.
-import { batchInverseColumn, mulColumns, scaleColumn, subColumns, type Column } from '../field/columns.js';
+import type { Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { addExt, constantColumn, mulExt, scaleBase, scaleExt, subConstExt, type ExtColumn } from './ext-columns.js';
+import type { ExtColumn } from './ext-columns.js';
 
 export interface DeepInput {
   xs: Column;
@@ -24,31 +24,62 @@ export interface DeepInput {
 
 const dot = (cs: readonly Fp2.Fp2[], vs: readonly Fp2.Fp2[]): Fp2.Fp2 => cs.reduce((acc, c, i) => Fp2.add(acc, Fp2.mul(c, vs[i]!)), Fp2.ZERO);
 
-/** 1/(x − z) on every x ∈ F_p of `xs`: ((x − z0) + z1·u) / ((x − z0)² − 7·z1²), one base batch inverse. */
-function inverseDistance(k: Kernels, xs: Column, z: Fp2.Fp2): ExtColumn {
-  const d = subColumns(k, xs, constantColumn(xs.length, z[0]));
-  const norm = subColumns(k, mulColumns(k, d, d), constantColumn(xs.length, Fp.mul(Fp2.W, Fp.square(z[1]))));
-  const inv = batchInverseColumn(k, norm);
-  return { c0: mulColumns(k, d, inv), c1: scaleColumn(k, inv, z[1]) };
-}
-
+/**
+ * Runs in wasm memory: accumulators (acc_z, acc_zω) gather γ-weighted columns with the fused F_p2
+ * kernels, then each is multiplied by 1/(x − ζ) = ((x − ζ0) + ζ1·u) / ((x − ζ0)² − 7·ζ1²) — one base
+ * batch inversion per ζ ∈ {z, z·ω}.
+ */
 export function deepComposition(k: Kernels, d: DeepInput): ExtColumn {
-  const w = d.trace.length, N = d.xs.length;
-  const zero = (): ExtColumn => ({ c0: constantColumn(N, 0n), c1: constantColumn(N, 0n) });
-  let atZ = zero(), atZw = zero();
-  d.trace.forEach((col, i) => {
-    atZ = addExt(k, atZ, scaleBase(k, col, d.gammas[i]!));
-    atZw = addExt(k, atZw, scaleBase(k, col, d.gammas[w + i]!));
-  });
-  d.segments.forEach((seg, j) => (atZ = addExt(k, atZ, scaleExt(k, seg, d.gammas[2 * w + j]!))));
+  const w = d.trace.length, N = d.xs.length, bytes = N * 8;
   const gz = d.gammas.slice(0, w), gzw = d.gammas.slice(w, 2 * w), gc = d.gammas.slice(2 * w);
-  atZ = subConstExt(k, atZ, Fp2.add(dot(gz, d.oodTrace), dot(gc, d.oodComposition)));
-  atZw = subConstExt(k, atZw, dot(gzw, d.oodTraceNext));
-  return addExt(k, mulExt(k, atZ, inverseDistance(k, d.xs, d.z)), mulExt(k, atZw, inverseDistance(k, d.xs, d.zw)));
+  return k.scoped(() => {
+    const zeroed = () => {
+      const p = k.alloc(bytes);
+      k.u64.fill(0n, p / 8, p / 8 + N);
+      return p;
+    };
+    const az = [zeroed(), zeroed()] as const, aw = [zeroed(), zeroed()] as const;
+    const tmp = k.alloc(bytes), tmp1 = k.alloc(bytes);
+    d.trace.forEach((col, i) => {
+      k.put(col, tmp);
+      k.raw.ext_axpy_base(az[0], az[1], tmp, gz[i]![0], gz[i]![1], N);
+      k.raw.ext_axpy_base(aw[0], aw[1], tmp, gzw[i]![0], gzw[i]![1], N);
+    });
+    d.segments.forEach((seg, j) => {
+      k.put(seg.c0, tmp);
+      k.put(seg.c1, tmp1);
+      k.raw.ext_axpy(az[0], az[1], tmp, tmp1, gc[j]![0], gc[j]![1], N);
+    });
+    const cz = Fp2.add(dot(gz, d.oodTrace), dot(gc, d.oodComposition)), czw = dot(gzw, d.oodTraceNext);
+    k.raw.vec_add_scalar(az[0], az[0], Fp.neg(cz[0]), N);
+    k.raw.vec_add_scalar(az[1], az[1], Fp.neg(cz[1]), N);
+    k.raw.vec_add_scalar(aw[0], aw[0], Fp.neg(czw[0]), N);
+    k.raw.vec_add_scalar(aw[1], aw[1], Fp.neg(czw[1]), N);
+    const xs = k.put(d.xs), scratch = k.alloc(bytes);
+    const divide = (acc: readonly [number, number], zeta: Fp2.Fp2) => {
+      k.raw.vec_add_scalar(tmp, xs, Fp.neg(zeta[0]), N); // x − ζ0
+      k.raw.vec_mul(tmp1, tmp, tmp, N);
+      k.raw.vec_add_scalar(tmp1, tmp1, Fp.neg(Fp.mul(Fp2.W, Fp.square(zeta[1]))), N);
+      if (k.raw.batch_inverse(tmp1, tmp1, scratch, N) >= 0) throw new Error('DEEP: x − ζ vanished on the LDE domain (ζ ∈ F_p)');
+      k.raw.vec_mul(tmp, tmp, tmp1, N); // (x − ζ0)/norm
+      k.raw.vec_scale(tmp1, tmp1, zeta[1], N); // ζ1/norm
+      k.raw.ext_mul(acc[0], acc[1], acc[0], acc[1], tmp, tmp1, N);
+    };
+    divide(az, d.z);
+    divide(aw, d.zw);
+    k.raw.vec_add(az[0], az[0], aw[0], N);
+    k.raw.vec_add(az[1], az[1], aw[1], N);
+    return { c0: k.get(az[0], N), c1: k.get(az[1], N) };
+  });
 }
 
-/** D at one point x ∈ F_p from the opened trace row and composition row (segment j = columns 2j, 2j+1). */
-export function deepAt(x: bigint, traceRow: readonly bigint[], compRow: readonly bigint[], d: Omit<DeepInput, 'xs' | 'trace' | 'segments'>): Fp2.Fp2 {
+/**
+ * D at one point x ∈ F_p from the opened trace row and composition row (segment j = columns 2j, 2j+1),
+ * given 1/(x − z) and 1/(x − z·ω) (the verifier inverts them for all its points in one batch).
+ */
+export function deepAt(
+  traceRow: readonly bigint[], compRow: readonly bigint[], invXz: Fp2.Fp2, invXzw: Fp2.Fp2, d: Omit<DeepInput, 'xs' | 'trace' | 'segments' | 'z' | 'zw'>,
+): Fp2.Fp2 {
   const w = traceRow.length;
   let atZ: Fp2.Fp2 = Fp2.ZERO, atZw: Fp2.Fp2 = Fp2.ZERO;
   traceRow.forEach((v, i) => {
@@ -59,6 +90,5 @@ export function deepAt(x: bigint, traceRow: readonly bigint[], compRow: readonly
     const c: Fp2.Fp2 = [compRow[2 * j]!, compRow[2 * j + 1]!];
     atZ = Fp2.add(atZ, Fp2.mul(d.gammas[2 * w + j]!, Fp2.sub(c, cz)));
   });
-  const xe = Fp2.fromBase(x);
-  return Fp2.add(Fp2.div(atZ, Fp2.sub(xe, d.z)), Fp2.div(atZw, Fp2.sub(xe, d.zw)));
+  return Fp2.add(Fp2.mul(atZ, invXz), Fp2.mul(atZw, invXzw));
 }

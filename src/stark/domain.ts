@@ -36,20 +36,22 @@ export function domainPoints(k: Kernels, shift: bigint, logSize: number): Column
 }
 
 /**
- * `col` (an LDE column, bit-reversed) shifted by one trace row: entry p holds the value at x·ω_n
- * where x is point p. Position c·n + i (coset block c) maps to c·n + bitrev_n(bitrev_n(i) + 1).
+ * Columns (LDE, bit-reversed) shifted by one trace row: entry p holds the value at x·ω_n where x is
+ * point p. Position c·n + i (coset block c) maps to c·n + bitrev_n(bitrev_n(i) + 1).
  */
-export function nextRowColumn(col: Column, logN: number): Column {
+export function nextRowColumns(cols: readonly Column[], logN: number): Column[] {
   const n = 2 ** logN;
   const sigma = new Uint32Array(n);
   for (let i = 0; i < n; i++) sigma[i] = reverseBits((reverseBits(i, logN) + 1) % n, logN);
-  const out = new BigUint64Array(col.length);
-  const o = new Uint32Array(out.buffer), s = new Uint32Array(col.buffer, col.byteOffset, col.length * 2);
-  for (let base = 0; base < col.length; base += n)
-    for (let i = 0; i < n; i++) {
-      const from = 2 * (base + sigma[i]!), to = 2 * (base + i);
-      o[to] = s[from]!;
-      o[to + 1] = s[from + 1]!;
-    }
-  return out;
+  return cols.map((col) => {
+    const out = new BigUint64Array(col.length);
+    const o = new Uint32Array(out.buffer), s = new Uint32Array(col.buffer, col.byteOffset, col.length * 2);
+    for (let base = 0; base < col.length; base += n)
+      for (let i = 0; i < n; i++) {
+        const from = 2 * (base + sigma[i]!), to = 2 * (base + i);
+        o[to] = s[from]!;
+        o[to + 1] = s[from + 1]!;
+      }
+    return out;
+  });
 }

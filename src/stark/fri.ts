@@ -15,7 +15,7 @@ import { hashPairs, hashRows } from '../hash/leaves.js';
 import { buildMerkleTree, type MerkleTree } from '../merkle/tree.js';
 import { interpolateCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { bitReversed, pointAt } from './domain.js';
+import { bitReversed, reverseBits } from './domain.js';
 import { scaleExt, type ExtColumn } from './ext-columns.js';
 import { MAX_FINAL_DEGREE, type ProofOptions } from './options.js';
 
@@ -65,27 +65,32 @@ export function foldLayer(k: Kernels, v: ExtColumn, shift: bigint, logSize: numb
   };
 }
 
-/** The binary fold of one pair (P(x), P(−x)) with α: what foldLayer computes at one position. */
-export function foldPair(a: Fp2.Fp2, b: Fp2.Fp2, x: bigint, alpha: Fp2.Fp2): Fp2.Fp2 {
+/** The binary fold of one pair (P(x), P(−x)) with α, given 1/x: what foldLayer computes at one position. */
+export function foldPair(a: Fp2.Fp2, b: Fp2.Fp2, invX: bigint, alpha: Fp2.Fp2): Fp2.Fp2 {
   const sum = Fp2.mulBase(Fp2.add(a, b), INV2);
-  const diff = Fp2.mulBase(Fp2.sub(a, b), Fp.inv(Fp.mul(2n, x)));
+  const diff = Fp2.mulBase(Fp2.sub(a, b), Fp.mul(invX, INV2));
   return Fp2.add(sum, Fp2.mul(alpha, diff));
 }
 
 /**
  * Folds one group (the f values at positions f·g … f·g + f − 1 of a layer of size 2^logSize on
- * shift·⟨ω⟩) into the value at position g of the next layer.
+ * shift·⟨ω⟩, given 1/shift) into the value at position g of the next layer. Position f·g + r holds the point
+ * x_0·ω_f^bitrev(r) with x_0 = shift·ω^bitrev(g) (ω of order 2^logSize, bitrev on logSize − log f
+ * bits), so one exponentiation gives every inverse point of the group and of its later binary folds.
  */
-export function foldGroup(values: readonly Fp2.Fp2[], shift: bigint, logSize: number, g: number, alpha: Fp2.Fp2): Fp2.Fp2 {
-  let vals = values;
-  let s = shift, logS = logSize, a = alpha, base = g * values.length;
-  while (vals.length > 1) {
+export function foldGroup(values: readonly Fp2.Fp2[], invShift: bigint, logSize: number, g: number, alpha: Fp2.Fp2): Fp2.Fp2 {
+  const logF = Math.log2(values.length);
+  let invBase = Fp.mul(invShift, Fp.pow(Fp.inverseRootOfUnity(logSize), BigInt(reverseBits(g, logSize - logF))));
+  let vals = values, a = alpha;
+  for (let logM = logF; logM > 0; logM--) {
+    const invRoot = Fp.inverseRootOfUnity(logM);
     const next: Fp2.Fp2[] = [];
-    for (let j = 0; j < vals.length; j += 2) next.push(foldPair(vals[j]!, vals[j + 1]!, pointAt(s, logS, base + j), a));
+    for (let j = 0; 2 * j < vals.length; j++) {
+      const invX = Fp.mul(invBase, Fp.pow(invRoot, BigInt(reverseBits(2 * j, logM))));
+      next.push(foldPair(vals[2 * j]!, vals[2 * j + 1]!, invX, a));
+    }
     vals = next;
-    base /= 2;
-    s = Fp.square(s);
-    logS -= 1;
+    invBase = Fp.square(invBase);
     a = Fp2.square(a);
   }
   return vals[0]!;

@@ -33,6 +33,7 @@ function require(cond: boolean, code: StarkErrorCode, message: string): asserts 
   if (!cond) throw new Rejection(code, message);
 }
 
+const INV_SHIFT = Fp.inv(COSET_SHIFT);
 const isDigest = (d: unknown): d is Uint8Array => d instanceof Uint8Array && d.length === 32;
 const isExt = (x: unknown): x is Fp2.Fp2 => Array.isArray(x) && x.length === 2 && x.every((c) => Fp.isCanonical(c));
 const extList = (xs: unknown, len: number): boolean => Array.isArray(xs) && xs.length === len && xs.every(isExt);
@@ -139,22 +140,29 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
 
   // DEEP values at each query's fold group, folded layer by layer down to the final polynomial.
   const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
-  const ood = { z, zw, oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
+  const ood = { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
+  // 1/(x − z) and 1/(x − z·ω) at every opened point, in one batch inversion (z ∉ F_p: none is 0).
+  const inverses = Fp2.batchInverse(positions.flatMap((p) => {
+    const x = Fp2.fromBase(pointAt(COSET_SHIFT, logNN, p));
+    return [Fp2.sub(x, z), Fp2.sub(x, zw)];
+  }));
   for (const [qi, g] of queries.entries()) {
     const group = Array.from({ length: f }, (_, j) => {
       const r = qi * f + j;
-      return deepAt(pointAt(COSET_SHIFT, logNN, g * f + j), traceRows[r]!, compRows[r]!, ood);
+      return deepAt(traceRows[r]!, compRows[r]!, inverses[2 * r]!, inverses[2 * r + 1]!, ood);
     });
-    let value = foldGroup(group, COSET_SHIFT, logNN, g, friAlphas[0]!);
+    let value = foldGroup(group, INV_SHIFT, logNN, g, friAlphas[0]!);
     let shift = Fp.pow(COSET_SHIFT, BigInt(f));
+    let invShift = Fp.pow(INV_SHIFT, BigInt(f));
     let logSize = logNN - logF;
     let pos = g;
     for (let i = 1; i < plan.folds; i++) {
       const leaf = pos >> logF, row = layerLeaves[i - 1]!.get(leaf)!;
       const values = Array.from({ length: f }, (_, j): Fp2.Fp2 => [row[2 * j]!, row[2 * j + 1]!]);
       require(Fp2.eq(values[pos & (f - 1)]!, value), 'fri-folding', `query ${g}: FRI layer ${i} disagrees with the fold of layer ${i - 1}`);
-      value = foldGroup(values, shift, logSize, leaf, friAlphas[i]!);
+      value = foldGroup(values, invShift, logSize, leaf, friAlphas[i]!);
       shift = Fp.pow(shift, BigInt(f));
+      invShift = Fp.pow(invShift, BigInt(f));
       logSize -= logF;
       pos = leaf;
     }

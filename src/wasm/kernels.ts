@@ -23,6 +23,13 @@ export interface KernelExports {
   vec_scale(out: number, a: number, c: bigint, n: number): void;
   vec_mul_powers(out: number, a: number, start: bigint, step: bigint, n: number): void;
   powers(out: number, start: bigint, step: bigint, n: number): void;
+  vec_add_scalar(out: number, a: number, c: bigint, n: number): void;
+  /** acc += c·x, c = (c0, c1) ∈ F_p2, x a base column; acc a pair of columns. */
+  ext_axpy_base(acc0: number, acc1: number, x: number, c0: bigint, c1: bigint, n: number): void;
+  /** acc += c·a for F_p2 columns. */
+  ext_axpy(acc0: number, acc1: number, a0: number, a1: number, c0: bigint, c1: bigint, n: number): void;
+  /** o = a·b for F_p2 columns. */
+  ext_mul(o0: number, o1: number, a0: number, a1: number, b0: number, b1: number, n: number): void;
   batch_inverse(out: number, a: number, scratch: number, n: number): number;
   twiddles(out: number, logN: number, root: bigint): void;
   dif(a: number, logN: number, tw: number): void;

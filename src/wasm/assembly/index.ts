@@ -1,6 +1,7 @@
 // Entry point of the CapSeal WebAssembly CPU kernels. Memory is managed by the host (src/wasm/kernels.ts):
 // everything from heap_base() upwards is host-owned scratch; the kernels allocate nothing.
 export * from './vector';
+export * from './ext';
 export * from './ntt';
 export * from './blake3';
 export { powp as pow, invp as inv } from './goldilocks';

@@ -1,0 +1,434 @@
+// Encodings of capseal-stark-v1 proofs (./proof.ts): a versioned binary format and an equivalent
+// JSON form (DESIGN.md "The STARK", "Numbers and encodings"). Both decoders are strict — wrong magic or
+// version, truncation, trailing bytes, wrong lengths, out-of-range values and non-canonical field
+// elements are errors — and every failure is a ProofDecodeError naming the field (and, in binary, the
+// byte offset), never any other exception. The encoders refuse what the decoders would refuse, so
+// decode(encode(p)) = p, and since every value has exactly one encoding, encode(decode(b)) = b.
+//
+// Binary format, version 1. Integers are unsigned little-endian; Fp is 8 bytes LE and < p; Fp2 is
+// 16 bytes: c0 then c1, each an Fp; a digest is 32 bytes; "n × T" is n consecutive T.
+//
+//   magic            4    ASCII "CSPF"
+//   version          u16  1
+//   options          4    u8 blowup, u8 queries, u8 grindingBits, u8 foldingFactor (must pass checkOptions)
+//   airId            u8 length (1…64), then that many ASCII bytes of [a-z0-9_]
+//   logN             u8   1…MAX_LOG_N
+//   width            u16  1…MAX_WIDTH
+//   segments         u8   ≥ 1
+//   traceRoot        digest
+//   compositionRoot  digest
+//   oodTrace         u16 count, count × Fp2
+//   oodTraceNext     u16 count, count × Fp2
+//   oodComposition   u16 count, count × Fp2
+//   friRoots         u8 count, count × digest
+//   finalPoly        u16 count, count × Fp2
+//   nonce            u64
+//   traceOpening        Opening
+//   compositionOpening  Opening
+//   friOpenings      u8 count, count × Opening
+//   securityBits     u16  (the encoder refuses a non-integer figure)
+//   — end of input: nothing may follow.
+//
+// Opening:
+//   rows             u32 count (≤ MAX_ROW_VALUES), count × Fp   (row-major values)
+//   proof.depth      u8   0…MAX_DEPTH
+//   proof.siblings   u32 count (≤ MAX_SIBLINGS), count × digest
+//
+// JSON form: { "format": "capseal-stark-v1-proof", "version": 1, then the StarkProof fields under
+// their own names in the order above }. Field elements, the nonce and row values are decimal strings
+// (no sign, no leading zeros), an Fp2 is [c0, c1], digests are 64 lowercase hex characters, rows are
+// one flat row-major array, and small integers (options, logN, width, segments, depth, securityBits)
+// are JSON numbers. Unknown keys are rejected.
+import { z } from 'zod';
+import { encodeColumn, findNonCanonical } from '../field/columns.js';
+import * as Fp from '../field/goldilocks.js';
+import type { Fp2 } from '../field/ext2.js';
+import { MAX_DEPTH } from '../merkle/checks.js';
+import type { MultiProof } from '../merkle/proof.js';
+import { MAX_LOG_N, MAX_WIDTH } from './air.js';
+import { checkOptions, ProofOptionsSchema, type ProofOptions } from './options.js';
+import type { Opening, StarkProof } from './proof.js';
+
+export const PROOF_MAGIC = 'CSPF';
+export const PROOF_FORMAT_VERSION = 1;
+export const PROOF_JSON_FORMAT = 'capseal-stark-v1-proof';
+/** Caps on the values of one opening and on the siblings of one Merkle multi-proof. */
+export const MAX_ROW_VALUES = 2 ** 24;
+export const MAX_SIBLINGS = 2 ** 20;
+
+const DIGEST_BYTES = 32;
+const U64_LIMIT = 2n ** 64n;
+const AIR_ID = /^[a-z0-9_]{1,64}$/;
+const MAGIC_BYTES = new TextEncoder().encode(PROOF_MAGIC);
+
+/** A proof that cannot be decoded; `field` names where, `offset` is the byte offset (binary form only). */
+export class ProofDecodeError extends Error {
+  override readonly name = 'ProofDecodeError';
+  constructor(
+    readonly field: string,
+    readonly offset: number | undefined,
+    detail: string,
+  ) {
+    super(`${field}${offset === undefined ? '' : ` at byte ${offset}`}: ${detail}`);
+  }
+}
+
+// ---- Binary: writing. ----
+
+const encodeError = (field: string, detail: string): RangeError => new RangeError(`encodeProof: ${field}: ${detail}`);
+
+class Writer {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+
+  private push(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  private uint(field: string, x: number, bytes: 1 | 2 | 4, min = 0, max = 2 ** (8 * bytes) - 1): void {
+    if (!Number.isInteger(x) || x < min || x > max) throw encodeError(field, `${String(x)} is not an integer in [${min}, ${max}]`);
+    const out = new Uint8Array(bytes);
+    const view = new DataView(out.buffer);
+    if (bytes === 1) view.setUint8(0, x);
+    else if (bytes === 2) view.setUint16(0, x, true);
+    else view.setUint32(0, x, true);
+    this.push(out);
+  }
+
+  u8(field: string, x: number, min?: number, max?: number): void {
+    this.uint(field, x, 1, min, max);
+  }
+
+  u16(field: string, x: number, min?: number, max?: number): void {
+    this.uint(field, x, 2, min, max);
+  }
+
+  u32(field: string, x: number, min?: number, max?: number): void {
+    this.uint(field, x, 4, min, max);
+  }
+
+  u64(field: string, x: bigint): void {
+    if (typeof x !== 'bigint' || x < 0n || x >= U64_LIMIT) throw encodeError(field, `${String(x)} is not a u64`);
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, x, true);
+    this.push(out);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.push(bytes.slice());
+  }
+
+  digest(field: string, d: Uint8Array): void {
+    if (!(d instanceof Uint8Array) || d.length !== DIGEST_BYTES) throw encodeError(field, `expected a ${DIGEST_BYTES}-byte Uint8Array`);
+    this.raw(d);
+  }
+
+  fp(field: string, x: bigint): void {
+    if (!Fp.isCanonical(x)) throw encodeError(field, `${String(x)} is not a canonical field element`);
+    this.u64(field, x);
+  }
+
+  fp2List(field: string, xs: readonly Fp2[]): void {
+    this.u16(`${field}.length`, xs.length);
+    xs.forEach((x, i) => {
+      if (!Array.isArray(x) || x.length !== 2) throw encodeError(`${field}[${i}]`, 'expected an F_p2 pair [c0, c1]');
+      this.fp(`${field}[${i}][0]`, x[0]);
+      this.fp(`${field}[${i}][1]`, x[1]);
+    });
+  }
+
+  opening(field: string, op: Opening): void {
+    if (!(op.rows instanceof BigUint64Array)) throw encodeError(`${field}.rows`, 'expected a BigUint64Array');
+    this.u32(`${field}.rows.length`, op.rows.length, 0, MAX_ROW_VALUES);
+    const bad = findNonCanonical(op.rows);
+    if (bad >= 0) throw encodeError(`${field}.rows[${bad}]`, `${op.rows[bad]} is not a canonical field element`);
+    this.push(encodeColumn(op.rows));
+    this.u8(`${field}.proof.depth`, op.proof.depth, 0, MAX_DEPTH);
+    this.u32(`${field}.proof.siblings.length`, op.proof.siblings.length, 0, MAX_SIBLINGS);
+    op.proof.siblings.forEach((d, i) => this.digest(`${field}.proof.siblings[${i}]`, d));
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+/** The binary encoding; throws a RangeError naming the field if `p` holds anything the format cannot carry. */
+export function encodeProof(p: StarkProof): Uint8Array {
+  const w = new Writer();
+  w.raw(MAGIC_BYTES);
+  w.u16('version', PROOF_FORMAT_VERSION);
+  let o: ProofOptions;
+  try {
+    o = checkOptions(p.options);
+  } catch (e) {
+    throw encodeError('options', (e as Error).message);
+  }
+  w.u8('options.blowup', o.blowup);
+  w.u8('options.queries', o.queries);
+  w.u8('options.grindingBits', o.grindingBits);
+  w.u8('options.foldingFactor', o.foldingFactor);
+  if (typeof p.airId !== 'string' || !AIR_ID.test(p.airId)) throw encodeError('airId', `${JSON.stringify(p.airId)} is not 1 to 64 characters of [a-z0-9_]`);
+  w.u8('airId.length', p.airId.length);
+  w.raw(new TextEncoder().encode(p.airId));
+  w.u8('logN', p.logN, 1, MAX_LOG_N);
+  w.u16('width', p.width, 1, MAX_WIDTH);
+  w.u8('segments', p.segments, 1);
+  w.digest('traceRoot', p.traceRoot);
+  w.digest('compositionRoot', p.compositionRoot);
+  w.fp2List('oodTrace', p.oodTrace);
+  w.fp2List('oodTraceNext', p.oodTraceNext);
+  w.fp2List('oodComposition', p.oodComposition);
+  w.u8('friRoots.length', p.friRoots.length);
+  p.friRoots.forEach((d, i) => w.digest(`friRoots[${i}]`, d));
+  w.fp2List('finalPoly', p.finalPoly);
+  w.u64('nonce', p.nonce);
+  w.opening('traceOpening', p.traceOpening);
+  w.opening('compositionOpening', p.compositionOpening);
+  w.u8('friOpenings.length', p.friOpenings.length);
+  p.friOpenings.forEach((op, i) => w.opening(`friOpenings[${i}]`, op));
+  w.u16('securityBits', p.securityBits);
+  return w.bytes();
+}
+
+// ---- Binary: reading. ----
+
+/** A field name, or a function that builds it only when an error needs it (per-element names). */
+type Name = string | (() => string);
+const nameOf = (n: Name): string => (typeof n === 'string' ? n : n());
+
+class Reader {
+  private at = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly input: Uint8Array) {
+    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  }
+
+  get offset(): number {
+    return this.at;
+  }
+
+  /** Claims `n` bytes for `field`, returning their offset. */
+  private take(field: Name, n: number): number {
+    const remaining = this.input.length - this.at;
+    if (n > remaining) throw new ProofDecodeError(nameOf(field), this.at, `truncated: needs ${n} bytes, ${remaining} remain`);
+    const start = this.at;
+    this.at += n;
+    return start;
+  }
+
+  private uint(field: string, bytes: 1 | 2 | 4, min = 0, max = 2 ** (8 * bytes) - 1): number {
+    const at = this.take(field, bytes);
+    const x = bytes === 1 ? this.view.getUint8(at) : bytes === 2 ? this.view.getUint16(at, true) : this.view.getUint32(at, true);
+    if (x < min || x > max) throw new ProofDecodeError(field, at, `${x} is outside [${min}, ${max}]`);
+    return x;
+  }
+
+  u8(field: string, min?: number, max?: number): number {
+    return this.uint(field, 1, min, max);
+  }
+
+  u16(field: string, min?: number, max?: number): number {
+    return this.uint(field, 2, min, max);
+  }
+
+  u64(field: Name): bigint {
+    return this.view.getBigUint64(this.take(field, 8), true);
+  }
+
+  bytes(field: Name, n: number): Uint8Array {
+    const at = this.take(field, n);
+    return this.input.slice(at, at + n);
+  }
+
+  /** A `bytes`-wide count of items of `itemBytes` each, refused before any allocation if the rest of the input cannot hold them. */
+  count(field: string, bytes: 1 | 2 | 4, itemBytes: number, max?: number): number {
+    const at = this.at;
+    const n = this.uint(`${field}.length`, bytes, 0, max);
+    const remaining = this.input.length - this.at;
+    if (n * itemBytes > remaining)
+      throw new ProofDecodeError(`${field}.length`, at, `${n} items need ${n * itemBytes} bytes, ${remaining} remain`);
+    return n;
+  }
+
+  fp(field: Name): bigint {
+    const at = this.at;
+    const x = this.u64(field);
+    if (!Fp.isCanonical(x)) throw new ProofDecodeError(nameOf(field), at, `${x} is not a canonical field element (≥ p)`);
+    return x;
+  }
+
+  fp2List(field: string): Fp2[] {
+    const n = this.count(field, 2, 16);
+    return Array.from({ length: n }, (_, i): Fp2 => [this.fp(() => `${field}[${i}][0]`), this.fp(() => `${field}[${i}][1]`)]);
+  }
+
+  digests(field: string, countBytes: 1 | 4, max?: number): Uint8Array[] {
+    const n = this.count(field, countBytes, DIGEST_BYTES, max);
+    return Array.from({ length: n }, (_, i) => this.bytes(() => `${field}[${i}]`, DIGEST_BYTES));
+  }
+
+  opening(field: string): Opening {
+    const rows = new BigUint64Array(this.count(`${field}.rows`, 4, 8, MAX_ROW_VALUES));
+    for (let i = 0; i < rows.length; i++) rows[i] = this.fp(() => `${field}.rows[${i}]`);
+    const depth = this.u8(`${field}.proof.depth`, 0, MAX_DEPTH);
+    const proof: MultiProof = { depth, siblings: this.digests(`${field}.proof.siblings`, 4, MAX_SIBLINGS) };
+    return { rows, proof };
+  }
+
+  end(): void {
+    const left = this.input.length - this.at;
+    if (left !== 0) throw new ProofDecodeError('end', this.at, `${left} trailing bytes`);
+  }
+}
+
+/** Strict inverse of encodeProof: any defect is a ProofDecodeError, never another exception. */
+export function decodeProof(bytes: Uint8Array): StarkProof {
+  try {
+    if (!(bytes instanceof Uint8Array)) throw new ProofDecodeError('input', undefined, 'expected a Uint8Array');
+    const r = new Reader(bytes);
+    const magic = r.bytes('magic', MAGIC_BYTES.length);
+    if (!magic.every((b, i) => b === MAGIC_BYTES[i])) throw new ProofDecodeError('magic', 0, `not a capseal-stark-v1 proof (expected "${PROOF_MAGIC}")`);
+    const versionAt = r.offset;
+    const version = r.u16('version');
+    if (version !== PROOF_FORMAT_VERSION)
+      throw new ProofDecodeError('version', versionAt, `unsupported format version ${version} (this decoder reads ${PROOF_FORMAT_VERSION})`);
+    const optionsAt = r.offset;
+    const rawOptions = { blowup: r.u8('options.blowup'), queries: r.u8('options.queries'), grindingBits: r.u8('options.grindingBits'), foldingFactor: r.u8('options.foldingFactor') };
+    let options: ProofOptions;
+    try {
+      options = checkOptions(rawOptions);
+    } catch (e) {
+      throw new ProofDecodeError('options', optionsAt, (e as Error).message);
+    }
+    const idLength = r.u8('airId.length', 1, 64);
+    const idAt = r.offset;
+    const airId = String.fromCharCode(...r.bytes('airId', idLength));
+    if (!AIR_ID.test(airId)) throw new ProofDecodeError('airId', idAt, `${JSON.stringify(airId)} is not 1 to 64 characters of [a-z0-9_]`);
+    const proof: StarkProof = {
+      options,
+      airId,
+      logN: r.u8('logN', 1, MAX_LOG_N),
+      width: r.u16('width', 1, MAX_WIDTH),
+      segments: r.u8('segments', 1),
+      traceRoot: r.bytes('traceRoot', DIGEST_BYTES),
+      compositionRoot: r.bytes('compositionRoot', DIGEST_BYTES),
+      oodTrace: r.fp2List('oodTrace'),
+      oodTraceNext: r.fp2List('oodTraceNext'),
+      oodComposition: r.fp2List('oodComposition'),
+      friRoots: r.digests('friRoots', 1),
+      finalPoly: r.fp2List('finalPoly'),
+      nonce: r.u64('nonce'),
+      traceOpening: r.opening('traceOpening'),
+      compositionOpening: r.opening('compositionOpening'),
+      friOpenings: Array.from({ length: r.u8('friOpenings.length') }, (_, i) => r.opening(`friOpenings[${i}]`)),
+      securityBits: r.u16('securityBits'),
+    };
+    r.end();
+    return proof;
+  } catch (e) {
+    if (e instanceof ProofDecodeError) throw e;
+    throw new ProofDecodeError('proof', undefined, `undecodable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+// ---- JSON. ----
+
+const DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
+const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+const unhex = (s: string): Uint8Array => Uint8Array.from({ length: s.length / 2 }, (_, i) => parseInt(s.slice(2 * i, 2 * i + 2), 16));
+
+const decimalBelow = (limit: bigint, what: string) =>
+  z
+    .string()
+    .refine((s) => DECIMAL.test(s) && BigInt(s) < limit, `expected ${what} as a decimal string without sign or leading zeros`)
+    .transform((s) => BigInt(s));
+const element = decimalBelow(Fp.P, 'a canonical field element (< p)');
+const ext = z.tuple([element, element]).transform((x): Fp2 => x);
+const digest = z.string().regex(HEX_DIGEST, 'expected a digest as 64 lowercase hex characters').transform(unhex);
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const OpeningJson = z.strictObject({
+  rows: z.array(element).max(MAX_ROW_VALUES).transform((xs) => BigUint64Array.from(xs)),
+  proof: z.strictObject({ depth: int(0, MAX_DEPTH), siblings: z.array(digest).max(MAX_SIBLINGS) }),
+});
+
+const ProofJson = z.strictObject({
+  format: z.literal(PROOF_JSON_FORMAT),
+  version: z.literal(PROOF_FORMAT_VERSION),
+  options: ProofOptionsSchema,
+  airId: z.string().regex(AIR_ID, 'expected 1 to 64 characters of [a-z0-9_]'),
+  logN: int(1, MAX_LOG_N),
+  width: int(1, MAX_WIDTH),
+  segments: int(1, 0xff),
+  traceRoot: digest,
+  compositionRoot: digest,
+  oodTrace: z.array(ext).max(0xffff),
+  oodTraceNext: z.array(ext).max(0xffff),
+  oodComposition: z.array(ext).max(0xffff),
+  friRoots: z.array(digest).max(0xff),
+  finalPoly: z.array(ext).max(0xffff),
+  nonce: decimalBelow(U64_LIMIT, 'a u64'),
+  traceOpening: OpeningJson,
+  compositionOpening: OpeningJson,
+  friOpenings: z.array(OpeningJson).max(0xff),
+  securityBits: int(0, 0xffff),
+});
+
+const openingToJson = (op: Opening) => ({
+  rows: Array.from(op.rows, (x) => x.toString()),
+  proof: { depth: op.proof.depth, siblings: op.proof.siblings.map(hex) },
+});
+const extToJson = (xs: readonly Fp2[]) => xs.map((x) => [x[0].toString(), x[1].toString()]);
+
+/** The JSON form (plain data: JSON.stringify it as is); checks `p` the way encodeProof does. */
+export function proofToJson(p: StarkProof): unknown {
+  encodeProof(p);
+  return {
+    format: PROOF_JSON_FORMAT,
+    version: PROOF_FORMAT_VERSION,
+    options: { blowup: p.options.blowup, queries: p.options.queries, grindingBits: p.options.grindingBits, foldingFactor: p.options.foldingFactor },
+    airId: p.airId,
+    logN: p.logN,
+    width: p.width,
+    segments: p.segments,
+    traceRoot: hex(p.traceRoot),
+    compositionRoot: hex(p.compositionRoot),
+    oodTrace: extToJson(p.oodTrace),
+    oodTraceNext: extToJson(p.oodTraceNext),
+    oodComposition: extToJson(p.oodComposition),
+    friRoots: p.friRoots.map(hex),
+    finalPoly: extToJson(p.finalPoly),
+    nonce: p.nonce.toString(),
+    traceOpening: openingToJson(p.traceOpening),
+    compositionOpening: openingToJson(p.compositionOpening),
+    friOpenings: p.friOpenings.map(openingToJson),
+    securityBits: p.securityBits,
+  };
+}
+
+/** Strict inverse of proofToJson (of the parsed value, not the text): any defect is a ProofDecodeError. */
+export function proofFromJson(j: unknown): StarkProof {
+  let r;
+  try {
+    r = ProofJson.safeParse(j);
+  } catch (e) {
+    throw new ProofDecodeError('proof', undefined, `unreadable: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue === undefined || issue.path.length === 0 ? 'proof' : issue.path.map(String).join('.');
+    throw new ProofDecodeError(field, undefined, issue?.message ?? 'invalid');
+  }
+  const { format: _format, version: _version, ...proof } = r.data;
+  return proof;
+}

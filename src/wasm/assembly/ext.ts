@@ -1,0 +1,39 @@
+// Element-wise F_p2 kernels (F_p[u]/(u² − 7), src/field/ext2.ts) over pairs of base columns
+// (c0 column, c1 column): the prover's DEEP and composition sums in one pass each instead of a
+// chain of base-column kernels. Outputs may alias inputs (every element is read before it is written).
+import { addp, mulp } from './goldilocks';
+
+const W: u64 = 7;
+
+/** out[i] = a[i] + c. */
+export function vec_add_scalar(out: usize, a: usize, c: u64, n: usize): void {
+  for (let i: usize = 0; i < n << 3; i += 8) store<u64>(out + i, addp(load<u64>(a + i), c));
+}
+
+/** acc += (c0 + c1·u)·x for a base column x. */
+export function ext_axpy_base(acc0: usize, acc1: usize, x: usize, c0: u64, c1: u64, n: usize): void {
+  for (let i: usize = 0; i < n << 3; i += 8) {
+    const v = load<u64>(x + i);
+    store<u64>(acc0 + i, addp(load<u64>(acc0 + i), mulp(v, c0)));
+    store<u64>(acc1 + i, addp(load<u64>(acc1 + i), mulp(v, c1)));
+  }
+}
+
+/** acc += (c0 + c1·u)·(a0 + a1·u). */
+export function ext_axpy(acc0: usize, acc1: usize, a0: usize, a1: usize, c0: u64, c1: u64, n: usize): void {
+  const c1w = mulp(c1, W);
+  for (let i: usize = 0; i < n << 3; i += 8) {
+    const x0 = load<u64>(a0 + i), x1 = load<u64>(a1 + i);
+    store<u64>(acc0 + i, addp(load<u64>(acc0 + i), addp(mulp(x0, c0), mulp(x1, c1w))));
+    store<u64>(acc1 + i, addp(load<u64>(acc1 + i), addp(mulp(x0, c1), mulp(x1, c0))));
+  }
+}
+
+/** o = a·b in F_p2, element-wise. */
+export function ext_mul(o0: usize, o1: usize, a0: usize, a1: usize, b0: usize, b1: usize, n: usize): void {
+  for (let i: usize = 0; i < n << 3; i += 8) {
+    const x0 = load<u64>(a0 + i), x1 = load<u64>(a1 + i), y0 = load<u64>(b0 + i), y1 = load<u64>(b1 + i);
+    store<u64>(o0 + i, addp(mulp(x0, y0), mulp(mulp(x1, y1), W)));
+    store<u64>(o1 + i, addp(mulp(x0, y1), mulp(x1, y0)));
+  }
+}
