@@ -1,0 +1,46 @@
+// The fused F_p2 column kernels (src/wasm/assembly/ext.ts) against the plain BigInt model.
+import { describe, expect, it } from 'vitest';
+import { Kernels } from '../src/wasm/kernels.js';
+import { EDGE, madd, md, mmul, rng } from './reference/model.js';
+
+const n = 300;
+const gen = rng(99n);
+const col = (): BigUint64Array => BigUint64Array.from({ length: n }, (_, i) => (i < EDGE.length ? EDGE[(i * 7) % EDGE.length]! : gen.element()));
+
+function run(fn: (k: Kernels, ptrs: number[]) => void, inputs: BigUint64Array[], outputs: number): BigUint64Array[] {
+  const k = Kernels.loadSync();
+  return k.scoped(() => {
+    const ptrs = inputs.map((c) => k.put(c));
+    for (let i = 0; i < outputs; i++) ptrs.push(k.alloc(n * 8));
+    fn(k, ptrs);
+    return ptrs.map((p) => k.get(p, n));
+  });
+}
+
+describe('F_p2 column kernels', () => {
+  const [a0, a1, b0, b1, x] = [col(), col(), col(), col(), col()];
+  const c: [bigint, bigint] = [gen.element(), gen.element()];
+
+  it('vec_add_scalar', () => {
+    const [, out] = run((k, [a, o]) => k.raw.vec_add_scalar(o!, a!, c[0], n), [a0], 1);
+    expect(Array.from(out!)).toEqual(Array.from(a0, (v) => madd(v, c[0])));
+  });
+
+  it('ext_axpy_base: acc += c·x', () => {
+    const [acc0, acc1] = run((k, [p0, p1, px]) => k.raw.ext_axpy_base(p0!, p1!, px!, c[0], c[1], n), [a0, a1, x], 0);
+    expect(Array.from(acc0!)).toEqual(Array.from(a0, (v, i) => madd(v, mmul(c[0], x[i]!))));
+    expect(Array.from(acc1!)).toEqual(Array.from(a1, (v, i) => madd(v, mmul(c[1], x[i]!))));
+  });
+
+  it('ext_axpy: acc += c·a', () => {
+    const [acc0, acc1] = run((k, [q0, q1, p0, p1]) => k.raw.ext_axpy(q0!, q1!, p0!, p1!, c[0], c[1], n), [b0, b1, a0, a1], 0);
+    expect(Array.from(acc0!)).toEqual(Array.from(b0, (v, i) => md(v + c[0] * a0[i]! + 7n * c[1] * a1[i]!)));
+    expect(Array.from(acc1!)).toEqual(Array.from(b1, (v, i) => md(v + c[0] * a1[i]! + c[1] * a0[i]!)));
+  });
+
+  it('ext_mul, in place over its first operand', () => {
+    const [o0, o1] = run((k, [p0, p1, q0, q1]) => k.raw.ext_mul(p0!, p1!, p0!, p1!, q0!, q1!, n), [a0, a1, b0, b1], 0);
+    expect(Array.from(o0!)).toEqual(Array.from(a0, (v, i) => md(v * b0[i]! + 7n * a1[i]! * b1[i]!)));
+    expect(Array.from(o1!)).toEqual(Array.from(a0, (v, i) => md(v * b1[i]! + a1[i]! * b0[i]!)));
+  });
+});
