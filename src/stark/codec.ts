@@ -392,7 +392,7 @@ const extToJson = (xs: readonly Fp2[]) => xs.map((x) => [x[0].toString(), x[1].t
 
 /** The JSON form (plain data: JSON.stringify it as is); checks `p` the way encodeProof does. */
 export function proofToJson(p: StarkProof): unknown {
-  encodeProof(p);
+  encodeProof(p); // for its checks only: the JSON form carries exactly what the binary form can
   return {
     format: PROOF_JSON_FORMAT,
     version: PROOF_FORMAT_VERSION,
