@@ -1,0 +1,221 @@
+// AGENT_AIR_V1 (seed 002, AgentAIR): an agent's action log as a hash chain, one action per row; it
+// proves the chain is unbroken, indices are sequential, and it ends at the declared final receipt.
+//   Columns (14): AGENT_COLUMNS. A SHA-256 digest (action_type's is that of its UTF-8) enters as two
+//     elements (hashToField): lo = bytes 0–7, hi = bytes 8–15, each little-endian, mod p.
+//     status_flags: AGENT_STATUS bits.
+//   Transitions: next.prev_receipt_lo = cur.receipt_lo; next.prev_receipt_hi = cur.receipt_hi;
+//     next.action_index = cur.action_index + 1 (all degree 1).
+//   Boundaries: row 0 prev_receipt lo/hi = 0; row n − 1 receipt lo/hi = the final receipt's lo/hi.
+//   Receipts (the seed leaves them open): receipt_i = SHA-256 of the RFC 8785 (JCS) JSON of the
+//     action's fields plus schema "agent_receipt_v1", action_index i and prev_receipt_hash (64 zeros
+//     for the first action, whose lo/hi are the boundary's 0).
+//   Padding: n = max(8, next power of two ≥ the action count); a padding row continues action_index,
+//     has prev = receipt = the final receipt and 0 elsewhere, so every constraint stays true.
+//   Public inputs: action_count (the real rows, integer in [1, 2^30]), final_receipt_hash (64 lowercase hex).
+//     The AIR fixes n from action_count; no constraint separates real rows from padding rows.
+//   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes.
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import type { Column } from '../field/columns.js';
+import * as F from '../field/goldilocks.js';
+import { sha256, sha256Hex } from '../hash/digest.js';
+import { checkTrace, MAX_LOG_N, type Air } from '../stark/air.js';
+import { add, cur, next, sub } from '../stark/expr.js';
+import { MIN_LOG_N, parseInput, publicInputBytes } from './fib.js';
+
+export const AGENT_AIR_ID = 'agent_air_v1';
+
+export const AGENT_COLUMNS = [
+  'action_index',
+  'action_type_hash_lo', 'action_type_hash_hi',
+  'instruction_hash_lo', 'instruction_hash_hi',
+  'input_hash_lo', 'input_hash_hi',
+  'output_hash_lo', 'output_hash_hi',
+  'prev_receipt_hash_lo', 'prev_receipt_hash_hi',
+  'receipt_hash_lo', 'receipt_hash_hi',
+  'status_flags',
+] as const;
+export type AgentColumn = (typeof AGENT_COLUMNS)[number];
+const col = (name: AgentColumn): number => AGENT_COLUMNS.indexOf(name);
+
+/** status_flags bit values. */
+export const AGENT_STATUS = {
+  SUCCESS: 1 << 0, // success is true
+  GATE_PASSED: 1 << 1, // gate_decision !== "skip" (null passes, as None != "skip" in the seed)
+  GATE_EVALUATED: 1 << 2, // gate_score is not null
+  POLICY_MET: 1 << 3, // policy_verdict is not null
+  IS_TOOL_CALL: 1 << 4, // action_type === "tool_call"
+  IS_CODE_GEN: 1 << 5, // action_type === "code_gen"
+} as const;
+
+/** The 7 constraints in AIR order: the 3 transitions, then the 4 boundaries. */
+export const AGENT_CONSTRAINTS = [
+  'chain_continuity_lo', 'chain_continuity_hi', 'sequential_ordering',
+  'first_prev_receipt_lo', 'first_prev_receipt_hi', 'last_receipt_lo', 'last_receipt_hi',
+] as const;
+export type AgentConstraint = (typeof AGENT_CONSTRAINTS)[number];
+
+export const ZERO_HASH = '0'.repeat(64);
+const MAX_ACTIONS = 2 ** MAX_LOG_N;
+
+/** A SHA-256 digest: 64 lowercase hex characters. */
+export const Sha256HexSchema = z
+  .string()
+  .length(64, { error: (iss) => `must be 64 hex characters (a SHA-256 digest), got ${String(iss.input).length}` })
+  .regex(/^[0-9a-f]*$/, 'must be lowercase hex (0-9, a-f)');
+
+/** Free text that RFC 8785 can serialize: well-formed Unicode. */
+const Text = z.string().refine((s) => !/\p{Cs}/u.test(s), 'must be well-formed Unicode (no lone surrogates)');
+
+export const AgentActionSchema = z.strictObject({
+  action_type: Text.min(1, 'must not be empty'),
+  instruction_hash: Sha256HexSchema,
+  input_hash: Sha256HexSchema,
+  output_hash: Sha256HexSchema,
+  success: z.boolean(),
+  gate_decision: Text.nullable(),
+  gate_score: z.number().nullable(),
+  policy_verdict: Text.nullable(),
+});
+export type AgentAction = z.output<typeof AgentActionSchema>;
+
+export const AgentActionLogSchema = z
+  .array(AgentActionSchema)
+  .min(1, 'must hold at least one action')
+  .max(MAX_ACTIONS, `must hold at most 2^${MAX_LOG_N} actions`);
+
+export const AgentPublicInputsSchema = z.strictObject({
+  action_count: z.number().refine((c) => Number.isInteger(c) && c >= 1 && c <= MAX_ACTIONS, {
+    error: (iss) => `must be an integer in [1, 2^${MAX_LOG_N}], got ${String(iss.input)}`,
+  }),
+  final_receipt_hash: Sha256HexSchema,
+});
+export type AgentPublicInputs = z.output<typeof AgentPublicInputsSchema>;
+
+const parseLog = (actions: unknown): AgentAction[] => parseInput(AgentActionLogSchema, actions, 'agent action log');
+const parsePublic = (pi: unknown): AgentPublicInputs => parseInput(AgentPublicInputsSchema, pi, `${AGENT_AIR_ID} public inputs`);
+
+/** (lo, hi) of a digest: bytes 0–7 and 8–15, each a little-endian u64 reduced mod p. */
+function halves(digest: Uint8Array): [bigint, bigint] {
+  const view = new DataView(digest.buffer, digest.byteOffset, 16);
+  return [F.reduce(view.getBigUint64(0, true)), F.reduce(view.getBigUint64(8, true))];
+}
+
+/** The seed's hash-to-field of a SHA-256 hex digest: (lo, hi) as above. */
+export const hashToField = (hex: string): [bigint, bigint] => halves(hexToBytes(parseInput(Sha256HexSchema, hex, 'hash')));
+
+export function statusFlags(a: AgentAction): number {
+  const S = AGENT_STATUS;
+  return (a.success ? S.SUCCESS : 0)
+    | (a.gate_decision !== 'skip' ? S.GATE_PASSED : 0)
+    | (a.gate_score !== null ? S.GATE_EVALUATED : 0)
+    | (a.policy_verdict !== null ? S.POLICY_MET : 0)
+    | (a.action_type === 'tool_call' ? S.IS_TOOL_CALL : 0)
+    | (a.action_type === 'code_gen' ? S.IS_CODE_GEN : 0);
+}
+
+/** RFC 8785 of a flat object of JSON primitives: keys sorted by UTF-16 code units, ECMAScript serialization. */
+const jcs = (o: Record<string, string | number | boolean | null>): string =>
+  `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(',')}}`;
+
+/** Each action's receipt hash, in order (see the header). */
+export const receiptChain = (actions: unknown): string[] => chain(parseLog(actions));
+
+function chain(log: readonly AgentAction[]): string[] {
+  const receipts: string[] = [];
+  log.forEach((a, i) => {
+    const preimage = jcs({ schema: 'agent_receipt_v1', action_index: i, ...a, prev_receipt_hash: receipts[i - 1] ?? ZERO_HASH });
+    receipts.push(sha256Hex(new TextEncoder().encode(preimage)));
+  });
+  return receipts;
+}
+
+const logNFor = (count: number): number => Math.max(MIN_LOG_N, Math.ceil(Math.log2(count)));
+
+export function agentAir(publicInputs: unknown): Air {
+  const pi = parsePublic(publicInputs);
+  const logN = logNFor(pi.action_count);
+  const [lo, hi] = hashToField(pi.final_receipt_hash);
+  const link = (part: 'lo' | 'hi') => sub(next(col(`prev_receipt_hash_${part}`)), cur(col(`receipt_hash_${part}`)));
+  return {
+    id: AGENT_AIR_ID,
+    width: AGENT_COLUMNS.length,
+    logN,
+    periodic: [],
+    transitions: [link('lo'), link('hi'), sub(next(col('action_index')), add(cur(col('action_index')), 1))],
+    boundaries: [
+      { col: col('prev_receipt_hash_lo'), row: 0, value: 0n },
+      { col: col('prev_receipt_hash_hi'), row: 0, value: 0n },
+      { col: col('receipt_hash_lo'), row: 2 ** logN - 1, value: lo },
+      { col: col('receipt_hash_hi'), row: 2 ** logN - 1, value: hi },
+    ],
+    parameters: new Uint8Array(0),
+  };
+}
+
+/** The trace (14 columns, padded as in the header) and public inputs of an action log. */
+export function agentTrace(actions: unknown): { trace: BigUint64Array[]; publicInputs: AgentPublicInputs } {
+  const log = parseLog(actions);
+  const receipts = chain(log);
+  const final = receipts[receipts.length - 1]!;
+  const finalDigest = hexToBytes(final);
+  const n = 2 ** logNFor(log.length);
+  const trace = AGENT_COLUMNS.map(() => new BigUint64Array(n));
+  const set = (name: AgentColumn, row: number, value: bigint) => (trace[col(name)]![row] = value);
+  const setHash = (name: 'action_type' | 'instruction' | 'input' | 'output' | 'prev_receipt' | 'receipt', row: number, digest: Uint8Array) => {
+    const [lo, hi] = halves(digest);
+    set(`${name}_hash_lo`, row, lo);
+    set(`${name}_hash_hi`, row, hi);
+  };
+  for (let row = 0; row < n; row++) {
+    set('action_index', row, BigInt(row));
+    const a = log[row];
+    if (a === undefined) {
+      setHash('prev_receipt', row, finalDigest);
+      setHash('receipt', row, finalDigest);
+      continue;
+    }
+    setHash('action_type', row, sha256(new TextEncoder().encode(a.action_type)));
+    setHash('instruction', row, hexToBytes(a.instruction_hash));
+    setHash('input', row, hexToBytes(a.input_hash));
+    setHash('output', row, hexToBytes(a.output_hash));
+    setHash('prev_receipt', row, hexToBytes(receipts[row - 1] ?? ZERO_HASH));
+    setHash('receipt', row, hexToBytes(receipts[row]!));
+    set('status_flags', row, BigInt(statusFlags(a)));
+  }
+  return { trace, publicInputs: { action_count: log.length, final_receipt_hash: final } };
+}
+
+export function encodeAgentPublicInputs(publicInputs: unknown): Uint8Array {
+  const pi = parsePublic(publicInputs);
+  return publicInputBytes(AGENT_AIR_ID, pi.action_count, [], hexToBytes(pi.final_receipt_hash));
+}
+
+export interface AgentConstraintFailure {
+  readonly constraint: AgentConstraint;
+  readonly kind: 'transition' | 'boundary';
+  /** The first row where it fails. */
+  readonly row: number;
+}
+
+/**
+ * The seed's constraint_check mode: each of the 7 constraints evaluated on its own with checkTrace,
+ * over a trace and its public inputs (e.g. agentTrace's result) or the trace rebuilt from an action
+ * log. `failures` lists every broken constraint, in AIR order, with its first failing row.
+ */
+export function agentConstraintCheck(
+  input: { readonly trace: readonly Column[]; readonly publicInputs: unknown } | readonly unknown[],
+): { ok: boolean; failures: AgentConstraintFailure[] } {
+  const { trace, publicInputs } = Array.isArray(input) ? agentTrace(input) : (input as Exclude<typeof input, readonly unknown[]>);
+  const air = agentAir(publicInputs);
+  const alone = (i: number): Air =>
+    i < air.transitions.length
+      ? { ...air, transitions: [air.transitions[i]!], boundaries: [] }
+      : { ...air, boundaries: [air.boundaries[i - air.transitions.length]!] };
+  const failures = AGENT_CONSTRAINTS.flatMap((constraint, i): AgentConstraintFailure[] => {
+    const r = checkTrace(alone(i), trace);
+    const kind = i < air.transitions.length ? 'transition' : 'boundary';
+    return !r.ok && r.kind === kind ? [{ constraint, kind, row: r.row }] : [];
+  });
+  return { ok: failures.length === 0, failures };
+}

@@ -1,0 +1,505 @@
+// The three AIRs of capseal-stark-v1 (src/airs): honest traces satisfy their AIRs, every constraint
+// catches a wrong cell and a wrong public input, the traces match independent BigInt models (Fibonacci,
+// 2×2 matrix products, hash-to-field, receipts), zod rejects malformed inputs with precise messages,
+// the public-input encodings are deterministic and injective, and each AIR proves and verifies.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AGENT_COLUMNS, AGENT_CONSTRAINTS, AGENT_STATUS, AIRS, agentAir, agentConstraintCheck, agentTrace, encodeAgentPublicInputs,
+  encodeFibPublicInputs, encodeGeomPublicInputs, fibAir, fibTrace, GEOM_A, GEOM_B, GEOM_SELECTOR, geomAir, geomTrace, hashToField,
+  receiptChain, statusFlags, type AgentAction, type AirId, type Matrix2,
+} from '../src/airs/index.js';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
+import { checkAir, checkTrace, maxDegree, type Air } from '../src/stark/air.js';
+import { degree, type Expr } from '../src/stark/expr.js';
+import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
+import { prove } from '../src/stark/prover.js';
+import { verifyProof } from '../src/stark/verifier.js';
+import { Kernels } from '../src/wasm/kernels.js';
+import { madd, md, mmul, P } from './reference/model.js';
+
+const sha256Hex = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
+const h = (label: string): string => sha256Hex(label);
+
+function action(i: number, over: Partial<AgentAction> = {}): AgentAction {
+  return {
+    action_type: i % 3 === 0 ? 'tool_call' : i % 3 === 1 ? 'code_gen' : 'llm_call',
+    instruction_hash: h(`instruction ${i}`),
+    input_hash: h(`input ${i}`),
+    output_hash: h(`output ${i}`),
+    success: i % 4 !== 3,
+    gate_decision: i % 5 === 2 ? 'skip' : 'allow',
+    gate_score: i % 2 === 0 ? 0.25 * (i % 4) : null,
+    policy_verdict: i % 3 === 2 ? null : 'compliant',
+    ...over,
+  };
+}
+const actions = (count: number): AgentAction[] => Array.from({ length: count }, (_, i) => action(i));
+
+/** A copy of the trace with cell (col, row) increased by one. */
+const bump = (trace: readonly BigUint64Array[], col: number, row: number): BigUint64Array[] =>
+  trace.map((c, i) => {
+    if (i !== col) return c;
+    const d = c.slice();
+    d[row] = (d[row]! + 1n) % P;
+    return d;
+  });
+
+/** The columns a tree reads from the next row. */
+function nextColumns(e: Expr): number[] {
+  switch (e.op) {
+    case 'next': return [e.col];
+    case 'add': case 'sub': case 'mul': return [...nextColumns(e.a), ...nextColumns(e.b)];
+    case 'neg': case 'pow': return nextColumns(e.a);
+    default: return [];
+  }
+}
+
+const plusOne = (dec: string): string => String((BigInt(dec) + 1n) % P);
+
+interface Case {
+  id: AirId;
+  build(logN: number): { trace: BigUint64Array[]; publicInputs: object };
+  air(pi: unknown): Air;
+  encode(pi: unknown): Uint8Array;
+  /** Public inputs with one final value off by one (or one bit), and the boundary index that catches it. */
+  offByOne(pi: object): { pi: object; boundary: number };
+}
+
+const CASES: Case[] = [
+  {
+    id: 'fib_air_v1', build: fibTrace, air: fibAir, encode: encodeFibPublicInputs,
+    offByOne: (pi) => ({ pi: { ...pi, result: plusOne((pi as { result: string }).result) }, boundary: 2 }),
+  },
+  {
+    id: 'geom_air_v1', build: (logN) => geomTrace(logN), air: geomAir, encode: encodeGeomPublicInputs,
+    offByOne: (pi) => ({ pi: { ...pi, final_acc: plusOne((pi as { final_acc: string }).final_acc) }, boundary: 9 }),
+  },
+  {
+    id: 'agent_air_v1', build: (logN) => agentTrace(actions(2 ** logN - 3)), air: agentAir, encode: encodeAgentPublicInputs,
+    offByOne: (pi) => {
+      const hex = (pi as { final_receipt_hash: string }).final_receipt_hash;
+      return { pi: { ...pi, final_receipt_hash: (hex[0] === '0' ? '1' : '0') + hex.slice(1) }, boundary: 2 };
+    },
+  },
+];
+
+describe.each(CASES)('$id', (c) => {
+  const logN = 5, n = 2 ** logN, mid = n / 2;
+  const { trace, publicInputs } = c.build(logN);
+  const air = c.air(publicInputs);
+
+  it('the honest trace satisfies the AIR, which is well formed, and the registry serves it', () => {
+    expect(() => checkAir(air)).not.toThrow();
+    expect(air.id).toBe(c.id);
+    expect(air.logN).toBe(logN);
+    expect(trace).toHaveLength(air.width);
+    expect(checkTrace(air, trace)).toEqual({ ok: true });
+    expect(AIRS[c.id].air).toBe(c.air);
+    expect(AIRS[c.id].encode).toBe(c.encode);
+    expect(AIRS[c.id].schema.safeParse(publicInputs).success).toBe(true);
+  });
+
+  it('a wrong cell in a middle row breaks each transition constraint at the row before it', () => {
+    air.transitions.forEach((t, index) => {
+      const cols = nextColumns(t);
+      expect(cols).toHaveLength(1);
+      expect(checkTrace(air, bump(trace, cols[0]!, mid))).toEqual({ ok: false, kind: 'transition', index, row: mid - 1 });
+    });
+  });
+
+  it('a wrong boundary cell breaks that boundary constraint', () => {
+    air.boundaries.forEach((b, index) => {
+      expect(checkTrace(air, bump(trace, b.col, b.row))).toEqual({ ok: false, kind: 'boundary', index, row: b.row });
+    });
+  });
+
+  it('a wrong public input fails the boundary check', () => {
+    const wrong = c.offByOne(publicInputs);
+    expect(checkTrace(c.air(wrong.pi), trace)).toEqual({ ok: false, kind: 'boundary', index: wrong.boundary, row: n - 1 });
+  });
+
+  it('the public-input encoding is deterministic and separates near misses', () => {
+    const bytes = c.encode(publicInputs);
+    const reordered = Object.fromEntries(Object.entries(publicInputs).reverse());
+    expect(c.encode(reordered)).toEqual(bytes);
+    expect(c.encode(structuredClone(publicInputs))).toEqual(bytes);
+    const tag = new TextEncoder().encode(c.id);
+    expect(new DataView(bytes.buffer).getUint32(0, true)).toBe(tag.length);
+    expect(bytes.subarray(4, 4 + tag.length)).toEqual(tag);
+    expect(Buffer.from(c.encode(c.offByOne(publicInputs).pi)).equals(Buffer.from(bytes))).toBe(false);
+  });
+
+  it('builds traces for logN 3 … 6 and refuses logN outside [3, 30]', () => {
+    for (const k of [3, 4, 6]) {
+      const t = c.build(k);
+      expect(checkTrace(c.air(t.publicInputs), t.trace)).toEqual({ ok: true });
+    }
+    if (c.id !== 'agent_air_v1') for (const bad of [2, 31, 3.5, -1]) expect(() => c.build(bad)).toThrow(/logN .* is not an integer in \[3, 30\]/);
+  });
+});
+
+describe('FIB_AIR_V1', () => {
+  it('the result is F_{n+1} of a plain BigInt Fibonacci, reduced mod p at the end', () => {
+    for (const logN of [3, 7, 10]) {
+      const n = 2 ** logN;
+      const fib = [0n, 1n, 1n];
+      while (fib.length <= n + 1) fib.push(fib[fib.length - 1]! + fib[fib.length - 2]!);
+      const { trace, publicInputs } = fibTrace(logN);
+      expect(publicInputs).toEqual({ steps: n, result: String(fib[n + 1]! % P) });
+      expect(trace[0]![n - 1]).toBe(fib[n]! % P);
+      expect(fib[n + 1]! > P).toBe(logN >= 7); // the reduction is exercised
+    }
+    expect(fibTrace(3).publicInputs.result).toBe('34');
+  });
+
+  it('encodes as tag ‖ u64 steps ‖ result, 8 bytes LE', () => {
+    const bytes = encodeFibPublicInputs({ steps: 16, result: String(P - 1n) });
+    const tag = Buffer.from('fib_air_v1');
+    const expected = Buffer.alloc(4 + tag.length + 16);
+    expected.writeUInt32LE(tag.length, 0);
+    tag.copy(expected, 4);
+    expected.writeBigUInt64LE(16n, 4 + tag.length);
+    expected.writeBigUInt64LE(P - 1n, 12 + tag.length);
+    expect(Buffer.from(bytes).equals(expected)).toBe(true);
+  });
+
+  it('near-miss public inputs encode differently', () => {
+    const base = { steps: 16, result: '5' };
+    const variants = [base, { steps: 32, result: '5' }, { steps: 16, result: '6' }, { steps: 16, result: '0' }, { steps: 8, result: '5' }];
+    const hexes = new Set(variants.map((v) => Buffer.from(encodeFibPublicInputs(v)).toString('hex')));
+    expect(hexes.size).toBe(variants.length);
+  });
+
+  it('zod rejects bad public inputs with precise messages', () => {
+    const bad: [unknown, RegExp][] = [
+      [{ steps: -8, result: '1' }, /steps: must be a power of two in \[8, 2\^30\], got -8/],
+      [{ steps: 12, result: '1' }, /steps: must be a power of two in \[8, 2\^30\], got 12/],
+      [{ steps: 4, result: '1' }, /got 4/],
+      [{ steps: 2 ** 31, result: '1' }, /got 2147483648/],
+      [{ steps: 8.5, result: '1' }, /got 8.5/],
+      [{ steps: '8', result: '1' }, /steps: Invalid input: expected number, received string/],
+      [{ steps: 8, result: String(P) }, /result: must be a canonical field element, below p = 18446744069414584321/],
+      [{ steps: 8, result: '99999999999999999999999' }, /below p/],
+      [{ steps: 8, result: '-1' }, /result: must be a decimal string of digits without sign or leading zeros/],
+      [{ steps: 8, result: '0x10' }, /decimal string/],
+      [{ steps: 8, result: '1e3' }, /decimal string/],
+      [{ steps: 8, result: '01' }, /decimal string/],
+      [{ steps: 8, result: ' 1' }, /decimal string/],
+      [{ steps: 8, result: '' }, /decimal string/],
+      [{ steps: 8, result: 1 }, /result: Invalid input: expected string, received number/],
+      [{ steps: 8 }, /result: is required/],
+      [{ steps: 8, result: '1', extra: 0 }, /Unrecognized key: "extra"/],
+      [null, /invalid fib_air_v1 public inputs: Invalid input: expected object/],
+    ];
+    for (const [pi, msg] of bad) {
+      expect(() => fibAir(pi)).toThrow(RangeError);
+      expect(() => fibAir(pi)).toThrow(msg);
+      expect(() => encodeFibPublicInputs(pi)).toThrow(msg);
+    }
+    expect(() => fibAir({ steps: 2 ** 30, result: String(P - 1n) })).not.toThrow();
+  });
+});
+
+describe('GEOM_AIR_V1', () => {
+  // The walk's definition, restated: S_i = A when sel = 1 else B, M_{i+1} = M_i · S_i.
+  type M = bigint[][];
+  const A: M = [[1n, 1n], [0n, 1n]];
+  const B: M = [[1n, 0n], [1n, 1n]];
+  const SEL = [1, 0, 1, 1, 0, 1, 0, 0];
+  const mm = (x: M, y: M): M => [0, 1].map((r) => [0, 1].map((c) => madd(mmul(x[r]![0]!, y[0]![c]!), mmul(x[r]![1]!, y[1]![c]!))));
+
+  function model(n: number, initial: M): { rows: M[]; acc: bigint[] } {
+    const rows = [initial], acc = [0n];
+    for (let i = 0; i + 1 < n; i++) {
+      const m = rows[i]!;
+      acc.push(madd(acc[i]!, mmul(mmul(m[0]![0]!, m[0]![1]!), m[1]![1]!)));
+      rows.push(mm(m, SEL[i % 8] ? A : B));
+    }
+    return { rows, acc };
+  }
+
+  it('uses the documented matrices and selector, both of determinant 1', () => {
+    expect(GEOM_A).toEqual(A);
+    expect(GEOM_B).toEqual(B);
+    expect(GEOM_SELECTOR).toEqual(SEL);
+    for (const m of [A, B]) expect(md(m[0]![0]! * m[1]![1]! - m[0]![1]! * m[1]![0]!)).toBe(1n);
+  });
+
+  it('the trace is the independent matrix-product model, from the identity and from other starts', () => {
+    const starts: M[] = [[[1n, 0n], [0n, 1n]], [[2n, 3n], [5n, 7n]], [[P - 1n, P - 2n], [123456789n, P - 3n]]];
+    starts.forEach((start, s) => {
+      const logN = 6, n = 2 ** logN;
+      const { trace, publicInputs } = s === 0 ? geomTrace(logN) : geomTrace(logN, start as unknown as Matrix2);
+      const { rows, acc } = model(n, start);
+      for (let i = 0; i < n; i++) {
+        expect([trace[0]![i], trace[1]![i], trace[2]![i], trace[3]![i]]).toEqual(rows[i]!.flat());
+        expect(trace[4]![i]).toBe(acc[i]);
+      }
+      // The product of the step matrices, computed once more in one go.
+      let product: M = [[1n, 0n], [0n, 1n]];
+      for (let i = 0; i + 1 < n; i++) product = mm(product, SEL[i % 8] ? A : B);
+      const last = mm(start, product);
+      expect(publicInputs).toEqual({
+        steps: n,
+        initial_m11: String(start[0]![0]), initial_m12: String(start[0]![1]), initial_m21: String(start[1]![0]), initial_m22: String(start[1]![1]),
+        final_m11: String(last[0]![0]), final_m12: String(last[0]![1]), final_m21: String(last[1]![0]), final_m22: String(last[1]![1]),
+        final_acc: String(acc[n - 1]),
+      });
+      expect(checkTrace(geomAir(publicInputs), trace)).toEqual({ ok: true });
+    });
+  });
+
+  it('matrix transitions have degree 2, the accumulator degree 3', () => {
+    const air = geomAir(geomTrace(3).publicInputs);
+    expect(air.transitions).toHaveLength(5);
+    expect(air.transitions.slice(0, 4).map(degree)).toEqual([2, 2, 2, 2]);
+    expect(degree(air.transitions[4]!)).toBe(3);
+    expect(maxDegree(air)).toBe(3);
+    expect(air.width).toBe(5);
+    expect(air.periodic).toEqual([BigUint64Array.from([1n, 0n, 1n, 1n, 0n, 1n, 0n, 0n])]);
+    expect(air.boundaries).toHaveLength(10);
+  });
+
+  it('the selector matters: a walk with it shifted by one row is rejected', () => {
+    const { trace, publicInputs } = geomTrace(4);
+    const shifted = { ...geomAir(publicInputs), periodic: [BigUint64Array.from([0n, 1n, 0n, 1n, 1n, 0n, 1n, 0n])] };
+    expect(checkTrace(shifted, trace)).toMatchObject({ ok: false, kind: 'transition', row: 0 });
+  });
+
+  it('every public field is bound by the encoding and by a boundary', () => {
+    const { trace, publicInputs } = geomTrace(4, [[2n, 3n], [5n, 7n]]);
+    const keys = Object.keys(publicInputs).filter((k) => k !== 'steps') as (keyof typeof publicInputs)[];
+    expect(keys).toHaveLength(9);
+    const encodings = new Set([Buffer.from(encodeGeomPublicInputs(publicInputs)).toString('hex')]);
+    for (const key of keys) {
+      const wrong = { ...publicInputs, [key]: plusOne(publicInputs[key] as string) };
+      encodings.add(Buffer.from(encodeGeomPublicInputs(wrong)).toString('hex'));
+      expect(checkTrace(geomAir(wrong), trace)).toMatchObject({ ok: false, kind: 'boundary' });
+    }
+    expect(encodings.size).toBe(10);
+    expect(encodeGeomPublicInputs(publicInputs)).toHaveLength(4 + 'geom_air_v1'.length + 8 + 9 * 8);
+  });
+
+  it('zod and the trace builder reject bad inputs', () => {
+    const pi = geomTrace(3).publicInputs;
+    expect(() => geomAir({ ...pi, steps: 24 })).toThrow(/invalid geom_air_v1 public inputs: steps: must be a power of two in \[8, 2\^30\], got 24/);
+    expect(() => geomAir({ ...pi, final_m12: String(P + 5n) })).toThrow(/final_m12: must be a canonical field element/);
+    expect(() => encodeGeomPublicInputs({ ...pi, initial_m21: '1.0' })).toThrow(/initial_m21: must be a decimal string/);
+    const { final_acc: _, ...missing } = pi;
+    expect(() => geomAir(missing)).toThrow(/final_acc: is required/);
+    expect(() => geomTrace(3, [[P, 0n], [0n, 1n]])).toThrow(/initial matrix must hold four canonical field elements/);
+  });
+});
+
+describe('AGENT_AIR_V1', () => {
+  const leU64 = (bytes: Buffer, at: number): bigint => {
+    let x = 0n;
+    for (let i = 7; i >= 0; i--) x = (x << 8n) | BigInt(bytes[at + i]!);
+    return x;
+  };
+
+  it('hash-to-field: bytes 0–7 and 8–15, little-endian, mod p', () => {
+    const hex = sha256Hex('abc');
+    expect(hex).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const raw = Buffer.from(hex, 'hex');
+    expect(hashToField(hex)).toEqual([leU64(raw, 0) % P, leU64(raw, 8) % P]);
+    expect(hashToField(hex)[0]).toBe(0xeacf018fbf1678ban);
+    // Both halves ≥ p: the reduction is visible.
+    const high = 'ff'.repeat(8) + '02000000ffffffff' + '00'.repeat(16);
+    expect(hashToField(high)).toEqual([2n ** 64n - 1n - P, 0xffffffff00000002n - P]);
+    expect(hashToField('00'.repeat(32))).toEqual([0n, 0n]);
+    expect(() => hashToField('AB'.repeat(32))).toThrow(/must be lowercase hex/);
+  });
+
+  it('status flags: one bit per rule of the seed', () => {
+    const base = action(0, { action_type: 'llm_call', success: false, gate_decision: 'skip', gate_score: null, policy_verdict: null });
+    expect(statusFlags(base)).toBe(0);
+    expect(statusFlags({ ...base, success: true })).toBe(1);
+    expect(statusFlags({ ...base, gate_decision: 'allow' })).toBe(2);
+    expect(statusFlags({ ...base, gate_decision: null })).toBe(2); // None != "skip"
+    expect(statusFlags({ ...base, gate_score: 0 })).toBe(4); // 0 is evaluated
+    expect(statusFlags({ ...base, policy_verdict: '' })).toBe(8);
+    expect(statusFlags({ ...base, action_type: 'tool_call' })).toBe(16);
+    expect(statusFlags({ ...base, action_type: 'code_gen' })).toBe(32);
+    expect(statusFlags({ ...base, action_type: 'Tool_call' })).toBe(0);
+    expect(AGENT_STATUS).toEqual({ SUCCESS: 1, GATE_PASSED: 2, GATE_EVALUATED: 4, POLICY_MET: 8, IS_TOOL_CALL: 16, IS_CODE_GEN: 32 });
+    const all = action(0, { action_type: 'code_gen', success: true, gate_decision: 'allow', gate_score: 0.9, policy_verdict: 'ok' });
+    expect(statusFlags(all)).toBe(1 | 2 | 4 | 8 | 32);
+  });
+
+  it('receipts: SHA-256 of the RFC 8785 JSON of the action, its index and the previous receipt', () => {
+    const log = actions(3);
+    const receipts = receiptChain(log);
+    let prev = '0'.repeat(64);
+    log.forEach((a, i) => {
+      // Keys in code-unit order, written out by hand.
+      const json = `{"action_index":${i},"action_type":${JSON.stringify(a.action_type)},"gate_decision":${JSON.stringify(a.gate_decision)},` +
+        `"gate_score":${JSON.stringify(a.gate_score)},"input_hash":"${a.input_hash}","instruction_hash":"${a.instruction_hash}",` +
+        `"output_hash":"${a.output_hash}","policy_verdict":${JSON.stringify(a.policy_verdict)},"prev_receipt_hash":"${prev}",` +
+        `"schema":"agent_receipt_v1","success":${a.success}}`;
+      expect(receipts[i]).toBe(sha256Hex(json));
+      prev = receipts[i]!;
+    });
+    expect(receiptChain([action(0, { gate_score: -0 })])).toEqual(receiptChain([action(0, { gate_score: 0 })]));
+    expect(receiptChain([action(0, { success: false })])).not.toEqual(receiptChain([action(0)]));
+  });
+
+  it('rows follow the seed: 14 columns in its order, hashes as lo/hi, chain and indices', () => {
+    const log = actions(5);
+    const receipts = receiptChain(log);
+    const { trace, publicInputs } = agentTrace(log);
+    expect(AGENT_COLUMNS).toHaveLength(14);
+    expect(trace).toHaveLength(14);
+    expect(publicInputs).toEqual({ action_count: 5, final_receipt_hash: receipts[4] });
+    const row = (r: number) => trace.map((c) => c[r]!);
+    log.forEach((a, i) => {
+      const prev = i === 0 ? [0n, 0n] : hashToField(receipts[i - 1]!);
+      expect(row(i)).toEqual([
+        BigInt(i), ...hashToField(sha256Hex(a.action_type)), ...hashToField(a.instruction_hash), ...hashToField(a.input_hash),
+        ...hashToField(a.output_hash), ...prev, ...hashToField(receipts[i]!), BigInt(statusFlags(a)),
+      ]);
+    });
+  });
+
+  it('padding: up to max(8, next power of two), index continues, prev = receipt = final, zero elsewhere', () => {
+    for (const [count, n] of [[1, 8], [5, 8], [8, 8], [9, 16], [17, 32]] as const) {
+      const { trace, publicInputs } = agentTrace(actions(count));
+      const air = agentAir(publicInputs);
+      expect(air.logN).toBe(Math.log2(n));
+      expect(trace[0]).toHaveLength(n);
+      const [lo, hi] = hashToField(publicInputs.final_receipt_hash);
+      for (let r = count; r < n; r++) expect(trace.map((c) => c[r])).toEqual([BigInt(r), 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, lo, hi, lo, hi, 0n]);
+      expect(checkTrace(air, trace)).toEqual({ ok: true });
+      expect(agentConstraintCheck({ trace, publicInputs })).toEqual({ ok: true, failures: [] });
+    }
+  });
+
+  it('constraint_check mode names every broken constraint with its first row', () => {
+    const log = actions(11);
+    expect(agentConstraintCheck(log)).toEqual({ ok: true, failures: [] });
+    const { trace, publicInputs } = agentTrace(log);
+    const c = (name: (typeof AGENT_COLUMNS)[number]) => AGENT_COLUMNS.indexOf(name);
+
+    // A tampered prev_receipt (both halves) at row 6: the chain breaks between rows 5 and 6.
+    const broken = bump(bump(trace, c('prev_receipt_hash_lo'), 6), c('prev_receipt_hash_hi'), 6);
+    expect(agentConstraintCheck({ trace: broken, publicInputs })).toEqual({
+      ok: false,
+      failures: [
+        { constraint: 'chain_continuity_lo', kind: 'transition', row: 5 },
+        { constraint: 'chain_continuity_hi', kind: 'transition', row: 5 },
+      ],
+    });
+    expect(checkTrace(agentAir(publicInputs), broken)).toEqual({ ok: false, kind: 'transition', index: 0, row: 5 });
+
+    // A skipped index: rows 4 … n−1 all shifted by one.
+    const skipped = trace.map((col) => col.slice());
+    for (let r = 4; r < 16; r++) skipped[c('action_index')]![r]! += 1n;
+    expect(agentConstraintCheck({ trace: skipped, publicInputs })).toEqual({
+      ok: false, failures: [{ constraint: 'sequential_ordering', kind: 'transition', row: 3 }],
+    });
+
+    // A first action that claims a parent; a trace that ends elsewhere (no transition reads either cell).
+    expect(agentConstraintCheck({ trace: bump(trace, c('prev_receipt_hash_hi'), 0), publicInputs }).failures).toEqual([
+      { constraint: 'first_prev_receipt_hi', kind: 'boundary', row: 0 },
+    ]);
+    expect(agentConstraintCheck({ trace: bump(trace, c('receipt_hash_lo'), 15), publicInputs }).failures).toEqual([
+      { constraint: 'last_receipt_lo', kind: 'boundary', row: 15 },
+    ]);
+    expect(AGENT_CONSTRAINTS).toHaveLength(7);
+  });
+
+  it('an edited or reordered log no longer reaches the declared final receipt', () => {
+    const log = actions(6);
+    const { publicInputs } = agentTrace(log);
+    const edits = [
+      log.map((a, i) => (i === 2 ? { ...a, output_hash: h('forged') } : a)),
+      [log[1]!, log[0]!, ...log.slice(2)],
+      log.slice(0, 5),
+    ];
+    for (const edited of edits) {
+      const check = agentConstraintCheck({ trace: agentTrace(edited).trace, publicInputs });
+      expect(check.ok).toBe(false);
+      expect(check.failures.map((f) => f.constraint)).toEqual(['last_receipt_lo', 'last_receipt_hi']);
+    }
+  });
+
+  it('zod rejects malformed action logs with precise messages', () => {
+    const good = action(0);
+    const { output_hash: _, ...missing } = good;
+    const bad: [unknown, RegExp][] = [
+      [[missing], /invalid agent action log: \[0\]\.output_hash: is required/],
+      [[good, { ...good, input_hash: 'ab'.repeat(31) }], /\[1\]\.input_hash: must be 64 hex characters \(a SHA-256 digest\), got 62/],
+      [[{ ...good, instruction_hash: 'g'.repeat(64) }], /\[0\]\.instruction_hash: must be lowercase hex \(0-9, a-f\)/],
+      [[{ ...good, instruction_hash: good.instruction_hash.toUpperCase() }], /must be lowercase hex/],
+      [[{ ...good, action_type: '' }], /\[0\]\.action_type: must not be empty/],
+      [[{ ...good, action_type: 'x\ud800' }], /\[0\]\.action_type: must be well-formed Unicode/],
+      [[{ ...good, success: 'yes' }], /\[0\]\.success: Invalid input: expected boolean, received string/],
+      [[{ ...good, gate_score: Number.NaN }], /\[0\]\.gate_score: Invalid input: expected number, received NaN/],
+      [[{ ...good, receipt_hash: h('x') }], /\[0\]: Unrecognized key: "receipt_hash"/],
+      [[], /invalid agent action log: must hold at least one action/],
+      [{ actions: [good] }, /expected array/],
+    ];
+    for (const [log, msg] of bad) {
+      expect(() => agentTrace(log)).toThrow(RangeError);
+      expect(() => agentTrace(log)).toThrow(msg);
+      if (Array.isArray(log)) expect(() => agentConstraintCheck(log)).toThrow(msg);
+    }
+  });
+
+  it('public inputs: schema, layout, near misses', () => {
+    const pi = { action_count: 5, final_receipt_hash: h('final') };
+    const bytes = encodeAgentPublicInputs(pi);
+    const tag = Buffer.from('agent_air_v1');
+    const expected = Buffer.concat([Buffer.from([tag.length, 0, 0, 0]), tag, Buffer.from([5, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(pi.final_receipt_hash, 'hex')]);
+    expect(Buffer.from(bytes).equals(expected)).toBe(true);
+    // A change in the hash's last byte leaves lo/hi (bytes 0–15) alone, but not the encoding.
+    const tail = { ...pi, final_receipt_hash: pi.final_receipt_hash.slice(0, 62) + (pi.final_receipt_hash.endsWith('00') ? '01' : '00') };
+    expect(agentAir(tail).boundaries).toEqual(agentAir(pi).boundaries);
+    const variants = [pi, tail, { ...pi, action_count: 6 }, { ...pi, action_count: 4 }];
+    expect(new Set(variants.map((v) => Buffer.from(encodeAgentPublicInputs(v)).toString('hex'))).size).toBe(4);
+    for (const [bad, msg] of [
+      [{ ...pi, action_count: 0 }, /action_count: must be an integer in \[1, 2\^30\], got 0/],
+      [{ ...pi, action_count: -3 }, /got -3/],
+      [{ ...pi, action_count: 2.5 }, /got 2.5/],
+      [{ ...pi, final_receipt_hash: '0x' + pi.final_receipt_hash.slice(2) }, /final_receipt_hash: must be lowercase hex/],
+      [{ action_count: 5 }, /final_receipt_hash: is required/],
+    ] as const) {
+      expect(() => agentAir(bad)).toThrow(msg);
+      expect(() => encodeAgentPublicInputs(bad)).toThrow(msg);
+    }
+  });
+});
+
+describe('prove and verify each AIR (CPU backend, insecure test options)', () => {
+  let k: Kernels;
+  let backend: CpuBackend;
+  beforeAll(async () => {
+    k = await Kernels.load();
+    backend = await CpuBackend.create();
+  });
+  afterAll(async () => {
+    await backend?.destroy();
+  });
+
+  const statement = new Uint8Array(32).fill(0x5a);
+  const other = statement.map((b, i) => (i === 31 ? b ^ 1 : b));
+
+  for (const c of CASES) {
+    for (const logN of [3, 4, 5, 6]) {
+      it(`${c.id} at logN ${logN}: honest proof verifies; another statement or other public inputs do not`, async () => {
+        const { trace, publicInputs } = c.build(logN);
+        const air = c.air(publicInputs);
+        const pib = c.encode(publicInputs);
+        const { proof } = await prove(k, backend, { air, trace, statementHash: statement, publicInputs: pib, options: TEST_OPTIONS_INSECURE });
+        const opts = { minSecurityBits: 0 };
+        expect(verifyProof(k, air, proof, statement, pib, opts)).toMatchObject({ ok: true });
+        expect(verifyProof(k, air, proof, other, pib, opts)).toMatchObject({ ok: false });
+        const wrong = c.offByOne(publicInputs).pi;
+        // The wrong public-input bytes alone, and the AIR those inputs define with its own bytes.
+        expect(verifyProof(k, air, proof, statement, c.encode(wrong), opts)).toMatchObject({ ok: false });
+        expect(verifyProof(k, c.air(wrong), proof, statement, c.encode(wrong), opts)).toMatchObject({ ok: false });
+      });
+    }
+  }
+});
