@@ -21,7 +21,7 @@ import * as F from '../field/goldilocks.js';
 import { sha256, sha256Hex } from '../hash/digest.js';
 import { checkTrace, MAX_LOG_N, type Air } from '../stark/air.js';
 import { add, cur, next, sub } from '../stark/expr.js';
-import { MIN_LOG_N, parseInput, publicInputBytes } from './fib.js';
+import { MIN_LOG_N, parseInput, publicInputBytes } from './public-inputs.js';
 
 export const AGENT_AIR_ID = 'agent_air_v1';
 

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
 import type { Air, BoundaryConstraint } from '../stark/air.js';
 import { add, cur, mul, next, periodic, product, sub, sum } from '../stark/expr.js';
-import { checkLogN, FieldElementSchema, parseInput, publicInputBytes, StepsSchema } from './fib.js';
+import { checkLogN, FieldElementSchema, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
 
 export const GEOM_AIR_ID = 'geom_air_v1';
 

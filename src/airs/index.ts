@@ -7,6 +7,7 @@ import { encodeFibPublicInputs, FIB_AIR_ID, fibAir, FibPublicInputsSchema } from
 import { encodeGeomPublicInputs, GEOM_AIR_ID, geomAir, GeomPublicInputsSchema } from './geom.js';
 
 export * from './fib.js';
+export * from './public-inputs.js';
 export * from './geom.js';
 export * from './agent.js';
 
