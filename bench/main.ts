@@ -10,11 +10,12 @@ import { GpuUnavailableError } from '../src/gpu/errors.js';
 import { forwardNtt } from '../src/ntt/ntt.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { openBackend, type Measured } from './backends.js';
+import { benchProve, PROVE_AIRS, type ProveAir } from './prove.js';
 import { fingerprint, patternColumns, splitmixColumn } from './inputs.js';
 import { stats, time, report, progress, type Stats } from './measure.js';
 import { buildNative, runNative, NATIVE_FLAGS } from './native.js';
 
-const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'ntt-native', 'gpu-vs-cpu'] as const;
+const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu'] as const;
 const OPS = ['ntt', 'lde', 'leaves', 'merkle'] as const;
 type Op = (typeof OPS)[number];
 
@@ -22,10 +23,11 @@ const Options = z.object({
   logN: z.number().int().min(0).max(26).optional(),
   backend: z.enum(BACKEND_CHOICES, { message: `must be one of ${BACKEND_CHOICES.join(', ')}` }),
   op: z.enum([...OPS, 'all'], { message: `must be one of ${[...OPS, 'all'].join(', ')}` }),
+  air: z.enum(Object.keys(PROVE_AIRS) as [ProveAir, ...ProveAir[]], { message: `must be one of ${Object.keys(PROVE_AIRS).join(', ')}` }),
   cols: z.number().int().min(1).max(1024).optional(),
   blowup: z.number().refine((v) => [2, 4, 8, 16].includes(v), 'must be 2, 4, 8 or 16'),
   threads: z.number().int().min(1).max(256).optional(),
-  runs: z.number().int().min(1).max(1000),
+  runs: z.number().int().min(1).max(1000).optional(),
   json: z.boolean(),
 });
 type Options = z.infer<typeof Options>;
@@ -34,6 +36,9 @@ const integer = (v: string): number => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(v);
 };
+
+/** Timed runs when --runs is not given (prove: 3). */
+const DEFAULT_RUNS = 7;
 
 const device = `${process.platform}-${process.arch}, node ${process.versions.node}`;
 
@@ -124,13 +129,23 @@ const benchOp = (op: Op) => async (o: Options): Promise<void> =>
     const p = await prepare(mb.backend, op, o);
     try {
       progress(`${p.label}, ${mb.backend.description}`);
-      const s = await measure(mb, p, o.runs);
+      const s = await measure(mb, p, o.runs ?? DEFAULT_RUNS);
       const where = mb.scheduler ? { ran_on: [...new Set(mb.scheduler.stages.map((r) => r.backend))].join('+') } : {};
       report(o.json, { bench: op, ...p.fields, ...mb.fields, ...where, ...s, device });
     } finally {
       p.dispose();
     }
   });
+
+/** A whole proof and its verification (bench/prove.ts); default 3 proving runs. */
+async function benchProveCmd(o: Options): Promise<void> {
+  const logN = o.logN ?? 16;
+  if (logN < 3) throw new RangeError('--log-n must be at least 3 for prove');
+  await withBackend(o.backend, o, async (mb) => {
+    const r = await benchProve(mb, o.air, logN, o.runs ?? 3);
+    report(o.json, { bench: 'prove', air: o.air, log_n: logN, ...mb.fields, ...r, device });
+  });
+}
 
 /** Both backends on the same inputs, one process run: identical outputs, then the speedup. */
 async function benchGpuVsCpu(o: Options): Promise<number> {
@@ -141,8 +156,8 @@ async function benchGpuVsCpu(o: Options): Promise<number> {
       const [pc, pg] = [await prepare(cpu.backend, op, o), await prepare(gpu.backend, op, o)];
       try {
         progress(`${pc.label}: ${cpu.backend.description} vs ${gpu.backend.description}`);
-        const c = await measure(cpu, pc, o.runs);
-        const g = await measure(gpu, pg, o.runs);
+        const c = await measure(cpu, pc, o.runs ?? DEFAULT_RUNS);
+        const g = await measure(gpu, pg, o.runs ?? DEFAULT_RUNS);
         const equal = Buffer.from(await pc.result()).equals(Buffer.from(await pg.result()));
         if (!equal) {
           failed++;
@@ -154,7 +169,7 @@ async function benchGpuVsCpu(o: Options): Promise<number> {
           cpu_median_ms: c.median_ms, gpu_median_ms: g.median_ms, ...(g['kernel_median_ms'] !== undefined ? { gpu_kernel_median_ms: g['kernel_median_ms'] } : {}),
           speedup: r(c.median_ms / g.median_ms),
           ...(g['kernel_median_ms'] ? { kernel_speedup: r(c.median_ms / g['kernel_median_ms']) } : {}),
-          outputs_equal: equal, runs: o.runs, device,
+          outputs_equal: equal, runs: o.runs ?? DEFAULT_RUNS, device,
         });
       } finally {
         pc.dispose();
@@ -175,7 +190,7 @@ async function benchNttNative(o: Options): Promise<number> {
   const ours: number[] = [];
   const native: number[] = [];
   let nativeFp = '';
-  const rounds = 3, perRound = Math.max(1, Math.ceil(o.runs / rounds));
+  const rounds = 3, perRound = Math.max(1, Math.ceil((o.runs ?? DEFAULT_RUNS) / rounds));
   forwardNtt(k, [col]); // warm up: JIT tiers, twiddle tables
   for (let r = 0; r < rounds; r++) {
     const n = runNative(bin, logN, perRound + 1);
@@ -202,7 +217,7 @@ async function benchNttNative(o: Options): Promise<number> {
 
 /** A runner resolves to an exit code (1: a check failed) or nothing (ok). */
 const RUNNERS: Record<(typeof BENCHES)[number], (o: Options) => Promise<number | void>> = {
-  ntt: benchOp('ntt'), lde: benchOp('lde'), leaves: benchOp('leaves'), merkle: benchOp('merkle'),
+  ntt: benchOp('ntt'), lde: benchOp('lde'), leaves: benchOp('leaves'), merkle: benchOp('merkle'), prove: benchProveCmd,
   'ntt-native': benchNttNative, 'gpu-vs-cpu': benchGpuVsCpu,
 };
 
@@ -213,10 +228,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-n <N>', 'log2 of the size (rows, elements or leaves)', integer)
     .option('--backend <kind>', 'backend to measure: cpu, gpu or auto (the scheduler)', 'cpu')
     .option('--op <name>', 'gpu-vs-cpu: ntt, lde, leaves, merkle or all', 'all')
+    .option('--air <name>', 'prove: geom, fib or agent', 'geom')
     .option('--cols <N>', 'matrix width (ntt: 1, lde: 64, leaves: 8)', integer)
     .option('--blowup <N>', 'LDE blowup factor', integer, 8)
     .option('--threads <N>', 'worker threads (default: one per core)', integer)
-    .option('--runs <N>', 'timed runs after warm-up', integer, 7)
+    .option('--runs <N>', 'timed runs after warm-up (default 7; prove: 3)', integer)
     .option('--json', 'one JSON object per line on stdout', false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

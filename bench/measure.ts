@@ -32,7 +32,7 @@ export function report(json: boolean, record: Record<string, unknown>): void {
     return;
   }
   const { bench, ...rest } = record;
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : String(v)}`);
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(3) : typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   process.stdout.write(`${String(bench).padEnd(12)} ${fields.join('  ')}\n`);
 }
 

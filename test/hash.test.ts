@@ -253,3 +253,12 @@ describe('hashPairs / blake3_pairs', () => {
     expect(() => hashPairs(k, new Uint8Array(96))).toThrow(/96 bytes, not a multiple of 64/);
   });
 });
+
+describe('blake3Short (verifier digests on the wasm kernel)', () => {
+  it('equals noble for every length around block and chunk edges, and beyond its wasm cap', async () => {
+    const { blake3Short, SHORT_MAX } = await import('../src/hash/short.js');
+    const data = Uint8Array.from({ length: SHORT_MAX + 70 }, (_, i) => (i * 31 + 7) & 255);
+    for (const len of [0, 1, 31, 32, 63, 64, 65, 127, 128, 1023, 1024, 1025, 2048, SHORT_MAX, SHORT_MAX + 1, SHORT_MAX + 70])
+      expect(Buffer.from(blake3Short(data.subarray(0, len))).toString('hex'), `length ${len}`).toBe(Buffer.from(nobleBlake3(data.subarray(0, len))).toString('hex'));
+  });
+});

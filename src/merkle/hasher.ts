@@ -1,5 +1,6 @@
 // The node rule, node = BLAKE3(left ‖ right), and the injectable layer hasher that applies it to a whole level.
 import { blake3, DIGEST_BYTES } from '../hash/digest.js';
+import { blake3Short } from '../hash/short.js';
 
 const PAIR_BYTES = 2 * DIGEST_BYTES;
 
@@ -23,10 +24,13 @@ export const nobleLayerHasher: LayerHasher = (children) => {
   return parents;
 };
 
-/** One node from its two children; what the verifier uses, independent of any injected hasher. */
+/**
+ * One node from its two children; what the verifier uses, independent of any injected hasher
+ * (BLAKE3 on the wasm kernel: see src/hash/short.ts).
+ */
 export function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   const pair = new Uint8Array(PAIR_BYTES);
   pair.set(left);
   pair.set(right, DIGEST_BYTES);
-  return blake3(pair);
+  return blake3Short(pair);
 }

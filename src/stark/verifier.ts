@@ -5,7 +5,7 @@
 // rejection with a code.
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import { blake3 } from '../hash/digest.js';
+import { blake3Short } from '../hash/short.js';
 import { verifyBatch } from '../merkle/proof.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { compositionSegments, type Air } from './air.js';
@@ -60,7 +60,7 @@ function rowLeaf(row: readonly bigint[]): Uint8Array {
   const bytes = new Uint8Array(8 * row.length);
   const v = new DataView(bytes.buffer);
   row.forEach((x, i) => v.setBigUint64(8 * i, x, true));
-  return blake3(bytes);
+  return blake3Short(bytes);
 }
 
 function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: bigint[][], op: Opening, code: StarkErrorCode, what: string): void {
