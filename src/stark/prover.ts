@@ -19,6 +19,7 @@ import { friCommit, friPlan, layerRows } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import { evalColumns } from './expr.js';
 import { powersColumn } from '../field/columns.js';
 
 export interface StageTiming {
@@ -66,9 +67,10 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   checkAir(air);
   if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
-  if (!input.cheat) {
+  if (!input.cheat && !satisfies(k, air, input.trace)) {
+    // The vectorized check found a violation; the debugging view names it.
     const r = checkTrace(air, input.trace);
-    if (!r.ok) throw new RangeError(`trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
+    throw new RangeError(r.ok ? 'trace violates the AIR' : `trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
   }
   const stages: StageTiming[] = [];
   const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -84,21 +86,22 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   // 1. Trace: LDE (bit-reversed) and commitment.
   const traceM = await backend.upload(input.trace);
   const ldeM = await timed('trace lde', backend.kind, () => backend.lde(traceM, { blowup: o.blowup, order: 'bit-reversed' }));
-  const traceTree = await timed('trace commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(ldeM)));
-  const lde = await backend.download(ldeM);
+  const leaves = await timed('trace leaves', backend.kind, () => backend.hashRows(ldeM));
+  const traceTree = await timed('trace tree', backend.kind, () => backend.merkleTree(leaves));
+  const lde = await timed('trace download', backend.kind, () => backend.download(ldeM));
   backend.release(ldeM);
   backend.release(traceM);
   t.absorb('trace-root', traceTree.root);
 
   // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
   const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
-  const xs = domainPoints(k, COSET_SHIFT, logNN);
+  const xs = await timed('lde points', 'cpu', () => domainPoints(k, COSET_SHIFT, logNN));
   const comp = await timed('constraints', 'cpu', () => compositionOnLde(k, air, { cur: lde, xs, logN, logBlowup }, alphas));
   const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, logNN, S, input.cheat === true));
-  const segLde = segCoeffs.map((c) => {
+  const segLde = await timed('composition lde', 'cpu', () => segCoeffs.map((c) => {
     const [c0, c1] = evaluateOnCoset(k, [c.c0, c.c1], { blowup: o.blowup, shift: COSET_SHIFT, order: 'bit-reversed' }) as [Column, Column];
     return { c0, c1 };
-  });
+  }));
   const compCols = segLde.flatMap((s) => [s.c0, s.c1]);
   const compM = await backend.upload(compCols);
   const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
@@ -107,12 +110,16 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
 
   // 3. Out-of-domain answers at z and z·ω.
   const z = drawOodPoint(t);
-  const traceCoeffs = inverseNtt(k, input.trace);
-  const zPowers = extPowers(k, z, n);
-  const zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(logN), n));
-  const oodTrace = traceCoeffs.map((c) => evaluateBaseAt(k, c, zPowers));
-  const oodTraceNext = traceCoeffs.map((c) => evaluateBaseAt(k, c, zwPowers));
-  const oodComposition = segCoeffs.map((c) => evaluateExtAt(k, c, zPowers));
+  const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', 'cpu', () => {
+    const traceCoeffs = inverseNtt(k, input.trace);
+    const zPowers = extPowers(k, z, n);
+    const zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(logN), n));
+    return {
+      oodTrace: traceCoeffs.map((c) => evaluateBaseAt(k, c, zPowers)),
+      oodTraceNext: traceCoeffs.map((c) => evaluateBaseAt(k, c, zwPowers)),
+      oodComposition: segCoeffs.map((c) => evaluateExtAt(k, c, zPowers)),
+    };
+  });
   t.absorbExt('ood-trace', oodTrace);
   t.absorbExt('ood-trace-next', oodTraceNext);
   t.absorbExt('ood-composition', oodComposition);
@@ -149,6 +156,23 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   return { proof, stages };
 }
 
+/** Whether the trace satisfies every constraint: transitions evaluated column-wise in the kernels. */
+function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
+  const n = 2 ** air.logN;
+  if (!air.boundaries.every((b) => trace[b.col]![b.row] === b.value)) return false;
+  const next = trace.map((c) => {
+    const r = new BigUint64Array(n);
+    r.set(c.subarray(1));
+    return r; // row n−1 of `next` is never checked
+  });
+  const periodic = air.periodic.map((v) => {
+    const r = new BigUint64Array(n);
+    for (let i = 0; i < n; i += v.length) r.set(v, i);
+    return r;
+  });
+  return air.transitions.every((e) => isZeroUpTo(evalColumns(k, e, { cur: trace, next, periodic }, n), n - 1));
+}
+
 /** Coefficients of C (degree < S·n) cut into S segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). */
 function splitSegments(k: Kernels, comp: ExtColumn, logN: number, logNN: number, S: number, cheat: boolean): ExtColumn[] {
   const n = 2 ** logN;
@@ -160,7 +184,12 @@ function splitSegments(k: Kernels, comp: ExtColumn, logN: number, logNN: number,
 
 /** Whether col[from …] are all zero (read as 32-bit words: no bigint per element). */
 export function isZeroFrom(col: Column, from: number): boolean {
-  const w = new Uint32Array(col.buffer, col.byteOffset + from * 8, (col.length - from) * 2);
+  return isZeroWords(new Uint32Array(col.buffer, col.byteOffset + from * 8, (col.length - from) * 2));
+}
+
+const isZeroUpTo = (col: Column, to: number): boolean => isZeroWords(new Uint32Array(col.buffer, col.byteOffset, to * 2));
+
+function isZeroWords(w: Uint32Array): boolean {
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
   return true;
 }
