@@ -138,9 +138,12 @@ const benchOp = (op: Op) => async (o: Options): Promise<void> =>
   });
 
 /** A whole proof and its verification (bench/prove.ts); default 3 proving runs. */
-async function benchProveCmd(o: Options): Promise<void> {
+async function benchProveCmd(o: Options): Promise<number | void> {
   const logN = o.logN ?? 16;
-  if (logN < 3) throw new RangeError('--log-n must be at least 3 for prove');
+  if (logN < 3) {
+    process.stderr.write('error: --log-n: must be at least 3 for prove\n');
+    return 2;
+  }
   await withBackend(o.backend, o, async (mb) => {
     const r = await benchProve(mb, o.air, logN, o.runs ?? 3);
     report(o.json, { bench: 'prove', air: o.air, log_n: logN, ...mb.fields, ...r, device });
