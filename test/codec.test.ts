@@ -5,6 +5,7 @@
 // verifier, and the checked-in golden proof (test/vectors).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from './reference/model.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import type { Fp2 } from '../src/field/ext2.js';
 import { P } from '../src/field/goldilocks.js';
@@ -111,17 +112,7 @@ function expectDecodeError(fn: () => unknown, field: string | RegExp, offset?: n
   return err;
 }
 
-/** mulberry32: seeded, so every fuzz failure reproduces. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = mulberry32;
 
 let k: Kernels;
 let backend: CpuBackend;

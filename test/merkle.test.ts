@@ -2,6 +2,7 @@
 // single/batched openings under tampering, malformed input and random fuzzing.
 import { blake3 } from '@noble/hashes/blake3.js';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from './reference/model.js';
 import {
   batchSiblingCount,
   buildMerkleTree,
@@ -18,17 +19,7 @@ import {
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-/** mulberry32: a seeded generator, so every failure reproduces. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+const rng = mulberry32;
 
 const randomInt = (random: () => number, bound: number): number => Math.floor(random() * bound);
 

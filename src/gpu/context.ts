@@ -111,9 +111,11 @@ export class GpuContext {
    * The compute pipeline for `entry` of the composed module, compiled once per final source.
    * Compilation errors (a shader bug) become GpuOperationError with the compiler's messages.
    */
-  async pipeline(files: readonly ShaderFile[], constants: Readonly<Record<string, ShaderConstant>>, entry: string): Promise<GPUComputePipeline> {
+  async pipeline(
+    files: readonly ShaderFile[], constants: Readonly<Record<string, ShaderConstant>>, entry: string, generated = '',
+  ): Promise<GPUComputePipeline> {
     this.assertAlive();
-    const source = composeShader(this.shaders, files, constants);
+    const source = composeShader(this.shaders, files, constants, generated);
     const key = `${entry}\n${source}`;
     const cached = this.#pipelines.get(key);
     if (cached) return cached;

@@ -28,10 +28,13 @@ function constantLine(name: string, value: ShaderConstant): string {
   return `const ${name} = ${value}u;`;
 }
 
-/** The source of one module: injected constants, then the named files. */
+/**
+ * The source of one module: injected constants, then the named files, then `generated` — code made
+ * in TypeScript for one use (an AIR's constraint functions, from src/stark/expr.ts).
+ */
 export function composeShader(
-  lib: ShaderLibrary, files: readonly ShaderFile[], constants: Readonly<Record<string, ShaderConstant>> = {},
+  lib: ShaderLibrary, files: readonly ShaderFile[], constants: Readonly<Record<string, ShaderConstant>> = {}, generated = '',
 ): string {
   const header = Object.keys(constants).sort().map((k) => constantLine(k, constants[k]!));
-  return [`// generated: ${files.join(' + ')}`, ...header, ...files.map((f) => lib[f]!)].join('\n');
+  return [`// generated: ${files.join(' + ')}`, ...header, ...files.map((f) => lib[f]!), generated].join('\n');
 }

@@ -52,11 +52,7 @@ export function compositionOnLde(k: Kernels, air: Air, lde: LdeView, alphas: rea
   const constraints = air.transitions.map((e) => evalColumns(k, e, { cur: lde.cur, next, periodic }, N));
   const g = Fp.rootOfUnity(lde.logN);
   return k.scoped(() => {
-    const zeroed = () => {
-      const p = k.alloc(bytes);
-      k.u64.fill(0n, p / 8, p / 8 + N);
-      return p;
-    };
+    const zeroed = () => k.allocZeroed(bytes);
     const total = [zeroed(), zeroed()] as const, acc = [zeroed(), zeroed()] as const;
     const tmp = k.alloc(bytes), xs = k.put(lde.xs), scratch = k.alloc(bytes);
     constraints.forEach((c, t) => {

@@ -33,11 +33,7 @@ export function deepComposition(k: Kernels, d: DeepInput): ExtColumn {
   const w = d.trace.length, N = d.xs.length, bytes = N * 8;
   const gz = d.gammas.slice(0, w), gzw = d.gammas.slice(w, 2 * w), gc = d.gammas.slice(2 * w);
   return k.scoped(() => {
-    const zeroed = () => {
-      const p = k.alloc(bytes);
-      k.u64.fill(0n, p / 8, p / 8 + N);
-      return p;
-    };
+    const zeroed = () => k.allocZeroed(bytes);
     const az = [zeroed(), zeroed()] as const, aw = [zeroed(), zeroed()] as const;
     const tmp = k.alloc(bytes), tmp1 = k.alloc(bytes);
     d.trace.forEach((col, i) => {

@@ -97,7 +97,7 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
   const xs = await timed('lde points', 'cpu', () => domainPoints(k, COSET_SHIFT, logNN));
   const comp = await timed('constraints', 'cpu', () => compositionOnLde(k, air, { cur: lde, xs, logN, logBlowup }, alphas));
-  const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, logNN, S, input.cheat === true));
+  const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, S, input.cheat === true));
   const segLde = await timed('composition lde', 'cpu', () => segCoeffs.map((c) => {
     const [c0, c1] = evaluateOnCoset(k, [c.c0, c.c1], { blowup: o.blowup, shift: COSET_SHIFT, order: 'bit-reversed' }) as [Column, Column];
     return { c0, c1 };
@@ -174,7 +174,7 @@ function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
 }
 
 /** Coefficients of C (degree < S·n) cut into S segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). */
-function splitSegments(k: Kernels, comp: ExtColumn, logN: number, logNN: number, S: number, cheat: boolean): ExtColumn[] {
+function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: number, cheat: boolean): ExtColumn[] {
   const n = 2 ** logN;
   const [c0, c1] = interpolateCoset(k, [bitReversed(k, comp.c0), bitReversed(k, comp.c1)], COSET_SHIFT) as [Column, Column];
   if (!cheat && !(isZeroFrom(c0, S * n) && isZeroFrom(c1, S * n)))

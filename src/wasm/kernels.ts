@@ -112,6 +112,13 @@ export class Kernels {
     return ptr;
   }
 
+  /** alloc(), zero-filled (scratch is reused, so it holds old data otherwise). */
+  allocZeroed(bytes: number): number {
+    const ptr = this.alloc(bytes);
+    this.u8.fill(0, ptr, ptr + bytes);
+    return ptr;
+  }
+
   /** Runs `fn` with a scratch arena that is released afterwards, even if `fn` throws. */
   scoped<T>(fn: () => T): T {
     const mark = this.top;

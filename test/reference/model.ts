@@ -80,3 +80,15 @@ export function rng(seed = 1n) {
     },
   };
 }
+
+/** mulberry32: a seeded uniform generator on [0, 1), so every fuzz failure reproduces. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
