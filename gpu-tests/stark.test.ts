@@ -1,5 +1,7 @@
 // capseal-stark-v1 with the GPU backend: the same inputs give byte-identical proofs on the CPU and
-// on the GPU (today the GPU runs the trace LDE, the leaf hashing and the Merkle trees), and they verify.
+// on the GPU, and they verify. On the GPU run, the trace LDE and commitments, the constraint
+// composition, the DEEP composition and every FRI fold and layer commitment run on the device; the
+// composition split and the OOD answers (n-sized, on the host copies) run on the CPU.
 import { describe, expect, it } from 'vitest';
 import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
@@ -36,7 +38,9 @@ describe('STARK proofs on the GPU backend', () => {
         const input = { air, trace, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
         const onGpu = await prove(k, gpu, input);
         const onCpu = await prove(k, cpu, input);
-        expect(onGpu.stages.find((s) => s.stage === 'trace lde')?.backend).toBe('gpu');
+        const where = Object.fromEntries(onGpu.stages.map((s) => [s.stage, s.backend]));
+        for (const stage of ['trace lde', 'trace leaves', 'trace tree', 'constraints', 'composition commit', 'deep composition', 'fri'])
+          expect(where[stage], stage).toBe('gpu');
         expect(Buffer.from(encodeProof(onGpu.proof)).equals(Buffer.from(encodeProof(onCpu.proof)))).toBe(true);
         expect(verifyProof(k, air, onGpu.proof, statementHash, pub, { minSecurityBits: 28 })).toEqual({ ok: true, securityBits: 28 });
         expect(verifyProof(k, air, onGpu.proof, new Uint8Array(32), pub, { minSecurityBits: 28 }).ok).toBe(false);

@@ -11,13 +11,13 @@
 import { addColumns, mulColumns, powersColumn, scaleColumn, subColumns, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import { hashPairs, hashRows } from '../hash/leaves.js';
-import { buildMerkleTree, type MerkleTree } from '../merkle/tree.js';
+import type { MerkleTree } from '../merkle/tree.js';
 import { interpolateCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { bitReversed, reverseBits } from './domain.js';
 import { scaleExt, type ExtColumn } from './ext-columns.js';
 import { MAX_FINAL_DEGREE, type ProofOptions } from './options.js';
+import type { StarkSteps } from './steps.js';
 
 const INV2 = Fp.inv(2n);
 
@@ -115,31 +115,32 @@ export interface FriProverState {
 }
 
 /**
- * Runs the commit phase on layer 0 (size 2^logN0, shift s). `commitRoot` absorbs a layer's root and
- * `drawAlpha` draws the next folding challenge, in transcript order: α_0, root_1, α_1, …, α_{L−1}.
+ * Runs the commit phase on layer 0 (size 2^logN0, shift s), consuming it: every layer is released
+ * once folded. `commitRoot` absorbs a layer's root and `drawAlpha` draws the next folding challenge,
+ * in transcript order: α_0, root_1, α_1, …, α_{L−1}.
  */
-export function friCommit(
-  k: Kernels, layer0: ExtColumn, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
+export async function friCommit<L>(
+  k: Kernels, steps: StarkSteps<L>, layer0: L, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
   drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void, cheat = false,
-): FriProverState {
-  const logF = Math.log2(o.foldingFactor);
+): Promise<FriProverState> {
+  const f = o.foldingFactor, logF = Math.log2(f);
   const layers: FriLayer[] = [];
   let v = layer0, s = shift, logSize = logN0;
   for (let i = 0; i < plan.folds; i++) {
-    let a = drawAlpha();
-    for (let r = 0; r < logF; r++) {
-      v = foldLayer(k, v, s, logSize, a);
-      s = Fp.square(s);
-      logSize -= 1;
-      a = Fp2.square(a);
-    }
+    const next = await steps.fold(v, s, logSize, drawAlpha(), f);
+    steps.release(v);
+    v = next;
+    s = Fp.pow(s, BigInt(f));
+    logSize -= logF;
     if (i < plan.folds - 1) {
-      const tree = buildMerkleTree(hashRows(k, layerRows(v, o.foldingFactor)), (c) => hashPairs(k, c));
-      commitRoot(tree.root);
-      layers.push({ values: v, tree });
+      const layer = await steps.commit(v, f);
+      commitRoot(layer.tree.root);
+      layers.push(layer);
     }
   }
-  return { layers, finalPoly: finalPolynomial(k, v, s, plan.finalDegree, cheat) };
+  const last = await steps.values(v);
+  steps.release(v);
+  return { layers, finalPoly: finalPolynomial(k, last, s, plan.finalDegree, cheat) };
 }
 
 /** Coefficients of the last layer's polynomial; the honest prover's vanish above finalDegree (a cheat truncates). */

@@ -2,7 +2,7 @@
 // constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
 // answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
 // LDE, leaf hashing and Merkle trees run on the given Backend; the rest on the WebAssembly kernels.
-import type { Backend } from '../backend/backend.js';
+import type { Backend, Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
@@ -11,14 +11,14 @@ import { openBatch } from '../merkle/proof.js';
 import { evaluateOnCoset, interpolateCoset, inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { checkAir, checkTrace, compositionSegments, type Air } from './air.js';
-import { compositionOnLde } from './composition.js';
-import { bitReversed, COSET_SHIFT, domainPoints } from './domain.js';
-import { deepComposition } from './deep.js';
+import { bitReversed, COSET_SHIFT } from './domain.js';
 import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase, type ExtColumn } from './ext-columns.js';
-import { friCommit, friPlan, layerRows } from './fri.js';
+import { friCommit, friPlan, layerRows, type FriProverState } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import { stepsFor, type Held } from './steps.js';
+import type { Transcript } from './transcript.js';
 import { evalColumns } from './expr.js';
 import { powersColumn } from '../field/columns.js';
 
@@ -83,59 +83,81 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   const S = compositionSegments(air);
   const t = startTranscript(air, o, input.statementHash, input.publicInputs);
 
-  // 1. Trace: LDE (bit-reversed) and commitment.
-  const traceM = await backend.upload(input.trace);
-  const ldeM = await timed('trace lde', backend.kind, () => backend.lde(traceM, { blowup: o.blowup, order: 'bit-reversed' }));
-  const leaves = await timed('trace leaves', backend.kind, () => backend.hashRows(ldeM));
-  const traceTree = await timed('trace tree', backend.kind, () => backend.merkleTree(leaves));
-  const lde = await timed('trace download', backend.kind, () => backend.download(ldeM));
-  backend.release(ldeM);
-  backend.release(traceM);
-  t.absorb('trace-root', traceTree.root);
+  const steps = stepsFor(k, backend);
+  const held: Matrix[] = [];
+  try {
+    // 1. Trace: LDE (bit-reversed) and commitment; the LDE stays on the backend for the steps below.
+    const traceM = await backend.upload(input.trace);
+    const ldeM = await timed('trace lde', backend.kind, () => backend.lde(traceM, { blowup: o.blowup, order: 'bit-reversed' }));
+    backend.release(traceM);
+    held.push(ldeM);
+    const leaves = await timed('trace leaves', backend.kind, () => backend.hashRows(ldeM));
+    const traceTree = await timed('trace tree', backend.kind, () => backend.merkleTree(leaves));
+    const lde: Held = { matrix: ldeM, host: await timed('trace download', backend.kind, () => backend.download(ldeM)) };
+    t.absorb('trace-root', traceTree.root);
 
-  // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
-  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
-  const xs = await timed('lde points', 'cpu', () => domainPoints(k, COSET_SHIFT, logNN));
-  const comp = await timed('constraints', 'cpu', () => compositionOnLde(k, air, { cur: lde, xs, logN, logBlowup }, alphas));
-  const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, S, input.cheat === true));
-  const segLde = await timed('composition lde', 'cpu', () => segCoeffs.map((c) => {
-    const [c0, c1] = evaluateOnCoset(k, [c.c0, c.c1], { blowup: o.blowup, shift: COSET_SHIFT, order: 'bit-reversed' }) as [Column, Column];
-    return { c0, c1 };
-  }));
-  const compCols = segLde.flatMap((s) => [s.c0, s.c1]);
-  const compM = await backend.upload(compCols);
-  const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
-  backend.release(compM);
-  t.absorb('composition-root', compTree.root);
+    // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
+    const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+    const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
+    const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, S, input.cheat === true));
+    const compCols = await timed('composition lde', 'cpu', () => segCoeffs.flatMap((c) =>
+      evaluateOnCoset(k, [c.c0, c.c1], { blowup: o.blowup, shift: COSET_SHIFT, order: 'bit-reversed' })));
+    const compM = await backend.upload(compCols);
+    held.push(compM);
+    const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
+    t.absorb('composition-root', compTree.root);
 
-  // 3. Out-of-domain answers at z and z·ω.
-  const z = drawOodPoint(t);
-  const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', 'cpu', () => {
-    const traceCoeffs = inverseNtt(k, input.trace);
-    const zPowers = extPowers(k, z, n);
-    const zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(logN), n));
-    return {
-      oodTrace: traceCoeffs.map((c) => evaluateBaseAt(k, c, zPowers)),
-      oodTraceNext: traceCoeffs.map((c) => evaluateBaseAt(k, c, zwPowers)),
-      oodComposition: segCoeffs.map((c) => evaluateExtAt(k, c, zPowers)),
-    };
-  });
-  t.absorbExt('ood-trace', oodTrace);
-  t.absorbExt('ood-trace-next', oodTraceNext);
-  t.absorbExt('ood-composition', oodComposition);
+    // 3. Out-of-domain answers at z and z·ω.
+    const z = drawOodPoint(t);
+    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', 'cpu', () => {
+      const traceCoeffs = inverseNtt(k, input.trace);
+      const zPowers = extPowers(k, z, n);
+      const zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(logN), n));
+      return {
+        oodTrace: traceCoeffs.map((c) => evaluateBaseAt(k, c, zPowers)),
+        oodTraceNext: traceCoeffs.map((c) => evaluateBaseAt(k, c, zwPowers)),
+        oodComposition: segCoeffs.map((c) => evaluateExtAt(k, c, zPowers)),
+      };
+    });
+    t.absorbExt('ood-trace', oodTrace);
+    t.absorbExt('ood-trace-next', oodTraceNext);
+    t.absorbExt('ood-composition', oodComposition);
 
-  // 4. DEEP composition and FRI.
-  const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
-  const deep = await timed('deep composition', 'cpu', () =>
-    deepComposition(k, { xs, trace: lde, segments: segLde, z, zw: Fp2.mulBase(z, Fp.rootOfUnity(logN)), oodTrace, oodTraceNext, oodComposition, gammas }));
-  const plan = friPlan(logN, o);
-  const fri = await timed('fri', 'cpu', () =>
-    friCommit(k, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
-  t.absorbExt('fri-final', fri.finalPoly);
+    // 4. DEEP composition and FRI.
+    const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
+    const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
+    const deep = await timed('deep composition', steps.where, () =>
+      steps.deep(lde, { matrix: compM, host: compCols }, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
+    const plan = friPlan(logN, o);
+    const fri = await timed('fri', steps.where, () =>
+      friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
+    t.absorbExt('fri-final', fri.finalPoly);
+    return finish(t, air, o, { traceTree, compTree, lde: lde.host, compCols, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
+  } finally {
+    held.forEach((m) => backend.release(m));
+  }
+}
 
+interface Committed {
+  traceTree: MerkleTree;
+  compTree: MerkleTree;
+  lde: readonly Column[];
+  compCols: readonly Column[];
+  oodTrace: Fp2.Fp2[];
+  oodTraceNext: Fp2.Fp2[];
+  oodComposition: Fp2.Fp2[];
+  fri: FriProverState;
+  stages: StageTiming[];
+  timed: <T>(stage: string, where: string, fn: () => T | Promise<T>) => Promise<T>;
+}
+
+/** Grinding, query sampling and the openings: the proof from everything committed. */
+async function finish(t: Transcript, air: Air, o: ProofOptions, c: Committed): Promise<ProveResult> {
+  const { fri } = c;
   // 5. Grinding, then queries.
-  const nonce = await timed('grinding', 'cpu', () => t.grind(o.grindingBits));
+  const nonce = await c.timed('grinding', 'cpu', () => t.grind(o.grindingBits));
   t.absorb('pow-nonce', nonceBytes(nonce));
+  const logN = air.logN;
   const queries = drawQueries(t, logN, o);
   const f = o.foldingFactor, logF = Math.log2(f);
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
@@ -144,16 +166,16 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     return opening(layerRows(layer.values, f), layer.tree, leaves);
   });
   const proof: StarkProof = {
-    options: o, airId: air.id, logN, width: air.width, segments: S,
-    traceRoot: traceTree.root, compositionRoot: compTree.root,
-    oodTrace, oodTraceNext, oodComposition,
+    options: o, airId: air.id, logN, width: air.width, segments: c.compCols.length / 2,
+    traceRoot: c.traceTree.root, compositionRoot: c.compTree.root,
+    oodTrace: c.oodTrace, oodTraceNext: c.oodTraceNext, oodComposition: c.oodComposition,
     friRoots: fri.layers.map((l) => l.tree.root), finalPoly: fri.finalPoly, nonce,
-    traceOpening: opening(lde, traceTree, positions),
-    compositionOpening: opening(compCols, compTree, positions),
+    traceOpening: opening(c.lde, c.traceTree, positions),
+    compositionOpening: opening(c.compCols, c.compTree, positions),
     friOpenings,
     securityBits: securityBits(logN, o),
   };
-  return { proof, stages };
+  return { proof, stages: c.stages };
 }
 
 /** Whether the trace satisfies every constraint: transitions evaluated column-wise in the kernels. */

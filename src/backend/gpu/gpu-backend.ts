@@ -36,6 +36,11 @@ export class GpuBackend implements Backend {
     }
   }
 
+  /** The NTT/LDE dispatchers and their cached tables (the STARK's GPU steps share them). */
+  get transforms(): GpuNtt {
+    return this.#ntt;
+  }
+
   get adapter(): AdapterSummary {
     return this.ctx.adapter;
   }

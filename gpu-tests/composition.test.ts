@@ -1,0 +1,197 @@
+// The DEEP-ALI composition polynomial on a GPU (src/gpu/composition.ts, shaders/composition.wgsl)
+// against the CPU's compositionOnLde, byte for byte: FIB, GEOM (a periodic column, degree 3) and AGENT
+// (14 columns) with blowups 4 and 8, a synthetic AIR with periodic columns of lengths 1, 4 and n,
+// fp_pow constraints and three boundary rows listed out of order, and a width-1 AIR whose output is
+// split over two bindings. Changing one coefficient must change the GPU's output (the comparison can
+// fail). A trace LDE split over bindings is refused with a GpuLimitError (the scheduler's CPU fallback).
+// Skips without an adapter unless CAPSEAL_REQUIRE_GPU=1.
+import { afterAll, describe, expect, it } from 'vitest';
+import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
+import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
+import type { Column } from '../src/field/columns.js';
+import * as F from '../src/field/goldilocks.js';
+import type { Fp2 } from '../src/field/ext2.js';
+import { compositionGpu, type CompositionOptions } from '../src/gpu/composition.js';
+import { adapterName } from '../src/gpu/context.js';
+import { GpuLimitError } from '../src/gpu/errors.js';
+import { downloadColumns, releaseMatrix, uploadColumns, type GpuMatrix } from '../src/gpu/matrix.js';
+import { GpuNtt } from '../src/gpu/ntt.js';
+import { cosetLde } from '../src/ntt/lde.js';
+import type { Air } from '../src/stark/air.js';
+import { compositionOnLde } from '../src/stark/composition.js';
+import { COSET_SHIFT, domainPoints } from '../src/stark/domain.js';
+import { add, cur, mul, neg, next, periodic, pow, sub, sum } from '../src/stark/expr.js';
+import type { ExtColumn } from '../src/stark/ext-columns.js';
+import { Kernels } from '../src/wasm/kernels.js';
+import { rng } from '../test/reference/model.js';
+import { nodeGpuBackend, requireGpu } from './adapter.js';
+
+const hex = (i: number) => i.toString(16).padStart(64, '0');
+const actions = Array.from({ length: 11 }, (_, i) => ({
+  action_type: i % 2 ? 'tool_call' : 'code_gen', instruction_hash: hex(3 * i + 1), input_hash: hex(3 * i + 2), output_hash: hex(3 * i + 3),
+  success: true, gate_decision: 'allow', gate_score: 0.9, policy_verdict: null,
+}));
+
+/** Width 3, logN 5: periodic columns of lengths 1, 4 and n, powers through fp_pow, boundary rows out of order. */
+const MIX_AIR: Air = {
+  id: 'mix_air_test',
+  width: 3,
+  logN: 5,
+  periodic: [BigUint64Array.of(F.P - 2n), BigUint64Array.of(3n, F.P - 1n, 0n, 2n ** 63n), rng(11n).column(32)],
+  transitions: [
+    sub(next(0), mul(cur(1), periodic(1))),
+    pow(add(cur(2), periodic(0)), 5),
+    sum(neg(next(2)), mul(periodic(2), cur(0)), 2n ** 63n + 5n),
+    mul(pow(sub(cur(0), next(1)), 3), periodic(1)),
+    pow(next(1), 2),
+  ],
+  boundaries: [
+    { col: 0, row: 31, value: F.P - 1n },
+    { col: 1, row: 7, value: 12345n },
+    { col: 0, row: 0, value: 0n },
+    { col: 2, row: 31, value: 2n ** 32n },
+    { col: 2, row: 0, value: 1n },
+  ],
+  parameters: new Uint8Array(0),
+};
+
+/** Width 1, no periodic column: its LDE fits a 2 KiB binding at N = 256, the 2-column output does not. */
+const NARROW_AIR: Air = {
+  id: 'narrow_air_test',
+  width: 1,
+  logN: 5,
+  periodic: [],
+  transitions: [sub(next(0), mul(cur(0), cur(0)))],
+  boundaries: [{ col: 0, row: 0, value: 3n }, { col: 0, row: 5, value: 9n }],
+  parameters: new Uint8Array(0),
+};
+
+interface Case {
+  name: string;
+  make(): { air: Air; trace: Column[] };
+  /** Grid shape override: 3 workgroups a row gives a 2D grid with a partial last row. */
+  opts?: CompositionOptions;
+}
+
+const fromEntry = <K extends keyof typeof AIRS>(id: K, make: () => { trace: BigUint64Array[]; publicInputs: unknown }) => () => {
+  const { trace, publicInputs } = make();
+  return { air: AIRS[id].air(publicInputs), trace };
+};
+
+const CASES: readonly Case[] = [
+  { name: 'fib_air_v1 (logN 5)', make: fromEntry('fib_air_v1', () => fibTrace(5)) },
+  { name: 'geom_air_v1 (logN 5, periodic, degree 3)', make: fromEntry('geom_air_v1', () => geomTrace(5)) },
+  { name: 'agent_air_v1 (11 actions, 14 columns)', make: fromEntry('agent_air_v1', () => agentTrace(actions)) },
+  {
+    name: 'synthetic AIR (periodic 1, 4, n; random trace; 2D grid)',
+    make: () => ({ air: MIX_AIR, trace: [1n, 2n, 3n].map((s) => rng(s).column(32)) }),
+    opts: { maxWorkgroupsX: 3 },
+  },
+];
+
+let shared: Promise<GpuBackend | string> | undefined;
+const acquire = (): Promise<GpuBackend | string> => (shared ??= nodeGpuBackend().then((b) => {
+  if (typeof b !== 'string') console.log(`gpu-tests (node, dawn.node) composition: adapter ${adapterName(b.ctx.adapter)}`);
+  return b;
+}));
+
+afterAll(async () => {
+  const b = await shared;
+  if (b && typeof b !== 'string') await b.destroy();
+});
+
+const bytes = (c: Column) => Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+const sameColumns = (a: ExtColumn, b: readonly Column[]): boolean => b.length === 2 && bytes(a.c0).equals(bytes(b[0]!)) && bytes(a.c1).equals(bytes(b[1]!));
+
+function randomAlphas(air: Air, seed: bigint): Fp2[] {
+  const r = rng(seed);
+  return Array.from({ length: air.transitions.length + air.boundaries.length }, () => [r.element(), r.element()] as const);
+}
+
+/** alphas with entry i's c1 moved by one. */
+const bump = (alphas: readonly Fp2[], i: number): Fp2[] => alphas.map((a, j) => (j === i ? [a[0], F.add(a[1], 1n)] : a));
+
+async function gpuComposition(
+  b: GpuBackend, ntt: GpuNtt, lde: GpuMatrix, air: Air, alphas: readonly Fp2[], logBlowup: number, opts: CompositionOptions = {},
+) {
+  const t0 = performance.now();
+  const r = await compositionGpu(b.ctx, ntt, lde, air, alphas, logBlowup, opts);
+  const wallMs = performance.now() - t0;
+  try {
+    return { columns: await downloadColumns(b.ctx, r.value), kernelMs: r.kernelMs, wallMs };
+  } finally {
+    releaseMatrix(r.value);
+  }
+}
+
+describe('composition polynomial on a GPU (dawn.node)', () => {
+  for (const c of CASES)
+    for (const blowup of [4, 8])
+      it(`${c.name}, blowup ${blowup}: equals compositionOnLde byte for byte`, async (t) => {
+        const b = requireGpu(await acquire(), t);
+        const k = await Kernels.load();
+        const { air, trace } = c.make();
+        const logBlowup = Math.log2(blowup), n = 2 ** air.logN;
+        const cpuLde = cosetLde(k, trace, { blowup, order: 'bit-reversed' });
+        const xs = domainPoints(k, COSET_SHIFT, air.logN + logBlowup);
+        const cpu = (alphas: readonly Fp2[]) => compositionOnLde(k, air, { cur: cpuLde, xs, logN: air.logN, logBlowup }, alphas);
+        const alphas = randomAlphas(air, BigInt(blowup * 1000 + air.width));
+        const expected = cpu(alphas);
+
+        const ntt = new GpuNtt(b.ctx, k);
+        const traceM = uploadColumns(b.ctx, trace, n);
+        const ldeM = (await ntt.lde(traceM, { blowup, order: 'bit-reversed' })).value;
+        try {
+          const ldeBack = await downloadColumns(b.ctx, ldeM);
+          expect(ldeBack.every((col, i) => bytes(col).equals(bytes(cpuLde[i]!)))).toBe(true);
+
+          const got = await gpuComposition(b, ntt, ldeM, air, alphas, logBlowup, c.opts);
+          console.log(`composition ${c.name} blowup ${blowup}: N = ${n * blowup}, wall ${got.wallMs.toFixed(0)} ms, kernels ${got.kernelMs?.toFixed(2) ?? 'n/a'} ms`);
+          expect(sameColumns(expected, got.columns)).toBe(true);
+
+          // One transition coefficient and one boundary coefficient changed: the GPU follows the CPU and
+          // no longer matches the original.
+          for (const i of [air.transitions.length - 1, alphas.length - 1]) {
+            const changed = bump(alphas, i);
+            const again = await gpuComposition(b, ntt, ldeM, air, changed, logBlowup, c.opts);
+            expect(sameColumns(expected, again.columns)).toBe(false);
+            expect(sameColumns(cpu(changed), again.columns)).toBe(true);
+          }
+        } finally {
+          releaseMatrix(ldeM);
+          releaseMatrix(traceM);
+          ntt.destroy();
+        }
+      });
+
+  it('splits the output over two bindings when they are small; refuses a trace LDE split over bindings', async (t) => {
+    // 2 KiB bindings: one column of N = 256 elements fits, two do not.
+    const b = requireGpu(await nodeGpuBackend({ maxBindingBytes: 2048 }), t);
+    const k = await Kernels.load();
+    const ntt = new GpuNtt(b.ctx, k);
+    const blowup = 8, logBlowup = 3;
+    try {
+      const run = async (air: Air, trace: Column[]) => {
+        const cpuLde = cosetLde(k, trace, { blowup, order: 'bit-reversed' });
+        const xs = domainPoints(k, COSET_SHIFT, air.logN + logBlowup);
+        const alphas = randomAlphas(air, 99n);
+        const expected = compositionOnLde(k, air, { cur: cpuLde, xs, logN: air.logN, logBlowup }, alphas);
+        const ldeM = uploadColumns(b.ctx, cpuLde, cpuLde[0]!.length);
+        try {
+          return { expected, got: await gpuComposition(b, ntt, ldeM, air, alphas, logBlowup) };
+        } finally {
+          releaseMatrix(ldeM);
+        }
+      };
+      const { expected, got } = await run(NARROW_AIR, [rng(5n).column(32)]);
+      expect(sameColumns(expected, got.columns)).toBe(true);
+
+      const fib = fibTrace(5);
+      await expect(run(AIRS.fib_air_v1.air(fib.publicInputs), fib.trace)).rejects.toThrow(GpuLimitError);
+      await expect(run(AIRS.fib_air_v1.air(fib.publicInputs), fib.trace)).rejects.toThrow(/trace LDE \(2 columns of 256 elements\) is split over 2 GPU bindings/);
+    } finally {
+      ntt.destroy();
+      await b.destroy();
+    }
+  });
+});

@@ -1,0 +1,148 @@
+// FRI layers on the GPU (shaders/fri.wgsl), equal byte for byte to src/stark/fri.ts: the fold of a
+// bit-reversed F_p2 layer by f ∈ {2, 4} (foldLayer log2 f times with α, α², the shift squared in
+// between, as friCommit does) and a layer's Merkle rows (layerRows), so a layer committed from the
+// GPU hashes with hashRowsGpu. Also the split power tables that deep.ts shares.
+//
+// A layer is a GpuMatrix of two columns (c0, c1) of height 2^logSize. Inputs may be split across
+// segments; a folded layer is always one segment (GpuLimitError when 2 columns do not fit one binding).
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import type { GpuContext } from './context.js';
+import { runDispatches, type Dispatch } from './dispatch.js';
+import { allocMatrix, releaseMatrix, segmentsOf, type GpuMatrix } from './matrix.js';
+import type { GpuResult } from './ntt.js';
+
+const WORKGROUP_SIZE = 64;
+
+/** Workgroups for `invocations` in (x, y), x capped by the device; kernels index (y·x_count + x)·size + local. */
+export function grid(ctx: GpuContext, invocations: number, workgroupSize: number): [number, number] {
+  const total = Math.max(1, Math.ceil(invocations / workgroupSize));
+  const x = Math.min(total, ctx.limits.maxComputeWorkgroupsPerDimension);
+  return [x, Math.ceil(total / x)];
+}
+
+/** The low and high 32-bit words of a canonical element. */
+export const words = (x: bigint): [number, number] => [Number(x & 0xffffffffn), Number(x >> 32n)];
+export const fp2Words = (a: Fp2.Fp2): number[] => [...words(a[0]), ...words(a[1])];
+
+export interface PowerTable {
+  buffer: GPUBuffer;
+  /** lo holds root^i for i < 2^loBits. */
+  loBits: number;
+}
+
+const tables = new WeakMap<GpuContext, Map<string, PowerTable>>();
+
+/**
+ * scale·root^e for every e < 2^bits as two small tables in one buffer, cached per context: lo[i] =
+ * root^i (i < 2^loBits), then hi[j] = scale·root^(j·2^loBits), so the value is hi[e >> loBits]·lo[e mod
+ * 2^loBits] — one multiply in a kernel and about 2·2^(bits/2) host multiplies here.
+ */
+export function powerTable(ctx: GpuContext, scale: bigint, root: bigint, bits: number): PowerTable {
+  let cache = tables.get(ctx);
+  if (!cache) tables.set(ctx, (cache = new Map()));
+  const key = `${scale}:${root}:${bits}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const loBits = Math.ceil(bits / 2), loN = 2 ** loBits, hiN = 2 ** (bits - loBits);
+  const data = new BigUint64Array(loN + hiN);
+  let p = 1n;
+  for (let i = 0; i < loN; i++, p = Fp.mul(p, root)) data[i] = p;
+  // p = root^(2^loBits) now.
+  let q = scale;
+  for (let j = 0; j < hiN; j++, q = Fp.mul(q, p)) data[loN + j] = q;
+  const table = { buffer: ctx.upload(data, `powers ${key}`), loBits };
+  cache.set(key, table);
+  return table;
+}
+
+/** The buffer and element offset of column `c` of `m`. */
+export function columnAt(m: GpuMatrix, c: number): { buffer: GPUBuffer; offset: number } {
+  const s = segmentsOf(m).find((seg) => c >= seg.firstColumn && c < seg.firstColumn + seg.columns);
+  if (!s) throw new RangeError(`column ${c} is outside the ${m.width}-column matrix`);
+  return { buffer: s.buffer, offset: (c - s.firstColumn) * m.height };
+}
+
+function checkLayer(layer: GpuMatrix, what: string): number {
+  const logSize = Math.round(Math.log2(layer.height));
+  if (layer.width !== 2) throw new RangeError(`${what}: a layer has 2 columns (c0, c1), got ${layer.width}`);
+  if (!Number.isSafeInteger(layer.height) || layer.height < 1 || 2 ** logSize !== layer.height)
+    throw new RangeError(`${what}: the layer height must be a power of two, got ${layer.height}`);
+  return logSize;
+}
+
+/** FriParams of fri.wgsl. */
+function friParams(p: {
+  outN: number; logOut: number; loBits?: number; fold: number; src0: number; src1: number; groupsX: number;
+  firstCol?: number; cols?: number; alpha?: Fp2.Fp2; alpha2?: Fp2.Fp2;
+}): Uint32Array {
+  return Uint32Array.of(
+    p.outN, p.logOut, p.loBits ?? 0, p.fold, p.src0, p.src1, p.groupsX, p.firstCol ?? 0, p.cols ?? 0, 0, 0, 0,
+    ...fp2Words(p.alpha ?? Fp2.ZERO), ...fp2Words(p.alpha2 ?? Fp2.ZERO),
+    ...words(Fp.inverseRootOfUnity(2)), ...words(Fp.inv(2n)),
+  );
+}
+
+/**
+ * Folds a layer of size 2^logSize on shift·⟨ω_{2^logSize}⟩ (bit-reversed) by `foldingFactor` with
+ * α: the next layer, of size 2^logSize / f on shift^f·⟨…⟩, as friCommit's inner loop computes it.
+ */
+export async function friFoldGpu(
+  ctx: GpuContext, layer: GpuMatrix, shift: bigint, logSize: number, alpha: Fp2.Fp2, foldingFactor: 2 | 4,
+): Promise<GpuResult<GpuMatrix>> {
+  if (foldingFactor !== 2 && foldingFactor !== 4) throw new RangeError(`friFoldGpu: folding factor must be 2 or 4, got ${String(foldingFactor)}`);
+  if (checkLayer(layer, 'friFoldGpu') !== logSize) throw new RangeError(`friFoldGpu: the layer has ${layer.height} values, logSize says 2^${logSize}`);
+  const logF = foldingFactor === 2 ? 1 : 2;
+  if (logSize < logF) throw new RangeError(`friFoldGpu: a layer of 2^${logSize} values cannot be folded by ${foldingFactor}`);
+  if (!Fp.isCanonical(shift) || shift === 0n) throw new RangeError('friFoldGpu: the shift must be a non-zero canonical element');
+  if (!Fp2.isCanonical(alpha)) throw new RangeError('friFoldGpu: alpha must be a canonical F_p2 element');
+  const logOut = logSize - logF, outN = 2 ** logOut;
+  const c0 = columnAt(layer, 0), c1 = columnAt(layer, 1);
+  // 1/(2·x0) for x0 = shift·ω^bitrev(g): (2·shift)^-1·(ω^-1)^bitrev(g).
+  const points = powerTable(ctx, Fp.inv(Fp.mul(2n, shift)), Fp.inverseRootOfUnity(logSize), logOut);
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'fri'], { WORKGROUP_SIZE }, 'fri_fold');
+  const out = allocMatrix(ctx, outN, 2, 'fri layer', 2);
+  const groups = grid(ctx, outN, WORKGROUP_SIZE);
+  const params = friParams({
+    outN, logOut, loBits: points.loBits, fold: foldingFactor, src0: c0.offset, src1: c1.offset, groupsX: groups[0],
+    alpha, alpha2: Fp2.square(alpha),
+  });
+  try {
+    const kernelMs = await runDispatches(ctx, 'fri fold', [
+      { pipeline, resources: [c0.buffer, c1.buffer, 'params', out.segments![0]!.buffer, points.buffer], params, groups },
+    ]);
+    return { value: out, kernelMs };
+  } catch (e) {
+    releaseMatrix(out);
+    throw e;
+  }
+}
+
+/**
+ * The Merkle rows of a layer (layerRows of src/stark/fri.ts): 2f columns of height/f rows, row m =
+ * (c0, c1 of each of the values f·m … f·m + f − 1). The result may be split across segments.
+ */
+export async function layerRowsGpu(ctx: GpuContext, layer: GpuMatrix, f: number): Promise<GpuMatrix> {
+  const logSize = checkLayer(layer, 'layerRowsGpu');
+  const logF = Math.round(Math.log2(f));
+  if (!Number.isSafeInteger(f) || f < 1 || 2 ** logF !== f || logF > logSize)
+    throw new RangeError(`layerRowsGpu: f must be a power of two at most the layer size ${layer.height}, got ${f}`);
+  const outN = layer.height / f, logOut = logSize - logF;
+  const c0 = columnAt(layer, 0), c1 = columnAt(layer, 1);
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'fri'], { WORKGROUP_SIZE }, 'layer_rows');
+  const out = allocMatrix(ctx, outN, 2 * f, 'fri rows');
+  const dispatches: Dispatch[] = segmentsOf(out).map((s) => {
+    const groups = grid(ctx, s.columns * outN, WORKGROUP_SIZE);
+    return {
+      pipeline, resources: [c0.buffer, c1.buffer, 'params', s.buffer], groups,
+      params: friParams({ outN, logOut, fold: f, src0: c0.offset, src1: c1.offset, groupsX: groups[0], firstCol: s.firstColumn, cols: s.columns }),
+    };
+  });
+  try {
+    await runDispatches(ctx, 'fri rows', dispatches);
+    return out;
+  } catch (e) {
+    releaseMatrix(out);
+    throw e;
+  }
+}

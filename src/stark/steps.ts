@@ -1,0 +1,125 @@
+// The prover's heavy steps after the trace LDE — constraint composition, DEEP composition, FRI
+// folding and layer commitments — on the CPU kernels, or resident on the GPU (src/gpu/composition.ts,
+// deep.ts, fri.ts). Both give the same bytes, so a proof does not depend on where it was made.
+// A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
+import type { Backend, Matrix } from '../backend/backend.js';
+import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
+import type { Column } from '../field/columns.js';
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import { hashPairs, hashRows } from '../hash/leaves.js';
+import { buildMerkleTree, type MerkleTree } from '../merkle/tree.js';
+import { compositionGpu } from '../gpu/composition.js';
+import { deepGpu } from '../gpu/deep.js';
+import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
+import { hashRowsGpu, merkleTreeGpu } from '../gpu/blake3.js';
+import { downloadColumns, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
+import type { Kernels } from '../wasm/kernels.js';
+import type { Air } from './air.js';
+import { compositionOnLde } from './composition.js';
+import { deepComposition, type DeepInput } from './deep.js';
+import { COSET_SHIFT, domainPoints } from './domain.js';
+import type { ExtColumn } from './ext-columns.js';
+import { foldLayer, layerRows } from './fri.js';
+
+/** A matrix on the backend together with its host copy (the prover opens rows from the host copy). */
+export interface Held {
+  matrix: Matrix;
+  host: readonly Column[];
+}
+
+export type DeepParams = Omit<DeepInput, 'xs' | 'trace' | 'segments'>;
+
+export interface StarkSteps<L> {
+  readonly where: 'cpu' | 'gpu';
+  /** The composition on the LDE domain (bit-reversed), brought to the host for splitting. */
+  composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<ExtColumn>;
+  /** The DEEP composition: FRI layer 0. `comp` holds the 2S composition-segment columns. */
+  deep(lde: Held, comp: Held, logN: number, logBlowup: number, d: DeepParams): Promise<L>;
+  /** One fold by f (log2 f binary folds with α, α², …) of a layer of 2^logSize on shift·⟨ω⟩. */
+  fold(layer: L, shift: bigint, logSize: number, alpha: Fp2.Fp2, f: 2 | 4): Promise<L>;
+  /** Commits a layer (one leaf per fold group of f values) and returns its values for openings. */
+  commit(layer: L, f: number): Promise<{ values: ExtColumn; tree: MerkleTree }>;
+  values(layer: L): Promise<ExtColumn>;
+  release(layer: L): void;
+}
+
+const pair = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1]! });
+
+export function cpuSteps(k: Kernels): StarkSteps<ExtColumn> {
+  let xs: { logSize: number; points: Column } | undefined;
+  const points = (logSize: number): Column => {
+    if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
+    return xs.points;
+  };
+  return {
+    where: 'cpu',
+    async composition(air, lde, alphas, logBlowup) {
+      return compositionOnLde(k, air, { cur: lde.host, xs: points(air.logN + logBlowup), logN: air.logN, logBlowup }, alphas);
+    },
+    async deep(lde, comp, logN, logBlowup, d) {
+      const segments = Array.from({ length: comp.host.length / 2 }, (_, j) => pair(comp.host.slice(2 * j)));
+      return deepComposition(k, { ...d, xs: points(logN + logBlowup), trace: lde.host, segments });
+    },
+    async fold(layer, shift, logSize, alpha, f) {
+      let v = layer, s = shift, a = alpha;
+      for (let r = 0; r < Math.log2(f); r++) {
+        v = foldLayer(k, v, s, logSize - r, a);
+        s = Fp.square(s);
+        a = Fp2.square(a);
+      }
+      return v;
+    },
+    async commit(layer, f) {
+      return { values: layer, tree: buildMerkleTree(hashRows(k, layerRows(layer, f)), (c) => hashPairs(k, c)) };
+    },
+    async values(layer) {
+      return layer;
+    },
+    release() {},
+  };
+}
+
+export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
+  const ctx = backend.ctx;
+  return {
+    where: 'gpu',
+    async composition(air, lde, alphas, logBlowup) {
+      const { value } = await compositionGpu(ctx, backend.transforms, lde.matrix as GpuMatrix, air, alphas, logBlowup);
+      try {
+        return pair(await downloadColumns(ctx, value));
+      } finally {
+        releaseMatrix(value);
+      }
+    },
+    async deep(lde, comp, logN, logBlowup, d) {
+      return (await deepGpu(ctx, lde.matrix as GpuMatrix, comp.matrix as GpuMatrix, { ...d, logN, logBlowup })).value;
+    },
+    async fold(layer, shift, logSize, alpha, f) {
+      return (await friFoldGpu(ctx, layer, shift, logSize, alpha, f)).value;
+    },
+    async commit(layer, f) {
+      const rows = await layerRowsGpu(ctx, layer, f);
+      try {
+        const { digests } = await hashRowsGpu(ctx, rows);
+        try {
+          const { tree } = await merkleTreeGpu(ctx, digests, layer.height / f);
+          return { values: pair(await downloadColumns(ctx, layer)), tree };
+        } finally {
+          digests.destroy();
+        }
+      } finally {
+        releaseMatrix(rows);
+      }
+    },
+    async values(layer) {
+      return pair(await downloadColumns(ctx, layer));
+    },
+    release: releaseMatrix,
+  };
+}
+
+/** The steps for a backend: resident on a GpuBackend, on the CPU kernels for everything else. */
+export function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown> {
+  return (backend.kind === 'gpu' ? gpuSteps(backend as GpuBackend) : cpuSteps(k)) as StarkSteps<unknown>;
+}
