@@ -8,6 +8,7 @@
 // scratch buffer when there is more than one; the last dispatch divides by x − z and x − zω.
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
+import { deepConstants, type DeepParams } from '../stark/deep.js';
 import { COSET_SHIFT } from '../stark/domain.js';
 import type { GpuContext } from './context.js';
 import { runDispatches, type Dispatch } from './dispatch.js';
@@ -19,21 +20,8 @@ const WORKGROUP_SIZE = 64;
 /** Rows per invocation: one fp_inv per ROWS rows. */
 const ROWS = 4;
 
-export interface DeepGpuParams {
-  /** log2 of the trace length n. */
-  logN: number;
-  logBlowup: number;
-  z: Fp2.Fp2;
-  /** z·ω_n. */
-  zw: Fp2.Fp2;
-  oodTrace: readonly Fp2.Fp2[];
-  oodTraceNext: readonly Fp2.Fp2[];
-  oodComposition: readonly Fp2.Fp2[];
-  /** γ (w), γ' (w), γ'' (one per composition segment), as in DeepInput. */
-  gammas: readonly Fp2.Fp2[];
-}
-
-const dot = (cs: readonly Fp2.Fp2[], vs: readonly Fp2.Fp2[]): Fp2.Fp2 => cs.reduce((acc, c, i) => Fp2.add(acc, Fp2.mul(c, vs[i]!)), Fp2.ZERO);
+/** The OOD parameters (src/stark/deep.ts) and the domain: trace length 2^logN, blowup 2^logBlowup. */
+export type DeepGpuParams = DeepParams & { logN: number; logBlowup: number };
 
 /** As the CPU: an F_p point ζ on the LDE domain 7·⟨ω_N⟩ makes x − ζ vanish. */
 function checkZeta(zeta: Fp2.Fp2, logNN: number): void {
@@ -66,8 +54,7 @@ export async function deepGpu(ctx: GpuContext, trace: GpuMatrix, comp: GpuMatrix
   checkZeta(p.zw, logNN);
   const traceSegs = segmentsOf(trace), compSegs = segmentsOf(comp);
 
-  const gz = p.gammas.slice(0, w), gzw = p.gammas.slice(w, 2 * w), gc = p.gammas.slice(2 * w);
-  const cz = Fp2.add(dot(gz, p.oodTrace), dot(gc, p.oodComposition)), czw = dot(gzw, p.oodTraceNext);
+  const { gz, gzw, gc, cz, czw } = deepConstants(p, w);
   // (γ_i, γ'_i) per trace column, then per composition column γ''_j (c0) and γ''_j·u = 7·g1 + g0·u (c1).
   const coefs: number[] = [];
   for (let i = 0; i < w; i++) coefs.push(...fp2Words(gz[i]!), ...fp2Words(gzw[i]!));

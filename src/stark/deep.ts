@@ -24,6 +24,18 @@ export interface DeepInput {
 
 const dot = (cs: readonly Fp2.Fp2[], vs: readonly Fp2.Fp2[]): Fp2.Fp2 => cs.reduce((acc, c, i) => Fp2.add(acc, Fp2.mul(c, vs[i]!)), Fp2.ZERO);
 
+/** The OOD parameters of the DEEP composition (what the prover knows besides the LDE columns). */
+export type DeepParams = Omit<DeepInput, 'xs' | 'trace' | 'segments'>;
+
+/**
+ * The challenge split (γ, γ', γ'') and the constant parts of the two numerators: cz = Σγ·T(z) +
+ * Σγ''·C(z) and czw = Σγ'·T(zω). Shared by the CPU and GPU implementations.
+ */
+export function deepConstants(d: DeepParams, w: number) {
+  const gz = d.gammas.slice(0, w), gzw = d.gammas.slice(w, 2 * w), gc = d.gammas.slice(2 * w);
+  return { gz, gzw, gc, cz: Fp2.add(dot(gz, d.oodTrace), dot(gc, d.oodComposition)), czw: dot(gzw, d.oodTraceNext) };
+}
+
 /**
  * Runs in wasm memory: accumulators (acc_z, acc_zω) gather γ-weighted columns with the fused F_p2
  * kernels, then each is multiplied by 1/(x − ζ) = ((x − ζ0) + ζ1·u) / ((x − ζ0)² − 7·ζ1²) — one base
@@ -31,7 +43,7 @@ const dot = (cs: readonly Fp2.Fp2[], vs: readonly Fp2.Fp2[]): Fp2.Fp2 => cs.redu
  */
 export function deepComposition(k: Kernels, d: DeepInput): ExtColumn {
   const w = d.trace.length, N = d.xs.length, bytes = N * 8;
-  const gz = d.gammas.slice(0, w), gzw = d.gammas.slice(w, 2 * w), gc = d.gammas.slice(2 * w);
+  const { gz, gzw, gc, cz, czw } = deepConstants(d, w);
   return k.scoped(() => {
     const zeroed = () => k.allocZeroed(bytes);
     const az = [zeroed(), zeroed()] as const, aw = [zeroed(), zeroed()] as const;
@@ -46,7 +58,6 @@ export function deepComposition(k: Kernels, d: DeepInput): ExtColumn {
       k.put(seg.c1, tmp1);
       k.raw.ext_axpy(az[0], az[1], tmp, tmp1, gc[j]![0], gc[j]![1], N);
     });
-    const cz = Fp2.add(dot(gz, d.oodTrace), dot(gc, d.oodComposition)), czw = dot(gzw, d.oodTraceNext);
     k.raw.vec_add_scalar(az[0], az[0], Fp.neg(cz[0]), N);
     k.raw.vec_add_scalar(az[1], az[1], Fp.neg(cz[1]), N);
     k.raw.vec_add_scalar(aw[0], aw[0], Fp.neg(czw[0]), N);
@@ -74,7 +85,7 @@ export function deepComposition(k: Kernels, d: DeepInput): ExtColumn {
  * given 1/(x − z) and 1/(x − z·ω) (the verifier inverts them for all its points in one batch).
  */
 export function deepAt(
-  traceRow: readonly bigint[], compRow: readonly bigint[], invXz: Fp2.Fp2, invXzw: Fp2.Fp2, d: Omit<DeepInput, 'xs' | 'trace' | 'segments' | 'z' | 'zw'>,
+  traceRow: readonly bigint[], compRow: readonly bigint[], invXz: Fp2.Fp2, invXzw: Fp2.Fp2, d: Omit<DeepParams, 'z' | 'zw'>,
 ): Fp2.Fp2 {
   const w = traceRow.length;
   let atZ: Fp2.Fp2 = Fp2.ZERO, atZw: Fp2.Fp2 = Fp2.ZERO;

@@ -17,7 +17,7 @@ import { downloadColumns, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde } from './composition.js';
-import { deepComposition, type DeepInput } from './deep.js';
+import { deepComposition, type DeepParams } from './deep.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
@@ -27,8 +27,6 @@ export interface Held {
   matrix: Matrix;
   host: readonly Column[];
 }
-
-export type DeepParams = Omit<DeepInput, 'xs' | 'trace' | 'segments'>;
 
 export interface StarkSteps<L> {
   readonly where: 'cpu' | 'gpu';
