@@ -6,7 +6,9 @@ import type { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import { assertSameBytes, assertSameColumns } from '../src/backend/gpu/self-check.js';
 import type { FieldOp } from '../src/gpu/field-ops.js';
-import type { CosetOptions } from '../src/ntt/lde.js';
+import { evaluateOnCoset, interpolateCoset, type CosetOptions } from '../src/ntt/lde.js';
+import type { GpuMatrix } from '../src/gpu/matrix.js';
+import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, P, madd, md, minv, mmul, mpow, msub, m2mul, rng } from '../test/reference/model.js';
 
 export interface CaseEnv {
@@ -128,6 +130,32 @@ function ldeCase(logN: number, width: number, opts: CosetOptions, useSplit = fal
   };
 }
 
+/** The coset interpolation from bit-reversed evaluations, and evaluation of coefficients, against src/ntt/lde.ts. */
+function cosetCase(logN: number, width: number, blowup: number, useSplit = false): GpuCase {
+  return {
+    name: `interpolate (bit-reversed) and evaluate on a coset 2^${logN} × ${width}, blowup ${blowup}${useSplit ? ' (split)' : ''}`,
+    async run(env) {
+      const g = useSplit ? env.split : env.gpu;
+      const k = await Kernels.load();
+      const cols = matrix(logN, width);
+      const m = (await g.upload(cols)) as GpuMatrix;
+      const coeffs = await g.transforms.interpolateBitReversed(m, 7n);
+      const evals = await g.transforms.evaluateOnCoset(m, { blowup, order: 'bit-reversed' });
+      try {
+        const natural = cols.map((c) => k.scoped(() => {
+          const p = k.put(c);
+          k.raw.bit_reverse(p, logN);
+          return k.get(p, c.length);
+        }));
+        assertSameColumns(await g.download(coeffs.value), interpolateCoset(k, natural, 7n), 'interpolate');
+        assertSameColumns(await g.download(evals.value), evaluateOnCoset(k, cols, { blowup, order: 'bit-reversed' }), 'evaluate');
+      } finally {
+        [m, coeffs.value, evals.value].forEach((x) => g.release(x));
+      }
+    },
+  };
+}
+
 function leavesCase(logN: number, width: number, useSplit = false): GpuCase {
   return {
     name: `row leaves 2^${logN} rows × ${width} columns${useSplit ? ' (split across bindings)' : ''}`,
@@ -171,6 +199,9 @@ export const CASES: readonly GpuCase[] = [
   ldeCase(13, 2, { blowup: 8, order: 'bit-reversed' }),
   ldeCase(5, 25, { blowup: 8, order: 'natural' }, true),
   ldeCase(5, 25, { blowup: 4, order: 'bit-reversed' }, true),
+  cosetCase(5, 3, 8),
+  cosetCase(13, 2, 4),
+  cosetCase(5, 25, 8, true),
   ...[1, 2, 3, 5, 8, 13, 16, 17, 31, 128, 129, 257].map((w) => leavesCase(w > 100 ? 4 : 6, w)),
   leavesCase(0, 3),
   leavesCase(17, 2),

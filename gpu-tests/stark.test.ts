@@ -1,7 +1,7 @@
 // capseal-stark-v1 with the GPU backend: the same inputs give byte-identical proofs on the CPU and
 // on the GPU, and they verify. On the GPU run, the trace LDE and commitments, the constraint
-// composition, the DEEP composition and every FRI fold and layer commitment run on the device; the
-// composition split and the OOD answers (n-sized, on the host copies) run on the CPU.
+// composition, its split into segments and their LDE, the DEEP composition and every FRI fold and
+// layer commitment run on the device; the OOD answers (n-sized, from host copies) run on the CPU.
 import { describe, expect, it } from 'vitest';
 import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
@@ -39,7 +39,7 @@ describe('STARK proofs on the GPU backend', () => {
         const onGpu = await prove(k, gpu, input);
         const onCpu = await prove(k, cpu, input);
         const where = Object.fromEntries(onGpu.stages.map((s) => [s.stage, s.backend]));
-        for (const stage of ['trace lde', 'trace leaves', 'trace tree', 'constraints', 'composition commit', 'deep composition', 'fri'])
+        for (const stage of ['trace lde', 'trace leaves', 'trace tree', 'constraints', 'composition split', 'composition commit', 'deep composition', 'fri'])
           expect(where[stage], stage).toBe('gpu');
         expect(Buffer.from(encodeProof(onGpu.proof)).equals(Buffer.from(encodeProof(onCpu.proof)))).toBe(true);
         expect(verifyProof(k, air, onGpu.proof, statementHash, pub, { minSecurityBits: 28 })).toEqual({ ok: true, securityBits: 28 });

@@ -17,6 +17,7 @@
 const LOAD_IN_PLACE = 0u;  // data[i]
 const LOAD_BIT_REVERSED = 1u;  // src[bitrev(i)]: the DIT input permutation, read from another buffer
 const LOAD_COSET = 2u;  // src[i] · ζ^i, ζ = ω_N^b for coset b of an LDE (see coset_factor)
+const LOAD_COPY = 3u;  // src[i]: input already in the order the transform wants, from another buffer
 // STORE_MODE
 const STORE_IN_PLACE = 0u;  // data[i] = v
 const STORE_SCALED = 1u;  // data[i] = v · table[i]
@@ -72,6 +73,9 @@ fn load_element(column: u32, src_column: u32, i: u32) -> Fp {
   let n = 1u << params.log_n;
   if (LOAD_MODE == LOAD_BIT_REVERSED) {
     return src[src_column * n + bit_reverse(i, params.log_n)];
+  }
+  if (LOAD_MODE == LOAD_COPY) {
+    return src[src_column * n + i];
   }
   if (LOAD_MODE == LOAD_COSET) {
     let coset = src_column & ((1u << params.log_blowup) - 1u);

@@ -178,37 +178,58 @@ export class GpuContext {
    * Validation and out-of-memory errors become GpuOperationError; a lost device GpuDeviceLostError.
    */
   async runPass(label: string, encode: (pass: GPUComputePassEncoder) => void): Promise<number | undefined> {
+    const d = this.device;
+    this.assertAlive();
+    const query = this.timestamps ? d.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
+    const resolve = query ? d.createBuffer({ size: 16, usage: 0x200 | 0x4, label: 'timestamps' }) : undefined; // QUERY_RESOLVE | COPY_SRC
+    try {
+      await this.#submitScoped(label, () => {
+        const enc = d.createCommandEncoder({ label });
+        const pass = enc.beginComputePass(
+          query ? { label, timestampWrites: { querySet: query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : { label },
+        );
+        encode(pass);
+        pass.end();
+        if (query && resolve) enc.resolveQuerySet(query, 0, 2, resolve, 0);
+        d.queue.submit([enc.finish()]);
+      });
+      await d.queue.onSubmittedWorkDone();
+      this.assertAlive();
+      if (!query || !resolve) return undefined;
+      const stamps = new BigUint64Array(await this.read(resolve, 0, 16));
+      // Some adapters report 0 for both stamps (timestamps quantized or disabled): no figure then.
+      return stamps[1]! > stamps[0]! ? Number(stamps[1]! - stamps[0]!) / 1e6 : undefined;
+    } finally {
+      query?.destroy();
+      resolve?.destroy();
+    }
+  }
+
+  /** Encodes buffer copies, submits and waits, inside the same error scopes as runPass. */
+  async runCopies(label: string, encode: (enc: GPUCommandEncoder) => void): Promise<void> {
+    await this.#submitScoped(label, () => {
+      const enc = this.device.createCommandEncoder({ label });
+      encode(enc);
+      this.device.queue.submit([enc.finish()]);
+    });
+    await this.device.queue.onSubmittedWorkDone();
+    this.assertAlive();
+  }
+
+  /** Runs `submit` inside validation and out-of-memory error scopes; a caught error becomes GpuOperationError. */
+  async #submitScoped(label: string, submit: () => void): Promise<void> {
     this.assertAlive();
     const d = this.device;
     d.pushErrorScope('out-of-memory');
     d.pushErrorScope('validation');
-    const query = this.timestamps ? d.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
-    const resolve = query ? d.createBuffer({ size: 16, usage: 0x200 | 0x4, label: 'timestamps' }) : undefined; // QUERY_RESOLVE | COPY_SRC
-    const enc = d.createCommandEncoder({ label });
-    const pass = enc.beginComputePass(
-      query ? { label, timestampWrites: { querySet: query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : { label },
-    );
-    encode(pass);
-    pass.end();
-    if (query && resolve) enc.resolveQuerySet(query, 0, 2, resolve, 0);
-    d.queue.submit([enc.finish()]);
+    submit();
     const validation = await d.popErrorScope();
     const oom = await d.popErrorScope();
     const error = validation ?? oom;
     if (error) {
-      query?.destroy();
-      resolve?.destroy();
       this.assertAlive();
       throw new GpuOperationError(`${label}: ${error.message}`);
     }
-    await d.queue.onSubmittedWorkDone();
-    this.assertAlive();
-    if (!query || !resolve) return undefined;
-    const stamps = new BigUint64Array(await this.read(resolve, 0, 16));
-    query.destroy();
-    resolve.destroy();
-    // Some adapters report 0 for both stamps (timestamps quantized or disabled): no figure then.
-    return stamps[1]! > stamps[0]! ? Number(stamps[1]! - stamps[0]!) / 1e6 : undefined;
   }
 
   /** Copies `bytes` from `buffer` at `offset` back to the host. */

@@ -9,7 +9,7 @@ import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { GpuContext } from './context.js';
 import { runDispatches, type Dispatch } from './dispatch.js';
-import { allocMatrix, releaseMatrix, segmentsOf, type GpuMatrix } from './matrix.js';
+import { allocMatrix, columnAt, releaseMatrix, segmentsOf, type GpuMatrix } from './matrix.js';
 import type { GpuResult } from './ntt.js';
 
 const WORKGROUP_SIZE = 64;
@@ -56,12 +56,6 @@ export function powerTable(ctx: GpuContext, scale: bigint, root: bigint, bits: n
   return table;
 }
 
-/** The buffer and element offset of column `c` of `m`. */
-export function columnAt(m: GpuMatrix, c: number): { buffer: GPUBuffer; offset: number } {
-  const s = segmentsOf(m).find((seg) => c >= seg.firstColumn && c < seg.firstColumn + seg.columns);
-  if (!s) throw new RangeError(`column ${c} is outside the ${m.width}-column matrix`);
-  return { buffer: s.buffer, offset: (c - s.firstColumn) * m.height };
-}
 
 function checkLayer(layer: GpuMatrix, what: string): number {
   const logSize = Math.round(Math.log2(layer.height));

@@ -70,3 +70,31 @@ export function releaseMatrix(m: Matrix): void {
   g.segments?.forEach((s) => s.buffer.destroy());
   g.segments = undefined;
 }
+
+/** The buffer and element offset of column `c` of `m`. */
+export function columnAt(m: GpuMatrix, c: number): { buffer: GPUBuffer; offset: number } {
+  const s = segmentsOf(m).find((seg) => c >= seg.firstColumn && c < seg.firstColumn + seg.columns);
+  if (!s) throw new RangeError(`column ${c} is outside the ${m.width}-column matrix`);
+  return { buffer: s.buffer, offset: (c - s.firstColumn) * m.height };
+}
+
+export interface RowCopy {
+  from: GpuMatrix;
+  fromColumn: number;
+  fromRow: number;
+  to: GpuMatrix;
+  toColumn: number;
+  toRow: number;
+  rows: number;
+}
+
+/** Copies row ranges between columns on the device (one submission), e.g. to cut polynomials into segments. */
+export async function copyRows(ctx: GpuContext, copies: readonly RowCopy[]): Promise<void> {
+  await ctx.runCopies('copy rows', (enc) => {
+    for (const c of copies) {
+      const a = columnAt(c.from, c.fromColumn), b = columnAt(c.to, c.toColumn);
+      if (c.fromRow + c.rows > c.from.height || c.toRow + c.rows > c.to.height) throw new RangeError('copyRows: rows out of range');
+      enc.copyBufferToBuffer(a.buffer, (a.offset + c.fromRow) * ELEMENT_BYTES, b.buffer, (b.offset + c.toRow) * ELEMENT_BYTES, c.rows * ELEMENT_BYTES);
+    }
+  });
+}

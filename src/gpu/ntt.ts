@@ -16,7 +16,7 @@ import { allocMatrix, columnsPerSegment, releaseMatrix, segmentsOf, type GpuMatr
 const WORKGROUP_SIZE = 256;
 const LANES_LOG = 3;
 
-const LOAD = { inPlace: 0, bitReversed: 1, coset: 2 } as const;
+const LOAD = { inPlace: 0, bitReversed: 1, coset: 2, copy: 3 } as const;
 const STORE = { inPlace: 0, scaled: 1, scaledConst: 2, ldeNatural: 3 } as const;
 
 export interface NttPass {
@@ -69,6 +69,8 @@ interface Transform {
   scale?: bigint;
   logBlowup?: number;
   cosetBitReversed?: boolean;
+  /** Overrides the planned passes (a copy-and-scale pass has no stages). */
+  passes?: NttPass[];
 }
 
 export interface GpuResult<T> {
@@ -107,8 +109,8 @@ export class GpuNtt {
   }
 
   async #dispatches(t: Transform): Promise<Dispatch[]> {
-    const passes = planPasses(t.logN, this.#tile);
-    if (!t.dit) passes.reverse();
+    const passes = t.passes ?? planPasses(t.logN, this.#tile);
+    if (!t.dit && !t.passes) passes.reverse();
     const maxY = this.ctx.limits.maxComputeWorkgroupsPerDimension;
     const scale = t.scale ?? 0n;
     const out: Dispatch[] = [];
@@ -170,13 +172,7 @@ export class GpuNtt {
           store: STORE.scaled, table: this.#cosetScale(logN, o.shift),
         })));
       }
-      // Phase 2, evaluation: DIF of coset block b × ω_N^(b·j), written in place or permuted to natural.
-      dispatches.push(...(await this.#dispatches({
-        logN, columns: c.columns * blowup, columnOffset: 0, dit: false,
-        twiddles: this.#twiddles(logN + o.logBlowup, false), twShift: o.logBlowup,
-        data: blocks.segments![i]!.buffer, src: c.buffer, load: LOAD.coset, logBlowup: o.logBlowup,
-        cosetBitReversed: !natural, store: natural ? STORE.ldeNatural : STORE.inPlace, dst: natural?.segments![i]!.buffer,
-      })));
+      dispatches.push(...(await this.#evaluation(logN, o.logBlowup, c.buffer, c.columns, blocks.segments![i]!.buffer, natural?.segments![i]!.buffer)));
     }
     try {
       const kernelMs = await this.#run('lde', dispatches, natural ? [natural, blocks] : [blocks]);
@@ -184,6 +180,74 @@ export class GpuNtt {
       return { value: natural ?? blocks, kernelMs };
     } finally {
       releaseMatrix(coeffs);
+    }
+  }
+
+  /**
+   * LDE phase 2: coset block b of each column is a DIF of the scaled coefficients (c_j·shift^j in
+   * `coeffs`) × ω_N^(b·j), in place in `blocks` or permuted into `natural`.
+   */
+  #evaluation(logN: number, logBlowup: number, coeffs: GPUBuffer, columns: number, blocks: GPUBuffer, natural: GPUBuffer | undefined): Promise<Dispatch[]> {
+    return this.#dispatches({
+      logN, columns: columns * 2 ** logBlowup, columnOffset: 0, dit: false,
+      twiddles: this.#twiddles(logN + logBlowup, false), twShift: logBlowup,
+      data: blocks, src: coeffs, load: LOAD.coset, logBlowup,
+      cosetBitReversed: !natural, store: natural ? STORE.ldeNatural : STORE.inPlace, dst: natural,
+    });
+  }
+
+  /** One pass that copies `columns` of 2^logN from `src` into `data`, × table[j]. */
+  #scaledCopy(
+    logN: number, columns: number, src: GPUBuffer, srcColumnOffset: number, data: GPUBuffer, columnOffset: number, table: GPUBuffer,
+  ): Promise<Dispatch[]> {
+    return this.#dispatches({
+      logN, columns, columnOffset, srcColumnOffset, dit: true, twiddles: table, twShift: 0, data, src, load: LOAD.copy,
+      store: STORE.scaled, table, passes: [{ lowPos: logN, stages: 0, lanesLog: Math.min(logN, this.#tile) }],
+    });
+  }
+
+  /**
+   * Coefficients (natural order) of the polynomials whose evaluations on shift·⟨ω_n⟩ the columns hold
+   * in bit-reversed order: an unscaled inverse DIT straight from them, × shift^−j / n on store
+   * (src/ntt/lde.ts interpolateCoset after a bit reversal).
+   */
+  async interpolateBitReversed(m: GpuMatrix, shift: bigint): Promise<GpuResult<GpuMatrix>> {
+    const logN = log2Size(m.height);
+    const segments = segmentsOf(m);
+    const out = allocMatrix(this.ctx, m.height, m.width, 'coefficients', segments[0]!.columns);
+    const table = this.#table(`iscale:${logN}:${shift}`, () => powersColumn(this.k, inv(BigInt(m.height)), inv(shift), m.height));
+    const dispatches: Dispatch[] = [];
+    for (const [i, s] of segments.entries())
+      dispatches.push(...(await this.#dispatches({
+        logN, columns: s.columns, columnOffset: 0, dit: true, twiddles: this.#twiddles(logN, true), twShift: 0,
+        data: out.segments![i]!.buffer, src: s.buffer, load: LOAD.copy, store: STORE.scaled, table,
+      })));
+    return { value: out, kernelMs: await this.#run('interpolate', dispatches, [out]) };
+  }
+
+  /** Evaluations of coefficient columns (length n) on shift·⟨ω_N⟩, N = β·n, bit-reversed (src/ntt/lde.ts evaluateOnCoset). */
+  async evaluateOnCoset(m: GpuMatrix, opts: CosetOptions): Promise<GpuResult<GpuMatrix>> {
+    const logN = log2Size(m.height);
+    const o = checkCosetOptions(opts, logN);
+    if (o.order !== 'bit-reversed') throw new RangeError('evaluateOnCoset on the GPU produces bit-reversed order only');
+    const per = columnsPerSegment(this.ctx, m.height * 2 ** o.logBlowup);
+    const scaled = allocMatrix(this.ctx, m.height, m.width, 'scaled coefficients', per);
+    const out = allocMatrix(this.ctx, m.height * 2 ** o.logBlowup, m.width, 'evaluations', per);
+    const table = this.#table(`powers:${logN}:${o.shift}`, () => powersColumn(this.k, 1n, o.shift, m.height));
+    const dispatches: Dispatch[] = [];
+    const input = segmentsOf(m);
+    for (const [i, c] of scaled.segments!.entries()) {
+      for (const s of input) {
+        const lo = Math.max(c.firstColumn, s.firstColumn), hi = Math.min(c.firstColumn + c.columns, s.firstColumn + s.columns);
+        if (lo >= hi) continue;
+        dispatches.push(...(await this.#scaledCopy(logN, hi - lo, s.buffer, lo - s.firstColumn, c.buffer, lo - c.firstColumn, table)));
+      }
+      dispatches.push(...(await this.#evaluation(logN, o.logBlowup, c.buffer, c.columns, out.segments![i]!.buffer, undefined)));
+    }
+    try {
+      return { value: out, kernelMs: await this.#run('evaluate on coset', dispatches, [out]) };
+    } finally {
+      releaseMatrix(scaled);
     }
   }
 

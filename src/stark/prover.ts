@@ -8,15 +8,16 @@ import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { MerkleTree } from '../merkle/tree.js';
 import { openBatch } from '../merkle/proof.js';
-import { evaluateOnCoset, interpolateCoset, inverseNtt } from '../ntt/index.js';
+import { inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { checkAir, checkTrace, compositionSegments, type Air } from './air.js';
-import { bitReversed, COSET_SHIFT } from './domain.js';
-import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase, type ExtColumn } from './ext-columns.js';
+import { COSET_SHIFT } from './domain.js';
+import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
 import { friCommit, friPlan, layerRows, type FriProverState } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import { isZeroUpTo } from './split.js';
 import { stepsFor, type Held } from './steps.js';
 import type { Transcript } from './transcript.js';
 import { evalColumns } from './expr.js';
@@ -99,10 +100,8 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
     const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
     const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
-    const segCoeffs = await timed('composition split', 'cpu', () => splitSegments(k, comp, logN, S, input.cheat === true));
-    const compCols = await timed('composition lde', 'cpu', () => segCoeffs.flatMap((c) =>
-      evaluateOnCoset(k, [c.c0, c.c1], { blowup: o.blowup, shift: COSET_SHIFT, order: 'bit-reversed' })));
-    const compM = await backend.upload(compCols);
+    const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup, input.cheat === true));
+    const segCoeffs = split.coeffs, compCols = split.lde.host, compM = split.lde.matrix;
     held.push(compM);
     const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
     t.absorb('composition-root', compTree.root);
@@ -195,23 +194,3 @@ function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
   return air.transitions.every((e) => isZeroUpTo(evalColumns(k, e, { cur: trace, next, periodic }, n), n - 1));
 }
 
-/** Coefficients of C (degree < S·n) cut into S segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). */
-function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: number, cheat: boolean): ExtColumn[] {
-  const n = 2 ** logN;
-  const [c0, c1] = interpolateCoset(k, [bitReversed(k, comp.c0), bitReversed(k, comp.c1)], COSET_SHIFT) as [Column, Column];
-  if (!cheat && !(isZeroFrom(c0, S * n) && isZeroFrom(c1, S * n)))
-    throw new Error(`composition has degree ≥ ${S}·n: the trace does not satisfy the AIR`);
-  return Array.from({ length: S }, (_, j) => ({ c0: c0.slice(j * n, (j + 1) * n), c1: c1.slice(j * n, (j + 1) * n) }));
-}
-
-/** Whether col[from …] are all zero (read as 32-bit words: no bigint per element). */
-export function isZeroFrom(col: Column, from: number): boolean {
-  return isZeroWords(new Uint32Array(col.buffer, col.byteOffset + from * 8, (col.length - from) * 2));
-}
-
-const isZeroUpTo = (col: Column, to: number): boolean => isZeroWords(new Uint32Array(col.buffer, col.byteOffset, to * 2));
-
-function isZeroWords(w: Uint32Array): boolean {
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-  return true;
-}

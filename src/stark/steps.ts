@@ -13,7 +13,8 @@ import { compositionGpu } from '../gpu/composition.js';
 import { deepGpu } from '../gpu/deep.js';
 import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
 import { hashRowsGpu, merkleTreeGpu } from '../gpu/blake3.js';
-import { downloadColumns, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
+import { allocMatrix, copyRows, downloadColumns, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
+import { evaluateOnCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde } from './composition.js';
@@ -21,6 +22,7 @@ import { deepComposition, type DeepParams } from './deep.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
+import { splitSegments } from './split.js';
 
 /** A matrix on the backend together with its host copy (the prover opens rows from the host copy). */
 export interface Held {
@@ -28,10 +30,23 @@ export interface Held {
   host: readonly Column[];
 }
 
+export interface Split {
+  /** Coefficients of the S segments C_j (degree < n), on the host for the OOD answers. */
+  coeffs: ExtColumn[];
+  /** Their LDEs, 2S columns (c0, c1 of each segment), on the backend and on the host. */
+  lde: Held;
+}
+
 export interface StarkSteps<L> {
   readonly where: 'cpu' | 'gpu';
-  /** The composition on the LDE domain (bit-reversed), brought to the host for splitting. */
-  composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<ExtColumn>;
+  /** The composition on the LDE domain (bit-reversed), as a layer (two columns). */
+  composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
+  /**
+   * Cuts the composition (degree < S·n) into S segments, C(x) = Σ_j x^(j·n)·C_j(x), and extends each
+   * to the LDE domain; consumes `comp`. The CPU checks that nothing lies above S·n (a cheat skips
+   * the check); the GPU path relies on the trace check the prover ran first.
+   */
+  split(comp: L, logN: number, segments: number, blowup: number, cheat: boolean): Promise<Split>;
   /** The DEEP composition: FRI layer 0. `comp` holds the 2S composition-segment columns. */
   deep(lde: Held, comp: Held, logN: number, logBlowup: number, d: DeepParams): Promise<L>;
   /** One fold by f (log2 f binary folds with α, α², …) of a layer of 2^logSize on shift·⟨ω⟩. */
@@ -44,7 +59,7 @@ export interface StarkSteps<L> {
 
 const pair = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1]! });
 
-export function cpuSteps(k: Kernels): StarkSteps<ExtColumn> {
+export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
   let xs: { logSize: number; points: Column } | undefined;
   const points = (logSize: number): Column => {
     if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
@@ -54,6 +69,11 @@ export function cpuSteps(k: Kernels): StarkSteps<ExtColumn> {
     where: 'cpu',
     async composition(air, lde, alphas, logBlowup) {
       return compositionOnLde(k, air, { cur: lde.host, xs: points(air.logN + logBlowup), logN: air.logN, logBlowup }, alphas);
+    },
+    async split(comp, logN, segments, blowup, cheat) {
+      const coeffs = splitSegments(k, comp, logN, segments, cheat);
+      const host = coeffs.flatMap((c) => evaluateOnCoset(k, [c.c0, c.c1], { blowup, shift: COSET_SHIFT, order: 'bit-reversed' }));
+      return { coeffs, lde: { matrix: await backend.upload(host), host } };
     },
     async deep(lde, comp, logN, logBlowup, d) {
       const segments = Array.from({ length: comp.host.length / 2 }, (_, j) => pair(comp.host.slice(2 * j)));
@@ -83,11 +103,25 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
   return {
     where: 'gpu',
     async composition(air, lde, alphas, logBlowup) {
-      const { value } = await compositionGpu(ctx, backend.transforms, lde.matrix as GpuMatrix, air, alphas, logBlowup);
+      return (await compositionGpu(ctx, backend.transforms, lde.matrix as GpuMatrix, air, alphas, logBlowup)).value;
+    },
+    async split(comp, logN, segments, blowup) {
+      const n = 2 ** logN;
+      const coeffs = (await backend.transforms.interpolateBitReversed(comp, COSET_SHIFT)).value;
+      releaseMatrix(comp);
+      const cut = allocMatrix(ctx, n, 2 * segments, 'composition segments');
       try {
-        return pair(await downloadColumns(ctx, value));
+        await copyRows(ctx, Array.from({ length: 2 * segments }, (_, c) =>
+          ({ from: coeffs, fromColumn: c % 2, fromRow: (c >> 1) * n, to: cut, toColumn: c, toRow: 0, rows: n })));
+        const cutHost = await downloadColumns(ctx, cut);
+        const lde = (await backend.transforms.evaluateOnCoset(cut, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })).value;
+        return {
+          coeffs: Array.from({ length: segments }, (_, j) => pair(cutHost.slice(2 * j))),
+          lde: { matrix: lde, host: await downloadColumns(ctx, lde) },
+        };
       } finally {
-        releaseMatrix(value);
+        releaseMatrix(coeffs);
+        releaseMatrix(cut);
       }
     },
     async deep(lde, comp, logN, logBlowup, d) {
@@ -119,5 +153,5 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
 
 /** The steps for a backend: resident on a GpuBackend, on the CPU kernels for everything else. */
 export function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown> {
-  return (backend.kind === 'gpu' ? gpuSteps(backend as GpuBackend) : cpuSteps(k)) as StarkSteps<unknown>;
+  return (backend.kind === 'gpu' ? gpuSteps(backend as GpuBackend) : cpuSteps(k, backend)) as StarkSteps<unknown>;
 }
