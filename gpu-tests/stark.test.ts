@@ -1,7 +1,8 @@
 // capseal-stark-v1 with the GPU backend: the same inputs give byte-identical proofs on the CPU and
 // on the GPU, and they verify. On the GPU run, the trace LDE and commitments, the constraint
 // composition, its split into segments and their LDE, the DEEP composition and every FRI fold and
-// layer commitment run on the device; the OOD answers (n-sized, from host copies) run on the CPU.
+// layer commitment run on the device, and opened rows are gathered there; the OOD answers (from
+// n-sized coefficients) run on the CPU.
 import { describe, expect, it } from 'vitest';
 import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';

@@ -98,3 +98,26 @@ export async function copyRows(ctx: GpuContext, copies: readonly RowCopy[]): Pro
     }
   });
 }
+
+/**
+ * The rows at `positions` (row-major, `width` elements each), gathered on the device into one small
+ * buffer and read back: openings without downloading the matrix.
+ */
+export async function gatherRows(ctx: GpuContext, m: GpuMatrix, positions: readonly number[]): Promise<BigUint64Array> {
+  const bytes = positions.length * m.width * ELEMENT_BYTES;
+  if (bytes === 0) return new BigUint64Array(0);
+  const out = ctx.storage(bytes, 'gathered rows');
+  try {
+    const columns = Array.from({ length: m.width }, (_, c) => columnAt(m, c));
+    await ctx.runCopies('gather rows', (enc) =>
+      positions.forEach((p, r) => {
+        if (!Number.isInteger(p) || p < 0 || p >= m.height) throw new RangeError(`gatherRows: row ${p} is outside [0, ${m.height})`);
+        columns.forEach((col, c) =>
+          enc.copyBufferToBuffer(col.buffer, (col.offset + p) * ELEMENT_BYTES, out, (r * m.width + c) * ELEMENT_BYTES, ELEMENT_BYTES));
+      }),
+    );
+    return new BigUint64Array(await ctx.read(out, 0, bytes));
+  } finally {
+    out.destroy();
+  }
+}

@@ -18,7 +18,7 @@ import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from '
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
 import { isZeroUpTo } from './split.js';
-import { stepsFor, type Held } from './steps.js';
+import { rowsAt, stepsFor, type Held, type StarkSteps } from './steps.js';
 import type { Transcript } from './transcript.js';
 import { evalColumns } from './expr.js';
 import { powersColumn } from '../field/columns.js';
@@ -51,15 +51,8 @@ export interface ProveResult {
   stages: StageTiming[];
 }
 
-/** Rows at `positions` of column-major `cols`, row-major. */
-function rowsAt(cols: readonly Column[], positions: readonly number[]): BigUint64Array {
-  const out = new BigUint64Array(positions.length * cols.length);
-  positions.forEach((p, r) => cols.forEach((c, j) => (out[r * cols.length + j] = c[p]!)));
-  return out;
-}
-
-function opening(cols: readonly Column[], tree: MerkleTree, positions: readonly number[]): Opening {
-  return { rows: rowsAt(cols, positions), proof: openBatch(tree, positions) };
+function opening(rows: BigUint64Array, tree: MerkleTree, positions: readonly number[]): Opening {
+  return { rows, proof: openBatch(tree, positions) };
 }
 
 export async function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
@@ -94,14 +87,14 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     held.push(ldeM);
     const leaves = await timed('trace leaves', backend.kind, () => backend.hashRows(ldeM));
     const traceTree = await timed('trace tree', backend.kind, () => backend.merkleTree(leaves));
-    const lde: Held = { matrix: ldeM, host: await timed('trace download', backend.kind, () => backend.download(ldeM)) };
+    const lde = await timed('trace hold', steps.where, () => steps.hold(ldeM));
     t.absorb('trace-root', traceTree.root);
 
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
     const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
     const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
     const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup, input.cheat === true));
-    const segCoeffs = split.coeffs, compCols = split.lde.host, compM = split.lde.matrix;
+    const segCoeffs = split.coeffs, compM = split.lde.matrix;
     held.push(compM);
     const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
     t.absorb('composition-root', compTree.root);
@@ -126,12 +119,12 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
     const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
     const deep = await timed('deep composition', steps.where, () =>
-      steps.deep(lde, { matrix: compM, host: compCols }, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
+      steps.deep(lde, split.lde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
     const plan = friPlan(logN, o);
     const fri = await timed('fri', steps.where, () =>
       friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
     t.absorbExt('fri-final', fri.finalPoly);
-    return finish(t, air, o, { traceTree, compTree, lde: lde.host, compCols, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
+    return await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
   } finally {
     held.forEach((m) => backend.release(m));
   }
@@ -140,8 +133,9 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
 interface Committed {
   traceTree: MerkleTree;
   compTree: MerkleTree;
-  lde: readonly Column[];
-  compCols: readonly Column[];
+  lde: Held;
+  comp: Held;
+  segments: number;
   oodTrace: Fp2.Fp2[];
   oodTraceNext: Fp2.Fp2[];
   oodComposition: Fp2.Fp2[];
@@ -151,7 +145,7 @@ interface Committed {
 }
 
 /** Grinding, query sampling and the openings: the proof from everything committed. */
-async function finish(t: Transcript, air: Air, o: ProofOptions, c: Committed): Promise<ProveResult> {
+async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkSteps<unknown>, c: Committed): Promise<ProveResult> {
   const { fri } = c;
   // 5. Grinding, then queries.
   const nonce = await c.timed('grinding', 'cpu', () => t.grind(o.grindingBits));
@@ -162,15 +156,15 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, c: Committed): P
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
   const friOpenings = fri.layers.map((layer, i) => {
     const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
-    return opening(layerRows(layer.values, f), layer.tree, leaves);
+    return opening(rowsAt(layerRows(layer.values, f), leaves), layer.tree, leaves);
   });
   const proof: StarkProof = {
-    options: o, airId: air.id, logN, width: air.width, segments: c.compCols.length / 2,
+    options: o, airId: air.id, logN, width: air.width, segments: c.segments,
     traceRoot: c.traceTree.root, compositionRoot: c.compTree.root,
     oodTrace: c.oodTrace, oodTraceNext: c.oodTraceNext, oodComposition: c.oodComposition,
     friRoots: fri.layers.map((l) => l.tree.root), finalPoly: fri.finalPoly, nonce,
-    traceOpening: opening(c.lde, c.traceTree, positions),
-    compositionOpening: opening(c.compCols, c.compTree, positions),
+    traceOpening: opening(await steps.rows(c.lde, positions), c.traceTree, positions),
+    compositionOpening: opening(await steps.rows(c.comp, positions), c.compTree, positions),
     friOpenings,
     securityBits: securityBits(logN, o),
   };

@@ -13,7 +13,7 @@ import { compositionGpu } from '../gpu/composition.js';
 import { deepGpu } from '../gpu/deep.js';
 import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
 import { hashRowsGpu, merkleTreeGpu } from '../gpu/blake3.js';
-import { allocMatrix, copyRows, downloadColumns, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
+import { allocMatrix, copyRows, downloadColumns, gatherRows, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
 import { evaluateOnCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
@@ -24,10 +24,10 @@ import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
 
-/** A matrix on the backend together with its host copy (the prover opens rows from the host copy). */
+/** A matrix on the backend, with a host copy where the steps compute on the host (the CPU steps). */
 export interface Held {
   matrix: Matrix;
-  host: readonly Column[];
+  host: readonly Column[] | undefined;
 }
 
 export interface Split {
@@ -39,6 +39,10 @@ export interface Split {
 
 export interface StarkSteps<L> {
   readonly where: 'cpu' | 'gpu';
+  /** Wraps a backend matrix for the steps below (the CPU steps take a host copy). */
+  hold(m: Matrix): Promise<Held>;
+  /** Rows at `positions`, row-major: the opened values of a committed matrix. */
+  rows(h: Held, positions: readonly number[]): Promise<BigUint64Array>;
   /** The composition on the LDE domain (bit-reversed), as a layer (two columns). */
   composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
   /**
@@ -59,25 +63,43 @@ export interface StarkSteps<L> {
 
 const pair = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1]! });
 
+/** Rows at `positions` of column-major `cols`, row-major. */
+export function rowsAt(cols: readonly Column[], positions: readonly number[]): BigUint64Array {
+  const out = new BigUint64Array(positions.length * cols.length);
+  positions.forEach((p, r) => cols.forEach((c, j) => (out[r * cols.length + j] = c[p]!)));
+  return out;
+}
+
 export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
   let xs: { logSize: number; points: Column } | undefined;
   const points = (logSize: number): Column => {
     if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
     return xs.points;
   };
+  const host = (h: Held): readonly Column[] => {
+    if (!h.host) throw new Error('CPU steps need the host copy of a matrix (hold() makes it)');
+    return h.host;
+  };
   return {
     where: 'cpu',
+    async hold(matrix) {
+      return { matrix, host: await backend.download(matrix) };
+    },
+    async rows(h, positions) {
+      return rowsAt(host(h), positions);
+    },
     async composition(air, lde, alphas, logBlowup) {
-      return compositionOnLde(k, air, { cur: lde.host, xs: points(air.logN + logBlowup), logN: air.logN, logBlowup }, alphas);
+      return compositionOnLde(k, air, { cur: host(lde), xs: points(air.logN + logBlowup), logN: air.logN, logBlowup }, alphas);
     },
     async split(comp, logN, segments, blowup, cheat) {
       const coeffs = splitSegments(k, comp, logN, segments, cheat);
-      const host = coeffs.flatMap((c) => evaluateOnCoset(k, [c.c0, c.c1], { blowup, shift: COSET_SHIFT, order: 'bit-reversed' }));
-      return { coeffs, lde: { matrix: await backend.upload(host), host } };
+      const cols = coeffs.flatMap((c) => evaluateOnCoset(k, [c.c0, c.c1], { blowup, shift: COSET_SHIFT, order: 'bit-reversed' }));
+      return { coeffs, lde: { matrix: await backend.upload(cols), host: cols } };
     },
     async deep(lde, comp, logN, logBlowup, d) {
-      const segments = Array.from({ length: comp.host.length / 2 }, (_, j) => pair(comp.host.slice(2 * j)));
-      return deepComposition(k, { ...d, xs: points(logN + logBlowup), trace: lde.host, segments });
+      const c = host(comp);
+      const segments = Array.from({ length: c.length / 2 }, (_, j) => pair(c.slice(2 * j)));
+      return deepComposition(k, { ...d, xs: points(logN + logBlowup), trace: host(lde), segments });
     },
     async fold(layer, shift, logSize, alpha, f) {
       let v = layer, s = shift, a = alpha;
@@ -102,6 +124,12 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
   const ctx = backend.ctx;
   return {
     where: 'gpu',
+    async hold(matrix) {
+      return { matrix, host: undefined };
+    },
+    async rows(h, positions) {
+      return gatherRows(ctx, h.matrix as GpuMatrix, positions);
+    },
     async composition(air, lde, alphas, logBlowup) {
       return (await compositionGpu(ctx, backend.transforms, lde.matrix as GpuMatrix, air, alphas, logBlowup)).value;
     },
@@ -117,7 +145,7 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
         const lde = (await backend.transforms.evaluateOnCoset(cut, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })).value;
         return {
           coeffs: Array.from({ length: segments }, (_, j) => pair(cutHost.slice(2 * j))),
-          lde: { matrix: lde, host: await downloadColumns(ctx, lde) },
+          lde: { matrix: lde, host: undefined },
         };
       } finally {
         releaseMatrix(coeffs);
