@@ -12,7 +12,7 @@ describe('capseal doctor', () => {
     expect(r.stderr).toMatch(/checking every kernel/);
     const report = JSON.parse(r.stdout) as { ok: boolean; adapter: { description: string }; checks: Array<{ name: string; ok: boolean }>; limits: Record<string, number> };
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['field mul', 'field fp2_inv', 'ntt 2^10 × 3', 'merkle 2^8 leaves']));
+    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['field mul', 'field fp2_inv', 'ntt 2^10 × 3', 'merkle 2^8 leaves', 'stark proof FIB 2^5 (composition, DEEP, FRI kernels)']));
     expect(report.limits['maxStorageBufferBindingSize']).toBeGreaterThan(0);
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);

@@ -5,6 +5,7 @@ import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
 import { createNodeGpuBackend } from '../backend/gpu/node.js';
 import { selfCheck, type CheckResult } from '../backend/gpu/self-check.js';
+import { starkSelfChecks } from '../stark/self-check.js';
 
 export interface DoctorReport {
   ok: boolean;
@@ -50,8 +51,8 @@ export async function doctor(opts: { json: boolean }): Promise<number> {
     }
     process.stderr.write('doctor: checking every kernel against the CPU (the first use of each compiles it)\n');
     const checks = await selfCheck(gpu, cpu, (r) => {
-      if (!opts.json) process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.name.padEnd(38)} ${r.ms.toFixed(0).padStart(6)} ms${r.error ? `  ${r.error}` : ''}\n`);
-    });
+      if (!opts.json) process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.name.padEnd(52)} ${r.ms.toFixed(0).padStart(6)} ms${r.error ? `  ${r.error}` : ''}\n`);
+    }, starkSelfChecks(gpu, cpu));
     const ok = checks.every((c) => c.ok);
     if (opts.json) {
       const report: DoctorReport = { ok, adapter: a, adapter_selection: selection, limits: gpu.ctx.limits, timestamp_queries: gpu.ctx.timestamps, checks };

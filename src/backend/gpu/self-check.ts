@@ -94,8 +94,13 @@ async function checkMerkle(cpu: Backend, gpu: Backend) {
 
 const FIELD_OPS: FieldOp[] = ['add', 'sub', 'mul', 'square', 'neg', 'inv', 'pow', 'fp2_add', 'fp2_sub', 'fp2_mul', 'fp2_square', 'fp2_inv'];
 
-/** Every kernel's check, in order; `onResult` sees each as it finishes. */
-export async function selfCheck(gpu: GpuBackend, cpu: CpuBackend, onResult: (r: CheckResult) => void = () => {}): Promise<CheckResult[]> {
+/**
+ * Every kernel's check, in order, then `extra` ones (the STARK kernels, from src/stark/self-check.ts);
+ * `onResult` sees each as it finishes.
+ */
+export async function selfCheck(
+  gpu: GpuBackend, cpu: CpuBackend, onResult: (r: CheckResult) => void = () => {}, extra: ReadonlyArray<[string, () => Promise<void>]> = [],
+): Promise<CheckResult[]> {
   const cols = (logN: number, width: number) => Array.from({ length: width }, (_, j) => elements(2 ** logN, 100 + j));
   const lde = (opts: CosetOptions) => (b: Backend, m: Matrix) => b.lde(m, opts);
   const checks: Array<[string, () => Promise<void>]> = [
@@ -108,6 +113,7 @@ export async function selfCheck(gpu: GpuBackend, cpu: CpuBackend, onResult: (r: 
     ['leaves 2^8 × 5', () => checkLeaves(cpu, gpu, cols(8, 5))],
     ['leaves 2^4 × 129 (two chunks)', () => checkLeaves(cpu, gpu, cols(4, 129))],
     ['merkle 2^8 leaves', () => checkMerkle(cpu, gpu)],
+    ...extra,
   ];
   const results: CheckResult[] = [];
   for (const [name, run] of checks) {
