@@ -9,7 +9,7 @@ import { log2Size } from '../ntt/ntt.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { GpuContext } from './context.js';
 import { runDispatches, type Dispatch } from './dispatch.js';
-import { allocMatrix, columnsPerSegment, releaseMatrix, segmentsOf, type GpuMatrix } from './matrix.js';
+import { allocMatrix, columnsPerSegment, releaseMatrix, segmentsOf, type GpuMatrix, type Segment } from './matrix.js';
 
 // One tile and workgroup size for every pass keeps the pipeline variants few: each costs seconds
 // to compile on SwiftShader. Passes above the first fill the whole tile (see planPasses).
@@ -45,6 +45,13 @@ export function planPasses(logN: number, tile: number): NttPass[] {
     pos += stages;
   }
   return passes;
+}
+
+/** The input segments that share columns with output segment `c`, and the shared column range [lo, hi). */
+function overlaps(c: Segment, input: readonly Segment[]): Array<{ s: Segment; lo: number; hi: number }> {
+  return input
+    .map((s) => ({ s, lo: Math.max(c.firstColumn, s.firstColumn), hi: Math.min(c.firstColumn + c.columns, s.firstColumn + s.columns) }))
+    .filter(({ lo, hi }) => lo < hi);
 }
 
 type LoadMode = (typeof LOAD)[keyof typeof LOAD];
@@ -163,15 +170,12 @@ export class GpuNtt {
     const input = segmentsOf(m);
     for (const [i, c] of coeffs.segments!.entries()) {
       // Phase 1, interpolation: unscaled inverse DIT from the input's columns, × shift^j / n on store.
-      for (const s of input) {
-        const lo = Math.max(c.firstColumn, s.firstColumn), hi = Math.min(c.firstColumn + c.columns, s.firstColumn + s.columns);
-        if (lo >= hi) continue;
+      for (const { s, lo, hi } of overlaps(c, input))
         dispatches.push(...(await this.#dispatches({
           logN, columns: hi - lo, columnOffset: lo - c.firstColumn, srcColumnOffset: lo - s.firstColumn, dit: true,
           twiddles: this.#twiddles(logN, true), twShift: 0, data: c.buffer, src: s.buffer, load: LOAD.bitReversed,
           store: STORE.scaled, table: this.#cosetScale(logN, o.shift),
         })));
-      }
       dispatches.push(...(await this.#evaluation(logN, o.logBlowup, c.buffer, c.columns, blocks.segments![i]!.buffer, natural?.segments![i]!.buffer)));
     }
     try {
@@ -237,11 +241,8 @@ export class GpuNtt {
     const dispatches: Dispatch[] = [];
     const input = segmentsOf(m);
     for (const [i, c] of scaled.segments!.entries()) {
-      for (const s of input) {
-        const lo = Math.max(c.firstColumn, s.firstColumn), hi = Math.min(c.firstColumn + c.columns, s.firstColumn + s.columns);
-        if (lo >= hi) continue;
+      for (const { s, lo, hi } of overlaps(c, input))
         dispatches.push(...(await this.#scaledCopy(logN, hi - lo, s.buffer, lo - s.firstColumn, c.buffer, lo - c.firstColumn, table)));
-      }
       dispatches.push(...(await this.#evaluation(logN, o.logBlowup, c.buffer, c.columns, out.segments![i]!.buffer, undefined)));
     }
     try {
