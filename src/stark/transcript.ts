@@ -29,6 +29,7 @@
 //   hasher is built once over the constant prefix tag(pow) ‖ cv; grinding copies it and adds only the
 //   8 nonce bytes.
 import { blake3 } from '@noble/hashes/blake3.js';
+import { blake3Short } from '../hash/short.js';
 import { P, isCanonical } from '../field/goldilocks.js';
 import { isCanonical as isCanonicalExt, type Fp2 } from '../field/ext2.js';
 
@@ -95,10 +96,12 @@ const TAG_SQUEEZE = tag('squeeze');
 const TAG_RATCHET = tag('ratchet');
 const TAG_POW = tag('pow');
 
+/** BLAKE3 of the concatenation (on the wasm kernel for short inputs: src/hash/short.ts). */
 function hash(...parts: Uint8Array[]): Uint8Array {
-  const h = blake3.create();
-  for (const part of parts) h.update(part);
-  return h.digest();
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) all.set(part, at), (at += part.length);
+  return blake3Short(all);
 }
 
 /**
@@ -179,10 +182,8 @@ export class Transcript {
     if (!Number.isInteger(n) || n < 0 || n > MAX_CHALLENGE_BYTES)
       throw new RangeError(`challengeBytes: n must be an integer in [0, ${MAX_CHALLENGE_BYTES}], got ${n}`);
     const l = lp(ascii(label));
-    // Everything but the block counter is shared, so hash it once and clone per block.
-    const prefix = blake3.create().update(TAG_SQUEEZE).update(this.#cv).update(l);
     const out = new Uint8Array(Math.ceil(n / STATE_BYTES) * STATE_BYTES);
-    for (let i = 0; i * STATE_BYTES < n; i++) out.set(prefix.clone().update(u32le(i)).digest(), i * STATE_BYTES);
+    for (let i = 0; i * STATE_BYTES < n; i++) out.set(hash(TAG_SQUEEZE, this.#cv, l, u32le(i)), i * STATE_BYTES);
     this.#cv = hash(TAG_RATCHET, this.#cv, l, u64le(n));
     return out.subarray(0, n);
   }

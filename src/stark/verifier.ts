@@ -10,7 +10,7 @@ import { verifyBatch } from '../merkle/proof.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { compositionSegments, type Air } from './air.js';
 import { deepAt } from './deep.js';
-import { COSET_SHIFT, pointAt } from './domain.js';
+import { COSET_SHIFT, pointAt, reverseBits } from './domain.js';
 import { evaluateFinal, foldGroup, friPlan } from './fri.js';
 import { compositionAt, segmentsAt } from './ood.js';
 import { checkOptions, securityBits, type ProofOptions } from './options.js';
@@ -142,9 +142,14 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
   const ood = { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
   // 1/(x − z) and 1/(x − z·ω) at every opened point, in one batch inversion (z ∉ F_p: none is 0).
-  const inverses = Fp2.batchInverse(positions.flatMap((p) => {
-    const x = Fp2.fromBase(pointAt(COSET_SHIFT, logNN, p));
-    return [Fp2.sub(x, z), Fp2.sub(x, zw)];
+  // Group g's points are x0·ω_f^bitrev(r), x0 = 7·ω_N^bitrev(g) (./domain.ts): one power per group.
+  const groupRoots = Array.from({ length: f }, (_, r) => Fp.pow(Fp.rootOfUnity(logF), BigInt(reverseBits(r, logF))));
+  const inverses = Fp2.batchInverse(queries.flatMap((g) => {
+    const x0 = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(logNN), BigInt(reverseBits(g, logNN - logF))));
+    return groupRoots.flatMap((root) => {
+      const x = Fp2.fromBase(Fp.mul(x0, root));
+      return [Fp2.sub(x, z), Fp2.sub(x, zw)];
+    });
   }));
   for (const [qi, g] of queries.entries()) {
     const group = Array.from({ length: f }, (_, j) => {
