@@ -5,4 +5,5 @@ export * from './hash/index.js';
 export * from './merkle/index.js';
 export * from './gpu/index.js';
 export * from './backend/index.js';
+export * from './json/canonical-json.js';
 export { Kernels } from './wasm/kernels.js';

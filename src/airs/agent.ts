@@ -16,6 +16,7 @@
 //   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes.
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
+import { canonicalBytes } from '../json/canonical-json.js';
 import type { Column } from '../field/columns.js';
 import * as F from '../field/goldilocks.js';
 import { sha256, sha256Hex } from '../hash/digest.js';
@@ -114,18 +115,14 @@ export function statusFlags(a: AgentAction): number {
     | (a.action_type === 'code_gen' ? S.IS_CODE_GEN : 0);
 }
 
-/** RFC 8785 of a flat object of JSON primitives: keys sorted by UTF-16 code units, ECMAScript serialization. */
-const jcs = (o: Record<string, string | number | boolean | null>): string =>
-  `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(',')}}`;
-
 /** Each action's receipt hash, in order (see the header). */
 export const receiptChain = (actions: unknown): string[] => chain(parseLog(actions));
 
 function chain(log: readonly AgentAction[]): string[] {
   const receipts: string[] = [];
   log.forEach((a, i) => {
-    const preimage = jcs({ schema: 'agent_receipt_v1', action_index: i, ...a, prev_receipt_hash: receipts[i - 1] ?? ZERO_HASH });
-    receipts.push(sha256Hex(new TextEncoder().encode(preimage)));
+    const preimage = canonicalBytes({ schema: 'agent_receipt_v1', action_index: i, ...a, prev_receipt_hash: receipts[i - 1] ?? ZERO_HASH });
+    receipts.push(sha256Hex(preimage));
   });
   return receipts;
 }
