@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './reference/model.js';
-import { canonicalBytes, canonicalize, CanonicalJsonError, MAX_DEPTH, parseCanonicalInput } from '../src/json/canonical-json.js';
+import { canonicalBytes, canonicalize, CanonicalJsonError, MAX_JSON_DEPTH, parseCanonicalInput } from '../src/json/canonical-json.js';
 import { sha256Hex } from '../src/hash/digest.js';
 
 const vector = (path: string): Buffer => readFileSync(new URL(`./vectors/rfc8785/${path}`, import.meta.url));
@@ -335,11 +335,11 @@ describe('property: canonicalize ∘ parse ∘ canonicalize = canonicalize (seed
 });
 
 describe('nesting depth', () => {
-  it(`refuses more than MAX_DEPTH levels with a CanonicalJsonError, in both directions`, () => {
+  it(`refuses more than MAX_JSON_DEPTH levels with a CanonicalJsonError, in both directions`, () => {
     const deep = (d: number): unknown => (d === 0 ? 1 : [deep(d - 1)]);
-    expect(canonicalize(deep(MAX_DEPTH))).toBe(`${'['.repeat(MAX_DEPTH)}1${']'.repeat(MAX_DEPTH)}`);
-    expect(() => canonicalize(deep(MAX_DEPTH + 1))).toThrow(CanonicalJsonError);
-    expect(parseCanonicalInput(`${'['.repeat(MAX_DEPTH)}1${']'.repeat(MAX_DEPTH)}`)).toEqual(deep(MAX_DEPTH));
+    expect(canonicalize(deep(MAX_JSON_DEPTH))).toBe(`${'['.repeat(MAX_JSON_DEPTH)}1${']'.repeat(MAX_JSON_DEPTH)}`);
+    expect(() => canonicalize(deep(MAX_JSON_DEPTH + 1))).toThrow(CanonicalJsonError);
+    expect(parseCanonicalInput(`${'['.repeat(MAX_JSON_DEPTH)}1${']'.repeat(MAX_JSON_DEPTH)}`)).toEqual(deep(MAX_JSON_DEPTH));
     expect(() => parseCanonicalInput(`${'['.repeat(20000)}1${']'.repeat(20000)}`)).toThrow(/nesting deeper than 512 levels/);
   });
 });

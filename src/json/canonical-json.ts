@@ -20,7 +20,7 @@
 
 /** A value that RFC 8785 cannot canonicalize, or JSON text that is not strict I-JSON; `path` is like `$.a[2].b`. */
 /** Containers nest at most this deep: deeper input is refused with a CanonicalJsonError, not a stack overflow. */
-export const MAX_DEPTH = 512;
+export const MAX_JSON_DEPTH = 512;
 
 export class CanonicalJsonError extends Error {
   override readonly name = 'CanonicalJsonError';
@@ -78,7 +78,7 @@ function write(v: unknown, path: string, open: Set<object>): string {
       throw new CanonicalJsonError(path, `${typeof v} is not a JSON value`);
   }
   if (open.has(v)) throw new CanonicalJsonError(path, 'cycle: the value contains itself');
-  if (open.size >= MAX_DEPTH) throw new CanonicalJsonError(path, `nesting deeper than ${MAX_DEPTH} levels`);
+  if (open.size >= MAX_JSON_DEPTH) throw new CanonicalJsonError(path, `nesting deeper than ${MAX_JSON_DEPTH} levels`);
   const proto: unknown = Object.getPrototypeOf(v);
   let text: string;
   open.add(v);
@@ -140,9 +140,9 @@ export function parseCanonicalInput(text: string): unknown {
     fail(path, i < text.length ? `unexpected ${JSON.stringify(text.charAt(i))}` : 'unexpected end of input');
 
   let depth = 0;
-  /** A container one level deeper, within MAX_DEPTH. */
+  /** A container one level deeper, within MAX_JSON_DEPTH. */
   function nested<T>(path: string, read: (path: string) => T): T {
-    if (++depth > MAX_DEPTH) fail(path, `nesting deeper than ${MAX_DEPTH} levels`);
+    if (++depth > MAX_JSON_DEPTH) fail(path, `nesting deeper than ${MAX_JSON_DEPTH} levels`);
     const v = read(path);
     depth--;
     return v;
