@@ -40,7 +40,7 @@ describe('STARK proofs on the GPU backend', () => {
         const onGpu = await prove(k, gpu, input);
         const onCpu = await prove(k, cpu, input);
         const where = Object.fromEntries(onGpu.stages.map((s) => [s.stage, s.backend]));
-        for (const stage of ['trace lde', 'trace leaves', 'trace tree', 'constraints', 'composition split', 'composition commit', 'deep composition', 'fri'])
+        for (const stage of ['trace lde', 'trace commit', 'constraints', 'composition split', 'composition commit', 'deep composition', 'fri'])
           expect(where[stage], stage).toBe('gpu');
         expect(Buffer.from(encodeProof(onGpu.proof)).equals(Buffer.from(encodeProof(onCpu.proof)))).toBe(true);
         expect(verifyProof(k, air, onGpu.proof, statementHash, pub, { minSecurityBits: 28 })).toEqual({ ok: true, securityBits: 28 });

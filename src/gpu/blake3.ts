@@ -5,6 +5,7 @@
 // hashed in one pass however its columns are split. Tree: every level in one compute pass, one
 // dispatch per level; the levels above the leaves share one buffer and are read back together.
 import { DIGEST_BYTES } from '../hash/digest.js';
+import { batchSiblingNodes, type MultiProof } from '../merkle/proof.js';
 import { treeFromLayers, type MerkleTree } from '../merkle/tree.js';
 import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
@@ -82,11 +83,24 @@ export async function hashRowsGpu(ctx: GpuContext, m: GpuMatrix): Promise<{ dige
   }
 }
 
-/**
- * The Merkle tree over the first `leafCount` digests of `leaves` (a power of two ≥ 1; the buffer
- * stays the caller's). Parent i of a level = BLAKE3(child 2i ‖ child 2i + 1), as buildMerkleTree.
- */
-export async function merkleTreeGpu(ctx: GpuContext, leaves: GPUBuffer, leafCount: number): Promise<{ tree: MerkleTree; kernelMs: number | undefined }> {
+/** A Merkle tree kept on the device: its root, and batch openings that fetch only the siblings they send. */
+export interface ResidentTree {
+  readonly depth: number;
+  readonly root: Uint8Array;
+  open(indices: readonly number[]): Promise<MultiProof>;
+  destroy(): void;
+}
+
+interface Layers {
+  depth: number;
+  /** Levels 1 … depth; level l ≥ 1 starts at node first(l). */
+  nodes: GPUBuffer;
+  first(level: number): number;
+  kernelMs: number | undefined;
+}
+
+/** Every layer above `leaves` (a power of two ≥ 1 of them) in one compute pass, one dispatch per level, in one buffer. */
+async function buildLayers(ctx: GpuContext, leaves: GPUBuffer, leafCount: number): Promise<Layers> {
   const depth = Math.round(Math.log2(leafCount));
   if (!Number.isSafeInteger(leafCount) || leafCount < 1 || 2 ** depth !== leafCount)
     throw new RangeError(`merkleTreeGpu: leaf count must be a power of two ≥ 1, got ${leafCount}`);
@@ -94,14 +108,12 @@ export async function merkleTreeGpu(ctx: GpuContext, leaves: GPUBuffer, leafCoun
   if (leafBytes > leaves.size) throw new RangeError(`merkleTreeGpu: ${leafCount} leaves need ${leafBytes} bytes, the buffer has ${leaves.size}`);
   if (leafBytes > ctx.maxBindingBytes)
     throw new GpuLimitError(`merkleTreeGpu: ${leafCount} leaves take ${leafBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
-  if (depth === 0) return { tree: treeFromLayers([new Uint8Array(await ctx.read(leaves, 0, DIGEST_BYTES))]), kernelMs: undefined };
-
-  // Level l ≥ 1 has leafCount / 2^l nodes and starts at node leafCount - leafCount / 2^(l-1) of
-  // `nodes`. The shifts are safe: leafCount·32 bytes fit one binding, so leafCount < 2^27.
+  // The shifts are safe: leafCount·32 bytes fit one binding, so leafCount < 2^27.
   const first = (level: number): number => leafCount - (leafCount >> (level - 1));
   const levels = Array.from({ length: depth }, (_, i) => i + 1);
+  const nodes = ctx.storage(Math.max(1, leafCount - 1) * DIGEST_BYTES, 'merkle nodes');
+  if (depth === 0) return { depth, nodes, first, kernelMs: undefined };
   const params = ctx.uniforms(levels.map((l) => Uint32Array.of(leafCount >> l, l === 1 ? 1 : 0, l === 1 ? 0 : first(l - 1), first(l))));
-  const nodes = ctx.storage((leafCount - 1) * DIGEST_BYTES, 'merkle nodes');
   try {
     const pipeline = await ctx.pipeline(['blake3'], constants(1), 'merkle_layer');
     const leafBinding = { buffer: leaves, offset: 0, size: leafBytes };
@@ -113,11 +125,65 @@ export async function merkleTreeGpu(ctx: GpuContext, leaves: GPUBuffer, leafCoun
         pass.dispatchWorkgroups(workgroups(ctx, leafCount >> l));
       });
     });
-    const [leafLayer, upper] = await Promise.all([ctx.read(leaves, 0, leafBytes), ctx.read(nodes, 0, (leafCount - 1) * DIGEST_BYTES)]);
-    const layers = [new Uint8Array(leafLayer), ...levels.map((l) => new Uint8Array(upper, first(l) * DIGEST_BYTES, (leafCount >> l) * DIGEST_BYTES))];
-    return { tree: treeFromLayers(layers), kernelMs };
+    return { depth, nodes, first, kernelMs };
+  } catch (e) {
+    nodes.destroy();
+    throw e;
+  } finally {
+    params.buffer.destroy();
+  }
+}
+
+/** The tree over `leaves` with every layer read back (the Backend's merkleTree). The leaves stay the caller's. */
+export async function merkleTreeGpu(ctx: GpuContext, leaves: GPUBuffer, leafCount: number): Promise<{ tree: MerkleTree; kernelMs: number | undefined }> {
+  const { depth, nodes, first, kernelMs } = await buildLayers(ctx, leaves, leafCount);
+  try {
+    const leafLayer = new Uint8Array(await ctx.read(leaves, 0, leafCount * DIGEST_BYTES));
+    if (depth === 0) return { tree: treeFromLayers([leafLayer]), kernelMs };
+    const upper = await ctx.read(nodes, 0, (leafCount - 1) * DIGEST_BYTES);
+    const levels = Array.from({ length: depth }, (_, i) => i + 1);
+    return { tree: treeFromLayers([leafLayer, ...levels.map((l) => new Uint8Array(upper, first(l) * DIGEST_BYTES, (leafCount >> l) * DIGEST_BYTES))]), kernelMs };
   } finally {
     nodes.destroy();
-    params.buffer.destroy();
+  }
+}
+
+/** The tree over `leaves`, kept on the device (takes ownership of `leaves`): root and batch openings only. */
+export async function merkleCommitGpu(ctx: GpuContext, leaves: GPUBuffer, leafCount: number): Promise<{ tree: ResidentTree; kernelMs: number | undefined }> {
+  let layers: Layers;
+  try {
+    layers = await buildLayers(ctx, leaves, leafCount);
+  } catch (e) {
+    leaves.destroy();
+    throw e;
+  }
+  const { depth, nodes, first, kernelMs } = layers;
+  const where = (level: number, index: number): [GPUBuffer, number] =>
+    level === 0 ? [leaves, index * DIGEST_BYTES] : [nodes, (first(level) + index) * DIGEST_BYTES];
+  const fetch = async (at: ReadonlyArray<readonly [number, number]>): Promise<Uint8Array[]> => {
+    if (at.length === 0) return [];
+    const out = ctx.storage(at.length * DIGEST_BYTES, 'merkle siblings');
+    try {
+      await ctx.runCopies('merkle siblings', (enc) =>
+        at.forEach(([level, index], i) => {
+          const [buffer, offset] = where(level, index);
+          enc.copyBufferToBuffer(buffer, offset, out, i * DIGEST_BYTES, DIGEST_BYTES);
+        }));
+      const bytes = new Uint8Array(await ctx.read(out, 0, at.length * DIGEST_BYTES));
+      return at.map((_, i) => bytes.slice(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
+    } finally {
+      out.destroy();
+    }
+  };
+  const destroy = () => {
+    nodes.destroy();
+    leaves.destroy();
+  };
+  try {
+    const [root] = await fetch([[depth, 0]]);
+    return { kernelMs, tree: { depth, root: root!, open: async (indices) => ({ depth, siblings: await fetch(batchSiblingNodes(depth, indices)) }), destroy } };
+  } catch (e) {
+    destroy();
+    throw e;
   }
 }

@@ -60,15 +60,24 @@ export function verifyPath(
  * indices: order and repetitions in `indices` do not change the proof.
  */
 export function openBatch(tree: MerkleTree, indices: readonly number[]): MultiProof {
-  assertLeafIndices(tree.depth, indices);
-  const siblings: Uint8Array[] = [];
+  return { depth: tree.depth, siblings: batchSiblingNodes(tree.depth, indices).map(([level, index]) => tree.node(level, index)) };
+}
+
+/**
+ * The (level, index) of every sibling a batch opening of `indices` sends, in proof order: what a tree
+ * kept elsewhere (on the GPU) must fetch to build the MultiProof.
+ */
+export function batchSiblingNodes(depth: number, indices: readonly number[]): Array<[level: number, index: number]> {
+  assertDepth(depth);
+  assertLeafIndices(depth, indices);
+  const nodes: Array<[number, number]> = [];
   const opened = distinctSorted(indices);
   const takeSibling = (level: number, index: number): null => {
-    siblings.push(tree.node(level, index));
+    nodes.push([level, index]);
     return null;
   };
-  climb(tree.depth, opened, opened.map(() => null), takeSibling, () => null);
-  return { depth: tree.depth, siblings };
+  climb(depth, opened, opened.map(() => null), takeSibling, () => null);
+  return nodes;
 }
 
 /** The number of siblings in a valid batched opening of `indices` (duplicates and order ignored). */

@@ -11,13 +11,12 @@
 import { addColumns, mulColumns, powersColumn, scaleColumn, subColumns, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import type { MerkleTree } from '../merkle/tree.js';
 import { interpolateCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { bitReversed, reverseBits } from './domain.js';
 import { scaleExt, type ExtColumn } from './ext-columns.js';
 import { MAX_FINAL_DEGREE, type ProofOptions } from './options.js';
-import type { StarkSteps } from './steps.js';
+import type { Commitment, Held, StarkSteps } from './steps.js';
 
 const INV2 = Fp.inv(2n);
 
@@ -104,9 +103,9 @@ export function layerRows(v: ExtColumn, f: number): Column[] {
 }
 
 export interface FriLayer {
-  /** Values of layer i (i ≥ 1) as committed. */
-  values: ExtColumn;
-  tree: MerkleTree;
+  commitment: Commitment;
+  /** The committed rows (one per fold group), to open. */
+  rows: Held;
 }
 
 export interface FriProverState {
@@ -133,9 +132,9 @@ export async function friCommit<L>(
     s = Fp.pow(s, BigInt(f));
     logSize -= logF;
     if (i < plan.folds - 1) {
-      const layer = await steps.commit(v, f);
-      commitRoot(layer.tree.root);
+      const layer = await steps.commitLayer(v, f);
       layers.push(layer);
+      commitRoot(layer.commitment.root);
     }
   }
   const last = await steps.values(v);

@@ -6,19 +6,17 @@ import type { Backend, Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import type { MerkleTree } from '../merkle/tree.js';
-import { openBatch } from '../merkle/proof.js';
 import { inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { checkAir, checkTrace, compositionSegments, type Air } from './air.js';
 import { COSET_SHIFT } from './domain.js';
 import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
-import { friCommit, friPlan, layerRows, type FriProverState } from './fri.js';
+import { friCommit, friPlan, type FriProverState } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
 import { isZeroUpTo } from './split.js';
-import { rowsAt, stepsFor, type Held, type StarkSteps } from './steps.js';
+import { stepsFor, type Commitment, type Held, type StarkSteps } from './steps.js';
 import type { Transcript } from './transcript.js';
 import { evalColumns } from './expr.js';
 import { powersColumn } from '../field/columns.js';
@@ -51,8 +49,8 @@ export interface ProveResult {
   stages: StageTiming[];
 }
 
-function opening(rows: BigUint64Array, tree: MerkleTree, positions: readonly number[]): Opening {
-  return { rows, proof: openBatch(tree, positions) };
+async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commitment, positions: readonly number[]): Promise<Opening> {
+  return { rows: await steps.rows(rows, positions), proof: await commitment.open(positions) };
 }
 
 export async function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
@@ -79,14 +77,15 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
 
   const steps = stepsFor(k, backend);
   const held: Matrix[] = [];
+  const commitments: Commitment[] = [];
   try {
     // 1. Trace: LDE (bit-reversed) and commitment; the LDE stays on the backend for the steps below.
     const traceM = await backend.upload(input.trace);
     const ldeM = await timed('trace lde', backend.kind, () => backend.lde(traceM, { blowup: o.blowup, order: 'bit-reversed' }));
     backend.release(traceM);
     held.push(ldeM);
-    const leaves = await timed('trace leaves', backend.kind, () => backend.hashRows(ldeM));
-    const traceTree = await timed('trace tree', backend.kind, () => backend.merkleTree(leaves));
+    const traceTree = await timed('trace commit', steps.where, () => steps.commitMatrix(ldeM));
+    commitments.push(traceTree);
     const lde = await timed('trace hold', steps.where, () => steps.hold(ldeM));
     t.absorb('trace-root', traceTree.root);
 
@@ -96,7 +95,8 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup, input.cheat === true));
     const segCoeffs = split.coeffs, compM = split.lde.matrix;
     held.push(compM);
-    const compTree = await timed('composition commit', backend.kind, async () => backend.merkleTree(await backend.hashRows(compM)));
+    const compTree = await timed('composition commit', steps.where, () => steps.commitMatrix(compM));
+    commitments.push(compTree);
     t.absorb('composition-root', compTree.root);
 
     // 3. Out-of-domain answers at z and z·ω.
@@ -123,16 +123,18 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     const plan = friPlan(logN, o);
     const fri = await timed('fri', steps.where, () =>
       friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
+    commitments.push(...fri.layers.map((l) => l.commitment));
     t.absorbExt('fri-final', fri.finalPoly);
     return await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
   } finally {
     held.forEach((m) => backend.release(m));
+    commitments.forEach((c) => c.release());
   }
 }
 
 interface Committed {
-  traceTree: MerkleTree;
-  compTree: MerkleTree;
+  traceTree: Commitment;
+  compTree: Commitment;
   lde: Held;
   comp: Held;
   segments: number;
@@ -154,17 +156,17 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkStep
   const queries = drawQueries(t, logN, o);
   const f = o.foldingFactor, logF = Math.log2(f);
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
-  const friOpenings = fri.layers.map((layer, i) => {
+  const friOpenings = await Promise.all(fri.layers.map((layer, i) => {
     const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
-    return opening(rowsAt(layerRows(layer.values, f), leaves), layer.tree, leaves);
-  });
+    return opening(steps, layer.rows, layer.commitment, leaves);
+  }));
   const proof: StarkProof = {
     options: o, airId: air.id, logN, width: air.width, segments: c.segments,
     traceRoot: c.traceTree.root, compositionRoot: c.compTree.root,
     oodTrace: c.oodTrace, oodTraceNext: c.oodTraceNext, oodComposition: c.oodComposition,
-    friRoots: fri.layers.map((l) => l.tree.root), finalPoly: fri.finalPoly, nonce,
-    traceOpening: opening(await steps.rows(c.lde, positions), c.traceTree, positions),
-    compositionOpening: opening(await steps.rows(c.comp, positions), c.compTree, positions),
+    friRoots: fri.layers.map((l) => l.commitment.root), finalPoly: fri.finalPoly, nonce,
+    traceOpening: await opening(steps, c.lde, c.traceTree, positions),
+    compositionOpening: await opening(steps, c.comp, c.compTree, positions),
     friOpenings,
     securityBits: securityBits(logN, o),
   };

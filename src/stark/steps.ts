@@ -12,7 +12,8 @@ import { buildMerkleTree, type MerkleTree } from '../merkle/tree.js';
 import { compositionGpu } from '../gpu/composition.js';
 import { deepGpu } from '../gpu/deep.js';
 import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
-import { hashRowsGpu, merkleTreeGpu } from '../gpu/blake3.js';
+import { hashRowsGpu, merkleCommitGpu } from '../gpu/blake3.js';
+import { openBatch, type MultiProof } from '../merkle/proof.js';
 import { allocMatrix, copyRows, downloadColumns, gatherRows, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
 import { evaluateOnCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -28,6 +29,13 @@ import { splitSegments } from './split.js';
 export interface Held {
   matrix: Matrix;
   host: readonly Column[] | undefined;
+}
+
+/** A committed matrix: its root, batch openings of leaf indices, and the storage to free. */
+export interface Commitment {
+  readonly root: Uint8Array;
+  open(indices: readonly number[]): Promise<MultiProof>;
+  release(): void;
 }
 
 export interface Split {
@@ -55,13 +63,20 @@ export interface StarkSteps<L> {
   deep(lde: Held, comp: Held, logN: number, logBlowup: number, d: DeepParams): Promise<L>;
   /** One fold by f (log2 f binary folds with α, α², …) of a layer of 2^logSize on shift·⟨ω⟩. */
   fold(layer: L, shift: bigint, logSize: number, alpha: Fp2.Fp2, f: 2 | 4): Promise<L>;
-  /** Commits a layer (one leaf per fold group of f values) and returns its values for openings. */
-  commit(layer: L, f: number): Promise<{ values: ExtColumn; tree: MerkleTree }>;
+  /** Commits a matrix (one leaf per row): the root, and openings that fetch only what they send. */
+  commitMatrix(m: Matrix): Promise<Commitment>;
+  /**
+   * Commits a FRI layer (one leaf per fold group of f values): the commitment and the leaf rows to
+   * open; the commitment's release() frees both.
+   */
+  commitLayer(layer: L, f: number): Promise<{ commitment: Commitment; rows: Held }>;
   values(layer: L): Promise<ExtColumn>;
   release(layer: L): void;
 }
 
 const pair = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1]! });
+
+const hostCommitment = (tree: MerkleTree): Commitment => ({ root: tree.root, open: async (indices) => openBatch(tree, indices), release() {} });
 
 /** Rows at `positions` of column-major `cols`, row-major. */
 export function rowsAt(cols: readonly Column[], positions: readonly number[]): BigUint64Array {
@@ -110,8 +125,13 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       }
       return v;
     },
-    async commit(layer, f) {
-      return { values: layer, tree: buildMerkleTree(hashRows(k, layerRows(layer, f)), (c) => hashPairs(k, c)) };
+    async commitMatrix(m) {
+      return hostCommitment(await backend.merkleTree(await backend.hashRows(m)));
+    },
+    async commitLayer(layer, f) {
+      const cols = layerRows(layer, f);
+      const tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c));
+      return { commitment: hostCommitment(tree), rows: { matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols } };
     },
     async values(layer) {
       return layer;
@@ -122,6 +142,12 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
 
 export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
   const ctx = backend.ctx;
+  /** Leaves hashed and the tree built on the device, kept there. */
+  const residentCommitment = async (m: GpuMatrix): Promise<Commitment> => {
+    const { digests } = await hashRowsGpu(ctx, m);
+    const { tree } = await merkleCommitGpu(ctx, digests, m.height);
+    return { root: tree.root, open: (indices) => tree.open(indices), release: () => tree.destroy() };
+  };
   return {
     where: 'gpu',
     async hold(matrix) {
@@ -158,18 +184,19 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
     async fold(layer, shift, logSize, alpha, f) {
       return (await friFoldGpu(ctx, layer, shift, logSize, alpha, f)).value;
     },
-    async commit(layer, f) {
+    commitMatrix: (m) => residentCommitment(m as GpuMatrix),
+    async commitLayer(layer, f) {
       const rows = await layerRowsGpu(ctx, layer, f);
       try {
-        const { digests } = await hashRowsGpu(ctx, rows);
-        try {
-          const { tree } = await merkleTreeGpu(ctx, digests, layer.height / f);
-          return { values: pair(await downloadColumns(ctx, layer)), tree };
-        } finally {
-          digests.destroy();
-        }
-      } finally {
+        const c = await residentCommitment(rows);
+        const release = () => {
+          c.release();
+          releaseMatrix(rows);
+        };
+        return { commitment: { ...c, release }, rows: { matrix: rows, host: undefined } };
+      } catch (e) {
         releaseMatrix(rows);
+        throw e;
       }
     },
     async values(layer) {
