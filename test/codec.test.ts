@@ -5,6 +5,7 @@
 // verifier, and the checked-in golden proof (test/vectors).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { mulberry32 } from './reference/model.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import type { Fp2 } from '../src/field/ext2.js';
@@ -28,7 +29,7 @@ const FOLD2_BLOWUP8: ProofOptions = { blowup: 8, queries: 12, grindingBits: 4, f
 
 // ---- The layout, spelled out independently: named segments in order. ----
 type Segment = { name: string; bytes: Uint8Array };
-const cat = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+const cat = concatBytes;
 const le = (x: bigint | number, n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => Number((BigInt(x) >> BigInt(8 * i)) & 0xffn));
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

@@ -5,18 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { PROTOCOL_ID, Transcript, firstCanonical, leadingZeroBits } from '../src/stark/transcript.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { P } from './reference/model.js';
 
 // ---- The model: every hash input spelled out as one byte array. ----
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-};
+const cat = concatBytes;
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
 const le = (x: bigint, bytes: number): Uint8Array => Uint8Array.from({ length: bytes }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn));
 const txt = (s: string): Uint8Array => new TextEncoder().encode(s);

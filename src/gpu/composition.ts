@@ -28,6 +28,7 @@ import type { GpuContext } from './context.js';
 import { runDispatches } from './dispatch.js';
 import { GpuLimitError } from './errors.js';
 import { allocMatrix, releaseMatrix, segmentsOf, uploadColumns, type GpuMatrix } from './matrix.js';
+import { splitPowers } from './fri.js';
 import type { GpuNtt, GpuResult } from './ntt.js';
 
 const WORKGROUP_SIZE = 64;
@@ -86,26 +87,6 @@ export function compositionWgsl(air: Pick<Air, 'transitions'>): string {
   return lines.join('\n');
 }
 
-/** ω_N^j (j < 2^h) and 7·ω_N^(j·2^h) (j < 2^(logBig − h)), h = ⌈logBig/2⌉; cached per size. */
-const pointTables = new Map<number, { logLo: number; lo: BigUint64Array; hi: BigUint64Array }>();
-
-function pointTable(logBig: number): { logLo: number; lo: BigUint64Array; hi: BigUint64Array } {
-  let t = pointTables.get(logBig);
-  if (!t) {
-    const logLo = Math.ceil(logBig / 2);
-    const omega = Fp.rootOfUnity(logBig);
-    const powers = (start: bigint, step: bigint, count: number): BigUint64Array => {
-      const out = new BigUint64Array(count);
-      let x = start;
-      for (let j = 0; j < count; j++, x = Fp.mul(x, step)) out[j] = x;
-      return out;
-    };
-    t = { logLo, lo: powers(1n, omega, 2 ** logLo), hi: powers(COSET_SHIFT, Fp.pow(omega, 2n ** BigInt(logLo)), 2 ** (logBig - logLo)) };
-    pointTables.set(logBig, t);
-  }
-  return t;
-}
-
 /** The per-proof constants and their offsets (in elements), as shaders/composition.wgsl reads them. */
 function buildConsts(air: Air, alphas: readonly Fp2[], logBlowup: number): { data: BigUint64Array; params: Uint32Array } {
   const logN = air.logN, n = 2 ** logN, blowup = 2 ** logBlowup, logBig = logN + logBlowup;
@@ -114,7 +95,8 @@ function buildConsts(air: Air, alphas: readonly Fp2[], logBlowup: number): { dat
   // Boundary records sorted by row (stable); alpha of boundary i is alphas[T + i].
   const order = air.boundaries.map((b, i) => ({ b, alpha: alphas[T + i]! })).sort((x, y) => x.b.row - y.b.row);
   const rows = [...new Set(order.map((r) => r.b.row))];
-  const table = pointTable(logBig);
+  // LDE points 7·ω_N^k as lo[k mod 2^loBits]·hi[k >> loBits] (src/gpu/fri.ts splitPowers).
+  const table = splitPowers(COSET_SHIFT, Fp.rootOfUnity(logBig), logBig);
   const values: bigint[] = [];
   const section = (xs: readonly bigint[]): number => {
     const at = values.length;
@@ -129,13 +111,12 @@ function buildConsts(air: Air, alphas: readonly Fp2[], logBlowup: number): { dat
   const sn = Fp.pow(COSET_SHIFT, BigInt(n));
   const zinvOff = section(Array.from({ length: blowup }, (_, b) =>
     Fp.inv(Fp.sub(Fp.mul(sn, Fp.pow(Fp.rootOfUnity(logBlowup), BigInt(reverseBits(b, logBlowup)))), 1n))));
-  const data = new BigUint64Array(values.length + table.lo.length + table.hi.length);
+  const data = new BigUint64Array(values.length + table.data.length);
   data.set(values);
-  const loOff = values.length, hiOff = loOff + table.lo.length;
-  data.set(table.lo, loOff);
-  data.set(table.hi, hiOff);
+  const loOff = values.length, hiOff = loOff + 2 ** table.loBits;
+  data.set(table.data, loOff);
   const params = new Uint32Array([
-    logN, logBig, table.logLo, rows.length, alphaOff, boundOff, groupOff, zinvOff, loOff, hiOff, gLastOff, 0,
+    logN, logBig, table.loBits, rows.length, alphaOff, boundOff, groupOff, zinvOff, loOff, hiOff, gLastOff, 0,
   ]);
   return { data, params };
 }

@@ -44,6 +44,14 @@ export function powerTable(ctx: GpuContext, scale: bigint, root: bigint, bits: n
   const key = `${scale}:${root}:${bits}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const { data, loBits } = splitPowers(scale, root, bits);
+  const table = { buffer: ctx.upload(data, `powers ${key}`), loBits };
+  cache.set(key, table);
+  return table;
+}
+
+/** The host side of powerTable: lo (root^i, i < 2^loBits) then hi (scale·root^(j·2^loBits)) in one array. */
+export function splitPowers(scale: bigint, root: bigint, bits: number): { data: BigUint64Array; loBits: number } {
   const loBits = Math.ceil(bits / 2), loN = 2 ** loBits, hiN = 2 ** (bits - loBits);
   const data = new BigUint64Array(loN + hiN);
   let p = 1n;
@@ -51,9 +59,7 @@ export function powerTable(ctx: GpuContext, scale: bigint, root: bigint, bits: n
   // p = root^(2^loBits) now.
   let q = scale;
   for (let j = 0; j < hiN; j++, q = Fp.mul(q, p)) data[loN + j] = q;
-  const table = { buffer: ctx.upload(data, `powers ${key}`), loBits };
-  cache.set(key, table);
-  return table;
+  return { data, loBits };
 }
 
 

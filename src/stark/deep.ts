@@ -85,7 +85,7 @@ export function deepComposition(k: Kernels, d: DeepInput): ExtColumn {
  * given 1/(x − z) and 1/(x − z·ω) (the verifier inverts them for all its points in one batch).
  */
 export function deepAt(
-  traceRow: readonly bigint[], compRow: readonly bigint[], invXz: Fp2.Fp2, invXzw: Fp2.Fp2, d: Omit<DeepParams, 'z' | 'zw'>,
+  traceRow: BigUint64Array, compRow: BigUint64Array, invXz: Fp2.Fp2, invXzw: Fp2.Fp2, d: Omit<DeepParams, 'z' | 'zw'>,
 ): Fp2.Fp2 {
   const w = traceRow.length;
   let atZ: Fp2.Fp2 = Fp2.ZERO, atZw: Fp2.Fp2 = Fp2.ZERO;

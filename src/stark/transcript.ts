@@ -29,6 +29,7 @@
 //   hasher is built once over the constant prefix tag(pow) ‖ cv; grinding copies it and adds only the
 //   8 nonce bytes.
 import { blake3 } from '@noble/hashes/blake3.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { blake3Short } from '../hash/short.js';
 import { P, isCanonical } from '../field/goldilocks.js';
 import { isCanonical as isCanonicalExt, type Fp2 } from '../field/ext2.js';
@@ -97,12 +98,7 @@ const TAG_RATCHET = tag('ratchet');
 const TAG_POW = tag('pow');
 
 /** BLAKE3 of the concatenation (on the wasm kernel for short inputs: src/hash/short.ts). */
-function hash(...parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) all.set(part, at), (at += part.length);
-  return blake3Short(all);
-}
+const hash = (...parts: Uint8Array[]): Uint8Array => blake3Short(concatBytes(...parts));
 
 /**
  * The first 8-byte little-endian candidate in `bytes` that is < p, or undefined if there is none.

@@ -5,6 +5,7 @@
 // rejection with a code.
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
+import { encodeColumn, findNonCanonical } from '../field/columns.js';
 import { blake3Short } from '../hash/short.js';
 import { verifyBatch } from '../merkle/proof.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -43,28 +44,18 @@ export interface VerifyOptions {
   minSecurityBits: number;
 }
 
-/** Leaf digests of an opening's rows (`width` elements each), after checking their shape. */
-function openedRows(op: Opening, count: number, width: number, code: StarkErrorCode, what: string): bigint[][] {
+/** An opening's rows (`width` elements each, views into its values), after checking their shape. */
+function openedRows(op: Opening, count: number, width: number, code: StarkErrorCode, what: string): BigUint64Array[] {
   require(typeof op === 'object' && op !== null && op.rows instanceof BigUint64Array, code, `${what}: rows missing`);
   require(op.rows.length === count * width, code, `${what}: ${op.rows.length} values, expected ${count}·${width}`);
-  const rows: bigint[][] = [];
-  for (let r = 0; r < count; r++) {
-    const row = Array.from(op.rows.subarray(r * width, (r + 1) * width));
-    require(row.every(Fp.isCanonical), code, `${what}: row ${r} holds a non-canonical element`);
-    rows.push(row);
-  }
-  return rows;
+  const bad = findNonCanonical(op.rows);
+  require(bad < 0, code, `${what}: row ${Math.floor(bad / width)} holds a non-canonical element`);
+  return Array.from({ length: count }, (_, r) => op.rows.subarray(r * width, (r + 1) * width));
 }
 
-function rowLeaf(row: readonly bigint[]): Uint8Array {
-  const bytes = new Uint8Array(8 * row.length);
-  const v = new DataView(bytes.buffer);
-  row.forEach((x, i) => v.setBigUint64(8 * i, x, true));
-  return blake3Short(bytes);
-}
-
-function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: bigint[][], op: Opening, code: StarkErrorCode, what: string): void {
-  require(verifyBatch(root, depth, indices, rows.map(rowLeaf), op.proof), code, `${what}: Merkle opening does not match the root`);
+function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: BigUint64Array[], op: Opening, code: StarkErrorCode, what: string): void {
+  const leaves = rows.map((row) => blake3Short(encodeColumn(row)));
+  require(verifyBatch(root, depth, indices, leaves, op.proof), code, `${what}: Merkle opening does not match the root`);
 }
 
 export function verifyProof(

@@ -1,6 +1,7 @@
 // CpuBackend: the Backend contract on the WebAssembly kernels, optionally spread over worker threads.
 // This is the `baseline_no_accel` track. Column operations split by columns, row hashing by row
 // ranges; small inputs run inline because a worker round trip costs more than they do.
+import { concatBytes } from '@noble/hashes/utils.js';
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
 import { hashPairs } from '../../hash/leaves.js';
 import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
@@ -25,16 +26,6 @@ function ranges(total: number, parts: number): Array<[number, number]> {
   for (let i = 0; i < count; i++) {
     const lo = Math.floor((total * i) / count), hi = Math.floor((total * (i + 1)) / count);
     if (hi > lo) out.push([lo, hi]);
-  }
-  return out;
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }
@@ -88,7 +79,7 @@ export class CpuBackend implements Backend {
         return this.pool!.run({ op: 'hashRows', columns: slices }, slices.map((c) => c.buffer as ArrayBuffer)).then(bytesOf);
       }),
     );
-    return concatBytes(parts);
+    return concatBytes(...parts);
   }
 
   async merkleTree(leaves: Uint8Array): Promise<MerkleTree> {
