@@ -14,7 +14,7 @@ export type FieldOp = keyof typeof FIELD_OPS;
 const WORKGROUP_SIZE = 64;
 const UNARY: ReadonlySet<FieldOp> = new Set(['square', 'neg', 'inv', 'fp2_square', 'fp2_inv']);
 
-export const isExtensionOp = (op: FieldOp): boolean => op.startsWith('fp2_');
+const isExtensionOp = (op: FieldOp): boolean => op.startsWith('fp2_');
 
 /**
  * Applies `op` element-wise. `lhs` (and `rhs` for binary ops; the 64-bit exponents for pow) hold

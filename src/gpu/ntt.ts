@@ -26,7 +26,7 @@ export interface NttPass {
 }
 
 /** log2 of the elements one workgroup holds: 8-byte elements in the device's workgroup memory, ≤ 2^12. */
-export function tileLog(ctx: GpuContext): number {
+function tileLog(ctx: GpuContext): number {
   return Math.min(12, Math.floor(Math.log2(ctx.limits.maxComputeWorkgroupStorageSize / 8)));
 }
 

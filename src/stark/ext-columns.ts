@@ -1,7 +1,7 @@
 // F_p2 columns for the prover's bulk work: an element column is a pair of base columns (c0, c1),
 // and every operation is a handful of WebAssembly base-column kernels — never a bigint per element.
 // u² = 7 (src/field/ext2.ts).
-import { addColumns, mulColumns, scaleColumn, subColumns, type Column } from '../field/columns.js';
+import { addColumns, mulColumns, scaleColumn, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -12,16 +12,6 @@ export interface ExtColumn {
 }
 
 const W = Fp2.W;
-
-export const constantColumn = (n: number, v: bigint): Column => new BigUint64Array(n).fill(v);
-
-export function addExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
-  return { c0: addColumns(k, a.c0, b.c0), c1: addColumns(k, a.c1, b.c1) };
-}
-
-export function subExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
-  return { c0: subColumns(k, a.c0, b.c0), c1: subColumns(k, a.c1, b.c1) };
-}
 
 /** a·b for base column b. */
 export function mulExtByBase(k: Kernels, a: ExtColumn, b: Column): ExtColumn {
@@ -35,22 +25,11 @@ export function mulExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
   return { c0, c1 };
 }
 
-/** s·b for a constant s ∈ F_p2 and a base column b. */
-export function scaleBase(k: Kernels, b: Column, s: Fp2.Fp2): ExtColumn {
-  return { c0: scaleColumn(k, b, s[0]), c1: scaleColumn(k, b, s[1]) };
-}
-
 /** s·a for a constant s ∈ F_p2. */
 export function scaleExt(k: Kernels, a: ExtColumn, s: Fp2.Fp2): ExtColumn {
   const c0 = addColumns(k, scaleColumn(k, a.c0, s[0]), scaleColumn(k, a.c1, Fp.mul(W, s[1])));
   const c1 = addColumns(k, scaleColumn(k, a.c1, s[0]), scaleColumn(k, a.c0, s[1]));
   return { c0, c1 };
-}
-
-/** a − s for a constant s ∈ F_p2. */
-export function subConstExt(k: Kernels, a: ExtColumn, s: Fp2.Fp2): ExtColumn {
-  const n = a.c0.length;
-  return { c0: subColumns(k, a.c0, constantColumn(n, s[0])), c1: subColumns(k, a.c1, constantColumn(n, s[1])) };
 }
 
 /** Σ col[i] mod p, by halving in the kernels (log n vector adds). */

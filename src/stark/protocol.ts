@@ -1,6 +1,5 @@
 // What prover and verifier of capseal-stark-v1 do identically: the transcript preamble (everything
 // bound before the first commitment) and query sampling.
-import * as Fp from '../field/goldilocks.js';
 import { airDigest, type Air } from './air.js';
 import { distinctQueries, queryDomain, type ProofOptions } from './options.js';
 import { PROTOCOL_ID, Transcript } from './transcript.js';
@@ -54,6 +53,3 @@ export const nonceBytes = (nonce: bigint): Uint8Array => {
   new DataView(out.buffer).setBigUint64(0, nonce, true);
   return out;
 };
-
-/** Trace-domain generator g = ω_n and the LDE coset's size. */
-export const traceGenerator = (logN: number): bigint => Fp.rootOfUnity(logN);
