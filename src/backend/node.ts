@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { adapterName } from '../gpu/context.js';
+import type { Backend } from './backend.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { packageVersion } from '../cli/package-info.js';
 import { calibrate, thresholdsFromJson, thresholdsToJson } from './calibrate.js';
@@ -89,4 +90,14 @@ export async function createNodeBackend(opts: NodeBackendOptions): Promise<Sched
     await Promise.all([cpu.destroy(), gpu.destroy()]);
     throw e;
   }
+}
+
+/**
+ * The backend a prover runs on for `choice`: `gpu` a plain GpuBackend (the whole prover then runs on
+ * the device, data resident), `cpu` the CPU backend, `auto` the scheduler.
+ */
+export async function createNodeProverBackend(choice: BackendChoice, notice: (message: string) => void): Promise<Backend> {
+  if (choice === 'cpu') return createNodeCpuBackend();
+  if (choice === 'gpu') return createNodeGpuBackend();
+  return createNodeBackend({ choice, notice });
 }

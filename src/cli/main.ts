@@ -21,6 +21,71 @@ export async function run(argv: string[]): Promise<number> {
       code = await doctor({ json: o.json === true });
     });
   program
+    .command('prove')
+    .description('prove a trace and write its capsule directory (capsule.json, policy.json, proofs/, row_archive/)')
+    .requiredOption('--air <name>', 'trace adapter: geom, fib or agent')
+    .option('--steps <n>', 'trace rows, a power of two (geom, fib; default 4096)')
+    .option('--input <file>', "the adapter's input JSON (agent: the action log; geom: {steps, initial?})")
+    .requiredOption('--out <dir>', 'capsule directory to write (created if needed)')
+    .option('--backend <kind>', 'auto, cpu or gpu', 'auto')
+    .option('--policy <file>', 'policy file to bind (default: the built-in capseal_default policy)')
+    .option('--anchor <key=value>', 'anchor bound into the statement (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--sign <keyfile>', 'sign the capsule hash with this key (capseal keygen)')
+    .option('--chunk-len <n>', 'rows per row-archive chunk, a power of two (default 1024)')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: { air: string; steps?: string; input?: string; out: string; backend: string; policy?: string; anchor: string[]; sign?: string; chunkLen?: string; json?: boolean }) => {
+      const { prove } = await import('./prove.js');
+      code = await prove({ ...o, json: o.json === true });
+    });
+  program
+    .command('verify')
+    .description('verify a capsule (bef_capsule_v1 or agent_capsule_v1): exit 0 accepted, 1 rejected, 2 usage or I/O error')
+    .argument('<capsule>', 'capsule.json (or agent_capsule.json); the files it names are read from its directory')
+    .option('--policy <file>', 'hold the capsule to this policy file (default: the copy in the capsule directory)')
+    .option('--acl <file>', 'bef_acl_v1 file: require a signature by a key active for the policy')
+    .option('--registry-root <hex>', 'trusted policy-registry root (with --inclusion-proof)')
+    .option('--inclusion-proof <file>', 'the policy\'s inclusion proof (capseal registry prove)')
+    .option('--challenge-nonce <hex>', 'challenge DA audit: sample chunks from this nonce too')
+    .option('--min-security <bits>', 'minimum conjectured security of the proof')
+    .option('--actions <file>', 'agent capsules: the action log, to re-check the constraints')
+    .option('--json', 'print the report as one JSON line')
+    .action(async (path: string, o: { policy?: string; acl?: string; registryRoot?: string; inclusionProof?: string; challengeNonce?: string; minSecurity?: string; actions?: string; json?: boolean }) => {
+      const { verify } = await import('./verify.js');
+      code = await verify(path, { ...o, json: o.json === true });
+    });
+  program
+    .command('keygen')
+    .description('write a new secp256k1 key file for signing capsules (mode 0600) and print its public key')
+    .requiredOption('--out <file>', 'key file to write')
+    .option('--force', 'replace an existing file')
+    .option('--json', 'print {"public_key","path"} as one JSON line')
+    .action(async (o: { out: string; force?: boolean; json?: boolean }) => {
+      const { keygen } = await import('./keygen.js');
+      code = await keygen({ out: o.out, force: o.force === true, json: o.json === true });
+    });
+  const registry = program.command('registry').description('policy registry: an RFC 6962 Merkle tree of policy hashes');
+  registry
+    .command('build')
+    .description('build a registry from policy files and print its root')
+    .requiredOption('--policy <file...>', 'policy files, in leaf order')
+    .requiredOption('--out <file>', 'registry file to write')
+    .option('--json', 'print the registry as one JSON line')
+    .action(async (o: { policy: string[]; out: string; json?: boolean }) => {
+      const { registryBuild } = await import('./registry.js');
+      code = await registryBuild({ policies: o.policy, out: o.out, json: o.json === true });
+    });
+  registry
+    .command('prove')
+    .description("write a policy's inclusion proof against a registry")
+    .requiredOption('--registry <file>', 'registry file (capseal registry build)')
+    .requiredOption('--policy <file>', 'the policy file')
+    .option('--out <file>', 'inclusion proof file to write (default: stdout)')
+    .option('--json', 'print as one JSON line')
+    .action(async (o: { registry: string; policy: string; out?: string; json?: boolean }) => {
+      const { registryProve } = await import('./registry.js');
+      code = await registryProve({ registry: o.registry, policy: o.policy, out: o.out, json: o.json === true });
+    });
+  program
     .command('bench')
     .description('benchmarks: ntt, lde, leaves, merkle on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal bench --help)')
     .helpOption(false)

@@ -31,8 +31,12 @@ export interface ProveInput {
   air: Air;
   /** Columns of the execution trace, natural row order. */
   trace: readonly Column[];
-  /** The caller's 32-byte statement hash, bound into the transcript before anything else is proved. */
-  statementHash: Uint8Array;
+  /**
+   * The caller's 32-byte statement hash, bound into the transcript before anything else is proved;
+   * or a function that makes it from the trace root (a capsule's statement binds the root), called
+   * once the trace is committed and before any challenge is drawn.
+   */
+  statementHash: Uint8Array | ((traceRoot: Uint8Array) => Uint8Array);
   /** The AIR's canonical public-input bytes. */
   publicInputs: Uint8Array;
   options?: ProofOptions;
@@ -42,11 +46,15 @@ export interface ProveInput {
    * polynomial and go on. The resulting proof must not verify.
    */
   cheat?: boolean;
+  /** Also return the committed trace LDE (the row archive stores its rows). */
+  keepTraceLde?: boolean;
 }
 
 export interface ProveResult {
   proof: StarkProof;
   stages: StageTiming[];
+  /** The trace LDE columns in committed (bit-reversed) row order, when `keepTraceLde` was set. */
+  traceLde?: Column[];
 }
 
 async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commitment, positions: readonly number[]): Promise<Opening> {
@@ -73,7 +81,6 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   };
   const logN = air.logN, n = 2 ** logN, logBlowup = Math.log2(o.blowup), logNN = logN + logBlowup;
   const S = compositionSegments(air);
-  const t = startTranscript(air, o, input.statementHash, input.publicInputs);
 
   const steps = stepsFor(k, backend);
   const held: Matrix[] = [];
@@ -86,7 +93,11 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     held.push(ldeM);
     const traceTree = await timed('trace commit', steps.where, () => steps.commitMatrix(ldeM));
     commitments.push(traceTree);
+    const traceLde = input.keepTraceLde ? await backend.download(ldeM) : undefined;
     const lde = await timed('trace hold', steps.where, () => steps.hold(ldeM));
+    // Nothing is drawn before this point, so committing first changes no byte of the transcript.
+    const statementHash = typeof input.statementHash === 'function' ? input.statementHash(traceTree.root) : input.statementHash;
+    const t = startTranscript(air, o, statementHash, input.publicInputs);
     t.absorb('trace-root', traceTree.root);
 
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
@@ -125,7 +136,8 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
       friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
     commitments.push(...fri.layers.map((l) => l.commitment));
     t.absorbExt('fri-final', fri.finalPoly);
-    return await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
+    const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
+    return traceLde ? { ...result, traceLde } : result;
   } finally {
     held.forEach((m) => backend.release(m));
     commitments.forEach((c) => c.release());

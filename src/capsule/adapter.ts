@@ -1,0 +1,76 @@
+// The Trace Adapter API (seed 000, "Trace Adapter API"): all a computation supplies to be proved and
+// sealed in a capsule. The framework does the rest: trace spec, statement, proof, row archive,
+// policy binding, capsule hash and signature. GEOM, FIB and AGENT below are the built-in adapters;
+// README.md ("Write a trace adapter") walks through a new one.
+import { z } from 'zod';
+import { AGENT_AIR_ID, AGENT_COLUMNS, AgentActionLogSchema, agentTrace, FIB_AIR_ID, fibTrace, FieldElementSchema, GEOM_AIR_ID, geomTrace, StepsSchema, type AirId, type Matrix2 } from '../airs/index.js';
+import type { Column } from '../field/columns.js';
+import { jcsHash, type Anchors } from './spec.js';
+
+export interface TraceAdapter<Input = unknown> {
+  /** TraceSpec `trace_format_id`, e.g. GEOM_AIR_V1; also names the proof files (lower-cased, without _AIR_V1). */
+  readonly traceFormatId: string;
+  /** The AIR that proves the trace: a key of AIRS (src/airs). */
+  readonly airId: AirId;
+  /** Column names in trace order: the record schema that `record_schema_ref` hashes. */
+  readonly columns: readonly string[];
+  /** Validates the `--input` JSON. */
+  readonly input: z.ZodType<Input>;
+  /** The input for `--steps N`; absent when the adapter only takes `--input`. */
+  readonly fromSteps?: (steps: number) => Input;
+  /** The trace (columns in natural row order) and the AIR's public inputs. */
+  readonly buildTrace: (input: Input) => { trace: Column[]; publicInputs: Record<string, unknown> };
+  /** Anchors derived from the input (the caller's --anchor pairs are added to them). */
+  readonly anchors?: (input: Input) => Anchors;
+}
+
+/** The short name of a trace format: GEOM_AIR_V1 → geom. */
+export const proofName = (a: AnyTraceAdapter): string => a.traceFormatId.replace(/_AIR_V\d+$/, '').toLowerCase();
+
+const Matrix = z.tuple([z.tuple([FieldElementSchema, FieldElementSchema]), z.tuple([FieldElementSchema, FieldElementSchema])]);
+const GeomInput = z.strictObject({ steps: StepsSchema, initial: Matrix.optional() });
+
+export const GEOM_ADAPTER: TraceAdapter<z.output<typeof GeomInput>> = {
+  traceFormatId: 'GEOM_AIR_V1',
+  airId: GEOM_AIR_ID,
+  columns: ['m11', 'm12', 'm21', 'm22', 'acc'],
+  input: GeomInput,
+  fromSteps: (steps) => ({ steps }),
+  buildTrace: ({ steps, initial }) =>
+    geomTrace(Math.log2(steps), initial ? (initial.map((r) => r.map(BigInt)) as unknown as Matrix2) : undefined),
+};
+
+const FibInput = z.strictObject({ steps: StepsSchema });
+
+export const FIB_ADAPTER: TraceAdapter<z.output<typeof FibInput>> = {
+  traceFormatId: 'FIB_AIR_V1',
+  airId: FIB_AIR_ID,
+  columns: ['a', 'b'],
+  input: FibInput,
+  fromSteps: (steps) => ({ steps }),
+  buildTrace: ({ steps }) => fibTrace(Math.log2(steps)),
+};
+
+export const AGENT_ADAPTER: TraceAdapter<z.output<typeof AgentActionLogSchema>> = {
+  traceFormatId: 'AGENT_AIR_V1',
+  airId: AGENT_AIR_ID,
+  columns: AGENT_COLUMNS,
+  input: AgentActionLogSchema,
+  buildTrace: (actions) => agentTrace(actions),
+  anchors: (actions) => ({ action_log_hash: jcsHash(actions) }),
+};
+
+/** An adapter of any input type (the input type is invariant: read by `input`, taken by `buildTrace`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTraceAdapter = TraceAdapter<any>;
+
+/** The built-in adapters by `capseal prove --air` name. */
+export const ADAPTERS: Readonly<Record<string, AnyTraceAdapter>> = Object.freeze({
+  geom: GEOM_ADAPTER,
+  fib: FIB_ADAPTER,
+  agent: AGENT_ADAPTER,
+});
+
+/** The adapter of a trace format id, for the verifier. */
+export const adapterForFormat = (traceFormatId: string): AnyTraceAdapter | undefined =>
+  Object.values(ADAPTERS).find((a) => a.traceFormatId === traceFormatId);

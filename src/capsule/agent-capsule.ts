@@ -1,0 +1,117 @@
+// agent_capsule.json (`agent_capsule_v1`, seed 002 "agent_capsule.json"): the AgentAIR run summary
+// beside a bef_capsule_v1, with proof_type "stark": its claims (row root, final receipt, length)
+// are cross-checked against the capsule it names, which is verified in full. Given the action log,
+// the verifier also runs the seed's constraint_check: it rebuilds the trace and re-evaluates all
+// 7 constraints.
+import { z } from 'zod';
+import { AGENT_AIR_ID, AGENT_COLUMNS, AgentActionLogSchema, agentConstraintCheck, agentTrace } from '../airs/agent.js';
+import { parseCanonicalInput } from '../json/canonical-json.js';
+import type { Kernels } from '../wasm/kernels.js';
+import { RelPathSchema } from './capsule.js';
+import type { ErrorCode } from './codes.js';
+import { CAPSULE_FILE, type Sealed } from './seal.js';
+import { HashHexSchema } from './spec.js';
+import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
+
+export const AGENT_CAPSULE_SCHEMA = 'agent_capsule_v1';
+export const AGENT_CAPSULE_FILE = 'agent_capsule.json';
+
+const Ms = z.number().min(0);
+
+export const AgentCapsuleSchema = z.strictObject({
+  schema: z.literal(AGENT_CAPSULE_SCHEMA),
+  air_id: z.literal(AGENT_AIR_ID),
+  /** Actions in the log (the trace is padded to a power of two). */
+  trace_length: z.number().int().min(1),
+  row_width: z.literal(AGENT_COLUMNS.length),
+  /** The trace commitment root (= the capsule's statement.trace_root). */
+  row_root: HashHexSchema,
+  final_receipt_hash: HashHexSchema,
+  verification: z.strictObject({
+    constraints_satisfied: z.boolean(),
+    num_transition_constraints: z.literal(3),
+    num_boundary_constraints: z.literal(4),
+    composition_all_zero: z.boolean(),
+    proof_type: z.literal('stark'),
+  }),
+  timing: z.strictObject({ simulate_ms: Ms, commit_ms: Ms, prove_ms: Ms, verify_ms: Ms, total_ms: Ms }),
+  capsule: z.strictObject({ path: RelPathSchema, capsule_hash: HashHexSchema }),
+});
+export type AgentCapsule = z.output<typeof AgentCapsuleSchema>;
+
+/** The agent capsule of a sealed AGENT_AIR_V1 capsule (written beside it). */
+export function agentCapsule(sealed: Sealed): AgentCapsule {
+  const c = sealed.capsule, t = sealed.timing;
+  const pi = c.statement.public_inputs as { action_count: number; final_receipt_hash: string };
+  return {
+    schema: AGENT_CAPSULE_SCHEMA,
+    air_id: AGENT_AIR_ID,
+    trace_length: pi.action_count,
+    row_width: AGENT_COLUMNS.length,
+    row_root: c.statement.trace_root,
+    final_receipt_hash: pi.final_receipt_hash,
+    // The prover refuses a trace that breaks a constraint, and its proof verified before sealing.
+    verification: { constraints_satisfied: true, num_transition_constraints: 3, num_boundary_constraints: 4, composition_all_zero: true, proof_type: 'stark' },
+    timing: { simulate_ms: t.trace_ms, commit_ms: t.commit_ms, prove_ms: t.prove_ms, verify_ms: t.verify_ms, total_ms: t.trace_ms + t.prove_ms + t.verify_ms },
+    capsule: { path: CAPSULE_FILE, capsule_hash: c.capsule_hash },
+  };
+}
+
+const reject = (report: VerifyReport, name: string, code: ErrorCode, message: string): VerifyReport =>
+  ({ status: 'rejected', code, message, checks: [...report.checks, { name, ok: false, code }] });
+
+/**
+ * Verifies an agent capsule: its schema, the bef_capsule_v1 it names (every layer), their agreement,
+ * and with `actions` (the parsed action log) the constraint check. Never throws.
+ */
+export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts: VerifyCapsuleOptions & { actions?: unknown } = {}): Promise<VerifyReport> {
+  const none: VerifyReport = { status: 'rejected', code: null, message: '', checks: [] };
+  let a: AgentCapsule;
+  try {
+    const j = parseCanonicalInput(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    if (typeof j === 'object' && j !== null && 'schema' in j && j.schema !== AGENT_CAPSULE_SCHEMA)
+      return reject(none, 'agent_parse', 'E002_UNSUPPORTED_SCHEMA', `schema ${JSON.stringify(j.schema)} is not ${AGENT_CAPSULE_SCHEMA}`);
+    const r = AgentCapsuleSchema.safeParse(j);
+    if (!r.success) return reject(none, 'agent_parse', 'E001_MALFORMED_CAPSULE', `agent capsule: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    a = r.data;
+  } catch (e) {
+    return reject(none, 'agent_parse', 'E001_MALFORMED_CAPSULE', `agent capsule is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parsed: VerifyReport = { ...none, checks: [{ name: 'agent_parse', ok: true, code: null }] };
+  if (!a.verification.constraints_satisfied || !a.verification.composition_all_zero)
+    return reject(parsed, 'agent_claims', 'E054_PROOF_INVALID', 'the agent capsule itself declares its constraints unsatisfied');
+  const capsuleBytes = await files.read(a.capsule.path).catch(() => null);
+  if (!capsuleBytes) return reject(parsed, 'agent_capsule_link', 'E040_ARTIFACT_MISSING', `the capsule ${a.capsule.path} is missing`);
+  const report = await verifyCapsule(k, capsuleBytes, files, opts);
+  const checks = [...parsed.checks, ...report.checks];
+  if (report.status === 'rejected') return { ...report, checks };
+  const base: VerifyReport = { ...report, checks };
+
+  // The capsule verified, so its JSON is well-formed and its fields are the ones it was sealed with.
+  const c = parseCanonicalInput(new TextDecoder().decode(capsuleBytes)) as {
+    capsule_hash: string; trace_spec: { trace_format_id: string }; statement: { trace_root: string; public_inputs: { action_count: number; final_receipt_hash: string } };
+  };
+  const pi = c.statement.public_inputs;
+  const mismatch =
+    c.capsule_hash !== a.capsule.capsule_hash ? `capsule.capsule_hash ${a.capsule.capsule_hash} is not the capsule's ${c.capsule_hash}`
+    : c.trace_spec.trace_format_id !== 'AGENT_AIR_V1' ? `the capsule proves ${c.trace_spec.trace_format_id}, not AGENT_AIR_V1`
+    : c.statement.trace_root !== a.row_root ? `row_root ${a.row_root} is not the proven trace root ${c.statement.trace_root}`
+    : pi.final_receipt_hash !== a.final_receipt_hash ? `final_receipt_hash ${a.final_receipt_hash} is not the proven ${pi.final_receipt_hash}`
+    : pi.action_count !== a.trace_length ? `trace_length ${a.trace_length} is not the proven action count ${pi.action_count}`
+    : undefined;
+  if (mismatch) return reject(base, 'agent_binding', 'E053_PROOF_STATEMENT_MISMATCH', mismatch);
+  base.checks.push({ name: 'agent_binding', ok: true, code: null });
+  if (opts.actions === undefined) return base;
+
+  const log = AgentActionLogSchema.safeParse(opts.actions);
+  if (!log.success) return reject(base, 'constraint_check', 'E053_PROOF_STATEMENT_MISMATCH', `the action log is not an agent action log: ${log.error.issues[0]!.message}`);
+  const rebuilt = agentTrace(log.data).publicInputs;
+  if (rebuilt.final_receipt_hash !== a.final_receipt_hash || rebuilt.action_count !== a.trace_length)
+    return reject(base, 'constraint_check', 'E053_PROOF_STATEMENT_MISMATCH',
+      `the action log (${rebuilt.action_count} actions, final receipt ${rebuilt.final_receipt_hash}) is not the proven one (${a.trace_length}, ${a.final_receipt_hash})`);
+  const check = agentConstraintCheck(log.data);
+  if (!check.ok)
+    return reject(base, 'constraint_check', 'E054_PROOF_INVALID', `constraint_check: ${check.failures.map((f) => `${f.constraint} fails at row ${f.row}`).join('; ')}`);
+  base.checks.push({ name: 'constraint_check', ok: true, code: null });
+  return { ...base, message: `${base.message}; constraint_check of ${rebuilt.action_count} actions: all 7 constraints hold` };
+}

@@ -1,0 +1,45 @@
+// What every capseal command does with files and failures: read a file (an unreadable one is a
+// usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
+// and report a UsageError as "capseal <command>: <reason>" on stderr.
+import { readFile } from 'node:fs/promises';
+import { parseCanonicalInput } from '../json/canonical-json.js';
+
+/** A failure the command reports as its one stderr line, exiting 2. */
+export class UsageError extends Error {}
+
+export const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
+export async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${reason(e)}`);
+  }
+}
+
+/** Strict JSON from bytes: a document that could be read two ways (duplicate keys) is refused. */
+export function parseJsonBytes(bytes: Uint8Array, path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${what} ${path} is not UTF-8 text`);
+  }
+  try {
+    return parseCanonicalInput(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${path} is not valid JSON: ${reason(e)}`);
+  }
+}
+
+export const readJson = async (path: string, what: string): Promise<unknown> => parseJsonBytes(await readBytes(path, what), path, what);
+
+/** Runs a command body: a UsageError (or any thrown error) becomes one stderr line and exit 2. */
+export async function command(name: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (e) {
+    process.stderr.write(`capseal ${name}: ${reason(e)}\n`);
+    return 2;
+  }
+}

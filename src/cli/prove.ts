@@ -1,0 +1,123 @@
+// `capseal prove`: proves a trace made by a built-in trace adapter and writes its capsule directory:
+// capsule.json, policy.json (the policy's exact bytes), proofs/<name>.proof.bin|.json and the row
+// archive row_archive/ (chunk_roots.bin|.json, chunks/<i>.bin); for --air agent also
+// agent_capsule.json (seed 002). Re-proving into a capsule directory replaces what capseal wrote there.
+// Progress on stderr; the result on stdout (--json: one JSON line). Exit 0, or 2 for bad input/I/O.
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { ADAPTERS, type AnyTraceAdapter } from '../capsule/adapter.js';
+import { agentCapsule, AGENT_CAPSULE_FILE } from '../capsule/agent-capsule.js';
+import { parseKeyFile } from '../capsule/authorship.js';
+import { ARCHIVE_DIR, CAPSULE_FILE, sealCapsule, type Sealed } from '../capsule/seal.js';
+import { AnchorsSchema, type Anchors } from '../capsule/spec.js';
+import { createNodeProverBackend } from '../backend/node.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
+import { Kernels } from '../wasm/kernels.js';
+import { parseInput } from '../airs/public-inputs.js';
+import { command, readBytes, readJson, UsageError } from './io.js';
+
+/** Rows proved when --steps and --input are both absent (adapters that take --steps). */
+export const DEFAULT_STEPS = 4096;
+
+export interface ProveCliOptions {
+  air: string;
+  steps?: string;
+  input?: string;
+  out: string;
+  backend: string;
+  policy?: string;
+  anchor: string[];
+  sign?: string;
+  chunkLen?: string;
+  json: boolean;
+}
+
+const Integer = z.string().regex(/^[0-9]{1,10}$/, 'must be a positive integer').transform(Number);
+
+const say = (m: string) => process.stderr.write(`${m}\n`);
+
+function parseAnchors(pairs: readonly string[]): Anchors {
+  const anchors: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--anchor ${JSON.stringify(p)} is not key=value`);
+    const key = p.slice(0, eq);
+    if (key in anchors) throw new UsageError(`--anchor ${key} is given twice`);
+    anchors[key] = p.slice(eq + 1);
+  }
+  const r = AnchorsSchema.safeParse(anchors);
+  if (!r.success) throw new UsageError(`--anchor: ${r.error.issues[0]!.message}`);
+  return r.data;
+}
+
+async function adapterInput(adapter: AnyTraceAdapter, name: string, o: ProveCliOptions): Promise<unknown> {
+  if (o.steps !== undefined && o.input !== undefined) throw new UsageError('give --steps or --input, not both');
+  if (o.input !== undefined) return readJson(o.input, 'input');
+  if (!adapter.fromSteps) throw new UsageError(`--air ${name} takes --input FILE`);
+  const steps = o.steps === undefined ? DEFAULT_STEPS : parseInput(Integer, o.steps, '--steps');
+  return adapter.fromSteps(steps);
+}
+
+/** Writes the sealed files below `out`, replacing an earlier capsule's outputs there. */
+async function writeCapsuleDir(out: string, sealed: Sealed, extra: [string, Uint8Array][]): Promise<void> {
+  const isCapsuleDir = await stat(join(out, CAPSULE_FILE)).then(() => true, () => false);
+  if (isCapsuleDir) for (const p of ['proofs', ARCHIVE_DIR, CAPSULE_FILE]) await rm(join(out, p), { recursive: true, force: true });
+  const made = new Set<string>();
+  for (const [path, bytes] of [...extra, ...sealed.files]) {
+    const full = join(out, path), dir = dirname(full);
+    if (!made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    await writeFile(full, bytes);
+  }
+}
+
+export const prove = (o: ProveCliOptions): Promise<number> =>
+  command('prove', async () => {
+    const adapter = ADAPTERS[o.air];
+    if (!adapter) throw new UsageError(`--air must be one of ${Object.keys(ADAPTERS).join(', ')}, got ${JSON.stringify(o.air)}`);
+    if (!BACKEND_CHOICES.includes(o.backend as BackendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    const input = await adapterInput(adapter, o.air, o);
+    const anchors = parseAnchors(o.anchor);
+    const policyBytes = o.policy === undefined ? undefined : await readBytes(o.policy, 'policy');
+    const key = o.sign === undefined ? undefined : parseKeyFile(await readJson(o.sign, 'key file'));
+    const chunkLen = o.chunkLen === undefined ? undefined : parseInput(Integer, o.chunkLen, '--chunk-len');
+
+    const k = await Kernels.load();
+    const backend = await createNodeProverBackend(o.backend as BackendChoice, say);
+    let sealed: Sealed;
+    try {
+      sealed = await sealCapsule(k, {
+        adapter, input, backend, backendChoice: o.backend as BackendChoice, anchors, progress: say,
+        ...(policyBytes ? { policyBytes } : {}), ...(key ? { key } : {}), ...(chunkLen ? { chunkLen } : {}),
+      });
+    } finally {
+      await backend.destroy();
+    }
+    const extra: [string, Uint8Array][] = adapter.traceFormatId === 'AGENT_AIR_V1'
+      ? [[AGENT_CAPSULE_FILE, new TextEncoder().encode(`${JSON.stringify(agentCapsule(sealed), null, 2)}\n`)]]
+      : [];
+    say(`writing ${o.out}/`);
+    await writeCapsuleDir(o.out, sealed, extra);
+
+    const c = sealed.capsule, entry = Object.values(c.proofs)[0]!;
+    const result = {
+      capsule: join(o.out, CAPSULE_FILE),
+      capsule_hash: c.capsule_hash,
+      statement_hash: c.statement_hash,
+      trace_format_id: c.trace_spec.trace_format_id,
+      rows: c.chunk_meta.total_rows / entry.stats.options.blowup,
+      backend: entry.backend.description,
+      prove_ms: Math.round(entry.stats.prove_ms),
+      proof_bytes: entry.stats.proof_bytes,
+      security_bits: entry.stats.security_bits,
+      archive: { chunks: c.chunk_meta.num_chunks, chunk_len: c.chunk_meta.chunk_len },
+      signed_by: c.authorship?.pubkey ?? null,
+      ...(extra.length ? { agent_capsule: join(o.out, AGENT_CAPSULE_FILE) } : {}),
+    };
+    process.stdout.write(o.json ? `${JSON.stringify(result)}\n`
+      : `${result.capsule}\ncapsule_hash ${result.capsule_hash}\n${result.trace_format_id}, ${result.rows} rows, ${result.security_bits}-bit proof of ${result.proof_bytes} bytes in ${result.prove_ms} ms on ${result.backend}\n`);
+    return 0;
+  });
