@@ -21,7 +21,7 @@ const VERIFY_RUNS = 15;
 const hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** A synthetic agent log of 2^logN actions (deterministic). */
-function agentLog(logN: number): unknown[] {
+export function agentLog(logN: number): unknown[] {
   return Array.from({ length: 2 ** logN }, (_, i) => ({
     action_type: i % 3 ? 'tool_call' : 'code_gen', instruction_hash: hex(`i${i}`), input_hash: hex(`in${i}`),
     output_hash: hex(`out${i}`), success: i % 7 !== 0, gate_decision: i % 5 ? 'allow' : 'skip', gate_score: i % 2 ? 0.5 : null,

@@ -38,15 +38,18 @@ const Integer = z.string().regex(/^[0-9]{1,10}$/, 'must be a positive integer').
 const say = (m: string) => process.stderr.write(`${m}\n`);
 
 function parseAnchors(pairs: readonly string[]): Anchors {
-  const anchors: Record<string, string> = {};
+  // A Map, not an object: `key in {}` is true for "constructor", "toString", … (Object.prototype).
+  const anchors = new Map<string, string>();
   for (const p of pairs) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw new UsageError(`--anchor ${JSON.stringify(p)} is not key=value`);
     const key = p.slice(0, eq);
-    if (key in anchors) throw new UsageError(`--anchor ${key} is given twice`);
-    anchors[key] = p.slice(eq + 1);
+    if (anchors.has(key)) throw new UsageError(`--anchor ${key} is given twice`);
+    // The schema's record would drop it silently (assigning __proto__ sets the prototype), leaving it unbound.
+    if (key === '__proto__') throw new UsageError('--anchor key __proto__ is not allowed');
+    anchors.set(key, p.slice(eq + 1));
   }
-  const r = AnchorsSchema.safeParse(anchors);
+  const r = AnchorsSchema.safeParse(Object.fromEntries(anchors));
   if (!r.success) throw new UsageError(`--anchor: ${r.error.issues[0]!.message}`);
   return r.data;
 }
@@ -62,7 +65,7 @@ async function adapterInput(adapter: AnyTraceAdapter, name: string, o: ProveCliO
 /** Writes the sealed files below `out`, replacing an earlier capsule's outputs there. */
 async function writeCapsuleDir(out: string, sealed: Sealed, extra: [string, Uint8Array][]): Promise<void> {
   const isCapsuleDir = await stat(join(out, CAPSULE_FILE)).then(() => true, () => false);
-  if (isCapsuleDir) for (const p of ['proofs', ARCHIVE_DIR, CAPSULE_FILE]) await rm(join(out, p), { recursive: true, force: true });
+  if (isCapsuleDir) for (const p of ['proofs', ARCHIVE_DIR, CAPSULE_FILE, AGENT_CAPSULE_FILE]) await rm(join(out, p), { recursive: true, force: true });
   const made = new Set<string>();
   for (const [path, bytes] of [...extra, ...sealed.files]) {
     const full = join(out, path), dir = dirname(full);
@@ -91,7 +94,7 @@ export const prove = (o: ProveCliOptions): Promise<number> =>
     try {
       sealed = await sealCapsule(k, {
         adapter, input, backend, backendChoice: o.backend as BackendChoice, anchors, progress: say,
-        ...(policyBytes ? { policyBytes } : {}), ...(key ? { key } : {}), ...(chunkLen ? { chunkLen } : {}),
+        ...(policyBytes ? { policyBytes } : {}), ...(key ? { key } : {}), ...(chunkLen !== undefined ? { chunkLen } : {}),
       });
     } finally {
       await backend.destroy();

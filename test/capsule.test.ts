@@ -1,0 +1,324 @@
+// The capsule verifier (src/capsule/verify.ts) against sealed capsules: honest GEOM, FIB and AGENT
+// capsules verify; every error code of src/capsule/codes.ts has a test that triggers it; every field
+// of the capsule is tampered with, once as is and once with every hash an attacker can recompute
+// (trace spec, statement, capsule), so the deeper layers are reached; artifacts, archive, policy and
+// authorship likewise. Declared measurements (stats, backend) are bound by the signature alone.
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAcl } from '../src/capsule/acl.js';
+import { generateKeyFile, signCapsuleHash, type KeyFile } from '../src/capsule/authorship.js';
+import { capsuleHash } from '../src/capsule/capsule.js';
+import { ERROR_CODES, type ErrorCode } from '../src/capsule/codes.js';
+import { auditSeed, daSampleCount, sampleChunks } from '../src/capsule/da.js';
+import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
+import { buildRegistry, proveInclusion } from '../src/capsule/registry.js';
+import { jcsHash } from '../src/capsule/spec.js';
+import { verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../src/capsule/verify.js';
+import { sha256Hex } from '../src/hash/digest.js';
+import { Kernels } from '../src/wasm/kernels.js';
+import { clone, jsonBytes, makeCapsule, memFiles, type Dir, type MadeCapsule } from './helpers/capsule.js';
+import { agentLog } from '../bench/prove.js';
+
+type Json = Record<string, unknown>;
+let k: Kernels;
+let geom: MadeCapsule, signed: MadeCapsule, fib: MadeCapsule, agent: MadeCapsule, strictPolicy: MadeCapsule;
+let key: KeyFile;
+const used = new Set<ErrorCode>();
+
+const ANCHORS = { dataset_hash: 'a'.repeat(64), run: 'ci-1' };
+const GEOM_INPUT = { steps: 64 };
+
+beforeAll(async () => {
+  k = await Kernels.load();
+  key = generateKeyFile();
+  geom = await makeCapsule(k, 'geom', GEOM_INPUT, { chunkLen: 32, anchors: ANCHORS });
+  signed = await makeCapsule(k, 'geom', GEOM_INPUT, { chunkLen: 32, anchors: ANCHORS, key });
+  fib = await makeCapsule(k, 'fib', { steps: 32 });
+  agent = await makeCapsule(k, 'agent', agentLog(5));
+  const strict = new TextEncoder().encode(DEFAULT_POLICY_TEXT.replace('"min_security_bits": 100', '"min_security_bits": 128'));
+  strictPolicy = await makeCapsule(k, 'geom', GEOM_INPUT, { policyBytes: strict });
+}, 120_000);
+
+async function run(m: { dir: Dir }, opts: VerifyCapsuleOptions = {}): Promise<VerifyReport> {
+  const r = await verifyCapsule(k, m.dir.get('capsule.json')!, memFiles(m.dir), opts);
+  if (r.code) used.add(r.code);
+  return r;
+}
+
+async function expectCode(m: { dir: Dir }, code: ErrorCode, opts: VerifyCapsuleOptions = {}): Promise<VerifyReport> {
+  const r = await run(m, opts);
+  expect(r.status, r.message).toBe('rejected');
+  expect(r.code, r.message).toBe(code);
+  expect(r.checks.at(-1)).toEqual({ name: expect.any(String), ok: false, code });
+  expect(r.checks.slice(0, -1).every((c) => c.ok)).toBe(true);
+  return r;
+}
+
+/** A copy of `base` whose files are edited by `files` and capsule by `edit`, then resealed as `reseal` says. */
+function variant(base: MadeCapsule, edit: (c: Json, dir: Dir) => void, reseal: 'none' | 'capsule' | 'all' = 'all', edited = ''): { dir: Dir; capsule: Json } {
+  const dir: Dir = new Map([...base.dir].map(([p, b]) => [p, b.slice()]));
+  const c = clone(base.capsule);
+  edit(c, dir);
+  if (reseal === 'all') rehashInner(c, edited);
+  if (reseal !== 'none') c['capsule_hash'] = capsuleHash(c);
+  dir.set('capsule.json', jsonBytes(c));
+  return { dir, capsule: c };
+}
+
+/** Recomputes the trace-spec and statement hashes (both fields that name the former), except the `edited` field itself. */
+function rehashInner(c: Json, edited: string): void {
+  const statement = c['statement'] as Json;
+  if (edited !== 'trace_spec_hash') c['trace_spec_hash'] = jcsHash(c['trace_spec']);
+  if (edited !== 'statement.trace_spec_hash') statement['trace_spec_hash'] = c['trace_spec_hash'];
+  if (edited !== 'statement_hash') c['statement_hash'] = jcsHash(statement);
+}
+
+/** Replaces a file and records its new hash and size wherever the capsule names the path. */
+function replaceArtifact(c: Json, dir: Dir, path: string, bytes: Uint8Array): void {
+  dir.set(path, bytes);
+  for (const entry of Object.values(c['proofs'] as Record<string, Json>))
+    for (const f of Object.values(entry['formats'] as Record<string, Json>))
+      if (f['path'] === path) Object.assign(f, { sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
+}
+
+const at = (c: Json, path: string): Json => path.split('.').reduce((o: Json, key) => o[key] as Json, c);
+
+describe('honest capsules verify', () => {
+  it.each(['geom', 'signed', 'fib', 'agent'])('%s', async (name) => {
+    const m = { geom, signed, fib, agent }[name]!;
+    const r = await run(m);
+    expect(r.status, r.message).toBe('accepted');
+    expect(r.code).toBeNull();
+    expect(r.checks.map((c) => c.name)).toEqual([
+      'parse', 'capsule_hash', 'schema', 'trace_spec', 'policy', 'artifacts', 'row_commitment', 'statement', 'stark', 'row_index',
+      ...(name === 'signed' ? ['authorship'] : []), 'da_audit',
+    ]);
+  });
+
+  it('a signed capsule passes an ACL that lists its key as active, with registry inclusion and a challenge audit', async () => {
+    const acl = parseAcl({ schema: 'bef_acl_v1', policies: { capseal_default: [{ pubkey: key.public_key, status: 'active' }] } });
+    const policyHash = sha256Hex(signed.dir.get('policy.json')!);
+    const reg = buildRegistry([{ policy_id: 'x', policy_version: '1', policy_hash: 'b'.repeat(64) }, { policy_id: 'capseal_default', policy_version: '1.0.0', policy_hash: policyHash }]);
+    const r = await run(signed, { acl, registry: { root: reg.root, inclusionProof: proveInclusion(reg, policyHash) }, challengeNonce: '00ff' });
+    expect(r.status, r.message).toBe('accepted');
+    expect(r.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['policy_registry', 'authorship', 'acl', 'da_audit']));
+    expect(r.message).toMatch(/challenge-audit/);
+  });
+
+  it('the DA audit samples k = ceil(ln(1/ε)/δ) distinct chunks, all when fewer, reproducibly, and the nonce changes them', () => {
+    expect(daSampleCount(0.1, 1e-6, 64)).toBe(139);
+    expect(daSampleCount(0.5, 0.5, 64)).toBe(64);
+    const seed = auditSeed({ capsuleHash: 'c'.repeat(64), anchors: {}, policyId: 'p', policyVersion: '1' });
+    const s = sampleChunks(seed, 1000, 139);
+    expect(new Set(s).size).toBe(139);
+    expect(s).toEqual([...s].sort((a, b) => a - b));
+    expect(sampleChunks(seed, 1000, 139)).toEqual(s);
+    expect(sampleChunks(seed, 8, 139)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const challenged = sampleChunks(auditSeed({ capsuleHash: 'c'.repeat(64), anchors: {}, policyId: 'p', policyVersion: '1', challengeNonce: '01' }), 1000, 139);
+    expect(challenged).not.toEqual(s);
+  });
+});
+
+describe('every error code', () => {
+  it('E001_MALFORMED_CAPSULE: not JSON, not an object, duplicate keys, unknown field, bad public inputs', async () => {
+    for (const bytes of ['{', '[]', 'null', '{"schema":"bef_capsule_v1","schema":"bef_capsule_v1"}'].map((s) => new TextEncoder().encode(s)))
+      await expectCode({ dir: new Map([['capsule.json', bytes]]) }, 'E001_MALFORMED_CAPSULE');
+    await expectCode(variant(geom, (c) => (c['extra'] = 1)), 'E001_MALFORMED_CAPSULE');
+    await expectCode(variant(geom, (c) => (at(c, 'statement.public_inputs')['steps'] = 63)), 'E001_MALFORMED_CAPSULE');
+    await expectCode(variant(geom, (c) => at(c, 'policy')['policy_path'] = '../policy.json'), 'E001_MALFORMED_CAPSULE');
+  });
+
+  it('E002_UNSUPPORTED_SCHEMA: another schema, an unknown trace format', async () => {
+    await expectCode(variant(geom, (c) => (c['schema'] = 'bef_capsule_v2')), 'E002_UNSUPPORTED_SCHEMA');
+    await expectCode(variant(geom, (c) => (at(c, 'trace_spec')['trace_format_id'] = 'OTHER_AIR_V1')), 'E002_UNSUPPORTED_SCHEMA');
+  });
+
+  it('E010_CAPSULE_HASH_MISSING and E011_CAPSULE_HASH_MISMATCH', async () => {
+    await expectCode(variant(geom, (c) => delete c['capsule_hash'], 'none'), 'E010_CAPSULE_HASH_MISSING');
+    await expectCode(variant(geom, (c) => (at(c, 'anchors')['run'] = 'ci-2'), 'none'), 'E011_CAPSULE_HASH_MISMATCH');
+  });
+
+  it('E030_POLICY_HASH_MISMATCH: another policy file, a missing one, an edited one', async () => {
+    await expectCode(geom, 'E030_POLICY_HASH_MISMATCH', { policyBytes: new TextEncoder().encode(`${DEFAULT_POLICY_TEXT} `) });
+    await expectCode(variant(geom, (_c, dir) => dir.delete('policy.json')), 'E030_POLICY_HASH_MISMATCH');
+    await expectCode(variant(geom, (_c, dir) => dir.set('policy.json', new TextEncoder().encode(DEFAULT_POLICY_TEXT.replace('1.0.0', '1.0.1')))), 'E030_POLICY_HASH_MISMATCH');
+  });
+
+  it('E031_POLICY_NOT_IN_REGISTRY: a registry without the policy, a proof against another root', async () => {
+    const policyHash = sha256Hex(geom.dir.get('policy.json')!);
+    const other = buildRegistry([{ policy_id: 'x', policy_version: '1', policy_hash: 'b'.repeat(64) }]);
+    const withIt = buildRegistry([{ policy_id: 'capseal_default', policy_version: '1.0.0', policy_hash: policyHash }]);
+    await expectCode(geom, 'E031_POLICY_NOT_IN_REGISTRY', { registry: { root: other.root, inclusionProof: proveInclusion(withIt, policyHash) } });
+    await expectCode(geom, 'E031_POLICY_NOT_IN_REGISTRY', { registry: { root: withIt.root, inclusionProof: proveInclusion(other, 'b'.repeat(64)) } });
+  });
+
+  it('E040_ARTIFACT_MISSING, E041_ARTIFACT_HASH_MISMATCH, E042_PROOF_DECODE_ERROR', async () => {
+    await expectCode(variant(geom, (_c, dir) => dir.delete('proofs/geom.proof.json')), 'E040_ARTIFACT_MISSING');
+    await expectCode(variant(geom, (_c, dir) => dir.set('proofs/geom.proof.bin', fib.dir.get('proofs/fib.proof.bin')!)), 'E041_ARTIFACT_HASH_MISMATCH');
+    const bin = geom.dir.get('proofs/geom.proof.bin')!;
+    await expectCode(variant(geom, (c, dir) => replaceArtifact(c, dir, 'proofs/geom.proof.bin', bin.subarray(0, bin.length - 1))), 'E042_PROOF_DECODE_ERROR');
+    // Binary and JSON forms of different proofs.
+    await expectCode(variant(geom, (c, dir) => replaceArtifact(c, dir, 'proofs/geom.proof.json', fib.dir.get('proofs/fib.proof.json')!)), 'E042_PROOF_DECODE_ERROR');
+  });
+
+  it('E050_STATEMENT_HASH_MISMATCH', async () => {
+    await expectCode(variant(geom, (c) => (at(c, 'statement.anchors')['run'] = 'ci-2'), 'capsule'), 'E050_STATEMENT_HASH_MISMATCH');
+  });
+
+  it('E053_PROOF_STATEMENT_MISMATCH: trace spec hash, proof of another run, statement cross-binding', async () => {
+    await expectCode(variant(geom, (c) => (c['trace_spec_hash'] = 'd'.repeat(64)), 'capsule'), 'E053_PROOF_STATEMENT_MISMATCH');
+    // Both proof files of another run (same trace, other anchors: another statement, another root? no — same root) …
+    const otherRoot = await makeCapsule(k, 'geom', { steps: 64, initial: [['2', '0'], ['0', '1']] }, { chunkLen: 32 });
+    await expectCode(variant(geom, (c, dir) => {
+      for (const ext of ['bin', 'json']) replaceArtifact(c, dir, `proofs/geom.proof.${ext}`, otherRoot.dir.get(`proofs/geom.proof.${ext}`)!);
+    }), 'E053_PROOF_STATEMENT_MISMATCH');
+    await expectCode(variant(geom, (c) => (at(c, 'anchors')['run'] = 'ci-2')), 'E053_PROOF_STATEMENT_MISMATCH');
+    await expectCode(variant(geom, (c) => (at(c, 'statement')['policy_hash'] = 'e'.repeat(64))), 'E053_PROOF_STATEMENT_MISMATCH');
+  });
+
+  it('E054_PROOF_INVALID: the proof of statement A under statement B (public inputs, anchors)', async () => {
+    await expectCode(variant(geom, (c) => (at(c, 'statement.public_inputs')['final_acc'] = '1')), 'E054_PROOF_INVALID');
+    await expectCode(variant(geom, (c) => {
+      at(c, 'statement.anchors')['run'] = 'ci-2';
+      at(c, 'anchors')['run'] = 'ci-2';
+    }), 'E054_PROOF_INVALID');
+  });
+
+  it('E055_NOVA_STATE_MISMATCH and E057_RECURSION_UNSUPPORTED', async () => {
+    await expectCode(variant(geom, (c) => Object.assign(c, { nova_stats: { nova_state: 'f'.repeat(64) }, trace_commitment: 'e'.repeat(64) })), 'E055_NOVA_STATE_MISMATCH');
+    await expectCode(variant(geom, (c) => Object.assign(c, { nova_stats: { nova_state: 'f'.repeat(64) }, trace_commitment: 'f'.repeat(64) })), 'E057_RECURSION_UNSUPPORTED');
+  });
+
+  it("E056_SECURITY_BELOW_MINIMUM: the caller's minimum and the policy's", async () => {
+    await expectCode(geom, 'E056_SECURITY_BELOW_MINIMUM', { minSecurityBits: 101 });
+    await expectCode(strictPolicy, 'E056_SECURITY_BELOW_MINIMUM');
+  });
+
+  it('E060_ROW_INDEX_MISMATCH and E061_CHUNK_ROOTS_DIGEST_MISMATCH', async () => {
+    const roots = geom.dir.get('row_archive/chunk_roots.bin')!;
+    const swapped = new Uint8Array(roots);
+    swapped.set(roots.subarray(0, 32), 32);
+    swapped.set(roots.subarray(32, 64), 0);
+    const rootsJson = (b: Uint8Array) => jsonBytes({ schema: 'capseal_chunk_roots_v1', chunk_roots: Array.from({ length: b.length / 32 }, (_, i) => bytesToHex(b.subarray(32 * i, 32 * i + 32))) });
+    await expectCode(variant(geom, (c, dir) => {
+      dir.set('row_archive/chunk_roots.bin', swapped);
+      dir.set('row_archive/chunk_roots.json', rootsJson(swapped));
+      at(c, 'row_index_ref')['chunk_roots_digest'] = sha256Hex(swapped);
+    }), 'E060_ROW_INDEX_MISMATCH');
+    await expectCode(variant(geom, (_c, dir) => dir.delete('row_archive/chunk_roots.bin')), 'E060_ROW_INDEX_MISMATCH');
+    await expectCode(variant(geom, (_c, dir) => dir.set('row_archive/chunk_roots.bin', swapped)), 'E061_CHUNK_ROOTS_DIGEST_MISMATCH');
+    await expectCode(variant(geom, (_c, dir) => dir.set('row_archive/chunk_roots.json', rootsJson(swapped))), 'E061_CHUNK_ROOTS_DIGEST_MISMATCH');
+  });
+
+  it('E070_AUTHORSHIP_REQUIRED, E071_SIGNATURE_INVALID, E072_SIGNER_NOT_AUTHORIZED', async () => {
+    const acl = (pubkey: string, status: 'active' | 'revoked') => parseAcl({ schema: 'bef_acl_v1', policies: { capseal_default: [{ pubkey, status }] } });
+    await expectCode(geom, 'E070_AUTHORSHIP_REQUIRED', { acl: acl(key.public_key, 'active') });
+    // A signature over another capsule hash, and a valid signature by another key.
+    await expectCode(variant(signed, (c) => (c['authorship'] = signCapsuleHash('0'.repeat(64), key))), 'E071_SIGNATURE_INVALID');
+    const intruder = generateKeyFile();
+    const resigned = variant(signed, (c) => (c['authorship'] = signCapsuleHash(c['capsule_hash'] as string, intruder)));
+    expect((await run(resigned)).status).toBe('accepted'); // a signature says who, not whether to trust them
+    await expectCode(resigned, 'E072_SIGNER_NOT_AUTHORIZED', { acl: acl(key.public_key, 'active') });
+    await expectCode(signed, 'E072_SIGNER_NOT_AUTHORIZED', { acl: acl(key.public_key, 'revoked') });
+  });
+
+  it('E080_DA_CHUNK_UNAVAILABLE, E081_DA_CHUNK_MISMATCH, E082_DA_POLICY_INVALID', async () => {
+    await expectCode(variant(geom, (_c, dir) => dir.delete('row_archive/chunks/5.bin')), 'E080_DA_CHUNK_UNAVAILABLE');
+    const chunk = geom.dir.get('row_archive/chunks/3.bin')!;
+    const flipped = chunk.slice();
+    flipped[17]! ^= 1;
+    await expectCode(variant(geom, (_c, dir) => dir.set('row_archive/chunks/3.bin', flipped)), 'E081_DA_CHUNK_MISMATCH');
+    await expectCode(variant(geom, (_c, dir) => dir.set('row_archive/chunks/3.bin', chunk.subarray(8))), 'E081_DA_CHUNK_MISMATCH');
+    const nonCanonical = chunk.slice();
+    nonCanonical.fill(0xff, 0, 8);
+    await expectCode(variant(geom, (_c, dir) => dir.set('row_archive/chunks/3.bin', nonCanonical)), 'E081_DA_CHUNK_MISMATCH');
+    await expectCode(variant(geom, (c) => (at(c, 'da_policy')['k_samples'] = 138)), 'E082_DA_POLICY_INVALID');
+    await expectCode(variant(geom, (c) => (at(c, 'da_policy')['delta'] = 0.5)), 'E082_DA_POLICY_INVALID');
+    await expectCode(variant(geom, (c) => (at(c, 'da_policy')['verification_level'] = 'none')), 'E082_DA_POLICY_INVALID');
+  });
+
+  it('the tests above trigger every code in the registry', () => {
+    expect([...used].sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+});
+
+/** Every leaf of a JSON value with its path. */
+function leaves(v: unknown, path: (string | number)[] = []): { path: (string | number)[]; value: unknown }[] {
+  if (v !== null && typeof v === 'object')
+    return Object.entries(v as Json).flatMap(([key, x]) => leaves(x, [...path, Array.isArray(v) ? Number(key) : key]));
+  return [{ path, value: v }];
+}
+
+const tweak = (v: unknown): unknown =>
+  typeof v === 'string' ? (/^[0-9a-f]+$/.test(v) ? `${v.slice(0, -1)}${v.endsWith('0') ? '1' : '0'}` : `${v}x`)
+  : typeof v === 'number' ? v + 1
+  : typeof v === 'boolean' ? !v
+  : 0;
+
+function setAt(c: unknown, path: (string | number)[], value: unknown): void {
+  const parent = path.slice(0, -1).reduce((o: any, key) => o[key], c); // eslint-disable-line @typescript-eslint/no-explicit-any
+  parent[path.at(-1)!] = value;
+}
+
+/** Fields the prover declares (measurements, its backend) and a stronger-than-required k: bound by signature only. */
+const declared = (path: (string | number)[]): boolean =>
+  (path[0] === 'proofs' && (path[2] === 'stats' || path[2] === 'backend')) || (path[0] === 'da_policy' && path[1] === 'k_samples');
+
+describe('tampering with every capsule field', () => {
+  const acl = () => parseAcl({ schema: 'bef_acl_v1', policies: { capseal_default: [{ pubkey: key.public_key, status: 'active' }] } });
+
+  it('as is: rejected (capsule hash, or the signature for authorship fields)', async () => {
+    const fields = leaves(signed.capsule);
+    expect(fields.length).toBeGreaterThan(60);
+    for (const { path, value } of fields) {
+      const r = await run(variant(signed, (c) => setAt(c, path, tweak(value)), 'none'), { acl: acl() });
+      expect(r.status, `${path.join('.')}: ${r.message}`).toBe('rejected');
+      const expected = path[0] === 'authorship' ? ['E001_MALFORMED_CAPSULE', 'E071_SIGNATURE_INVALID'] : path[0] === 'schema' ? ['E002_UNSUPPORTED_SCHEMA'] : ['E011_CAPSULE_HASH_MISMATCH'];
+      expect(expected, path.join('.')).toContain(r.code);
+    }
+  });
+
+  it('with every recomputable hash recomputed: rejected by a deeper layer; declared fields only by the signature', async () => {
+    const codes = new Map<string, ErrorCode>();
+    for (const { path, value } of leaves(geom.capsule)) {
+      if (path[0] === 'capsule_hash') continue;
+      const m = variant(geom, (c) => setAt(c, path, tweak(value)), 'all', path.join('.'));
+      const r = await run(m);
+      if (declared(path)) {
+        // Accepted when the value stays well-typed (nothing recomputes a measurement), else a schema error.
+        expect([null, 'E001_MALFORMED_CAPSULE'], `${path.join('.')}: ${r.message}`).toContain(r.code);
+        continue;
+      }
+      expect(r.status, `${path.join('.')}: ${r.message}`).toBe('rejected');
+      expect(r.code).not.toBe('E011_CAPSULE_HASH_MISMATCH');
+      codes.set(path.join('.'), r.code!);
+    }
+    // Deeper layers were reached: the statement by the STARK, the archive by the index and DA layers.
+    expect(codes.get('statement.public_inputs.final_acc')).toBe('E054_PROOF_INVALID');
+    expect(codes.get('row_index_ref.chunk_roots_digest')).toBe('E061_CHUNK_ROOTS_DIGEST_MISMATCH');
+    expect(codes.get('chunk_meta.chunk_len')).toBe('E053_PROOF_STATEMENT_MISMATCH');
+    // Declared fields of a signed capsule: re-sealing changes the capsule hash, so the signature fails.
+    for (const { path, value } of leaves(signed.capsule).filter((f) => declared(f.path))) {
+      const r = await run(variant(signed, (c) => setAt(c, path, tweak(value))), { acl: acl() });
+      expect(['E071_SIGNATURE_INVALID', 'E001_MALFORMED_CAPSULE'], path.join('.')).toContain(r.code);
+    }
+  });
+
+  it('every artifact and archive file, byte flipped with its recorded hash recomputed: rejected', async () => {
+    for (const path of [...geom.dir.keys()].filter((p) => p !== 'capsule.json')) {
+      const bytes = geom.dir.get(path)!;
+      for (const at of [0, bytes.length >> 1, bytes.length - 1]) {
+        const m = variant(geom, (c, dir) => {
+          const b = bytes.slice();
+          b[at]! ^= 0x01;
+          replaceArtifact(c, dir, path, b);
+          if (path === 'policy.json') at_(c, 'policy')['policy_hash'] = at_(c, 'statement')['policy_hash'] = sha256Hex(b);
+          if (path === 'row_archive/chunk_roots.bin') at_(c, 'row_index_ref')['chunk_roots_digest'] = sha256Hex(b);
+        });
+        const r = await run(m);
+        expect(r.status, `${path}@${at}: ${r.message}`).toBe('rejected');
+      }
+    }
+  });
+});
+const at_ = at;
