@@ -410,9 +410,9 @@ describe('registryBuild / registryProve', () => {
     return p;
   };
   const policies = (): string[] => [
-    file('p1.json', '{"policy_id":"agent-safety","policy_version":"1.0","min_security_bits":100}\n'),
-    file('p2.json', '{\n  "policy_id": "agent-safety",\n  "policy_version": "1.1"\n}\n'),
-    file('p3.json', '{"policy_version":"0.1","policy_id":"geom"}'),
+    file('p1.json', '{"schema":"capseal_policy_v1","policy_id":"agent-safety","policy_version":"1.0","min_security_bits":100}\n'),
+    file('p2.json', '{\n  "schema": "capseal_policy_v1",\n  "policy_id": "agent-safety",\n  "policy_version": "1.1"\n}\n'),
+    file('p3.json', '{"policy_version":"0.1","policy_id":"geom","schema":"capseal_policy_v1"}'),
   ];
   /** The one stderr line of a failed command. */
   const failure = (cmd: string): string => {
@@ -452,12 +452,12 @@ describe('registryBuild / registryProve', () => {
     const cases: [() => string[], RegExp][] = [
       [() => [], /no policy files given/],
       [() => [join(dir, 'missing.json')], /cannot read policy file .*missing\.json: .*ENOENT/],
-      [() => [file('bad.json', '{"policy_id": "x",')], /policy file .*bad\.json is not valid JSON: /],
-      [() => [file('dupkey.json', '{"policy_id":"x","policy_id":"y","policy_version":"1"}')], /dupkey\.json is not valid JSON: .*duplicate/i],
-      [() => [file('arr.json', '[1]')], /arr\.json is not a JSON object/],
-      [() => [file('noid.json', '{"policy_version":"1"}')], /noid\.json has no policy_id/],
-      [() => [file('nover.json', '{"policy_id":"x"}')], /nover\.json has no policy_version/],
-      [() => [file('numver.json', '{"policy_id":"x","policy_version":2}')], /numver\.json: policy_version must be a non-empty string/],
+      [() => [file('bad.json', '{"policy_id": "x",')], /policy file .*bad\.json: policy is not valid JSON: /],
+      [() => [file('dupkey.json', '{"policy_id":"x","policy_id":"y","policy_version":"1"}')], /dupkey\.json: policy is not valid JSON: .*duplicate/i],
+      [() => [file('arr.json', '[1]')], /arr\.json: invalid policy/],
+      [() => [file('noid.json', '{"schema":"s","policy_version":"1"}')], /noid\.json: invalid policy: policy_id: is required/],
+      [() => [file('nover.json', '{"schema":"s","policy_id":"x"}')], /nover\.json: invalid policy: policy_version: is required/],
+      [() => [file('numver.json', '{"schema":"s","policy_id":"x","policy_version":2}')], /numver\.json: invalid policy: policy_version: /],
       [() => [...policies(), file('again.json', readFileSync(join(dir, 'p1.json'), 'utf8'))], /again\.json has the same bytes \(SHA-256 [0-9a-f]{64}\) as .*p1\.json/],
     ];
     for (const [args, msg] of cases) {
@@ -471,7 +471,7 @@ describe('registryBuild / registryProve', () => {
     const nonUtf8 = join(dir, 'bin.json');
     writeFileSync(nonUtf8, Uint8Array.of(0x7b, 0xff, 0x7d));
     expect(await registryBuild({ policies: [nonUtf8], out: regPath, json: false })).toBe(2);
-    expect(failure('build')).toMatch(/bin\.json is not UTF-8 text/);
+    expect(failure('build')).toMatch(/bin\.json: policy is not valid JSON: .*utf-8/i);
     out.length = 0;
     err.length = 0;
     expect(await registryBuild({ policies: policies(), out: join(dir, 'no', 'such', 'dir.json'), json: false })).toBe(2);
@@ -509,7 +509,7 @@ describe('registryBuild / registryProve', () => {
     const regPath = join(dir, 'registry.json');
     await registryBuild({ policies: paths, out: regPath, json: false });
     const reg = JSON.parse(readFileSync(regPath, 'utf8')) as { root: string };
-    const outsider = file('outsider.json', '{"policy_id":"x","policy_version":"9"}');
+    const outsider = file('outsider.json', '{"schema":"capseal_policy_v1","policy_id":"x","policy_version":"9"}');
     const edited = file('edited.json', `${readFileSync(paths[0]!, 'utf8')} `);
     const tampered = file('tampered.json', JSON.stringify({ ...reg, root: 'f'.repeat(64) }));
     const cases: [{ registry: string; policy: string }, RegExp][] = [
