@@ -3,6 +3,7 @@
 // of the capsule is tampered with, once as is and once with every hash an attacker can recompute
 // (trace spec, statement, capsule), so the deeper layers are reached; artifacts, archive, policy and
 // authorship likewise. Declared measurements (stats, backend) are bound by the signature alone.
+import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAcl } from '../src/capsule/acl.js';
@@ -239,6 +240,12 @@ describe('every error code', () => {
 
   it('the tests above trigger every code in the registry', () => {
     expect([...used].sort()).toEqual(Object.keys(ERROR_CODES).sort());
+  });
+
+  it("README.md's code table is the registry, row for row", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = readme.split('\n').filter((l) => /^\| `E\d{3}_/.test(l));
+    expect(rows).toEqual(Object.entries(ERROR_CODES).map(([c, i]) => `| \`${c}\` | ${i.layer} | ${i.meaning} | ${i.action} |`));
   });
 });
 

@@ -8,7 +8,7 @@ import type { Column } from '../field/columns.js';
 import { jcsHash, type Anchors } from './spec.js';
 
 export interface TraceAdapter<Input = unknown> {
-  /** TraceSpec `trace_format_id`, e.g. GEOM_AIR_V1; also names the proof files (lower-cased, without _AIR_V1). */
+  /** TraceSpec `trace_format_id`, e.g. GEOM_AIR_V1; lower-cased without a trailing _AIR_V<n> it names the proof files. */
   readonly traceFormatId: string;
   /** The AIR that proves the trace: a key of AIRS (src/airs). */
   readonly airId: AirId;

@@ -41,6 +41,8 @@ export interface VerifyCapsuleOptions {
   challengeNonce?: string;
   /** Floor on the proof's conjectured security (bits); the policy's min_security_bits also applies. */
   minSecurityBits?: number;
+  /** Trace adapters beyond the built-in ones (ADAPTERS), for capsules of other trace formats. */
+  adapters?: readonly AnyTraceAdapter[];
 }
 
 export interface CheckRecord {
@@ -131,7 +133,7 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
   const [proofKey, entry] = Object.entries(c.proofs)[0]!;
 
   // 3. Trace spec.
-  const adapter = await checks.run('trace_spec', () => traceSpecCheck(c));
+  const adapter = await checks.run('trace_spec', () => traceSpecCheck(c, opts.adapters ?? []));
 
   // 4. Policy, and its registry inclusion when a trusted root is given.
   const policy = await checks.run('policy', () => policyCheck(c, files, opts));
@@ -194,10 +196,11 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
   return `accepted: ${c.trace_spec.trace_format_id} capsule ${c.capsule_hash} (${proofKey}, ${bits}-bit proof${signed}; DA ${audit})`;
 }
 
-function traceSpecCheck(c: Capsule): AnyTraceAdapter {
+function traceSpecCheck(c: Capsule, extra: readonly AnyTraceAdapter[]): AnyTraceAdapter {
   const h = jcsHash(c.trace_spec);
   must(h === c.trace_spec_hash, 'E053_PROOF_STATEMENT_MISMATCH', `trace_spec_hash ${c.trace_spec_hash} does not match the trace spec (recomputed ${h})`);
-  const adapter = adapterForFormat(c.trace_spec.trace_format_id);
+  const id = c.trace_spec.trace_format_id;
+  const adapter = extra.find((a) => a.traceFormatId === id) ?? adapterForFormat(id);
   must(adapter, 'E002_UNSUPPORTED_SCHEMA', `trace format ${c.trace_spec.trace_format_id} is not known to this verifier`);
   const expected = traceSpecFor(adapter.traceFormatId, adapter.columns);
   must(c.trace_spec.record_schema_ref === expected.record_schema_ref, 'E053_PROOF_STATEMENT_MISMATCH',
