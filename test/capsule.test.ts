@@ -15,6 +15,11 @@ import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
 import { buildRegistry, proveInclusion } from '../src/capsule/registry.js';
 import { jcsHash } from '../src/capsule/spec.js';
 import { verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../src/capsule/verify.js';
+import { AGENT_ADAPTER, GEOM_ADAPTER } from '../src/capsule/adapter.js';
+import { agentCapsule, verifyAgentCapsule } from '../src/capsule/agent-capsule.js';
+import { sealCapsule } from '../src/capsule/seal.js';
+import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { clone, jsonBytes, makeCapsule, memFiles, type Dir, type MadeCapsule } from './helpers/capsule.js';
@@ -22,7 +27,7 @@ import { agentLog } from '../bench/prove.js';
 
 type Json = Record<string, unknown>;
 let k: Kernels;
-let geom: MadeCapsule, signed: MadeCapsule, fib: MadeCapsule, agent: MadeCapsule, strictPolicy: MadeCapsule;
+let geom: MadeCapsule, signed: MadeCapsule, fib: MadeCapsule, agent: MadeCapsule;
 let key: KeyFile;
 const used = new Set<ErrorCode>();
 
@@ -36,8 +41,6 @@ beforeAll(async () => {
   signed = await makeCapsule(k, 'geom', GEOM_INPUT, { chunkLen: 32, anchors: ANCHORS, key });
   fib = await makeCapsule(k, 'fib', { steps: 32 });
   agent = await makeCapsule(k, 'agent', agentLog(5));
-  const strict = new TextEncoder().encode(DEFAULT_POLICY_TEXT.replace('"min_security_bits": 100', '"min_security_bits": 128'));
-  strictPolicy = await makeCapsule(k, 'geom', GEOM_INPUT, { policyBytes: strict });
 }, 120_000);
 
 async function run(m: { dir: Dir }, opts: VerifyCapsuleOptions = {}): Promise<VerifyReport> {
@@ -192,7 +195,12 @@ describe('every error code', () => {
 
   it("E056_SECURITY_BELOW_MINIMUM: the caller's minimum and the policy's", async () => {
     await expectCode(geom, 'E056_SECURITY_BELOW_MINIMUM', { minSecurityBits: 101 });
-    await expectCode(strictPolicy, 'E056_SECURITY_BELOW_MINIMUM');
+    // sealCapsule refuses to seal below the policy's floor; a capsule made elsewhere is caught here.
+    const strict = new TextEncoder().encode(DEFAULT_POLICY_TEXT.replace('"min_security_bits": 100', '"min_security_bits": 120'));
+    await expectCode(variant(geom, (c, dir) => {
+      dir.set('policy.json', strict);
+      at(c, 'policy')['policy_hash'] = at(c, 'statement')['policy_hash'] = sha256Hex(strict);
+    }), 'E056_SECURITY_BELOW_MINIMUM');
   });
 
   it('E060_ROW_INDEX_MISMATCH and E061_CHUNK_ROOTS_DIGEST_MISMATCH', async () => {
@@ -329,3 +337,35 @@ describe('tampering with every capsule field', () => {
   });
 });
 const at_ = at;
+
+describe('sealing', () => {
+  it('short traces get blowup 16 so the policy floor holds; explicit options below it are refused', async () => {
+    const tiny = await makeCapsule(k, 'geom', { steps: 8 });
+    const stats = (Object.values(tiny.capsule['proofs'] as object)[0] as Json)['stats'] as Json;
+    expect(stats['options']).toMatchObject({ blowup: 16 });
+    expect(stats['security_bits']).toBeGreaterThanOrEqual(100);
+    expect((await run(tiny)).status).toBe('accepted');
+    const backend = await createNodeCpuBackend({ threads: 1 });
+    try {
+      await expect(sealCapsule(k, { adapter: GEOM_ADAPTER, input: { steps: 8 }, backend, backendChoice: 'cpu', options: TEST_OPTIONS_INSECURE }))
+        .rejects.toThrow(/reaches 20 bits with these options, below the policy.s min_security_bits 100/);
+      await expect(sealCapsule(k, { adapter: AGENT_ADAPTER, input: agentLog(2), backend, backendChoice: 'cpu', anchors: { action_log_hash: '0'.repeat(64) } }))
+        .rejects.toThrow(/anchor action_log_hash is derived from the input/);
+    } finally {
+      await backend.destroy();
+    }
+  });
+
+  it('an agent capsule whose anchored action_log_hash is not the given log is rejected (E053)', async () => {
+    const log = agentLog(3);
+    const backend = await createNodeCpuBackend({ threads: 1 });
+    const forged = { ...AGENT_ADAPTER, anchors: () => ({ action_log_hash: 'f'.repeat(64) }) };
+    const sealed = await sealCapsule(k, { adapter: forged, input: log, backend, backendChoice: 'cpu' }).finally(() => backend.destroy());
+    const dir: Dir = new Map(sealed.files);
+    const agentBytes = jsonBytes(agentCapsule(sealed));
+    expect((await verifyAgentCapsule(k, agentBytes, memFiles(dir))).status).toBe('accepted');
+    const r = await verifyAgentCapsule(k, agentBytes, memFiles(dir), { actions: log });
+    expect(r.code).toBe('E053_PROOF_STATEMENT_MISMATCH');
+    expect(r.message).toMatch(/not the anchored action_log_hash/);
+  });
+});

@@ -10,7 +10,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import { RelPathSchema } from './capsule.js';
 import type { ErrorCode } from './codes.js';
 import { CAPSULE_FILE, type Sealed } from './seal.js';
-import { HashHexSchema } from './spec.js';
+import { HashHexSchema, jcsHash } from './spec.js';
 import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
 
 export const AGENT_CAPSULE_SCHEMA = 'agent_capsule_v1';
@@ -89,7 +89,8 @@ export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: C
 
   // The capsule verified, so its JSON is well-formed and its fields are the ones it was sealed with.
   const c = parseCanonicalInput(new TextDecoder().decode(capsuleBytes)) as {
-    capsule_hash: string; trace_spec: { trace_format_id: string }; statement: { trace_root: string; public_inputs: { action_count: number; final_receipt_hash: string } };
+    capsule_hash: string; trace_spec: { trace_format_id: string }; anchors: Record<string, string>;
+    statement: { trace_root: string; public_inputs: { action_count: number; final_receipt_hash: string } };
   };
   const pi = c.statement.public_inputs;
   const mismatch =
@@ -109,6 +110,9 @@ export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: C
   if (rebuilt.final_receipt_hash !== a.final_receipt_hash || rebuilt.action_count !== a.trace_length)
     return reject(base, 'constraint_check', 'E053_PROOF_STATEMENT_MISMATCH',
       `the action log (${rebuilt.action_count} actions, final receipt ${rebuilt.final_receipt_hash}) is not the proven one (${a.trace_length}, ${a.final_receipt_hash})`);
+  const logHash = jcsHash(log.data);
+  if (c.anchors['action_log_hash'] !== logHash)
+    return reject(base, 'constraint_check', 'E053_PROOF_STATEMENT_MISMATCH', `the action log's hash ${logHash} is not the anchored action_log_hash ${String(c.anchors['action_log_hash'])}`);
   const check = agentConstraintCheck(log.data);
   if (!check.ok)
     return reject(base, 'constraint_check', 'E054_PROOF_INVALID', `constraint_check: ${check.failures.map((f) => `${f.constraint} fails at row ${f.row}`).join('; ')}`);

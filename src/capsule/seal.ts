@@ -8,7 +8,7 @@ import { parseInput } from '../airs/public-inputs.js';
 import type { Backend, BackendKind } from '../backend/backend.js';
 import { sha256Hex } from '../hash/digest.js';
 import { encodeProof, proofToJson } from '../stark/codec.js';
-import { DEFAULT_OPTIONS, type ProofOptions } from '../stark/options.js';
+import { DEFAULT_OPTIONS, securityBits, type ProofOptions } from '../stark/options.js';
 import { prove } from '../stark/prover.js';
 import { verifyProof } from '../stark/verifier.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -48,12 +48,17 @@ export interface Sealed {
   timing: { trace_ms: number; prove_ms: number; verify_ms: number; commit_ms: number };
 }
 
+/**
+ * Options tried in order when the caller names none: the default, then blowup 16, whose larger
+ * query domain lets short traces (a few rows have few distinct queries) reach the policy's floor.
+ */
+const SEAL_OPTIONS: readonly ProofOptions[] = [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, blowup: 16 }];
+
 const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
 export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promise<Sealed> {
   const say = s.progress ?? (() => {});
   const { adapter } = s;
-  const options = s.options ?? DEFAULT_OPTIONS;
   const policyBytes = s.policyBytes ?? new TextEncoder().encode(DEFAULT_POLICY_TEXT);
   const policy = parsePolicy(policyBytes);
   const da = policyDa(policy);
@@ -64,12 +69,19 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
   const trace_ms = performance.now() - t0;
   const entry = AIRS[adapter.airId];
   const air = entry.air(publicInputs);
+  const minBits = policy.min_security_bits ?? 0;
+  const options = s.options ?? SEAL_OPTIONS.find((o) => securityBits(air.logN, o) >= minBits) ?? DEFAULT_OPTIONS;
+  if (securityBits(air.logN, options) < minBits)
+    throw new RangeError(`a 2^${air.logN}-row trace reaches ${securityBits(air.logN, options)} bits with these options, below the policy's min_security_bits ${minBits}`);
   const rows = 2 ** air.logN * options.blowup;
   const chunkLen = s.chunkLen ?? Math.min(DEFAULT_CHUNK_LEN, rows);
   checkChunkLen(chunkLen, rows);
 
   const traceSpec = traceSpecFor(adapter.traceFormatId, adapter.columns);
-  const anchors: Anchors = { ...adapter.anchors?.(input), ...s.anchors };
+  const derived = adapter.anchors?.(input) ?? {};
+  const clash = Object.keys(s.anchors ?? {}).find((key) => Object.hasOwn(derived, key));
+  if (clash !== undefined) throw new RangeError(`anchor ${clash} is derived from the input by ${adapter.traceFormatId}; it cannot be given`);
+  const anchors: Anchors = { ...derived, ...s.anchors };
   let statement: StatementV1 | undefined;
   const statementHash = (root: Uint8Array): Uint8Array => {
     statement = {

@@ -50,7 +50,12 @@ function parseAnchors(pairs: readonly string[]): Anchors {
     anchors.set(key, p.slice(eq + 1));
   }
   const r = AnchorsSchema.safeParse(Object.fromEntries(anchors));
-  if (!r.success) throw new UsageError(`--anchor: ${r.error.issues[0]!.message}`);
+  if (!r.success) {
+    // A bad key is reported by zod as "Invalid key in record", with the key schema's message nested.
+    const issue = r.error.issues[0]!;
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    throw new UsageError(`--anchor${issue.path.length ? ` ${String(issue.path[0])}` : ''}: ${message}`);
+  }
   return r.data;
 }
 
