@@ -275,9 +275,10 @@ function setAt(c: unknown, path: (string | number)[], value: unknown): void {
   parent[path.at(-1)!] = value;
 }
 
-/** Fields the prover declares (measurements, its backend) and a stronger-than-required k: bound by signature only. */
+/** Fields the prover declares (times, stages, its backend) and a stronger-than-required k: bound by signature only. */
 const declared = (path: (string | number)[]): boolean =>
-  (path[0] === 'proofs' && (path[2] === 'stats' || path[2] === 'backend')) || (path[0] === 'da_policy' && path[1] === 'k_samples');
+  (path[0] === 'proofs' && ((path[2] === 'stats' && ['prove_ms', 'verify_ms', 'stages'].includes(String(path[3]))) || path[2] === 'backend'))
+  || (path[0] === 'da_policy' && path[1] === 'k_samples');
 
 describe('tampering with every capsule field', () => {
   const acl = () => parseAcl({ schema: 'bef_acl_v1', policies: { capseal_default: [{ pubkey: key.public_key, status: 'active' }] } });

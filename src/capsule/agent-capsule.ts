@@ -80,7 +80,7 @@ export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: C
   const parsed: VerifyReport = { ...none, checks: [{ name: 'agent_parse', ok: true, code: null }] };
   if (!a.verification.constraints_satisfied || !a.verification.composition_all_zero)
     return reject(parsed, 'agent_claims', 'E054_PROOF_INVALID', 'the agent capsule itself declares its constraints unsatisfied');
-  const capsuleBytes = await files.read(a.capsule.path).catch(() => null);
+  const capsuleBytes = await Promise.resolve().then(() => files.read(a.capsule.path)).catch(() => null); // a read that throws synchronously too
   if (!capsuleBytes) return reject(parsed, 'agent_capsule_link', 'E040_ARTIFACT_MISSING', `the capsule ${a.capsule.path} is missing`);
   const report = await verifyCapsule(k, capsuleBytes, files, opts);
   const checks = [...parsed.checks, ...report.checks];

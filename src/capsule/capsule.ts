@@ -28,7 +28,7 @@ export const ProofEntrySchema = z.strictObject({
   trace_format_id: z.string(),
   air_id: z.string(),
   formats: z.strictObject({ bin: ProofFormatSchema, json: ProofFormatSchema }),
-  /** Measured, declared by the prover; not recomputed (time cannot be proved). */
+  /** options, security_bits and proof_bytes are checked against the proof; times and stages are declared (time cannot be proved). */
   stats: z.strictObject({
     prove_ms: Ms,
     verify_ms: Ms,

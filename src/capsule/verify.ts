@@ -11,13 +11,14 @@ import { canonicalize, parseCanonicalInput } from '../json/canonical-json.js';
 import { decodeProof, encodeProof, proofFromJson } from '../stark/codec.js';
 import type { StarkProof } from '../stark/proof.js';
 import { verifyProof } from '../stark/verifier.js';
+import { securityBits } from '../stark/options.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { equalDigests } from '../merkle/checks.js';
 import { type Acl, signerStatus } from './acl.js';
 import { adapterForFormat, type AnyTraceAdapter } from './adapter.js';
 import { chunkFileName, ChunkRootsJsonSchema, chunkRootsFromJson, rootOfChunk, rootOfChunkRoots, ROW_INDEX_ARITY } from './archive.js';
 import { verifyAuthorship } from './authorship.js';
-import { capsuleHash, CAPSULE_SCHEMA, CapsuleSchema, type Capsule, type ProofEntry } from './capsule.js';
+import { capsuleHash, CAPSULE_SCHEMA, CapsuleSchema, optionsRecord, type Capsule, type ProofEntry } from './capsule.js';
 import type { ErrorCode } from './codes.js';
 import { auditSeed, DA_LEVEL, daSampleCount, sampleChunks } from './da.js';
 import { parsePolicy, policyDa, policyHash, type Policy } from './policy.js';
@@ -128,6 +129,8 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
   const c = await checks.run('schema', () => {
     const r = CapsuleSchema.safeParse(raw);
     must(r.success, 'E001_MALFORMED_CAPSULE', `capsule fields: ${r.success ? '' : issuesText(r.error.issues)}`);
+    // Everything hashed must be read: a member the schema skips (zod records skip "__proto__") is refused.
+    must(canonicalize(r.data) === canonicalize(raw), 'E001_MALFORMED_CAPSULE', 'capsule holds members the schema does not read (e.g. "__proto__")');
     return r.data;
   });
   const [proofKey, entry] = Object.entries(c.proofs)[0]!;
@@ -262,6 +265,11 @@ function rowCommitmentCheck(c: Capsule, adapter: AnyTraceAdapter, entry: ProofEn
   if ((m.chunk_len & (m.chunk_len - 1)) !== 0 || m.chunk_len * m.num_chunks !== rows)
     throw bad(`chunk_meta: ${m.num_chunks} chunks of ${m.chunk_len} rows are not an aligned power-of-two split of ${rows} rows`);
   if (m.chunk_bytes !== m.chunk_len * m.row_width * 8) throw bad(`chunk_meta.chunk_bytes ${m.chunk_bytes} is not ${m.chunk_len} × ${m.row_width} × 8`);
+  // The stats the proof determines are checked; times and stages are declared (only a signature binds them).
+  const st = entry.stats;
+  if (canonicalize(st.options) !== canonicalize(optionsRecord(proof.options))) throw bad(`stats.options ${canonicalize(st.options)} are not the proof's options`);
+  if (st.security_bits !== securityBits(proof.logN, proof.options)) throw bad(`stats.security_bits ${st.security_bits} is not the proof's ${securityBits(proof.logN, proof.options)}`);
+  if (st.proof_bytes !== entry.formats.bin.size_bytes) throw bad(`stats.proof_bytes ${st.proof_bytes} is not the binary proof's ${entry.formats.bin.size_bytes} bytes`);
 }
 
 function statementCheck(c: Capsule, adapter: AnyTraceAdapter): Air {
