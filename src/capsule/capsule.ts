@@ -28,6 +28,8 @@ export const ProofEntrySchema = z.strictObject({
   trace_format_id: z.string(),
   air_id: z.string(),
   formats: z.strictObject({ bin: ProofFormatSchema, json: ProofFormatSchema }),
+  /** The archive of this proof's committed trace rows: its directory and the root it rebuilds. */
+  row_archive: z.strictObject({ path: RelPathSchema, commitment: HashHexSchema }),
   /** options, security_bits and proof_bytes are checked against the proof; times and stages are declared (time cannot be proved). */
   stats: z.strictObject({
     prove_ms: Ms,

@@ -258,6 +258,8 @@ function rowCommitmentCheck(c: Capsule, adapter: AnyTraceAdapter, entry: ProofEn
   if (entry.trace_format_id !== c.trace_spec.trace_format_id) throw bad(`proof entry is for ${entry.trace_format_id}, the trace spec for ${c.trace_spec.trace_format_id}`);
   if (proof.airId !== adapter.airId || entry.air_id !== adapter.airId) throw bad(`proof is for AIR ${proof.airId} (entry says ${entry.air_id}); ${adapter.traceFormatId} is proved by ${adapter.airId}`);
   if (bytesToHex(proof.traceRoot) !== ref.commitment) throw bad(`the proof's trace root ${bytesToHex(proof.traceRoot)} differs from row_index_ref.commitment ${ref.commitment}`);
+  if (entry.row_archive.commitment !== ref.commitment || entry.row_archive.path !== c.da_policy.provider.path)
+    throw bad(`the proof entry's row archive (${entry.row_archive.path}, ${entry.row_archive.commitment}) is not the capsule's (${c.da_policy.provider.path}, ${ref.commitment})`);
   if (ref.arity !== ROW_INDEX_ARITY) throw bad(`row_index_ref.arity is ${ref.arity}; the trace commitment is a binary tree`);
   const rows = 2 ** proof.logN * proof.options.blowup;
   if (m.total_rows !== rows) throw bad(`chunk_meta.total_rows ${m.total_rows} differs from the proof's ${rows} committed rows`);
