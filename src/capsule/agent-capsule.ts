@@ -5,13 +5,13 @@
 // 7 constraints.
 import { z } from 'zod';
 import { AGENT_AIR_ID, AGENT_COLUMNS, AgentActionLogSchema, agentConstraintCheck, agentTrace } from '../airs/agent.js';
-import { parseCanonicalInput } from '../json/canonical-json.js';
+import { parseCanonicalBytes } from '../json/canonical-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { RelPathSchema } from './capsule.js';
 import type { ErrorCode } from './codes.js';
 import { CAPSULE_FILE, type Sealed } from './seal.js';
 import { HashHexSchema, jcsHash } from './spec.js';
-import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
+import { issuesText, verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
 
 export const AGENT_CAPSULE_SCHEMA = 'agent_capsule_v1';
 export const AGENT_CAPSULE_FILE = 'agent_capsule.json';
@@ -68,11 +68,11 @@ export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: C
   const none: VerifyReport = { status: 'rejected', code: null, message: '', checks: [] };
   let a: AgentCapsule;
   try {
-    const j = parseCanonicalInput(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const j = parseCanonicalBytes(bytes);
     if (typeof j === 'object' && j !== null && 'schema' in j && j.schema !== AGENT_CAPSULE_SCHEMA)
       return reject(none, 'agent_parse', 'E002_UNSUPPORTED_SCHEMA', `schema ${JSON.stringify(j.schema)} is not ${AGENT_CAPSULE_SCHEMA}`);
     const r = AgentCapsuleSchema.safeParse(j);
-    if (!r.success) return reject(none, 'agent_parse', 'E001_MALFORMED_CAPSULE', `agent capsule: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    if (!r.success) return reject(none, 'agent_parse', 'E001_MALFORMED_CAPSULE', `agent capsule: ${issuesText(r.error.issues)}`);
     a = r.data;
   } catch (e) {
     return reject(none, 'agent_parse', 'E001_MALFORMED_CAPSULE', `agent capsule is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
@@ -88,7 +88,7 @@ export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: C
   const base: VerifyReport = { ...report, checks };
 
   // The capsule verified, so its JSON is well-formed and its fields are the ones it was sealed with.
-  const c = parseCanonicalInput(new TextDecoder().decode(capsuleBytes)) as {
+  const c = parseCanonicalBytes(capsuleBytes) as {
     capsule_hash: string; trace_spec: { trace_format_id: string }; anchors: Record<string, string>;
     statement: { trace_root: string; public_inputs: { action_count: number; final_receipt_hash: string } };
   };

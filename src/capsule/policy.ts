@@ -5,7 +5,7 @@
 // Other fields (a benchmark policy's tracks, workloads, …) are bound by the hash and read elsewhere.
 import { z } from 'zod';
 import { sha256Hex } from '../hash/digest.js';
-import { parseCanonicalInput } from '../json/canonical-json.js';
+import { parseCanonicalBytes } from '../json/canonical-json.js';
 import { parseInput } from '../airs/public-inputs.js';
 import { DA_LEVEL } from './da.js';
 
@@ -46,7 +46,7 @@ export const policyHash = (bytes: Uint8Array): string => sha256Hex(bytes);
 export function parsePolicy(bytes: Uint8Array): Policy {
   let json: unknown;
   try {
-    json = parseCanonicalInput(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    json = parseCanonicalBytes(bytes);
   } catch (e) {
     throw new RangeError(`policy is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }

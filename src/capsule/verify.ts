@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { AIRS } from '../airs/index.js';
 import type { Air } from '../stark/air.js';
 import { sha256Hex } from '../hash/digest.js';
-import { canonicalize, parseCanonicalInput } from '../json/canonical-json.js';
+import { canonicalize, parseCanonicalBytes } from '../json/canonical-json.js';
 import { decodeProof, encodeProof, proofFromJson } from '../stark/codec.js';
 import type { StarkProof } from '../stark/proof.js';
 import { verifyProof } from '../stark/verifier.js';
@@ -88,13 +88,13 @@ function must(cond: unknown, code: ErrorCode, message: string): asserts cond {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const issuesText = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): string =>
+export const issuesText = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): string =>
   issues.slice(0, 5).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 
 /** Strict JSON from bytes (UTF-8, no duplicate keys), or a rejection with `code`. */
 function parseJson(bytes: Uint8Array, what: string, code: ErrorCode): unknown {
   try {
-    return parseCanonicalInput(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return parseCanonicalBytes(bytes);
   } catch (e) {
     throw new Rejection(code, `${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }

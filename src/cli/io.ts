@@ -2,7 +2,7 @@
 // usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
 // and report a UsageError as "capseal <command>: <reason>" on stderr.
 import { readFile } from 'node:fs/promises';
-import { parseCanonicalInput } from '../json/canonical-json.js';
+import { CanonicalJsonError, parseCanonicalBytes } from '../json/canonical-json.js';
 
 /** A failure the command reports as its one stderr line, exiting 2. */
 export class UsageError extends Error {}
@@ -19,15 +19,10 @@ export async function readBytes(path: string, what: string): Promise<Uint8Array>
 
 /** Strict JSON from bytes: a document that could be read two ways (duplicate keys) is refused. */
 export function parseJsonBytes(bytes: Uint8Array, path: string, what: string): unknown {
-  let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`${what} ${path} is not UTF-8 text`);
-  }
-  try {
-    return parseCanonicalInput(text);
+    return parseCanonicalBytes(bytes);
   } catch (e) {
+    if (!(e instanceof CanonicalJsonError)) throw new UsageError(`${what} ${path} is not UTF-8 text`);
     throw new UsageError(`${what} ${path} is not valid JSON: ${reason(e)}`);
   }
 }

@@ -249,3 +249,6 @@ export function parseCanonicalInput(text: string): unknown {
   if (i < text.length) unexpected('$');
   return v;
 }
+
+/** parseCanonicalInput of UTF-8 bytes; invalid UTF-8 throws TextDecoder's TypeError. */
+export const parseCanonicalBytes = (bytes: Uint8Array): unknown => parseCanonicalInput(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
