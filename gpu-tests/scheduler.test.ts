@@ -1,9 +1,17 @@
 // The scheduler on a real adapter: a simulated device loss mid-run (the device destroyed under the
 // scheduler's feet) and an input over the GPU's binding limit both finish on the CPU, with a notice,
-// the same bytes as the CPU backend, and each stage recorded with the backend that ran it.
+// the same bytes as the CPU backend, and each stage recorded with the backend that ran it. The same
+// for a whole proof that the scheduler runs resident on the GPU (`prove --backend gpu|auto`).
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
+import { AIRS, geomTrace } from '../src/airs/index.js';
+import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
+import { encodeProof } from '../src/stark/codec.js';
+import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
+import { prove } from '../src/stark/prover.js';
+import { verifyProof } from '../src/stark/verifier.js';
+import { Kernels } from '../src/wasm/kernels.js';
 import { rng } from '../test/reference/model.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
 
@@ -69,5 +77,76 @@ describe('scheduler on a GPU', () => {
     } finally {
       await s.destroy();
     }
+  });
+});
+
+describe('a whole proof on the scheduler\'s GPU', () => {
+  const { trace, publicInputs } = geomTrace(7);
+  const entry = AIRS.geom_air_v1;
+  const air = entry.air(publicInputs), pub = entry.encode(publicInputs);
+  const statementHash = new Uint8Array(32).fill(9);
+  const input = { air, trace, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
+
+  async function cpuProof(): Promise<Buffer> {
+    const cpu = await CpuBackend.create();
+    try {
+      return Buffer.from(encodeProof((await prove(await Kernels.load(), cpu, input)).proof));
+    } finally {
+      await cpu.destroy();
+    }
+  }
+
+  /** Proves on a scheduler over `gpu` (everything on the GPU); returns the result and the notices. */
+  async function proveOn(gpu: GpuBackend) {
+    const notices: string[] = [];
+    const s = new Scheduler({ cpu: await CpuBackend.create(), gpu, thresholds: ALL_ON_GPU, notice: (m) => notices.push(m), choice: 'gpu' });
+    try {
+      const k = await Kernels.load();
+      const r = await prove(k, s, input);
+      expect(verifyProof(k, air, r.proof, statementHash, pub, { minSecurityBits: 0 }).ok).toBe(true);
+      expect(verifyProof(k, air, r.proof, new Uint8Array(32), pub, { minSecurityBits: 0 }).ok).toBe(false);
+      return { r, notices, hasGpu: s.hasGpu };
+    } finally {
+      await s.destroy();
+    }
+  }
+
+  it('runs resident on the device: every step on the GPU, the CPU\'s bytes', async (t) => {
+    const gpu = requireGpu(await nodeGpuBackend(), t);
+    const { r, notices } = await proveOn(gpu);
+    expect(notices).toEqual([]);
+    expect(r.backend).toBe(gpu.description);
+    for (const stage of ['trace lde', 'trace commit', 'constraints', 'composition split', 'deep composition', 'fri'])
+      expect(r.stages.find((st) => st.stage === stage)?.backend, stage).toBe('gpu');
+    expect(Buffer.from(encodeProof(r.proof)).equals(await cpuProof())).toBe(true);
+  });
+
+  it('device lost mid-proof: proved again on the CPU with a notice, the same bytes', async (t) => {
+    const gpu = requireGpu(await nodeGpuBackend(), t);
+    const lde = gpu.lde.bind(gpu);
+    gpu.lde = async (m, o) => {
+      const out = await lde(m, o);
+      gpu.ctx.device.destroy(); // the trace LDE lived only on this device
+      return out;
+    };
+    const { r, notices, hasGpu } = await proveOn(gpu);
+    expect(hasGpu).toBe(false);
+    expect(notices.join('\n')).toMatch(/^prove: the GPU is unavailable \(.*lost.*\); continuing on the CPU$/);
+    expect(r.stages[0]).toMatchObject({ stage: 'gpu attempt', backend: 'gpu' });
+    expect(r.stages[0]!.note).toMatch(/^gpu lost: /);
+    expect(r.stages.slice(1).every((st) => st.backend === 'cpu')).toBe(true);
+    expect(Buffer.from(encodeProof(r.proof)).equals(await cpuProof())).toBe(true);
+  });
+
+  it('a trace LDE over the binding limit: proved through the scheduler, the GPU kept for what fits', async (t) => {
+    // 4 KiB bindings: the 2^7-row trace columns (1 KiB) fit, their 2^9-row LDE columns (4 KiB) fit,
+    // the LDE's row digests (2^9 × 32 B = 16 KiB) do not.
+    const gpu = requireGpu(await nodeGpuBackend({ maxBindingBytes: 4096 }), t);
+    const { r, notices, hasGpu } = await proveOn(gpu);
+    expect(hasGpu).toBe(true);
+    expect(notices[0]).toMatch(/^prove: exceeds the GPU's limits/);
+    expect(r.stages[0]!.note).toMatch(/^gpu limits: /);
+    expect(r.stages.find((st) => st.stage === 'trace lde')?.backend).toBe('gpu');
+    expect(Buffer.from(encodeProof(r.proof)).equals(await cpuProof())).toBe(true);
   });
 });

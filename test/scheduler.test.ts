@@ -1,11 +1,20 @@
 // The scheduler without a GPU: `auto` on a machine with no adapter falls back to the CPU with a
-// notice and records every stage on the CPU; `gpu` there is an error. (Device loss and limits, which
-// need a real adapter, are in gpu-tests/scheduler.test.ts.)
+// notice and records every stage on the CPU; `gpu` there is an error. The prover's resident-GPU
+// fallback is driven here by a stand-in GPU that fails on cue. (Device loss and limits on a real
+// adapter are in gpu-tests/scheduler.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import { createNodeBackend } from '../src/backend/node.js';
 import { GpuContext } from '../src/gpu/context.js';
-import { GpuUnavailableError } from '../src/gpu/errors.js';
+import { GpuDeviceLostError, GpuLimitError, GpuOperationError, GpuUnavailableError } from '../src/gpu/errors.js';
+import type { Backend } from '../src/backend/backend.js';
+import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
+import { geomTrace, AIRS } from '../src/airs/index.js';
+import { encodeProof } from '../src/stark/codec.js';
+import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
+import { prove } from '../src/stark/prover.js';
+import { verifyProof } from '../src/stark/verifier.js';
+import { Kernels } from '../src/wasm/kernels.js';
 import { nodeShaderLibrary } from '../src/gpu/shaders-node.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { rng } from './reference/model.js';
@@ -40,5 +49,97 @@ describe('scheduler without an adapter', () => {
 
   it('a runtime without WebGPU at all is reported as unavailable', async () => {
     await expect(GpuContext.create(undefined, nodeShaderLibrary())).rejects.toThrow(/no WebGPU implementation/);
+  });
+});
+
+/** A stand-in GPU: the CPU backend under another name, whose `failAt`-th hashRows throws `error`. */
+function flakyGpu(inner: CpuBackend, failAt: number, error: Error): Backend & { destroyed: boolean } {
+  let calls = 0;
+  return {
+    kind: 'cpu', description: 'gpu: stand-in', destroyed: false,
+    upload: (c) => inner.upload(c), download: (m) => inner.download(m), ntt: (m) => inner.ntt(m), intt: (m) => inner.intt(m),
+    lde: (m, o) => inner.lde(m, o), merkleTree: (l) => inner.merkleTree(l), release: (m) => inner.release(m),
+    async hashRows(m) {
+      if (++calls === failAt) throw error;
+      return inner.hashRows(m);
+    },
+    async destroy() {
+      this.destroyed = true;
+      await inner.destroy();
+    },
+  };
+}
+
+describe('prover on the scheduler', () => {
+  const { trace, publicInputs } = geomTrace(6);
+  const entry = AIRS.geom_air_v1;
+  const air = entry.air(publicInputs), pub = entry.encode(publicInputs);
+  const statementHash = new Uint8Array(32).fill(3);
+  const input = { air, trace, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
+  // LDE cells of this proof: 2^6 rows × blowup 4 × 5 columns.
+  const cells = 64 * TEST_OPTIONS_INSECURE.blowup * air.width;
+
+  async function reference(): Promise<Uint8Array> {
+    const cpu = await CpuBackend.create();
+    try {
+      return encodeProof((await prove(await Kernels.load(), cpu, input)).proof);
+    } finally {
+      await cpu.destroy();
+    }
+  }
+
+  const cases = [
+    { name: 'a GPU lost mid-proof is dropped', error: new GpuDeviceLostError('the GPU device was lost (destroyed)'), kept: false, note: /^gpu lost: / },
+    { name: 'a proof over the GPU limits keeps the GPU for smaller work', error: new GpuLimitError('too big'), kept: true, note: /^gpu limits: too big/ },
+  ];
+  for (const c of cases)
+    it(`${c.name}; the proof is made again through the scheduler, same bytes, with a notice and a record`, async () => {
+      const gpu = flakyGpu(await CpuBackend.create(), 2, c.error); // the 2nd hashRows: the composition commit
+      const notices: string[] = [];
+      const s = new Scheduler({ cpu: await CpuBackend.create(), gpu, thresholds: ALL_ON_GPU, notice: (m) => notices.push(m), choice: 'gpu' });
+      try {
+        const k = await Kernels.load();
+        const r = await prove(k, s, input);
+        expect(Buffer.from(encodeProof(r.proof)).equals(Buffer.from(await reference()))).toBe(true);
+        expect(verifyProof(k, air, r.proof, statementHash, pub, { minSecurityBits: 0 }).ok).toBe(true);
+        expect(verifyProof(k, air, r.proof, new Uint8Array(32), pub, { minSecurityBits: 0 }).ok).toBe(false);
+        expect(notices).toHaveLength(1);
+        expect(notices[0]).toMatch(c.kept ? /^prove: exceeds the GPU's limits/ : /^prove: the GPU is unavailable/);
+        expect(r.stages[0]).toMatchObject({ stage: 'gpu attempt', backend: 'gpu' });
+        expect(r.stages[0]!.note).toMatch(c.note);
+        expect(s.hasGpu).toBe(c.kept);
+        expect(gpu.destroyed).toBe(!c.kept);
+        // The rerun is labelled by where the scheduler placed each operation.
+        const where = Object.fromEntries(r.stages.slice(1).map((st) => [st.stage, st.backend]));
+        expect(where['constraints']).toBe('cpu');
+        expect(where['trace lde']).toBe(c.kept ? 'gpu' : 'cpu');
+        expect(r.backend).toMatch(c.kept ? /^gpu: gpu: stand-in \| cpu: wasm/ : /^gpu: cpu: wasm .*\(no GPU\)$/);
+      } finally {
+        await s.destroy();
+      }
+    });
+
+  it('resident only from the LDE threshold on: below it, the proof runs through the per-operation path', async () => {
+    const gpu = flakyGpu(await CpuBackend.create(), 0, new Error('unused'));
+    const below = new Scheduler({ cpu: await CpuBackend.create(), gpu, thresholds: { ...ALL_ON_GPU, lde: cells + 1, hashRows: Infinity } });
+    try {
+      const r = await prove(await Kernels.load(), below, input);
+      expect(r.backend).toMatch(/^auto: /);
+      expect(r.stages.find((st) => st.stage === 'trace lde')!.backend).toBe('cpu');
+      expect(below.residentGpu('lde', cells)).toBeUndefined();
+      expect(below.residentGpu('lde', cells + 1)).toBe(gpu);
+    } finally {
+      await below.destroy();
+    }
+  });
+
+  it('an error that is not a GPU failure is reported, not hidden by a CPU rerun', async () => {
+    const gpu = flakyGpu(await CpuBackend.create(), 1, new GpuOperationError('hashRows: validation error'));
+    const s = new Scheduler({ cpu: await CpuBackend.create(), gpu, thresholds: ALL_ON_GPU });
+    try {
+      await expect(prove(await Kernels.load(), s, input)).rejects.toThrow(GpuOperationError);
+    } finally {
+      await s.destroy();
+    }
   });
 });

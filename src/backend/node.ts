@@ -71,7 +71,7 @@ export async function nodeThresholds(gpu: GpuBackend, cpuDescription: string, no
 export async function createNodeBackend(opts: NodeBackendOptions): Promise<Scheduler> {
   const notice = opts.notice ?? (() => {});
   const cpu = await createNodeCpuBackend(opts.threads === undefined ? {} : { threads: opts.threads });
-  if (opts.choice === 'cpu') return new Scheduler({ cpu, thresholds: ALL_ON_GPU, notice });
+  if (opts.choice === 'cpu') return new Scheduler({ cpu, thresholds: ALL_ON_GPU, notice, choice: 'cpu' });
   let gpu: GpuBackend;
   try {
     gpu = await (opts.acquireGpu ?? createNodeGpuBackend)();
@@ -81,11 +81,11 @@ export async function createNodeBackend(opts: NodeBackendOptions): Promise<Sched
       throw e;
     }
     notice(`no GPU: ${e.message}; running on the CPU`);
-    return new Scheduler({ cpu, thresholds: ALL_ON_GPU, notice });
+    return new Scheduler({ cpu, thresholds: ALL_ON_GPU, notice, choice: 'auto' });
   }
   try {
     const thresholds = opts.choice === 'gpu' ? ALL_ON_GPU : (opts.thresholds ?? (await nodeThresholds(gpu, cpu.description, notice)));
-    return new Scheduler({ cpu, gpu, thresholds, notice });
+    return new Scheduler({ cpu, gpu, thresholds, notice, choice: opts.choice });
   } catch (e) {
     await Promise.all([cpu.destroy(), gpu.destroy()]);
     throw e;
@@ -93,11 +93,10 @@ export async function createNodeBackend(opts: NodeBackendOptions): Promise<Sched
 }
 
 /**
- * The backend a prover runs on for `choice`: `gpu` a plain GpuBackend (the whole prover then runs on
- * the device, data resident), `cpu` the CPU backend, `auto` the scheduler.
+ * The backend a prover runs on for `choice`: `cpu` the CPU backend; `gpu` and `auto` the scheduler,
+ * on which the prover runs a whole proof resident on the GPU (`gpu` always, `auto` from the measured
+ * LDE threshold on) and proves again on the CPU, with a notice, if the GPU is lost or too small.
  */
 export async function createNodeProverBackend(choice: BackendChoice, notice: (message: string) => void): Promise<Backend> {
-  if (choice === 'cpu') return createNodeCpuBackend();
-  if (choice === 'gpu') return createNodeGpuBackend();
-  return createNodeBackend({ choice, notice });
+  return choice === 'cpu' ? createNodeCpuBackend() : createNodeBackend({ choice, notice });
 }

@@ -59,6 +59,8 @@ export interface SchedulerOptions {
   thresholds: Thresholds;
   /** Told about every fallback, once per cause. */
   notice?: (message: string) => void;
+  /** What the user chose (the description's prefix); default 'auto'. */
+  choice?: BackendChoice;
 }
 
 const now = (): number => performance.now();
@@ -70,21 +72,53 @@ export class Scheduler implements Backend {
   #gpu: GpuSide | undefined;
   readonly #thresholds: Thresholds;
   readonly #notice: (message: string) => void;
+  readonly #choice: BackendChoice;
 
   constructor(opts: SchedulerOptions) {
     this.#cpu = opts.cpu;
     this.#gpu = opts.gpu;
     this.#thresholds = opts.thresholds;
     this.#notice = opts.notice ?? (() => {});
+    this.#choice = opts.choice ?? 'auto';
   }
 
   get description(): string {
-    return this.#gpu ? `auto: ${this.#gpu.description} | ${this.#cpu.description}` : `auto: ${this.#cpu.description} (no GPU)`;
+    const c = this.#choice;
+    return this.#gpu ? `${c}: ${this.#gpu.description} | ${this.#cpu.description}` : `${c}: ${this.#cpu.description} (no GPU)`;
   }
 
   /** Whether a usable GPU is still attached. */
   get hasGpu(): boolean {
     return this.#gpu !== undefined;
+  }
+
+  /**
+   * The GPU for work that keeps its data resident there from start to end (a whole proof, which the
+   * GPU steps run on the device), when one is attached and `size` reaches the `op` threshold;
+   * undefined sends the work through the per-operation path. If the resident work fails, hand the
+   * error to gpuFailed() and redo it through this scheduler.
+   */
+  residentGpu(op: Operation, size: number): GpuSide | undefined {
+    return this.#gpu && size >= this.#thresholds[op] ? this.#gpu : undefined;
+  }
+
+  /**
+   * Takes a GPU error from resident work on `what`: the notice is given, a lost device is dropped
+   * (a device over its limits is kept for smaller work). Returns the reason to record with the CPU
+   * rerun; rethrows an error that is not a GPU failure (a bug, or bad input).
+   */
+  gpuFailed(e: unknown, what: string): string {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof GpuLimitError) {
+      this.#notice(`${what}: exceeds the GPU's limits (${message}); running it on the CPU`);
+      return `gpu limits: ${message}`;
+    }
+    if (!isGpuFailure(e)) throw e;
+    this.#notice(`${what}: the GPU is unavailable (${message}); continuing on the CPU`);
+    const gpu = this.#gpu;
+    this.#gpu = undefined;
+    void gpu?.destroy().catch(() => {});
+    return `gpu lost: ${message}`;
   }
 
   async upload(columns: readonly Column[]): Promise<Matrix> {
@@ -98,7 +132,7 @@ export class Scheduler implements Backend {
       try {
         return await this.#gpu.download(p.gpu);
       } catch (e) {
-        this.#onGpuError(e, 'download');
+        this.gpuFailed(e, 'download');
       }
     }
     return this.#cpu.download(await this.#onCpu(p));
@@ -164,28 +198,13 @@ export class Scheduler implements Backend {
         this.stages.push({ op, backend: 'gpu', size, ms: now() - t0, ...(kernelMs !== undefined ? { kernelMs } : {}) });
         return value;
       } catch (e) {
-        fallback = this.#onGpuError(e, op);
+        fallback = this.gpuFailed(e, op);
       }
     }
     const t0 = now();
     const value = await body(this.#cpu, 'cpu');
     this.stages.push({ op, backend: 'cpu', size, ms: now() - t0, ...(fallback ? { fallback } : {}) });
     return value;
-  }
-
-  /** Classifies a GPU error: device gone (drop the GPU) or over its limits (this op only); else rethrow. */
-  #onGpuError(e: unknown, op: string): string {
-    const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof GpuLimitError) {
-      this.#notice(`${op}: exceeds the GPU's limits (${message}); running it on the CPU`);
-      return `gpu limits: ${message}`;
-    }
-    if (!isGpuFailure(e)) throw e;
-    this.#notice(`${op}: the GPU is unavailable (${message}); continuing on the CPU`);
-    const gpu = this.#gpu;
-    this.#gpu = undefined;
-    void gpu?.destroy().catch(() => {});
-    return `gpu lost: ${message}`;
   }
 
   async #onCpu(p: Placed): Promise<Matrix> {
@@ -195,7 +214,7 @@ export class Scheduler implements Backend {
         p.cpu = await this.#cpu.upload(await this.#gpu.download(p.gpu));
         return p.cpu;
       } catch (e) {
-        this.#onGpuError(e, 'move to CPU');
+        this.gpuFailed(e, 'move to CPU');
       }
     }
     if (!p.recompute) throw new Error('matrix has no CPU copy and no way to rebuild it');

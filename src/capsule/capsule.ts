@@ -37,7 +37,7 @@ export const ProofEntrySchema = z.strictObject({
     proof_bytes: z.number().int().min(0),
     security_bits: z.number().min(0),
     options: z.strictObject({ blowup: z.number(), queries: z.number(), grinding_bits: z.number(), folding_factor: z.number() }),
-    stages: z.array(z.strictObject({ stage: z.string(), ms: Ms, backend: z.string() })),
+    stages: z.array(z.strictObject({ stage: z.string(), ms: Ms, backend: z.string(), note: z.string().optional() })),
   }),
   backend: z.strictObject({ requested: z.enum(['auto', 'cpu', 'gpu']), description: z.string() }),
 });

@@ -154,7 +154,7 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
         formats: { bin: format(`proofs/${name}.proof.bin`, bin), json: format(`proofs/${name}.proof.json`, json) },
         row_archive: { path: ARCHIVE_DIR, commitment: statement.trace_root },
         stats: { prove_ms, verify_ms, proof_bytes: bin.length, security_bits: proof.securityBits, options: optionsRecord(options), stages: proved.stages },
-        backend: { requested: s.backendChoice, description: s.backend.description },
+        backend: { requested: s.backendChoice, description: proved.backend },
       },
     },
   };

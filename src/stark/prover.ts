@@ -1,7 +1,8 @@
 // The capseal-stark-v1 prover (DESIGN.md "The STARK"): commit to the trace LDE, compose the
 // constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
 // answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
-// LDE, leaf hashing and Merkle trees run on the given Backend; the rest on the WebAssembly kernels.
+// The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU
+// kernels with LDE and hashing on the backend); the OOD answers and grinding on the CPU.
 import type { Backend, Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
@@ -16,6 +17,7 @@ import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from '
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
 import { isZeroUpTo } from './split.js';
+import { Scheduler } from '../backend/scheduler.js';
 import { stepsFor, type Commitment, type Held, type StarkSteps } from './steps.js';
 import type { Transcript } from './transcript.js';
 import { evalColumns } from './expr.js';
@@ -25,6 +27,8 @@ export interface StageTiming {
   stage: string;
   ms: number;
   backend: string;
+  /** Why this stage's work was abandoned and redone elsewhere (a GPU fallback). */
+  note?: string;
 }
 
 export interface ProveInput {
@@ -53,6 +57,8 @@ export interface ProveInput {
 export interface ProveResult {
   proof: StarkProof;
   stages: StageTiming[];
+  /** The description of the backend the proof was made on. */
+  backend: string;
   /** The trace LDE columns in committed (bit-reversed) row order, when `keepTraceLde` was set. */
   traceLde?: Column[];
 }
@@ -61,6 +67,12 @@ async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commi
   return { rows: await steps.rows(rows, positions), proof: await commitment.open(positions) };
 }
 
+/**
+ * Proves `input` on `backend`. On a Scheduler (--backend gpu|auto) the whole proof runs resident on
+ * its GPU when the trace LDE reaches the measured LDE threshold; if the GPU is lost or too small
+ * for it, the proof is made again through the scheduler (CPU steps), with a notice and a record of
+ * the abandoned attempt. Proofs are deterministic, so the bytes do not depend on where they ran.
+ */
 export async function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
   const { air } = input;
   const o = checkOptions(input.options ?? DEFAULT_OPTIONS);
@@ -72,11 +84,30 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     const r = checkTrace(air, input.trace);
     throw new RangeError(r.ok ? 'trace violates the AIR' : `trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
   }
+  const gpu = backend instanceof Scheduler ? backend.residentGpu('lde', 2 ** air.logN * o.blowup * air.width) : undefined;
+  if (!(backend instanceof Scheduler) || !gpu) return proveChecked(k, backend, o, input);
+  const t0 = performance.now();
+  try {
+    return await proveChecked(k, gpu, o, input);
+  } catch (e) {
+    const note = backend.gpuFailed(e, 'prove');
+    const attempt: StageTiming = { stage: 'gpu attempt', ms: performance.now() - t0, backend: 'gpu', note };
+    const r = await proveChecked(k, backend, o, input);
+    return { ...r, stages: [attempt, ...r.stages] };
+  }
+}
+
+/** The proof of a checked trace and options, with the heavy steps on `backend`. */
+async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input: ProveInput): Promise<ProveResult> {
+  const { air } = input;
   const stages: StageTiming[] = [];
+  // On a scheduler, a stage is labelled with where its operations ran (it records each one).
+  const placement = backend instanceof Scheduler ? backend : undefined;
   const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>): Promise<T> => {
-    const t0 = performance.now();
+    const mark = placement?.stages.length ?? 0, t0 = performance.now();
     const v = await fn();
-    stages.push({ stage, ms: performance.now() - t0, backend: where });
+    const ran = [...new Set(placement?.stages.slice(mark).map((r) => r.backend))];
+    stages.push({ stage, ms: performance.now() - t0, backend: ran.length ? ran.join('+') : where });
     return v;
   };
   const logN = air.logN, n = 2 ** logN, logBlowup = Math.log2(o.blowup), logNN = logN + logBlowup;
@@ -136,7 +167,7 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
       friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
     commitments.push(...fri.layers.map((l) => l.commitment));
     t.absorbExt('fri-final', fri.finalPoly);
-    const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, timed });
+    const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
     return traceLde ? { ...result, traceLde } : result;
   } finally {
     held.forEach((m) => backend.release(m));
@@ -155,6 +186,7 @@ interface Committed {
   oodComposition: Fp2.Fp2[];
   fri: FriProverState;
   stages: StageTiming[];
+  backend: string;
   timed: <T>(stage: string, where: string, fn: () => T | Promise<T>) => Promise<T>;
 }
 
@@ -182,7 +214,7 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkStep
     friOpenings,
     securityBits: securityBits(logN, o),
   };
-  return { proof, stages: c.stages };
+  return { proof, stages: c.stages, backend: c.backend };
 }
 
 /** Whether the trace satisfies every constraint: transitions evaluated column-wise in the kernels. */
