@@ -8,6 +8,8 @@ import { assertSameBytes, assertSameColumns } from '../src/backend/gpu/self-chec
 import type { FieldOp } from '../src/gpu/field-ops.js';
 import { evaluateOnCoset, interpolateCoset, type CosetOptions } from '../src/ntt/lde.js';
 import type { GpuMatrix } from '../src/gpu/matrix.js';
+import { evaluateColumnsGpu } from '../src/gpu/poly-eval.js';
+import { evaluateBaseAt, extPowers } from '../src/stark/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, P, madd, md, minv, mmul, mpow, msub, m2mul, rng } from '../test/reference/model.js';
 
@@ -180,6 +182,43 @@ function merkleCase(logLeaves: number): GpuCase {
   };
 }
 
+/** Σ c_i·z^i over F_p2 by Horner in the BigInt model. */
+function hornerExt(c: BigUint64Array, z: [bigint, bigint]): [bigint, bigint] {
+  let acc: [bigint, bigint] = [0n, 0n];
+  for (let i = c.length - 1; i >= 0; i--) acc = m2mul(acc, z), (acc[0] = madd(acc[0], c[i]!));
+  return acc;
+}
+
+/**
+ * Coefficient columns at F_p2 points (the OOD answers): edge points (0, 1, −1, a base-field point,
+ * u) and random ones, against the BigInt model up to 2^13 rows and the kernels' evaluateBaseAt above.
+ */
+function polyEvalCase(logN: number, width: number, useSplit = false): GpuCase {
+  return {
+    name: `polynomial evaluation 2^${logN} × ${width} at F_p2 points${useSplit ? ' (split across bindings)' : ''}`,
+    async run(env) {
+      const g = useSplit ? env.split : env.gpu;
+      const k = await Kernels.load();
+      const cols = matrix(logN, width);
+      const points: [bigint, bigint][] = [[0n, 0n], [1n, 0n], [P - 1n, 0n], [gen.element(), 0n], [0n, 1n], [gen.element(), gen.element()], [P - 1n, P - 1n]];
+      const m = (await g.upload(cols)) as GpuMatrix;
+      try {
+        const got = await evaluateColumnsGpu(g.ctx, k, m, points);
+        points.forEach((z, p) => {
+          const powers = logN > 13 ? extPowers(k, z, 2 ** logN) : undefined;
+          cols.forEach((c, j) => {
+            const want = powers ? evaluateBaseAt(k, c, powers) : hornerExt(c, z);
+            if (got[p]![j]![0] !== want[0] || got[p]![j]![1] !== want[1])
+              throw new Error(`column ${j} at point ${p} (${z.join(', ')}): got ${got[p]![j]!.join(', ')}, expected ${want.join(', ')}`);
+          });
+        });
+      } finally {
+        g.release(m);
+      }
+    },
+  };
+}
+
 const FIELD_OP_NAMES: FieldOp[] = ['add', 'sub', 'mul', 'square', 'neg', 'inv', 'pow', 'fp2_add', 'fp2_sub', 'fp2_mul', 'fp2_square', 'fp2_inv'];
 
 export const CASES: readonly GpuCase[] = [
@@ -207,4 +246,8 @@ export const CASES: readonly GpuCase[] = [
   leavesCase(17, 2),
   leavesCase(7, 5, true),
   ...[0, 1, 2, 10, 16].map(merkleCase),
+  ...[0, 1, 5, 12].map((logN) => polyEvalCase(logN, 2)),
+  polyEvalCase(13, 3),
+  polyEvalCase(18, 1),
+  polyEvalCase(5, 25, true),
 ];

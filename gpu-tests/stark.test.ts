@@ -1,8 +1,7 @@
 // capseal-stark-v1 with the GPU backend: the same inputs give byte-identical proofs on the CPU and
 // on the GPU, and they verify. On the GPU run, the trace LDE and commitments, the constraint
-// composition, its split into segments and their LDE, the DEEP composition and every FRI fold and
-// layer commitment run on the device, and opened rows are gathered there; the OOD answers (from
-// n-sized coefficients) run on the CPU.
+// composition, its split into segments and their LDE, the OOD answers, the DEEP composition and
+// every FRI fold and layer commitment run on the device, and opened rows are gathered there.
 import { describe, expect, it } from 'vitest';
 import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
@@ -40,7 +39,7 @@ describe('STARK proofs on the GPU backend', () => {
         const onGpu = await prove(k, gpu, input);
         const onCpu = await prove(k, cpu, input);
         const where = Object.fromEntries(onGpu.stages.map((s) => [s.stage, s.backend]));
-        for (const stage of ['trace lde', 'trace commit', 'constraints', 'composition split', 'composition commit', 'deep composition', 'fri'])
+        for (const stage of ['trace lde', 'trace commit', 'constraints', 'composition split', 'composition commit', 'ood', 'deep composition', 'fri'])
           expect(where[stage], stage).toBe('gpu');
         expect(Buffer.from(encodeProof(onGpu.proof)).equals(Buffer.from(encodeProof(onCpu.proof)))).toBe(true);
         expect(verifyProof(k, air, onGpu.proof, statementHash, pub, { minSecurityBits: 28 })).toEqual({ ok: true, securityBits: 28 });

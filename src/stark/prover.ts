@@ -2,16 +2,14 @@
 // constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
 // answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
 // The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU
-// kernels with LDE and hashing on the backend); the OOD answers and grinding on the CPU.
+// kernels with LDE, hashing and the trace interpolation on the backend); grinding on the CPU.
 import type { Backend, Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import { inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { checkAir, checkTrace, compositionSegments, type Air } from './air.js';
 import { COSET_SHIFT } from './domain.js';
-import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
 import { friCommit, friPlan, type FriProverState } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
@@ -21,7 +19,6 @@ import { Scheduler } from '../backend/scheduler.js';
 import { stepsFor, type Commitment, type Held, type StarkSteps } from './steps.js';
 import type { Transcript } from './transcript.js';
 import { evalColumns } from './expr.js';
-import { powersColumn } from '../field/columns.js';
 
 export interface StageTiming {
   stage: string;
@@ -110,7 +107,7 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     stages.push({ stage, ms: performance.now() - t0, backend: ran.length ? ran.join('+') : where });
     return v;
   };
-  const logN = air.logN, n = 2 ** logN, logBlowup = Math.log2(o.blowup), logNN = logN + logBlowup;
+  const logN = air.logN, logBlowup = Math.log2(o.blowup), logNN = logN + logBlowup;
   const S = compositionSegments(air);
 
   const steps = stepsFor(k, backend);
@@ -119,8 +116,8 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
   try {
     // 1. Trace: LDE (bit-reversed) and commitment; the LDE stays on the backend for the steps below.
     const traceM = await backend.upload(input.trace);
+    held.push(traceM); // kept for the OOD answers
     const ldeM = await timed('trace lde', backend.kind, () => backend.lde(traceM, { blowup: o.blowup, order: 'bit-reversed' }));
-    backend.release(traceM);
     held.push(ldeM);
     const traceTree = await timed('trace commit', steps.where, () => steps.commitMatrix(ldeM));
     commitments.push(traceTree);
@@ -135,7 +132,7 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
     const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
     const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup, input.cheat === true));
-    const segCoeffs = split.coeffs, compM = split.lde.matrix;
+    const compM = split.lde.matrix;
     held.push(compM);
     const compTree = await timed('composition commit', steps.where, () => steps.commitMatrix(compM));
     commitments.push(compTree);
@@ -143,23 +140,14 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
 
     // 3. Out-of-domain answers at z and z·ω.
     const z = drawOodPoint(t);
-    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', 'cpu', () => {
-      const traceCoeffs = inverseNtt(k, input.trace);
-      const zPowers = extPowers(k, z, n);
-      const zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(logN), n));
-      return {
-        oodTrace: traceCoeffs.map((c) => evaluateBaseAt(k, c, zPowers)),
-        oodTraceNext: traceCoeffs.map((c) => evaluateBaseAt(k, c, zwPowers)),
-        oodComposition: segCoeffs.map((c) => evaluateExtAt(k, c, zPowers)),
-      };
-    });
+    const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
+    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceM, split.coeffs, z, zw));
     t.absorbExt('ood-trace', oodTrace);
     t.absorbExt('ood-trace-next', oodTraceNext);
     t.absorbExt('ood-composition', oodComposition);
 
     // 4. DEEP composition and FRI.
     const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
-    const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
     const deep = await timed('deep composition', steps.where, () =>
       steps.deep(lde, split.lde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
     const plan = friPlan(logN, o);

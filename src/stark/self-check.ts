@@ -1,4 +1,4 @@
-// `capseal doctor`'s checks of the STARK kernels (src/gpu/composition.ts, deep.ts, fri.ts and the NTT
+// `capseal doctor`'s checks of the STARK kernels (src/gpu/composition.ts, deep.ts, fri.ts, poly-eval.ts and the NTT
 // copy mode): each against the CPU prover's own functions, byte for byte, on small inputs; last, a
 // whole FIB proof on both backends.
 import { AIRS, fibTrace } from '../airs/index.js';
@@ -6,6 +6,7 @@ import type { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
 import { assertSameBytes, assertSameColumns } from '../backend/gpu/self-check.js';
 import { friFoldGpu } from '../gpu/fri.js';
+import { evaluateColumnsGpu } from '../gpu/poly-eval.js';
 import { downloadColumns, releaseMatrix, uploadColumns } from '../gpu/matrix.js';
 import { evaluateOnCoset, interpolateCoset } from '../ntt/lde.js';
 import { powersColumn } from '../field/columns.js';
@@ -14,6 +15,7 @@ import * as Fp2 from '../field/ext2.js';
 import { Kernels } from '../wasm/kernels.js';
 import { encodeProof } from './codec.js';
 import { bitReversed, COSET_SHIFT } from './domain.js';
+import { evaluateBaseAt, extPowers } from './ext-columns.js';
 import { foldLayer } from './fri.js';
 import { TEST_OPTIONS_INSECURE } from './options.js';
 import { prove } from './prover.js';
@@ -47,6 +49,22 @@ export function starkSelfChecks(gpu: GpuBackend, cpu: CpuBackend): Check[] {
         assertSameColumns(await downloadColumns(gpu.ctx, folded.value), [want.c0, want.c1], 'fold');
       } finally {
         [m, folded.value].forEach(releaseMatrix);
+      }
+    }],
+    ['polynomial evaluation 2^10 × 2 at F_p2 points', async () => {
+      const cols = [column(1024, 3n), column(1024, 5n)];
+      const points: Fp2.Fp2[] = [[0n, 0n], [Fp.P - 1n, 0n], [0x1111n, 0x2222n]];
+      const m = uploadColumns(gpu.ctx, cols, 1024);
+      try {
+        const got = await evaluateColumnsGpu(gpu.ctx, k, m, points);
+        points.forEach((z, p) => {
+          const powers = extPowers(k, z, 1024);
+          cols.forEach((c, j) => {
+            if (!Fp2.eq(got[p]![j]!, evaluateBaseAt(k, c, powers))) throw new Error(`column ${j} at point ${p}: values differ`);
+          });
+        });
+      } finally {
+        releaseMatrix(m);
       }
     }],
     ['stark proof FIB 2^5 (composition, DEEP, FRI kernels)', async () => {

@@ -1,6 +1,7 @@
-// The prover's heavy steps after the trace LDE — constraint composition, DEEP composition, FRI
-// folding and layer commitments — on the CPU kernels, or resident on the GPU (src/gpu/composition.ts,
-// deep.ts, fri.ts). Both give the same bytes, so a proof does not depend on where it was made.
+// The prover's heavy steps after the trace LDE — constraint composition, the OOD answers, DEEP
+// composition, FRI folding and layer commitments — on the CPU kernels, or resident on the GPU
+// (src/gpu/composition.ts, poly-eval.ts, deep.ts, fri.ts). Both give the same bytes, so a proof does
+// not depend on where it was made.
 // A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
 import type { Backend, Matrix } from '../backend/backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
@@ -11,6 +12,7 @@ import { hashPairs, hashRows } from '../hash/leaves.js';
 import { buildMerkleTree, type MerkleTree } from '../merkle/tree.js';
 import { compositionGpu } from '../gpu/composition.js';
 import { deepGpu } from '../gpu/deep.js';
+import { evaluateColumnsGpu } from '../gpu/poly-eval.js';
 import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
 import { hashRowsGpu, merkleCommitGpu } from '../gpu/blake3.js';
 import { openBatch, type MultiProof } from '../merkle/proof.js';
@@ -20,6 +22,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde } from './composition.js';
 import { deepComposition, type DeepParams } from './deep.js';
+import { evaluateBaseAt, evaluateExtAt, extPowers } from './ext-columns.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
@@ -39,10 +42,17 @@ export interface Commitment {
 }
 
 export interface Split {
-  /** Coefficients of the S segments C_j (degree < n), on the host for the OOD answers. */
-  coeffs: ExtColumn[];
+  /** Coefficients of the S segments C_j (degree < n), 2S columns (c0, c1 of each); ood() consumes them. */
+  coeffs: Held;
   /** Their LDEs, 2S columns (c0, c1 of each segment), on the backend and on the host. */
   lde: Held;
+}
+
+/** The out-of-domain answers: every trace column at z and z·ω, every composition segment at z. */
+export interface OodAnswers {
+  oodTrace: Fp2.Fp2[];
+  oodTraceNext: Fp2.Fp2[];
+  oodComposition: Fp2.Fp2[];
 }
 
 export interface StarkSteps<L> {
@@ -59,6 +69,11 @@ export interface StarkSteps<L> {
    * the check); the GPU path relies on the trace check the prover ran first.
    */
   split(comp: L, logN: number, segments: number, blowup: number, cheat: boolean): Promise<Split>;
+  /**
+   * The OOD answers at z and zw = z·ω from the trace (evaluations on H, natural order, as uploaded)
+   * and the segment coefficients; consumes `coeffs`, leaves `trace` to the caller.
+   */
+  ood(trace: Matrix, coeffs: Held, z: Fp2.Fp2, zw: Fp2.Fp2): Promise<OodAnswers>;
   /** The DEEP composition: FRI layer 0. `comp` holds the 2S composition-segment columns. */
   deep(lde: Held, comp: Held, logN: number, logBlowup: number, d: DeepParams): Promise<L>;
   /** One fold by f (log2 f binary folds with α, α², …) of a layer of 2^logSize on shift·⟨ω⟩. */
@@ -75,6 +90,9 @@ export interface StarkSteps<L> {
 }
 
 const pair = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1]! });
+
+/** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
+const hostHeld = (cols: readonly Column[]): Held => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
 
 const hostCommitment = (tree: MerkleTree): Commitment => ({ root: tree.root, open: async (indices) => openBatch(tree, indices), release() {} });
 
@@ -107,9 +125,22 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       return compositionOnLde(k, air, { cur: host(lde), xs: points(air.logN + logBlowup), logN: air.logN, logBlowup }, alphas);
     },
     async split(comp, logN, segments, blowup, cheat) {
-      const coeffs = splitSegments(k, comp, logN, segments, cheat);
-      const cols = coeffs.flatMap((c) => evaluateOnCoset(k, [c.c0, c.c1], { blowup, shift: COSET_SHIFT, order: 'bit-reversed' }));
-      return { coeffs, lde: { matrix: await backend.upload(cols), host: cols } };
+      const coeffs = splitSegments(k, comp, logN, segments, cheat).flatMap((c) => [c.c0, c.c1]);
+      const cols = evaluateOnCoset(k, coeffs, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' });
+      return { coeffs: hostHeld(coeffs), lde: { matrix: await backend.upload(cols), host: cols } };
+    },
+    async ood(trace, coeffs, z, zw) {
+      const m = await backend.intt(trace);
+      const traceCoeffs = await backend.download(m);
+      backend.release(m);
+      const n = traceCoeffs[0]!.length;
+      const zPowers = extPowers(k, z, n), zwPowers = extPowers(k, zw, n);
+      const c = host(coeffs);
+      return {
+        oodTrace: traceCoeffs.map((col) => evaluateBaseAt(k, col, zPowers)),
+        oodTraceNext: traceCoeffs.map((col) => evaluateBaseAt(k, col, zwPowers)),
+        oodComposition: Array.from({ length: c.length / 2 }, (_, j) => evaluateExtAt(k, pair(c.slice(2 * j)), zPowers)),
+      };
     },
     async deep(lde, comp, logN, logBlowup, d) {
       const c = host(comp);
@@ -131,7 +162,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
     async commitLayer(layer, f) {
       const cols = layerRows(layer, f);
       const tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c));
-      return { commitment: hostCommitment(tree), rows: { matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols } };
+      return { commitment: hostCommitment(tree), rows: hostHeld(cols) };
     },
     async values(layer) {
       return layer;
@@ -140,7 +171,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
   };
 }
 
-export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
+export function gpuSteps(k: Kernels, backend: GpuBackend): StarkSteps<GpuMatrix> {
   const ctx = backend.ctx;
   /** Leaves hashed and the tree built on the device, kept there. */
   const residentCommitment = async (m: GpuMatrix): Promise<Commitment> => {
@@ -167,14 +198,30 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
       try {
         await copyRows(ctx, Array.from({ length: 2 * segments }, (_, c) =>
           ({ from: coeffs, fromColumn: c % 2, fromRow: (c >> 1) * n, to: cut, toColumn: c, toRow: 0, rows: n })));
-        const cutHost = await downloadColumns(ctx, cut);
         const lde = (await backend.transforms.evaluateOnCoset(cut, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })).value;
-        return {
-          coeffs: Array.from({ length: segments }, (_, j) => pair(cutHost.slice(2 * j))),
-          lde: { matrix: lde, host: undefined },
-        };
+        return { coeffs: { matrix: cut, host: undefined }, lde: { matrix: lde, host: undefined } };
+      } catch (e) {
+        releaseMatrix(cut);
+        throw e;
       } finally {
         releaseMatrix(coeffs);
+      }
+    },
+    async ood(trace, coeffs, z, zw) {
+      const cut = coeffs.matrix as GpuMatrix;
+      try {
+        const traceCoeffs = (await backend.transforms.ntt(trace as GpuMatrix, true)).value;
+        let atZ: Fp2.Fp2[], atZw: Fp2.Fp2[];
+        try {
+          [atZ, atZw] = (await evaluateColumnsGpu(ctx, k, traceCoeffs, [z, zw])) as [Fp2.Fp2[], Fp2.Fp2[]];
+        } finally {
+          releaseMatrix(traceCoeffs);
+        }
+        // C_j(z) = c0_j(z) + u·c1_j(z), with c0_j(z), c1_j(z) ∈ F_p2.
+        const [halves] = (await evaluateColumnsGpu(ctx, k, cut, [z])) as [Fp2.Fp2[]];
+        const oodComposition = Array.from({ length: halves.length / 2 }, (_, j) => Fp2.add(halves[2 * j]!, Fp2.mul([0n, 1n], halves[2 * j + 1]!)));
+        return { oodTrace: atZ, oodTraceNext: atZw, oodComposition };
+      } finally {
         releaseMatrix(cut);
       }
     },
@@ -208,5 +255,5 @@ export function gpuSteps(backend: GpuBackend): StarkSteps<GpuMatrix> {
 
 /** The steps for a backend: resident on a GpuBackend, on the CPU kernels for everything else. */
 export function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown> {
-  return (backend.kind === 'gpu' ? gpuSteps(backend as GpuBackend) : cpuSteps(k, backend)) as StarkSteps<unknown>;
+  return (backend.kind === 'gpu' ? gpuSteps(k, backend as GpuBackend) : cpuSteps(k, backend)) as StarkSteps<unknown>;
 }

@@ -1,0 +1,46 @@
+// Polynomials in coefficient form evaluated at an F_p2 point: P(z) = Σ_i c_i·z^i for columns of n
+// base-field coefficients (the STARK's out-of-domain answers; evaluateBaseAt of
+// src/stark/ext-columns.ts is the reference). Needs goldilocks.wgsl and ext2.wgsl; src/gpu/poly-eval.ts
+// injects WORKGROUP_SIZE.
+//
+// Invocation (c, t), t < T (T a power of two dividing n), sums one strided slice by Horner in
+// w = z^T: partial_t = c_t + c_(t+T)·w + c_(t+2T)·w² + …, so neighbouring invocations read
+// neighbouring coefficients. Then P(z) = Σ_t z^t·partial_t, which the host finishes over the T
+// partials. The arithmetic is exact, so the result equals the CPU's.
+
+struct EvalParams {
+  n: u32,
+  // T, partials per column.
+  stride: u32,
+  // Columns of this segment, and the output slot of its first column.
+  cols: u32,
+  first_out: u32,
+  groups_x: u32,
+  pad0: u32,
+  pad1: u32,
+  pad2: u32,
+  // z^T.
+  w: Fp2,
+}
+
+@group(0) @binding(0) var<storage, read> coefs: array<Fp>;
+// Column first_out + c holds its T partials at [(first_out + c)·T, (first_out + c + 1)·T).
+@group(0) @binding(1) var<storage, read_write> partials: array<Fp2>;
+@group(0) @binding(2) var<uniform> params: EvalParams;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn poly_eval(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = (wg.y * params.groups_x + wg.x) * WORKGROUP_SIZE + lid;
+  if (i >= params.cols * params.stride) {
+    return;
+  }
+  let t = i % params.stride;
+  let c = i / params.stride;
+  let base = c * params.n + t;
+  var acc = fp2(FP_ZERO, FP_ZERO);
+  for (var k = params.n / params.stride; k > 0u; k--) {
+    acc = fp2_mul(acc, params.w);
+    acc = fp2(fp_add(acc.xy, coefs[base + (k - 1u) * params.stride]), acc.zw);
+  }
+  partials[(params.first_out + c) * params.stride + t] = acc;
+}

@@ -1,0 +1,52 @@
+// Coefficient columns evaluated at F_p2 points on the GPU (shaders/poly_eval.wgsl): the STARK's
+// out-of-domain answers without bringing the coefficients to the host. The device reduces each
+// column to T strided partials; the host finishes Σ_t z^t·partial_t on the WebAssembly kernels.
+// Equal to evaluateBaseAt (src/stark/ext-columns.ts) for every column and point.
+import * as Fp2 from '../field/ext2.js';
+import { evaluateExtAt, extPowers } from '../stark/ext-columns.js';
+import type { Kernels } from '../wasm/kernels.js';
+import type { GpuContext } from './context.js';
+import { runDispatches, type Dispatch } from './dispatch.js';
+import { fp2Words, grid } from './fri.js';
+import { segmentsOf, type GpuMatrix, type Segment } from './matrix.js';
+
+const WORKGROUP_SIZE = 64;
+/** Partials per column, at most: enough invocations to fill a large GPU, few enough to finish on the host. */
+const MAX_STRIDE = 1 << 12;
+const FP2_BYTES = 16;
+
+/** values[p][c] = column c of `m` (coefficients, lowest first) evaluated at points[p]. */
+export async function evaluateColumnsGpu(ctx: GpuContext, k: Kernels, m: GpuMatrix, points: readonly Fp2.Fp2[]): Promise<Fp2.Fp2[][]> {
+  const n = m.height;
+  if (!Number.isSafeInteger(n) || n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`evaluateColumnsGpu: the height must be a power of two, got ${n}`);
+  for (const z of points) if (!Fp2.isCanonical(z)) throw new RangeError('evaluateColumnsGpu: every point must be a canonical F_p2 element');
+  const segments = segmentsOf(m);
+  // T ≤ n/2 keeps a segment's partials (16 bytes per F_p2) within its own size, hence one binding.
+  const stride = Math.min(Math.max(1, n / 2), MAX_STRIDE);
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'poly_eval'], { WORKGROUP_SIZE }, 'poly_eval');
+  const jobs: { point: number; segment: Segment; out: GPUBuffer }[] = [];
+  try {
+    for (let point = 0; point < points.length; point++)
+      for (const segment of segments) jobs.push({ point, segment, out: ctx.storage(segment.columns * stride * FP2_BYTES, 'polynomial partials') });
+    const dispatches: Dispatch[] = jobs.map(({ point, segment, out }) => {
+      const groups = grid(ctx, segment.columns * stride, WORKGROUP_SIZE);
+      const w = Fp2.pow(points[point]!, BigInt(stride));
+      const params = Uint32Array.of(n, stride, segment.columns, 0, groups[0], 0, 0, 0, ...fp2Words(w));
+      return { pipeline, resources: [segment.buffer, out, 'params'], params, groups };
+    });
+    await runDispatches(ctx, 'polynomial evaluation', dispatches);
+    const values = points.map(() => new Array<Fp2.Fp2>(m.width));
+    const powers = points.map((z) => extPowers(k, z, stride));
+    for (const { point, segment, out } of jobs) {
+      const partials = new BigUint64Array(await ctx.read(out, 0, segment.columns * stride * FP2_BYTES));
+      for (let j = 0; j < segment.columns; j++) {
+        const c0 = new BigUint64Array(stride), c1 = new BigUint64Array(stride);
+        for (let t = 0, o = 2 * j * stride; t < stride; t++) (c0[t] = partials[o + 2 * t]!), (c1[t] = partials[o + 2 * t + 1]!);
+        values[point]![segment.firstColumn + j] = evaluateExtAt(k, { c0, c1 }, powers[point]!);
+      }
+    }
+    return values;
+  } finally {
+    jobs.forEach((j) => j.out.destroy());
+  }
+}
