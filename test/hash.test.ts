@@ -5,6 +5,7 @@ import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { DIGEST_BYTES, blake3, sha256, sha256Hex, hashRows, hashRowsRowMajor, hashPairs } from '../src/hash/index.js';
 import { Kernels } from '../src/wasm/kernels.js';
+import { grindShort } from '../src/hash/short.js';
 
 let k: Kernels;
 beforeAll(async () => {
@@ -260,5 +261,48 @@ describe('blake3Short (verifier digests on the wasm kernel)', () => {
     const data = Uint8Array.from({ length: SHORT_MAX + 70 }, (_, i) => (i * 31 + 7) & 255);
     for (const len of [0, 1, 31, 32, 63, 64, 65, 127, 128, 1023, 1024, 1025, 2048, SHORT_MAX, SHORT_MAX + 1, SHORT_MAX + 70])
       expect(Buffer.from(blake3Short(data.subarray(0, len))).toString('hex'), `length ${len}`).toBe(Buffer.from(nobleBlake3(data.subarray(0, len))).toString('hex'));
+  });
+});
+
+/** The first `bits` bits of a digest are zero (most significant first): a plain model of the PoW check. */
+function hasZeroBits(d: Uint8Array, bits: number): boolean {
+  for (let i = 0; i < bits; i++) if ((d[i >> 3]! >> (7 - (i & 7))) & 1) return false;
+  return true;
+}
+
+/** The smallest nonce ≥ from with `bits` zero bits, searched one noble hash at a time. */
+function plainGrind(prefix: Uint8Array, bits: number, from = 0n): bigint {
+  const msg = new Uint8Array(prefix.length + 8);
+  msg.set(prefix);
+  const view = new DataView(msg.buffer);
+  for (let n = from; ; n++) {
+    view.setBigUint64(prefix.length, n, true);
+    if (hasZeroBits(nobleBlake3(msg), bits)) return n;
+  }
+}
+
+describe('proof-of-work search in the kernel (grindShort, blake3_grind)', () => {
+  const prefix = (seed: number, len: number) => Uint8Array.from({ length: len }, (_, i) => (seed * 131 + i * 29) & 0xff);
+
+  it('finds the smallest nonce, as a plain search with noble does', () => {
+    for (const [seed, len, bits] of [[1, 53, 12], [2, 53, 13], [3, 0, 10], [4, 100, 11], [5, 53, 0]] as const)
+      expect(grindShort(prefix(seed, len), bits), `seed ${seed}`).toBe(plainGrind(prefix(seed, len), bits));
+  });
+
+  it('searches exactly [start, start + count): −1 when none there qualifies', () => {
+    const k = Kernels.loadSync();
+    const p = prefix(7, 53), bits = 9;
+    const first = plainGrind(p, bits), second = plainGrind(p, bits, first + 1n);
+    k.scoped(() => {
+      const io = k.alloc(p.length + 8 + DIGEST_BYTES);
+      const grind = (start: bigint, count: bigint) => {
+        k.u8.set(p, io);
+        return k.raw.blake3_grind(io + p.length + 8, io, p.length + 8, bits, start, count);
+      };
+      expect(grind(0n, first + 1n)).toBe(first);
+      expect(grind(0n, first)).toBe(-1n);
+      expect(grind(first + 1n, second - first)).toBe(second);
+      expect(grind(first + 1n, second - first - 1n)).toBe(-1n);
+    });
   });
 });

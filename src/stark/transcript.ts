@@ -26,11 +26,9 @@
 // - Query indices are drawn from power-of-two ranges only, where masking a uniform u64 is unbiased.
 // - Tags take a one-byte length (they are short constants) rather than lp's eight, so the PoW input
 //   tag(pow) ‖ cv ‖ nonce is 21 + 32 + 8 = 61 bytes: one BLAKE3 block, one compression per nonce. The
-//   hasher is built once over the constant prefix tag(pow) ‖ cv; grinding copies it and adds only the
-//   8 nonce bytes.
-import { blake3 } from '@noble/hashes/blake3.js';
+//   search loop runs inside the WebAssembly kernel (grindShort), which writes each nonce in place.
 import { concatBytes } from '@noble/hashes/utils.js';
-import { blake3Short } from '../hash/short.js';
+import { blake3Short, grindShort } from '../hash/short.js';
 import { P, isCanonical } from '../field/goldilocks.js';
 import { isCanonical as isCanonicalExt, type Fp2 } from '../field/ext2.js';
 
@@ -231,20 +229,7 @@ export class Transcript {
   /** The smallest nonce ≥ 0 whose powDigest has at least `bits` leading zero bits. */
   grind(bits: number): bigint {
     checkPowBits('grind', bits);
-    const prefix = blake3.create().update(TAG_POW).update(this.#cv);
-    const work = blake3.create();
-    const nonce = new Uint8Array(8);
-    const view = new DataView(nonce.buffer);
-    const digest = new Uint8Array(STATE_BYTES);
-    // A number counter is exact up to 2^53 nonces, far beyond any reachable search at ≤ 32 bits.
-    for (let n = 0; ; n++) {
-      view.setUint32(0, n >>> 0, true);
-      view.setUint32(4, Math.floor(n / 2 ** 32), true);
-      // Reuse one hasher object: copy the prefix state into it instead of allocating a clone per nonce.
-      prefix._cloneInto(work);
-      work.update(nonce);
-      work.digestInto(digest);
-      if (leadingZeroBits(digest) >= bits) return BigInt(n);
-    }
+    return grindShort(concatBytes(TAG_POW, this.#cv), bits);
   }
+
 }

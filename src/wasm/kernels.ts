@@ -41,6 +41,8 @@ export interface KernelExports {
   blake3_pairs(out: number, data: number, pairs: number): void;
   /** BLAKE3 of len bytes at data; 32 bytes at out. */
   blake3_bytes(out: number, data: number, len: number): void;
+  /** The first nonce in [start, start + count) whose BLAKE3(data[0 .. len − 8) ‖ le64(nonce)) has ≥ bits leading zero bits; −1 if none. */
+  blake3_grind(out: number, data: number, len: number, bits: number, start: bigint, count: bigint): bigint;
   scatter_bit_reversed(out: number, a: number, logN: number, stride: number, offset: number): void;
 }
 

@@ -566,3 +566,19 @@ export function blake3_pairs(out: usize, data: usize, pairs: usize): void {
 export function blake3_bytes(out: usize, data: usize, len: usize): void {
   hash1(out, data, len, 8);
 }
+
+/**
+ * The proof-of-work search: the first nonce n in [start, start + count) for which
+ * BLAKE3(data[0 .. len − 8) ‖ le64(n)) begins with at least `bits` (≤ 64) zero bits, or −1 if none.
+ * Each candidate is written into data[len − 8 .. len); out receives each digest.
+ */
+export function blake3_grind(out: usize, data: usize, len: usize, bits: u32, start: u64, count: u64): i64 {
+  const end = start + count;
+  for (let n = start; n < end; n++) {
+    store<u64>(data + len - 8, n);
+    hash1(out, data, len, 8);
+    // Leading zero bits of the digest read as bytes, most significant bit first.
+    if (<u32>clz(bswap<u64>(load<u64>(out))) >= bits) return <i64>n;
+  }
+  return -1;
+}
