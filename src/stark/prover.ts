@@ -76,21 +76,23 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   checkAir(air);
   if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
+  const t0 = performance.now();
   if (!input.cheat && !satisfies(k, air, input.trace)) {
     // The vectorized check found a violation; the debugging view names it.
     const r = checkTrace(air, input.trace);
     throw new RangeError(r.ok ? 'trace violates the AIR' : `trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
   }
+  const check: StageTiming = { stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' };
+  const withStages = (r: ProveResult, ...before: StageTiming[]): ProveResult => ({ ...r, stages: [...before, ...r.stages] });
   const gpu = backend instanceof Scheduler ? backend.residentGpu('lde', 2 ** air.logN * o.blowup * air.width) : undefined;
-  if (!(backend instanceof Scheduler) || !gpu) return proveChecked(k, backend, o, input);
-  const t0 = performance.now();
+  if (!(backend instanceof Scheduler) || !gpu) return withStages(await proveChecked(k, backend, o, input), check);
+  const t1 = performance.now();
   try {
-    return await proveChecked(k, gpu, o, input);
+    return withStages(await proveChecked(k, gpu, o, input), check);
   } catch (e) {
     const note = backend.gpuFailed(e, 'prove');
-    const attempt: StageTiming = { stage: 'gpu attempt', ms: performance.now() - t0, backend: 'gpu', note };
-    const r = await proveChecked(k, backend, o, input);
-    return { ...r, stages: [attempt, ...r.stages] };
+    const attempt: StageTiming = { stage: 'gpu attempt', ms: performance.now() - t1, backend: 'gpu', note };
+    return withStages(await proveChecked(k, backend, o, input), check, attempt);
   }
 }
 

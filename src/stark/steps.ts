@@ -5,7 +5,7 @@
 // A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
 import type { Backend, Matrix } from '../backend/backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
-import type { Column } from '../field/columns.js';
+import { powersColumn, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { hashPairs, hashRows } from '../hash/leaves.js';
@@ -22,7 +22,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde } from './composition.js';
 import { deepComposition, type DeepParams } from './deep.js';
-import { evaluateBaseAt, evaluateExtAt, extPowers } from './ext-columns.js';
+import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
@@ -134,7 +134,8 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       const traceCoeffs = await backend.download(m);
       backend.release(m);
       const n = traceCoeffs[0]!.length;
-      const zPowers = extPowers(k, z, n), zwPowers = extPowers(k, zw, n);
+      // (z·ω)^i = z^i·ω^i: a base-field scaling, cheaper than a second F_p2 power table.
+      const zPowers = extPowers(k, z, n), zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(Math.log2(n)), n));
       const c = host(coeffs);
       return {
         oodTrace: traceCoeffs.map((col) => evaluateBaseAt(k, col, zPowers)),
