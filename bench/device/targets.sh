@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# On a lent device machine (bench/device/README.md): unpacks the bundle carried in .device/, points
+# dawn.node at the NVIDIA Vulkan driver, then runs `capseal doctor` and the benchmarks behind the
+# issues' GPU targets, each JSON record appended to $OUT/targets.jsonl (or bench-results/), each
+# benchmark's stderr to its own log beside it. A failing step is reported and the rest still run.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-bench-results}
+mkdir -p "$out"
+[ -f .device/app.tar.xz ] || { echo "targets.sh: no .device/ bundle; run bench/device/bundle.sh and carry .device" >&2; exit 2; }
+
+tar -xJf .device/app.tar.xz
+if command -v node >/dev/null; then node=$(command -v node); else xz -dc .device/node.xz >/tmp/node && chmod +x /tmp/node && node=/tmp/node; fi
+for f in .device/gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+[ -f "$icd" ] && export VK_DRIVER_FILES=$icd
+echo "node $("$node" --version), $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null || echo 'no nvidia-smi')" >&2
+
+step() {
+  local name=$1 t0=$SECONDS code
+  shift
+  echo "== $name: $*" >&2
+  "$node" "$@" >>"$out/targets.jsonl" 2>"$out/$name.log"
+  code=$?
+  echo "   exit $code, $((SECONDS - t0)) s" >&2
+}
+# The issues' target sizes; smaller ones (e.g. all set to 10) check this script on SwiftShader.
+ntt=${NTT_LOG_N:-24} lde=${LDE_LOG_N:-20} merkle=${MERKLE_LOG_N:-23} prove=${PROVE_LOG_N:-20}
+cli=dist/src/cli/main.js bench=dist/bench/main.js
+step doctor "$cli" doctor --json
+step ntt "$bench" ntt --backend gpu --log-n "$ntt" --json
+step lde "$bench" lde --backend gpu --log-n "$lde" --cols 64 --blowup 8 --json
+step merkle "$bench" merkle --backend gpu --log-n "$merkle" --json
+# The same inputs on both backends in one process, outputs compared; the LDE two sizes down keeps
+# the CPU copy of its output (rows × 8 × 64 columns × 8 bytes) at 1 GiB.
+step vs-ntt "$bench" gpu-vs-cpu --op ntt --log-n "$ntt" --runs 5 --json
+step vs-lde "$bench" gpu-vs-cpu --op lde --log-n $((lde - 2)) --cols 64 --runs 5 --json
+step vs-leaves "$bench" gpu-vs-cpu --op leaves --log-n "$lde" --runs 5 --json
+step vs-merkle "$bench" gpu-vs-cpu --op merkle --log-n "$merkle" --runs 5 --json
+step prove-gpu "$bench" prove --air geom --log-n "$prove" --backend gpu --json
+step prove-cpu "$bench" prove --air geom --log-n "$prove" --backend cpu --json
