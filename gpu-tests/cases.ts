@@ -9,6 +9,9 @@ import type { FieldOp } from '../src/gpu/field-ops.js';
 import { evaluateOnCoset, interpolateCoset, type CosetOptions } from '../src/ntt/lde.js';
 import type { GpuMatrix } from '../src/gpu/matrix.js';
 import { evaluateColumnsGpu } from '../src/gpu/poly-eval.js';
+import { merkleCommitGpu } from '../src/gpu/blake3.js';
+import { buildMerkleTree } from '../src/merkle/tree.js';
+import { openBatch } from '../src/merkle/proof.js';
 import { evaluateBaseAt, extPowers } from '../src/stark/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, P, madd, md, minv, mmul, mpow, msub, m2mul, rng } from '../test/reference/model.js';
@@ -182,6 +185,30 @@ function merkleCase(logLeaves: number): GpuCase {
   };
 }
 
+/** The commitment the GPU prover keeps on the device: root, every layer and batch openings against the CPU tree (noble hashing). */
+function residentMerkleCase(logLeaves: number): GpuCase {
+  return {
+    name: `resident merkle commitment over 2^${logLeaves} leaves: root, every layer, batch openings`,
+    async run({ gpu }) {
+      const n = 2 ** logLeaves;
+      const leaves = new Uint8Array(32 * n);
+      for (let i = 0; i < leaves.length; i += 8) new DataView(leaves.buffer).setBigUint64(i, gen.next64(), true);
+      const want = buildMerkleTree(leaves);
+      const { tree } = await merkleCommitGpu(gpu.ctx, gpu.ctx.upload(leaves, 'leaves'), n);
+      try {
+        assertSameBytes(tree.root, want.root, 'root');
+        for (let level = 0; level <= logLeaves; level++) assertSameBytes(await tree.layer(level), want.layer(level), `layer ${level}`);
+        const indices = [...new Set([0, n - 1, n >> 1, (n * 3) >> 2, 1 % n])];
+        const [got, expected] = [await tree.open(indices), openBatch(want, indices)];
+        if (got.siblings.length !== expected.siblings.length) throw new Error(`${got.siblings.length} siblings, expected ${expected.siblings.length}`);
+        got.siblings.forEach((sib, i) => assertSameBytes(sib, expected.siblings[i]!, `sibling ${i}`));
+      } finally {
+        tree.destroy();
+      }
+    },
+  };
+}
+
 /** Σ c_i·z^i over F_p2 by Horner in the BigInt model. */
 function hornerExt(c: BigUint64Array, z: [bigint, bigint]): [bigint, bigint] {
   let acc: [bigint, bigint] = [0n, 0n];
@@ -246,6 +273,7 @@ export const CASES: readonly GpuCase[] = [
   leavesCase(17, 2),
   leavesCase(7, 5, true),
   ...[0, 1, 2, 10, 16].map(merkleCase),
+  ...[0, 3, 12].map(residentMerkleCase),
   ...[0, 1, 5, 12].map((logN) => polyEvalCase(logN, 2)),
   polyEvalCase(13, 3),
   polyEvalCase(18, 1),

@@ -143,6 +143,15 @@ describe('buildMerkleTree', () => {
     expect(() => tree.node(3, 0)).toThrow(/level must be an integer in \[0, 2\], got 3/);
     expect(() => tree.node(1, 2)).toThrow(/\[0, 2\), got 2/);
     expect(hex(tree.node(2, 0))).toBe(hex(tree.root));
+    for (const level of [-1, 3, 0.5]) expect(() => tree.layer(level)).toThrow(/level must be an integer in \[0, 2\]/);
+  });
+
+  it('layer(level) is every node of the level, concatenated, and a copy', () => {
+    const { tree } = randomTree(5, 4);
+    for (let level = 0; level <= 4; level++)
+      expect(hex(tree.layer(level))).toBe(hex(concatBytes(...Array.from({ length: 2 ** (4 - level) }, (_, i) => tree.node(level, i)))));
+    tree.layer(1).fill(0);
+    expect(tree.node(1, 0).some((byte) => byte !== 0)).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Column } from '../field/columns.js';
 import { findNonCanonical } from '../field/columns.js';
 import { ELEMENT_BYTES } from '../field/goldilocks.js';
 import { DIGEST_BYTES } from '../hash/digest.js';
-import { hashPairs, hashRows, hashRowsRowMajor } from '../hash/leaves.js';
+import { hashPairs, hashRowsRowMajor } from '../hash/leaves.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { HashHexSchema } from './spec.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -40,14 +40,6 @@ export function checkChunkLen(chunkLen: number, rows: number): void {
 function climb(k: Kernels, layer: Uint8Array, levels: number): Uint8Array {
   for (let i = 0; i < levels; i++) layer = hashPairs(k, layer);
   return layer;
-}
-
-/** The chunk roots (concatenated) of the committed LDE columns, and the root they rebuild. */
-export function chunkRoots(k: Kernels, lde: readonly Column[], chunkLen: number): { roots: Uint8Array; root: Uint8Array } {
-  const rows = lde[0]!.length;
-  checkChunkLen(chunkLen, rows);
-  const roots = climb(k, hashRows(k, lde), Math.log2(chunkLen));
-  return { roots, root: rootOfChunkRoots(k, roots) };
 }
 
 /** The trace root from the chunk roots (a power-of-two count of digests). */

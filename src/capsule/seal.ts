@@ -13,7 +13,7 @@ import { prove } from '../stark/prover.js';
 import { verifyProof } from '../stark/verifier.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { proofName, type TraceAdapter } from './adapter.js';
-import { checkChunkLen, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, chunkFileName, chunkRoots, CHUNKS_DIR, chunkRootsToJson, DEFAULT_CHUNK_LEN, encodeChunk, ROW_INDEX_ARITY } from './archive.js';
+import { checkChunkLen, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, chunkFileName, CHUNKS_DIR, chunkRootsToJson, DEFAULT_CHUNK_LEN, encodeChunk, rootOfChunkRoots, ROW_INDEX_ARITY } from './archive.js';
 import { signCapsuleHash, type KeyFile } from './authorship.js';
 import { capsuleHash, CAPSULE_SCHEMA, optionsRecord, type Capsule } from './capsule.js';
 import { daSampleCount } from './da.js';
@@ -97,10 +97,11 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
 
   say(`proving ${adapter.traceFormatId}: 2^${air.logN} rows × ${air.width} columns on ${s.backend.description}`);
   t0 = performance.now();
-  const proved = await prove(k, s.backend, { air, trace, statementHash, publicInputs: entry.encode(publicInputs), options, keepTraceLde: true });
+  const proved = await prove(k, s.backend, { air, trace, statementHash, publicInputs: entry.encode(publicInputs), options, keepTrace: { layer: Math.log2(chunkLen) } });
   const prove_ms = performance.now() - t0;
-  const { proof, traceLde } = proved;
-  if (statement === undefined || traceLde === undefined) throw new Error('internal: the prover did not commit the trace');
+  const { proof } = proved;
+  if (statement === undefined || proved.trace === undefined) throw new Error('internal: the prover did not commit the trace');
+  const traceLde = proved.trace.lde;
 
   t0 = performance.now();
   const verdict = verifyProof(k, air, proof, hexToBytes(jcsHash(statement)), entry.encode(publicInputs), { minSecurityBits: 0 });
@@ -108,7 +109,8 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
   if (!verdict.ok) throw new Error(`internal: the fresh proof does not verify (${verdict.code}: ${verdict.message})`);
 
   say(`archiving ${rows} committed rows in chunks of ${chunkLen}`);
-  const archive = chunkRoots(k, traceLde, chunkLen);
+  // The chunk roots are the trace tree's layer log2(chunkLen): each is the node above its chunk's rows.
+  const archive = { roots: proved.trace.layer, root: rootOfChunkRoots(k, proved.trace.layer) };
   if (bytesToHex(archive.root) !== statement.trace_root) throw new Error('internal: the chunk roots do not rebuild the trace root');
   const numChunks = rows / chunkLen;
 
@@ -168,7 +170,7 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
     yield [`proofs/${name}.proof.json`, json];
     yield [`${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`, rootsBin];
     yield [`${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`, rootsJson];
-    for (let i = 0; i < numChunks; i++) yield [`${ARCHIVE_DIR}/${CHUNKS_DIR}/${chunkFileName(i)}`, encodeChunk(traceLde!, i, chunkLen)];
+    for (let i = 0; i < numChunks; i++) yield [`${ARCHIVE_DIR}/${CHUNKS_DIR}/${chunkFileName(i)}`, encodeChunk(traceLde, i, chunkLen)];
     yield [CAPSULE_FILE, encodeJson(capsule)];
   }
   return { capsule, files: { [Symbol.iterator]: files }, timing: { trace_ms, prove_ms, verify_ms, commit_ms } };

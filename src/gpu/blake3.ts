@@ -88,6 +88,8 @@ export interface ResidentTree {
   readonly depth: number;
   readonly root: Uint8Array;
   open(indices: readonly number[]): Promise<MultiProof>;
+  /** Every node of `level` (0 = leaves), read back. */
+  layer(level: number): Promise<Uint8Array>;
   destroy(): void;
 }
 
@@ -181,7 +183,12 @@ export async function merkleCommitGpu(ctx: GpuContext, leaves: GPUBuffer, leafCo
   };
   try {
     const [root] = await fetch([[depth, 0]]);
-    return { kernelMs, tree: { depth, root: root!, open: async (indices) => ({ depth, siblings: await fetch(batchSiblingNodes(depth, indices)) }), destroy } };
+    const layer = async (level: number): Promise<Uint8Array> => {
+      if (!Number.isInteger(level) || level < 0 || level > depth) throw new RangeError(`level must be an integer in [0, ${depth}], got ${level}`);
+      const [buffer, offset] = where(level, 0);
+      return new Uint8Array(await ctx.read(buffer, offset, (leafCount >> level) * DIGEST_BYTES));
+    };
+    return { kernelMs, tree: { depth, root: root!, open: async (indices) => ({ depth, siblings: await fetch(batchSiblingNodes(depth, indices)) }), layer, destroy } };
   } catch (e) {
     destroy();
     throw e;

@@ -13,6 +13,8 @@ export interface MerkleTree {
   leaf(index: number): Uint8Array;
   /** A copy of node `index` of `level` (level 0 = leaves, holding 2^(depth - level) nodes). */
   node(level: number, index: number): Uint8Array;
+  /** A copy of every node of `level`, concatenated. */
+  layer(level: number): Uint8Array;
 }
 
 /**
@@ -79,11 +81,19 @@ class LayeredTree implements MerkleTree {
   }
 
   node(level: number, index: number): Uint8Array {
-    const layer = Number.isInteger(level) ? this.#layers[level] : undefined;
-    if (layer === undefined)
-      throw new RangeError(`level must be an integer in [0, ${this.depth}], got ${String(level)}`);
+    const layer = this.#layer(level);
     // Level `level` holds as many nodes as a tree of depth (depth - level) has leaves.
     assertLeafIndex(this.depth - level, index);
     return layer.slice(index * DIGEST_BYTES, (index + 1) * DIGEST_BYTES);
+  }
+
+  layer(level: number): Uint8Array {
+    return this.#layer(level).slice();
+  }
+
+  #layer(level: number): Uint8Array {
+    const layer = Number.isInteger(level) ? this.#layers[level] : undefined;
+    if (layer === undefined) throw new RangeError(`level must be an integer in [0, ${this.depth}], got ${String(level)}`);
+    return layer;
   }
 }

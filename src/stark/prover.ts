@@ -47,8 +47,11 @@ export interface ProveInput {
    * polynomial and go on. The resulting proof must not verify.
    */
   cheat?: boolean;
-  /** Also return the committed trace LDE (the row archive stores its rows). */
-  keepTraceLde?: boolean;
+  /**
+   * Also return the committed trace LDE and layer `layer` of its Merkle tree (a capsule's row archive
+   * stores the rows, in chunks whose roots are that layer).
+   */
+  keepTrace?: { layer: number };
 }
 
 export interface ProveResult {
@@ -56,8 +59,8 @@ export interface ProveResult {
   stages: StageTiming[];
   /** The description of the backend the proof was made on. */
   backend: string;
-  /** The trace LDE columns in committed (bit-reversed) row order, when `keepTraceLde` was set. */
-  traceLde?: Column[];
+  /** When `keepTrace` was given: the trace LDE columns in committed (bit-reversed) row order, and the layer. */
+  trace?: { lde: Column[]; layer: Uint8Array };
 }
 
 async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commitment, positions: readonly number[]): Promise<Opening> {
@@ -123,8 +126,11 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     held.push(ldeM);
     const traceTree = await timed('trace commit', steps.where, () => steps.commitMatrix(ldeM));
     commitments.push(traceTree);
-    const traceLde = input.keepTraceLde ? await backend.download(ldeM) : undefined;
     const lde = await timed('trace hold', steps.where, () => steps.hold(ldeM));
+    // The CPU steps' host copy serves as the kept LDE (the steps only read it).
+    const kept = input.keepTrace
+      ? { lde: lde.host ? [...lde.host] : await backend.download(ldeM), layer: await traceTree.layer(input.keepTrace.layer) }
+      : undefined;
     // Nothing is drawn before this point, so committing first changes no byte of the transcript.
     const statementHash = typeof input.statementHash === 'function' ? input.statementHash(traceTree.root) : input.statementHash;
     const t = startTranscript(air, o, statementHash, input.publicInputs);
@@ -158,7 +164,7 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     commitments.push(...fri.layers.map((l) => l.commitment));
     t.absorbExt('fri-final', fri.finalPoly);
     const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
-    return traceLde ? { ...result, traceLde } : result;
+    return kept ? { ...result, trace: kept } : result;
   } finally {
     held.forEach((m) => backend.release(m));
     commitments.forEach((c) => c.release());

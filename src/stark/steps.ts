@@ -34,10 +34,12 @@ export interface Held {
   host: readonly Column[] | undefined;
 }
 
-/** A committed matrix: its root, batch openings of leaf indices, and the storage to free. */
+/** A committed matrix: its root, batch openings of leaf indices, a whole layer, and the storage to free. */
 export interface Commitment {
   readonly root: Uint8Array;
   open(indices: readonly number[]): Promise<MultiProof>;
+  /** Every node of `level` of the tree (0 = leaves), concatenated. */
+  layer(level: number): Promise<Uint8Array>;
   release(): void;
 }
 
@@ -94,7 +96,9 @@ const pair = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1
 /** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
 const hostHeld = (cols: readonly Column[]): Held => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
 
-const hostCommitment = (tree: MerkleTree): Commitment => ({ root: tree.root, open: async (indices) => openBatch(tree, indices), release() {} });
+const hostCommitment = (tree: MerkleTree): Commitment => ({
+  root: tree.root, open: async (indices) => openBatch(tree, indices), layer: async (level) => tree.layer(level), release() {},
+});
 
 /** Rows at `positions` of column-major `cols`, row-major. */
 export function rowsAt(cols: readonly Column[], positions: readonly number[]): BigUint64Array {
@@ -178,7 +182,7 @@ export function gpuSteps(k: Kernels, backend: GpuBackend): StarkSteps<GpuMatrix>
   const residentCommitment = async (m: GpuMatrix): Promise<Commitment> => {
     const { digests } = await hashRowsGpu(ctx, m);
     const { tree } = await merkleCommitGpu(ctx, digests, m.height);
-    return { root: tree.root, open: (indices) => tree.open(indices), release: () => tree.destroy() };
+    return { root: tree.root, open: (indices) => tree.open(indices), layer: (level) => tree.layer(level), release: () => tree.destroy() };
   };
   return {
     where: 'gpu',
