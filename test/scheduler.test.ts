@@ -143,3 +143,23 @@ describe('prover on the scheduler', () => {
     }
   });
 });
+
+describe('GPU limits', () => {
+  /** A WebGPU stand-in whose adapter and device report `limits` (no GPU work is done with it). */
+  const reporting = (limits: Record<string, number>): GPU => {
+    const device = { limits, features: new Set(), lost: new Promise(() => {}) };
+    const adapter = { limits, features: new Set(), info: { vendor: 'stand-in' }, requestDevice: async () => device };
+    return { requestAdapter: async () => adapter } as unknown as GPU;
+  };
+  const base = {
+    maxStorageBuffersPerShaderStage: 8, maxComputeWorkgroupStorageSize: 32768, maxComputeInvocationsPerWorkgroup: 1024,
+    maxComputeWorkgroupSizeX: 1024, maxComputeWorkgroupsPerDimension: 65535,
+  };
+
+  it('binding sizes of 2^31 bytes and more (real discrete GPUs) are kept, rounded down to 256 bytes', async () => {
+    for (const [binding, buffer, want] of [[2 ** 32 - 4, 2 ** 40, 2 ** 32 - 256], [2 ** 31, 2 ** 31 + 5, 2 ** 31], [2 ** 31 - 4, 2 ** 33, 2 ** 31 - 256]] as const) {
+      const ctx = await GpuContext.create(reporting({ ...base, maxStorageBufferBindingSize: binding, maxBufferSize: buffer }), nodeShaderLibrary());
+      expect(ctx.maxBindingBytes).toBe(want);
+    }
+  });
+});

@@ -71,7 +71,8 @@ export class GpuContext {
     const lim = device.limits;
     this.limits = Object.fromEntries(WANTED_LIMITS.map((k) => [k, Number(lim[k])])) as Record<LimitName, number>;
     const deviceMax = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
-    this.maxBindingBytes = Math.min(deviceMax, opts.maxBindingBytes ?? deviceMax) & ~255;
+    // Rounded down to 256 bytes by arithmetic: real limits reach 2^32 − 4, beyond int32 bit operations.
+    this.maxBindingBytes = Math.floor(Math.min(deviceMax, opts.maxBindingBytes ?? deviceMax) / 256) * 256;
     if (this.maxBindingBytes < 256) throw new RangeError('maxBindingBytes must be at least 256');
     this.timestamps = device.features.has('timestamp-query');
     void device.lost.then((info) => {
