@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Backend, Matrix } from '../src/backend/backend.js';
 import { BACKEND_CHOICES } from '../src/backend/scheduler.js';
 import { GpuUnavailableError } from '../src/gpu/errors.js';
+import { NO_GPU_HINT } from '../src/cli/io.js';
 import { forwardNtt } from '../src/ntt/ntt.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { openBackend, type Measured } from './backends.js';
@@ -260,7 +261,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // No GPU for --backend gpu is the user's environment, not a failed measurement.
     if (!(e instanceof GpuUnavailableError)) throw e;
-    process.stderr.write(`error: ${e.message} (capseal doctor explains; --backend cpu or auto run without a GPU)\n`);
+    process.stderr.write(`error: ${e.message} (${NO_GPU_HINT})\n`);
     return 2;
   }
 }

@@ -228,6 +228,15 @@ describe('prove options', () => {
   });
 });
 
+describe('prove --backend gpu without a GPU', () => {
+  it('is exit 2 with the reason and what to do, not a silent CPU run', () => {
+    // An adapter choice that names no GPU: the same refusal as a machine without one.
+    const r = runCli(['prove', '--air', 'geom', '--steps', '64', '--backend', 'gpu', '--out', join(TMP, 'no-gpu')], { CAPSEAL_GPU_ADAPTER: 'none' });
+    expectUsage(r, 'prove', /CAPSEAL_GPU_ADAPTER must be "default" or "swiftshader", got "none" \(capseal doctor explains; --backend cpu or auto run without a GPU\)\n$/);
+    expect(existsSync(join(TMP, 'no-gpu'))).toBe(false);
+  });
+});
+
 describe('verify usage and I/O errors', () => {
   it('a missing capsule file is exit 2; a non-JSON one is rejected E001_MALFORMED_CAPSULE', () => {
     expectUsage(runCli(['verify', join(TMP, 'absent', 'capsule.json')]), 'verify', /cannot read capsule .*absent\/capsule\.json: ENOENT/);

@@ -2,12 +2,16 @@
 // usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
 // and report a UsageError as "capseal <command>: <reason>" on stderr.
 import { readFile } from 'node:fs/promises';
+import { GpuUnavailableError } from '../gpu/errors.js';
 import { CanonicalJsonError, parseCanonicalBytes } from '../json/canonical-json.js';
 
 /** A failure the command reports as its one stderr line, exiting 2. */
 export class UsageError extends Error {}
 
 export const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+
+/** What to say after "no GPU" to someone who asked for one. */
+export const NO_GPU_HINT = 'capseal doctor explains; --backend cpu or auto run without a GPU';
 
 export async function readBytes(path: string, what: string): Promise<Uint8Array> {
   try {
@@ -34,7 +38,7 @@ export async function command(name: string, body: () => Promise<number>): Promis
   try {
     return await body();
   } catch (e) {
-    process.stderr.write(`capseal ${name}: ${reason(e)}\n`);
+    process.stderr.write(`capseal ${name}: ${reason(e)}${e instanceof GpuUnavailableError ? ` (${NO_GPU_HINT})` : ''}\n`);
     return 2;
   }
 }
