@@ -156,8 +156,14 @@ describe('GPU limits', () => {
     maxComputeWorkgroupSizeX: 1024, maxComputeWorkgroupsPerDimension: 65535,
   };
 
-  it('binding sizes of 2^31 bytes and more (real discrete GPUs) are kept, rounded down to 256 bytes', async () => {
-    for (const [binding, buffer, want] of [[2 ** 32 - 4, 2 ** 40, 2 ** 32 - 256], [2 ** 31, 2 ** 31 + 5, 2 ** 31], [2 ** 31 - 4, 2 ** 33, 2 ** 31 - 256]] as const) {
+  it('binding sizes of 2^31 bytes and more (real discrete GPUs) are kept, 2 MiB under the buffer limit, at most 2^32 − 2^21, rounded down to 256 bytes', async () => {
+    const cases = [
+      [2 ** 32 - 4, 2 ** 40, 2 ** 32 - 2 ** 21],
+      [2 ** 31, 2 ** 31 + 5, 2 ** 31 - 2 ** 21],
+      [2 ** 31 - 4, 2 ** 33, 2 ** 31 - 256],
+      [2 ** 30 + 100, 2 ** 30, 2 ** 30 - 2 ** 21],
+    ] as const;
+    for (const [binding, buffer, want] of cases) {
       const ctx = await GpuContext.create(reporting({ ...base, maxStorageBufferBindingSize: binding, maxBufferSize: buffer }), nodeShaderLibrary());
       expect(ctx.maxBindingBytes).toBe(want);
     }

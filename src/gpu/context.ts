@@ -35,6 +35,14 @@ const WANTED_LIMITS = [
 ] as const;
 export type LimitName = (typeof WANTED_LIMITS)[number];
 
+/**
+ * Vulkan drivers refuse single allocations at or just under the maxBufferSize that WebGPU reports
+ * (NVIDIA's maxMemoryAllocationSize is 2^32 − 2^21; SwiftShader fails at exactly its 2^30), and
+ * WebGPU does not expose that limit: stay 2 MiB below the reported size, and at most 2^32 − 2^21.
+ */
+const ALLOCATION_HEADROOM = 2 ** 21;
+const MAX_ALLOCATION = 2 ** 32 - 2 ** 21;
+
 const STORAGE_USAGE = 0x80 | 0x4 | 0x8; // STORAGE | COPY_SRC | COPY_DST
 const UNIFORM_USAGE = 0x40 | 0x8; // UNIFORM | COPY_DST
 const READBACK_USAGE = 0x1 | 0x8; // MAP_READ | COPY_DST
@@ -70,7 +78,7 @@ export class GpuContext {
   ) {
     const lim = device.limits;
     this.limits = Object.fromEntries(WANTED_LIMITS.map((k) => [k, Number(lim[k])])) as Record<LimitName, number>;
-    const deviceMax = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+    const deviceMax = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize - ALLOCATION_HEADROOM, MAX_ALLOCATION);
     // Rounded down to 256 bytes by arithmetic: real limits reach 2^32 − 4, beyond int32 bit operations.
     this.maxBindingBytes = Math.floor(Math.min(deviceMax, opts.maxBindingBytes ?? deviceMax) / 256) * 256;
     if (this.maxBindingBytes < 256) throw new RangeError('maxBindingBytes must be at least 256');

@@ -1,6 +1,7 @@
 // A batch of compute dispatches run as one pass: their uniform blocks share one buffer, and each
 // dispatch sees the writes of the ones before it.
 import type { GpuContext } from './context.js';
+import { GpuLimitError } from './errors.js';
 
 export interface Dispatch {
   pipeline: GPUComputePipeline;
@@ -16,7 +17,7 @@ export async function runDispatches(ctx: GpuContext, label: string, dispatches: 
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;
   for (const d of dispatches)
     if (d.groups.some((g) => g !== undefined && (g < 1 || g > max || !Number.isInteger(g))))
-      throw new RangeError(`${label}: workgroup count ${d.groups.join('×')} outside [1, ${max}] per dimension`);
+      throw new GpuLimitError(`${label}: workgroup count ${d.groups.join('×')} outside [1, ${max}] per dimension`);
   const uniforms = ctx.uniforms(dispatches.map((d) => d.params));
   try {
     // Bind groups are made inside the pass callback so that their validation errors are scoped too.

@@ -17,8 +17,9 @@ const WORKGROUP_SIZE = 64;
 /** Workgroups for `invocations` in (x, y), x capped by the device; kernels index (y·x_count + x)·size + local. */
 export function grid(ctx: GpuContext, invocations: number, workgroupSize: number): [number, number] {
   const total = Math.max(1, Math.ceil(invocations / workgroupSize));
-  const x = Math.min(total, ctx.limits.maxComputeWorkgroupsPerDimension);
-  return [x, Math.ceil(total / x)];
+  // As few rows as the per-dimension limit allows, then as few columns: under y workgroups idle.
+  const y = Math.ceil(total / ctx.limits.maxComputeWorkgroupsPerDimension);
+  return [Math.ceil(total / y), y];
 }
 
 /** The low and high 32-bit words of a canonical element. */

@@ -29,7 +29,9 @@ export function nodeGpu(): GPU {
     } catch (e) {
       throw new GpuUnavailableError(`the webgpu package could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
     }
-    gpu = webgpu.create([]);
+    // Dawn rounds timestamps to 2^16 ns by default (a browser's timing-attack defence); benchmarks
+    // read kernel times of well under a millisecond, so keep them exact.
+    gpu = webgpu.create(['disable-dawn-features=timestamp_quantization']);
   }
   return gpu;
 }
