@@ -9,6 +9,7 @@ import type { FieldOp } from '../src/gpu/field-ops.js';
 import { evaluateOnCoset, interpolateCoset, type CosetOptions } from '../src/ntt/lde.js';
 import type { GpuMatrix } from '../src/gpu/matrix.js';
 import { evaluateColumnsGpu } from '../src/gpu/poly-eval.js';
+import { isZeroFromGpu } from '../src/gpu/zero-check.js';
 import { merkleCommitGpu } from '../src/gpu/blake3.js';
 import { buildMerkleTree } from '../src/merkle/tree.js';
 import { openBatch } from '../src/merkle/proof.js';
@@ -209,6 +210,36 @@ function residentMerkleCase(logLeaves: number): GpuCase {
   };
 }
 
+/**
+ * The composition degree check: rows [from, height) all zero, against the same matrix with one
+ * element made non-zero at each edge of the range (first and last row, first and last column).
+ */
+function zeroCheckCase(logN: number, width: number, from: number, useSplit = false): GpuCase {
+  return {
+    name: `zero check of rows [${from}, 2^${logN}) × ${width}${useSplit ? ' (split across bindings)' : ''}`,
+    async run(env) {
+      const g = useSplit ? env.split : env.gpu;
+      const n = 2 ** logN;
+      const zeroTail = () => matrix(logN, width).map((c) => (c.fill(0n, from), c));
+      const spots: [number, number][] = from < n ? [[0, from], [width - 1, n - 1], [width - 1, from], [0, n - 1]] : [];
+      const variants: [string, BigUint64Array[], boolean][] = [['zero tail', zeroTail(), true]];
+      for (const [col, row] of spots) {
+        const cols = zeroTail();
+        cols[col]![row] = row % 2 ? 1n : P - 1n;
+        variants.push([`non-zero at column ${col}, row ${row}`, cols, false]);
+      }
+      for (const [what, cols, want] of variants) {
+        const m = (await g.upload(cols)) as GpuMatrix;
+        try {
+          if ((await isZeroFromGpu(g.ctx, m, from)) !== want) throw new Error(`${what}: expected ${want}`);
+        } finally {
+          g.release(m);
+        }
+      }
+    },
+  };
+}
+
 /** Σ c_i·z^i over F_p2 by Horner in the BigInt model. */
 function hornerExt(c: BigUint64Array, z: [bigint, bigint]): [bigint, bigint] {
   let acc: [bigint, bigint] = [0n, 0n];
@@ -278,4 +309,9 @@ export const CASES: readonly GpuCase[] = [
   polyEvalCase(13, 3),
   polyEvalCase(18, 1),
   polyEvalCase(5, 25, true),
+  zeroCheckCase(0, 1, 0),
+  zeroCheckCase(4, 2, 16),
+  zeroCheckCase(6, 2, 16),
+  zeroCheckCase(13, 6, 3 << 11),
+  zeroCheckCase(5, 25, 7, true),
 ];

@@ -1,8 +1,10 @@
 // capseal-stark-v1 with the GPU backend: the same inputs give byte-identical proofs on the CPU and
 // on the GPU, and they verify. On the GPU run, the trace LDE and commitments, the constraint
 // composition, its split into segments and their LDE, the OOD answers, the DEEP composition and
-// every FRI fold and layer commitment run on the device, and opened rows are gathered there.
-import { describe, expect, it } from 'vitest';
+// every FRI fold and layer commitment run on the device, and opened rows are gathered there. A trace
+// with one wrong cell is refused on the GPU with the same message as on the CPU (the device's degree
+// check of the composition catches it), and a cheating GPU prover's proof is rejected.
+import { afterAll, describe, expect, it } from 'vitest';
 import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { encodeProof } from '../src/stark/codec.js';
@@ -10,7 +12,17 @@ import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { prove } from '../src/stark/prover.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
+import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
+import type { Column } from '../src/field/columns.js';
+import type { Air } from '../src/stark/air.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
+
+// One device for the file: its pipelines (compiled per device, seconds each on SwiftShader) serve every test.
+const shared: Promise<GpuBackend | string> = nodeGpuBackend();
+afterAll(async () => {
+  const gpu = await shared;
+  if (typeof gpu !== 'string') await gpu.destroy();
+});
 
 const hex = (i: number) => i.toString(16).padStart(64, '0');
 const actions = Array.from({ length: 11 }, (_, i) => ({
@@ -24,16 +36,27 @@ const cases = [
   { id: 'agent_air_v1', make: () => agentTrace(actions) },
 ] as const;
 
+type Case = (typeof cases)[number];
+
+/** Runs `body` with the shared GPU, a fresh CPU backend, and case `c`'s AIR, trace and public inputs. */
+async function withCase(c: Case, t: { skip(): void }, body: (e: {
+  gpu: GpuBackend; cpu: CpuBackend; k: Kernels; air: Air; trace: Column[]; pub: Uint8Array;
+}) => Promise<void>): Promise<void> {
+  const gpu = requireGpu(await shared, t);
+  const cpu = await CpuBackend.create();
+  try {
+    const { trace, publicInputs } = c.make();
+    const entry = AIRS[c.id];
+    await body({ gpu, cpu, k: await Kernels.load(), air: entry.air(publicInputs), trace, pub: entry.encode(publicInputs) });
+  } finally {
+    await cpu.destroy();
+  }
+}
+
 describe('STARK proofs on the GPU backend', () => {
   for (const c of cases)
-    it(`${c.id}: GPU and CPU proofs are byte-identical and verify`, async (t) => {
-      const gpu = requireGpu(await nodeGpuBackend(), t);
-      const cpu = await CpuBackend.create();
-      try {
-        const k = await Kernels.load();
-        const { trace, publicInputs } = c.make();
-        const entry = AIRS[c.id];
-        const air = entry.air(publicInputs), pub = entry.encode(publicInputs);
+    it(`${c.id}: GPU and CPU proofs are byte-identical and verify`, (t) =>
+      withCase(c, t, async ({ gpu, cpu, k, air, trace, pub }) => {
         const statementHash = new Uint8Array(32).fill(7);
         const input = { air, trace, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
         const onGpu = await prove(k, gpu, input);
@@ -44,8 +67,20 @@ describe('STARK proofs on the GPU backend', () => {
         expect(Buffer.from(encodeProof(onGpu.proof)).equals(Buffer.from(encodeProof(onCpu.proof)))).toBe(true);
         expect(verifyProof(k, air, onGpu.proof, statementHash, pub, { minSecurityBits: 28 })).toEqual({ ok: true, securityBits: 28 });
         expect(verifyProof(k, air, onGpu.proof, new Uint8Array(32), pub, { minSecurityBits: 28 }).ok).toBe(false);
-      } finally {
-        await Promise.all([gpu.destroy(), cpu.destroy()]);
-      }
-    });
+      }));
+
+  for (const c of cases)
+    it(`${c.id}: a trace with one wrong cell is refused on the GPU as on the CPU; a cheating GPU proof is rejected`, (t) =>
+      withCase(c, t, async ({ gpu, cpu, k, air, trace, pub }) => {
+        const bad = trace.map((col) => col.slice());
+        const row = trace[0]!.length >> 1;
+        bad[0]![row] = bad[0]![row]! === 0n ? 1n : bad[0]![row]! - 1n;
+        const statementHash = new Uint8Array(32).fill(5);
+        const input = { air, trace: bad, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
+        const onCpu = await prove(k, cpu, input).then(() => 'proved', (e: unknown) => String(e));
+        expect(onCpu).toMatch(/RangeError: trace violates (transition|boundary) constraint \d+ at row \d+/);
+        await expect(prove(k, gpu, input)).rejects.toThrow(onCpu.replace(/^RangeError: /, ''));
+        const forged = await prove(k, gpu, { ...input, cheat: true });
+        expect(verifyProof(k, air, forged.proof, statementHash, pub, { minSecurityBits: 0 }).ok).toBe(false);
+      }));
 });

@@ -9,7 +9,7 @@ export type ShaderLibrary = Readonly<Record<string, string>>;
 export type ShaderConstant = number | boolean;
 
 /** Every shader file this backend uses; a library missing one is rejected up front. */
-export const SHADER_FILES = ['goldilocks', 'ext2', 'field_ops', 'ntt', 'blake3', 'composition', 'deep', 'fri', 'poly_eval'] as const;
+export const SHADER_FILES = ['goldilocks', 'ext2', 'field_ops', 'ntt', 'blake3', 'composition', 'deep', 'fri', 'poly_eval', 'zero_check'] as const;
 export type ShaderFile = (typeof SHADER_FILES)[number];
 
 export function checkLibrary(lib: ShaderLibrary): ShaderLibrary {

@@ -14,7 +14,7 @@ import { friCommit, friPlan, type FriProverState } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
-import { isZeroUpTo } from './split.js';
+import { isZeroUpTo, NotLowDegreeError } from './split.js';
 import { Scheduler } from '../backend/scheduler.js';
 import { stepsFor, type Commitment, type Held, type StarkSteps } from './steps.js';
 import type { Transcript } from './transcript.js';
@@ -72,6 +72,10 @@ async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commi
  * its GPU when the trace LDE reaches the measured LDE threshold; if the GPU is lost or too small
  * for it, the proof is made again through the scheduler (CPU steps), with a notice and a record of
  * the abandoned attempt. Proofs are deterministic, so the bytes do not depend on where they ran.
+ *
+ * A trace that violates the AIR is refused with the constraint and row it breaks. The CPU path
+ * checks the trace first; a resident GPU proof skips that host pass and lets the device's degree
+ * check of the composition catch a violation, then names it the same way.
  */
 export async function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
   const { air } = input;
@@ -79,24 +83,34 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   checkAir(air);
   if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
-  const t0 = performance.now();
-  if (!input.cheat && !satisfies(k, air, input.trace)) {
-    // The vectorized check found a violation; the debugging view names it.
-    const r = checkTrace(air, input.trace);
-    throw new RangeError(r.ok ? 'trace violates the AIR' : `trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
-  }
-  const check: StageTiming = { stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' };
-  const withStages = (r: ProveResult, ...before: StageTiming[]): ProveResult => ({ ...r, stages: [...before, ...r.stages] });
   const gpu = backend instanceof Scheduler ? backend.residentGpu('lde', 2 ** air.logN * o.blowup * air.width) : undefined;
-  if (!(backend instanceof Scheduler) || !gpu) return withStages(await proveChecked(k, backend, o, input), check);
-  const t1 = performance.now();
-  try {
-    return withStages(await proveChecked(k, gpu, o, input), check);
-  } catch (e) {
-    const note = backend.gpuFailed(e, 'prove');
-    const attempt: StageTiming = { stage: 'gpu attempt', ms: performance.now() - t1, backend: 'gpu', note };
-    return withStages(await proveChecked(k, backend, o, input), check, attempt);
+  const stages: StageTiming[] = [];
+  if (backend.kind !== 'gpu' && !gpu && !input.cheat) {
+    const t0 = performance.now();
+    if (!satisfies(k, air, input.trace)) throw violation(air, input.trace);
+    stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
   }
+  const withStages = (r: ProveResult): ProveResult => ({ ...r, stages: [...stages, ...r.stages] });
+  try {
+    if (!(backend instanceof Scheduler) || !gpu) return withStages(await proveChecked(k, backend, o, input));
+    const t1 = performance.now();
+    try {
+      return withStages(await proveChecked(k, gpu, o, input));
+    } catch (e) {
+      const note = backend.gpuFailed(e, 'prove');
+      stages.push({ stage: 'gpu attempt', ms: performance.now() - t1, backend: 'gpu', note });
+      return withStages(await proveChecked(k, backend, o, input));
+    }
+  } catch (e) {
+    throw e instanceof NotLowDegreeError ? violation(air, input.trace, e) : e;
+  }
+}
+
+/** The error for a trace that violates the AIR, naming the first violation (the debugging view). */
+function violation(air: Air, trace: readonly Column[], cause?: Error): Error {
+  const r = checkTrace(air, trace);
+  if (r.ok) return cause ?? new RangeError('trace violates the AIR');
+  return new RangeError(`trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
 }
 
 /** The proof of a checked trace and options, with the heavy steps on `backend`. */

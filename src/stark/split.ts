@@ -6,12 +6,20 @@ import type { Kernels } from '../wasm/kernels.js';
 import { bitReversed, COSET_SHIFT } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 
-export /** Coefficients of C (degree < S·n) cut into S segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). */
-function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: number, cheat: boolean): ExtColumn[] {
+/** The composition is not of degree < S·n: the trace does not satisfy the AIR (or the prover is broken). */
+export class NotLowDegreeError extends RangeError {
+  override readonly name = 'NotLowDegreeError';
+  constructor(segments: number) {
+    super(`composition has degree ≥ ${segments}·n: the trace does not satisfy the AIR`);
+  }
+}
+
+/** Coefficients of C (degree < S·n) cut into S segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). */
+export function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: number, cheat: boolean): ExtColumn[] {
   const n = 2 ** logN;
   const [c0, c1] = interpolateCoset(k, [bitReversed(k, comp.c0), bitReversed(k, comp.c1)], COSET_SHIFT) as [Column, Column];
   if (!cheat && !(isZeroFrom(c0, S * n) && isZeroFrom(c1, S * n)))
-    throw new Error(`composition has degree ≥ ${S}·n: the trace does not satisfy the AIR`);
+    throw new NotLowDegreeError(S);
   return Array.from({ length: S }, (_, j) => ({ c0: c0.slice(j * n, (j + 1) * n), c1: c1.slice(j * n, (j + 1) * n) }));
 }
 

@@ -13,6 +13,7 @@ import { buildMerkleTree, type MerkleTree } from '../merkle/tree.js';
 import { compositionGpu } from '../gpu/composition.js';
 import { deepGpu } from '../gpu/deep.js';
 import { evaluateColumnsGpu } from '../gpu/poly-eval.js';
+import { isZeroFromGpu } from '../gpu/zero-check.js';
 import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
 import { hashRowsGpu, merkleCommitGpu } from '../gpu/blake3.js';
 import { openBatch, type MultiProof } from '../merkle/proof.js';
@@ -26,7 +27,7 @@ import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-co
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
-import { splitSegments } from './split.js';
+import { NotLowDegreeError, splitSegments } from './split.js';
 
 /** A matrix on the backend, with a host copy where the steps compute on the host (the CPU steps). */
 export interface Held {
@@ -67,8 +68,8 @@ export interface StarkSteps<L> {
   composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
   /**
    * Cuts the composition (degree < S·n) into S segments, C(x) = Σ_j x^(j·n)·C_j(x), and extends each
-   * to the LDE domain; consumes `comp`. The CPU checks that nothing lies above S·n (a cheat skips
-   * the check); the GPU path relies on the trace check the prover ran first.
+   * to the LDE domain; consumes `comp`. Throws NotLowDegreeError if anything lies above S·n (a
+   * cheat skips the check).
    */
   split(comp: L, logN: number, segments: number, blowup: number, cheat: boolean): Promise<Split>;
   /**
@@ -195,12 +196,13 @@ export function gpuSteps(k: Kernels, backend: GpuBackend): StarkSteps<GpuMatrix>
     async composition(air, lde, alphas, logBlowup) {
       return (await compositionGpu(ctx, backend.transforms, lde.matrix as GpuMatrix, air, alphas, logBlowup)).value;
     },
-    async split(comp, logN, segments, blowup) {
+    async split(comp, logN, segments, blowup, cheat) {
       const n = 2 ** logN;
       const coeffs = (await backend.transforms.interpolateBitReversed(comp, COSET_SHIFT)).value;
       releaseMatrix(comp);
       const cut = allocMatrix(ctx, n, 2 * segments, 'composition segments');
       try {
+        if (!cheat && !(await isZeroFromGpu(ctx, coeffs, segments * n))) throw new NotLowDegreeError(segments);
         await copyRows(ctx, Array.from({ length: 2 * segments }, (_, c) =>
           ({ from: coeffs, fromColumn: c % 2, fromRow: (c >> 1) * n, to: cut, toColumn: c, toRow: 0, rows: n })));
         const lde = (await backend.transforms.evaluateOnCoset(cut, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })).value;

@@ -1,0 +1,28 @@
+// Whether a row range of a resident matrix is all zero (shaders/zero_check.wgsl), reading back one
+// flag: the GPU prover's check that the composition's coefficients vanish from S·n on, which is
+// isZeroFrom (src/stark/split.ts) on the CPU.
+import type { GpuContext } from './context.js';
+import { runDispatches, type Dispatch } from './dispatch.js';
+import { grid } from './fri.js';
+import { segmentsOf, type GpuMatrix } from './matrix.js';
+
+const WORKGROUP_SIZE = 64;
+
+/** True when rows [from, m.height) of every column of `m` are zero. */
+export async function isZeroFromGpu(ctx: GpuContext, m: GpuMatrix, from: number): Promise<boolean> {
+  if (!Number.isSafeInteger(from) || from < 0 || from > m.height) throw new RangeError(`isZeroFromGpu: from must be in [0, ${m.height}], got ${from}`);
+  const count = m.height - from;
+  if (count === 0) return true;
+  const pipeline = await ctx.pipeline(['goldilocks', 'zero_check'], { WORKGROUP_SIZE }, 'zero_check');
+  const flag = ctx.storage(4, 'zero flag');
+  try {
+    const dispatches: Dispatch[] = segmentsOf(m).map((s) => {
+      const groups = grid(ctx, s.columns * count, WORKGROUP_SIZE);
+      return { pipeline, resources: [s.buffer, flag, 'params'], params: Uint32Array.of(m.height, from, count, s.columns, groups[0], 0, 0, 0), groups };
+    });
+    await runDispatches(ctx, 'zero check', dispatches);
+    return new Uint32Array(await ctx.read(flag, 0, 4))[0] === 0;
+  } finally {
+    flag.destroy();
+  }
+}
