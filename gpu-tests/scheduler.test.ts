@@ -5,14 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
-import { AIRS, geomTrace } from '../src/airs/index.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import { encodeProof } from '../src/stark/codec.js';
-import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { prove } from '../src/stark/prover.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { rng } from '../test/reference/model.js';
+import { cpuProofBytes, geomProofInput } from '../test/helpers/proof.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
 
 const column = rng(77n).column(1 << 9);
@@ -81,20 +80,9 @@ describe('scheduler on a GPU', () => {
 });
 
 describe('a whole proof on the scheduler\'s GPU', () => {
-  const { trace, publicInputs } = geomTrace(7);
-  const entry = AIRS.geom_air_v1;
-  const air = entry.air(publicInputs), pub = entry.encode(publicInputs);
-  const statementHash = new Uint8Array(32).fill(9);
-  const input = { air, trace, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
-
-  async function cpuProof(): Promise<Buffer> {
-    const cpu = await CpuBackend.create();
-    try {
-      return Buffer.from(encodeProof((await prove(await Kernels.load(), cpu, input)).proof));
-    } finally {
-      await cpu.destroy();
-    }
-  }
+  const input = geomProofInput(7, 9);
+  const { air, statementHash, publicInputs: pub } = input;
+  const cpuProof = () => cpuProofBytes(input);
 
   /** Proves on a scheduler over `gpu` (everything on the GPU); returns the result and the notices. */
   async function proveOn(gpu: GpuBackend) {

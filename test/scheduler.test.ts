@@ -9,7 +9,6 @@ import { GpuContext } from '../src/gpu/context.js';
 import { GpuDeviceLostError, GpuLimitError, GpuOperationError, GpuUnavailableError } from '../src/gpu/errors.js';
 import type { Backend } from '../src/backend/backend.js';
 import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
-import { geomTrace, AIRS } from '../src/airs/index.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { prove } from '../src/stark/prover.js';
@@ -18,6 +17,7 @@ import { Kernels } from '../src/wasm/kernels.js';
 import { nodeShaderLibrary } from '../src/gpu/shaders-node.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { rng } from './reference/model.js';
+import { cpuProofBytes, geomProofInput } from './helpers/proof.js';
 
 /** A WebGPU implementation that has no adapter, as on a machine without a GPU or driver. */
 const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
@@ -71,22 +71,10 @@ function flakyGpu(inner: CpuBackend, failAt: number, error: Error): Backend & { 
 }
 
 describe('prover on the scheduler', () => {
-  const { trace, publicInputs } = geomTrace(6);
-  const entry = AIRS.geom_air_v1;
-  const air = entry.air(publicInputs), pub = entry.encode(publicInputs);
-  const statementHash = new Uint8Array(32).fill(3);
-  const input = { air, trace, statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
+  const input = geomProofInput(6, 3);
+  const { air, statementHash, publicInputs: pub } = input;
   // LDE cells of this proof: 2^6 rows × blowup 4 × 5 columns.
   const cells = 64 * TEST_OPTIONS_INSECURE.blowup * air.width;
-
-  async function reference(): Promise<Uint8Array> {
-    const cpu = await CpuBackend.create();
-    try {
-      return encodeProof((await prove(await Kernels.load(), cpu, input)).proof);
-    } finally {
-      await cpu.destroy();
-    }
-  }
 
   const cases = [
     { name: 'a GPU lost mid-proof is dropped', error: new GpuDeviceLostError('the GPU device was lost (destroyed)'), kept: false, note: /^gpu lost: / },
@@ -100,7 +88,7 @@ describe('prover on the scheduler', () => {
       try {
         const k = await Kernels.load();
         const r = await prove(k, s, input);
-        expect(Buffer.from(encodeProof(r.proof)).equals(Buffer.from(await reference()))).toBe(true);
+        expect(Buffer.from(encodeProof(r.proof)).equals(await cpuProofBytes(input))).toBe(true);
         expect(verifyProof(k, air, r.proof, statementHash, pub, { minSecurityBits: 0 }).ok).toBe(true);
         expect(verifyProof(k, air, r.proof, new Uint8Array(32), pub, { minSecurityBits: 0 }).ok).toBe(false);
         expect(notices).toHaveLength(1);
