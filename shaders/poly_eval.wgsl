@@ -12,19 +12,19 @@ struct EvalParams {
   n: u32,
   // T, partials per column.
   stride: u32,
-  // Columns of this segment, and the output slot of its first column.
+  // Columns of this segment.
   cols: u32,
-  first_out: u32,
   groups_x: u32,
   pad0: u32,
   pad1: u32,
   pad2: u32,
+  pad3: u32,
   // z^T.
   w: Fp2,
 }
 
 @group(0) @binding(0) var<storage, read> coefs: array<Fp>;
-// Column first_out + c holds its T partials at [(first_out + c)·T, (first_out + c + 1)·T).
+// Column c of the segment holds its T partials at [c·T, (c + 1)·T).
 @group(0) @binding(1) var<storage, read_write> partials: array<Fp2>;
 @group(0) @binding(2) var<uniform> params: EvalParams;
 
@@ -42,5 +42,5 @@ fn poly_eval(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_ind
     acc = fp2_mul(acc, params.w);
     acc = fp2(fp_add(acc.xy, coefs[base + (k - 1u) * params.stride]), acc.zw);
   }
-  partials[(params.first_out + c) * params.stride + t] = acc;
+  partials[c * params.stride + t] = acc;
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import { createNodeBackend } from '../src/backend/node.js';
 import { GpuContext } from '../src/gpu/context.js';
+import { runDispatches } from '../src/gpu/dispatch.js';
 import { GpuDeviceLostError, GpuLimitError, GpuOperationError, GpuUnavailableError } from '../src/gpu/errors.js';
 import type { Backend } from '../src/backend/backend.js';
 import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
@@ -154,6 +155,19 @@ describe('GPU limits', () => {
     for (const [binding, buffer, want] of cases) {
       const ctx = await GpuContext.create(reporting({ ...base, maxStorageBufferBindingSize: binding, maxBufferSize: buffer }), nodeShaderLibrary());
       expect(ctx.maxBindingBytes).toBe(want);
+    }
+  });
+
+  it('a dispatch over the workgroup limit is a GpuLimitError (the scheduler falls back); a malformed count is a bug', async () => {
+    const ctx = { limits: { maxComputeWorkgroupsPerDimension: 65535 } } as GpuContext;
+    const dispatch = (groups: [number, number?]) => runDispatches(ctx, 'test', [{ pipeline: {} as GPUComputePipeline, resources: [], params: new Uint32Array(4), groups }]);
+    await expect(dispatch([65536])).rejects.toThrow(GpuLimitError);
+    await expect(dispatch([1, 65536])).rejects.toThrow(/test: workgroup count 1×65536 outside \[1, 65535\] per dimension/);
+    for (const bad of [[0], [1.5], [4, 0]] as [number, number?][]) {
+      const e = await dispatch(bad).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(RangeError);
+      expect(e).not.toBeInstanceOf(GpuLimitError);
+      expect(String(e)).toMatch(/is not a positive integer/);
     }
   });
 });

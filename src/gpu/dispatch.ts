@@ -15,9 +15,12 @@ export interface Dispatch {
 export async function runDispatches(ctx: GpuContext, label: string, dispatches: readonly Dispatch[]): Promise<number | undefined> {
   if (dispatches.length === 0) return 0;
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;
-  for (const d of dispatches)
-    if (d.groups.some((g) => g !== undefined && (g < 1 || g > max || !Number.isInteger(g))))
-      throw new GpuLimitError(`${label}: workgroup count ${d.groups.join('×')} outside [1, ${max}] per dimension`);
+  for (const d of dispatches) {
+    const counts = d.groups.filter((g) => g !== undefined);
+    // A malformed count is a bug; one over the device's limit is work too big for it (the CPU takes it).
+    if (counts.some((g) => g < 1 || !Number.isInteger(g))) throw new RangeError(`${label}: workgroup count ${d.groups.join('×')} is not a positive integer`);
+    if (counts.some((g) => g > max)) throw new GpuLimitError(`${label}: workgroup count ${d.groups.join('×')} outside [1, ${max}] per dimension`);
+  }
   const uniforms = ctx.uniforms(dispatches.map((d) => d.params));
   try {
     // Bind groups are made inside the pass callback so that their validation errors are scoped too.

@@ -31,7 +31,7 @@ export async function evaluateColumnsGpu(ctx: GpuContext, k: Kernels, m: GpuMatr
     const dispatches: Dispatch[] = jobs.map(({ point, segment, out }) => {
       const groups = grid(ctx, segment.columns * stride, WORKGROUP_SIZE);
       const w = Fp2.pow(points[point]!, BigInt(stride));
-      const params = Uint32Array.of(n, stride, segment.columns, 0, groups[0], 0, 0, 0, ...fp2Words(w));
+      const params = Uint32Array.of(n, stride, segment.columns, groups[0], 0, 0, 0, 0, ...fp2Words(w));
       return { pipeline, resources: [segment.buffer, out, 'params'], params, groups };
     });
     await runDispatches(ctx, 'polynomial evaluation', dispatches);

@@ -73,8 +73,9 @@ export interface StarkSteps<L> {
    */
   split(comp: L, logN: number, segments: number, blowup: number, cheat: boolean): Promise<Split>;
   /**
-   * The OOD answers at z and zw = z·ω from the trace (evaluations on H, natural order, as uploaded)
-   * and the segment coefficients; consumes `coeffs`, leaves `trace` to the caller.
+   * The OOD answers at z and zw = z·ω (ω the generator of the trace domain H: the CPU steps get
+   * zw's powers by scaling z's with ω's) from the trace (evaluations on H, natural order, as
+   * uploaded) and the segment coefficients; consumes `coeffs`, leaves `trace` to the caller.
    */
   ood(trace: Matrix, coeffs: Held, z: Fp2.Fp2, zw: Fp2.Fp2): Promise<OodAnswers>;
   /** The DEEP composition: FRI layer 0. `comp` holds the 2S composition-segment columns. */

@@ -231,5 +231,4 @@ export class Transcript {
     checkPowBits('grind', bits);
     return grindShort(concatBytes(TAG_POW, this.#cv), bits);
   }
-
 }
