@@ -1,7 +1,8 @@
 // Benchmarks: `npm run bench -- <name> [--log-n N] [--backend cpu|gpu|auto] [--json]`.
 // Each prints one result per line (JSON with --json): median and spread over timed runs; on the GPU
 // also the kernel time from timestamp queries. gpu-vs-cpu runs both backends on the same inputs in
-// one process run, checks that their outputs are identical, and prints the speedup.
+// one process run, checks that their outputs are identical (for prove: the proof bytes), and prints
+// the speedup.
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { Backend, Matrix } from '../src/backend/backend.js';
@@ -11,13 +12,14 @@ import { NO_GPU_HINT } from '../src/cli/io.js';
 import { forwardNtt } from '../src/ntt/ntt.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { openBackend, type Measured } from './backends.js';
-import { benchProve, PROVE_AIRS, type ProveAir } from './prove.js';
+import { encodeProof } from '../src/stark/codec.js';
+import { benchProve, proveJob, PROVE_AIRS, PROVE_WARMUP, type ProveAir } from './prove.js';
 import { fingerprint, patternColumns, splitmixColumn } from './inputs.js';
 import { stats, time, report, progress, type Stats } from './measure.js';
 import { buildNative, runNative, NATIVE_FLAGS } from './native.js';
 
 const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu'] as const;
-const OPS = ['ntt', 'lde', 'leaves', 'merkle'] as const;
+const OPS = ['ntt', 'lde', 'leaves', 'merkle', 'prove'] as const;
 type Op = (typeof OPS)[number];
 
 const Options = z.object({
@@ -38,15 +40,19 @@ const integer = (v: string): number => {
   return Number(v);
 };
 
-/** Timed runs when --runs is not given (prove: 3). */
-const DEFAULT_RUNS = 7;
+/** Timed runs when --runs is not given: 7, or 3 of a whole proof. */
+const runsOf = (o: Options, op: Op | 'prove' = 'ntt'): number => o.runs ?? (op === 'prove' ? 3 : 7);
 
 const device = `${process.platform}-${process.arch}, node ${process.versions.node}`;
 
 /** One operation with its inputs prepared on a backend. */
 interface Prepared {
   label: string;
-  fields: Record<string, number>;
+  fields: Record<string, string | number>;
+  /** Untimed runs first. */
+  warmup: number;
+  /** Whether the run is one GPU operation, whose kernel time the backend reports (a proof is many). */
+  kernelTimed: boolean;
   /** The timed operation. */
   run(): Promise<unknown>;
   /** The last run's output as bytes, to compare backends (untimed). */
@@ -62,11 +68,11 @@ const bytesOf = (cols: BigUint64Array[]): Uint8Array => {
 };
 
 async function prepare(b: Backend, op: Op, o: Options): Promise<Prepared> {
-  const columnOp = async (logN: number, cols: number, apply: (m: Matrix) => Promise<Matrix>, label: string, fields: Record<string, number>): Promise<Prepared> => {
+  const columnOp = async (logN: number, cols: number, apply: (m: Matrix) => Promise<Matrix>, label: string, fields: Prepared['fields']): Promise<Prepared> => {
     const m = await b.upload(cols === 1 ? [splitmixColumn(2 ** logN)] : patternColumns(cols, 2 ** logN));
     let last: Matrix | undefined;
     return {
-      label, fields,
+      label, fields, warmup: 2, kernelTimed: true,
       async run() {
         if (last) b.release(last);
         last = await apply(m);
@@ -92,13 +98,23 @@ async function prepare(b: Backend, op: Op, o: Options): Promise<Prepared> {
       const logN = o.logN ?? 20, cols = o.cols ?? 8;
       const m = await b.upload(patternColumns(cols, 2 ** logN));
       const run = () => b.hashRows(m);
-      return { label: `leaves: BLAKE3 of 2^${logN} rows × ${cols}`, fields: { log_n: logN, cols }, run, result: run, dispose: () => b.release(m) };
+      return { label: `leaves: BLAKE3 of 2^${logN} rows × ${cols}`, fields: { log_n: logN, cols }, warmup: 2, kernelTimed: true, run, result: run, dispose: () => b.release(m) };
     }
     case 'merkle': {
       const logN = o.logN ?? 20;
       const leaves = new Uint8Array(patternColumns(1, 2 ** logN * 4)[0]!.buffer);
       const run = async () => (await b.merkleTree(leaves)).root;
-      return { label: `merkle: tree over 2^${logN} leaves`, fields: { log_n: logN }, run, result: run, dispose: () => {} };
+      return { label: `merkle: tree over 2^${logN} leaves`, fields: { log_n: logN }, warmup: 2, kernelTimed: true, run, result: run, dispose: () => {} };
+    }
+    case 'prove': {
+      const logN = o.logN ?? 16, job = await proveJob(o.air, logN);
+      let last: Uint8Array | undefined;
+      return {
+        label: job.label, fields: { air: o.air, log_n: logN }, warmup: PROVE_WARMUP, kernelTimed: false,
+        run: async () => (last = encodeProof((await job.run(b)).proof)),
+        result: async () => last!,
+        dispose: () => {},
+      };
     }
   }
 }
@@ -108,9 +124,9 @@ async function measure(mb: Measured, p: Prepared, runs: number): Promise<Stats &
   const kernel: number[] = [];
   const s = await time(async () => {
     await p.run();
-    const k = mb.lastKernelMs();
+    const k = p.kernelTimed ? mb.lastKernelMs() : undefined;
     if (k !== undefined) kernel.push(k);
-  }, runs);
+  }, runs, p.warmup);
   const k = kernel.length ? stats(kernel.slice(-runs)) : undefined;
   return { ...s, ...(k ? { kernel_median_ms: k.median_ms, kernel_min_ms: k.min_ms, kernel_max_ms: k.max_ms } : {}) };
 }
@@ -125,12 +141,12 @@ async function withBackend<T>(choice: Options['backend'], o: Options, fn: (mb: M
 }
 
 /** ntt | lde | leaves | merkle on the chosen backend. */
-const benchOp = (op: Op) => async (o: Options): Promise<void> =>
+const benchOp = (op: Exclude<Op, 'prove'>) => async (o: Options): Promise<void> =>
   withBackend(o.backend, o, async (mb) => {
     const p = await prepare(mb.backend, op, o);
     try {
       progress(`${p.label}, ${mb.backend.description}`);
-      const s = await measure(mb, p, o.runs ?? DEFAULT_RUNS);
+      const s = await measure(mb, p, runsOf(o));
       const where = mb.scheduler ? { ran_on: [...new Set(mb.scheduler.stages.map((r) => r.backend))].join('+') } : {};
       report(o.json, { bench: op, ...p.fields, ...mb.fields, ...where, ...s, device });
     } finally {
@@ -141,12 +157,8 @@ const benchOp = (op: Op) => async (o: Options): Promise<void> =>
 /** A whole proof and its verification (bench/prove.ts); default 3 proving runs. */
 async function benchProveCmd(o: Options): Promise<number | void> {
   const logN = o.logN ?? 16;
-  if (logN < 3) {
-    process.stderr.write('error: --log-n: must be at least 3 for prove\n');
-    return 2;
-  }
   await withBackend(o.backend, o, async (mb) => {
-    const r = await benchProve(mb, o.air, logN, o.runs ?? 3);
+    const r = await benchProve(mb, o.air, logN, runsOf(o, 'prove'));
     report(o.json, { bench: 'prove', air: o.air, log_n: logN, ...mb.fields, ...r, device });
   });
 }
@@ -160,20 +172,20 @@ async function benchGpuVsCpu(o: Options): Promise<number> {
       const [pc, pg] = [await prepare(cpu.backend, op, o), await prepare(gpu.backend, op, o)];
       try {
         progress(`${pc.label}: ${cpu.backend.description} vs ${gpu.backend.description}`);
-        const c = await measure(cpu, pc, o.runs ?? DEFAULT_RUNS);
-        const g = await measure(gpu, pg, o.runs ?? DEFAULT_RUNS);
+        const c = await measure(cpu, pc, runsOf(o, op));
+        const g = await measure(gpu, pg, runsOf(o, op));
         const equal = Buffer.from(await pc.result()).equals(Buffer.from(await pg.result()));
         if (!equal) {
           failed++;
           process.stderr.write(`error: ${op}: GPU and CPU outputs differ\n`);
         }
-        const r = (x: number) => Math.round(x * 100) / 100;
+        const r = (x: number) => Number(x.toPrecision(3)); // 3 significant digits: SwiftShader gives 0.001
         report(o.json, {
           bench: 'gpu-vs-cpu', op, ...pc.fields, adapter: gpu.fields['adapter']!, cpu_threads: cpu.fields['threads']!,
           cpu_median_ms: c.median_ms, gpu_median_ms: g.median_ms, ...(g['kernel_median_ms'] !== undefined ? { gpu_kernel_median_ms: g['kernel_median_ms'] } : {}),
           speedup: r(c.median_ms / g.median_ms),
           ...(g['kernel_median_ms'] ? { kernel_speedup: r(c.median_ms / g['kernel_median_ms']) } : {}),
-          outputs_equal: equal, runs: o.runs ?? DEFAULT_RUNS, device,
+          outputs_equal: equal, runs: runsOf(o, op), device,
         });
       } finally {
         pc.dispose();
@@ -194,7 +206,7 @@ async function benchNttNative(o: Options): Promise<number> {
   const ours: number[] = [];
   const native: number[] = [];
   let nativeFp = '';
-  const rounds = 3, perRound = Math.max(1, Math.ceil((o.runs ?? DEFAULT_RUNS) / rounds));
+  const rounds = 3, perRound = Math.max(1, Math.ceil(runsOf(o) / rounds));
   forwardNtt(k, [col]); // warm up: JIT tiers, twiddle tables
   for (let r = 0; r < rounds; r++) {
     const n = runNative(bin, logN, perRound + 1);
@@ -231,12 +243,12 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<name>', `one of: ${BENCHES.join(', ')}`)
     .option('--log-n <N>', 'log2 of the size (rows, elements or leaves)', integer)
     .option('--backend <kind>', 'backend to measure: cpu, gpu or auto (the scheduler)', 'cpu')
-    .option('--op <name>', 'gpu-vs-cpu: ntt, lde, leaves, merkle or all', 'all')
-    .option('--air <name>', 'prove: geom, fib or agent', 'geom')
+    .option('--op <name>', 'gpu-vs-cpu: ntt, lde, leaves, merkle, prove or all', 'all')
+    .option('--air <name>', 'prove (and gpu-vs-cpu --op prove): geom, fib or agent', 'geom')
     .option('--cols <N>', 'matrix width (ntt: 1, lde: 64, leaves: 8)', integer)
     .option('--blowup <N>', 'LDE blowup factor', integer, 8)
     .option('--threads <N>', 'worker threads (default: one per core)', integer)
-    .option('--runs <N>', 'timed runs after warm-up (default 7; prove: 3)', integer)
+    .option('--runs <N>', 'timed runs after warm-up (default 7; a proof: 3, after one warm-up)', integer)
     .option('--json', 'one JSON object per line on stdout', false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -254,6 +266,11 @@ export async function main(argv: string[]): Promise<number> {
   if (!parsed.success) {
     const flag = (key: PropertyKey) => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     process.stderr.write(`error: ${parsed.error.issues.map((i) => `${flag(i.path[0]!)}: ${i.message}`).join('; ')}\n`);
+    return 2;
+  }
+  const proves = name === 'prove' || (name === 'gpu-vs-cpu' && ['prove', 'all'].includes(parsed.data.op));
+  if (proves && parsed.data.logN !== undefined && parsed.data.logN < 3) {
+    process.stderr.write('error: --log-n: must be at least 3 for a proof\n');
     return 2;
   }
   try {

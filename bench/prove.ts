@@ -1,20 +1,25 @@
 // `bench prove`: a whole capseal-stark-v1 proof of a GEOM, FIB or AGENT trace of 2^N rows, then its
-// verification; prints prove_ms, verify_ms (medians), proof_bytes, security_bits and the per-stage
-// times with the backend that ran each stage.
+// verification; prints prove_ms (median, min, max), verify_ms (median), proof_bytes, security_bits
+// and the per-stage times with the backend that ran each stage. `gpu-vs-cpu --op prove` runs the
+// same job (proveJob) on both backends.
 import { createHash } from 'node:crypto';
 import { AIRS, agentTrace, fibTrace, geomTrace, type AirId } from '../src/airs/index.js';
+import type { Backend } from '../src/backend/backend.js';
 import type { Column } from '../src/field/columns.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { DEFAULT_OPTIONS } from '../src/stark/options.js';
 import { prove, type StageTiming } from '../src/stark/prover.js';
-import { verifyProof } from '../src/stark/verifier.js';
+import type { StarkProof } from '../src/stark/proof.js';
+import { verifyProof, type StarkVerdict } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import type { Measured } from './backends.js';
-import { progress, stats } from './measure.js';
+import { progress, time } from './measure.js';
 
 export const PROVE_AIRS = { geom: 'geom_air_v1', fib: 'fib_air_v1', agent: 'agent_air_v1' } as const satisfies Record<string, AirId>;
 export type ProveAir = keyof typeof PROVE_AIRS;
 
+/** One untimed proof first: JIT tiers, and on a GPU the pipelines' compilation. */
+export const PROVE_WARMUP = 1;
 const VERIFY_WARMUP = 5;
 const VERIFY_RUNS = 15;
 
@@ -35,8 +40,31 @@ function traceFor(air: ProveAir, logN: number): { trace: Column[]; publicInputs:
   return agentTrace(agentLog(logN));
 }
 
+/** A proof job: the trace and statement of one AIR at 2^logN rows, ready to prove on any backend. */
+export interface ProveJob {
+  label: string;
+  run(backend: Backend): ReturnType<typeof prove>;
+  verify(proof: StarkProof): StarkVerdict;
+}
+
+export async function proveJob(airName: ProveAir, logN: number): Promise<ProveJob> {
+  const k = await Kernels.load();
+  const { trace, publicInputs } = traceFor(airName, logN);
+  const entry = AIRS[PROVE_AIRS[airName]];
+  const air = entry.air(publicInputs);
+  const pub = entry.encode(publicInputs);
+  const statementHash = createHash('sha256').update(`capseal bench ${airName} ${logN}`).digest();
+  return {
+    label: `prove: ${air.id}, 2^${logN} rows × ${air.width} columns, default options`,
+    run: (backend) => prove(k, backend, { air, trace, statementHash, publicInputs: pub, options: DEFAULT_OPTIONS }),
+    verify: (proof) => verifyProof(k, air, proof, statementHash, pub, { minSecurityBits: 100 }),
+  };
+}
+
 export interface ProveRecord {
   prove_ms: number;
+  prove_min_ms: number;
+  prove_max_ms: number;
   verify_ms: number;
   proof_bytes: number;
   security_bits: number;
@@ -44,34 +72,26 @@ export interface ProveRecord {
   prove_runs: number;
 }
 
+/** Proving runs (after one warm-up: JIT, GPU pipelines), then verification runs of the last proof. */
 export async function benchProve(mb: Measured, airName: ProveAir, logN: number, runs: number): Promise<ProveRecord> {
-  const k = await Kernels.load();
-  const { trace, publicInputs } = traceFor(airName, logN);
-  const entry = AIRS[PROVE_AIRS[airName]];
-  const air = entry.air(publicInputs);
-  const pub = entry.encode(publicInputs);
-  const statementHash = createHash('sha256').update(`capseal bench ${airName} ${logN}`).digest();
-  progress(`prove: ${air.id}, 2^${logN} rows × ${air.width} columns, ${mb.backend.description}, default options`);
-  const times: number[] = [];
+  const job = await proveJob(airName, logN);
+  progress(`${job.label}, ${mb.backend.description}`);
   let last: Awaited<ReturnType<typeof prove>> | undefined;
-  for (let r = 0; r < runs; r++) {
+  let r = 0;
+  const s = await time(async () => {
     const t0 = performance.now();
-    last = await prove(k, mb.backend, { air, trace, statementHash, publicInputs: pub, options: DEFAULT_OPTIONS });
-    times.push(performance.now() - t0);
-    progress(`  run ${r + 1}/${runs}: ${times.at(-1)!.toFixed(0)} ms`);
-  }
+    last = await job.run(mb.backend);
+    progress(`  ${r++ < PROVE_WARMUP ? 'warm-up' : `run ${r - PROVE_WARMUP}/${runs}`}: ${(performance.now() - t0).toFixed(0)} ms`);
+  }, runs, PROVE_WARMUP);
   const { proof, stages } = last!;
   // Verification is timed after warm-up runs (JIT, and the collector reclaiming the prover's memory).
-  const verifyTimes: number[] = [];
-  for (let r = 0; r < VERIFY_WARMUP + VERIFY_RUNS; r++) {
-    const t0 = performance.now();
-    const v = verifyProof(k, air, proof, statementHash, pub, { minSecurityBits: 100 });
-    verifyTimes.push(performance.now() - t0);
-    if (!v.ok) throw new Error(`the proof did not verify: ${v.code}: ${v.message}`);
-  }
+  const v = await time(() => {
+    const res = job.verify(proof);
+    if (!res.ok) throw new Error(`the proof did not verify: ${res.code}: ${res.message}`);
+  }, VERIFY_RUNS, VERIFY_WARMUP);
   return {
-    prove_ms: stats(times).median_ms, verify_ms: stats(verifyTimes.slice(VERIFY_WARMUP)).median_ms,
+    prove_ms: s.median_ms, prove_min_ms: s.min_ms, prove_max_ms: s.max_ms, verify_ms: v.median_ms,
     proof_bytes: encodeProof(proof).length, security_bits: proof.securityBits,
-    stages: stages.map((s) => ({ ...s, ms: Math.round(s.ms) })), prove_runs: runs,
+    stages: stages.map((st) => ({ ...st, ms: Math.round(st.ms) })), prove_runs: runs,
   };
 }

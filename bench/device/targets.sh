@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # On a lent device machine (bench/device/README.md): unpacks the bundle carried in .device/, points
 # dawn.node at the NVIDIA Vulkan driver, then runs `capseal doctor` and the benchmarks behind the
-# issues' GPU targets, each JSON record appended to $OUT/targets.jsonl (or bench-results/), each
-# benchmark's stderr to its own log beside it. A failing step is reported and the rest still run.
+# issues' GPU targets, each JSON record appended to $OUT/targets.jsonl (or bench-results/), every
+# step's stderr to steps.log beside it (two files: the device tool returns at most 8). A failing
+# step is reported and the rest still run.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-bench-results}
@@ -20,10 +21,10 @@ echo "node $("$node" --version), $(nvidia-smi --query-gpu=name,driver_version --
 step() {
   local name=$1 t0=$SECONDS code
   shift
-  echo "== $name: $*" >&2
-  "$node" "$@" >>"$out/targets.jsonl" 2>"$out/$name.log"
+  echo "== $name: $*" | tee -a "$out/steps.log" >&2
+  "$node" "$@" >>"$out/targets.jsonl" 2>>"$out/steps.log"
   code=$?
-  echo "   exit $code, $((SECONDS - t0)) s" >&2
+  echo "   exit $code, $((SECONDS - t0)) s" | tee -a "$out/steps.log" >&2
 }
 # The issues' target sizes; smaller ones (e.g. all set to 10) check this script on SwiftShader.
 ntt=${NTT_LOG_N:-24} lde=${LDE_LOG_N:-20} merkle=${MERKLE_LOG_N:-23} prove=${PROVE_LOG_N:-20}
@@ -38,5 +39,6 @@ step vs-ntt "$bench" gpu-vs-cpu --op ntt --log-n "$ntt" --runs 5 --json
 step vs-lde "$bench" gpu-vs-cpu --op lde --log-n $((lde - 2)) --cols 64 --runs 5 --json
 step vs-leaves "$bench" gpu-vs-cpu --op leaves --log-n "$lde" --runs 5 --json
 step vs-merkle "$bench" gpu-vs-cpu --op merkle --log-n "$merkle" --runs 5 --json
+# Per-stage times of a GPU proof, then both backends on the same proof: equal bytes, and the speedup.
 step prove-gpu "$bench" prove --air geom --log-n "$prove" --backend gpu --json
-step prove-cpu "$bench" prove --air geom --log-n "$prove" --backend cpu --json
+step vs-prove "$bench" gpu-vs-cpu --op prove --air geom --log-n "$prove" --runs 3 --json
