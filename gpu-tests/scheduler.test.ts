@@ -1,5 +1,6 @@
 // The scheduler on a real adapter: a simulated device loss mid-run (the device destroyed under the
-// scheduler's feet) and an input over the GPU's binding limit both finish on the CPU, with a notice,
+// scheduler's feet), an input over the GPU's binding limit and an allocation the device has no memory
+// for (a real out-of-memory error, provoked by asking for maxBufferSize) all finish on the CPU, with a notice,
 // the same bytes as the CPU backend, and each stage recorded with the backend that ran it. The same
 // for a whole proof that the scheduler runs resident on the GPU (`prove --backend gpu|auto`).
 import { describe, expect, it } from 'vitest';
@@ -15,6 +16,20 @@ import { cpuProofBytes, geomProofInput } from '../test/helpers/proof.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
 
 const column = rng(77n).column(1 << 9);
+
+/**
+ * Makes the device's allocations whose label starts with `label` ask for maxBufferSize bytes, which
+ * Vulkan drivers refuse with an out-of-memory error (the reason for the context's headroom): a
+ * device out of memory at that allocation. Skips (fails under CAPSEAL_REQUIRE_GPU=1) on an adapter
+ * that grants the allocation.
+ */
+async function exhaustMemoryAt(gpu: GpuBackend, label: string, t: { skip(): void }): Promise<void> {
+  const d = gpu.ctx.device, create = d.createBuffer.bind(d), size = gpu.ctx.limits.maxBufferSize;
+  d.pushErrorScope('out-of-memory');
+  create({ size, usage: 0x80 }).destroy(); // STORAGE
+  if (!(await d.popErrorScope())) requireGpu(`this adapter grants a buffer of maxBufferSize (${size} bytes)`, t);
+  d.createBuffer = (desc) => create(desc.label?.startsWith(label) ? { ...desc, size } : desc);
+}
 
 async function cpuReference(): Promise<Uint8Array> {
   const cpu = await CpuBackend.create();
@@ -57,6 +72,25 @@ describe('scheduler on a GPU', () => {
       expect(Buffer.from(leaves).equals(Buffer.from(await cpuReference()))).toBe(true);
       expect(notices.join('\n')).toMatch(/lde: exceeds the GPU's limits/);
       expect(s.stages.map((r) => `${r.op}:${r.backend}`)).toEqual(['lde:cpu', 'hashRows:cpu', 'ntt:gpu']);
+      expect(s.hasGpu).toBe(true);
+    } finally {
+      await s.destroy();
+    }
+  });
+
+  it('an allocation the device has no memory for: the operation runs on the CPU and the GPU is kept', async (t) => {
+    const gpu = requireGpu(await nodeGpuBackend(), t);
+    await exhaustMemoryAt(gpu, 'lde[', t);
+    const notices: string[] = [];
+    const s = new Scheduler({ cpu: await CpuBackend.create(), gpu, thresholds: ALL_ON_GPU, notice: (m) => notices.push(m) });
+    try {
+      const m = await s.upload([column]);
+      const leaves = await s.hashRows(await s.lde(m, { blowup: 4, order: 'natural' }));
+      await s.ntt(m);
+      expect(Buffer.from(leaves).equals(Buffer.from(await cpuReference()))).toBe(true);
+      expect(notices.join('\n')).toMatch(/^lde: exceeds the GPU's limits \(out of GPU memory allocating lde\[0\.\.1\) \(\d+ bytes\): /);
+      expect(s.stages.map((r) => `${r.op}:${r.backend}`)).toEqual(['lde:cpu', 'hashRows:gpu', 'ntt:gpu']);
+      expect(s.stages[0]!.fallback).toMatch(/^gpu limits: out of GPU memory/);
       expect(s.hasGpu).toBe(true);
     } finally {
       await s.destroy();
@@ -135,6 +169,17 @@ describe('a whole proof on the scheduler\'s GPU', () => {
     expect(notices[0]).toMatch(/^prove: exceeds the GPU's limits/);
     expect(r.stages[0]!.note).toMatch(/^gpu limits: /);
     expect(r.stages.find((st) => st.stage === 'trace lde')?.backend).toBe('gpu');
+    expect(Buffer.from(encodeProof(r.proof)).equals(await cpuProof())).toBe(true);
+  });
+
+  it('the device out of memory mid-proof (the composition): proved through the scheduler, the same bytes', async (t) => {
+    const gpu = requireGpu(await nodeGpuBackend(), t);
+    await exhaustMemoryAt(gpu, 'composition[', t);
+    const { r, notices, hasGpu } = await proveOn(gpu);
+    expect(hasGpu).toBe(true);
+    expect(notices[0]).toMatch(/^prove: exceeds the GPU's limits \(out of GPU memory allocating composition\[0\.\.2\)/);
+    expect(r.stages[0]).toMatchObject({ stage: 'gpu attempt', backend: 'gpu' });
+    expect(r.stages[0]!.note).toMatch(/^gpu limits: out of GPU memory/);
     expect(Buffer.from(encodeProof(r.proof)).equals(await cpuProof())).toBe(true);
   });
 });

@@ -69,6 +69,8 @@ export class GpuContext {
   #destroyed = false;
   readonly #pipelines = new Map<string, GPUComputePipeline>();
   #placeholder: GPUBuffer | undefined;
+  /** Verdicts of the out-of-memory scopes of allocations not yet checked (see #createBuffer). */
+  #allocations: Array<Promise<string | undefined>> = [];
 
   private constructor(
     readonly device: GPUDevice,
@@ -145,7 +147,26 @@ export class GpuContext {
   storage(bytes: number, label: string): GPUBuffer {
     this.assertAlive();
     if (bytes > this.maxBindingBytes) throw new GpuLimitError(`${label}: ${bytes} bytes exceed one binding (${this.maxBindingBytes})`);
-    return this.device.createBuffer({ size: Math.max(16, align(bytes, 16)), usage: STORAGE_USAGE, label });
+    return this.#createBuffer({ size: Math.max(16, align(bytes, 16)), usage: STORAGE_USAGE, label });
+  }
+
+  /**
+   * createBuffer in its own out-of-memory scope. A buffer the device has no memory for is created
+   * invalid, and would only surface as a validation error where it is used; the scope's verdict is
+   * checked before the next submission or readback instead (#checkAllocations), so running out of
+   * memory is a GpuLimitError, which callers answer like any other limit (the scheduler: the CPU).
+   */
+  #createBuffer(desc: GPUBufferDescriptor): GPUBuffer {
+    this.device.pushErrorScope('out-of-memory');
+    const buffer = this.device.createBuffer(desc);
+    this.#allocations.push(this.device.popErrorScope().then((e) => (e ? `${desc.label || 'a buffer'} (${desc.size} bytes): ${e.message}` : undefined)));
+    return buffer;
+  }
+
+  /** Throws GpuLimitError if an allocation since the last check ran out of device memory. */
+  async #checkAllocations(): Promise<void> {
+    const failed = (await Promise.all(this.#allocations.splice(0))).find((m) => m !== undefined);
+    if (failed !== undefined) throw new GpuLimitError(`out of GPU memory allocating ${failed}`);
   }
 
   /** A storage buffer holding `data`. */
@@ -169,7 +190,7 @@ export class GpuContext {
     const stride = align(Math.max(16, ...blocks.map((b) => b.byteLength)), this.device.limits.minUniformBufferOffsetAlignment);
     const data = new Uint32Array((stride / 4) * Math.max(1, blocks.length));
     blocks.forEach((b, i) => data.set(b, (i * stride) / 4));
-    const buffer = this.device.createBuffer({ size: data.byteLength, usage: UNIFORM_USAGE, label: 'params' });
+    const buffer = this.#createBuffer({ size: data.byteLength, usage: UNIFORM_USAGE, label: 'params' });
     this.device.queue.writeBuffer(buffer, 0, data);
     return { buffer, entry: (i) => ({ buffer, offset: i * stride, size: align(blocks[i]!.byteLength, 16) }) };
   }
@@ -190,7 +211,7 @@ export class GpuContext {
     const d = this.device;
     this.assertAlive();
     const query = this.timestamps ? d.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
-    const resolve = query ? d.createBuffer({ size: 16, usage: 0x200 | 0x4, label: 'timestamps' }) : undefined; // QUERY_RESOLVE | COPY_SRC
+    const resolve = query ? this.#createBuffer({ size: 16, usage: 0x200 | 0x4, label: 'timestamps' }) : undefined; // QUERY_RESOLVE | COPY_SRC
     try {
       await this.#submitScoped(label, () => {
         const enc = d.createCommandEncoder({ label });
@@ -225,27 +246,34 @@ export class GpuContext {
     this.assertAlive();
   }
 
-  /** Runs `submit` inside validation and out-of-memory error scopes; a caught error becomes GpuOperationError. */
+  /**
+   * Runs `submit` inside validation and out-of-memory error scopes, after checking the allocations it
+   * uses; a caught error becomes GpuOperationError, or GpuLimitError where memory ran out.
+   */
   async #submitScoped(label: string, submit: () => void): Promise<void> {
     this.assertAlive();
+    await this.#checkAllocations();
     const d = this.device;
     d.pushErrorScope('out-of-memory');
     d.pushErrorScope('validation');
     submit();
     const validation = await d.popErrorScope();
     const oom = await d.popErrorScope();
-    const error = validation ?? oom;
-    if (error) {
+    if (oom) throw new GpuLimitError(`${label}: out of GPU memory: ${oom.message}`);
+    if (validation) {
       this.assertAlive();
-      throw new GpuOperationError(`${label}: ${error.message}`);
+      // An invalid buffer made while encoding (its scope nested in these) is a memory shortage, not a bug.
+      await this.#checkAllocations();
+      throw new GpuOperationError(`${label}: ${validation.message}`);
     }
   }
 
   /** Copies `bytes` from `buffer` at `offset` back to the host. */
   async read(buffer: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
     this.assertAlive();
-    const staging = this.device.createBuffer({ size: align(bytes, 4), usage: READBACK_USAGE, label: 'readback' });
+    const staging = this.#createBuffer({ size: align(bytes, 4), usage: READBACK_USAGE, label: 'readback' });
     try {
+      await this.#checkAllocations();
       const enc = this.device.createCommandEncoder({ label: 'readback' });
       enc.copyBufferToBuffer(buffer, offset, staging, 0, align(bytes, 4));
       this.device.queue.submit([enc.finish()]);

@@ -16,7 +16,7 @@ export class GpuOperationError extends Error {
   override readonly name = 'GpuOperationError';
 }
 
-/** The input exceeds what the device can bind (a column, or a digest layer, larger than one binding). */
+/** The input exceeds what the device can bind (a column, or a digest layer, larger than one binding) or hold (out of memory). */
 export class GpuLimitError extends RangeError {
   override readonly name = 'GpuLimitError';
 }
