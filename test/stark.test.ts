@@ -5,7 +5,7 @@ import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import * as Fp from '../src/field/goldilocks.js';
 import type { Air } from '../src/stark/air.js';
-import { add, cur, next, sub } from '../src/stark/expr.js';
+import { add, cur, next, pow, sub } from '../src/stark/expr.js';
 import { DEFAULT_OPTIONS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../src/stark/options.js';
 import type { StarkProof } from '../src/stark/proof.js';
 import { drawOodPoint, drawQueries } from '../src/stark/protocol.js';
@@ -126,6 +126,23 @@ describe('capseal-stark-v1 on the CPU', () => {
     const o: ProofOptions = { blowup: 16, queries: 20, grindingBits: 4, foldingFactor: 2 };
     const p = (await prove(k, backend, { air, trace, statementHash: STATEMENT, publicInputs: PUBLIC, options: o })).proof;
     expect(check(p, air, STATEMENT, PUBLIC, 80)).toEqual({ ok: true, securityBits: 84 });
+  });
+
+  it('a degree-6 AIR (5 composition segments) proves at blowup 8; a blowup too small for its degree is refused', async () => {
+    const n = 2 ** 5;
+    const deg6: Air = {
+      id: 'deg6_test', width: 1, logN: 5, periodic: [], parameters: new Uint8Array(),
+      transitions: [sub(pow(next(0), 6), pow(cur(0), 6))], boundaries: [{ col: 0, row: 0, value: 3n }],
+    };
+    const t6 = [new BigUint64Array(n).fill(3n)];
+    const input = { air: deg6, trace: t6, statementHash: STATEMENT, publicInputs: PUBLIC };
+    const p = (await prove(k, backend, input)).proof;
+    expect(p.segments).toBe(5);
+    expect(check(p, deg6)).toEqual({ ok: true, securityBits: 100 });
+    expect(check(p, deg6, new Uint8Array(32).fill(0x5a)).ok).toBe(false);
+    expect(check({ ...p, oodComposition: bumpExt(p.oodComposition, 4) }, deg6)).toMatchObject({ ok: false, code: 'ood' });
+    await expect(prove(k, backend, { ...input, options: TEST_OPTIONS_INSECURE })).rejects.toThrow(
+      'deg6_test: transition degree 6 needs a blowup of at least 5; the options give 4');
   });
 
   it('the OOD point is never in F_p (so never in the trace or LDE domain): c1 = 0 draws are skipped', () => {

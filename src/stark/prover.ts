@@ -8,7 +8,7 @@ import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { checkAir, checkTrace, compositionSegments, type Air } from './air.js';
+import { checkAir, checkTrace, compositionSegments, maxDegree, type Air } from './air.js';
 import { COSET_SHIFT } from './domain.js';
 import { friCommit, friPlan, type FriProverState } from './fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
@@ -81,6 +81,9 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   const { air } = input;
   const o = checkOptions(input.options ?? DEFAULT_OPTIONS);
   checkAir(air);
+  // The composition (degree < S·n) is interpolated from the LDE domain, so it must fit there.
+  if (compositionSegments(air) > o.blowup)
+    throw new RangeError(`${air.id}: transition degree ${maxDegree(air)} needs a blowup of at least ${maxDegree(air) - 1}; the options give ${o.blowup}`);
   if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
   const gpu = backend instanceof Scheduler ? backend.residentGpu('lde', 2 ** air.logN * o.blowup * air.width) : undefined;
