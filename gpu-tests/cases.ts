@@ -6,7 +6,7 @@ import type { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import { assertSameBytes, assertSameColumns } from '../src/backend/gpu/self-check.js';
 import type { FieldOp } from '../src/gpu/field-ops.js';
-import { evaluateOnCoset, interpolateCoset, type CosetOptions } from '../src/ntt/lde.js';
+import { evaluateOnCoset, interpolateCoset, type LdeOptions } from '../src/ntt/lde.js';
 import type { GpuMatrix } from '../src/gpu/matrix.js';
 import { evaluateColumnsGpu } from '../src/gpu/poly-eval.js';
 import { isZeroFromGpu } from '../src/gpu/zero-check.js';
@@ -126,9 +126,9 @@ function nttCase(logN: number, width: number, useSplit = false): GpuCase {
   };
 }
 
-function ldeCase(logN: number, width: number, opts: CosetOptions, useSplit = false): GpuCase {
+function ldeCase(logN: number, width: number, opts: LdeOptions, useSplit = false): GpuCase {
   return {
-    name: `lde 2^${logN} × ${width}, blowup ${opts.blowup}, ${opts.order}${opts.shift ? `, shift ${opts.shift}` : ''}${useSplit ? ' (split)' : ''}`,
+    name: `lde 2^${logN} × ${width}${opts.from ? ` from ${opts.from}` : ''}, blowup ${opts.blowup}, ${opts.order}${opts.shift ? `, shift ${opts.shift}` : ''}${useSplit ? ' (split)' : ''}`,
     async run(env) {
       const [want, got] = await both(env, useSplit ? env.split : env.gpu, matrix(logN, width), (b, m) => transformed(b, m, (x) => b.lde(x, opts)));
       assertSameColumns(got, want, 'lde');
@@ -296,6 +296,10 @@ export const CASES: readonly GpuCase[] = [
   ldeCase(13, 2, { blowup: 8, order: 'bit-reversed' }),
   ldeCase(5, 25, { blowup: 8, order: 'natural' }, true),
   ldeCase(5, 25, { blowup: 4, order: 'bit-reversed' }, true),
+  ...(['natural', 'bit-reversed'] as const).flatMap((order) => [
+    ldeCase(6, 3, { blowup: 8, order, from: 'coefficients' }),
+    ldeCase(5, 25, { blowup: 4, order, shift: 3n, from: 'coefficients' }, true),
+  ]),
   cosetCase(5, 3, 8),
   cosetCase(13, 2, 4),
   cosetCase(5, 25, 8, true),

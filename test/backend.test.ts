@@ -4,7 +4,7 @@ import { CpuBackend, type Backend } from '../src/backend/index.js';
 import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
 import { encodeColumn } from '../src/field/columns.js';
 import { buildMerkleTree, nobleLayerHasher } from '../src/merkle/index.js';
-import { cosetLde } from '../src/ntt/lde.js';
+import { cosetLde, evaluateOnCoset } from '../src/ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../src/ntt/ntt.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { P, rng } from './reference/model.js';
@@ -51,6 +51,10 @@ describe.each([
     const lde = await b.download(await b.lde(m, { blowup: 4 }));
     expect(lde).toEqual(cosetLde(k, cols, { blowup: 4 }));
     expect(lde[0]!.length).toBe(4 * 2 ** 15);
+    for (const order of ['natural', 'bit-reversed'] as const) {
+      const opts = { blowup: 8, order, shift: 3n };
+      expect(await b.download(await b.lde(m, { ...opts, from: 'coefficients' })), order).toEqual(evaluateOnCoset(k, cols, opts));
+    }
   });
 
   it('hashRows equals BLAKE3 of each row (noble), and merkleTree the reference tree', async () => {
@@ -78,6 +82,7 @@ it('the pool reports worker errors as rejections and describes itself', async ()
   expect(inline.description).toBe('cpu: wasm × 1 thread');
   const m = await pooled.upload(Array.from({ length: 4 }, () => r.column(2 ** 14)));
   await expect(pooled.lde(m, { blowup: 3 })).rejects.toThrow(/power of two/);
+  await expect(pooled.lde(m, { blowup: 4, from: 'values' as 'evaluations' })).rejects.toThrow("lde input must be 'evaluations' or 'coefficients', got values");
   await expect(createNodeCpuBackend({ threads: 0 })).rejects.toThrow(/threads/);
 });
 

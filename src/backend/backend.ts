@@ -3,7 +3,7 @@
 // Data lives in backend-owned handles so a GPU backend keeps it resident between operations; only
 // download() brings columns back to the host.
 import type { Column } from '../field/columns.js';
-import type { CosetOptions } from '../ntt/lde.js';
+import type { LdeOptions } from '../ntt/lde.js';
 import type { MerkleTree } from '../merkle/tree.js';
 
 /** 'auto' is the scheduler, which places each operation on the CPU or the GPU. */
@@ -27,8 +27,8 @@ export interface Backend {
   ntt(m: Matrix): Promise<Matrix>;
   /** Column-wise inverse NTT (evaluations on H → coefficients), natural order. */
   intt(m: Matrix): Promise<Matrix>;
-  /** Column-wise coset low-degree extension of evaluations on H. */
-  lde(m: Matrix, opts: CosetOptions): Promise<Matrix>;
+  /** Column-wise coset low-degree extension of evaluations on H (or, `from: 'coefficients'`, of coefficients). */
+  lde(m: Matrix, opts: LdeOptions): Promise<Matrix>;
   /** One 32-byte leaf per row: BLAKE3 of the row's canonical bytes, concatenated. */
   hashRows(m: Matrix): Promise<Uint8Array>;
   /** Merkle tree over leaf digests (node = BLAKE3(left ‖ right)). */

@@ -10,7 +10,7 @@
 import type { Column } from '../field/columns.js';
 import { GpuLimitError, isGpuFailure } from '../gpu/errors.js';
 import type { MerkleTree } from '../merkle/tree.js';
-import type { CosetOptions } from '../ntt/lde.js';
+import type { LdeOptions } from '../ntt/lde.js';
 import type { Backend, Matrix } from './backend.js';
 
 export type BackendChoice = 'auto' | 'cpu' | 'gpu';
@@ -146,7 +146,7 @@ export class Scheduler implements Backend {
     return this.#transform('intt', m, 1, (b, x) => b.intt(x));
   }
 
-  lde(m: Matrix, opts: CosetOptions): Promise<Matrix> {
+  lde(m: Matrix, opts: LdeOptions): Promise<Matrix> {
     return this.#transform('lde', m, opts.blowup, (b, x) => b.lde(x, opts));
   }
 

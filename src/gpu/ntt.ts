@@ -229,24 +229,27 @@ export class GpuNtt {
     return { value: out, kernelMs: await this.#run('interpolate', dispatches, [out]) };
   }
 
-  /** Evaluations of coefficient columns (length n) on shift·⟨ω_N⟩, N = β·n, bit-reversed (src/ntt/lde.ts evaluateOnCoset). */
+  /** Evaluations of coefficient columns (length n) on shift·⟨ω_N⟩, N = β·n (src/ntt/lde.ts evaluateOnCoset). */
   async evaluateOnCoset(m: GpuMatrix, opts: CosetOptions): Promise<GpuResult<GpuMatrix>> {
     const logN = log2Size(m.height);
     const o = checkCosetOptions(opts, logN);
-    if (o.order !== 'bit-reversed') throw new RangeError('evaluateOnCoset on the GPU produces bit-reversed order only');
-    const per = columnsPerSegment(this.ctx, m.height * 2 ** o.logBlowup);
+    const bigN = m.height * 2 ** o.logBlowup;
+    const per = columnsPerSegment(this.ctx, bigN);
     const scaled = allocMatrix(this.ctx, m.height, m.width, 'scaled coefficients', per);
-    const out = allocMatrix(this.ctx, m.height * 2 ** o.logBlowup, m.width, 'evaluations', per);
+    const out = allocMatrix(this.ctx, bigN, m.width, 'evaluations', per);
+    const natural = o.order === 'natural' ? allocMatrix(this.ctx, bigN, m.width, 'evaluations natural', per) : undefined;
     const table = this.#table(`powers:${logN}:${o.shift}`, () => powersColumn(this.k, 1n, o.shift, m.height));
     const dispatches: Dispatch[] = [];
     const input = segmentsOf(m);
     for (const [i, c] of scaled.segments!.entries()) {
       for (const { s, lo, hi } of overlaps(c, input))
         dispatches.push(...(await this.#scaledCopy(logN, hi - lo, s.buffer, lo - s.firstColumn, c.buffer, lo - c.firstColumn, table)));
-      dispatches.push(...(await this.#evaluation(logN, o.logBlowup, c.buffer, c.columns, out.segments![i]!.buffer, undefined)));
+      dispatches.push(...(await this.#evaluation(logN, o.logBlowup, c.buffer, c.columns, out.segments![i]!.buffer, natural?.segments![i]!.buffer)));
     }
     try {
-      return { value: out, kernelMs: await this.#run('evaluate on coset', dispatches, [out]) };
+      const kernelMs = await this.#run('evaluate on coset', dispatches, natural ? [natural, out] : [out]);
+      if (natural) releaseMatrix(out);
+      return { value: natural ?? out, kernelMs };
     } finally {
       releaseMatrix(scaled);
     }

@@ -1,3 +1,3 @@
 // The NTT layer: transforms, coset low-degree extension and interpolation over Goldilocks columns.
 export { forwardNtt, inverseNtt, log2Size } from './ntt.js';
-export { cosetLde, evaluateOnCoset, interpolateCoset, MAX_BLOWUP, type CosetOptions, type EvaluationOrder } from './lde.js';
+export { cosetLde, evaluateOnCoset, extendColumns, interpolateCoset, MAX_BLOWUP, type CosetOptions, type EvaluationOrder, type LdeOptions } from './lde.js';

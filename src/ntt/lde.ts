@@ -25,6 +25,19 @@ export interface CosetOptions {
 
 export const MAX_BLOWUP = 16;
 
+/** Backend.lde's options: the coset, and what the input columns hold. */
+export interface LdeOptions extends CosetOptions {
+  /** Evaluations on H (the default), or coefficients (then there is nothing to interpolate). */
+  from?: 'evaluations' | 'coefficients';
+}
+
+/** The validated input form of LdeOptions. */
+export function ldeInput(opts: LdeOptions): 'evaluations' | 'coefficients' {
+  const from = opts.from ?? 'evaluations';
+  if (from !== 'evaluations' && from !== 'coefficients') throw new RangeError(`lde input must be 'evaluations' or 'coefficients', got ${String(from)}`);
+  return from;
+}
+
 export function checkCosetOptions(opts: CosetOptions, logN: number): { logBlowup: number; shift: bigint; order: EvaluationOrder } {
   const logBlowup = log2Size(opts.blowup, 'blowup');
   if (opts.blowup < 2 || opts.blowup > MAX_BLOWUP)
@@ -82,6 +95,11 @@ export function evaluateOnCoset(k: Kernels, coeffs: readonly Column[], opts: Cos
   const o = checkCosetOptions(opts, logN);
   const tw = twiddlesFor(k, logN);
   return coeffs.map((col) => k.scoped(() => extendCoefficients(k, k.put(col), logN, o, tw.forward, 1n)));
+}
+
+/** Backend.lde on the CPU: cosetLde of evaluations, evaluateOnCoset of coefficients. */
+export function extendColumns(k: Kernels, cols: readonly Column[], opts: LdeOptions): Column[] {
+  return ldeInput(opts) === 'coefficients' ? evaluateOnCoset(k, cols, opts) : cosetLde(k, cols, opts);
 }
 
 /** Evaluations on the coset s·H (natural order) → coefficients: c_j = (iNTT(y))_j · s^(−j). */

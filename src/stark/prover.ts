@@ -2,7 +2,7 @@
 // constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
 // answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
 // The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU
-// kernels with LDE, hashing and the trace interpolation on the backend); grinding on the CPU.
+// kernels with the LDEs, hashing and the trace interpolation on the backend); grinding on the CPU.
 import type { Backend, Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';

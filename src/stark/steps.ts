@@ -18,7 +18,6 @@ import { friFoldGpu, layerRowsGpu } from '../gpu/fri.js';
 import { hashRowsGpu, merkleCommitGpu } from '../gpu/blake3.js';
 import { openBatch, type MultiProof } from '../merkle/proof.js';
 import { allocMatrix, copyRows, downloadColumns, gatherRows, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
-import { evaluateOnCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde } from './composition.js';
@@ -132,8 +131,14 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
     },
     async split(comp, logN, segments, blowup, cheat) {
       const coeffs = splitSegments(k, comp, logN, segments, cheat).flatMap((c) => [c.c0, c.c1]);
-      const cols = evaluateOnCoset(k, coeffs, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' });
-      return { coeffs: hostHeld(coeffs), lde: { matrix: await backend.upload(cols), host: cols } };
+      // The segments' LDE on the backend (columns spread over its threads), with a host copy.
+      const m = await backend.upload(coeffs);
+      try {
+        const lde = await backend.lde(m, { blowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
+        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.download(lde) } };
+      } finally {
+        backend.release(m);
+      }
     },
     async ood(trace, coeffs, z, zw) {
       const m = await backend.intt(trace);

@@ -5,7 +5,7 @@ import { concatBytes } from '@noble/hashes/utils.js';
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
 import { hashPairs } from '../../hash/leaves.js';
 import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
-import type { CosetOptions } from '../../ntt/lde.js';
+import type { LdeOptions } from '../../ntt/lde.js';
 import { sameLengthLog } from '../../ntt/ntt.js';
 import { Kernels } from '../../wasm/kernels.js';
 import type { Backend, Matrix } from '../backend.js';
@@ -65,7 +65,7 @@ export class CpuBackend implements Backend {
     return this.columnJob(m, (columns) => ({ op: 'intt', columns }));
   }
 
-  lde(m: Matrix, opts: CosetOptions): Promise<Matrix> {
+  lde(m: Matrix, opts: LdeOptions): Promise<Matrix> {
     return this.columnJob(m, (columns) => ({ op: 'lde', columns, opts }), opts.blowup);
   }
 

@@ -1,8 +1,7 @@
 // The CPU backend's unit of work: a pure function of columns, run on the calling thread or in a
 // worker. Shared by both sides so a worker computes exactly what the inline path computes.
 import type { Column } from '../../field/columns.js';
-import type { CosetOptions } from '../../ntt/lde.js';
-import { cosetLde } from '../../ntt/lde.js';
+import { extendColumns, type LdeOptions } from '../../ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';
 import { hashRows } from '../../hash/leaves.js';
 import type { Kernels } from '../../wasm/kernels.js';
@@ -10,7 +9,7 @@ import type { Kernels } from '../../wasm/kernels.js';
 export type Job =
   | { op: 'ntt'; columns: Column[] }
   | { op: 'intt'; columns: Column[] }
-  | { op: 'lde'; columns: Column[]; opts: CosetOptions }
+  | { op: 'lde'; columns: Column[]; opts: LdeOptions }
   | { op: 'hashRows'; columns: Column[] };
 
 export type JobResult = { columns: Column[] } | { bytes: Uint8Array };
@@ -22,7 +21,7 @@ export function runJob(k: Kernels, job: Job): JobResult {
     case 'intt':
       return { columns: inverseNtt(k, job.columns) };
     case 'lde':
-      return { columns: cosetLde(k, job.columns, job.opts) };
+      return { columns: extendColumns(k, job.columns, job.opts) };
     case 'hashRows':
       return { bytes: hashRows(k, job.columns) };
   }

@@ -4,7 +4,7 @@
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
 import { DIGEST_BYTES } from '../../hash/digest.js';
 import type { MerkleTree } from '../../merkle/tree.js';
-import type { CosetOptions } from '../../ntt/lde.js';
+import { ldeInput, type LdeOptions } from '../../ntt/lde.js';
 import { sameLengthLog } from '../../ntt/ntt.js';
 import { hashRowsGpu, merkleTreeGpu } from '../../gpu/blake3.js';
 import { adapterName, type AdapterSummary, type GpuContext } from '../../gpu/context.js';
@@ -64,8 +64,9 @@ export class GpuBackend implements Backend {
     return this.#timed(this.#ntt.ntt(this.#own(m), true));
   }
 
-  lde(m: Matrix, opts: CosetOptions): Promise<Matrix> {
-    return this.#timed(this.#ntt.lde(this.#own(m), opts));
+  lde(m: Matrix, opts: LdeOptions): Promise<Matrix> {
+    const own = this.#own(m);
+    return this.#timed(ldeInput(opts) === 'coefficients' ? this.#ntt.evaluateOnCoset(own, opts) : this.#ntt.lde(own, opts));
   }
 
   async hashRows(m: Matrix): Promise<Uint8Array> {

@@ -4,7 +4,7 @@
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { FieldOp } from '../../gpu/field-ops.js';
-import type { CosetOptions } from '../../ntt/lde.js';
+import type { LdeOptions } from '../../ntt/lde.js';
 import type { Backend, Matrix } from '../backend.js';
 import type { CpuBackend } from '../cpu/cpu-backend.js';
 import type { GpuBackend } from './gpu-backend.js';
@@ -102,7 +102,7 @@ export async function selfCheck(
   gpu: GpuBackend, cpu: CpuBackend, onResult: (r: CheckResult) => void = () => {}, extra: ReadonlyArray<[string, () => Promise<void>]> = [],
 ): Promise<CheckResult[]> {
   const cols = (logN: number, width: number) => Array.from({ length: width }, (_, j) => elements(2 ** logN, 100 + j));
-  const lde = (opts: CosetOptions) => (b: Backend, m: Matrix) => b.lde(m, opts);
+  const lde = (opts: LdeOptions) => (b: Backend, m: Matrix) => b.lde(m, opts);
   const checks: Array<[string, () => Promise<void>]> = [
     ...FIELD_OPS.map((op): [string, () => Promise<void>] => [`field ${op}`, () => checkFieldOp(gpu, op)]),
     ['ntt 2^10 × 3', () => checkTransform(cpu, gpu, cols(10, 3), (b, m) => b.ntt(m), 'ntt')],
@@ -110,6 +110,7 @@ export async function selfCheck(
     ['ntt 2^14 (multi-pass)', () => checkTransform(cpu, gpu, cols(14, 1), (b, m) => b.ntt(m), 'ntt')],
     ['lde 2^8 × 3, blowup 8, natural', () => checkTransform(cpu, gpu, cols(8, 3), lde({ blowup: 8, order: 'natural' }), 'lde')],
     ['lde 2^8 × 3, blowup 4, bit-reversed', () => checkTransform(cpu, gpu, cols(8, 3), lde({ blowup: 4, order: 'bit-reversed' }), 'lde')],
+    ['lde 2^8 × 3 from coefficients, blowup 8, natural', () => checkTransform(cpu, gpu, cols(8, 3), lde({ blowup: 8, order: 'natural', from: 'coefficients' }), 'lde')],
     ['leaves 2^8 × 5', () => checkLeaves(cpu, gpu, cols(8, 5))],
     ['leaves 2^4 × 129 (two chunks)', () => checkLeaves(cpu, gpu, cols(4, 129))],
     ['merkle 2^8 leaves', () => checkMerkle(cpu, gpu)],
