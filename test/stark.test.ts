@@ -3,6 +3,9 @@
 // options and garbage are rejected — and the verifier never throws. One test per known pitfall.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
+import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { encodeProof } from '../src/stark/codec.js';
+import { cpuProofBytes, geomProofInput } from './helpers/proof.js';
 import * as Fp from '../src/field/goldilocks.js';
 import type { Air } from '../src/stark/air.js';
 import { add, cur, next, pow, sub } from '../src/stark/expr.js';
@@ -143,6 +146,19 @@ describe('capseal-stark-v1 on the CPU', () => {
     expect(check({ ...p, oodComposition: bumpExt(p.oodComposition, 4) }, deg6)).toMatchObject({ ok: false, code: 'ood' });
     await expect(prove(k, backend, { ...input, options: TEST_OPTIONS_INSECURE })).rejects.toThrow(
       'deg6_test: transition degree 6 needs a blowup of at least 5; the options give 4');
+  });
+
+  it('on worker threads (composition by coset block, segment LDEs, LDE and hashing) the proof is byte for byte the inline one', async () => {
+    const input = geomProofInput(12, 7);
+    const pooled = await createNodeCpuBackend({ threads: 2 });
+    try {
+      const { proof } = await prove(k, pooled, input);
+      expect(Buffer.from(encodeProof(proof)).equals(await cpuProofBytes(input))).toBe(true);
+      expect(verifyProof(k, input.air, proof, input.statementHash, input.publicInputs, { minSecurityBits: 0 }).ok).toBe(true);
+      expect(verifyProof(k, input.air, proof, STATEMENT, input.publicInputs, { minSecurityBits: 0 }).ok).toBe(false);
+    } finally {
+      await pooled.destroy();
+    }
   });
 
   it('the OOD point is never in F_p (so never in the trace or LDE domain): c1 = 0 draws are skipped', () => {

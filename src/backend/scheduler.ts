@@ -87,6 +87,11 @@ export class Scheduler implements Backend {
     return this.#gpu ? `${c}: ${this.#gpu.description} | ${this.#cpu.description}` : `${c}: ${this.#cpu.description} (no GPU)`;
   }
 
+  /** The CPU side (the prover's CPU steps run their own jobs on it). */
+  get cpu(): Backend {
+    return this.#cpu;
+  }
+
   /** Whether a usable GPU is still attached. */
   get hasGpu(): boolean {
     return this.#gpu !== undefined;

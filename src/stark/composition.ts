@@ -4,13 +4,19 @@
 // constraints hold on rows 0 … n−2, hence the divisor (x^n − 1)/(x − g^(n−1)). Boundary constraints
 // sharing a row share one division. The verifier evaluates the same formula at the OOD point
 // (./ood.ts); the two must agree term for term.
+//
+// The work goes by coset block: block b of the bit-reversed LDE holds the coset c_t·H (c_t = s·ω_N^t,
+// t = bitrev_β(b)) in bit-reversed order, and every input of the formula at a point of block b lies
+// in block b: the next trace row (x·ω_n stays in the coset), the point itself (c_t·ω_n^bitrev_n(i)),
+// and x^n = c_t^n, constant on the block. So the β blocks are independent jobs, which the CPU steps
+// spread over the backend's threads (compositionBlock; the worker runs the same function).
 import type { Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import type { Fp2 } from '../field/ext2.js';
 import { evaluateOnCoset, inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
-import { COSET_SHIFT, nextRowColumns, reverseBits } from './domain.js';
+import { COSET_SHIFT, domainPoints, nextRowColumns, reverseBits } from './domain.js';
 import { evalColumns } from './expr.js';
 import type { ExtColumn } from './ext-columns.js';
 
@@ -23,67 +29,83 @@ export function periodicOnLde(k: Kernels, values: BigUint64Array, logN: number, 
   return evaluateOnCoset(k, [sparse], { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })[0]!;
 }
 
-/** (x − g^(n−1))/(x^n − 1) at every LDE point; x^n is constant on each block of n positions. */
-function transitionDivisorInverse(xs: Column, logN: number, logBlowup: number): Column {
-  const n = 2 ** logN, blowup = 2 ** logBlowup;
-  const out = new BigUint64Array(xs.length);
-  const sn = Fp.pow(COSET_SHIFT, BigInt(n));
-  for (let b = 0; b < blowup; b++) {
-    const xn = Fp.mul(sn, Fp.pow(Fp.rootOfUnity(logBlowup), BigInt(reverseBits(b, logBlowup))));
-    out.fill(Fp.inv(Fp.sub(xn, 1n)), b * n, (b + 1) * n);
-  }
-  return out;
-}
-
 export interface LdeView {
   /** Trace LDE columns, bit-reversed. */
   cur: readonly Column[];
-  /** LDE points, bit-reversed. */
-  xs: Column;
   logN: number;
   logBlowup: number;
 }
 
-/** Runs in wasm memory with the fused F_p2 kernels; each constraint column is evaluated once. */
-export function compositionOnLde(k: Kernels, air: Air, lde: LdeView, alphas: readonly Fp2[]): ExtColumn {
-  const N = lde.xs.length, bytes = N * 8;
-  const next = nextRowColumns(lde.cur, lde.logN);
+/** One coset block of the LDE domain and the inputs restricted to it (n values each). */
+export interface CompositionBlock {
+  block: number;
+  logN: number;
+  logBlowup: number;
+  cur: readonly Column[];
+  /** The periodic columns' LDE (periodicOnLde) on this block. */
+  periodic: readonly Column[];
+}
+
+/** Runs the blocks (in order), e.g. spread over threads; inline by default. */
+export type BlockRunner = (k: Kernels, air: Air, blocks: CompositionBlock[], alphas: readonly Fp2[]) => Promise<ExtColumn[]>;
+
+const inline: BlockRunner = async (k, air, blocks, alphas) => blocks.map((b) => compositionBlock(k, air, b, alphas));
+
+/** The composition on the whole LDE domain (bit-reversed), block by block through `run`. */
+export async function compositionOnLde(k: Kernels, air: Air, lde: LdeView, alphas: readonly Fp2[], run: BlockRunner = inline): Promise<ExtColumn> {
+  const n = 2 ** lde.logN, N = lde.cur[0]!.length;
   const periodic = air.periodic.map((v) => periodicOnLde(k, v, lde.logN, 2 ** lde.logBlowup));
-  const constraints = air.transitions.map((e) => evalColumns(k, e, { cur: lde.cur, next, periodic }, N));
-  const g = Fp.rootOfUnity(lde.logN);
+  const blocks = Array.from({ length: 2 ** lde.logBlowup }, (_, block): CompositionBlock => {
+    const part = (c: Column) => c.subarray(block * n, (block + 1) * n);
+    return { block, logN: lde.logN, logBlowup: lde.logBlowup, cur: lde.cur.map(part), periodic: periodic.map(part) };
+  });
+  const parts = await run(k, air, blocks, alphas);
+  const out = { c0: new BigUint64Array(N), c1: new BigUint64Array(N) };
+  parts.forEach((p, b) => (out.c0.set(p.c0, b * n), out.c1.set(p.c1, b * n)));
+  return out;
+}
+
+/** The composition on one coset block; runs in wasm memory with the fused F_p2 kernels. */
+export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, alphas: readonly Fp2[]): ExtColumn {
+  const n = 2 ** blk.logN, bytes = n * 8, logBeta = blk.logBlowup;
+  const g = Fp.rootOfUnity(blk.logN);
+  // c_t, the block's coset offset, and its points c_t·ω_n^bitrev_n(i).
+  const ct = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(blk.logN + logBeta), BigInt(reverseBits(blk.block, logBeta))));
+  const xs = domainPoints(k, ct, blk.logN);
+  const next = nextRowColumns(blk.cur, blk.logN);
+  const constraints = air.transitions.map((e) => evalColumns(k, e, { cur: blk.cur, next, periodic: blk.periodic }, n));
   return k.scoped(() => {
     const zeroed = () => k.allocZeroed(bytes);
     const total = [zeroed(), zeroed()] as const, acc = [zeroed(), zeroed()] as const;
-    const tmp = k.alloc(bytes), xs = k.put(lde.xs), scratch = k.alloc(bytes);
+    const tmp = k.alloc(bytes), x = k.put(xs), scratch = k.alloc(bytes);
     constraints.forEach((c, t) => {
       k.put(c, tmp);
-      k.raw.ext_axpy_base(total[0], total[1], tmp, alphas[t]![0], alphas[t]![1], N);
+      k.raw.ext_axpy_base(total[0], total[1], tmp, alphas[t]![0], alphas[t]![1], n);
     });
-    // × (x − g^(n−1)) / (x^n − 1)
-    k.put(transitionDivisorInverse(lde.xs, lde.logN, lde.logBlowup), tmp);
-    k.raw.vec_add_scalar(scratch, xs, Fp.neg(Fp.pow(g, BigInt(2 ** lde.logN - 1))), N);
-    k.raw.vec_mul(tmp, tmp, scratch, N);
-    k.raw.vec_mul(total[0], total[0], tmp, N);
-    k.raw.vec_mul(total[1], total[1], tmp, N);
+    // × (x − g^(n−1)) / (x^n − 1), with x^n = c_t^n on the whole block.
+    k.raw.vec_add_scalar(tmp, x, Fp.neg(Fp.pow(g, BigInt(n - 1))), n);
+    k.raw.vec_scale(tmp, tmp, Fp.inv(Fp.sub(Fp.pow(ct, BigInt(n)), 1n)), n);
+    k.raw.vec_mul(total[0], total[0], tmp, n);
+    k.raw.vec_mul(total[1], total[1], tmp, n);
     const rows = [...new Set(air.boundaries.map((b) => b.row))].sort((a, b) => a - b);
     for (const row of rows) {
-      k.u64.fill(0n, acc[0] / 8, acc[0] / 8 + N);
-      k.u64.fill(0n, acc[1] / 8, acc[1] / 8 + N);
+      k.u64.fill(0n, acc[0] / 8, acc[0] / 8 + n);
+      k.u64.fill(0n, acc[1] / 8, acc[1] / 8 + n);
       air.boundaries.forEach((b, i) => {
         if (b.row !== row) return;
-        k.put(lde.cur[b.col]!, tmp);
-        k.raw.vec_add_scalar(tmp, tmp, Fp.neg(b.value), N);
+        k.put(blk.cur[b.col]!, tmp);
+        k.raw.vec_add_scalar(tmp, tmp, Fp.neg(b.value), n);
         const a = alphas[air.transitions.length + i]!;
-        k.raw.ext_axpy_base(acc[0], acc[1], tmp, a[0], a[1], N);
+        k.raw.ext_axpy_base(acc[0], acc[1], tmp, a[0], a[1], n);
       });
-      // ÷ (x − g^row): ext_axpy_base(total, acc·inv) as acc ·= inv, total += acc.
-      k.raw.vec_add_scalar(tmp, xs, Fp.neg(Fp.pow(g, BigInt(row))), N);
-      if (k.raw.batch_inverse(tmp, tmp, scratch, N) >= 0) throw new Error('composition: an LDE point lies in the trace domain');
-      k.raw.vec_mul(acc[0], acc[0], tmp, N);
-      k.raw.vec_mul(acc[1], acc[1], tmp, N);
-      k.raw.vec_add(total[0], total[0], acc[0], N);
-      k.raw.vec_add(total[1], total[1], acc[1], N);
+      // ÷ (x − g^row): acc ·= 1/(x − g^row), total += acc.
+      k.raw.vec_add_scalar(tmp, x, Fp.neg(Fp.pow(g, BigInt(row))), n);
+      if (k.raw.batch_inverse(tmp, tmp, scratch, n) >= 0) throw new Error('composition: an LDE point lies in the trace domain');
+      k.raw.vec_mul(acc[0], acc[0], tmp, n);
+      k.raw.vec_mul(acc[1], acc[1], tmp, n);
+      k.raw.vec_add(total[0], total[0], acc[0], n);
+      k.raw.vec_add(total[1], total[1], acc[1], n);
     }
-    return { c0: k.get(total[0], N), c1: k.get(total[1], N) };
+    return { c0: k.get(total[0], n), c1: k.get(total[1], n) };
   });
 }

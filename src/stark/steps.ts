@@ -20,7 +20,9 @@ import { openBatch, type MultiProof } from '../merkle/proof.js';
 import { allocMatrix, copyRows, downloadColumns, gatherRows, releaseMatrix, type GpuMatrix } from '../gpu/matrix.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
-import { compositionOnLde } from './composition.js';
+import { compositionOnLde, type BlockRunner } from './composition.js';
+import { CpuBackend } from '../backend/cpu/cpu-backend.js';
+import { Scheduler } from '../backend/scheduler.js';
 import { deepComposition, type DeepParams } from './deep.js';
 import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
@@ -108,7 +110,27 @@ export function rowsAt(cols: readonly Column[], positions: readonly number[]): B
   return out;
 }
 
+/** The composition's coset blocks as jobs on a CPU backend's threads. */
+function blocksOn(cpu: CpuBackend): BlockRunner {
+  return async (_, air, blocks, alphas) => {
+    const results = await cpu.runJobs(blocks, (block, copy) => {
+      const own = (c: Column) => (copy ? c.slice() : c);
+      const b = { ...block, cur: block.cur.map(own), periodic: block.periodic.map(own) };
+      return { job: { op: 'compositionBlock', air, block: b, alphas }, transfer: copy ? [...b.cur, ...b.periodic].map((c) => c.buffer as ArrayBuffer) : [] };
+    });
+    return results.map((r) => {
+      if (!('columns' in r) || r.columns.length !== 2) throw new Error('composition job returned no (c0, c1) columns');
+      return pair(r.columns);
+    });
+  };
+}
+
+/** The CPU backend behind `backend` (itself, or a scheduler's CPU side), whose threads run CPU jobs. */
+const cpuOf = (backend: Backend): CpuBackend | undefined =>
+  backend instanceof CpuBackend ? backend : backend instanceof Scheduler && backend.cpu instanceof CpuBackend ? backend.cpu : undefined;
+
 export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
+  const cpu = cpuOf(backend);
   let xs: { logSize: number; points: Column } | undefined;
   const points = (logSize: number): Column => {
     if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
@@ -127,7 +149,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       return rowsAt(host(h), positions);
     },
     async composition(air, lde, alphas, logBlowup) {
-      return compositionOnLde(k, air, { cur: host(lde), xs: points(air.logN + logBlowup), logN: air.logN, logBlowup }, alphas);
+      return compositionOnLde(k, air, { cur: host(lde), logN: air.logN, logBlowup }, alphas, cpu ? blocksOn(cpu) : undefined);
     },
     async split(comp, logN, segments, blowup, cheat) {
       const coeffs = splitSegments(k, comp, logN, segments, cheat).flatMap((c) => [c.c0, c.c1]);

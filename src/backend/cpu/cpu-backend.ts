@@ -90,6 +90,20 @@ export class CpuBackend implements Backend {
     (m as CpuMatrix).columns = undefined;
   }
 
+  /**
+   * Runs independent jobs (./jobs.ts) spread over the worker pool, or inline without one; results in
+   * order. `fresh` makes a job's inputs: `copy` says they must be fresh arrays, which are then moved
+   * to the worker (a cloned subarray would copy its whole buffer); inline, views will do.
+   */
+  runJobs<T>(items: readonly T[], fresh: (item: T, copy: boolean) => { job: Job; transfer: ArrayBuffer[] }): Promise<JobResult[]> {
+    const pool = this.pool;
+    if (!pool) return Promise.resolve(items.map((it) => runJob(this.k, fresh(it, false).job)));
+    return Promise.all(items.map((it) => {
+      const { job, transfer } = fresh(it, true);
+      return pool.run(job, transfer);
+    }));
+  }
+
   async destroy(): Promise<void> {
     await this.pool?.destroy();
   }

@@ -1,16 +1,22 @@
 // The CPU backend's unit of work: a pure function of columns, run on the calling thread or in a
-// worker. Shared by both sides so a worker computes exactly what the inline path computes.
+// worker. Shared by both sides so a worker computes exactly what the inline path computes. Besides
+// the Backend operations, the prover's CPU steps run the composition by coset block here (as the
+// GPU backend runs src/gpu/composition.ts).
 import type { Column } from '../../field/columns.js';
 import { extendColumns, type LdeOptions } from '../../ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';
 import { hashRows } from '../../hash/leaves.js';
 import type { Kernels } from '../../wasm/kernels.js';
+import type { Fp2 } from '../../field/ext2.js';
+import type { Air } from '../../stark/air.js';
+import { compositionBlock, type CompositionBlock } from '../../stark/composition.js';
 
 export type Job =
   | { op: 'ntt'; columns: Column[] }
   | { op: 'intt'; columns: Column[] }
   | { op: 'lde'; columns: Column[]; opts: LdeOptions }
-  | { op: 'hashRows'; columns: Column[] };
+  | { op: 'hashRows'; columns: Column[] }
+  | { op: 'compositionBlock'; air: Air; block: CompositionBlock; alphas: readonly Fp2[] };
 
 export type JobResult = { columns: Column[] } | { bytes: Uint8Array };
 
@@ -24,6 +30,10 @@ export function runJob(k: Kernels, job: Job): JobResult {
       return { columns: extendColumns(k, job.columns, job.opts) };
     case 'hashRows':
       return { bytes: hashRows(k, job.columns) };
+    case 'compositionBlock': {
+      const c = compositionBlock(k, job.air, job.block, job.alphas);
+      return { columns: [c.c0, c.c1] };
+    }
   }
 }
 
