@@ -148,7 +148,7 @@ describe('capseal-stark-v1 on the CPU', () => {
       'deg6_test: transition degree 6 needs a blowup of at least 5; the options give 4');
   });
 
-  it('on worker threads (composition by coset block, segment LDEs, LDE and hashing) the proof is byte for byte the inline one', async () => {
+  it('on worker threads (composition and DEEP by coset block, the LDEs, hashing) the proof is byte for byte the inline one', async () => {
     const input = geomProofInput(12, 7);
     const pooled = await createNodeCpuBackend({ threads: 2 });
     try {

@@ -18,7 +18,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { COSET_SHIFT, domainPoints, nextRowColumns, reverseBits } from './domain.js';
 import { evalColumns } from './expr.js';
-import type { ExtColumn } from './ext-columns.js';
+import { concatExt, type ExtColumn } from './ext-columns.js';
 
 /** A periodic column as the LDE of Q(x) = P(x^(n/m)), P interpolating its m values on ⟨ω_m⟩. */
 export function periodicOnLde(k: Kernels, values: BigUint64Array, logN: number, blowup: number): Column {
@@ -53,16 +53,13 @@ const inline: BlockRunner = async (k, air, blocks, alphas) => blocks.map((b) => 
 
 /** The composition on the whole LDE domain (bit-reversed), block by block through `run`. */
 export async function compositionOnLde(k: Kernels, air: Air, lde: LdeView, alphas: readonly Fp2[], run: BlockRunner = inline): Promise<ExtColumn> {
-  const n = 2 ** lde.logN, N = lde.cur[0]!.length;
+  const n = 2 ** lde.logN;
   const periodic = air.periodic.map((v) => periodicOnLde(k, v, lde.logN, 2 ** lde.logBlowup));
   const blocks = Array.from({ length: 2 ** lde.logBlowup }, (_, block): CompositionBlock => {
     const part = (c: Column) => c.subarray(block * n, (block + 1) * n);
     return { block, logN: lde.logN, logBlowup: lde.logBlowup, cur: lde.cur.map(part), periodic: periodic.map(part) };
   });
-  const parts = await run(k, air, blocks, alphas);
-  const out = { c0: new BigUint64Array(N), c1: new BigUint64Array(N) };
-  parts.forEach((p, b) => (out.c0.set(p.c0, b * n), out.c1.set(p.c1, b * n)));
-  return out;
+  return concatExt(await run(k, air, blocks, alphas));
 }
 
 /** The composition on one coset block; runs in wasm memory with the fused F_p2 kernels. */

@@ -14,6 +14,15 @@ export interface ExtColumn {
 const W = Fp2.W;
 
 /** a·b for base column b. */
+/** The columns of `parts` one after another. */
+export function concatExt(parts: readonly ExtColumn[]): ExtColumn {
+  const N = parts.reduce((m, p) => m + p.c0.length, 0);
+  const out = { c0: new BigUint64Array(N), c1: new BigUint64Array(N) };
+  let at = 0;
+  for (const p of parts) (out.c0.set(p.c0, at), out.c1.set(p.c1, at), (at += p.c0.length));
+  return out;
+}
+
 export function mulExtByBase(k: Kernels, a: ExtColumn, b: Column): ExtColumn {
   return { c0: mulColumns(k, a.c0, b), c1: mulColumns(k, a.c1, b) };
 }

@@ -4,6 +4,9 @@
 // not depend on where it was made.
 // A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
 import type { Backend, Matrix } from '../backend/backend.js';
+import { CpuBackend } from '../backend/cpu/cpu-backend.js';
+import type { Job } from '../backend/cpu/jobs.js';
+import { Scheduler } from '../backend/scheduler.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
 import { powersColumn, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
@@ -21,10 +24,8 @@ import { allocMatrix, copyRows, downloadColumns, gatherRows, releaseMatrix, type
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
-import { CpuBackend } from '../backend/cpu/cpu-backend.js';
-import { Scheduler } from '../backend/scheduler.js';
-import { deepComposition, type DeepParams } from './deep.js';
-import { evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
+import { deepComposition, type DeepInput, type DeepParams } from './deep.js';
+import { concatExt, evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
@@ -110,19 +111,38 @@ export function rowsAt(cols: readonly Column[], positions: readonly number[]): B
   return out;
 }
 
+/**
+ * Jobs that return (c0, c1), one per item, on a CPU backend's threads; `job` builds each from its
+ * item, passing every input column through `own` (a fresh copy moved to the worker, where there is one).
+ */
+async function extJobs<T>(cpu: CpuBackend, items: readonly T[], job: (item: T, own: (c: Column) => Column) => Job): Promise<ExtColumn[]> {
+  const results = await cpu.runJobs(items, (item, copy) => {
+    const moved: ArrayBuffer[] = [];
+    const own = (c: Column): Column => {
+      if (!copy) return c;
+      const fresh = c.slice();
+      moved.push(fresh.buffer as ArrayBuffer);
+      return fresh;
+    };
+    return { job: job(item, own), transfer: moved };
+  });
+  return results.map((r) => {
+    if (!('columns' in r) || r.columns.length !== 2) throw new Error('a CPU job returned no (c0, c1) columns');
+    return pair(r.columns);
+  });
+}
+
 /** The composition's coset blocks as jobs on a CPU backend's threads. */
-function blocksOn(cpu: CpuBackend): BlockRunner {
-  return async (_, air, blocks, alphas) => {
-    const results = await cpu.runJobs(blocks, (block, copy) => {
-      const own = (c: Column) => (copy ? c.slice() : c);
-      const b = { ...block, cur: block.cur.map(own), periodic: block.periodic.map(own) };
-      return { job: { op: 'compositionBlock', air, block: b, alphas }, transfer: copy ? [...b.cur, ...b.periodic].map((c) => c.buffer as ArrayBuffer) : [] };
-    });
-    return results.map((r) => {
-      if (!('columns' in r) || r.columns.length !== 2) throw new Error('composition job returned no (c0, c1) columns');
-      return pair(r.columns);
-    });
-  };
+const blocksOn = (cpu: CpuBackend): BlockRunner => (_, air, blocks, alphas) =>
+  extJobs(cpu, blocks, (b, own) => ({ op: 'compositionBlock', air, block: { ...b, cur: b.cur.map(own), periodic: b.periodic.map(own) }, alphas }));
+
+/** The DEEP composition (pointwise) in β blocks of n points, as jobs on a CPU backend's threads. */
+async function deepOn(cpu: CpuBackend, d: DeepInput, n: number): Promise<ExtColumn> {
+  const starts = Array.from({ length: d.xs.length / n }, (_, b) => b * n);
+  return concatExt(await extJobs(cpu, starts, (lo, own) => {
+    const part = (c: Column) => own(c.subarray(lo, lo + n));
+    return { op: 'deep', input: { ...d, xs: part(d.xs), trace: d.trace.map(part), segments: d.segments.map((s) => ({ c0: part(s.c0), c1: part(s.c1) })) } };
+  }));
 }
 
 /** The CPU backend behind `backend` (itself, or a scheduler's CPU side), whose threads run CPU jobs. */
@@ -179,7 +199,8 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
     async deep(lde, comp, logN, logBlowup, d) {
       const c = host(comp);
       const segments = Array.from({ length: c.length / 2 }, (_, j) => pair(c.slice(2 * j)));
-      return deepComposition(k, { ...d, xs: points(logN + logBlowup), trace: host(lde), segments });
+      const input = { ...d, xs: points(logN + logBlowup), trace: host(lde), segments };
+      return cpu ? deepOn(cpu, input, 2 ** logN) : deepComposition(k, input);
     },
     async fold(layer, shift, logSize, alpha, f) {
       let v = layer, s = shift, a = alpha;

@@ -1,7 +1,7 @@
 // The CPU backend's unit of work: a pure function of columns, run on the calling thread or in a
 // worker. Shared by both sides so a worker computes exactly what the inline path computes. Besides
-// the Backend operations, the prover's CPU steps run the composition by coset block here (as the
-// GPU backend runs src/gpu/composition.ts).
+// the Backend operations, the prover's CPU steps run the composition and the DEEP composition here,
+// by coset block (as the GPU steps run src/gpu/composition.ts and deep.ts).
 import type { Column } from '../../field/columns.js';
 import { extendColumns, type LdeOptions } from '../../ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';
@@ -10,13 +10,15 @@ import type { Kernels } from '../../wasm/kernels.js';
 import type { Fp2 } from '../../field/ext2.js';
 import type { Air } from '../../stark/air.js';
 import { compositionBlock, type CompositionBlock } from '../../stark/composition.js';
+import { deepComposition, type DeepInput } from '../../stark/deep.js';
 
 export type Job =
   | { op: 'ntt'; columns: Column[] }
   | { op: 'intt'; columns: Column[] }
   | { op: 'lde'; columns: Column[]; opts: LdeOptions }
   | { op: 'hashRows'; columns: Column[] }
-  | { op: 'compositionBlock'; air: Air; block: CompositionBlock; alphas: readonly Fp2[] };
+  | { op: 'compositionBlock'; air: Air; block: CompositionBlock; alphas: readonly Fp2[] }
+  | { op: 'deep'; input: DeepInput };
 
 export type JobResult = { columns: Column[] } | { bytes: Uint8Array };
 
@@ -33,6 +35,10 @@ export function runJob(k: Kernels, job: Job): JobResult {
     case 'compositionBlock': {
       const c = compositionBlock(k, job.air, job.block, job.alphas);
       return { columns: [c.c0, c.c1] };
+    }
+    case 'deep': {
+      const d = deepComposition(k, job.input);
+      return { columns: [d.c0, d.c1] };
     }
   }
 }
