@@ -257,8 +257,8 @@ export class GpuContext {
     d.pushErrorScope('out-of-memory');
     d.pushErrorScope('validation');
     submit();
-    const validation = await d.popErrorScope();
-    const oom = await d.popErrorScope();
+    // Both scopes popped before any await: concurrent operations must not pop each other's scopes.
+    const [validation, oom] = await Promise.all([d.popErrorScope(), d.popErrorScope()]);
     if (oom) throw new GpuLimitError(`${label}: out of GPU memory: ${oom.message}`);
     if (validation) {
       this.assertAlive();
