@@ -8,13 +8,13 @@
 // recomputes it from the trace and composition openings. Layers 1 … L−1 are committed with one
 // Merkle leaf per fold group (f consecutive values, 2f base elements); layer L is sent as the
 // coefficients of its polynomial, of degree < n/f^L ≤ MAX_FINAL_DEGREE.
-import { addColumns, mulColumns, powersColumn, scaleColumn, subColumns, type Column } from '../field/columns.js';
+import type { Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { interpolateCoset } from '../ntt/lde.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { bitReversed, reverseBits } from './domain.js';
-import { scaleExt, type ExtColumn } from './ext-columns.js';
+import type { ExtColumn } from './ext-columns.js';
 import { MAX_FINAL_DEGREE, type ProofOptions } from './options.js';
 import type { Commitment, Held, StarkSteps } from './steps.js';
 
@@ -49,19 +49,17 @@ export function strided(col: Column, stride: number, offset: number): Column {
   return out;
 }
 
-/** One binary fold of a whole layer (size 2^logSize on shift·⟨ω⟩, bit-reversed) with α. */
+/** One binary fold of a whole layer (size 2^logSize on shift·⟨ω⟩, bit-reversed) with α, in one kernel pass. */
 export function foldLayer(k: Kernels, v: ExtColumn, shift: bigint, logSize: number, alpha: Fp2.Fp2): ExtColumn {
-  const half = 2 ** (logSize - 1);
-  const even = { c0: strided(v.c0, 2, 0), c1: strided(v.c1, 2, 0) };
-  const odd = { c0: strided(v.c0, 2, 1), c1: strided(v.c1, 2, 1) };
-  // 1/(2·point(2j)) = (2s)^−1 · ω^−bitrev_{half}(j): the inverse points, bit-reversed.
-  const invX2 = bitReversed(k, powersColumn(k, Fp.inv(Fp.mul(2n, shift)), Fp.inv(Fp.rootOfUnity(logSize)), half));
-  const diff = { c0: mulColumns(k, subColumns(k, even.c0, odd.c0), invX2), c1: mulColumns(k, subColumns(k, even.c1, odd.c1), invX2) };
-  const a = scaleExt(k, diff, alpha);
-  return {
-    c0: addColumns(k, scaleColumn(k, addColumns(k, even.c0, odd.c0), INV2), a.c0),
-    c1: addColumns(k, scaleColumn(k, addColumns(k, even.c1, odd.c1), INV2), a.c1),
-  };
+  const half = 2 ** (logSize - 1), bytes = half * 8;
+  return k.scoped(() => {
+    const v0 = k.put(v.c0), v1 = k.put(v.c1), h = k.alloc(bytes), o0 = k.alloc(bytes), o1 = k.alloc(bytes);
+    // 1/(2·point(2j)) = (2s)^−1 · ω^−bitrev_{half}(j): the inverse points, bit-reversed.
+    k.raw.powers(h, Fp.inv(Fp.mul(2n, shift)), Fp.inv(Fp.rootOfUnity(logSize)), half);
+    k.raw.bit_reverse(h, logSize - 1);
+    k.raw.ext_fold(o0, o1, v0, v1, h, alpha[0], alpha[1], half);
+    return { c0: k.get(o0, half), c1: k.get(o1, half) };
+  });
 }
 
 /** The binary fold of one pair (P(x), P(−x)) with α, given 1/x: what foldLayer computes at one position. */

@@ -30,6 +30,8 @@ export interface KernelExports {
   ext_axpy(acc0: number, acc1: number, a0: number, a1: number, c0: bigint, c1: bigint, n: number): void;
   /** o = a·b for F_p2 columns. */
   ext_mul(o0: number, o1: number, a0: number, a1: number, b0: number, b1: number, n: number): void;
+  /** One binary FRI fold with α = (a0, a1) of the F_p2 layer v, h[j] = 1/(2·x_j): half values out. */
+  ext_fold(o0: number, o1: number, v0: number, v1: number, h: number, a0: bigint, a1: bigint, half: number): void;
   batch_inverse(out: number, a: number, scratch: number, n: number): number;
   twiddles(out: number, logN: number, root: bigint): void;
   dif(a: number, logN: number, tw: number): void;

@@ -1,9 +1,11 @@
 // Element-wise F_p2 kernels (F_p[u]/(u² − 7), src/field/ext2.ts) over pairs of base columns
 // (c0 column, c1 column): the prover's DEEP and composition sums in one pass each instead of a
 // chain of base-column kernels. Outputs may alias inputs (every element is read before it is written).
-import { addp, mulp } from './goldilocks';
+import { addp, mulp, subp } from './goldilocks';
 
 const W: u64 = 7;
+/** 1/2 = (p + 1)/2. */
+const INV2: u64 = 0x7fffffff80000001;
 
 /** out[i] = a[i] + c. */
 export function vec_add_scalar(out: usize, a: usize, c: u64, n: usize): void {
@@ -35,5 +37,20 @@ export function ext_mul(o0: usize, o1: usize, a0: usize, a1: usize, b0: usize, b
     const x0 = load<u64>(a0 + i), x1 = load<u64>(a1 + i), y0 = load<u64>(b0 + i), y1 = load<u64>(b1 + i);
     store<u64>(o0 + i, addp(mulp(x0, y0), mulp(mulp(x1, y1), W)));
     store<u64>(o1 + i, addp(mulp(x0, y1), mulp(x1, y0)));
+  }
+}
+
+/**
+ * One binary FRI fold of an F_p2 layer (src/stark/fri.ts foldLayer): for adjacent values a = v[2j],
+ * b = v[2j+1] (P(x) and P(−x)) and h[j] = 1/(2x), out[j] = (a + b)/2 + α·(a − b)·h[j].
+ */
+export function ext_fold(o0: usize, o1: usize, v0: usize, v1: usize, h: usize, a0: u64, a1: u64, half: usize): void {
+  const a1w = mulp(a1, W);
+  for (let j: usize = 0; j < half << 3; j += 8) {
+    const x0 = load<u64>(v0 + 2 * j), x1 = load<u64>(v1 + 2 * j), y0 = load<u64>(v0 + 2 * j + 8), y1 = load<u64>(v1 + 2 * j + 8);
+    const hj = load<u64>(h + j);
+    const d0 = mulp(subp(x0, y0), hj), d1 = mulp(subp(x1, y1), hj);
+    store<u64>(o0 + j, addp(mulp(addp(x0, y0), INV2), addp(mulp(a0, d0), mulp(a1w, d1))));
+    store<u64>(o1 + j, addp(mulp(addp(x1, y1), INV2), addp(mulp(a0, d1), mulp(a1, d0))));
   }
 }
