@@ -8,7 +8,8 @@
 // Each spawn costs about a second of tsx start-up, so one capsule serves many verifies, and the
 // option checks that fail before any proving are run in-process through the commands' functions
 // (src/cli/prove.ts, src/cli/verify.ts), which main.ts maps to the exit code unchanged.
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -177,6 +178,22 @@ describe('capseal prove → verify (GEOM)', () => {
       // The checks up to the failing one, which ends the run.
       expect(report.checks.map((c) => c.name)).toEqual(CHECKS.slice(0, CHECKS.indexOf('artifacts') + 1));
       expect(report.checks.at(-1)).toEqual({ name: 'artifacts', ok: false, code: 'E041_ARTIFACT_HASH_MISMATCH' });
+    });
+
+    it('a FIFO in place of a chunk reads as absent (E080), without waiting for a writer', async () => {
+      const r = await verifyIn(tampered('fifo', (d) => {
+        const p = join(d, 'row_archive/chunks/3.bin');
+        unlinkSync(p);
+        execFileSync('mkfifo', [p]);
+      }), {});
+      expectRejected(r, 'E080_DA_CHUNK_UNAVAILABLE');
+      expect(r.stdout).toContain('chunk 3');
+    });
+
+    it('a proof file longer than recorded is refused by its size: E041_ARTIFACT_HASH_MISMATCH', async () => {
+      const r = await verifyIn(tampered('long-proof', (d) => appendFileSync(join(d, 'proofs/geom.proof.bin'), new Uint8Array(1))), {});
+      expectRejected(r, 'E041_ARTIFACT_HASH_MISMATCH');
+      expect(r.stdout).toMatch(/proofs\/geom\.proof\.bin is \d+ bytes, more than the \d+ the capsule allows for it/);
     });
 
     it('capsule.json anchors edited without rehashing: E011_CAPSULE_HASH_MISMATCH', () => {

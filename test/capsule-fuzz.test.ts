@@ -650,7 +650,7 @@ describe('capsule fuzz: hostile CapsuleFiles readers', () => {
     const reader = (dir: Dir, n: number, fail: (p: string) => Promise<Uint8Array | null>, count?: { reads: number }): CapsuleFiles => {
       let reads = 0;
       const real = memFiles(dir);
-      return { read: (p) => (count && count.reads++, reads++ === n ? fail(p) : real.read(p)) };
+      return { read: (p, max) => (count && count.reads++, reads++ === n ? fail(p) : real.read(p, max)) };
     };
     // How many reads a clean run makes: failing any one of them must reject, failing none accepts.
     const capsuleReads = { reads: 0 }, agentReads = { reads: 0 };

@@ -14,7 +14,7 @@ import { auditSeed, daSampleCount, sampleChunks } from '../src/capsule/da.js';
 import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
 import { buildRegistry, proveInclusion } from '../src/capsule/registry.js';
 import { jcsHash } from '../src/capsule/spec.js';
-import { verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../src/capsule/verify.js';
+import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from '../src/capsule/verify.js';
 import { AGENT_ADAPTER, GEOM_ADAPTER } from '../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../src/capsule/agent-capsule.js';
 import { sealCapsule } from '../src/capsule/seal.js';
@@ -97,6 +97,14 @@ describe('honest capsules verify', () => {
       'parse', 'capsule_hash', 'schema', 'trace_spec', 'policy', 'artifacts', 'row_commitment', 'statement', 'stark', 'row_index',
       ...(name === 'signed' ? ['authorship'] : []), 'da_audit',
     ]);
+  });
+
+  it('through a reader that returns Node Buffers (views into a shared pool, as readFileSync gives for small files)', async () => {
+    const pooled: CapsuleFiles = { read: async (p) => (geom.dir.has(p) ? Buffer.from(geom.dir.get(p)!) : null) };
+    const chunk = geom.dir.get('row_archive/chunks/0.bin')!;
+    expect(Buffer.from(chunk).buffer.byteLength).toBeGreaterThan(chunk.length); // the case under test
+    const r = await verifyCapsule(k, geom.dir.get('capsule.json')!, pooled);
+    expect(r.status, r.message).toBe('accepted');
   });
 
   it('a signed capsule passes an ACL that lists its key as active, with registry inclusion and a challenge audit', async () => {
@@ -201,6 +209,16 @@ describe('every error code', () => {
       dir.set('policy.json', strict);
       at(c, 'policy')['policy_hash'] = at(c, 'statement')['policy_hash'] = sha256Hex(strict);
     }), 'E056_SECURITY_BELOW_MINIMUM');
+  });
+
+  it('E056_SECURITY_BELOW_MINIMUM: a floor of 100 bits even when the capsule\'s own policy sets none', async () => {
+    const lax = jsonBytes({ schema: 'capseal_policy_v1', policy_id: 'lab', policy_version: '1' });
+    const weak = await makeCapsule(k, 'geom', GEOM_INPUT, { policyBytes: lax, options: TEST_OPTIONS_INSECURE });
+    const r = await expectCode(weak, 'E056_SECURITY_BELOW_MINIMUM');
+    expect(r.message).toMatch(/28 bits of conjectured security is below the required 100/);
+    // Only the caller lowers the floor.
+    expect((await run(weak, { minSecurityBits: 28 })).status).toBe('accepted');
+    await expectCode(weak, 'E056_SECURITY_BELOW_MINIMUM', { minSecurityBits: 29 });
   });
 
   it('E060_ROW_INDEX_MISMATCH and E061_CHUNK_ROOTS_DIGEST_MISMATCH', async () => {

@@ -63,7 +63,8 @@ export function encodeChunk(lde: readonly Column[], index: number, chunkLen: num
 export function rootOfChunk(k: Kernels, bytes: Uint8Array, chunkLen: number, width: number): { root: Uint8Array } | { error: string } {
   const expected = chunkLen * width * ELEMENT_BYTES;
   if (bytes.length !== expected) return { error: `${bytes.length} bytes, expected ${chunkLen} rows × ${width} elements × 8 = ${expected}` };
-  const values = new BigUint64Array(bytes.slice().buffer);
+  // A copy of exactly these bytes: `bytes` may be a view into a larger buffer (Node's Buffer pool).
+  const values = new BigUint64Array(new Uint8Array(bytes).buffer);
   const bad = findNonCanonical(values);
   if (bad >= 0) return { error: `row ${Math.floor(bad / width)} holds a non-canonical element` };
   return { root: climb(k, hashRowsRowMajor(k, values, chunkLen, width), Math.log2(chunkLen)) };

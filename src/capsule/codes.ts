@@ -78,7 +78,7 @@ export const ERROR_CODES = {
   },
   E056_SECURITY_BELOW_MINIMUM: {
     layer: '7 STARK',
-    meaning: "the proof's conjectured security is below --min-security or the policy's min_security_bits",
+    meaning: "the proof's conjectured security is below --min-security (default 100) or the policy's min_security_bits",
     action: 'prove again with stronger options',
   },
   E057_RECURSION_UNSUPPORTED: {

@@ -1,23 +1,42 @@
 // Node: the files of a capsule directory for the verifier (./verify.ts CapsuleFiles). A path must
-// resolve, after following links, to a file below the directory; anything else reads as absent,
-// so a hostile capsule cannot make the verifier read outside its directory.
-import { readFile, realpath } from 'node:fs/promises';
+// resolve, after following links, to a regular file below the directory; anything else reads as
+// absent, so a hostile capsule cannot make the verifier read outside its directory, nor block it
+// on a FIFO or a device. The size comes from the open file itself, so a file over the verifier's
+// bound is refused before any of it is read.
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { RelPathSchema } from './capsule.js';
-import type { CapsuleFiles } from './verify.js';
+import { FileTooLargeError, type CapsuleFiles } from './verify.js';
 
 const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP']);
 
 export function directoryFiles(dir: string): CapsuleFiles {
   const base = realpath(dir);
   return {
-    async read(path: string): Promise<Uint8Array | null> {
+    async read(path: string, maxBytes: number): Promise<Uint8Array | null> {
       if (!RelPathSchema.safeParse(path).success) return null;
       try {
         const root = await base;
         const real = await realpath(resolve(root, path));
         if (!real.startsWith(root + sep)) return null;
-        return new Uint8Array(await readFile(real));
+        // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+        const file = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
+        try {
+          const st = await file.stat();
+          if (!st.isFile()) return null;
+          if (st.size > maxBytes) throw new FileTooLargeError(path, st.size, maxBytes);
+          const bytes = new Uint8Array(st.size);
+          let got = 0;
+          while (got < bytes.length) {
+            const { bytesRead } = await file.read(bytes, got, bytes.length - got, got);
+            if (bytesRead === 0) break; // the file shrank meanwhile: its hash check will say so
+            got += bytesRead;
+          }
+          return bytes.subarray(0, got);
+        } finally {
+          await file.close();
+        }
       } catch (e) {
         if (ABSENT.has((e as NodeJS.ErrnoException).code ?? '')) return null;
         throw e;

@@ -11,7 +11,7 @@ import { canonicalize, parseCanonicalBytes } from '../json/canonical-json.js';
 import { decodeProof, encodeProof, proofFromJson } from '../stark/codec.js';
 import type { StarkProof } from '../stark/proof.js';
 import { verifyProof } from '../stark/verifier.js';
-import { securityBits } from '../stark/options.js';
+import { DEFAULT_SECURITY_BITS, securityBits } from '../stark/options.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { equalDigests } from '../merkle/checks.js';
 import { type Acl, signerStatus } from './acl.js';
@@ -27,9 +27,23 @@ import { jcsHash, traceSpecFor } from './spec.js';
 
 /** Where the verifier reads the files a capsule names: relative paths below its directory. */
 export interface CapsuleFiles {
-  /** The file's bytes, or null when it does not exist. */
-  read(path: string): Promise<Uint8Array | null>;
+  /**
+   * The file's bytes, or null when it does not exist or is not a regular file. The verifier knows
+   * how large each file may be: a reader refuses a longer one with FileTooLargeError, unread.
+   */
+  read(path: string, maxBytes: number): Promise<Uint8Array | null>;
 }
+
+/** A capsule file longer than the verifier reads for it (CapsuleFiles.read). */
+export class FileTooLargeError extends Error {
+  override readonly name = 'FileTooLargeError';
+  constructor(path: string, size: number, maxBytes: number) {
+    super(`${path} is ${size} bytes, more than the ${maxBytes} the capsule allows for it`);
+  }
+}
+
+/** Bound on a policy file, or a capsule an agent capsule names: small JSON documents. */
+export const MAX_JSON_FILE_BYTES = 1 << 24;
 
 export interface VerifyCapsuleOptions {
   /** The policy file to hold the capsule to (--policy); else the copy the capsule names. */
@@ -40,7 +54,10 @@ export interface VerifyCapsuleOptions {
   acl?: Acl;
   /** Hex nonce for a challenge DA audit; the self-audit when absent. */
   challengeNonce?: string;
-  /** Floor on the proof's conjectured security (bits); the policy's min_security_bits also applies. */
+  /**
+   * Floor on the proof's conjectured security (bits), DEFAULT_SECURITY_BITS unless given: a capsule
+   * ships its own policy, so its min_security_bits (which also applies) cannot be the only floor.
+   */
   minSecurityBits?: number;
   /** Trace adapters beyond the built-in ones (ADAPTERS), for capsules of other trace formats. */
   adapters?: readonly AnyTraceAdapter[];
@@ -84,6 +101,18 @@ class Checks {
 
 function must(cond: unknown, code: ErrorCode, message: string): asserts cond {
   if (!cond) throw new Rejection(code, message);
+}
+
+/** A capsule file of at most `maxBytes` (null if absent); a longer one is rejected with `code`, whatever the reader did. */
+async function readBounded(files: CapsuleFiles, path: string, maxBytes: number, code: ErrorCode): Promise<Uint8Array | null> {
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await files.read(path, maxBytes);
+  } catch (e) {
+    throw e instanceof FileTooLargeError ? new Rejection(code, e.message) : e;
+  }
+  if (bytes instanceof Uint8Array && bytes.length > maxBytes) throw new Rejection(code, new FileTooLargeError(path, bytes.length, maxBytes).message);
+  return bytes;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -156,7 +185,7 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
 
   // 7. Statement: hash, cross-binding, then the STARK under that hash.
   const air = await checks.run('statement', () => statementCheck(c, adapter));
-  const minBits = Math.max(opts.minSecurityBits ?? 0, policy.min_security_bits ?? 0);
+  const minBits = Math.max(opts.minSecurityBits ?? DEFAULT_SECURITY_BITS, policy.min_security_bits ?? 0);
   const bits = await checks.run('stark', () => {
     const v = verifyProof(k, air, proof, hexToBytes(c.statement_hash), AIRS[adapter.airId].encode(c.statement.public_inputs), { minSecurityBits: minBits });
     if (!v.ok) throw new Rejection(v.code === 'security' ? 'E056_SECURITY_BELOW_MINIMUM' : 'E054_PROOF_INVALID', `STARK proof rejected (${v.code}): ${v.message}`);
@@ -212,7 +241,7 @@ function traceSpecCheck(c: Capsule, extra: readonly AnyTraceAdapter[]): AnyTrace
 }
 
 async function policyCheck(c: Capsule, files: CapsuleFiles, opts: VerifyCapsuleOptions): Promise<Policy> {
-  const bytes = opts.policyBytes ?? (await files.read(c.policy.policy_path));
+  const bytes = opts.policyBytes ?? (await readBounded(files, c.policy.policy_path, MAX_JSON_FILE_BYTES, 'E030_POLICY_HASH_MISMATCH'));
   must(bytes, 'E030_POLICY_HASH_MISMATCH', `policy file ${c.policy.policy_path} is missing (or pass --policy)`);
   const h = policyHash(bytes);
   must(h === c.policy.policy_hash, 'E030_POLICY_HASH_MISMATCH', `the policy file's SHA-256 ${h} differs from policy_hash ${c.policy.policy_hash}`);
@@ -230,7 +259,7 @@ async function policyCheck(c: Capsule, files: CapsuleFiles, opts: VerifyCapsuleO
 async function artifactsCheck(entry: ProofEntry, files: CapsuleFiles): Promise<StarkProof> {
   const load = async (fmt: 'bin' | 'json'): Promise<Uint8Array> => {
     const f = entry.formats[fmt];
-    const bytes = await files.read(f.path);
+    const bytes = await readBounded(files, f.path, f.size_bytes, 'E041_ARTIFACT_HASH_MISMATCH');
     must(bytes, 'E040_ARTIFACT_MISSING', `proof file ${f.path} is missing`);
     must(bytes.length === f.size_bytes, 'E041_ARTIFACT_HASH_MISMATCH', `${f.path} is ${bytes.length} bytes, the capsule records ${f.size_bytes}`);
     const h = sha256Hex(bytes);
@@ -292,16 +321,18 @@ function statementCheck(c: Capsule, adapter: AnyTraceAdapter): Air {
 
 async function rowIndexCheck(k: Kernels, c: Capsule, files: CapsuleFiles): Promise<Uint8Array> {
   const ref = c.row_index_ref;
-  const bin = await files.read(ref.chunk_roots_bin);
+  const n = c.chunk_meta.num_chunks;
+  const bin = await readBounded(files, ref.chunk_roots_bin, 32 * n, 'E060_ROW_INDEX_MISMATCH');
   must(bin, 'E060_ROW_INDEX_MISMATCH', `${ref.chunk_roots_bin} is missing`);
   const digest = sha256Hex(bin);
   must(digest === ref.chunk_roots_digest, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_bin} has SHA-256 ${digest}, chunk_roots_digest is ${ref.chunk_roots_digest}`);
-  const jsonBytes = await files.read(ref.chunk_roots_json);
+  // The JSON lists the same roots: 64 hex digits each, with room for any layout.
+  const jsonBytes = await readBounded(files, ref.chunk_roots_json, 4096 + 128 * n, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH');
   must(jsonBytes, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_json} is missing`);
   const parsed = ChunkRootsJsonSchema.safeParse(parseJson(jsonBytes, ref.chunk_roots_json, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH'));
   must(parsed.success, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_json}: ${parsed.success ? '' : issuesText(parsed.error.issues)}`);
   must(sameBytes(chunkRootsFromJson(parsed.data), bin), 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_json} and ${ref.chunk_roots_bin} list different roots`);
-  must(bin.length === 32 * c.chunk_meta.num_chunks, 'E060_ROW_INDEX_MISMATCH', `${ref.chunk_roots_bin} holds ${bin.length / 32} roots, chunk_meta.num_chunks is ${c.chunk_meta.num_chunks}`);
+  must(bin.length === 32 * n, 'E060_ROW_INDEX_MISMATCH', `${ref.chunk_roots_bin} holds ${bin.length / 32} roots, chunk_meta.num_chunks is ${n}`);
   const root = bytesToHex(rootOfChunkRoots(k, bin));
   must(root === ref.commitment, 'E060_ROW_INDEX_MISMATCH', `the chunk roots rebuild ${root}, not row_index_ref.commitment ${ref.commitment}`);
   return bin;
@@ -323,7 +354,7 @@ async function daAudit(k: Kernels, c: Capsule, policy: Policy, roots: Uint8Array
   const sample = sampleChunks(seed, m.num_chunks, d.k_samples);
   for (const i of sample) {
     const path = `${m.chunks_path}/${chunkFileName(i)}`;
-    const bytes = await files.read(path);
+    const bytes = await readBounded(files, path, m.chunk_bytes, 'E081_DA_CHUNK_MISMATCH');
     must(bytes, 'E080_DA_CHUNK_UNAVAILABLE', `sampled chunk ${i} (${path}) is unavailable`);
     const r = rootOfChunk(k, bytes, m.chunk_len, m.row_width);
     must(!('error' in r), 'E081_DA_CHUNK_MISMATCH', `sampled chunk ${i} (${path}): ${'error' in r ? r.error : ''}`);

@@ -2,6 +2,7 @@
 // The `capseal` command line. Results go to stdout, progress and errors to stderr.
 // Exit codes: 0 ok, 1 rejected or failed check, 2 usage or I/O error.
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_SECURITY_BITS } from '../stark/options.js';
 import { packageVersion } from './package-info.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -46,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--registry-root <hex>', 'trusted policy-registry root (with --inclusion-proof)')
     .option('--inclusion-proof <file>', 'the policy\'s inclusion proof (capseal registry prove)')
     .option('--challenge-nonce <hex>', 'challenge DA audit: sample chunks from this nonce too')
-    .option('--min-security <bits>', 'minimum conjectured security of the proof')
+    .option('--min-security <bits>', `minimum conjectured security of the proof (default ${DEFAULT_SECURITY_BITS}; the policy's min_security_bits also applies)`)
     .option('--actions <file>', 'agent capsules: the action log, to re-check the constraints')
     .option('--json', 'print the report as one JSON line')
     .action(async (path: string, o: { policy?: string; acl?: string; registryRoot?: string; inclusionProof?: string; challengeNonce?: string; minSecurity?: string; actions?: string; json?: boolean }) => {

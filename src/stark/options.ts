@@ -28,6 +28,7 @@ export const ProofOptionsSchema = z.strictObject({
 });
 
 /** The default: 3·28 + 16 = 100 bits. */
+export const DEFAULT_SECURITY_BITS = 100;
 export const DEFAULT_OPTIONS: ProofOptions = { blowup: 8, queries: 28, grindingBits: 16, foldingFactor: 4 };
 
 /**

@@ -3,6 +3,7 @@
 import { createNodeCpuBackend } from '../../src/backend/cpu/node.js';
 import { ADAPTERS } from '../../src/capsule/adapter.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
+import type { ProofOptions } from '../../src/stark/options.js';
 import { sealCapsule, type SealInput } from '../../src/capsule/seal.js';
 import type { CapsuleFiles } from '../../src/capsule/verify.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
@@ -20,7 +21,7 @@ export interface MadeCapsule {
 /** A sealed capsule directory (CPU backend) for `air` with `input`. */
 export async function makeCapsule(
   k: Kernels, air: 'geom' | 'fib' | 'agent', input: unknown,
-  extra: { key?: KeyFile; chunkLen?: number; policyBytes?: Uint8Array; anchors?: Record<string, string> } = {},
+  extra: { key?: KeyFile; chunkLen?: number; policyBytes?: Uint8Array; anchors?: Record<string, string>; options?: ProofOptions } = {},
 ): Promise<MadeCapsule> {
   const backend = await createNodeCpuBackend({ threads: 1 });
   try {
