@@ -3,7 +3,7 @@
 // vectors, and every tampering (hash, r, s, recovery id, high-S twin, other key, encodings, garbage)
 // is rejected with a message and without throwing; ACL statuses; the key file's mode and overwrite rules.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -409,6 +409,17 @@ describe('capseal keygen', () => {
     expect(readFileSync(p, 'utf8')).toBe('precious\n');
   });
 
+  it('a directory as --out is named as such, with or without --force', async () => {
+    const d = join(dir, 'a-dir');
+    mkdirSync(d);
+    for (const force of [false, true]) {
+      const io = capture();
+      expect(await keygen({ out: d, force, json: false })).toBe(2);
+      expect(io.err.join('')).toBe(`capseal keygen: ${d} is a directory; --out names the key file to write\n`);
+    }
+    expect(readdirSync(d)).toEqual([]);
+  });
+
   it('does not write through a symlink without --force', async () => {
     const target = join(dir, 'target');
     writeFileSync(target, 'target\n');
@@ -445,8 +456,5 @@ describe('capseal keygen', () => {
       expect(io.out.join('')).toBe('');
       vi.restoreAllMocks();
     }
-    const io = capture();
-    expect(await keygen({ out: dir, force: false, json: false })).toBe(2); // a directory exists at out
-    expect(io.err.join('')).toBe(`capseal keygen: ${dir} exists (use --force to replace it)\n`);
   });
 });

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseRegistry, proveInclusion } from '../src/capsule/registry.js';
 import { prove, type ProveCliOptions } from '../src/cli/prove.js';
 import { verify, type VerifyCliOptions } from '../src/cli/verify.js';
+import { readBytes } from '../src/cli/io.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { runCli, type CliRun } from './helpers/cli.js';
 
@@ -230,6 +231,13 @@ describe('prove options', () => {
 
   it('bad values are exit 2 with a message naming the option, and write nothing', async () => {
     expectUsage(await proveIn({ air: 'nope' }), 'prove', /--air must be one of geom, fib, agent, got "nope"/);
+    // Not looked up on Object.prototype.
+    for (const air of ['constructor', 'toString', '__proto__'])
+      expectUsage(await proveIn({ air, steps: '64' }), 'prove', new RegExp(`--air must be one of geom, fib, agent, got "${air}"`));
+    expectUsage(await proveIn({ steps: '1099511627776' }), 'prove', /steps: must be a power of two .*got 1099511627776/);
+    expectUsage(await proveIn({ steps: '64', out: '' }), 'prove', /--out must name a directory/);
+    const bad = writeJson(join(TMP, 'bad-policy.json'), { schema: 'capseal_policy_v1' });
+    expectUsage(await proveIn({ steps: '64', policy: bad }), 'prove', /--policy .*bad-policy\.json: .*policy_id/);
     expectUsage(await proveIn({ steps: '100' }), 'prove', /steps: must be a power of two .*got 100/);
     expectUsage(await proveIn({ steps: '64', anchor: ['bad'] }), 'prove', /--anchor "bad" is not key=value/);
     expectUsage(await proveIn({ steps: '64', anchor: ['=v'] }), 'prove', /--anchor "=v" is not key=value/);
@@ -243,6 +251,13 @@ describe('prove options', () => {
     expectUsage(await proveIn({ steps: '64', chunkLen: '48' }), 'prove', /chunk length must be a power of two/);
     expect(existsSync(join(TMP, 'never'))).toBe(false);
   });
+
+  it('an --out that cannot be a directory is reported before proving (one stderr line, no progress)', async () => {
+    const file = join(TMP, 'a-file');
+    writeFileSync(file, 'x');
+    expectUsage(await proveIn({ steps: '64', out: file }), 'prove', /cannot create capsule directory .*a-file: EEXIST/);
+    expectUsage(await proveIn({ steps: '64', out: join(file, 'sub') }), 'prove', /cannot create capsule directory .*a-file\/sub: ENOTDIR/);
+  });
 });
 
 describe('prove --backend gpu without a GPU', () => {
@@ -255,6 +270,10 @@ describe('prove --backend gpu without a GPU', () => {
 });
 
 describe('verify usage and I/O errors', () => {
+  it('an input that never ends (/dev/zero) is refused at its bound, not read forever', async () => {
+    await expect(readBytes('/dev/zero', 'policy', 1024)).rejects.toThrow('policy /dev/zero is larger than 1024 bytes');
+  });
+
   it('a missing capsule file is exit 2; a non-JSON one is rejected E001_MALFORMED_CAPSULE', () => {
     expectUsage(runCli(['verify', join(TMP, 'absent', 'capsule.json')]), 'verify', /cannot read capsule .*absent\/capsule\.json: ENOENT/);
     const junk = join(TMP, 'junk.json');
@@ -267,6 +286,8 @@ describe('verify usage and I/O errors', () => {
     expectUsage(await verifyIn(MAIN_CAPSULE, { challengeNonce: '0' }), 'verify', /--challenge-nonce/);
     expectUsage(await verifyIn(MAIN_CAPSULE, { minSecurity: 'lots' }), 'verify', /--min-security/);
     expectUsage(await verifyIn(MAIN_CAPSULE, { minSecurity: '300' }), 'verify', /--min-security: must be at most 256/);
+    expectUsage(await verifyIn(MAIN_CAPSULE, { minSecurity: '1000' }), 'verify', /--min-security: must be at most 256/);
+    expect((await verifyIn(MAIN_CAPSULE, { minSecurity: '0100' })).code).toBe(0);
     expectUsage(await verifyIn(MAIN_CAPSULE, { registryRoot: 'ab'.repeat(32) }), 'verify', /--registry-root and --inclusion-proof go together/);
     expectUsage(await verifyIn(MAIN_CAPSULE, { inclusionProof: join(TMP, 'x.json') }), 'verify', /--registry-root and --inclusion-proof go together/);
     expectUsage(await verifyIn(MAIN_CAPSULE, { policy: join(TMP, 'absent-policy.json') }), 'verify', /cannot read policy/);

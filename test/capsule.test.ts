@@ -19,7 +19,7 @@ import { AGENT_ADAPTER, GEOM_ADAPTER } from '../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../src/capsule/agent-capsule.js';
 import { sealCapsule } from '../src/capsule/seal.js';
 import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
-import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
+import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { clone, jsonBytes, makeCapsule, memFiles, type Dir, type MadeCapsule } from './helpers/capsule.js';
@@ -358,6 +358,15 @@ describe('tampering with every capsule field', () => {
 const at_ = at;
 
 describe('sealing', () => {
+  it('chosen options reach a default verifier\'s floor even under a policy that sets none', async () => {
+    const lax = jsonBytes({ schema: 'capseal_policy_v1', policy_id: 'lab', policy_version: '1' });
+    const tiny = await makeCapsule(k, 'geom', { steps: 8 }, { policyBytes: lax });
+    const stats = (Object.values(tiny.capsule['proofs'] as object)[0] as Json)['stats'] as Json;
+    expect(stats).toMatchObject({ options: { blowup: 16 }, security_bits: securityBits(3, { ...DEFAULT_OPTIONS, blowup: 16 }) });
+    expect(stats['security_bits']).toBeGreaterThanOrEqual(DEFAULT_SECURITY_BITS);
+    expect((await run(tiny)).status).toBe('accepted');
+  });
+
   it('short traces get blowup 16 so the policy floor holds; explicit options below it are refused', async () => {
     const tiny = await makeCapsule(k, 'geom', { steps: 8 });
     const stats = (Object.values(tiny.capsule['proofs'] as object)[0] as Json)['stats'] as Json;
@@ -370,6 +379,10 @@ describe('sealing', () => {
         .rejects.toThrow(/reaches 20 bits with these options, below the policy.s min_security_bits 100/);
       await expect(sealCapsule(k, { adapter: AGENT_ADAPTER, input: agentLog(2), backend, backendChoice: 'cpu', anchors: { action_log_hash: '0'.repeat(64) } }))
         .rejects.toThrow(/anchor action_log_hash is derived from the input/);
+      // 64 anchors are allowed in all: the derived one counts (the capsule would not verify otherwise).
+      const many = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v']));
+      await expect(sealCapsule(k, { adapter: AGENT_ADAPTER, input: agentLog(2), backend, backendChoice: 'cpu', anchors: many }))
+        .rejects.toThrow('65 anchors with the 1 AGENT_AIR_V1 derives from its input: at most 64');
     } finally {
       await backend.destroy();
     }

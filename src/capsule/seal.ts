@@ -8,7 +8,7 @@ import { parseInput } from '../airs/public-inputs.js';
 import type { Backend, BackendKind } from '../backend/backend.js';
 import { sha256Hex } from '../hash/digest.js';
 import { encodeProof, proofToJson } from '../stark/codec.js';
-import { DEFAULT_OPTIONS, securityBits, type ProofOptions } from '../stark/options.js';
+import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, type ProofOptions } from '../stark/options.js';
 import { prove } from '../stark/prover.js';
 import { verifyProof } from '../stark/verifier.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -18,7 +18,7 @@ import { signCapsuleHash, type KeyFile } from './authorship.js';
 import { capsuleHash, CAPSULE_SCHEMA, optionsRecord, type Capsule } from './capsule.js';
 import { daSampleCount } from './da.js';
 import { DEFAULT_POLICY_TEXT, parsePolicy, policyDa, policyHash } from './policy.js';
-import { jcsHash, traceSpecFor, type Anchors, type StatementV1 } from './spec.js';
+import { jcsHash, MAX_ANCHORS, traceSpecFor, type Anchors, type StatementV1 } from './spec.js';
 
 export const CAPSULE_FILE = 'capsule.json';
 export const POLICY_FILE = 'policy.json';
@@ -69,10 +69,13 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
   const trace_ms = performance.now() - t0;
   const entry = AIRS[adapter.airId];
   const air = entry.air(publicInputs);
-  const minBits = policy.min_security_bits ?? 0;
-  const options = s.options ?? SEAL_OPTIONS.find((o) => securityBits(air.logN, o) >= minBits) ?? DEFAULT_OPTIONS;
-  if (securityBits(air.logN, options) < minBits)
-    throw new RangeError(`a 2^${air.logN}-row trace reaches ${securityBits(air.logN, options)} bits with these options, below the policy's min_security_bits ${minBits}`);
+  // Options the caller names must meet the policy's floor; chosen ones also a default verifier's.
+  const policyFloor = policy.min_security_bits ?? 0;
+  const floor = s.options ? policyFloor : Math.max(policyFloor, DEFAULT_SECURITY_BITS);
+  const options = s.options ?? SEAL_OPTIONS.find((o) => securityBits(air.logN, o) >= floor) ?? DEFAULT_OPTIONS;
+  if (securityBits(air.logN, options) < floor)
+    throw new RangeError(`a 2^${air.logN}-row trace reaches ${securityBits(air.logN, options)} bits with these options, below ${
+      floor === policyFloor ? "the policy's min_security_bits" : "a verifier's default floor of"} ${floor}`);
   const rows = 2 ** air.logN * options.blowup;
   const chunkLen = s.chunkLen ?? Math.min(DEFAULT_CHUNK_LEN, rows);
   checkChunkLen(chunkLen, rows);
@@ -82,6 +85,9 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
   const clash = Object.keys(s.anchors ?? {}).find((key) => Object.hasOwn(derived, key));
   if (clash !== undefined) throw new RangeError(`anchor ${clash} is derived from the input by ${adapter.traceFormatId}; it cannot be given`);
   const anchors: Anchors = { ...derived, ...s.anchors };
+  const count = Object.keys(anchors).length;
+  if (count > MAX_ANCHORS)
+    throw new RangeError(`${count} anchors with the ${Object.keys(derived).length} ${adapter.traceFormatId} derives from its input: at most ${MAX_ANCHORS}`);
   let statement: StatementV1 | undefined;
   const statementHash = (root: Uint8Array): Uint8Array => {
     statement = {

@@ -25,9 +25,10 @@ export const TraceSpecSchema = z.strictObject({
 export type TraceSpecV1 = z.output<typeof TraceSpecSchema>;
 
 /** Anchors: free key/value pairs (dataset hash, git commit, …) bound into the statement. */
+export const MAX_ANCHORS = 64;
 export const AnchorsSchema = z
   .record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'anchor keys are 1–64 characters of A–Z a–z 0–9 _ . : -'), z.string().max(1024, 'anchor values are at most 1024 characters'))
-  .refine((a) => Object.keys(a).length <= 64, 'at most 64 anchors');
+  .refine((a) => Object.keys(a).length <= MAX_ANCHORS, `at most ${MAX_ANCHORS} anchors`);
 export type Anchors = z.output<typeof AnchorsSchema>;
 
 export const StatementSchema = z.strictObject({

@@ -1,7 +1,8 @@
 // What every capseal command does with files and failures: read a file (an unreadable one is a
 // usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
 // and report a UsageError as "capseal <command>: <reason>" on stderr.
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { CanonicalJsonError, parseCanonicalBytes } from '../json/canonical-json.js';
 
@@ -13,11 +14,36 @@ export const reason = (e: unknown): string => (e instanceof Error ? e.message : 
 /** What to say after "no GPU" to someone who asked for one. */
 export const NO_GPU_HINT = 'capseal doctor explains; --backend cpu or auto run without a GPU';
 
-export async function readBytes(path: string, what: string): Promise<Uint8Array> {
+/** The most any input file may hold: far above real inputs, but /dev/zero must not be read forever. */
+export const MAX_INPUT_BYTES = 2 ** 30;
+
+/** A file's bytes, up to `maxBytes`; also a pipe or FIFO (--input <(…)), read until it ends. */
+export async function readBytes(path: string, what: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  const tooLarge = () => new UsageError(`${what} ${path} is larger than ${maxBytes} bytes`);
+  let file: FileHandle;
   try {
-    return new Uint8Array(await readFile(path));
+    file = await open(path, 'r');
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path}: ${reason(e)}`);
+  }
+  try {
+    const st = await file.stat();
+    if (st.isFile() && st.size > maxBytes) throw tooLarge();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = new Uint8Array(Math.min(1 << 20, maxBytes + 1 - total));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge();
+    }
+    return concatBytes(...chunks);
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError(`cannot read ${what} ${path}: ${reason(e)}`);
+  } finally {
+    await file.close();
   }
 }
 

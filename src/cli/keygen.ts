@@ -3,7 +3,7 @@
 // prints the public key: its hex on stdout, or with --json one line {"public_key":…,"path":…}.
 // An existing file is never overwritten without --force. Exit 0 ok, 2 on an existing file or I/O error.
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { generateKeyFile } from '../capsule/authorship.js';
 
@@ -43,7 +43,9 @@ export async function keygen(opts: { out: string; force: boolean; json: boolean 
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' && !opts.force) process.stderr.write(`capseal keygen: ${opts.out} exists (use --force to replace it)\n`);
+    const isDirectory = await stat(opts.out).then((s) => s.isDirectory(), () => false);
+    if (isDirectory) process.stderr.write(`capseal keygen: ${opts.out} is a directory; --out names the key file to write\n`);
+    else if (code === 'EEXIST' && !opts.force) process.stderr.write(`capseal keygen: ${opts.out} exists (use --force to replace it)\n`);
     else process.stderr.write(`capseal keygen: cannot write ${opts.out}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }

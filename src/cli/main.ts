@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--policy <file>', 'policy file to bind (default: the built-in capseal_default policy)')
     .option('--anchor <key=value>', 'anchor bound into the statement (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--sign <keyfile>', 'sign the capsule hash with this key (capseal keygen)')
-    .option('--chunk-len <n>', 'rows per row-archive chunk, a power of two (default 1024)')
+    .option('--chunk-len <n>', 'rows per row-archive chunk, a power of two up to the committed rows (default: 1024, or all of them when fewer)')
     .option('--json', 'print the result as one JSON line')
     .action(async (o: { air: string; steps?: string; input?: string; out: string; backend: string; policy?: string; anchor: string[]; sign?: string; chunkLen?: string; json?: boolean }) => {
       const { prove } = await import('./prove.js');

@@ -9,13 +9,14 @@ import { z } from 'zod';
 import { ADAPTERS, type AnyTraceAdapter } from '../capsule/adapter.js';
 import { agentCapsule, AGENT_CAPSULE_FILE } from '../capsule/agent-capsule.js';
 import { parseKeyFile } from '../capsule/authorship.js';
+import { parsePolicy } from '../capsule/policy.js';
 import { ARCHIVE_DIR, CAPSULE_FILE, sealCapsule, type Sealed } from '../capsule/seal.js';
 import { AnchorsSchema, type Anchors } from '../capsule/spec.js';
 import { createNodeProverBackend } from '../backend/node.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
 import { Kernels } from '../wasm/kernels.js';
 import { parseInput } from '../airs/public-inputs.js';
-import { command, readBytes, readJson, UsageError } from './io.js';
+import { command, readBytes, readJson, reason, UsageError } from './io.js';
 
 /** Rows proved when --steps and --input are both absent (adapters that take --steps). */
 export const DEFAULT_STEPS = 4096;
@@ -33,7 +34,8 @@ export interface ProveCliOptions {
   json: boolean;
 }
 
-const Integer = z.string().regex(/^[0-9]{1,10}$/, 'must be a positive integer').transform(Number);
+// Digits only; the value's range is the adapter's (--steps) or the archive's (--chunk-len) to judge.
+const Integer = z.string().regex(/^[0-9]+$/, 'must be a decimal integer').transform(Number);
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 
@@ -59,12 +61,36 @@ function parseAnchors(pairs: readonly string[]): Anchors {
   return r.data;
 }
 
+/** The --policy file's bytes, checked to be a policy before any proving. */
+async function readPolicy(path: string): Promise<Uint8Array> {
+  const bytes = await readBytes(path, 'policy');
+  try {
+    parsePolicy(bytes);
+  } catch (e) {
+    throw new UsageError(`--policy ${path}: ${reason(e)}`);
+  }
+  return bytes;
+}
+
 async function adapterInput(adapter: AnyTraceAdapter, name: string, o: ProveCliOptions): Promise<unknown> {
   if (o.steps !== undefined && o.input !== undefined) throw new UsageError('give --steps or --input, not both');
   if (o.input !== undefined) return readJson(o.input, 'input');
   if (!adapter.fromSteps) throw new UsageError(`--air ${name} takes --input FILE`);
   const steps = o.steps === undefined ? DEFAULT_STEPS : parseInput(Integer, o.steps, '--steps');
   return adapter.fromSteps(steps);
+}
+
+/**
+ * Makes the capsule directory before any proving, so a bad --out is reported at once; returns the
+ * first directory it created (to remove if the proof fails), if any.
+ */
+async function makeOutDir(out: string): Promise<string | undefined> {
+  if (out === '') throw new UsageError('--out must name a directory');
+  try {
+    return await mkdir(out, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create capsule directory ${out}: ${reason(e)}`);
+  }
 }
 
 /** Writes the sealed files below `out`, replacing an earlier capsule's outputs there. */
@@ -84,31 +110,39 @@ async function writeCapsuleDir(out: string, sealed: Sealed, extra: [string, Uint
 
 export const prove = (o: ProveCliOptions): Promise<number> =>
   command('prove', async () => {
-    const adapter = ADAPTERS[o.air];
+    const adapter = Object.hasOwn(ADAPTERS, o.air) ? ADAPTERS[o.air] : undefined;
     if (!adapter) throw new UsageError(`--air must be one of ${Object.keys(ADAPTERS).join(', ')}, got ${JSON.stringify(o.air)}`);
     if (!BACKEND_CHOICES.includes(o.backend as BackendChoice)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
     const input = await adapterInput(adapter, o.air, o);
     const anchors = parseAnchors(o.anchor);
-    const policyBytes = o.policy === undefined ? undefined : await readBytes(o.policy, 'policy');
+    const policyBytes = o.policy === undefined ? undefined : await readPolicy(o.policy);
     const key = o.sign === undefined ? undefined : parseKeyFile(await readJson(o.sign, 'key file'));
     const chunkLen = o.chunkLen === undefined ? undefined : parseInput(Integer, o.chunkLen, '--chunk-len');
 
-    const k = await Kernels.load();
-    const backend = await createNodeProverBackend(o.backend as BackendChoice, say);
+    const created = await makeOutDir(o.out);
     let sealed: Sealed;
     try {
-      sealed = await sealCapsule(k, {
-        adapter, input, backend, backendChoice: o.backend as BackendChoice, anchors, progress: say,
-        ...(policyBytes ? { policyBytes } : {}), ...(key ? { key } : {}), ...(chunkLen !== undefined ? { chunkLen } : {}),
-      });
-    } finally {
-      await backend.destroy();
+      const k = await Kernels.load();
+      const backend = await createNodeProverBackend(o.backend as BackendChoice, say);
+      try {
+        sealed = await sealCapsule(k, {
+          adapter, input, backend, backendChoice: o.backend as BackendChoice, anchors, progress: say,
+          ...(policyBytes ? { policyBytes } : {}), ...(key ? { key } : {}), ...(chunkLen !== undefined ? { chunkLen } : {}),
+        });
+      } finally {
+        await backend.destroy();
+      }
+    } catch (e) {
+      if (created !== undefined) await rm(created, { recursive: true, force: true });
+      throw e;
     }
     const extra: [string, Uint8Array][] = adapter.traceFormatId === 'AGENT_AIR_V1'
       ? [[AGENT_CAPSULE_FILE, new TextEncoder().encode(`${JSON.stringify(agentCapsule(sealed), null, 2)}\n`)]]
       : [];
-    say(`writing ${o.out}/`);
-    await writeCapsuleDir(o.out, sealed, extra);
+    say(`writing ${join(o.out, '/')}`);
+    await writeCapsuleDir(o.out, sealed, extra).catch((e: unknown) => {
+      throw new UsageError(`cannot write capsule directory ${o.out}: ${reason(e)}`);
+    });
 
     const c = sealed.capsule, entry = Object.values(c.proofs)[0]!;
     const result = {

@@ -25,7 +25,7 @@ export interface VerifyCliOptions {
   json: boolean;
 }
 
-const Bits = z.string().regex(/^[0-9]{1,3}$/, 'must be an integer number of bits').transform(Number).refine((b) => b <= 256, 'must be at most 256');
+const Bits = z.string().regex(/^[0-9]+$/, 'must be an integer number of bits').transform(Number).refine((b) => b <= 256, 'must be at most 256');
 const Nonce = z.string().regex(/^([0-9a-f]{2}){1,64}$/, 'must be 1–64 bytes of lowercase hex');
 
 /** The schema a capsule file declares, if it is a JSON object with one (undefined otherwise: the verifier reports why). */
