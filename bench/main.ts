@@ -1,8 +1,8 @@
-// Benchmarks: `npm run bench -- <name> [--log-n N] [--backend cpu|gpu|auto] [--json]`.
-// Each prints one result per line (JSON with --json): median and spread over timed runs; on the GPU
-// also the kernel time from timestamp queries. gpu-vs-cpu runs both backends on the same inputs in
-// one process run, checks that their outputs are identical (for prove: the proof bytes), and prints
-// the speedup.
+// Benchmarks: `npm run bench -- <name> [options]` (or `capseal bench`); `--help` lists the options
+// each benchmark takes, and an option it does not take is a usage error. Each prints one result per
+// line (JSON with --json): median and spread over timed runs; on the GPU also the kernel time from
+// timestamp queries. gpu-vs-cpu runs both backends on the same inputs in one process run, checks
+// that their outputs are identical (for prove: the proof bytes), and prints the speedup.
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { Backend, Matrix } from '../src/backend/backend.js';
@@ -10,15 +10,17 @@ import { BACKEND_CHOICES } from '../src/backend/scheduler.js';
 import { GpuUnavailableError } from '../src/gpu/errors.js';
 import { NO_GPU_HINT } from '../src/cli/io.js';
 import { forwardNtt } from '../src/ntt/ntt.js';
+import { DEFAULT_SECURITY_BITS } from '../src/stark/options.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { openBackend, type Measured } from './backends.js';
 import { encodeProof } from '../src/stark/codec.js';
-import { benchProve, proveJob, PROVE_AIRS, PROVE_WARMUP, type ProveAir } from './prove.js';
+import { benchProve, MIN_PROVE_LOG_N, proveJob, PROVE_AIRS, PROVE_WARMUP, type ProveAir } from './prove.js';
 import { fingerprint, patternColumns, splitmixColumn } from './inputs.js';
-import { stats, time, report, progress, type Stats } from './measure.js';
+import { CheckFailed, median, sig3, stats, time, report, progress, type Stats } from './measure.js';
 import { buildNative, runNative, NATIVE_FLAGS } from './native.js';
 
 const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu'] as const;
+type Bench = (typeof BENCHES)[number];
 const OPS = ['ntt', 'lde', 'leaves', 'merkle', 'prove'] as const;
 type Op = (typeof OPS)[number];
 
@@ -34,6 +36,39 @@ const Options = z.object({
   json: z.boolean(),
 });
 type Options = z.infer<typeof Options>;
+type Key = keyof Options;
+
+/** Each option as a usage line shows it, in the order usage lines list them. */
+const USAGE: Record<Key, string> = {
+  op: `--op ${[...OPS, 'all'].join('|')}`, air: `--air ${Object.keys(PROVE_AIRS).join('|')}`, backend: `--backend ${BACKEND_CHOICES.join('|')}`,
+  logN: '--log-n N', cols: '--cols N', blowup: '--blowup 2|4|8|16', threads: '--threads N', runs: '--runs N', json: '--json',
+};
+
+/** The options each operation uses (--json: all); any other is refused rather than ignored. */
+const OP_TAKES: Record<Op, readonly Key[]> = {
+  ntt: ['backend', 'logN', 'cols', 'threads', 'runs'],
+  lde: ['backend', 'logN', 'cols', 'blowup', 'threads', 'runs'],
+  leaves: ['backend', 'logN', 'cols', 'threads', 'runs'],
+  merkle: ['backend', 'logN', 'runs'], // the CPU tree is built on the calling thread
+  prove: ['air', 'backend', 'logN', 'threads', 'runs'],
+};
+
+/** The options `name` takes; gpu-vs-cpu: those of its --op (every one for all), less --backend. */
+function takes(name: Bench, op: Options['op']): Set<Key> {
+  const keys: Key[] = name === 'ntt-native' ? ['logN', 'runs']
+    : name === 'gpu-vs-cpu' ? ['op', ...(op === 'all' ? OPS : [op]).flatMap((x) => OP_TAKES[x]).filter((k) => k !== 'backend')]
+    : [...OP_TAKES[name]];
+  return new Set([...keys, 'json']);
+}
+
+const usageLine = (name: Bench): string =>
+  `bench ${name} ${(Object.keys(USAGE) as Key[]).filter((k) => takes(name, 'all').has(k)).map((k) => `[${USAGE[k]}]`).join(' ')}`;
+
+/** The smallest --log-n a benchmark runs at, where it has one. */
+const minLogN = (name: Bench, o: Options): { min: number; why: string } | undefined =>
+  name === 'prove' || (name === 'gpu-vs-cpu' && takes(name, o.op).has('air'))
+    ? { min: MIN_PROVE_LOG_N, why: `for a proof (the default options reach ${DEFAULT_SECURITY_BITS} bits from 2^${MIN_PROVE_LOG_N} rows)` }
+    : name === 'ntt-native' ? { min: 1, why: 'for ntt-native' } : undefined;
 
 const integer = (v: string): number => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a non-negative integer');
@@ -179,12 +214,11 @@ async function benchGpuVsCpu(o: Options): Promise<number> {
           failed++;
           process.stderr.write(`error: ${op}: GPU and CPU outputs differ\n`);
         }
-        const r = (x: number) => Number(x.toPrecision(3)); // 3 significant digits: SwiftShader gives 0.001
         report(o.json, {
           bench: 'gpu-vs-cpu', op, ...pc.fields, adapter: gpu.fields['adapter']!, cpu_threads: cpu.fields['threads']!,
           cpu_median_ms: c.median_ms, gpu_median_ms: g.median_ms, ...(g['kernel_median_ms'] !== undefined ? { gpu_kernel_median_ms: g['kernel_median_ms'] } : {}),
-          speedup: r(c.median_ms / g.median_ms),
-          ...(g['kernel_median_ms'] ? { kernel_speedup: r(c.median_ms / g['kernel_median_ms']) } : {}),
+          speedup: sig3(c.median_ms / g.median_ms),
+          ...(g['kernel_median_ms'] ? { kernel_speedup: sig3(c.median_ms / g['kernel_median_ms']) } : {}),
           outputs_equal: equal, runs: runsOf(o, op), device,
         });
       } finally {
@@ -196,8 +230,11 @@ async function benchGpuVsCpu(o: Options): Promise<number> {
   return failed ? 1 : 0;
 }
 
-/** Ours vs the native C radix-2 NTT on the same column, alternating rounds in one process run. */
-async function benchNttNative(o: Options): Promise<number> {
+/**
+ * Ours vs the native C radix-2 NTT on the same column, in one process run: the --runs timed runs of
+ * each are split over up to three rounds that alternate between the two, so drift hits both alike.
+ */
+async function benchNttNative(o: Options): Promise<void> {
   const logN = o.logN ?? 20;
   const bin = buildNative();
   const k = await Kernels.load();
@@ -206,10 +243,11 @@ async function benchNttNative(o: Options): Promise<number> {
   const ours: number[] = [];
   const native: number[] = [];
   let nativeFp = '';
-  const rounds = 3, perRound = Math.max(1, Math.ceil(runsOf(o) / rounds));
+  const runs = runsOf(o), rounds = Math.min(3, runs);
   forwardNtt(k, [col]); // warm up: JIT tiers, twiddle tables
   for (let r = 0; r < rounds; r++) {
-    const n = runNative(bin, logN, perRound + 1);
+    const perRound = Math.floor((runs + r) / rounds); // these add up to runs
+    const n = runNative(bin, logN, perRound + 1); // its first run warms up
     native.push(...n.times_ms.slice(1));
     nativeFp = n.fingerprint;
     for (let i = 0; i < perRound; i++) {
@@ -219,37 +257,56 @@ async function benchNttNative(o: Options): Promise<number> {
     }
   }
   const ourFp = fingerprint(forwardNtt(k, [col])[0]!).toString();
-  if (ourFp !== nativeFp) {
-    process.stderr.write(`error: outputs differ (fingerprints: ours ${ourFp}, native ${nativeFp})\n`);
-    return 1;
-  }
+  if (ourFp !== nativeFp) throw new CheckFailed(`outputs differ (fingerprints: ours ${ourFp}, native ${nativeFp})`);
+  // The ratio of the unrounded medians: at small sizes the native one rounds to 0 ms.
+  if (!(median(native) > 0)) throw new Error(`2^${logN} is too small to time the native NTT; use a larger --log-n`);
   const a = stats(ours), b = stats(native);
   report(o.json, { bench: 'ntt', log_n: logN, backend: 'cpu', threads: 1, ...a, device });
   report(o.json, { bench: 'ntt-native', log_n: logN, backend: 'native-c', threads: 1, ...b, device });
-  report(o.json, { bench: 'ntt-ratio', log_n: logN, ratio: Math.round((a.median_ms / b.median_ms) * 1000) / 1000,
+  report(o.json, { bench: 'ntt-ratio', log_n: logN, ratio: sig3(median(ours) / median(native)),
     ours_median_ms: a.median_ms, native_median_ms: b.median_ms, outputs_equal: true, device });
-  return 0;
 }
 
 /** A runner resolves to an exit code (1: a check failed) or nothing (ok). */
-const RUNNERS: Record<(typeof BENCHES)[number], (o: Options) => Promise<number | void>> = {
+const RUNNERS: Record<Bench, (o: Options) => Promise<number | void>> = {
   ntt: benchOp('ntt'), lde: benchOp('lde'), leaves: benchOp('leaves'), merkle: benchOp('merkle'), prove: benchProveCmd,
   'ntt-native': benchNttNative, 'gpu-vs-cpu': benchGpuVsCpu,
 };
 
+/** The flag of an option key: logN → --log-n. */
+const flag = (key: PropertyKey): string => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Why these options cannot run `name`, or undefined when they can. */
+function usageError(name: Bench, o: Options, given: (k: Key) => boolean): string | undefined {
+  const allowed = takes(name, o.op);
+  const stray = (Object.keys(USAGE) as Key[]).find((k) => given(k) && !allowed.has(k));
+  if (stray) return `${flag(stray)} does not apply to bench ${name}${name === 'gpu-vs-cpu' ? ` --op ${o.op}` : ''}`;
+  if (given('threads') && o.backend === 'gpu' && allowed.has('backend')) return '--threads does not apply to --backend gpu';
+  const floor = minLogN(name, o);
+  if (floor && o.logN !== undefined && o.logN < floor.min) return `--log-n: must be at least ${floor.min} ${floor.why}`;
+  return undefined;
+}
+
+/**
+ * `npm run bench -- …` and `capseal bench …` both come here, so the same failure gives the same exit
+ * code and message: 0 ok, 1 a failed check (outputs differ, a proof does not verify), 2 usage or
+ * environment (no GPU, no C compiler) or any other error. Nothing is thrown.
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('bench')
     .description('benchmarks: median and spread over timed runs (GPU: also kernel time)')
     .argument('<name>', `one of: ${BENCHES.join(', ')}`)
-    .option('--log-n <N>', 'log2 of the size (rows, elements or leaves)', integer)
+    .option('--log-n <N>', `log2 of the size (rows, elements or leaves); a proof: at least ${MIN_PROVE_LOG_N}`, integer)
     .option('--backend <kind>', 'backend to measure: cpu, gpu or auto (the scheduler)', 'cpu')
-    .option('--op <name>', 'gpu-vs-cpu: ntt, lde, leaves, merkle, prove or all', 'all')
-    .option('--air <name>', 'prove (and gpu-vs-cpu --op prove): geom, fib or agent', 'geom')
+    .option('--op <name>', 'gpu-vs-cpu: the operation to compare, or all', 'all')
+    .option('--air <name>', 'the AIR a proof is of', 'geom')
     .option('--cols <N>', 'matrix width (ntt: 1, lde: 64, leaves: 8)', integer)
     .option('--blowup <N>', 'LDE blowup factor', integer, 8)
-    .option('--threads <N>', 'worker threads (default: one per core)', integer)
-    .option('--runs <N>', 'timed runs after warm-up (default 7; a proof: 3, after one warm-up)', integer)
+    .option('--threads <N>', 'CPU worker threads (default: one per core)', integer)
+    .option('--runs <N>', 'timed runs after warm-up (default 7; a proof: 3, after one warm-up; ntt-native: of each, in up to 3 alternating rounds)', integer)
     .option('--json', 'one JSON object per line on stdout', false)
+    .addHelpText('after', `\nEach benchmark takes only these options (any other is a usage error):\n${BENCHES.map((b) => `  ${usageLine(b)}`).join('\n')}`)
+    .showHelpAfterError('(see --help for the options each benchmark takes)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
@@ -264,22 +321,21 @@ export async function main(argv: string[]): Promise<number> {
   }
   const parsed = Options.safeParse(program.opts());
   if (!parsed.success) {
-    const flag = (key: PropertyKey) => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     process.stderr.write(`error: ${parsed.error.issues.map((i) => `${flag(i.path[0]!)}: ${i.message}`).join('; ')}\n`);
     return 2;
   }
-  const proves = name === 'prove' || (name === 'gpu-vs-cpu' && ['prove', 'all'].includes(parsed.data.op));
-  if (proves && parsed.data.logN !== undefined && parsed.data.logN < 3) {
-    process.stderr.write('error: --log-n: must be at least 3 for a proof\n');
+  const refused = usageError(name as Bench, parsed.data, (k) => program.getOptionValueSource(k) === 'cli');
+  if (refused) {
+    process.stderr.write(`error: ${refused}\n`);
     return 2;
   }
   try {
-    return (await RUNNERS[name as (typeof BENCHES)[number]](parsed.data)) ?? 0;
+    return (await RUNNERS[name as Bench](parsed.data)) ?? 0;
   } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
     // No GPU for --backend gpu is the user's environment, not a failed measurement.
-    if (!(e instanceof GpuUnavailableError)) throw e;
-    process.stderr.write(`error: ${e.message} (${NO_GPU_HINT})\n`);
-    return 2;
+    process.stderr.write(`error: ${message}${e instanceof GpuUnavailableError ? ` (${NO_GPU_HINT})` : ''}\n`);
+    return e instanceof CheckFailed ? 1 : 2;
   }
 }
 
@@ -287,8 +343,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e: unknown) => {
+      // main reports its own errors; this is a last resort, as in capseal's (src/cli/main.ts).
       process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
+      process.exit(2);
     },
   );
 }

@@ -7,12 +7,22 @@ export interface Stats {
   runs: number;
 }
 
-export function stats(times: number[]): Stats {
+/** A measurement that ran but whose check failed (outputs differ, a proof does not verify): exit 1. */
+export class CheckFailed extends Error {}
+
+/** The unrounded median. */
+export function median(times: readonly number[]): number {
   const s = [...times].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return { median_ms: r(median), min_ms: r(s[0]!), max_ms: r(s[s.length - 1]!), runs: s.length };
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Three significant digits, for ratios (SwiftShader's speedups are like 0.001). */
+export const sig3 = (x: number): number => Number(x.toPrecision(3));
+
+export function stats(times: number[]): Stats {
+  const r = (x: number) => Number(x.toPrecision(6)); // significant digits: a 50 ns run is not 0 ms
+  return { median_ms: r(median(times)), min_ms: r(Math.min(...times)), max_ms: r(Math.max(...times)), runs: times.length };
 }
 
 export async function time(fn: () => unknown, runs: number, warmup = 2): Promise<Stats> {

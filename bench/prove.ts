@@ -7,13 +7,14 @@ import { AIRS, agentTrace, fibTrace, geomTrace, type AirId } from '../src/airs/i
 import type { Backend } from '../src/backend/backend.js';
 import type { Column } from '../src/field/columns.js';
 import { encodeProof } from '../src/stark/codec.js';
-import { DEFAULT_OPTIONS } from '../src/stark/options.js';
+import { MIN_LOG_N } from '../src/airs/public-inputs.js';
+import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits } from '../src/stark/options.js';
 import { prove, type StageTiming } from '../src/stark/prover.js';
 import type { StarkProof } from '../src/stark/proof.js';
 import { verifyProof, type StarkVerdict } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import type { Measured } from './backends.js';
-import { progress, time } from './measure.js';
+import { CheckFailed, progress, time } from './measure.js';
 
 export const PROVE_AIRS = { geom: 'geom_air_v1', fib: 'fib_air_v1', agent: 'agent_air_v1' } as const satisfies Record<string, AirId>;
 export type ProveAir = keyof typeof PROVE_AIRS;
@@ -22,6 +23,13 @@ export type ProveAir = keyof typeof PROVE_AIRS;
 export const PROVE_WARMUP = 1;
 const VERIFY_WARMUP = 5;
 const VERIFY_RUNS = 15;
+
+/**
+ * The fewest trace rows (log2) a proof at the default options can be proved and verified with: below
+ * it there are too few distinct query positions for DEFAULT_SECURITY_BITS (2^3 rows give 64 bits).
+ */
+export const MIN_PROVE_LOG_N = Array.from({ length: 64 }, (_, n) => n)
+  .find((n) => n >= MIN_LOG_N && securityBits(n, DEFAULT_OPTIONS) >= DEFAULT_SECURITY_BITS)!;
 
 const hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -57,7 +65,7 @@ export async function proveJob(airName: ProveAir, logN: number): Promise<ProveJo
   return {
     label: `prove: ${air.id}, 2^${logN} rows × ${air.width} columns, default options`,
     run: (backend) => prove(k, backend, { air, trace, statementHash, publicInputs: pub, options: DEFAULT_OPTIONS }),
-    verify: (proof) => verifyProof(k, air, proof, statementHash, pub, { minSecurityBits: 100 }),
+    verify: (proof) => verifyProof(k, air, proof, statementHash, pub, { minSecurityBits: DEFAULT_SECURITY_BITS }),
   };
 }
 
@@ -87,7 +95,7 @@ export async function benchProve(mb: Measured, airName: ProveAir, logN: number, 
   // Verification is timed after warm-up runs (JIT, and the collector reclaiming the prover's memory).
   const v = await time(() => {
     const res = job.verify(proof);
-    if (!res.ok) throw new Error(`the proof did not verify: ${res.code}: ${res.message}`);
+    if (!res.ok) throw new CheckFailed(`the proof did not verify: ${res.code}: ${res.message}`);
   }, VERIFY_RUNS, VERIFY_WARMUP);
   return {
     prove_ms: s.median_ms, prove_min_ms: s.min_ms, prove_max_ms: s.max_ms, verify_ms: v.median_ms,

@@ -1,10 +1,21 @@
 // `capseal bench` end to end on the CPU, at sizes that take a moment: the records carry what the
 // README says (median and spread, sizes, threads), a proof bench's proof verifies (else it fails),
-// and bad arguments are usage errors (exit 2) with the flag named. Speed is not judged here.
-import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+// and bad arguments are usage errors (exit 2) with the flag named, the same from `npm run bench`
+// (bench/main.ts run directly) as from `capseal bench`. Speed is not judged here.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli, type CliRun } from './helpers/cli.js';
 
 const records = (stdout: string): Array<Record<string, unknown>> => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** `npm run bench -- <args>`: bench/main.ts run directly by tsx. */
+function runBenchMain(args: string[]): CliRun {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../bench/main.ts', import.meta.url)), ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 
 describe('capseal bench', () => {
   it('ntt: median and spread over the timed runs', () => {
@@ -29,17 +40,108 @@ describe('capseal bench', () => {
     expect(stages).toEqual(expect.arrayContaining(['trace lde', 'constraints', 'composition split', 'ood', 'deep composition', 'fri', 'grinding']));
   });
 
+  it('prove: the smallest trace the default options reach 100 bits with (2^4 rows) proves and verifies', () => {
+    const r = runCli(['bench', 'prove', '--air', 'agent', '--log-n', '4', '--runs', '1', '--threads', '1', '--json']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(records(r.stdout)[0]).toMatchObject({ bench: 'prove', air: 'agent', log_n: 4, security_bits: 100 });
+  });
+
+  it('a proof that does not verify is a failed check: exit 1 and one error line, not a thrown error', async () => {
+    vi.resetModules();
+    vi.doMock('../src/stark/verifier.js', async (original) => ({
+      ...(await original<typeof import('../src/stark/verifier.js')>()),
+      verifyProof: () => ({ ok: false, code: 'planted', message: 'a planted rejection' }),
+    }));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const { main } = await import('../bench/main.js');
+      expect(await main(['prove', '--log-n', '4', '--runs', '1', '--threads', '1'])).toBe(1);
+      expect(stderr.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('error'))).toEqual(['error: the proof did not verify: planted: a planted rejection\n']);
+      expect(stdout).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+      vi.doUnmock('../src/stark/verifier.js');
+      vi.resetModules();
+    }
+  });
+
+  it.each([1, 4])('ntt-native --runs %i: that many runs of each, and a finite ratio at a size the C NTT takes ~0.1 µs for', (runs) => {
+    const r = runCli(['bench', 'ntt-native', '--log-n', '4', '--runs', String(runs), '--json']);
+    expect(r.code).toBe(0);
+    const [ours, native, ratio] = records(r.stdout);
+    expect(ours).toMatchObject({ bench: 'ntt', log_n: 4, backend: 'cpu', threads: 1, runs });
+    expect(native).toMatchObject({ bench: 'ntt-native', log_n: 4, backend: 'native-c', threads: 1, runs });
+    expect(native!['median_ms']).toBeGreaterThan(0);
+    expect(ratio).toMatchObject({ bench: 'ntt-ratio', log_n: 4, outputs_equal: true });
+    expect(ratio!['ratio']).toBeGreaterThan(0);
+    expect(Number.isFinite(ratio!['ratio'])).toBe(true);
+  });
+
   it.each([
-    [['prove', '--log-n', '2'], /--log-n: must be at least 3 for a proof/],
-    [['gpu-vs-cpu', '--op', 'prove', '--log-n', '1'], /--log-n: must be at least 3 for a proof/],
+    [[], /missing required argument 'name'\n\(see --help/],
+    [['prove', '--log-n', '2'], /--log-n: must be at least 4 for a proof/],
+    [['prove', '--log-n', '3'], /--log-n: must be at least 4 for a proof \(the default options reach 100 bits from 2\^4 rows\)/],
+    [['prove', '--air', 'fib', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
+    [['prove', '--air', 'agent', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
+    [['gpu-vs-cpu', '--op', 'prove', '--log-n', '1'], /--log-n: must be at least 4 for a proof/],
+    [['gpu-vs-cpu', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
+    [['ntt-native', '--log-n', '0'], /--log-n: must be at least 1 for ntt-native/],
     [['gpu-vs-cpu', '--op', 'fft'], /--op: must be one of ntt, lde, leaves, merkle, prove, all/],
     [['prove', '--air', 'zk'], /--air: must be one of geom, fib, agent/],
     [['ntt', '--log-n', 'x'], /expected a non-negative integer/],
     [['sort'], /unknown benchmark 'sort'/],
+    [['merkle', '--cols', '2'], /^error: --cols does not apply to bench merkle\n$/],
+    [['merkle', '--blowup', '4'], /--blowup does not apply to bench merkle/],
+    [['merkle', '--threads', '2'], /--threads does not apply to bench merkle/],
+    [['ntt', '--blowup', '4'], /--blowup does not apply to bench ntt/],
+    [['leaves', '--blowup', '8'], /--blowup does not apply to bench leaves/],
+    [['prove', '--blowup', '4'], /--blowup does not apply to bench prove/],
+    [['prove', '--cols', '2'], /--cols does not apply to bench prove/],
+    [['prove', '--op', 'ntt'], /--op does not apply to bench prove/],
+    [['ntt', '--air', 'fib'], /--air does not apply to bench ntt/],
+    [['ntt-native', '--backend', 'cpu'], /--backend does not apply to bench ntt-native/],
+    [['ntt-native', '--air', 'geom'], /--air does not apply to bench ntt-native/],
+    [['gpu-vs-cpu', '--backend', 'gpu'], /--backend does not apply to bench gpu-vs-cpu --op all/],
+    [['gpu-vs-cpu', '--op', 'ntt', '--air', 'fib'], /--air does not apply to bench gpu-vs-cpu --op ntt/],
+    [['gpu-vs-cpu', '--op', 'merkle', '--blowup', '4'], /--blowup does not apply to bench gpu-vs-cpu --op merkle/],
+    [['ntt', '--backend', 'gpu', '--threads', '2'], /--threads does not apply to --backend gpu/],
   ])('bench %j is a usage error', (args, message) => {
     const r = runCli(['bench', ...args]);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
+  });
+
+  it.each([[[]], [['prove', '--log-n', '3']], [['merkle', '--cols', '2']]])(
+    'npm run bench -- %j fails as capseal bench does: same exit code, same message',
+    (args) => {
+      const direct = runBenchMain(args), viaCli = runCli(['bench', ...args]);
+      expect(direct.code).toBe(2);
+      expect({ code: direct.code, stdout: direct.stdout, stderr: direct.stderr }).toEqual({ code: viaCli.code, stdout: viaCli.stdout, stderr: viaCli.stderr });
+    },
+  );
+
+  it('--help lists each benchmark with exactly the options it takes, as the README does', () => {
+    const r = runCli(['bench', '--help']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('bench '));
+    expect(lines.map((l) => l.split(' ')[1])).toEqual(['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu']);
+    expect(lines.find((l) => l.startsWith('bench gpu-vs-cpu '))).toMatch(/--blowup .*--threads N/);
+    expect(lines.find((l) => l.startsWith('bench merkle '))).not.toMatch(/--cols|--blowup|--threads/);
+    // The README's command-line block, continuation lines joined.
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\n {2,}/g, ' ');
+    const readmeLines = readme.split('\n').filter((l) => l.startsWith('capseal bench '));
+    expect(readmeLines).toEqual(lines.map((l) => `capseal ${l}`));
+  });
+
+  it('capseal --help names every benchmark, prove included', () => {
+    const names = /one of: ([\w\s,-]+)\n\n/.exec(runCli(['bench', '--help']).stdout)![1]!.split(/,\s*/).map((s) => s.trim());
+    expect(names).toContain('prove');
+    const help = runCli(['--help']).stdout.replace(/\s+/g, ' ');
+    const bench = /bench \[args\.\.\.\] (.*?) help \[command\]/.exec(help)![1]!;
+    for (const name of names) expect(bench).toMatch(new RegExp(`\\b${name}\\b`));
   });
 });

@@ -88,14 +88,14 @@ export async function run(argv: string[]): Promise<number> {
     });
   program
     .command('bench')
-    .description('benchmarks: ntt, lde, leaves, merkle on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal bench --help)')
+    .description('benchmarks: ntt, lde, leaves, merkle, prove (a whole proof) on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal bench --help)')
     .helpOption(false)
     .allowUnknownOption()
     .argument('[args...]')
     .action(async (args: string[]) => {
       // bench/ holds the benchmarks; it is compiled next to src/ (dist/bench) and run from source by tsx.
       const bench = (await import(new URL('../../bench/main.js', import.meta.url).href)) as { main(a: string[]): Promise<number> };
-      code = await bench.main(args.length ? args : ['--help']);
+      code = await bench.main(args); // no name: a usage error there, as from npm run bench
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
