@@ -66,6 +66,23 @@ describe.each([
     expect(tree.root).toEqual(buildMerkleTree(leaves, nobleLayerHasher).root);
   });
 
+  it('read gives the columns without a copy, and later operations leave them as they were', async () => {
+    const b = backend();
+    const m = await b.upload(cols);
+    const seen = await b.read(m);
+    expect(seen).toEqual(cols);
+    expect((await b.read(m))[0]).toBe(seen[0]); // the backend's storage, each time
+    const before = seen.map((c) => c.slice());
+    await b.download(await b.lde(m, { blowup: 4 }));
+    await b.hashRows(m);
+    expect(seen).toEqual(before);
+    const mine = await b.download(m);
+    expect(mine[0]).not.toBe(seen[0]); // download copies
+    b.release(m);
+    expect(seen).toEqual(before); // released: the backend drops them, never reuses them
+    await expect(b.read(m)).rejects.toThrow(/released/);
+  });
+
   it('validates uploads and refuses released matrices', async () => {
     const b = backend();
     await expect(b.upload([])).rejects.toThrow(/at least one column/);

@@ -131,6 +131,16 @@ describe('buildMerkleTree', () => {
     expect(tree.leaf(0).some((byte) => byte !== 0)).toBe(true);
   });
 
+  it('keepLeaves: the same tree, holding the caller\'s leaves instead of a copy', () => {
+    const { leaves, tree } = randomTree(5, 4);
+    const kept = buildMerkleTree(leaves, undefined, { keepLeaves: true });
+    expect(hex(kept.root)).toBe(hex(tree.root));
+    expect(kept.layer(1)).toEqual(tree.layer(1));
+    leaves.fill(0); // what the caller promised not to do shows through
+    expect(kept.leaf(0).every((byte) => byte === 0)).toBe(true);
+    expect(tree.leaf(0).some((byte) => byte !== 0)).toBe(true);
+  });
+
   it('rejects malformed leaves and out-of-range accessors', () => {
     expect(() => buildMerkleTree(new Uint8Array(0))).toThrow(/non-empty multiple of 32 bytes, got 0/);
     expect(() => buildMerkleTree(new Uint8Array(33))).toThrow(/got 33/);

@@ -58,7 +58,7 @@ function flakyGpu(inner: CpuBackend, failAt: number, error: Error): Backend & { 
   let calls = 0;
   return {
     kind: 'cpu', description: 'gpu: stand-in', destroyed: false,
-    upload: (c) => inner.upload(c), download: (m) => inner.download(m), ntt: (m) => inner.ntt(m), intt: (m) => inner.intt(m),
+    upload: (c) => inner.upload(c), download: (m) => inner.download(m), read: (m) => inner.download(m), ntt: (m) => inner.ntt(m), intt: (m) => inner.intt(m),
     lde: (m, o) => inner.lde(m, o), merkleTree: (l) => inner.merkleTree(l), release: (m) => inner.release(m),
     async hashRows(m) {
       if (++calls === failAt) throw error;
@@ -119,6 +119,25 @@ describe('prover on the scheduler', () => {
       expect(below.residentGpu('lde', cells + 1)).toBe(gpu);
     } finally {
       await below.destroy();
+    }
+  });
+
+  it('read: a matrix with a CPU copy is read in place; one only on the GPU is downloaded', async () => {
+    const gpuSide = await CpuBackend.create();
+    const s = new Scheduler({ cpu: await CpuBackend.create(), gpu: flakyGpu(gpuSide, 0, new Error('unused')), thresholds: { ...ALL_ON_GPU, lde: Infinity } });
+    try {
+      const col = rng(6n).column(1 << 6);
+      const m = await s.upload([col]);
+      const [seen] = await s.read(m);
+      expect(seen).toEqual(col);
+      expect((await s.read(m))[0]).toBe(seen); // the CPU copy itself
+      const onGpu = await s.ntt(m);
+      const [a] = await s.read(onGpu), [b] = await s.read(onGpu);
+      expect(a).toEqual((await gpuSide.download(await gpuSide.ntt(await gpuSide.upload([col]))))[0]);
+      expect(a).not.toBe(b); // downloads
+      expect(s.stages.map((r) => `${r.op}:${r.backend}`)).toEqual(['ntt:gpu']);
+    } finally {
+      await s.destroy();
     }
   });
 

@@ -143,6 +143,11 @@ export class Scheduler implements Backend {
     return this.#cpu.download(await this.#onCpu(p));
   }
 
+  async read(m: Matrix): Promise<readonly Column[]> {
+    const p = this.#own(m);
+    return p.cpu ? this.#cpu.read(p.cpu) : this.download(m);
+  }
+
   ntt(m: Matrix): Promise<Matrix> {
     return this.#transform('ntt', m, 1, (b, x) => b.ntt(x));
   }
@@ -229,7 +234,7 @@ export class Scheduler implements Backend {
 
   async #onGpu(p: Placed): Promise<Matrix> {
     if (p.gpu) return p.gpu;
-    p.gpu = await this.#gpu!.upload(await this.#cpu.download(await this.#onCpu(p)));
+    p.gpu = await this.#gpu!.upload(await this.#cpu.read(await this.#onCpu(p)));
     return p.gpu;
   }
 

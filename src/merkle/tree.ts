@@ -19,9 +19,10 @@ export interface MerkleTree {
 
 /**
  * Builds the tree over `leaves`, the concatenated leaf digests (a power-of-two count of 32-byte
- * digests). `hashLayer` is called once per level, bottom-up. The leaves are copied.
+ * digests). `hashLayer` is called once per level, bottom-up. The leaves are copied, unless
+ * `keepLeaves`: then the tree holds `leaves` itself, which the caller must not modify afterwards.
  */
-export function buildMerkleTree(leaves: Uint8Array, hashLayer: LayerHasher = nobleLayerHasher): MerkleTree {
+export function buildMerkleTree(leaves: Uint8Array, hashLayer: LayerHasher = nobleLayerHasher, opts: { keepLeaves?: boolean } = {}): MerkleTree {
   if (!(leaves instanceof Uint8Array)) throw new TypeError('leaves must be a Uint8Array');
   if (leaves.length === 0 || leaves.length % DIGEST_BYTES !== 0)
     throw new RangeError(`leaves must be a non-empty multiple of ${DIGEST_BYTES} bytes, got ${leaves.length}`);
@@ -29,7 +30,7 @@ export function buildMerkleTree(leaves: Uint8Array, hashLayer: LayerHasher = nob
   const depth = Math.round(Math.log2(leafCount));
   if (2 ** depth !== leafCount) throw new RangeError(`leaf count must be a power of two, got ${leafCount}`);
 
-  const layers: Uint8Array[] = [leaves.slice()];
+  const layers: Uint8Array[] = [opts.keepLeaves ? leaves : leaves.slice()];
   for (let level = 1; level <= depth; level++) {
     const expectedBytes = (leafCount / 2 ** level) * DIGEST_BYTES;
     const parents = hashLayer(layers[level - 1] as Uint8Array);

@@ -163,7 +163,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
   return {
     where: 'cpu',
     async hold(matrix) {
-      return { matrix, host: await backend.download(matrix) };
+      return { matrix, host: await backend.read(matrix) };
     },
     async rows(h, positions) {
       return rowsAt(host(h), positions);
@@ -177,14 +177,14 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       const m = await backend.upload(coeffs);
       try {
         const lde = await backend.lde(m, { blowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
-        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.download(lde) } };
+        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) } };
       } finally {
         backend.release(m);
       }
     },
     async ood(trace, coeffs, z, zw) {
       const m = await backend.intt(trace);
-      const traceCoeffs = await backend.download(m);
+      const traceCoeffs = await backend.read(m);
       backend.release(m);
       const n = traceCoeffs[0]!.length;
       // (z·ω)^i = z^i·ω^i: a base-field scaling, cheaper than a second F_p2 power table.
@@ -216,7 +216,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
     },
     async commitLayer(layer, f) {
       const cols = layerRows(layer, f);
-      const tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c));
+      const tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c), { keepLeaves: true });
       return { commitment: hostCommitment(tree), rows: hostHeld(cols) };
     },
     async values(layer) {

@@ -57,6 +57,11 @@ export class CpuBackend implements Backend {
     return this.columnsOf(m).map((c) => c.slice());
   }
 
+  /** No copy: a CPU matrix's columns are never written once made (every operation makes new ones). */
+  async read(m: Matrix): Promise<readonly Column[]> {
+    return this.columnsOf(m);
+  }
+
   ntt(m: Matrix): Promise<Matrix> {
     return this.columnJob(m, (columns) => ({ op: 'ntt', columns }));
   }
@@ -83,7 +88,7 @@ export class CpuBackend implements Backend {
   }
 
   async merkleTree(leaves: Uint8Array): Promise<MerkleTree> {
-    return buildMerkleTree(leaves, (children) => hashPairs(this.k, children));
+    return buildMerkleTree(leaves, (children) => hashPairs(this.k, children), { keepLeaves: true });
   }
 
   release(m: Matrix): void {

@@ -56,6 +56,10 @@ export class GpuBackend implements Backend {
     return downloadColumns(this.ctx, this.#own(m));
   }
 
+  read(m: Matrix): Promise<readonly Column[]> {
+    return this.download(m);
+  }
+
   ntt(m: Matrix): Promise<Matrix> {
     return this.#timed(this.#ntt.ntt(this.#own(m), false));
   }
