@@ -5,16 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { splitSegments, NotLowDegreeError } from '../src/stark/split.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { horner, mmul, mpow, mroot, rng, EDGE } from './reference/model.js';
+import { onLde, rng, EDGE } from './reference/model.js';
 
 const k = await Kernels.load();
-const reverse = (x: number, bits: number): number => parseInt(x.toString(2).padStart(bits, '0').split('').reverse().join('') || '0', 2);
-
-/** Σ coeffs_i·x^i on 7·⟨ω_N⟩ at bit-reversed positions (x_p = 7·ω_N^bitrev(p)). */
-function onLde(coeffs: readonly bigint[], logN: number, logBeta: number): BigUint64Array {
-  const bits = logN + logBeta, w = mroot(bits);
-  return BigUint64Array.from({ length: 2 ** bits }, (_, p) => horner(coeffs, mmul(7n, mpow(w, BigInt(reverse(p, bits))))));
-}
 
 function poly(len: number, seed: bigint): bigint[] {
   const r = rng(seed);

@@ -20,13 +20,19 @@ import { COSET_SHIFT, domainPoints, nextRowColumns, reverseBits } from './domain
 import { evalColumns } from './expr.js';
 import { concatExt, type ExtColumn } from './ext-columns.js';
 
-/** A periodic column as the LDE of Q(x) = P(x^(n/m)), P interpolating its m values on ⟨ω_m⟩. */
+/**
+ * A periodic column on the LDE domain (bit-reversed): Q(x) = P(x^(n/m)), P interpolating its m values
+ * on ⟨ω_m⟩. At x = s·ω_N^i, x^(n/m) = s^(n/m)·ω_(βm)^i, so Q takes the βm values of P on the coset
+ * s^(n/m)·⟨ω_(βm)⟩, and bit-reversed position r holds the one of index bitrev(r >> log2(n/m)): runs of
+ * n/m equal values, filled without an LDE of the whole column.
+ */
 export function periodicOnLde(k: Kernels, values: BigUint64Array, logN: number, blowup: number): Column {
-  const n = 2 ** logN, m = values.length;
+  const n = 2 ** logN, m = values.length, run = n / m, logValues = Math.log2(m * blowup);
   const [p] = inverseNtt(k, [values]) as [Column];
-  const sparse = new BigUint64Array(n);
-  for (let j = 0; j < m; j++) sparse[j * (n / m)] = p[j]!;
-  return evaluateOnCoset(k, [sparse], { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })[0]!;
+  const [onCoset] = evaluateOnCoset(k, [p], { blowup, shift: Fp.pow(COSET_SHIFT, BigInt(run)), order: 'natural' }) as [Column];
+  const out = new BigUint64Array(n * blowup);
+  for (let q = 0; q < m * blowup; q++) out.fill(onCoset[reverseBits(q, logValues)]!, q * run, (q + 1) * run);
+  return out;
 }
 
 export interface LdeView {

@@ -41,6 +41,14 @@ export function horner(coeffs: ArrayLike<bigint>, x: bigint): bigint {
   return acc;
 }
 
+const reverse = (x: number, bits: number): number => parseInt(x.toString(2).padStart(bits, '0').split('').reverse().join('') || '0', 2);
+
+/** Σ coeffs_i·x^i on the LDE domain 7·⟨ω_N⟩ (N = 2^(logN + logBeta)) at bit-reversed positions: x_p = 7·ω_N^bitrev(p). */
+export function onLde(coeffs: readonly bigint[], logN: number, logBeta: number): BigUint64Array {
+  const bits = logN + logBeta, w = mroot(bits);
+  return BigUint64Array.from({ length: 2 ** bits }, (_, p) => horner(coeffs, mmul(7n, mpow(w, BigInt(reverse(p, bits))))));
+}
+
 /** F_p2 = F_p[u]/(u² − 7), from the definition. */
 export const m2mul = (a: readonly [bigint, bigint], b: readonly [bigint, bigint]): [bigint, bigint] => [
   md(a[0] * b[0] + 7n * a[1] * b[1]),
