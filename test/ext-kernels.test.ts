@@ -1,7 +1,8 @@
 // The fused F_p2 column kernels (src/wasm/assembly/ext.ts) against the plain BigInt model.
 import { describe, expect, it } from 'vitest';
+import { evaluateBaseAt, evaluateExtAt, extPowers } from '../src/stark/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { EDGE, madd, md, mmul, rng } from './reference/model.js';
+import { EDGE, m2mul, madd, md, mmul, rng } from './reference/model.js';
 
 const n = 300;
 const gen = rng(99n);
@@ -42,5 +43,35 @@ describe('F_p2 column kernels', () => {
     const [o0, o1] = run((k, [p0, p1, q0, q1]) => k.raw.ext_mul(p0!, p1!, p0!, p1!, q0!, q1!, n), [a0, a1, b0, b1], 0);
     expect(Array.from(o0!)).toEqual(Array.from(a0, (v, i) => md(v * b0[i]! + 7n * a1[i]! * b1[i]!)));
     expect(Array.from(o1!)).toEqual(Array.from(a0, (v, i) => md(v * b1[i]! + a1[i]! * b0[i]!)));
+  });
+
+  it('ext_dot_base: Σ x·(b0 + b1·u), over every prefix length that matters (0, 1, all)', () => {
+    const k = Kernels.loadSync();
+    for (const len of [0, 1, n]) {
+      const got = k.scoped(() => {
+        const out = k.alloc(16);
+        k.raw.ext_dot_base(out, k.put(x), k.put(b0), k.put(b1), len);
+        return [k.u64[out / 8], k.u64[out / 8 + 1]];
+      });
+      const sum = (b: BigUint64Array) => x.slice(0, len).reduce((acc, v, i) => md(acc + v * b[i]!), 0n);
+      expect(got, `length ${len}`).toEqual([sum(b0), sum(b1)]);
+    }
+  });
+
+  it('evaluateBaseAt / evaluateExtAt: Horner over F_p2 in the model', () => {
+    const k = Kernels.loadSync();
+    const horner2 = (cs: (c: number) => [bigint, bigint], z: [bigint, bigint]): [bigint, bigint] => {
+      let acc: [bigint, bigint] = [0n, 0n];
+      for (let j = n - 1; j >= 0; j--) {
+        const [m0, m1] = m2mul(acc, z), [c0, c1] = cs(j);
+        acc = [madd(m0, c0), madd(m1, c1)];
+      }
+      return acc;
+    };
+    for (const z of [c, [0n, 1n], [EDGE.at(-1)!, EDGE.at(-2)!]] as [bigint, bigint][]) {
+      const powers = extPowers(k, z, n);
+      expect(evaluateBaseAt(k, x, powers)).toEqual(horner2((j) => [x[j]!, 0n], z));
+      expect(evaluateExtAt(k, { c0: a0, c1: a1 }, powers)).toEqual(horner2((j) => [a0[j]!, a1[j]!], z));
+    }
   });
 });

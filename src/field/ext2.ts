@@ -10,6 +10,8 @@ export const W = 7n;
 export const ELEMENT_BYTES = 16;
 export const ZERO: Fp2 = [0n, 0n];
 export const ONE: Fp2 = [1n, 0n];
+/** u, the generator of F_p2 over F_p (u² = W). */
+export const U: Fp2 = [0n, 1n];
 
 export const fromBase = (c0: bigint): Fp2 => [c0, 0n];
 export const isCanonical = (a: unknown): a is Fp2 =>

@@ -41,22 +41,6 @@ export function scaleExt(k: Kernels, a: ExtColumn, s: Fp2.Fp2): ExtColumn {
   return { c0, c1 };
 }
 
-/** Σ col[i] mod p, by halving in the kernels (log n vector adds). */
-export function sumColumn(k: Kernels, col: Column): bigint {
-  if (col.length === 0) return 0n;
-  return k.scoped(() => {
-    let len = col.length;
-    // Pad to a power of two with zeros so every halving pairs up.
-    let size = 1;
-    while (size < len) size *= 2;
-    const p = k.alloc(size * 8);
-    k.u64.fill(0n, p / 8, p / 8 + size);
-    k.u64.set(col, p / 8);
-    for (len = size; len > 1; len /= 2) k.raw.vec_add(p, p, p + (len / 2) * 8, len / 2);
-    return k.u64[p / 8]!;
-  });
-}
-
 /**
  * z^0 … z^(n−1) as an F_p2 column, from two tables of √n-ish powers (z^lo and (z^B)^hi) combined
  * with column products: 2·B bigint products instead of n.
@@ -86,13 +70,18 @@ export function extPowers(k: Kernels, z: Fp2.Fp2, n: number): ExtColumn {
   return mulExt(k, loCol, hiCol);
 }
 
-/** Σ c_j·z^j for base coefficients, given the powers of z. */
+/** Σ c_j·z^j for base coefficients, given the powers of z (at least as many): one pass in wasm. */
 export function evaluateBaseAt(k: Kernels, coeffs: Column, powers: ExtColumn): Fp2.Fp2 {
-  return [sumColumn(k, mulColumns(k, coeffs, powers.c0)), sumColumn(k, mulColumns(k, coeffs, powers.c1))];
+  const n = coeffs.length;
+  if (powers.c0.length < n || powers.c1.length < n) throw new RangeError(`evaluateBaseAt: ${n} coefficients, ${powers.c0.length} powers`);
+  return k.scoped(() => {
+    const out = k.alloc(16);
+    k.raw.ext_dot_base(out, k.put(coeffs), k.put(powers.c0.subarray(0, n)), k.put(powers.c1.subarray(0, n)), n);
+    return [k.u64[out / 8]!, k.u64[out / 8 + 1]!];
+  });
 }
 
-/** Σ c_j·z^j for F_p2 coefficients, given the powers of z. */
+/** Σ c_j·z^j for F_p2 coefficients c = c0 + u·c1, given the powers of z: c0(z) + u·c1(z). */
 export function evaluateExtAt(k: Kernels, coeffs: ExtColumn, powers: ExtColumn): Fp2.Fp2 {
-  const p = mulExt(k, coeffs, powers);
-  return [sumColumn(k, p.c0), sumColumn(k, p.c1)];
+  return Fp2.add(evaluateBaseAt(k, coeffs.c0, powers), Fp2.mul(Fp2.U, evaluateBaseAt(k, coeffs.c1, powers)));
 }

@@ -275,7 +275,7 @@ export function gpuSteps(k: Kernels, backend: GpuBackend): StarkSteps<GpuMatrix>
         }
         // C_j(z) = c0_j(z) + u·c1_j(z), with c0_j(z), c1_j(z) ∈ F_p2.
         const [halves] = (await evaluateColumnsGpu(ctx, k, cut, [z])) as [Fp2.Fp2[]];
-        const oodComposition = Array.from({ length: halves.length / 2 }, (_, j) => Fp2.add(halves[2 * j]!, Fp2.mul([0n, 1n], halves[2 * j + 1]!)));
+        const oodComposition = Array.from({ length: halves.length / 2 }, (_, j) => Fp2.add(halves[2 * j]!, Fp2.mul(Fp2.U, halves[2 * j + 1]!)));
         return { oodTrace: atZ, oodTraceNext: atZw, oodComposition };
       } finally {
         releaseMatrix(cut);

@@ -31,6 +31,18 @@ export function ext_axpy(acc0: usize, acc1: usize, a0: usize, a1: usize, c0: u64
   }
 }
 
+/** (out[0], out[1]) = Σ a[i]·(p0[i] + p1[i]·u): a base column against an F_p2 column (a polynomial at a point, given its powers). */
+export function ext_dot_base(out: usize, a: usize, p0: usize, p1: usize, n: usize): void {
+  let s0: u64 = 0, s1: u64 = 0;
+  for (let i: usize = 0; i < n << 3; i += 8) {
+    const x = load<u64>(a + i);
+    s0 = addp(s0, mulp(x, load<u64>(p0 + i)));
+    s1 = addp(s1, mulp(x, load<u64>(p1 + i)));
+  }
+  store<u64>(out, s0);
+  store<u64>(out + 8, s1);
+}
+
 /** o = a·b in F_p2, element-wise. */
 export function ext_mul(o0: usize, o1: usize, a0: usize, a1: usize, b0: usize, b1: usize, n: usize): void {
   for (let i: usize = 0; i < n << 3; i += 8) {
