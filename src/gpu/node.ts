@@ -3,9 +3,11 @@
 // points the Vulkan loader at it (the same as VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { GpuContext, type GpuContextOptions } from './context.js';
 import { GpuUnavailableError } from './errors.js';
 import { nodeShaderLibrary } from './shaders-node.js';
+import { vulkanDriverFound } from './vulkan-drivers.js';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -13,7 +15,11 @@ let gpu: GPU | undefined;
 
 function selectAdapter(): void {
   const choice = process.env['CAPSEAL_GPU_ADAPTER'] ?? 'default';
-  if (choice === 'default') return;
+  if (choice === 'default') {
+    if (process.platform === 'linux' && !vulkanDriverFound(process.env, homedir()))
+      throw new GpuUnavailableError('no WebGPU adapter is available: the Vulkan loader finds no driver (install one, or name its manifest in VK_DRIVER_FILES)');
+    return;
+  }
   if (choice !== 'swiftshader') throw new GpuUnavailableError(`CAPSEAL_GPU_ADAPTER must be "default" or "swiftshader", got "${choice}"`);
   if (!existsSync(SWIFTSHADER_ICD)) throw new GpuUnavailableError(`SwiftShader asked for, but ${SWIFTSHADER_ICD} is missing (apt install chromium)`);
   process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
