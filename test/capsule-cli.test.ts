@@ -236,6 +236,9 @@ describe('prove options', () => {
       expectUsage(await proveIn({ air, steps: '64' }), 'prove', new RegExp(`--air must be one of geom, fib, agent, got "${air}"`));
     expectUsage(await proveIn({ steps: '1099511627776' }), 'prove', /steps: must be a power of two .*got 1099511627776/);
     expectUsage(await proveIn({ steps: '64', out: '' }), 'prove', /--out must name a directory/);
+    const big = join(TMP, 'big-policy.json');
+    writeFileSync(big, new Uint8Array(2 ** 24 + 1));
+    expectUsage(await proveIn({ steps: '64', policy: big }), 'prove', /policy .*big-policy\.json is larger than 16777216 bytes/);
     const bad = writeJson(join(TMP, 'bad-policy.json'), { schema: 'capseal_policy_v1' });
     expectUsage(await proveIn({ steps: '64', policy: bad }), 'prove', /--policy .*bad-policy\.json: .*policy_id/);
     expectUsage(await proveIn({ steps: '100' }), 'prove', /steps: must be a power of two .*got 100/);

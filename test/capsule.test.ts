@@ -107,6 +107,17 @@ describe('honest capsules verify', () => {
     expect(r.status, r.message).toBe('accepted');
   });
 
+  it('a proof file is read up to 64 MiB whatever size the capsule records (E041 past it)', async () => {
+    const huge = variant(geom, (c) => {
+      at(c, 'proofs.geom.formats.bin')['size_bytes'] = 2 ** 40;
+    });
+    const asked = new Map<string, number>();
+    const files: CapsuleFiles = { read: async (p, max) => (asked.set(p, max), huge.dir.get(p)?.slice() ?? null) };
+    const r = await verifyCapsule(k, huge.dir.get('capsule.json')!, files);
+    expect(r.code, r.message).toBe('E041_ARTIFACT_HASH_MISMATCH');
+    expect(asked.get('proofs/geom.proof.bin')).toBe(2 ** 26);
+  });
+
   it('a signed capsule passes an ACL that lists its key as active, with registry inclusion and a challenge audit', async () => {
     const acl = parseAcl({ schema: 'bef_acl_v1', policies: { capseal_default: [{ pubkey: key.public_key, status: 'active' }] } });
     const policyHash = sha256Hex(signed.dir.get('policy.json')!);

@@ -3,6 +3,7 @@
 // (a FIFO without blocking on it), and a file over the caller's bound is refused before it is read.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,16 @@ describe('directoryFiles', () => {
 
   it.each(['missing.bin', 'sub', 'escape.bin', '../outside.bin', '/etc/hostname', 'fifo.bin'])('%s reads as absent', async (path) => {
     expect(await files.read(path, 1 << 20)).toBeNull();
+  });
+
+  it('a socket reads as absent', async () => {
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(join(dir, 'socket.bin'), done));
+    try {
+      expect(await files.read('socket.bin', 1 << 20)).toBeNull();
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('refuses a file longer than the bound with FileTooLargeError', async () => {

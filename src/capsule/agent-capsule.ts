@@ -11,7 +11,7 @@ import { RelPathSchema } from './capsule.js';
 import type { ErrorCode } from './codes.js';
 import { CAPSULE_FILE, type Sealed } from './seal.js';
 import { HashHexSchema, jcsHash } from './spec.js';
-import { FileTooLargeError, issuesText, MAX_JSON_FILE_BYTES, verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
+import { FileTooLargeError, issuesText, MAX_JSON_FILE_BYTES, readBounded, verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
 
 export const AGENT_CAPSULE_SCHEMA = 'agent_capsule_v1';
 export const AGENT_CAPSULE_FILE = 'agent_capsule.json';
@@ -82,14 +82,12 @@ export async function verifyAgentCapsule(k: Kernels, bytes: Uint8Array, files: C
     return reject(parsed, 'agent_claims', 'E054_PROOF_INVALID', 'the agent capsule itself declares its constraints unsatisfied');
   let capsuleBytes: Uint8Array | null;
   try {
-    capsuleBytes = await files.read(a.capsule.path, MAX_JSON_FILE_BYTES);
+    capsuleBytes = await readBounded(files, a.capsule.path, MAX_JSON_FILE_BYTES);
   } catch (e) {
     if (e instanceof FileTooLargeError) return reject(parsed, 'agent_capsule_link', 'E001_MALFORMED_CAPSULE', e.message);
     capsuleBytes = null; // a reader that fails: the capsule is not available
   }
   if (!capsuleBytes) return reject(parsed, 'agent_capsule_link', 'E040_ARTIFACT_MISSING', `the capsule ${a.capsule.path} is missing`);
-  if (capsuleBytes.length > MAX_JSON_FILE_BYTES)
-    return reject(parsed, 'agent_capsule_link', 'E001_MALFORMED_CAPSULE', new FileTooLargeError(a.capsule.path, capsuleBytes.length, MAX_JSON_FILE_BYTES).message);
   const report = await verifyCapsule(k, capsuleBytes, files, opts);
   const checks = [...parsed.checks, ...report.checks];
   if (report.status === 'rejected') return { ...report, checks };

@@ -9,7 +9,8 @@ import { resolve, sep } from 'node:path';
 import { RelPathSchema } from './capsule.js';
 import { FileTooLargeError, type CapsuleFiles } from './verify.js';
 
-const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP']);
+// ENXIO: a socket (open(2) cannot open one).
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENXIO']);
 
 export function directoryFiles(dir: string): CapsuleFiles {
   const base = realpath(dir);

@@ -45,6 +45,19 @@ export class FileTooLargeError extends Error {
 /** Bound on a policy file, or a capsule an agent capsule names: small JSON documents. */
 export const MAX_JSON_FILE_BYTES = 1 << 24;
 
+/**
+ * Bound on a proof file whatever size the capsule records: the largest proof the codec can describe
+ * (255 queries, the widest trace, the deepest trees) is a few MB in binary and a few times that in JSON.
+ */
+const MAX_PROOF_FILE_BYTES = 1 << 26;
+
+/** A capsule file of at most `maxBytes`, or null if absent: FileTooLargeError for a longer one, whatever the reader did. */
+export async function readBounded(files: CapsuleFiles, path: string, maxBytes: number): Promise<Uint8Array | null> {
+  const bytes = await files.read(path, maxBytes);
+  if (bytes instanceof Uint8Array && bytes.length > maxBytes) throw new FileTooLargeError(path, bytes.length, maxBytes);
+  return bytes;
+}
+
 export interface VerifyCapsuleOptions {
   /** The policy file to hold the capsule to (--policy); else the copy the capsule names. */
   policyBytes?: Uint8Array;
@@ -103,16 +116,11 @@ function must(cond: unknown, code: ErrorCode, message: string): asserts cond {
   if (!cond) throw new Rejection(code, message);
 }
 
-/** A capsule file of at most `maxBytes` (null if absent); a longer one is rejected with `code`, whatever the reader did. */
-async function readBounded(files: CapsuleFiles, path: string, maxBytes: number, code: ErrorCode): Promise<Uint8Array | null> {
-  let bytes: Uint8Array | null;
-  try {
-    bytes = await files.read(path, maxBytes);
-  } catch (e) {
+/** readBounded, with a file over the bound rejected with `code`. */
+function readOrReject(files: CapsuleFiles, path: string, maxBytes: number, code: ErrorCode): Promise<Uint8Array | null> {
+  return readBounded(files, path, maxBytes).catch((e: unknown) => {
     throw e instanceof FileTooLargeError ? new Rejection(code, e.message) : e;
-  }
-  if (bytes instanceof Uint8Array && bytes.length > maxBytes) throw new Rejection(code, new FileTooLargeError(path, bytes.length, maxBytes).message);
-  return bytes;
+  });
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -241,7 +249,7 @@ function traceSpecCheck(c: Capsule, extra: readonly AnyTraceAdapter[]): AnyTrace
 }
 
 async function policyCheck(c: Capsule, files: CapsuleFiles, opts: VerifyCapsuleOptions): Promise<Policy> {
-  const bytes = opts.policyBytes ?? (await readBounded(files, c.policy.policy_path, MAX_JSON_FILE_BYTES, 'E030_POLICY_HASH_MISMATCH'));
+  const bytes = opts.policyBytes ?? (await readOrReject(files, c.policy.policy_path, MAX_JSON_FILE_BYTES, 'E030_POLICY_HASH_MISMATCH'));
   must(bytes, 'E030_POLICY_HASH_MISMATCH', `policy file ${c.policy.policy_path} is missing (or pass --policy)`);
   const h = policyHash(bytes);
   must(h === c.policy.policy_hash, 'E030_POLICY_HASH_MISMATCH', `the policy file's SHA-256 ${h} differs from policy_hash ${c.policy.policy_hash}`);
@@ -259,7 +267,7 @@ async function policyCheck(c: Capsule, files: CapsuleFiles, opts: VerifyCapsuleO
 async function artifactsCheck(entry: ProofEntry, files: CapsuleFiles): Promise<StarkProof> {
   const load = async (fmt: 'bin' | 'json'): Promise<Uint8Array> => {
     const f = entry.formats[fmt];
-    const bytes = await readBounded(files, f.path, f.size_bytes, 'E041_ARTIFACT_HASH_MISMATCH');
+    const bytes = await readOrReject(files, f.path, Math.min(f.size_bytes, MAX_PROOF_FILE_BYTES), 'E041_ARTIFACT_HASH_MISMATCH');
     must(bytes, 'E040_ARTIFACT_MISSING', `proof file ${f.path} is missing`);
     must(bytes.length === f.size_bytes, 'E041_ARTIFACT_HASH_MISMATCH', `${f.path} is ${bytes.length} bytes, the capsule records ${f.size_bytes}`);
     const h = sha256Hex(bytes);
@@ -322,12 +330,12 @@ function statementCheck(c: Capsule, adapter: AnyTraceAdapter): Air {
 async function rowIndexCheck(k: Kernels, c: Capsule, files: CapsuleFiles): Promise<Uint8Array> {
   const ref = c.row_index_ref;
   const n = c.chunk_meta.num_chunks;
-  const bin = await readBounded(files, ref.chunk_roots_bin, 32 * n, 'E060_ROW_INDEX_MISMATCH');
+  const bin = await readOrReject(files, ref.chunk_roots_bin, 32 * n, 'E060_ROW_INDEX_MISMATCH');
   must(bin, 'E060_ROW_INDEX_MISMATCH', `${ref.chunk_roots_bin} is missing`);
   const digest = sha256Hex(bin);
   must(digest === ref.chunk_roots_digest, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_bin} has SHA-256 ${digest}, chunk_roots_digest is ${ref.chunk_roots_digest}`);
-  // The JSON lists the same roots: 64 hex digits each, with room for any layout.
-  const jsonBytes = await readBounded(files, ref.chunk_roots_json, 4096 + 128 * n, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH');
+  // The JSON lists the same roots: 64 hex digits each, with room for indentation.
+  const jsonBytes = await readOrReject(files, ref.chunk_roots_json, 4096 + 128 * n, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH');
   must(jsonBytes, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_json} is missing`);
   const parsed = ChunkRootsJsonSchema.safeParse(parseJson(jsonBytes, ref.chunk_roots_json, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH'));
   must(parsed.success, 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', `${ref.chunk_roots_json}: ${parsed.success ? '' : issuesText(parsed.error.issues)}`);
@@ -354,7 +362,7 @@ async function daAudit(k: Kernels, c: Capsule, policy: Policy, roots: Uint8Array
   const sample = sampleChunks(seed, m.num_chunks, d.k_samples);
   for (const i of sample) {
     const path = `${m.chunks_path}/${chunkFileName(i)}`;
-    const bytes = await readBounded(files, path, m.chunk_bytes, 'E081_DA_CHUNK_MISMATCH');
+    const bytes = await readOrReject(files, path, m.chunk_bytes, 'E081_DA_CHUNK_MISMATCH');
     must(bytes, 'E080_DA_CHUNK_UNAVAILABLE', `sampled chunk ${i} (${path}) is unavailable`);
     const r = rootOfChunk(k, bytes, m.chunk_len, m.row_width);
     must(!('error' in r), 'E081_DA_CHUNK_MISMATCH', `sampled chunk ${i} (${path}): ${'error' in r ? r.error : ''}`);

@@ -15,7 +15,7 @@ export const reason = (e: unknown): string => (e instanceof Error ? e.message : 
 export const NO_GPU_HINT = 'capseal doctor explains; --backend cpu or auto run without a GPU';
 
 /** The most any input file may hold: far above real inputs, but /dev/zero must not be read forever. */
-export const MAX_INPUT_BYTES = 2 ** 30;
+const MAX_INPUT_BYTES = 2 ** 30;
 
 /** A file's bytes, up to `maxBytes`; also a pipe or FIFO (--input <(…)), read until it ends. */
 export async function readBytes(path: string, what: string, maxBytes = MAX_INPUT_BYTES): Promise<Uint8Array> {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ADAPTERS, type AnyTraceAdapter } from '../capsule/adapter.js';
 import { agentCapsule, AGENT_CAPSULE_FILE } from '../capsule/agent-capsule.js';
+import { MAX_JSON_FILE_BYTES } from '../capsule/verify.js';
 import { parseKeyFile } from '../capsule/authorship.js';
 import { parsePolicy } from '../capsule/policy.js';
 import { ARCHIVE_DIR, CAPSULE_FILE, sealCapsule, type Sealed } from '../capsule/seal.js';
@@ -63,7 +64,7 @@ function parseAnchors(pairs: readonly string[]): Anchors {
 
 /** The --policy file's bytes, checked to be a policy before any proving. */
 async function readPolicy(path: string): Promise<Uint8Array> {
-  const bytes = await readBytes(path, 'policy');
+  const bytes = await readBytes(path, 'policy', MAX_JSON_FILE_BYTES);
   try {
     parsePolicy(bytes);
   } catch (e) {
@@ -120,7 +121,7 @@ export const prove = (o: ProveCliOptions): Promise<number> =>
     const chunkLen = o.chunkLen === undefined ? undefined : parseInput(Integer, o.chunkLen, '--chunk-len');
 
     const created = await makeOutDir(o.out);
-    let sealed: Sealed;
+    let sealed: Sealed, extra: [string, Uint8Array][];
     try {
       const k = await Kernels.load();
       const backend = await createNodeProverBackend(o.backend as BackendChoice, say);
@@ -132,17 +133,17 @@ export const prove = (o: ProveCliOptions): Promise<number> =>
       } finally {
         await backend.destroy();
       }
+      extra = adapter.traceFormatId === 'AGENT_AIR_V1'
+        ? [[AGENT_CAPSULE_FILE, new TextEncoder().encode(`${JSON.stringify(agentCapsule(sealed), null, 2)}\n`)]]
+        : [];
+      say(`writing ${join(o.out, '/')}`);
+      await writeCapsuleDir(o.out, sealed, extra).catch((e: unknown) => {
+        throw new UsageError(`cannot write capsule directory ${o.out}: ${reason(e)}`);
+      });
     } catch (e) {
       if (created !== undefined) await rm(created, { recursive: true, force: true });
       throw e;
     }
-    const extra: [string, Uint8Array][] = adapter.traceFormatId === 'AGENT_AIR_V1'
-      ? [[AGENT_CAPSULE_FILE, new TextEncoder().encode(`${JSON.stringify(agentCapsule(sealed), null, 2)}\n`)]]
-      : [];
-    say(`writing ${join(o.out, '/')}`);
-    await writeCapsuleDir(o.out, sealed, extra).catch((e: unknown) => {
-      throw new UsageError(`cannot write capsule directory ${o.out}: ${reason(e)}`);
-    });
 
     const c = sealed.capsule, entry = Object.values(c.proofs)[0]!;
     const result = {

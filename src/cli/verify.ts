@@ -10,7 +10,7 @@ import { parseAcl } from '../capsule/acl.js';
 import { AGENT_CAPSULE_SCHEMA, verifyAgentCapsule } from '../capsule/agent-capsule.js';
 import { directoryFiles } from '../capsule/files-node.js';
 import { HashHexSchema } from '../capsule/spec.js';
-import { verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../capsule/verify.js';
+import { MAX_JSON_FILE_BYTES, verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../capsule/verify.js';
 import { Kernels } from '../wasm/kernels.js';
 import { command, readBytes, readJson, UsageError } from './io.js';
 
@@ -43,7 +43,7 @@ export const verify = (path: string, o: VerifyCliOptions): Promise<number> =>
     if ((o.registryRoot === undefined) !== (o.inclusionProof === undefined))
       throw new UsageError('--registry-root and --inclusion-proof go together');
     const opts: VerifyCapsuleOptions & { actions?: unknown } = {};
-    if (o.policy !== undefined) opts.policyBytes = await readBytes(o.policy, 'policy');
+    if (o.policy !== undefined) opts.policyBytes = await readBytes(o.policy, 'policy', MAX_JSON_FILE_BYTES);
     if (o.acl !== undefined) opts.acl = parseAcl(await readJson(o.acl, 'ACL'));
     if (o.registryRoot !== undefined)
       opts.registry = { root: parseInput(HashHexSchema, o.registryRoot, '--registry-root'), inclusionProof: await readJson(o.inclusionProof!, 'inclusion proof') };

@@ -14,10 +14,11 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 let gpu: GPU | undefined;
 
 function selectAdapter(): void {
-  const choice = process.env['CAPSEAL_GPU_ADAPTER'] ?? 'default';
+  const set = process.env['CAPSEAL_GPU_ADAPTER'], choice = set ?? 'default';
   if (choice === 'default') {
-    if (process.platform === 'linux' && !vulkanDriverFound(process.env, homedir()))
-      throw new GpuUnavailableError('no WebGPU adapter is available: the Vulkan loader finds no driver (install one, or name its manifest in VK_DRIVER_FILES)');
+    // Unless asked for explicitly, not where no Vulkan driver is installed (./vulkan-drivers.ts).
+    if (set === undefined && process.platform === 'linux' && !vulkanDriverFound(process.env, homedir()))
+      throw new GpuUnavailableError('no WebGPU adapter is available: no Vulkan driver is installed (CAPSEAL_GPU_ADAPTER=default asks the GPU runtime anyway)');
     return;
   }
   if (choice !== 'swiftshader') throw new GpuUnavailableError(`CAPSEAL_GPU_ADAPTER must be "default" or "swiftshader", got "${choice}"`);

@@ -1,16 +1,18 @@
-// Linux: whether the Vulkan loader has a driver to load, by its discovery rules (Khronos
-// Vulkan-Loader, docs/LoaderDriverInterface.md, "Driver Discovery on Linux"): VK_DRIVER_FILES (or the
-// older VK_ICD_FILENAMES) names manifests or folders and replaces the search, VK_ADD_DRIVER_FILES
-// adds to it; otherwise *.json manifests in vulkan/icd.d under the XDG config and data folders and
-// /etc. Without any, dawn.node would only print native warnings (with C++ source locations) and
-// find no adapter, so the GPU is not tried and the notice says why. The search here is a superset
-// of the loader's (defaults are searched besides the XDG variables), so a driver it finds is never
-// missed.
+// Linux: whether the Vulkan loader may have a driver to load (Khronos Vulkan-Loader,
+// docs/LoaderDriverInterface.md, "Driver Discovery on Linux": manifests named by VK_DRIVER_FILES,
+// VK_ICD_FILENAMES or VK_ADD_DRIVER_FILES, else *.json in vulkan/icd.d under the XDG config and data
+// folders and the build's system folders). Without one, dawn.node only prints native warnings (with
+// C++ source locations) and finds no adapter, so the GPU is not tried and the notice says why. The
+// search is deliberately wider than any one loader's: every variable, every XDG value with its
+// default, the usual system prefixes and NixOS's driver folder; anything it misses is reached by
+// asking for the GPU explicitly (CAPSEAL_GPU_ADAPTER=default, src/gpu/node.ts).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ICD_DIR = join('vulkan', 'icd.d');
+export const SYSTEM_DIRS: readonly string[] = ['/etc/xdg', '/etc', '/usr/local/etc', '/usr/local/share', '/usr/share', '/run/opengl-driver/share'];
 
+/** A colon-separated list; an unset or empty variable is no list (as XDG says of empty values). */
 const list = (v: string | undefined): string[] => (v ?? '').split(':').filter((p) => p !== '');
 
 /** A manifest file, or a folder holding at least one *.json manifest. */
@@ -23,14 +25,14 @@ function hasManifest(path: string): boolean {
   }
 }
 
-/** The folders the loader searches for driver manifests, given the environment and the home folder. */
-export function driverSearchPaths(env: NodeJS.ProcessEnv, home: string): string[] {
-  const forced = list(env['VK_DRIVER_FILES'] ?? env['VK_ICD_FILENAMES']);
-  if (forced.length) return [...forced, ...list(env['VK_ADD_DRIVER_FILES'])];
-  const config = [env['XDG_CONFIG_HOME'] ?? join(home, '.config'), ...list(env['XDG_CONFIG_DIRS']), '/etc/xdg', '/etc', '/usr/local/etc'];
-  const data = [env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), ...list(env['XDG_DATA_DIRS']), '/usr/local/share', '/usr/share'];
-  return [...list(env['VK_ADD_DRIVER_FILES']), ...[...config, ...data].map((d) => join(d, ICD_DIR))];
+/** Every file and folder a Vulkan loader might read driver manifests from. */
+export function driverSearchPaths(env: NodeJS.ProcessEnv, home: string, systemDirs: readonly string[] = SYSTEM_DIRS): string[] {
+  const named = ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES', 'VK_ADD_DRIVER_FILES'].flatMap((v) => list(env[v]));
+  const homes = [list(env['XDG_CONFIG_HOME'])[0] ?? join(home, '.config'), list(env['XDG_DATA_HOME'])[0] ?? join(home, '.local', 'share')];
+  const dirs = [...homes, ...list(env['XDG_CONFIG_DIRS']), ...list(env['XDG_DATA_DIRS']), ...systemDirs];
+  return [...named, ...dirs.map((d) => join(d, ICD_DIR))];
 }
 
-/** Whether any folder or file the loader would read holds a driver manifest. */
-export const vulkanDriverFound = (env: NodeJS.ProcessEnv, home: string): boolean => driverSearchPaths(env, home).some(hasManifest);
+/** Whether any file or folder a loader might read holds a driver manifest. */
+export const vulkanDriverFound = (env: NodeJS.ProcessEnv, home: string, systemDirs: readonly string[] = SYSTEM_DIRS): boolean =>
+  driverSearchPaths(env, home, systemDirs).some(hasManifest);

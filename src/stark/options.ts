@@ -27,8 +27,10 @@ export const ProofOptionsSchema = z.strictObject({
   foldingFactor: z.union([z.literal(2), z.literal(4)]),
 });
 
-/** The default: 3·28 + 16 = 100 bits. */
+/** What the default options reach, and the floor a verifier applies unless told otherwise. */
 export const DEFAULT_SECURITY_BITS = 100;
+
+/** The default: 3·28 + 16 = 100 bits. */
 export const DEFAULT_OPTIONS: ProofOptions = { blowup: 8, queries: 28, grindingBits: 16, foldingFactor: 4 };
 
 /**
