@@ -263,9 +263,9 @@ function polyEvalCase(logN: number, width: number, useSplit = false): GpuCase {
       try {
         const got = await evaluateColumnsGpu(g.ctx, k, m, points);
         points.forEach((z, p) => {
-          const powers = logN > 13 ? extPowers(k, z, 2 ** logN) : undefined;
-          cols.forEach((c, j) => {
-            const want = powers ? evaluateBaseAt(k, c, powers) : hornerExt(c, z);
+          const wants = logN > 13 ? evaluateBaseAt(k, cols, extPowers(k, z, 2 ** logN)) : cols.map((c) => hornerExt(c, z));
+          cols.forEach((_, j) => {
+            const want = wants[j]!;
             if (got[p]![j]![0] !== want[0] || got[p]![j]![1] !== want[1])
               throw new Error(`column ${j} at point ${p} (${z.join(', ')}): got ${got[p]![j]!.join(', ')}, expected ${want.join(', ')}`);
           });

@@ -1,6 +1,6 @@
 // The fused F_p2 column kernels (src/wasm/assembly/ext.ts) against the plain BigInt model.
 import { describe, expect, it } from 'vitest';
-import { evaluateBaseAt, evaluateExtAt, extPowers } from '../src/stark/ext-columns.js';
+import { evaluateBaseAt, extPowers, joinCoordinates } from '../src/stark/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, m2mul, madd, md, mmul, rng } from './reference/model.js';
 
@@ -58,20 +58,22 @@ describe('F_p2 column kernels', () => {
     }
   });
 
-  it('evaluateBaseAt / evaluateExtAt: Horner over F_p2 in the model', () => {
+  it('evaluateBaseAt (columns of several lengths, one power table) and joinCoordinates: Horner over F_p2 in the model', () => {
     const k = Kernels.loadSync();
-    const horner2 = (cs: (c: number) => [bigint, bigint], z: [bigint, bigint]): [bigint, bigint] => {
+    const horner2 = (cs: (c: number) => [bigint, bigint], z: [bigint, bigint], len = n): [bigint, bigint] => {
       let acc: [bigint, bigint] = [0n, 0n];
-      for (let j = n - 1; j >= 0; j--) {
+      for (let j = len - 1; j >= 0; j--) {
         const [m0, m1] = m2mul(acc, z), [c0, c1] = cs(j);
         acc = [madd(m0, c0), madd(m1, c1)];
       }
       return acc;
     };
     for (const z of [c, [0n, 1n], [EDGE.at(-1)!, EDGE.at(-2)!]] as [bigint, bigint][]) {
-      const powers = extPowers(k, z, n);
-      expect(evaluateBaseAt(k, x, powers)).toEqual(horner2((j) => [x[j]!, 0n], z));
-      expect(evaluateExtAt(k, { c0: a0, c1: a1 }, powers)).toEqual(horner2((j) => [a0[j]!, a1[j]!], z));
+      const short = x.subarray(0, 37);
+      const [atX, atShort, at0, at1] = evaluateBaseAt(k, [x, short, a0, a1], extPowers(k, z, n));
+      expect(atX).toEqual(horner2((j) => [x[j]!, 0n], z));
+      expect(atShort).toEqual(horner2((j) => [x[j]!, 0n], z, 37));
+      expect(joinCoordinates([at0!, at1!])).toEqual([horner2((j) => [a0[j]!, a1[j]!], z)]);
     }
   });
 });

@@ -3,7 +3,7 @@
 // column to T strided partials; the host finishes Σ_t z^t·partial_t on the WebAssembly kernels.
 // Equal to evaluateBaseAt (src/stark/ext-columns.ts) for every column and point.
 import * as Fp2 from '../field/ext2.js';
-import { evaluateExtAt, extPowers } from '../stark/ext-columns.js';
+import { evaluateBaseAt, extPowers, joinCoordinates } from '../stark/ext-columns.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { GpuContext } from './context.js';
 import { runDispatches, type Dispatch } from './dispatch.js';
@@ -39,11 +39,13 @@ export async function evaluateColumnsGpu(ctx: GpuContext, k: Kernels, m: GpuMatr
     const powers = points.map((z) => extPowers(k, z, stride));
     for (const { point, segment, out } of jobs) {
       const partials = new BigUint64Array(await ctx.read(out, 0, segment.columns * stride * FP2_BYTES));
-      for (let j = 0; j < segment.columns; j++) {
-        const c0 = new BigUint64Array(stride), c1 = new BigUint64Array(stride);
-        for (let t = 0, o = 2 * j * stride; t < stride; t++) (c0[t] = partials[o + 2 * t]!), (c1[t] = partials[o + 2 * t + 1]!);
-        values[point]![segment.firstColumn + j] = evaluateExtAt(k, { c0, c1 }, powers[point]!);
-      }
+      // Each column's partials as their c0 and c1 coordinate columns, in (c0, c1) pairs.
+      const coordinates = Array.from({ length: 2 * segment.columns }, (_, i) => {
+        const col = new BigUint64Array(stride), o = (i >> 1) * 2 * stride + (i & 1);
+        for (let t = 0; t < stride; t++) col[t] = partials[o + 2 * t]!;
+        return col;
+      });
+      joinCoordinates(evaluateBaseAt(k, coordinates, powers[point]!)).forEach((v, j) => (values[point]![segment.firstColumn + j] = v));
     }
     return values;
   } finally {

@@ -34,13 +34,6 @@ export function mulExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
   return { c0, c1 };
 }
 
-/** s·a for a constant s ∈ F_p2. */
-export function scaleExt(k: Kernels, a: ExtColumn, s: Fp2.Fp2): ExtColumn {
-  const c0 = addColumns(k, scaleColumn(k, a.c0, s[0]), scaleColumn(k, a.c1, Fp.mul(W, s[1])));
-  const c1 = addColumns(k, scaleColumn(k, a.c1, s[0]), scaleColumn(k, a.c0, s[1]));
-  return { c0, c1 };
-}
-
 /**
  * z^0 … z^(n−1) as an F_p2 column, from two tables of √n-ish powers (z^lo and (z^B)^hi) combined
  * with column products: 2·B bigint products instead of n.
@@ -70,18 +63,22 @@ export function extPowers(k: Kernels, z: Fp2.Fp2, n: number): ExtColumn {
   return mulExt(k, loCol, hiCol);
 }
 
-/** Σ c_j·z^j for base coefficients, given the powers of z (at least as many): one pass in wasm. */
-export function evaluateBaseAt(k: Kernels, coeffs: Column, powers: ExtColumn): Fp2.Fp2 {
-  const n = coeffs.length;
+/**
+ * Σ_j c_j·z^j for each base column c, given the powers of z (at least as many as the longest column):
+ * one wasm pass per column, the powers copied in once for all of them.
+ */
+export function evaluateBaseAt(k: Kernels, cols: readonly Column[], powers: ExtColumn): Fp2.Fp2[] {
+  const n = Math.max(0, ...cols.map((c) => c.length));
   if (powers.c0.length < n || powers.c1.length < n) throw new RangeError(`evaluateBaseAt: ${n} coefficients, ${powers.c0.length} powers`);
   return k.scoped(() => {
-    const out = k.alloc(16);
-    k.raw.ext_dot_base(out, k.put(coeffs), k.put(powers.c0.subarray(0, n)), k.put(powers.c1.subarray(0, n)), n);
-    return [k.u64[out / 8]!, k.u64[out / 8 + 1]!];
+    const p0 = k.put(powers.c0.subarray(0, n)), p1 = k.put(powers.c1.subarray(0, n)), a = k.alloc(n * 8), out = k.alloc(16);
+    return cols.map((c): Fp2.Fp2 => {
+      k.raw.ext_dot_base(out, k.put(c, a), p0, p1, c.length);
+      return [k.u64[out / 8]!, k.u64[out / 8 + 1]!];
+    });
   });
 }
 
-/** Σ c_j·z^j for F_p2 coefficients c = c0 + u·c1, given the powers of z: c0(z) + u·c1(z). */
-export function evaluateExtAt(k: Kernels, coeffs: ExtColumn, powers: ExtColumn): Fp2.Fp2 {
-  return Fp2.add(evaluateBaseAt(k, coeffs.c0, powers), Fp2.mul(Fp2.U, evaluateBaseAt(k, coeffs.c1, powers)));
-}
+/** F_p2 polynomials c = c0 + u·c1 at a point, from their coordinates' values there, (c0, c1) pairs in order: c0(z) + u·c1(z). */
+export const joinCoordinates = (values: readonly Fp2.Fp2[]): Fp2.Fp2[] =>
+  Array.from({ length: values.length / 2 }, (_, j) => Fp2.add(values[2 * j]!, Fp2.mul(Fp2.U, values[2 * j + 1]!)));

@@ -25,7 +25,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
 import { deepComposition, type DeepInput, type DeepParams } from './deep.js';
-import { concatExt, evaluateBaseAt, evaluateExtAt, extPowers, mulExtByBase } from './ext-columns.js';
+import { concatExt, evaluateBaseAt, extPowers, joinCoordinates, mulExtByBase } from './ext-columns.js';
 import { COSET_SHIFT, domainPoints } from './domain.js';
 import type { ExtColumn } from './ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
@@ -189,11 +189,10 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       const n = traceCoeffs[0]!.length;
       // (z·ω)^i = z^i·ω^i: a base-field scaling, cheaper than a second F_p2 power table.
       const zPowers = extPowers(k, z, n), zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(Math.log2(n)), n));
-      const c = host(coeffs);
       return {
-        oodTrace: traceCoeffs.map((col) => evaluateBaseAt(k, col, zPowers)),
-        oodTraceNext: traceCoeffs.map((col) => evaluateBaseAt(k, col, zwPowers)),
-        oodComposition: Array.from({ length: c.length / 2 }, (_, j) => evaluateExtAt(k, pair(c.slice(2 * j)), zPowers)),
+        oodTrace: evaluateBaseAt(k, traceCoeffs, zPowers),
+        oodTraceNext: evaluateBaseAt(k, traceCoeffs, zwPowers),
+        oodComposition: joinCoordinates(evaluateBaseAt(k, host(coeffs), zPowers)),
       };
     },
     async deep(lde, comp, logN, logBlowup, d) {
@@ -275,8 +274,7 @@ export function gpuSteps(k: Kernels, backend: GpuBackend): StarkSteps<GpuMatrix>
         }
         // C_j(z) = c0_j(z) + u·c1_j(z), with c0_j(z), c1_j(z) ∈ F_p2.
         const [halves] = (await evaluateColumnsGpu(ctx, k, cut, [z])) as [Fp2.Fp2[]];
-        const oodComposition = Array.from({ length: halves.length / 2 }, (_, j) => Fp2.add(halves[2 * j]!, Fp2.mul(Fp2.U, halves[2 * j + 1]!)));
-        return { oodTrace: atZ, oodTraceNext: atZw, oodComposition };
+        return { oodTrace: atZ, oodTraceNext: atZw, oodComposition: joinCoordinates(halves) };
       } finally {
         releaseMatrix(cut);
       }
