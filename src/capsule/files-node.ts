@@ -4,13 +4,30 @@
 // on a FIFO or a device. The size comes from the open file itself, so a file over the verifier's
 // bound is refused before any of it is read.
 import { constants } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { concatBytes } from '@noble/hashes/utils.js';
 import { resolve, sep } from 'node:path';
 import { RelPathSchema } from './capsule.js';
 import { FileTooLargeError, type CapsuleFiles } from './verify.js';
 
 // ENXIO: a socket (open(2) cannot open one).
 const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENXIO']);
+
+/**
+ * An open file's bytes from where it stands until it ends (a pipe too), but never more than
+ * maxBytes + 1: a longer result says the file holds more than maxBytes, without reading it all.
+ */
+export async function readAtMost(file: FileHandle, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for (let total = 0; total <= maxBytes; ) {
+    const chunk = new Uint8Array(Math.min(1 << 20, maxBytes + 1 - total));
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) break;
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+  }
+  return concatBytes(...chunks);
+}
 
 export function directoryFiles(dir: string): CapsuleFiles {
   const base = realpath(dir);
@@ -27,14 +44,9 @@ export function directoryFiles(dir: string): CapsuleFiles {
           const st = await file.stat();
           if (!st.isFile()) return null;
           if (st.size > maxBytes) throw new FileTooLargeError(path, st.size, maxBytes);
-          const bytes = new Uint8Array(st.size);
-          let got = 0;
-          while (got < bytes.length) {
-            const { bytesRead } = await file.read(bytes, got, bytes.length - got, got);
-            if (bytesRead === 0) break; // the file shrank meanwhile: its hash check will say so
-            got += bytesRead;
-          }
-          return bytes.subarray(0, got);
+          const bytes = await readAtMost(file, maxBytes); // it may have grown since
+          if (bytes.length > maxBytes) throw new FileTooLargeError(path, bytes.length, maxBytes);
+          return bytes;
         } finally {
           await file.close();
         }

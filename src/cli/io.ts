@@ -2,7 +2,7 @@
 // usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
 // and report a UsageError as "capseal <command>: <reason>" on stderr.
 import { open, type FileHandle } from 'node:fs/promises';
-import { concatBytes } from '@noble/hashes/utils.js';
+import { readAtMost } from '../capsule/files-node.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { CanonicalJsonError, parseCanonicalBytes } from '../json/canonical-json.js';
 
@@ -29,17 +29,9 @@ export async function readBytes(path: string, what: string, maxBytes = MAX_INPUT
   try {
     const st = await file.stat();
     if (st.isFile() && st.size > maxBytes) throw tooLarge();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = new Uint8Array(Math.min(1 << 20, maxBytes + 1 - total));
-      const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > maxBytes) throw tooLarge();
-    }
-    return concatBytes(...chunks);
+    const bytes = await readAtMost(file, maxBytes);
+    if (bytes.length > maxBytes) throw tooLarge();
+    return bytes;
   } catch (e) {
     throw e instanceof UsageError ? e : new UsageError(`cannot read ${what} ${path}: ${reason(e)}`);
   } finally {
