@@ -1,4 +1,4 @@
-// Benchmarks: `npm run bench -- <name> [options]` (or `capseal bench`); `--help` lists the options
+// Performance benchmarks: `npm run perf -- <name> [options]` (or `capseal perf`); `--help` lists the options
 // each benchmark takes, and an option it does not take is a usage error. Each prints one result per
 // line (JSON with --json): median and spread over timed runs; on the GPU also the kernel time from
 // timestamp queries. gpu-vs-cpu runs both backends on the same inputs in one process run, checks
@@ -62,7 +62,7 @@ function takes(name: Bench, op: Options['op']): Set<Key> {
 }
 
 const usageLine = (name: Bench): string =>
-  `bench ${name} ${(Object.keys(USAGE) as Key[]).filter((k) => takes(name, 'all').has(k)).map((k) => `[${USAGE[k]}]`).join(' ')}`;
+  `perf ${name} ${(Object.keys(USAGE) as Key[]).filter((k) => takes(name, 'all').has(k)).map((k) => `[${USAGE[k]}]`).join(' ')}`;
 
 /** The smallest --log-n a benchmark runs at, where it has one. */
 const minLogN = (name: Bench, o: Options): { min: number; why: string } | undefined =>
@@ -280,7 +280,7 @@ const flag = (key: PropertyKey): string => `--${String(key).replace(/[A-Z]/g, (c
 function usageError(name: Bench, o: Options, given: (k: Key) => boolean): string | undefined {
   const allowed = takes(name, o.op);
   const stray = (Object.keys(USAGE) as Key[]).find((k) => given(k) && !allowed.has(k));
-  if (stray) return `${flag(stray)} does not apply to bench ${name}${name === 'gpu-vs-cpu' ? ` --op ${o.op}` : ''}`;
+  if (stray) return `${flag(stray)} does not apply to perf ${name}${name === 'gpu-vs-cpu' ? ` --op ${o.op}` : ''}`;
   if (given('threads') && o.backend === 'gpu' && allowed.has('backend')) return '--threads does not apply to --backend gpu';
   const floor = minLogN(name, o);
   if (floor && o.logN !== undefined && o.logN < floor.min) return `--log-n: must be at least ${floor.min} ${floor.why}`;
@@ -288,13 +288,13 @@ function usageError(name: Bench, o: Options, given: (k: Key) => boolean): string
 }
 
 /**
- * `npm run bench -- …` and `capseal bench …` both come here, so the same failure gives the same exit
+ * `npm run perf -- …` and `capseal perf …` both come here, so the same failure gives the same exit
  * code and message: 0 ok, 1 a failed check (outputs differ, a proof does not verify), 2 usage or
  * environment (no GPU, no C compiler) or any other error. Nothing is thrown.
  */
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('bench')
-    .description('benchmarks: median and spread over timed runs (GPU: also kernel time)')
+  const program = new Command('perf')
+    .description('performance benchmarks: median and spread over timed runs (GPU: also kernel time)')
     .argument('<name>', `one of: ${BENCHES.join(', ')}`)
     .option('--log-n <N>', `log2 of the size (rows, elements or leaves); a proof: at least ${MIN_PROVE_LOG_N}`, integer)
     .option('--backend <kind>', 'backend to measure: cpu, gpu or auto (the scheduler)', 'cpu')

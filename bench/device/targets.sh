@@ -28,17 +28,17 @@ step() {
 }
 # The issues' target sizes; smaller ones (e.g. all set to 10) check this script on SwiftShader.
 ntt=${NTT_LOG_N:-24} lde=${LDE_LOG_N:-20} merkle=${MERKLE_LOG_N:-23} prove=${PROVE_LOG_N:-20}
-cli=dist/src/cli/main.js bench=dist/bench/main.js
+cli=dist/src/cli/main.js perf=dist/bench/main.js
 step doctor "$cli" doctor --json
-step ntt "$bench" ntt --backend gpu --log-n "$ntt" --json
-step lde "$bench" lde --backend gpu --log-n "$lde" --cols 64 --blowup 8 --json
-step merkle "$bench" merkle --backend gpu --log-n "$merkle" --json
+step ntt "$perf" ntt --backend gpu --log-n "$ntt" --json
+step lde "$perf" lde --backend gpu --log-n "$lde" --cols 64 --blowup 8 --json
+step merkle "$perf" merkle --backend gpu --log-n "$merkle" --json
 # The same inputs on both backends in one process, outputs compared; the LDE two sizes down keeps
 # the CPU copy of its output (rows × 8 × 64 columns × 8 bytes) at 1 GiB.
-step vs-ntt "$bench" gpu-vs-cpu --op ntt --log-n "$ntt" --runs 5 --json
-step vs-lde "$bench" gpu-vs-cpu --op lde --log-n $((lde - 2)) --cols 64 --runs 5 --json
-step vs-leaves "$bench" gpu-vs-cpu --op leaves --log-n "$lde" --runs 5 --json
-step vs-merkle "$bench" gpu-vs-cpu --op merkle --log-n "$merkle" --runs 5 --json
+step vs-ntt "$perf" gpu-vs-cpu --op ntt --log-n "$ntt" --runs 5 --json
+step vs-lde "$perf" gpu-vs-cpu --op lde --log-n $((lde - 2)) --cols 64 --runs 5 --json
+step vs-leaves "$perf" gpu-vs-cpu --op leaves --log-n "$lde" --runs 5 --json
+step vs-merkle "$perf" gpu-vs-cpu --op merkle --log-n "$merkle" --runs 5 --json
 # Per-stage times of a GPU proof, then both backends on the same proof: equal bytes, and the speedup.
-step prove-gpu "$bench" prove --air geom --log-n "$prove" --backend gpu --json
-step vs-prove "$bench" gpu-vs-cpu --op prove --air geom --log-n "$prove" --runs 3 --json
+step prove-gpu "$perf" prove --air geom --log-n "$prove" --backend gpu --json
+step vs-prove "$perf" gpu-vs-cpu --op prove --air geom --log-n "$prove" --runs 3 --json

@@ -118,12 +118,13 @@ export function statusFlags(a: AgentAction): number {
 /** Each action's receipt hash, in order (see the header). */
 export const receiptChain = (actions: unknown): string[] => chain(parseLog(actions));
 
+/** The receipt of a (valid) action at `index` after the receipt `prev` (ZERO_HASH for the first). */
+export const receiptHash = (a: AgentAction, index: number, prev: string): string =>
+  sha256Hex(canonicalBytes({ schema: 'agent_receipt_v1', action_index: index, ...a, prev_receipt_hash: prev }));
+
 function chain(log: readonly AgentAction[]): string[] {
   const receipts: string[] = [];
-  log.forEach((a, i) => {
-    const preimage = canonicalBytes({ schema: 'agent_receipt_v1', action_index: i, ...a, prev_receipt_hash: receipts[i - 1] ?? ZERO_HASH });
-    receipts.push(sha256Hex(preimage));
-  });
+  log.forEach((a, i) => receipts.push(receiptHash(a, i, receipts[i - 1] ?? ZERO_HASH)));
   return receipts;
 }
 

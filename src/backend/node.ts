@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { adapterName } from '../gpu/context.js';
 import type { Backend } from './backend.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
-import { packageVersion } from '../cli/package-info.js';
+import { packageVersion } from '../package-info.js';
 import { calibrate, thresholdsFromJson, thresholdsToJson } from './calibrate.js';
 import { createNodeCpuBackend } from './cpu/node.js';
 import type { GpuBackend } from './gpu/gpu-backend.js';

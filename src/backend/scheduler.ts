@@ -87,6 +87,11 @@ export class Scheduler implements Backend {
     return this.#gpu ? `${c}: ${this.#gpu.description} | ${this.#cpu.description}` : `${c}: ${this.#cpu.description} (no GPU)`;
   }
 
+  /** Per operation, the smallest size the GPU runs (Infinity: never). */
+  get thresholds(): Thresholds {
+    return this.#thresholds;
+  }
+
   /** The CPU side (the prover's CPU steps run their own jobs on it). */
   get cpu(): Backend {
     return this.#cpu;

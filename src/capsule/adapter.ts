@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { AGENT_AIR_ID, AGENT_COLUMNS, AgentActionLogSchema, agentTrace, FIB_AIR_ID, fibTrace, FieldElementSchema, GEOM_AIR_ID, geomTrace, StepsSchema, type AirId, type Matrix2 } from '../airs/index.js';
 import type { Column } from '../field/columns.js';
-import { jcsHash, type Anchors } from './spec.js';
+import { jcsArrayHash, type Anchors } from './spec.js';
 
 export interface TraceAdapter<Input = unknown> {
   /** TraceSpec `trace_format_id`, e.g. GEOM_AIR_V1; lower-cased without a trailing _AIR_V<n> it names the proof files. */
@@ -57,7 +57,7 @@ export const AGENT_ADAPTER: TraceAdapter<z.output<typeof AgentActionLogSchema>> 
   columns: AGENT_COLUMNS,
   input: AgentActionLogSchema,
   buildTrace: (actions) => agentTrace(actions),
-  anchors: (actions) => ({ action_log_hash: jcsHash(actions) }),
+  anchors: (actions) => ({ action_log_hash: jcsArrayHash(actions) }),
 };
 
 /** An adapter of any input type (the input type is invariant: read by `input`, taken by `buildTrace`). */

@@ -42,6 +42,23 @@ export const ProofEntrySchema = z.strictObject({
   backend: z.strictObject({ requested: z.enum(['auto', 'cpu', 'gpu']), description: z.string() }),
 });
 
+/** A CapsuleBench run's identifier, as its events and pack name it: run_<UTC time>_<8 hex>. */
+export const RunIdSchema = z.string().regex(/^run_[0-9]{4}_[0-9]{2}_[0-9]{2}T[0-9]{2}_[0-9]{2}_[0-9]{2}Z_[0-9a-f]{8}$/, 'must be run_YYYY_MM_DDTHH_MM_SSZ_ followed by 8 lowercase hex digits');
+
+/**
+ * A CapsuleBench run (src/capsulebench): the capsule hash binds its pack's files that only exist
+ * after proving: the measurements, the runner's log, and the event log up to proof_artifact (the
+ * chain head, so no event needs to name the capsule hash that covers it).
+ */
+export const BenchmarkBlockSchema = z.strictObject({
+  schema: z.literal('capsulebench_run_v1'),
+  run_id: RunIdSchema,
+  measurements_hash: HashHexSchema,
+  runner_log_hash: HashHexSchema,
+  events_chain_head: HashHexSchema,
+});
+export type BenchmarkBlock = z.output<typeof BenchmarkBlockSchema>;
+
 export const CapsuleSchema = z
   .strictObject({
     schema: z.literal(CAPSULE_SCHEMA),
@@ -71,6 +88,7 @@ export const CapsuleSchema = z
     /** A recursion (Nova) block; with it, trace_commitment must equal its nova_state (seed 000 layer 8). */
     nova_stats: z.looseObject({ nova_state: HashHexSchema }).optional(),
     trace_commitment: HashHexSchema.optional(),
+    benchmark: BenchmarkBlockSchema.optional(),
     capsule_hash: HashHexSchema,
     authorship: AuthorshipSchema.optional(),
   })

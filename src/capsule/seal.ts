@@ -6,19 +6,24 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { AIRS } from '../airs/index.js';
 import { parseInput } from '../airs/public-inputs.js';
 import type { Backend, BackendKind } from '../backend/backend.js';
+import type { Column } from '../field/columns.js';
+import { equalDigests } from '../merkle/checks.js';
+import type { Air } from '../stark/air.js';
+import type { StarkProof } from '../stark/proof.js';
+import type { StageTiming } from '../stark/prover.js';
 import { sha256Hex } from '../hash/digest.js';
 import { encodeProof, proofToJson } from '../stark/codec.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, type ProofOptions } from '../stark/options.js';
 import { prove } from '../stark/prover.js';
 import { verifyProof } from '../stark/verifier.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { proofName, type TraceAdapter } from './adapter.js';
+import { proofName, type AnyTraceAdapter, type TraceAdapter } from './adapter.js';
 import { checkChunkLen, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, chunkFileName, CHUNKS_DIR, chunkRootsToJson, DEFAULT_CHUNK_LEN, encodeChunk, rootOfChunkRoots, ROW_INDEX_ARITY } from './archive.js';
 import { signCapsuleHash, type KeyFile } from './authorship.js';
 import { capsuleHash, CAPSULE_SCHEMA, optionsRecord, type Capsule } from './capsule.js';
 import { daSampleCount } from './da.js';
-import { DEFAULT_POLICY_TEXT, parsePolicy, policyDa, policyHash } from './policy.js';
-import { jcsHash, MAX_ANCHORS, traceSpecFor, type Anchors, type StatementV1 } from './spec.js';
+import { DEFAULT_POLICY_TEXT, parsePolicy, policyDa, policyHash, type Policy } from './policy.js';
+import { jcsHash, MAX_ANCHORS, traceSpecFor, type Anchors, type StatementV1, type TraceSpecV1 } from './spec.js';
 
 export const CAPSULE_FILE = 'capsule.json';
 export const POLICY_FILE = 'policy.json';
@@ -56,17 +61,37 @@ const SEAL_OPTIONS: readonly ProofOptions[] = [DEFAULT_OPTIONS, { ...DEFAULT_OPT
 
 const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
-export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promise<Sealed> {
-  const say = s.progress ?? (() => {});
+/** Everything fixed before proving: the trace, the AIR, the options, and the statement's parts but the root. */
+export interface SealPlan {
+  adapter: AnyTraceAdapter;
+  trace: Column[];
+  publicInputs: Record<string, unknown>;
+  air: Air;
+  /** The AIR's canonical public-input bytes (the transcript absorbs them). */
+  publicInputBytes: Uint8Array;
+  options: ProofOptions;
+  /** Committed rows: 2^logN × blowup. */
+  rows: number;
+  chunkLen: number;
+  traceSpec: TraceSpecV1;
+  anchors: Anchors;
+  /** The anchor keys the adapter derives from the input. */
+  derivedAnchors: readonly string[];
+  policy: Policy;
+  policyBytes: Uint8Array;
+  traceMs: number;
+}
+
+/** Builds the trace and checks the options, the chunk length and the anchors, before any proving. */
+export function planSeal<Input>(s: Omit<SealInput<Input>, 'backend' | 'backendChoice' | 'key' | 'progress'>): SealPlan {
   const { adapter } = s;
   const policyBytes = s.policyBytes ?? new TextEncoder().encode(DEFAULT_POLICY_TEXT);
   const policy = parsePolicy(policyBytes);
-  const da = policyDa(policy);
 
-  let t0 = performance.now();
+  const t0 = performance.now();
   const input = parseInput(adapter.input, s.input, `${adapter.traceFormatId} input`);
   const { trace, publicInputs } = adapter.buildTrace(input);
-  const trace_ms = performance.now() - t0;
+  const traceMs = performance.now() - t0;
   const entry = AIRS[adapter.airId];
   const air = entry.air(publicInputs);
   // Options the caller names must meet the policy's floor; chosen ones also a default verifier's.
@@ -80,63 +105,76 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
   const chunkLen = s.chunkLen ?? Math.min(DEFAULT_CHUNK_LEN, rows);
   checkChunkLen(chunkLen, rows);
 
-  const traceSpec = traceSpecFor(adapter.traceFormatId, adapter.columns);
   const derived = adapter.anchors?.(input) ?? {};
-  const clash = Object.keys(s.anchors ?? {}).find((key) => Object.hasOwn(derived, key));
-  if (clash !== undefined) throw new RangeError(`anchor ${clash} is derived from the input by ${adapter.traceFormatId}; it cannot be given`);
-  const anchors: Anchors = { ...derived, ...s.anchors };
+  const plan: SealPlan = {
+    adapter, trace, publicInputs, air, publicInputBytes: entry.encode(publicInputs), options, rows, chunkLen,
+    traceSpec: traceSpecFor(adapter.traceFormatId, adapter.columns), anchors: derived, derivedAnchors: Object.keys(derived), policy, policyBytes, traceMs,
+  };
+  return withAnchors(plan, s.anchors ?? {});
+}
+
+/** The plan with the caller's anchors added to those its adapter derives from the input (never replacing one). */
+export function withAnchors(plan: SealPlan, given: Anchors): SealPlan {
+  const clash = Object.keys(given).find((key) => Object.hasOwn(plan.anchors, key));
+  if (clash !== undefined)
+    throw new RangeError(plan.derivedAnchors.includes(clash) ? `anchor ${clash} is derived from the input by ${plan.adapter.traceFormatId}; it cannot be given` : `anchor ${clash} is given twice`);
+  const anchors: Anchors = { ...plan.anchors, ...given };
   const count = Object.keys(anchors).length;
   if (count > MAX_ANCHORS)
-    throw new RangeError(`${count} anchors with the ${Object.keys(derived).length} ${adapter.traceFormatId} derives from its input: at most ${MAX_ANCHORS}`);
-  let statement: StatementV1 | undefined;
-  const statementHash = (root: Uint8Array): Uint8Array => {
-    statement = {
-      statement_version: '1.0',
-      trace_spec_hash: jcsHash(traceSpec),
-      policy_hash: policyHash(policyBytes),
-      trace_root: bytesToHex(root),
-      public_inputs: publicInputs,
-      anchors,
-    };
-    return hexToBytes(jcsHash(statement));
-  };
+    throw new RangeError(`${count} anchors with the ${plan.derivedAnchors.length} ${plan.adapter.traceFormatId} derives from its input: at most ${MAX_ANCHORS}`);
+  return { ...plan, anchors };
+}
 
-  say(`proving ${adapter.traceFormatId}: 2^${air.logN} rows × ${air.width} columns on ${s.backend.description}`);
-  t0 = performance.now();
-  const proved = await prove(k, s.backend, { air, trace, statementHash, publicInputs: entry.encode(publicInputs), options, keepTrace: { layer: Math.log2(chunkLen) } });
-  const prove_ms = performance.now() - t0;
-  const { proof } = proved;
-  if (statement === undefined || proved.trace === undefined) throw new Error('internal: the prover did not commit the trace');
-  const traceLde = proved.trace.lde;
+/** The statement a plan's proof is bound to, once the trace root is known. */
+export const statementFor = (plan: SealPlan, root: Uint8Array): StatementV1 => ({
+  statement_version: '1.0',
+  trace_spec_hash: jcsHash(plan.traceSpec),
+  policy_hash: policyHash(plan.policyBytes),
+  trace_root: bytesToHex(root),
+  public_inputs: plan.publicInputs,
+  anchors: plan.anchors,
+});
 
-  t0 = performance.now();
-  const verdict = verifyProof(k, air, proof, hexToBytes(jcsHash(statement)), entry.encode(publicInputs), { minSecurityBits: 0 });
-  const verify_ms = performance.now() - t0;
-  if (!verdict.ok) throw new Error(`internal: the fresh proof does not verify (${verdict.code}: ${verdict.message})`);
+/** What a proof run established, for the capsule. */
+export interface ProvedRun {
+  proof: StarkProof;
+  /** The trace tree's layer log2(chunkLen): the chunk roots. */
+  chunkRoots: Uint8Array;
+  prove_ms: number;
+  verify_ms: number;
+  stages: StageTiming[];
+  backend: { requested: BackendKind; description: string };
+}
 
-  say(`archiving ${rows} committed rows in chunks of ${chunkLen}`);
+/** A sealed capsule and its files but the row chunks (the caller picks which chunks to write). */
+export interface SealedCapsule {
+  capsule: Capsule;
+  files: [string, Uint8Array][];
+}
+
+/**
+ * Seals a plan's proof in a capsule: the proof files, the chunk roots (checked to rebuild the trace
+ * root), the capsule with `extra` members (a benchmark run's block) and, with a key, its signature.
+ */
+export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, extra: Record<string, unknown> = {}, key?: KeyFile): SealedCapsule {
+  const statement = statementFor(plan, run.proof.traceRoot);
   // The chunk roots are the trace tree's layer log2(chunkLen): each is the node above its chunk's rows.
-  const archive = { roots: proved.trace.layer, root: rootOfChunkRoots(k, proved.trace.layer) };
-  if (bytesToHex(archive.root) !== statement.trace_root) throw new Error('internal: the chunk roots do not rebuild the trace root');
-  const numChunks = rows / chunkLen;
-
-  const bin = encodeProof(proof);
-  const json = encodeJson(proofToJson(proof));
+  if (!equalDigests(rootOfChunkRoots(k, run.chunkRoots), run.proof.traceRoot)) throw new Error('internal: the chunk roots do not rebuild the trace root');
+  const da = policyDa(plan.policy);
+  const { adapter, air, rows, chunkLen } = plan;
+  const bin = encodeProof(run.proof);
+  const json = encodeJson(proofToJson(run.proof));
   const name = proofName(adapter);
   const format = (path: string, bytes: Uint8Array) => ({ path, sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
-  const rootsBin = archive.roots;
-  const rootsJson = encodeJson(chunkRootsToJson(rootsBin));
-  // The trace commitment: its LDE and Merkle tree (seed 002's commit_ms).
-  const commit_ms = proved.stages.filter((st) => st.stage === 'trace lde' || st.stage === 'trace commit').reduce((a, st) => a + st.ms, 0);
-
+  const rootsBin = run.chunkRoots;
   const body = {
     schema: CAPSULE_SCHEMA,
-    trace_spec: traceSpec,
+    trace_spec: plan.traceSpec,
     trace_spec_hash: statement.trace_spec_hash,
     statement,
     statement_hash: jcsHash(statement),
-    anchors,
-    policy: { policy_id: policy.policy_id, policy_version: policy.policy_version, policy_path: POLICY_FILE, policy_hash: statement.policy_hash },
+    anchors: plan.anchors,
+    policy: { policy_id: plan.policy.policy_id, policy_version: plan.policy.policy_version, policy_path: POLICY_FILE, policy_hash: statement.policy_hash },
     da_policy: {
       verification_level: da.verification_level,
       provider: { kind: 'local_archive' as const, path: ARCHIVE_DIR },
@@ -146,7 +184,7 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
       k_samples: daSampleCount(da.delta, da.epsilon, da.min_k_samples),
     },
     chunk_meta: {
-      chunk_len: chunkLen, num_chunks: numChunks, row_width: air.width,
+      chunk_len: chunkLen, num_chunks: rows / chunkLen, row_width: air.width,
       chunk_bytes: chunkLen * air.width * 8, total_rows: rows, chunks_path: `${ARCHIVE_DIR}/${CHUNKS_DIR}`,
     },
     row_index_ref: {
@@ -162,22 +200,68 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
         air_id: air.id,
         formats: { bin: format(`proofs/${name}.proof.bin`, bin), json: format(`proofs/${name}.proof.json`, json) },
         row_archive: { path: ARCHIVE_DIR, commitment: statement.trace_root },
-        stats: { prove_ms, verify_ms, proof_bytes: bin.length, security_bits: proof.securityBits, options: optionsRecord(options), stages: proved.stages },
-        backend: { requested: s.backendChoice, description: proved.backend },
+        stats: {
+          prove_ms: run.prove_ms, verify_ms: run.verify_ms, proof_bytes: bin.length, security_bits: run.proof.securityBits,
+          options: optionsRecord(plan.options), stages: run.stages,
+        },
+        backend: run.backend,
       },
     },
+    ...extra,
   };
   const hash = capsuleHash(body);
-  const capsule: Capsule = { ...body, capsule_hash: hash, ...(s.key ? { authorship: signCapsuleHash(hash, s.key) } : {}) };
+  const capsule = { ...body, capsule_hash: hash, ...(key ? { authorship: signCapsuleHash(hash, key) } : {}) } as Capsule;
+  return {
+    capsule,
+    files: [
+      [POLICY_FILE, plan.policyBytes],
+      [`proofs/${name}.proof.bin`, bin],
+      [`proofs/${name}.proof.json`, json],
+      [`${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`, rootsBin],
+      [`${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`, encodeJson(chunkRootsToJson(rootsBin))],
+      [CAPSULE_FILE, encodeJson(capsule)],
+    ],
+  };
+}
+
+/** The path of chunk `index` in a capsule directory. */
+export const chunkPath = (index: number): string => `${ARCHIVE_DIR}/${CHUNKS_DIR}/${chunkFileName(index)}`;
+
+export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promise<Sealed> {
+  const say = s.progress ?? (() => {});
+  const plan = planSeal(s);
+  const { air, adapter } = plan;
+  let statement: StatementV1 | undefined;
+  const statementHash = (root: Uint8Array): Uint8Array => hexToBytes(jcsHash((statement = statementFor(plan, root))));
+
+  say(`proving ${adapter.traceFormatId}: 2^${air.logN} rows × ${air.width} columns on ${s.backend.description}`);
+  let t0 = performance.now();
+  const proved = await prove(k, s.backend, {
+    air, trace: plan.trace, statementHash, publicInputs: plan.publicInputBytes, options: plan.options, keepTrace: { layer: Math.log2(plan.chunkLen) },
+  });
+  const prove_ms = performance.now() - t0;
+  if (statement === undefined || proved.trace?.lde === undefined) throw new Error('internal: the prover did not commit the trace');
+  const traceLde = proved.trace.lde;
+
+  t0 = performance.now();
+  const verdict = verifyProof(k, air, proved.proof, hexToBytes(jcsHash(statement)), plan.publicInputBytes, { minSecurityBits: 0 });
+  const verify_ms = performance.now() - t0;
+  if (!verdict.ok) throw new Error(`internal: the fresh proof does not verify (${verdict.code}: ${verdict.message})`);
+
+  say(`archiving ${plan.rows} committed rows in chunks of ${plan.chunkLen}`);
+  const sealed = sealProved(k, plan, {
+    proof: proved.proof, chunkRoots: proved.trace.layer, prove_ms, verify_ms, stages: proved.stages,
+    backend: { requested: s.backendChoice, description: proved.backend },
+  }, {}, s.key);
+  // The trace commitment: its LDE and Merkle tree (seed 002's commit_ms).
+  const commit_ms = proved.stages.filter((st) => st.stage === 'trace lde' || st.stage === 'trace commit').reduce((a, st) => a + st.ms, 0);
+  const numChunks = plan.rows / plan.chunkLen;
 
   function* files(): Generator<[string, Uint8Array]> {
-    yield [POLICY_FILE, policyBytes];
-    yield [`proofs/${name}.proof.bin`, bin];
-    yield [`proofs/${name}.proof.json`, json];
-    yield [`${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`, rootsBin];
-    yield [`${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`, rootsJson];
-    for (let i = 0; i < numChunks; i++) yield [`${ARCHIVE_DIR}/${CHUNKS_DIR}/${chunkFileName(i)}`, encodeChunk(traceLde, i, chunkLen)];
-    yield [CAPSULE_FILE, encodeJson(capsule)];
+    const last = sealed.files.length - 1; // capsule.json last, after everything it names
+    yield* sealed.files.slice(0, last);
+    for (let i = 0; i < numChunks; i++) yield [chunkPath(i), encodeChunk(traceLde, i, plan.chunkLen)];
+    yield sealed.files[last]!;
   }
-  return { capsule, files: { [Symbol.iterator]: files }, timing: { trace_ms, prove_ms, verify_ms, commit_ms } };
+  return { capsule: sealed.capsule, files: { [Symbol.iterator]: files }, timing: { trace_ms: plan.traceMs, prove_ms, verify_ms, commit_ms } };
 }

@@ -2,6 +2,8 @@
 // means, and the claim a proof is bound to. Each is hashed as SHA-256 of its RFC 8785 canonical JSON;
 // the statement hash is the 32 bytes the STARK transcript absorbs first, so a proof verified under
 // another statement (other policy, root, public inputs or anchors) fails.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { sha256Hex } from '../hash/digest.js';
 import { canonicalBytes } from '../json/canonical-json.js';
@@ -45,6 +47,22 @@ export type StatementV1 = z.output<typeof StatementSchema>;
 
 /** SHA-256 of the value's RFC 8785 canonical JSON, hex. */
 export const jcsHash = (value: unknown): string => sha256Hex(canonicalBytes(value));
+
+/**
+ * jcsHash of an array, taken one item at a time (SHA-256 of "[" ‖ JCS(item 0) ‖ "," ‖ … ‖ "]"), so a
+ * long array is hashed without its whole canonical text in memory.
+ */
+export function jcsArrayHash(items: Iterable<unknown>): string {
+  const h = sha256.create(), comma = Uint8Array.of(0x2c);
+  h.update(Uint8Array.of(0x5b));
+  let first = true;
+  for (const item of items) {
+    if (!first) h.update(comma);
+    h.update(canonicalBytes(item));
+    first = false;
+  }
+  return bytesToHex(h.update(Uint8Array.of(0x5d)).digest());
+}
 
 /** The `sha256:<hex>` reference of a JSON document. */
 export const jcsRef = (value: unknown): string => `sha256:${jcsHash(value)}`;

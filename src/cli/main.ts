@@ -3,7 +3,7 @@
 // Exit codes: 0 ok, 1 rejected or failed check, 2 usage or I/O error.
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_SECURITY_BITS } from '../stark/options.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../package-info.js';
 
 export async function run(argv: string[]): Promise<number> {
   let code = 0;
@@ -86,16 +86,57 @@ export async function run(argv: string[]): Promise<number> {
       const { registryProve } = await import('./registry.js');
       code = await registryProve({ registry: o.registry, policy: o.policy, out: o.out, json: o.json === true });
     });
+  const bench = program.command('bench').description('CapsuleBench: benchmark runs as verifiable receipts (capsulepacks) under Benchmark Policy v1');
+  bench
+    .command('run')
+    .description('run a workload at a size on a track and write its capsulepack (folder and .tgz): exit 0 ok, 1 a failed run, 2 usage or I/O error')
+    .requiredOption('--workload <id>', 'a workload of the policy (capseal bench list)')
+    .option('--size <log2-rows>', 'trace rows as a power of two: 16 means 2^16 rows', '16')
+    .requiredOption('--track <id>', 'baseline_no_accel (CPU) or optimized_declared (GPU, every knob declared)')
+    .option('--runs <n>', "measured runs (default and minimum: the policy's)")
+    .option('--warmups <n>', "warm-up runs before them (default and minimum: the policy's)")
+    .option('--backend <kind>', 'cpu (baseline_no_accel), gpu or auto (optimized_declared); default: cpu, or gpu on optimized_declared')
+    .option('--threads <n>', 'CPU worker threads (default: one per core)')
+    .option('--sign <keyfile>', 'sign the capsule (capseal keygen); the certified tier needs it')
+    .option('--out <dir>', 'a new folder for capsulepack/ and capsulepack.tgz (default: bench-results/<time>-<workload>-<size>-<track>)')
+    .option('--save-baseline <name>', 'save this run as a baseline to compare later runs with')
+    .option('--baseline <name>', 'compare with a saved baseline of the same workload, size and track on this machine')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: { workload: string; size: string; track: string; runs?: string; warmups?: string; backend?: string; threads?: string; sign?: string; out?: string; saveBaseline?: string; baseline?: string; json?: boolean }) => {
+      const { benchRun } = await import('./bench.js');
+      code = await benchRun({ ...o, json: o.json === true });
+    });
+  bench
+    .command('verify')
+    .description('check a capsulepack against the submission contract (checks A–E): exit 0 accepted, 1 rejected, 2 usage or I/O error')
+    .argument('<pack>', 'capsulepack.tgz, or a capsulepack folder (or the --out folder holding one)')
+    .option('--certified', 'the certified tier: the policy in --registry-root, a signature, and a signer active in --acl')
+    .option('--registry-root <hex>', 'trusted policy-registry root (with --certified)')
+    .option('--acl <file>', 'bef_acl_v1 file of keys allowed to sign for the policy (with --certified)')
+    .option('--challenge-nonce <hex>', 'challenge DA audit: sample row chunks from this nonce too')
+    .option('--json', 'print the report as one JSON line')
+    .action(async (path: string, o: { certified?: boolean; registryRoot?: string; acl?: string; challengeNonce?: string; json?: boolean }) => {
+      const { benchVerify } = await import('./bench.js');
+      code = await benchVerify(path, { ...o, json: o.json === true });
+    });
+  bench
+    .command('list')
+    .description("the policy's workloads with their sizes, its tracks, its hash and the registry root")
+    .option('--json', 'print one JSON object')
+    .action(async (o: { json?: boolean }) => {
+      const { benchList } = await import('./bench.js');
+      code = await benchList({ json: o.json === true });
+    });
   program
-    .command('bench')
-    .description('benchmarks: ntt, lde, leaves, merkle, prove (a whole proof) on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal bench --help)')
+    .command('perf')
+    .description('performance benchmarks: ntt, lde, leaves, merkle, prove (a whole proof) on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal perf --help)')
     .helpOption(false)
     .allowUnknownOption()
     .argument('[args...]')
     .action(async (args: string[]) => {
       // bench/ holds the benchmarks; it is compiled next to src/ (dist/bench) and run from source by tsx.
-      const bench = (await import(new URL('../../bench/main.js', import.meta.url).href)) as { main(a: string[]): Promise<number> };
-      code = await bench.main(args); // no name: a usage error there, as from npm run bench
+      const perf = (await import(new URL('../../bench/main.js', import.meta.url).href)) as { main(a: string[]): Promise<number> };
+      code = await perf.main(args); // no name: a usage error there, as from npm run perf
     });
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -28,6 +28,19 @@ export interface StageTiming {
   note?: string;
 }
 
+/** Where a proof stands: `done` of `total` stages finished, `stage` the one now running (or 'done'). */
+export interface ProveProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+/** The stages of a proof, in order; a resident GPU proof has no host 'trace check'. */
+export const PROVE_STAGES = [
+  'trace check', 'trace lde', 'trace commit', 'trace hold', 'constraints', 'composition split', 'composition commit',
+  'ood', 'deep composition', 'fri', 'grinding', 'openings',
+] as const;
+
 export interface ProveInput {
   air: Air;
   /** Columns of the execution trace, natural row order. */
@@ -35,9 +48,10 @@ export interface ProveInput {
   /**
    * The caller's 32-byte statement hash, bound into the transcript before anything else is proved;
    * or a function that makes it from the trace root (a capsule's statement binds the root), called
-   * once the trace is committed and before any challenge is drawn.
+   * once the trace is committed and before any challenge is drawn; with `keepTrace` it also gets
+   * that layer of the trace tree.
    */
-  statementHash: Uint8Array | ((traceRoot: Uint8Array) => Uint8Array);
+  statementHash: Uint8Array | ((traceRoot: Uint8Array, layer: Uint8Array | undefined) => Uint8Array);
   /** The AIR's canonical public-input bytes. */
   publicInputs: Uint8Array;
   options?: ProofOptions;
@@ -51,7 +65,9 @@ export interface ProveInput {
    * Also return the committed trace LDE and layer `layer` of its Merkle tree (a capsule's row archive
    * stores the rows, in chunks whose roots are that layer).
    */
-  keepTrace?: { layer: number };
+  keepTrace?: { layer: number; lde?: boolean };
+  /** Told when each stage starts and when the proof is done (real stage counts, not estimates). */
+  progress?: (p: ProveProgress) => void;
 }
 
 export interface ProveResult {
@@ -59,8 +75,11 @@ export interface ProveResult {
   stages: StageTiming[];
   /** The description of the backend the proof was made on. */
   backend: string;
-  /** When `keepTrace` was given: the trace LDE columns in committed (bit-reversed) row order, and the layer. */
-  trace?: { lde: Column[]; layer: Uint8Array };
+  /**
+   * When `keepTrace` was given: the layer, and unless `keepTrace.lde` is false the trace LDE columns
+   * in committed (bit-reversed) row order.
+   */
+  trace?: { lde: Column[] | undefined; layer: Uint8Array };
 }
 
 async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commitment, positions: readonly number[]): Promise<Opening> {
@@ -88,21 +107,26 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
   const gpu = backend instanceof Scheduler ? backend.residentGpu('lde', 2 ** air.logN * o.blowup * air.width) : undefined;
   const stages: StageTiming[] = [];
-  if (backend.kind !== 'gpu' && !gpu && !input.cheat) {
+  const hostCheck = backend.kind !== 'gpu' && !gpu && !input.cheat;
+  const total = PROVE_STAGES.length - (hostCheck ? 0 : 1);
+  if (hostCheck) {
+    input.progress?.({ stage: 'trace check', done: 0, total });
     const t0 = performance.now();
     if (!satisfies(k, air, input.trace)) throw violation(air, input.trace);
     stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
   }
   const withStages = (r: ProveResult): ProveResult => ({ ...r, stages: [...stages, ...r.stages] });
+  const counted = { done: hostCheck ? 1 : 0, total };
   try {
-    if (!(backend instanceof Scheduler) || !gpu) return withStages(await proveChecked(k, backend, o, input));
+    if (!(backend instanceof Scheduler) || !gpu) return withStages(await proveChecked(k, backend, o, input, counted));
     const t1 = performance.now();
     try {
-      return withStages(await proveChecked(k, gpu, o, input));
+      return withStages(await proveChecked(k, gpu, o, input, { ...counted }));
     } catch (e) {
       const note = backend.gpuFailed(e, 'prove');
       stages.push({ stage: 'gpu attempt', ms: performance.now() - t1, backend: 'gpu', note });
-      return withStages(await proveChecked(k, backend, o, input));
+      // The CPU rerun checks nothing on the host first: its stage count is the resident one's.
+      return withStages(await proveChecked(k, backend, o, input, { ...counted }));
     }
   } catch (e) {
     throw e instanceof NotLowDegreeError ? violation(air, input.trace, e) : e;
@@ -116,17 +140,22 @@ function violation(air: Air, trace: readonly Column[], cause?: Error): Error {
   return new RangeError(`trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
 }
 
-/** The proof of a checked trace and options, with the heavy steps on `backend`. */
-async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input: ProveInput): Promise<ProveResult> {
+/**
+ * The proof of a checked trace and options, with the heavy steps on `backend`; `count` holds the
+ * stages done before it (the host's trace check) and the total, for progress.
+ */
+async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input: ProveInput, count: { done: number; total: number }): Promise<ProveResult> {
   const { air } = input;
   const stages: StageTiming[] = [];
   // On a scheduler, a stage is labelled with where its operations ran (it records each one).
   const placement = backend instanceof Scheduler ? backend : undefined;
   const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>): Promise<T> => {
+    input.progress?.({ stage, done: count.done, total: count.total });
     const mark = placement?.stages.length ?? 0, t0 = performance.now();
     const v = await fn();
     const ran = [...new Set(placement?.stages.slice(mark).map((r) => r.backend))];
     stages.push({ stage, ms: performance.now() - t0, backend: ran.length ? ran.join('+') : where });
+    count.done++;
     return v;
   };
   const logN = air.logN, logBlowup = Math.log2(o.blowup), logNN = logN + logBlowup;
@@ -145,11 +174,12 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     commitments.push(traceTree);
     const lde = await timed('trace hold', steps.where, () => steps.hold(ldeM));
     // The CPU steps' host copy serves as the kept LDE (the steps only read it).
-    const kept = input.keepTrace
-      ? { lde: lde.host ? [...lde.host] : await backend.download(ldeM), layer: await traceTree.layer(input.keepTrace.layer) }
+    const keep = input.keepTrace;
+    const kept = keep
+      ? { lde: keep.lde === false ? undefined : lde.host ? [...lde.host] : await backend.download(ldeM), layer: await traceTree.layer(keep.layer) }
       : undefined;
     // Nothing is drawn before this point, so committing first changes no byte of the transcript.
-    const statementHash = typeof input.statementHash === 'function' ? input.statementHash(traceTree.root) : input.statementHash;
+    const statementHash = typeof input.statementHash === 'function' ? input.statementHash(traceTree.root, kept?.layer) : input.statementHash;
     const t = startTranscript(air, o, statementHash, input.publicInputs);
     t.absorb('trace-root', traceTree.root);
 
@@ -181,6 +211,7 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     commitments.push(...fri.layers.map((l) => l.commitment));
     t.absorbExt('fri-final', fri.finalPoly);
     const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
+    input.progress?.({ stage: 'done', done: count.done, total: count.total });
     return kept ? { ...result, trace: kept } : result;
   } finally {
     held.forEach((m) => backend.release(m));
@@ -213,18 +244,20 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkStep
   const queries = drawQueries(t, logN, o);
   const f = o.foldingFactor, logF = Math.log2(f);
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
-  const friOpenings = await Promise.all(fri.layers.map((layer, i) => {
-    const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
-    return opening(steps, layer.rows, layer.commitment, leaves);
+  const { friOpenings, traceOpening, compositionOpening } = await c.timed('openings', steps.where, async () => ({
+    friOpenings: await Promise.all(fri.layers.map((layer, i) => {
+      const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
+      return opening(steps, layer.rows, layer.commitment, leaves);
+    })),
+    traceOpening: await opening(steps, c.lde, c.traceTree, positions),
+    compositionOpening: await opening(steps, c.comp, c.compTree, positions),
   }));
   const proof: StarkProof = {
     options: o, airId: air.id, logN, width: air.width, segments: c.segments,
     traceRoot: c.traceTree.root, compositionRoot: c.compTree.root,
     oodTrace: c.oodTrace, oodTraceNext: c.oodTraceNext, oodComposition: c.oodComposition,
     friRoots: fri.layers.map((l) => l.commitment.root), finalPoly: fri.finalPoly, nonce,
-    traceOpening: await opening(steps, c.lde, c.traceTree, positions),
-    compositionOpening: await opening(steps, c.comp, c.compTree, positions),
-    friOpenings,
+    traceOpening, compositionOpening, friOpenings,
     securityBits: securityBits(logN, o),
   };
   return { proof, stages: c.stages, backend: c.backend };

@@ -1,7 +1,7 @@
-// `capseal bench` end to end on the CPU, at sizes that take a moment: the records carry what the
+// `capseal perf` end to end on the CPU, at sizes that take a moment: the records carry what the
 // README says (median and spread, sizes, threads), a proof bench's proof verifies (else it fails),
-// and bad arguments are usage errors (exit 2) with the flag named, the same from `npm run bench`
-// (bench/main.ts run directly) as from `capseal bench`. Speed is not judged here.
+// and bad arguments are usage errors (exit 2) with the flag named, the same from `npm run perf`
+// (bench/main.ts run directly) as from `capseal perf`. Speed is not judged here.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,16 +10,16 @@ import { runCli, type CliRun } from './helpers/cli.js';
 
 const records = (stdout: string): Array<Record<string, unknown>> => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-/** `npm run bench -- <args>`: bench/main.ts run directly by tsx. */
+/** `npm run perf -- <args>`: bench/main.ts run directly by tsx. */
 function runBenchMain(args: string[]): CliRun {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../bench/main.ts', import.meta.url)), ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 
-describe('capseal bench', () => {
+describe('capseal perf', () => {
   it('ntt: median and spread over the timed runs', () => {
-    const r = runCli(['bench', 'ntt', '--log-n', '6', '--runs', '3', '--threads', '1', '--json']);
+    const r = runCli(['perf', 'ntt', '--log-n', '6', '--runs', '3', '--threads', '1', '--json']);
     expect(r.code).toBe(0);
     const [rec] = records(r.stdout);
     expect(rec).toMatchObject({ bench: 'ntt', log_n: 6, cols: 1, backend: 'cpu', threads: 1, runs: 3 });
@@ -28,7 +28,7 @@ describe('capseal bench', () => {
   });
 
   it('prove: a verified proof, its size and security, the spread of the proving runs and every stage', () => {
-    const r = runCli(['bench', 'prove', '--air', 'fib', '--log-n', '6', '--runs', '2', '--json']);
+    const r = runCli(['perf', 'prove', '--air', 'fib', '--log-n', '6', '--runs', '2', '--json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warm-up: \d+ ms\n {2}run 1\/2: \d+ ms\n {2}run 2\/2/);
     const [rec] = records(r.stdout);
@@ -41,7 +41,7 @@ describe('capseal bench', () => {
   });
 
   it('prove: the smallest trace the default options reach 100 bits with (2^4 rows) proves and verifies', () => {
-    const r = runCli(['bench', 'prove', '--air', 'agent', '--log-n', '4', '--runs', '1', '--threads', '1', '--json']);
+    const r = runCli(['perf', 'prove', '--air', 'agent', '--log-n', '4', '--runs', '1', '--threads', '1', '--json']);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(records(r.stdout)[0]).toMatchObject({ bench: 'prove', air: 'agent', log_n: 4, security_bits: 100 });
@@ -69,7 +69,7 @@ describe('capseal bench', () => {
   });
 
   it.each([1, 4])('ntt-native --runs %i: that many runs of each, and a finite ratio at a size the C NTT takes ~0.1 µs for', (runs) => {
-    const r = runCli(['bench', 'ntt-native', '--log-n', '4', '--runs', String(runs), '--json']);
+    const r = runCli(['perf', 'ntt-native', '--log-n', '4', '--runs', String(runs), '--json']);
     expect(r.code).toBe(0);
     const [ours, native, ratio] = records(r.stdout);
     expect(ours).toMatchObject({ bench: 'ntt', log_n: 4, backend: 'cpu', threads: 1, runs });
@@ -93,55 +93,55 @@ describe('capseal bench', () => {
     [['prove', '--air', 'zk'], /--air: must be one of geom, fib, agent/],
     [['ntt', '--log-n', 'x'], /expected a non-negative integer/],
     [['sort'], /unknown benchmark 'sort'/],
-    [['merkle', '--cols', '2'], /^error: --cols does not apply to bench merkle\n$/],
-    [['merkle', '--blowup', '4'], /--blowup does not apply to bench merkle/],
-    [['merkle', '--threads', '2'], /--threads does not apply to bench merkle/],
-    [['ntt', '--blowup', '4'], /--blowup does not apply to bench ntt/],
-    [['leaves', '--blowup', '8'], /--blowup does not apply to bench leaves/],
-    [['prove', '--blowup', '4'], /--blowup does not apply to bench prove/],
-    [['prove', '--cols', '2'], /--cols does not apply to bench prove/],
-    [['prove', '--op', 'ntt'], /--op does not apply to bench prove/],
-    [['ntt', '--air', 'fib'], /--air does not apply to bench ntt/],
-    [['ntt-native', '--backend', 'cpu'], /--backend does not apply to bench ntt-native/],
-    [['ntt-native', '--air', 'geom'], /--air does not apply to bench ntt-native/],
-    [['gpu-vs-cpu', '--backend', 'gpu'], /--backend does not apply to bench gpu-vs-cpu --op all/],
-    [['gpu-vs-cpu', '--op', 'ntt', '--air', 'fib'], /--air does not apply to bench gpu-vs-cpu --op ntt/],
-    [['gpu-vs-cpu', '--op', 'merkle', '--blowup', '4'], /--blowup does not apply to bench gpu-vs-cpu --op merkle/],
+    [['merkle', '--cols', '2'], /^error: --cols does not apply to perf merkle\n$/],
+    [['merkle', '--blowup', '4'], /--blowup does not apply to perf merkle/],
+    [['merkle', '--threads', '2'], /--threads does not apply to perf merkle/],
+    [['ntt', '--blowup', '4'], /--blowup does not apply to perf ntt/],
+    [['leaves', '--blowup', '8'], /--blowup does not apply to perf leaves/],
+    [['prove', '--blowup', '4'], /--blowup does not apply to perf prove/],
+    [['prove', '--cols', '2'], /--cols does not apply to perf prove/],
+    [['prove', '--op', 'ntt'], /--op does not apply to perf prove/],
+    [['ntt', '--air', 'fib'], /--air does not apply to perf ntt/],
+    [['ntt-native', '--backend', 'cpu'], /--backend does not apply to perf ntt-native/],
+    [['ntt-native', '--air', 'geom'], /--air does not apply to perf ntt-native/],
+    [['gpu-vs-cpu', '--backend', 'gpu'], /--backend does not apply to perf gpu-vs-cpu --op all/],
+    [['gpu-vs-cpu', '--op', 'ntt', '--air', 'fib'], /--air does not apply to perf gpu-vs-cpu --op ntt/],
+    [['gpu-vs-cpu', '--op', 'merkle', '--blowup', '4'], /--blowup does not apply to perf gpu-vs-cpu --op merkle/],
     [['ntt', '--backend', 'gpu', '--threads', '2'], /--threads does not apply to --backend gpu/],
-  ])('bench %j is a usage error', (args, message) => {
-    const r = runCli(['bench', ...args]);
+  ])('perf %j is a usage error', (args, message) => {
+    const r = runCli(['perf', ...args]);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
   });
 
   it.each([[[]], [['prove', '--log-n', '3']], [['merkle', '--cols', '2']]])(
-    'npm run bench -- %j fails as capseal bench does: same exit code, same message',
+    'npm run perf -- %j fails as capseal perf does: same exit code, same message',
     (args) => {
-      const direct = runBenchMain(args), viaCli = runCli(['bench', ...args]);
+      const direct = runBenchMain(args), viaCli = runCli(['perf', ...args]);
       expect(direct.code).toBe(2);
       expect({ code: direct.code, stdout: direct.stdout, stderr: direct.stderr }).toEqual({ code: viaCli.code, stdout: viaCli.stdout, stderr: viaCli.stderr });
     },
   );
 
   it('--help lists each benchmark with exactly the options it takes, as the README does', () => {
-    const r = runCli(['bench', '--help']);
+    const r = runCli(['perf', '--help']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('bench '));
+    const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('perf '));
     expect(lines.map((l) => l.split(' ')[1])).toEqual(['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu']);
-    expect(lines.find((l) => l.startsWith('bench gpu-vs-cpu '))).toMatch(/--blowup .*--threads N/);
-    expect(lines.find((l) => l.startsWith('bench merkle '))).not.toMatch(/--cols|--blowup|--threads/);
+    expect(lines.find((l) => l.startsWith('perf gpu-vs-cpu '))).toMatch(/--blowup .*--threads N/);
+    expect(lines.find((l) => l.startsWith('perf merkle '))).not.toMatch(/--cols|--blowup|--threads/);
     // The README's command-line block, continuation lines joined.
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\n {2,}/g, ' ');
-    const readmeLines = readme.split('\n').filter((l) => l.startsWith('capseal bench '));
+    const readmeLines = readme.split('\n').filter((l) => l.startsWith('capseal perf '));
     expect(readmeLines).toEqual(lines.map((l) => `capseal ${l}`));
   });
 
   it('capseal --help names every benchmark, prove included', () => {
-    const names = /one of: ([\w\s,-]+)\n\n/.exec(runCli(['bench', '--help']).stdout)![1]!.split(/,\s*/).map((s) => s.trim());
+    const names = /one of: ([\w\s,-]+)\n\n/.exec(runCli(['perf', '--help']).stdout)![1]!.split(/,\s*/).map((s) => s.trim());
     expect(names).toContain('prove');
     const help = runCli(['--help']).stdout.replace(/\s+/g, ' ');
-    const bench = /bench \[args\.\.\.\] (.*?) help \[command\]/.exec(help)![1]!;
+    const bench = /perf \[args\.\.\.\] (.*?) (?:help \[command\]|bench )/.exec(help)![1]!;
     for (const name of names) expect(bench).toMatch(new RegExp(`\\b${name}\\b`));
   });
 });

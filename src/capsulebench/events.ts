@@ -1,0 +1,246 @@
+// The run's event stream `bef_capsule_stream_v1` (seed 001 "WebSocket event schema"; DESIGN.md
+// "Event integrity"): one envelope {schema, v, run_id, seq, ts_ms, source, type, data,
+// prev_event_hash} per event, appended to events/events.jsonl as the run goes. Each line is the
+// event's RFC 8785 JSON, and prev_event_hash is the SHA-256 of the previous line's bytes (64 zeros
+// before the first), so the log is a hash chain. The chain head after `proof_artifact` is stored in
+// the capsule (benchmark.events_chain_head): the capsule hash then covers every event up to the
+// proof, and the events after it (capsule_sealed, signature_attached, pack_ready) only repeat what
+// the capsule and the pack state. Numbers in events are integers.
+import { z } from 'zod';
+import { RunIdSchema } from '../capsule/capsule.js';
+import { AnchorsSchema, HashHexSchema, StatementSchema, TraceSpecSchema } from '../capsule/spec.js';
+import { AuthorshipSchema } from '../capsule/authorship.js';
+import { sha256Hex } from '../hash/digest.js';
+import { canonicalize } from '../json/canonical-json.js';
+
+export const STREAM_SCHEMA = 'bef_capsule_stream_v1';
+export const EVENTS_PATH = 'events/events.jsonl';
+export const ZERO_EVENT_HASH = '0'.repeat(64);
+/** Chunk roots per chunk_committed event. */
+export const CHUNK_BATCH = 256;
+
+const Count = z.number().int().min(0).max(2 ** 53);
+const Name = z.string().min(1).max(128);
+const Progress = z.strictObject({ done: Count, total: Count, unit: z.string().max(32) }).refine((p) => p.done <= p.total, 'done must not exceed total');
+/** Which proof of the run: a warm-up or a measured run, i of n. */
+const RunRef = z.strictObject({ kind: z.enum(['warmup', 'measured']), index: z.number().int().min(1), of: z.number().int().min(1) });
+export type RunRef = z.output<typeof RunRef>;
+
+export const PHASES = ['init', 'trace_generate', 'prove', 'verify_local', 'seal_capsule', 'pack', 'done'] as const;
+
+/** The data of each event type; every object is closed. */
+export const EVENT_DATA = {
+  run_started: z.strictObject({
+    client: z.strictObject({ runner_name: Name, runner_version: Name, backend_id: Name, backend_version: Name }),
+    workload_id: Name,
+    track_id: Name,
+    log2_rows: z.number().int().min(0).max(64),
+  }),
+  phase: z.strictObject({ phase_id: z.enum(PHASES), phase_label: z.string().max(256), progress: Progress.optional() }),
+  spec_locked: z.strictObject({
+    trace_spec: TraceSpecSchema,
+    trace_spec_hash_hex: HashHexSchema,
+    policy_id: Name,
+    policy_version: Name,
+    policy_hash_hex: HashHexSchema,
+    anchors: AnchorsSchema,
+  }),
+  chunk_committed: z.strictObject({
+    /** Index of the first root in this batch. */
+    chunk_index: Count,
+    chunk_len: Count,
+    chunk_bytes: Count,
+    chunk_roots_hex: z.array(HashHexSchema).min(1).max(CHUNK_BATCH),
+    num_chunks: Count,
+  }),
+  chunk_roots_digest: z.strictObject({ num_chunks: Count, chunk_roots_digest_hex: HashHexSchema, chunk_roots_format: z.literal('bin'), chunk_roots_bytes: Count }),
+  row_root_finalized: z.strictObject({ row_root_hex: HashHexSchema, arity: Count, chunk_len: Count, num_chunks: Count }),
+  statement_locked: z.strictObject({ statement: StatementSchema, statement_hash_hex: HashHexSchema }),
+  prove_progress: z.strictObject({ run: RunRef, stage: Name, progress: Progress, metrics: z.strictObject({ rss_bytes: Count }) }),
+  proof_artifact: z.strictObject({
+    proof_id: z.string().regex(/^[a-z0-9_]{1,32}$/),
+    format: z.literal('bin'),
+    path: z.string().max(256),
+    size_bytes: Count,
+    sha256_payload_hash_hex: HashHexSchema,
+    measurements_hash_hex: HashHexSchema,
+    stats: z.strictObject({ prover_time_us: Count, verify_time_us: Count, peak_rss_bytes: Count }),
+  }),
+  capsule_sealed: z.strictObject({ capsule_path: z.string().max(256), capsule_hash_hex: HashHexSchema }),
+  signature_attached: z.strictObject({ scheme: AuthorshipSchema.shape.scheme, pubkey_hex: AuthorshipSchema.shape.pubkey, signature_hex: AuthorshipSchema.shape.signature }),
+  pack_ready: z.strictObject({ pack_path: z.string().max(4096), pack_sha256_hex: HashHexSchema, bytes: Count }),
+  state_snapshot: z.strictObject({
+    last_event_seq: Count,
+    phase: z.enum(PHASES).nullable(),
+    locked: z.strictObject({
+      trace_spec_hash_hex: HashHexSchema.nullable(),
+      policy_hash_hex: HashHexSchema.nullable(),
+      row_root_hex: HashHexSchema.nullable(),
+      statement_hash_hex: HashHexSchema.nullable(),
+      capsule_hash_hex: HashHexSchema.nullable(),
+    }),
+    commitment_state: z.strictObject({ num_chunks: Count.nullable(), num_chunks_committed: Count, chunk_roots_digest_hex: HashHexSchema.nullable() }),
+    runs_done: Count,
+  }),
+} as const;
+export type EventType = keyof typeof EVENT_DATA;
+export type EventData<T extends EventType> = z.output<(typeof EVENT_DATA)[T]>;
+export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
+
+export const EnvelopeSchema = z.strictObject({
+  schema: z.literal(STREAM_SCHEMA),
+  v: z.literal(1),
+  run_id: RunIdSchema,
+  seq: z.number().int().min(1).max(2 ** 53),
+  ts_ms: Count,
+  source: z.literal('runner'),
+  type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+  data: z.unknown(),
+  prev_event_hash: HashHexSchema,
+});
+
+export interface StreamEvent<T extends EventType = EventType> {
+  schema: typeof STREAM_SCHEMA;
+  v: 1;
+  run_id: string;
+  seq: number;
+  ts_ms: number;
+  source: 'runner';
+  type: T;
+  data: EventData<T>;
+  prev_event_hash: string;
+}
+
+/** An event's line in events.jsonl (without the newline): its canonical JSON. */
+export const eventLine = (e: StreamEvent): string => canonicalize(e);
+/** The hash the next event names as prev_event_hash. */
+export const lineHash = (line: string): string => sha256Hex(new TextEncoder().encode(line));
+
+/** What a state_snapshot reports, kept up to date as events are emitted. */
+interface RunState {
+  phase: (typeof PHASES)[number] | null;
+  locked: EventData<'state_snapshot'>['locked'];
+  numChunks: number | null;
+  committed: number;
+  digest: string | null;
+  runsDone: number;
+}
+
+/**
+ * Writes a run's events: each emit() stamps the envelope, chains it to the previous line and hands
+ * the line to `sink` at once (so a crash leaves every event so far). Data is checked against its
+ * schema first: the runner never writes an event the verifier would refuse.
+ */
+export class EventLog {
+  #seq = 0;
+  #head = ZERO_EVENT_HASH;
+  #ts = 0;
+  readonly #state: RunState = {
+    phase: null, numChunks: null, committed: 0, digest: null, runsDone: 0,
+    locked: { trace_spec_hash_hex: null, policy_hash_hex: null, row_root_hex: null, statement_hash_hex: null, capsule_hash_hex: null },
+  };
+
+  constructor(
+    readonly runId: string,
+    private readonly sink: (line: string) => void,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** SHA-256 of the last line written (the chain head). */
+  get head(): string {
+    return this.#head;
+  }
+
+  emit<T extends EventType>(type: T, data: EventData<T>): StreamEvent<T> {
+    const parsed = EVENT_DATA[type].safeParse(data);
+    if (!parsed.success) throw new Error(`internal: event ${type} does not fit its schema: ${parsed.error.issues[0]?.message ?? ''}`);
+    const e: StreamEvent<T> = {
+      // A wall clock can step back (NTP); the log's times never do.
+      schema: STREAM_SCHEMA, v: 1, run_id: this.runId, seq: ++this.#seq, ts_ms: (this.#ts = Math.max(this.#ts, Math.floor(this.clock()))), source: 'runner', type, data,
+      prev_event_hash: this.#head,
+    };
+    const line = eventLine(e);
+    this.#head = lineHash(line);
+    this.#track(e);
+    this.sink(line);
+    return e;
+  }
+
+  /** A state_snapshot of the run so far (seed 001: sent on connect, or when a viewer asks). */
+  snapshot(): StreamEvent<'state_snapshot'> {
+    const s = this.#state;
+    return this.emit('state_snapshot', {
+      last_event_seq: this.#seq, phase: s.phase, locked: { ...s.locked },
+      commitment_state: { num_chunks: s.numChunks, num_chunks_committed: s.committed, chunk_roots_digest_hex: s.digest },
+      runs_done: s.runsDone,
+    });
+  }
+
+  #track(e: StreamEvent): void {
+    const s = this.#state, d = e.data as Record<string, unknown>;
+    if (e.type === 'phase') s.phase = d['phase_id'] as RunState['phase'];
+    else if (e.type === 'spec_locked') Object.assign(s.locked, { trace_spec_hash_hex: d['trace_spec_hash_hex'], policy_hash_hex: d['policy_hash_hex'] });
+    else if (e.type === 'chunk_committed') (s.numChunks = d['num_chunks'] as number), (s.committed += (d['chunk_roots_hex'] as unknown[]).length);
+    else if (e.type === 'chunk_roots_digest') s.digest = d['chunk_roots_digest_hex'] as string;
+    else if (e.type === 'row_root_finalized') s.locked.row_root_hex = d['row_root_hex'] as string;
+    else if (e.type === 'statement_locked') s.locked.statement_hash_hex = d['statement_hash_hex'] as string;
+    else if (e.type === 'capsule_sealed') s.locked.capsule_hash_hex = d['capsule_hash_hex'] as string;
+    else if (e.type === 'prove_progress' && d['stage'] === 'done') s.runsDone++;
+  }
+}
+
+/** Why a log is not a well-formed chain, with the code the pack verifier gives it. */
+export class EventLogError extends Error {
+  constructor(readonly code: 'E160_EVENTS_MALFORMED' | 'E161_EVENTS_CHAIN_BROKEN', message: string) {
+    super(message);
+  }
+}
+
+/** An event as read back, with the hash of its line. */
+export interface ReadEvent {
+  event: StreamEvent;
+  hash: string;
+}
+
+/**
+ * Parses events.jsonl strictly: UTF-8, one canonical JSON event per line ending in "\n", each
+ * envelope and data closed and typed, seq 1, 2, 3, … on one run_id, ts_ms never decreasing, and each
+ * prev_event_hash the SHA-256 of the line before. Throws EventLogError.
+ */
+export function readEventLog(bytes: Uint8Array): ReadEvent[] {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is not UTF-8 text`);
+  }
+  if (text === '') throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is empty`);
+  if (!text.endsWith('\n')) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} does not end with a newline (a cut-off line?)`);
+  const out: ReadEvent[] = [];
+  let prev = ZERO_EVENT_HASH, runId: string | undefined, ts = 0;
+  for (const [i, line] of text.slice(0, -1).split('\n').entries()) {
+    const at = `${EVENTS_PATH} line ${i + 1}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+      // Canonical lines only: one reading, one hash.
+      if (canonicalize(json) !== line) throw new Error('not in RFC 8785 canonical form');
+    } catch (e) {
+      throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const env = EnvelopeSchema.safeParse(json);
+    if (!env.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${env.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).slice(0, 3).join('; ')}`);
+    const data = EVENT_DATA[env.data.type].safeParse(env.data.data);
+    if (!data.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${env.data.type} data: ${data.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).slice(0, 3).join('; ')}`);
+    const e = env.data as StreamEvent;
+    if (e.seq !== i + 1) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: seq ${e.seq}, expected ${i + 1}`);
+    if (e.prev_event_hash !== prev) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: prev_event_hash ${e.prev_event_hash} is not the previous line's SHA-256 ${prev}`);
+    if (runId !== undefined && e.run_id !== runId) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: run_id ${e.run_id} differs from the log's ${runId}`);
+    if (e.ts_ms < ts) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: ts_ms ${e.ts_ms} goes back in time (the line before has ${ts})`);
+    runId = e.run_id;
+    ts = e.ts_ms;
+    prev = lineHash(line);
+    out.push({ event: e, hash: prev });
+  }
+  return out;
+}

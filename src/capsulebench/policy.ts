@@ -1,0 +1,168 @@
+// Benchmark Policy v1 (`bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; DESIGN.md
+// "CapsuleBench") as data the runner and the pack verifier enforce: the suite and its seed, the
+// tracks and their rules, the required anchors and public outputs, the measurement procedure, the
+// workloads with their sizes, the DA policy, how much of the row archive a pack carries, and what
+// certification needs. Every object is closed to unknown keys.
+//
+// The shipped policy, its workload registry and the policy registry holding it are files beside this
+// one (./data/). A policy is pinned by the SHA-256 of its exact bytes; the shipped files are written
+// as JSON.stringify(value, null, 2) + "\n", so their bytes are rebuilt from the imported values (a
+// test checks the files are exactly that).
+import { z } from 'zod';
+import { parseInput } from '../airs/public-inputs.js';
+import { ACL_SCHEMA } from '../capsule/acl.js';
+import { PolicyDaSchema, policyHash } from '../capsule/policy.js';
+import { parseRegistry, type PolicyRegistry } from '../capsule/registry.js';
+import { HashHexSchema } from '../capsule/spec.js';
+import { sha256Hex } from '../hash/digest.js';
+import { parseCanonicalBytes } from '../json/canonical-json.js';
+import shippedPolicy from './data/bef_benchmark_policy_v1.json' with { type: 'json' };
+import shippedRegistry from './data/policy_registry.json' with { type: 'json' };
+import shippedWorkloads from './data/workloads_v1.json' with { type: 'json' };
+
+export const BENCHMARK_POLICY_SCHEMA = 'bef_benchmark_policy_v1';
+export const WORKLOAD_REGISTRY_SCHEMA = 'capsulebench_workload_registry_v1';
+
+/** Backends a track may allow (`--backend`). */
+export const TRACK_BACKENDS = ['cpu', 'gpu', 'auto'] as const;
+
+/** The public outputs a run reports; a policy may require any of them. */
+export const PUBLIC_OUTPUTS = [
+  'prover_time_us', 'peak_rss_bytes', 'proof_size_bytes', 'verify_time_us', 'workload_size_params', 'result_digest_hex', 'throughput_cells_per_s',
+] as const;
+export type PublicOutput = (typeof PUBLIC_OUTPUTS)[number];
+
+/** Trace rows a workload may be run at, as log2: the AIRs' range. */
+const Log2Rows = z.number().int().min(3).max(30);
+const Id = z.string().regex(/^[a-z0-9_]{1,64}$/, 'must be 1–64 characters of a–z, 0–9 and _');
+
+/** Distinct values of `key` across a list. */
+const unique = <T>(key: (x: T) => string, what: string) => (list: readonly T[], ctx: z.RefinementCtx) => {
+  const seen = new Set<string>();
+  list.forEach((x, i) => {
+    if (seen.has(key(x))) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate ${what} ${key(x)}` });
+    seen.add(key(x));
+  });
+};
+
+export const TrackRulesSchema = z.strictObject({
+  /** The --backend values a run of this track may use. */
+  allowed_backends: z.array(z.enum(TRACK_BACKENDS)).min(1),
+  /** No GPU may run any stage; the manifests must declare none. */
+  forbid_gpu: z.boolean(),
+  /** A GPU adapter must be declared (hardware and knobs manifests). */
+  require_gpu_adapter: z.boolean(),
+  /** The knobs manifest must be in the pack and bound by its anchor. */
+  require_full_knob_disclosure: z.boolean(),
+  /** Every warm-up and measured run must give the same proof bytes. */
+  require_identical_proofs: z.boolean(),
+});
+export type TrackRules = z.output<typeof TrackRulesSchema>;
+
+export const TrackSchema = z.strictObject({ track_id: Id, display_name: z.string().min(1).max(128), rules: TrackRulesSchema });
+export type Track = z.output<typeof TrackSchema>;
+
+export const BenchmarkPolicySchema = z.strictObject({
+  schema: z.literal(BENCHMARK_POLICY_SCHEMA),
+  policy_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1–128 characters of A–Z a–z 0–9 _ . : -'),
+  policy_version: z.string().min(1).max(64),
+  min_security_bits: z.number().int().min(0).max(256),
+  suite: z.strictObject({
+    suite_id: z.string().regex(/^[a-z0-9_.-]{1,64}$/),
+    suite_version: z.string().min(1).max(64),
+    /** 32 bytes from which every workload's input is generated. */
+    suite_seed_hex: HashHexSchema,
+    /** SHA-256 of the workload registry file's bytes. */
+    workload_registry_hash: HashHexSchema,
+  }),
+  tracks: z.array(TrackSchema).min(1).superRefine(unique((t) => t.track_id, 'track_id')),
+  /** Anchor keys every capsule of the policy carries (a false value: not required). */
+  required_anchors: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), z.boolean()),
+  required_public_outputs: z.partialRecord(z.enum(PUBLIC_OUTPUTS), z.boolean()),
+  measurement_procedure: z.strictObject({
+    /** Untimed proofs first (JIT tiers, GPU pipelines). */
+    warmup_runs: z.number().int().min(0).max(100),
+    /** Timed proofs; the runner makes at least this many. */
+    measured_runs: z.number().int().min(1).max(1000),
+    /** Verifications in a fresh worker: untimed, then timed. */
+    verify_warmup_runs: z.number().int().min(0).max(1000),
+    verify_runs: z.number().int().min(1).max(10000),
+    aggregation: z.literal('median'),
+    clock_source: z.literal('monotonic'),
+  }),
+  workloads: z
+    .array(z.strictObject({ workload_id: Id, params: z.strictObject({ log2_rows: z.array(Log2Rows).min(1) }) }))
+    .min(1)
+    .superRefine(unique((w) => w.workload_id, 'workload_id')),
+  da_policy: PolicyDaSchema,
+  /** A pack carries every row chunk when they total at most this; else the chunk roots and the DA sample. */
+  pack_policy: z.strictObject({ full_archive_max_bytes: z.number().int().min(0).max(2 ** 40) }),
+  certification: z.strictObject({
+    require_signature_for_certified_track: z.boolean(),
+    acl_schema: z.literal(ACL_SCHEMA),
+    policy_registry: z.strictObject({
+      enabled: z.boolean(),
+      registry_root_hash_type: z.literal('sha256'),
+      require_inclusion_proof_for_certified_track: z.boolean(),
+    }),
+  }),
+});
+export type BenchmarkPolicy = z.output<typeof BenchmarkPolicySchema>;
+
+export const WorkloadEntrySchema = z.strictObject({
+  workload_id: Id,
+  trace_format_id: z.string().regex(/^[A-Z0-9_]{1,64}$/),
+  air_id: Id,
+  /** The generator's name; its algorithm is documented with the workload (./workloads.ts). */
+  input_generator: Id,
+  size_param: z.literal('log2_rows'),
+  description: z.string().min(1).max(1024),
+});
+
+export const WorkloadRegistrySchema = z.strictObject({
+  schema: z.literal(WORKLOAD_REGISTRY_SCHEMA),
+  registry_id: Id,
+  workloads: z.array(WorkloadEntrySchema).min(1).superRefine(unique((w) => w.workload_id, 'workload_id')),
+});
+export type WorkloadRegistry = z.output<typeof WorkloadRegistrySchema>;
+
+/** The bytes the shipped data files hold: JSON.stringify(value, null, 2) and a newline. */
+const fileText = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+
+/** The shipped Benchmark Policy v1 file's bytes (policy.json in every pack the runner makes). */
+export const SHIPPED_POLICY_BYTES: Uint8Array = fileText(shippedPolicy);
+/** The shipped workload registry file's bytes; the policy's workload_registry_hash is their SHA-256. */
+export const SHIPPED_WORKLOADS_BYTES: Uint8Array = fileText(shippedWorkloads);
+/** The policy registry this package trusts for the community tier (RFC 6962 over policy hashes). */
+export const SHIPPED_REGISTRY: PolicyRegistry = parseRegistry(shippedRegistry);
+
+/** A benchmark policy from a policy file's bytes (strict JSON), or a RangeError naming every problem. */
+export function parseBenchmarkPolicy(bytes: Uint8Array): BenchmarkPolicy {
+  let json: unknown;
+  try {
+    json = parseCanonicalBytes(bytes);
+  } catch (e) {
+    throw new RangeError(`benchmark policy is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseInput(BenchmarkPolicySchema, json, 'benchmark policy');
+}
+
+export const SHIPPED_POLICY: BenchmarkPolicy = parseBenchmarkPolicy(SHIPPED_POLICY_BYTES);
+export const SHIPPED_POLICY_HASH: string = policyHash(SHIPPED_POLICY_BYTES);
+export const SHIPPED_WORKLOADS: WorkloadRegistry = parseInput(WorkloadRegistrySchema, shippedWorkloads, 'workload registry');
+export const SHIPPED_WORKLOADS_HASH: string = sha256Hex(SHIPPED_WORKLOADS_BYTES);
+
+/** The policy's track `id`, if it has one (own entries only). */
+export const trackOf = (policy: BenchmarkPolicy, id: string): Track | undefined => policy.tracks.find((t) => t.track_id === id);
+
+/** The log2 row counts the policy allows for workload `id`, if it lists the workload. */
+export const sizesOf = (policy: BenchmarkPolicy, id: string): readonly number[] | undefined =>
+  policy.workloads.find((w) => w.workload_id === id)?.params.log2_rows;
+
+/** The required anchor keys (true entries), sorted. */
+export const requiredAnchors = (policy: BenchmarkPolicy): string[] =>
+  Object.entries(policy.required_anchors).filter(([, v]) => v).map(([k]) => k).sort();
+
+/** The required public outputs (true entries), in PUBLIC_OUTPUTS order. */
+export const requiredOutputs = (policy: BenchmarkPolicy): PublicOutput[] =>
+  PUBLIC_OUTPUTS.filter((k) => policy.required_public_outputs[k] === true);

@@ -1,0 +1,136 @@
+// CapsuleBench workloads (DESIGN.md "CapsuleBench"): a workload is a trace adapter, a deterministic
+// input generator from (suite seed, workload id, size) and a check that a statement's public inputs
+// are the result of that input. Anyone holding the policy regenerates the input, so the
+// workload_input_hash anchor and the proved statement are checked, not trusted. A new workload is
+// one entry in WORKLOADS and one in the workload registry file (./data/workloads_v1.json).
+//
+// Generation (all SHA-256, lowercase hex where text):
+//   seed     = SHA-256(JCS({domain: "capsulebench_workload_input_v1", suite_seed_hex, workload_id, params: {log2_rows}}))
+//   block(j) = SHA-256(seed ‖ u64 LE j), j = 0, 1, …: the stream each generator reads in order.
+//   geom_walk_input_v1: {steps: 2^log2_rows, initial: [[m11, m12], [m21, m22]]}, the four entries the
+//     first four 8-byte little-endian words of the stream that are below p (as decimal strings).
+//   fib_input_v1: {steps: 2^log2_rows} (the suite seed does not enter).
+//   agent_log_input_v1: 2^log2_rows actions; action i reads blocks 4i … 4i+3: instruction_hash,
+//     input_hash, output_hash = hex of blocks 4i, 4i+1, 4i+2; with c = block 4i+3:
+//     action_type = AGENT_TYPES[c[0] mod 4], success = (c[1] mod 8 ≠ 0),
+//     gate_decision = ["allow", "skip", null][c[2] mod 3], gate_score = c[3] mod 5 = 4 ? null : (c[3] mod 5)/4,
+//     policy_verdict = ["ok", "flagged", null][c[4] mod 3].
+// workload_input_hash = SHA-256 of the input's RFC 8785 JSON (for agent_log_v1, the action array's).
+import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
+import { AGENT_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../capsule/adapter.js';
+import { jcsArrayHash, jcsHash } from '../capsule/spec.js';
+import * as F from '../field/goldilocks.js';
+import { sha256 } from '../hash/digest.js';
+import { receiptHash, ZERO_HASH, type AgentAction } from '../airs/agent.js';
+
+/** What an input is generated from. */
+export interface WorkloadSeed {
+  suiteSeedHex: string;
+  workloadId: string;
+  log2Rows: number;
+}
+
+export interface Workload {
+  readonly id: string;
+  readonly adapter: AnyTraceAdapter;
+  /** The adapter's input for `seed`. */
+  input(seed: WorkloadSeed): unknown;
+  /** workload_input_hash of input(seed), computed without holding a large input whole. */
+  inputHash(seed: WorkloadSeed): string;
+  /** Why a statement's public inputs are not the result of input(seed); undefined when they are. */
+  checkResult(seed: WorkloadSeed, publicInputs: Record<string, unknown>): string | undefined;
+}
+
+/** The 32-byte seed of a workload's input. */
+export function workloadSeed(s: WorkloadSeed): Uint8Array {
+  return hexToBytes(jcsHash({ domain: 'capsulebench_workload_input_v1', suite_seed_hex: s.suiteSeedHex, workload_id: s.workloadId, params: { log2_rows: s.log2Rows } }));
+}
+
+/** block(j) = SHA-256(seed ‖ u64 LE j). */
+function block(seed: Uint8Array, j: number): Uint8Array {
+  const msg = new Uint8Array(seed.length + 8);
+  msg.set(seed);
+  new DataView(msg.buffer).setBigUint64(seed.length, BigInt(j), true);
+  return sha256(msg);
+}
+
+/** The first `count` 8-byte LE words of the stream below p, as field elements. */
+function fieldElements(seed: Uint8Array, count: number): bigint[] {
+  const out: bigint[] = [];
+  for (let j = 0; out.length < count; j++) {
+    const b = block(seed, j), view = new DataView(b.buffer, b.byteOffset, b.length);
+    for (let w = 0; w < 4 && out.length < count; w++) {
+      const x = view.getBigUint64(8 * w, true);
+      if (x < F.P) out.push(x);
+    }
+  }
+  return out;
+}
+
+const steps = (s: WorkloadSeed): number => 2 ** s.log2Rows;
+
+/** Where `got` differs from `want` (field by field), or undefined. */
+function differs(got: Record<string, unknown>, want: Record<string, unknown>): string | undefined {
+  const key = Object.keys(want).find((k) => got[k] !== want[k]);
+  return key === undefined ? undefined : `public input ${key} is ${JSON.stringify(got[key])}, the generated input gives ${JSON.stringify(want[key])}`;
+}
+
+const geomInput = (s: WorkloadSeed) => {
+  const [a, b, c, d] = fieldElements(workloadSeed(s), 4).map(String) as [string, string, string, string];
+  return { steps: steps(s), initial: [[a, b], [c, d]] as [[string, string], [string, string]] };
+};
+
+const GEOM_WALK: Workload = {
+  id: 'geom_walk_v1',
+  adapter: GEOM_ADAPTER,
+  input: geomInput,
+  inputHash: (s) => jcsHash(geomInput(s)),
+  checkResult(s, pi) {
+    const { steps: n, initial: [[m11, m12], [m21, m22]] } = geomInput(s);
+    // The AIR binds the final matrix and accumulator to these through its boundary constraints.
+    return differs(pi, { steps: n, initial_m11: m11, initial_m12: m12, initial_m21: m21, initial_m22: m22 });
+  },
+};
+
+const FIB: Workload = {
+  id: 'fib_v1',
+  adapter: FIB_ADAPTER,
+  input: (s) => ({ steps: steps(s) }),
+  inputHash: (s) => jcsHash({ steps: steps(s) }),
+  checkResult: (s, pi) => differs(pi, { steps: steps(s) }),
+};
+
+export const AGENT_TYPES = ['tool_call', 'code_gen', 'search', 'reply'] as const;
+
+/** The generated action log, one action at a time. */
+export function* agentActions(s: WorkloadSeed): Generator<AgentAction> {
+  const seed = workloadSeed(s);
+  for (let i = 0; i < steps(s); i++) {
+    const c = block(seed, 4 * i + 3);
+    yield {
+      action_type: AGENT_TYPES[c[0]! % 4]!,
+      instruction_hash: bytesToHex(block(seed, 4 * i)),
+      input_hash: bytesToHex(block(seed, 4 * i + 1)),
+      output_hash: bytesToHex(block(seed, 4 * i + 2)),
+      success: c[1]! % 8 !== 0,
+      gate_decision: (['allow', 'skip', null] as const)[c[2]! % 3]!,
+      gate_score: c[3]! % 5 === 4 ? null : (c[3]! % 5) / 4,
+      policy_verdict: (['ok', 'flagged', null] as const)[c[4]! % 3]!,
+    };
+  }
+}
+
+const AGENT_LOG: Workload = {
+  id: 'agent_log_v1',
+  adapter: AGENT_ADAPTER,
+  input: (s) => [...agentActions(s)],
+  inputHash: (s) => jcsArrayHash(agentActions(s)),
+  checkResult(s, pi) {
+    let receipt = ZERO_HASH, i = 0;
+    for (const a of agentActions(s)) receipt = receiptHash(a, i++, receipt);
+    return differs(pi, { action_count: steps(s), final_receipt_hash: receipt });
+  },
+};
+
+/** The workloads this runner and verifier implement, by workload_id. */
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map([GEOM_WALK, FIB, AGENT_LOG].map((w) => [w.id, w]));

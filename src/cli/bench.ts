@@ -1,0 +1,272 @@
+// `capseal bench run|verify|list`: CapsuleBench from the command line (the library is
+// src/capsulebench/). run: a workload at a size on a track, into a capsulepack folder and .tgz, with
+// per-stage progress on stderr (bars on a terminal, plain lines otherwise), a hyperfine-style summary
+// and, with --baseline, the comparison with a saved run. verify: the submission contract on a pack,
+// one line per check. list: the policy's workloads, sizes and tracks.
+// Results on stdout (--json: one object), progress on stderr; exit 0 ok / accepted, 1 rejected or a
+// failed run (a nondeterministic proof), 2 usage or I/O error.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseInput } from '../airs/public-inputs.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
+import { parseAcl } from '../capsule/acl.js';
+import { parseKeyFile } from '../capsule/authorship.js';
+import { HashHexSchema } from '../capsule/spec.js';
+import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compareWithBaseline, type Baseline, type MetricComparison } from '../capsulebench/baseline.js';
+import { verifyPack, type PackReport } from '../capsulebench/contract.js';
+import { openNodeHost, toolchainManifest } from '../capsulebench/host-node.js';
+import type { Summary } from '../capsulebench/measurements.js';
+import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
+import { PACK_ROOT } from '../capsulebench/pack.js';
+import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS } from '../capsulebench/policy.js';
+import { checkRequest, estimateProveBytes, NondeterministicProofError, runBenchmark, type RunProgress } from '../capsulebench/runner.js';
+import { GpuUnavailableError } from '../gpu/errors.js';
+import { sha256Hex } from '../hash/digest.js';
+import { Kernels } from '../wasm/kernels.js';
+import { command, NO_GPU_HINT, readJson, reason, UsageError } from './io.js';
+
+const say = (m: string) => process.stderr.write(`${m}\n`);
+const Integer = z.string().regex(/^[0-9]+$/, 'must be a decimal integer').transform(Number);
+const Nonce = z.string().regex(/^([0-9a-f]{2}){1,64}$/, 'must be 1–64 bytes of lowercase hex');
+
+// --- bench run ---
+
+export interface BenchRunOptions {
+  workload: string;
+  size: string;
+  track: string;
+  runs?: string;
+  warmups?: string;
+  backend?: string;
+  threads?: string;
+  sign?: string;
+  out?: string;
+  saveBaseline?: string;
+  baseline?: string;
+  json: boolean;
+}
+
+/** Where baselines are kept: $XDG_DATA_HOME/capseal/baselines (default ~/.local/share/…). */
+export const baselineDir = (): string => join(process.env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), 'capseal', 'baselines');
+
+function loadBaseline(name: string): Baseline {
+  const file = join(baselineDir(), `${name}.json`);
+  if (!existsSync(file)) throw new UsageError(`no baseline named ${name} (looked for ${file}; save one with --save-baseline ${name})`);
+  try {
+    return parseInput(BaselineSchema, JSON.parse(readFileSync(file, 'utf8')), `baseline ${file}`);
+  } catch (e) {
+    throw new UsageError(reason(e));
+  }
+}
+
+const fmtMs = (us: number): string => (us >= 10_000_000 ? `${(us / 1e6).toFixed(2)} s` : us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${(us / 1000).toFixed(2)} ms`);
+const fmtMiB = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const fmtGB = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+
+/** hyperfine's shape: median ± σ, [min … max], runs. */
+const line = (label: string, s: Summary, fmt: (x: number) => string, tail: string): string =>
+  `  ${label.padEnd(9)} ${fmt(s.median).padStart(10)} ± ${fmt(s.stddev).padEnd(10)} [${fmt(s.min)} … ${fmt(s.max)}]  ${tail}`;
+
+/** Stage progress on a terminal: one line redrawn in place; elsewhere only finished runs. */
+function progressView(tty: boolean): (p: RunProgress) => void {
+  const width = 24;
+  let drawn = false;
+  const clear = () => {
+    if (drawn) process.stderr.write('\r\x1b[2K');
+    drawn = false;
+  };
+  return (p) => {
+    if (p.kind === 'stage') {
+      if (!tty) return;
+      const filled = p.total ? Math.round((width * p.done) / p.total) : 0;
+      clear();
+      process.stderr.write(`  ${p.run.kind === 'warmup' ? 'warm-up' : 'run'} ${p.run.index}/${p.run.of} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.stage}`);
+      drawn = true;
+      return;
+    }
+    clear();
+    if (p.kind === 'log') say(`  ${p.message}`);
+  };
+}
+
+async function prepareOut(out: string): Promise<void> {
+  if (existsSync(out)) {
+    let entries: string[];
+    try {
+      entries = readdirSync(out);
+    } catch (e) {
+      throw new UsageError(`--out ${out}: ${reason(e)}`);
+    }
+    if (entries.length) throw new UsageError(`--out ${out} exists and is not empty; name a new folder (nothing was overwritten)`);
+  }
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create --out ${out}: ${reason(e)}`);
+  }
+}
+
+export const benchRun = (o: BenchRunOptions): Promise<number> =>
+  command('bench run', async () => {
+    const backend = (o.backend ?? (o.track === 'optimized_declared' ? 'gpu' : 'cpu')) as BackendChoice;
+    if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    const req = {
+      workloadId: o.workload, log2Rows: parseInput(Integer, o.size, '--size'), trackId: o.track, backend,
+      ...(o.runs !== undefined ? { runs: parseInput(Integer, o.runs, '--runs') } : {}),
+      ...(o.warmups !== undefined ? { warmups: parseInput(Integer, o.warmups, '--warmups') } : {}),
+    };
+    const threads = o.threads === undefined ? undefined : parseInput(Integer, o.threads, '--threads');
+    if (threads !== undefined && (threads < 1 || threads > 256)) throw new UsageError('--threads must be in [1, 256]');
+    if (threads !== undefined && backend === 'gpu') throw new UsageError('--threads does not apply to --backend gpu');
+    let checked;
+    try {
+      checked = checkRequest(req);
+    } catch (e) {
+      throw new UsageError(reason(e));
+    }
+    if (req.runs !== undefined && req.runs > 1000) throw new UsageError('--runs must be at most 1000');
+    if (req.warmups !== undefined && req.warmups > 100) throw new UsageError('--warmups must be at most 100');
+    const need = estimateProveBytes(checked.cells), have = totalmem();
+    if (need > have)
+      throw new UsageError(`${o.workload} at 2^${req.log2Rows} rows (${checked.cells.toLocaleString('en-US')} trace cells) needs about ${fmtGB(need)} of memory to prove; this machine has ${fmtGB(have)}`);
+    for (const [flag, name] of [['--save-baseline', o.saveBaseline], ['--baseline', o.baseline]] as const)
+      if (name !== undefined) parseInput(BaselineNameSchema, name, flag);
+    const baseline = o.baseline === undefined ? undefined : loadBaseline(o.baseline);
+    const mismatch = baseline && baselineMismatch(baseline, { workload_id: o.workload, log2_rows: req.log2Rows, track_id: o.track });
+    if (mismatch) throw new UsageError(mismatch);
+    const key = o.sign === undefined ? undefined : parseKeyFile(await readJson(o.sign, 'key file'));
+    const out = o.out ?? join('bench-results', `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}Z-${o.workload}-${req.log2Rows}-${o.track}`);
+    if (out === '') throw new UsageError('--out must name a folder');
+    await prepareOut(out);
+
+    let opened;
+    try {
+      opened = await openNodeHost({ backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true) });
+    } catch (e) {
+      if (e instanceof GpuUnavailableError) throw new UsageError(`${o.track} needs a GPU adapter: ${e.message} (${NO_GPU_HINT})`);
+      throw e;
+    }
+    const hardwareHash = sha256Hex(new TextEncoder().encode(`${JSON.stringify(opened.host.manifests.hardware, null, 2)}\n`));
+    const hwMismatch = baseline && baselineMismatch(baseline, baseline, hardwareHash);
+    if (hwMismatch) {
+      await opened.close();
+      throw new UsageError(hwMismatch);
+    }
+    say(`bench run: ${o.workload} at 2^${req.log2Rows} rows on ${o.track} (${opened.host.backend.description}) into ${out}`);
+    let result;
+    try {
+      result = await runBenchmark(opened.host, { ...req, ...(key ? { key } : {}) });
+    } catch (e) {
+      const where = `the partial run is in ${out} (events/events.jsonl and logs/runner.log say how far it got)`;
+      if (e instanceof NondeterministicProofError) {
+        process.stderr.write(`capseal bench run: ${e.message}; ${where}\n`);
+        return 1;
+      }
+      throw new UsageError(`${reason(e)}; ${where}`);
+    } finally {
+      await opened.close();
+    }
+
+    const m = result.measurements, s = m.summary, po = m.public_outputs;
+    say('');
+    say(`${o.workload} at 2^${req.log2Rows} rows (${(po.trace_cells ?? 0).toLocaleString('en-US')} trace cells), ${o.track} on ${opened.host.backend.description}`);
+    say(line('Prove', s.prover_time_us, fmtMs, `${s.prover_time_us.count} runs after ${m.procedure.warmup_runs} warm-up`));
+    say(line('Verify', s.verify_time_us, fmtMs, `${s.verify_time_us.count} runs in a fresh worker`));
+    say(line('Peak RSS', s.peak_rss_bytes, fmtMiB, m.procedure.rss_method === 'linux_vmhwm_reset' ? 'per run (VmHWM)' : 'per run (sampled)'));
+    say(`  Proof ${po.proof_size_bytes?.toLocaleString('en-US')} bytes at ${result.capsule.proofs[Object.keys(result.capsule.proofs)[0]!]!.stats.security_bits} bits; throughput ${(po.throughput_cells_per_s ?? 0).toLocaleString('en-US')} trace cells/s`);
+
+    const now = baselineOf(o.saveBaseline ?? 'current', m, hardwareHash, Date.now());
+    let comparison: MetricComparison[] | undefined;
+    if (baseline) {
+      comparison = compareWithBaseline(baseline, now);
+      say(`  compared with baseline ${baseline.name} (${baseline.run_id}):`);
+      for (const c of comparison) say(`    ${c.metric.padEnd(17)} ${c.verdict.padEnd(13)} ${c.ratio}× (median ${c.median} vs ${c.baseline_median})`);
+    }
+    if (o.saveBaseline !== undefined) {
+      mkdirSync(baselineDir(), { recursive: true });
+      const file = join(baselineDir(), `${o.saveBaseline}.json`);
+      writeFileSync(file, `${JSON.stringify(now, null, 2)}\n`);
+      say(`  saved baseline ${o.saveBaseline} (${file})`);
+    }
+    const pack = result.pack!;
+    const record = {
+      pack: pack.path, pack_sha256: pack.sha256, pack_bytes: pack.bytes, folder: join(out, PACK_ROOT), run_id: result.runId,
+      capsule_hash: result.capsule.capsule_hash, workload_id: o.workload, log2_rows: req.log2Rows, track_id: o.track, backend,
+      public_outputs: po, summary: s, ...(comparison ? { baseline: { name: baseline!.name, comparison } } : {}),
+    };
+    process.stdout.write(o.json ? `${JSON.stringify(record)}\n` : `${pack.path}\ncapsule_hash ${result.capsule.capsule_hash}\n`);
+    return 0;
+  });
+
+// --- bench verify ---
+
+export interface BenchVerifyOptions {
+  certified?: boolean;
+  registryRoot?: string;
+  acl?: string;
+  challengeNonce?: string;
+  json: boolean;
+}
+
+export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number> =>
+  command('bench verify', async () => {
+    if (o.certified && (o.registryRoot === undefined || o.acl === undefined)) throw new UsageError('--certified needs --registry-root HEX and --acl FILE');
+    if (!o.certified && (o.registryRoot !== undefined || o.acl !== undefined)) throw new UsageError('--registry-root and --acl go with --certified');
+    const certified = o.certified
+      ? { registryRoot: parseInput(HashHexSchema, o.registryRoot, '--registry-root'), acl: parseAcl(await readJson(o.acl!, 'ACL')) }
+      : undefined;
+    const challengeNonce = o.challengeNonce === undefined ? undefined : parseInput(Nonce, o.challengeNonce, '--challenge-nonce');
+    if (!existsSync(path)) throw new UsageError(`cannot read pack ${path}: no such file or folder`);
+    const k = await Kernels.load();
+    const tc = toolchainManifest();
+    const verifier = { version: tc.capseal.version, build_hash: tc.build.build_hash };
+    const t0 = performance.now();
+    let report: PackReport;
+    try {
+      const pack = await openPack(path);
+      try {
+        report = await verifyPack(k, pack.files, { ...(certified ? { certified } : {}), ...(challengeNonce ? { challengeNonce } : {}) });
+      } finally {
+        await pack.close();
+      }
+    } catch (e) {
+      if (!(e instanceof PackArchiveError)) throw new UsageError(`cannot read pack ${path}: ${reason(e)}`);
+      report = { status: 'rejected', tier: null, code: e.code, message: e.message, checks: [{ id: 'P0', name: 'archive', ok: false, code: e.code }], run: null };
+    }
+    const ms = Math.round(performance.now() - t0);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ...report, verifier, ms })}\n`);
+    else {
+      for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.id.padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`);
+      process.stdout.write(report.status === 'accepted' ? `${report.message}\n` : `rejected ${report.code}: ${report.message}\n`);
+      say(`bench verify: ${ms} ms, verifier capseal ${verifier.version} (build ${verifier.build_hash.slice(0, 16)}…)`);
+    }
+    return report.status === 'accepted' ? 0 : 1;
+  });
+
+// --- bench list ---
+
+export const benchList = (o: { json: boolean }): Promise<number> =>
+  command('bench list', async () => {
+    const p = SHIPPED_POLICY;
+    const workloads = p.workloads.map((w) => {
+      const entry = SHIPPED_WORKLOADS.workloads.find((x) => x.workload_id === w.workload_id)!;
+      return { workload_id: w.workload_id, trace_format_id: entry.trace_format_id, air_id: entry.air_id, log2_rows: w.params.log2_rows, description: entry.description };
+    });
+    const tracks = p.tracks.map((t) => ({ track_id: t.track_id, display_name: t.display_name, backends: t.rules.allowed_backends }));
+    const policy = { policy_id: p.policy_id, policy_version: p.policy_version, policy_hash: SHIPPED_POLICY_HASH, registry_root: SHIPPED_REGISTRY.root, suite: p.suite };
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify({ policy, tracks, workloads, required_anchors: p.required_anchors, measurement_procedure: p.measurement_procedure })}\n`);
+      return 0;
+    }
+    const w = process.stdout.write.bind(process.stdout);
+    w(`policy ${p.policy_id} ${p.policy_version}  sha256 ${SHIPPED_POLICY_HASH}\n`);
+    w(`registry root ${SHIPPED_REGISTRY.root}  suite ${p.suite.suite_id} ${p.suite.suite_version}\n`);
+    w(`measurement: ${p.measurement_procedure.warmup_runs} warm-up + ${p.measurement_procedure.measured_runs} measured runs (median); verify ${p.measurement_procedure.verify_runs} runs in a fresh worker\n\n`);
+    w('tracks:\n');
+    for (const t of tracks) w(`  ${t.track_id.padEnd(20)} --backend ${t.backends.join('|').padEnd(9)} ${t.display_name}\n`);
+    w('\nworkloads (--size = log2 rows):\n');
+    for (const x of workloads) w(`  ${x.workload_id.padEnd(14)} ${x.trace_format_id.padEnd(13)} --size ${Math.min(...x.log2_rows)}…${Math.max(...x.log2_rows)}  ${x.description}\n`);
+    return 0;
+  });
