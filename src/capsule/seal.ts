@@ -16,6 +16,7 @@ import { encodeProof, proofToJson } from '../stark/codec.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, type ProofOptions } from '../stark/options.js';
 import { prove } from '../stark/prover.js';
 import { verifyProof } from '../stark/verifier.js';
+import { jsonFileBytes } from '../json/file-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { proofName, type AnyTraceAdapter, type TraceAdapter } from './adapter.js';
 import { checkChunkLen, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, chunkFileName, CHUNKS_DIR, chunkRootsToJson, DEFAULT_CHUNK_LEN, encodeChunk, rootOfChunkRoots, ROW_INDEX_ARITY } from './archive.js';
@@ -59,7 +60,6 @@ export interface Sealed {
  */
 const SEAL_OPTIONS: readonly ProofOptions[] = [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, blowup: 16 }];
 
-const encodeJson = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
 /** Everything fixed before proving: the trace, the AIR, the options, and the statement's parts but the root. */
 export interface SealPlan {
@@ -163,7 +163,7 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, extra: Re
   const da = policyDa(plan.policy);
   const { adapter, air, rows, chunkLen } = plan;
   const bin = encodeProof(run.proof);
-  const json = encodeJson(proofToJson(run.proof));
+  const json = jsonFileBytes(proofToJson(run.proof));
   const name = proofName(adapter);
   const format = (path: string, bytes: Uint8Array) => ({ path, sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
   const rootsBin = run.chunkRoots;
@@ -218,8 +218,8 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, extra: Re
       [`proofs/${name}.proof.bin`, bin],
       [`proofs/${name}.proof.json`, json],
       [`${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`, rootsBin],
-      [`${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`, encodeJson(chunkRootsToJson(rootsBin))],
-      [CAPSULE_FILE, encodeJson(capsule)],
+      [`${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`, jsonFileBytes(chunkRootsToJson(rootsBin))],
+      [CAPSULE_FILE, jsonFileBytes(capsule)],
     ],
   };
 }

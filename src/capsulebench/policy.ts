@@ -16,6 +16,7 @@ import { parseRegistry, type PolicyRegistry } from '../capsule/registry.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { sha256Hex } from '../hash/digest.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';
+import { jsonFileBytes } from '../json/file-json.js';
 import shippedPolicy from './data/bef_benchmark_policy_v1.json' with { type: 'json' };
 import shippedRegistry from './data/policy_registry.json' with { type: 'json' };
 import shippedWorkloads from './data/workloads_v1.json' with { type: 'json' };
@@ -126,13 +127,10 @@ export const WorkloadRegistrySchema = z.strictObject({
 });
 export type WorkloadRegistry = z.output<typeof WorkloadRegistrySchema>;
 
-/** The bytes the shipped data files hold: JSON.stringify(value, null, 2) and a newline. */
-const fileText = (value: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
-
 /** The shipped Benchmark Policy v1 file's bytes (policy.json in every pack the runner makes). */
-export const SHIPPED_POLICY_BYTES: Uint8Array = fileText(shippedPolicy);
+export const SHIPPED_POLICY_BYTES: Uint8Array = jsonFileBytes(shippedPolicy);
 /** The shipped workload registry file's bytes; the policy's workload_registry_hash is their SHA-256. */
-export const SHIPPED_WORKLOADS_BYTES: Uint8Array = fileText(shippedWorkloads);
+export const SHIPPED_WORKLOADS_BYTES: Uint8Array = jsonFileBytes(shippedWorkloads);
 /** The policy registry this package trusts for the community tier (RFC 6962 over policy hashes). */
 export const SHIPPED_REGISTRY: PolicyRegistry = parseRegistry(shippedRegistry);
 

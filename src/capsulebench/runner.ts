@@ -23,6 +23,7 @@ import { DIGEST_BYTES, sha256Hex } from '../hash/digest.js';
 import { equalDigests } from '../merkle/checks.js';
 import { encodeProof } from '../stark/codec.js';
 import { prove, type StageTiming } from '../stark/prover.js';
+import { jsonFileBytes } from '../json/file-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { CHUNK_BATCH, EVENTS_PATH, EventLog, type PHASES, type RunRef } from './events.js';
 import { manifestPath, MANIFESTS, type KnobsManifest, type Manifests, type ManifestKind } from './manifests.js';
@@ -113,7 +114,6 @@ export interface RunResult {
 }
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const jsonFile = (value: unknown): Uint8Array => utf8(`${JSON.stringify(value, null, 2)}\n`);
 const us = (ms: number): number => Math.round(ms * 1000);
 
 /** run_YYYY_MM_DDTHH_MM_SSZ_<8 hex>, from the start time and 4 random bytes. */
@@ -219,7 +219,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   const manifests: Manifests = { ...host.manifests, knobs };
   const hashes = {} as Record<ManifestKind, string>;
   for (const kind of Object.keys(MANIFESTS) as ManifestKind[]) {
-    const bytes = jsonFile(manifests[kind]);
+    const bytes = jsonFileBytes(manifests[kind]);
     hashes[kind] = sha256Hex(bytes);
     await write(manifestPath(kind), bytes);
   }
@@ -313,7 +313,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
       throughput_cells_per_s: throughput(cells, prover.median), trace_cells: cells,
     },
   };
-  const measurementsBytes = jsonFile(measurements);
+  const measurementsBytes = jsonFileBytes(measurements);
   await write(MEASUREMENTS_PATH, measurementsBytes);
   const proofId = proofName(adapter), proofPath = `proofs/${proofId}.proof.bin`;
   events.emit('proof_artifact', {
@@ -343,7 +343,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   const chunks = packChunks(policy, capsule);
   await writeChunks(host, plan, first.layer, chunks, write);
   const inRegistry = SHIPPED_REGISTRY.policies.some((p) => p.policy_hash === capsule.policy.policy_hash);
-  if (inRegistry) await write(INCLUSION_PROOF_FILE, jsonFile(proveInclusion(SHIPPED_REGISTRY, capsule.policy.policy_hash)));
+  if (inRegistry) await write(INCLUSION_PROOF_FILE, jsonFileBytes(proveInclusion(SHIPPED_REGISTRY, capsule.policy.policy_hash)));
   const packMeta: PackMeta = {
     schema: 'bef_capsulepack_v1', v: 1, run_id: runId, created_ts_ms: Math.floor(host.epochMs()),
     capsule_hash_hex: capsule.capsule_hash, policy_hash_hex: capsule.policy.policy_hash, statement_hash_hex: capsule.statement_hash,
@@ -354,7 +354,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     },
     row_archive: { mode: chunks.length === numChunks ? 'full' : 'sample', chunks_included: chunks.length, num_chunks: numChunks },
   };
-  await write(PACK_META, jsonFile(packMeta));
+  await write(PACK_META, jsonFileBytes(packMeta));
 
   const pack = host.pack ? await host.pack() : undefined;
   if (pack) events.emit('pack_ready', { pack_path: pack.path, pack_sha256_hex: pack.sha256, bytes: pack.bytes });

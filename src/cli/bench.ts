@@ -24,8 +24,9 @@ import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOAD
 import { checkRequest, estimateProveBytes, NondeterministicProofError, runBenchmark, type RunProgress } from '../capsulebench/runner.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
+import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
-import { command, NO_GPU_HINT, readJson, reason, UsageError } from './io.js';
+import { command, readJson, reason, UsageError } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const Integer = z.string().regex(/^[0-9]+$/, 'must be a decimal integer').transform(Number);
@@ -47,6 +48,9 @@ export interface BenchRunOptions {
   baseline?: string;
   json: boolean;
 }
+
+/** The hardware manifest's hash, as its anchor has it (the file's bytes). */
+const hardwareHashOf = (m: unknown): string => sha256Hex(jsonFileBytes(m));
 
 /** Where baselines are kept: $XDG_DATA_HOME/capseal/baselines (default ~/.local/share/…). */
 export const baselineDir = (): string => join(process.env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), 'capseal', 'baselines');
@@ -91,21 +95,17 @@ function progressView(tty: boolean): (p: RunProgress) => void {
   };
 }
 
-async function prepareOut(out: string): Promise<void> {
-  if (existsSync(out)) {
-    let entries: string[];
-    try {
-      entries = readdirSync(out);
-    } catch (e) {
-      throw new UsageError(`--out ${out}: ${reason(e)}`);
-    }
-    if (entries.length) throw new UsageError(`--out ${out} exists and is not empty; name a new folder (nothing was overwritten)`);
-  }
+/** Refuses an --out that holds anything: a run never overwrites another's results. */
+function checkOut(out: string): void {
+  if (out === '') throw new UsageError('--out must name a folder');
+  if (!existsSync(out)) return;
+  let entries: string[];
   try {
-    mkdirSync(out, { recursive: true });
+    entries = readdirSync(out);
   } catch (e) {
-    throw new UsageError(`cannot create --out ${out}: ${reason(e)}`);
+    throw new UsageError(`--out ${out}: ${reason(e)}`);
   }
+  if (entries.length) throw new UsageError(`--out ${out} exists and is not empty; name a new folder (nothing was overwritten)`);
 }
 
 export const benchRun = (o: BenchRunOptions): Promise<number> =>
@@ -138,23 +138,26 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
     if (mismatch) throw new UsageError(mismatch);
     const key = o.sign === undefined ? undefined : parseKeyFile(await readJson(o.sign, 'key file'));
     const out = o.out ?? join('bench-results', `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}Z-${o.workload}-${req.log2Rows}-${o.track}`);
-    if (out === '') throw new UsageError('--out must name a folder');
-    await prepareOut(out);
+    checkOut(out);
 
     let opened;
     try {
       opened = await openNodeHost({ backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true) });
     } catch (e) {
-      if (e instanceof GpuUnavailableError) throw new UsageError(`${o.track} needs a GPU adapter: ${e.message} (${NO_GPU_HINT})`);
+      if (e instanceof GpuUnavailableError) throw new UsageError(`${o.track} needs a GPU adapter: ${e.message} (capseal doctor explains; --track baseline_no_accel runs on the CPU)`);
       throw e;
     }
-    const hardwareHash = sha256Hex(new TextEncoder().encode(`${JSON.stringify(opened.host.manifests.hardware, null, 2)}\n`));
-    const hwMismatch = baseline && baselineMismatch(baseline, baseline, hardwareHash);
-    if (hwMismatch) {
+    try {
+      const hardwareHash = hardwareHashOf(opened.host.manifests.hardware);
+      const hwMismatch = baseline && baselineMismatch(baseline, baseline, hardwareHash);
+      if (hwMismatch) throw new UsageError(hwMismatch);
+      mkdirSync(out, { recursive: true });
+    } catch (e) {
       await opened.close();
-      throw new UsageError(hwMismatch);
+      throw e instanceof UsageError ? e : new UsageError(`cannot create --out ${out}: ${reason(e)}`);
     }
-    say(`bench run: ${o.workload} at 2^${req.log2Rows} rows on ${o.track} (${opened.host.backend.description}) into ${out}`);
+    const description = opened.host.backend.description;
+    say(`bench run: ${o.workload} at 2^${req.log2Rows} rows on ${o.track} (${description}) into ${out}`);
     let result;
     try {
       result = await runBenchmark(opened.host, { ...req, ...(key ? { key } : {}) });
@@ -171,13 +174,13 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
 
     const m = result.measurements, s = m.summary, po = m.public_outputs;
     say('');
-    say(`${o.workload} at 2^${req.log2Rows} rows (${(po.trace_cells ?? 0).toLocaleString('en-US')} trace cells), ${o.track} on ${opened.host.backend.description}`);
+    say(`${o.workload} at 2^${req.log2Rows} rows (${(po.trace_cells ?? 0).toLocaleString('en-US')} trace cells), ${o.track} on ${description}`);
     say(line('Prove', s.prover_time_us, fmtMs, `${s.prover_time_us.count} runs after ${m.procedure.warmup_runs} warm-up`));
     say(line('Verify', s.verify_time_us, fmtMs, `${s.verify_time_us.count} runs in a fresh worker`));
     say(line('Peak RSS', s.peak_rss_bytes, fmtMiB, m.procedure.rss_method === 'linux_vmhwm_reset' ? 'per run (VmHWM)' : 'per run (sampled)'));
     say(`  Proof ${po.proof_size_bytes?.toLocaleString('en-US')} bytes at ${result.capsule.proofs[Object.keys(result.capsule.proofs)[0]!]!.stats.security_bits} bits; throughput ${(po.throughput_cells_per_s ?? 0).toLocaleString('en-US')} trace cells/s`);
 
-    const now = baselineOf(o.saveBaseline ?? 'current', m, hardwareHash, Date.now());
+    const now = baselineOf(o.saveBaseline ?? 'current', m, hardwareHashOf(opened.host.manifests.hardware), Date.now());
     let comparison: MetricComparison[] | undefined;
     if (baseline) {
       comparison = compareWithBaseline(baseline, now);
@@ -187,7 +190,7 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
     if (o.saveBaseline !== undefined) {
       mkdirSync(baselineDir(), { recursive: true });
       const file = join(baselineDir(), `${o.saveBaseline}.json`);
-      writeFileSync(file, `${JSON.stringify(now, null, 2)}\n`);
+      writeFileSync(file, jsonFileBytes(now));
       say(`  saved baseline ${o.saveBaseline} (${file})`);
     }
     const pack = result.pack!;

@@ -15,6 +15,7 @@ import { ARCHIVE_DIR, CAPSULE_FILE, sealCapsule, type Sealed } from '../capsule/
 import { AnchorsSchema, type Anchors } from '../capsule/spec.js';
 import { createNodeProverBackend } from '../backend/node.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
+import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
 import { parseInput } from '../airs/public-inputs.js';
 import { command, readBytes, readJson, reason, UsageError } from './io.js';
@@ -134,7 +135,7 @@ export const prove = (o: ProveCliOptions): Promise<number> =>
         await backend.destroy();
       }
       extra = adapter.traceFormatId === 'AGENT_AIR_V1'
-        ? [[AGENT_CAPSULE_FILE, new TextEncoder().encode(`${JSON.stringify(agentCapsule(sealed), null, 2)}\n`)]]
+        ? [[AGENT_CAPSULE_FILE, jsonFileBytes(agentCapsule(sealed))]]
         : [];
       say(`writing ${join(o.out, '/')}`);
       await writeCapsuleDir(o.out, sealed, extra).catch((e: unknown) => {
