@@ -1,0 +1,14 @@
+// CapsuleBench (DESIGN.md "CapsuleBench"): Benchmark Policy v1, workloads, manifests, the event
+// stream, measurements, the capsulepack layout, the runner and the submission contract, and
+// baselines. Browser-safe; the Node host (./host-node.ts) and pack archives (./pack-node.ts) are
+// `capseal/capsulebench/node`.
+export * from './baseline.js';
+export * from './codes.js';
+export * from './contract.js';
+export * from './events.js';
+export * from './manifests.js';
+export * from './measurements.js';
+export * from './pack.js';
+export * from './policy.js';
+export * from './runner.js';
+export * from './workloads.js';
