@@ -50,7 +50,7 @@ describe('capseal bench run', () => {
   it('reports progress on stderr as plain lines (not a terminal) and a summary', () => {
     const e = first.run.stderr;
     expect(e).not.toMatch(/\r/);
-    expect(e).toMatch(/warmup 1\/1: [\d.]+ ms, peak RSS \d+ MiB/);
+    expect(e).toMatch(/warm-up 1\/1: [\d.]+ ms, peak RSS \d+ MiB/);
     expect(e).toMatch(/measured 5\/5: /);
     expect(e).toMatch(/^ {2}Prove +[\d.]+ m?s ± [\d.]+ m?s +\[[\d.]+ m?s … [\d.]+ m?s\] {2}5 runs after 1 warm-up$/m);
     expect(e).toMatch(/^ {2}Verify .*15 runs in a fresh worker$/m);

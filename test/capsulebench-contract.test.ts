@@ -400,6 +400,10 @@ describe('the error-code registry', () => {
     const untested = Object.keys(BENCH_ERROR_CODES).filter((c) => !here.includes(`'${c}'`));
     expect(untested).toEqual([]);
   });
+  it("README.md's E1xx table is the registry, row for row", () => {
+    const rows = readFileSync(new URL('../README.md', import.meta.url), 'utf8').split('\n').filter((l) => /^\| `E1\d{2}_/.test(l));
+    expect(rows).toEqual(Object.entries(BENCH_ERROR_CODES).map(([c, i]) => `| \`${c}\` | ${i.check} | ${i.meaning} | ${i.action} |`));
+  });
   it('the shipped policy bytes are the policy.json of every pack', () => {
     expect(Buffer.from(readFileSync(join(base, 'policy.json'))).equals(Buffer.from(SHIPPED_POLICY_BYTES))).toBe(true);
   });

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { crc32, createInflateRaw } from 'node:zlib';
 import { create as tarCreate, Header, Unpack } from 'tar';
 import { directoryFiles } from '../capsule/files-node.js';
 import type { BenchErrorCode } from './codes.js';
@@ -28,6 +28,7 @@ export class PackArchiveError extends Error {
 }
 
 const BLOCK = 512;
+const ZEROS = Buffer.alloc(1 << 16);
 const SEGMENT = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** Why a path inside the archive is unsafe, or undefined; folders may end in '/'. */
@@ -51,6 +52,7 @@ class TarGate {
   #dataLeft = 0;
   #zeros = 0;
   #ended = false;
+  #ready = true;
   #entries = 0;
   #content = 0;
   #streamBytes = 0;
@@ -64,16 +66,26 @@ class TarGate {
     return this.#ended;
   }
 
-  write(chunk: Buffer): void {
+  /** Takes decompressed bytes; false when tar has buffered enough and wants a 'drain' first. */
+  write(chunk: Buffer): boolean {
     this.#streamBytes += chunk.length;
     // Headers and padding on top of the content: a bomb of zeros ends here too.
     if (this.#streamBytes > PACK_LIMITS.maxTotalBytes + BLOCK * (2 * PACK_LIMITS.maxEntries + 24))
       throw new PackArchiveError('E102_PACK_TOO_LARGE', `the pack decompresses to more than ${PACK_LIMITS.maxTotalBytes} bytes`);
-    if (this.#ended) return this.#afterEnd(chunk);
+    this.#ready = true;
+    if (this.#ended) {
+      this.#afterEnd(chunk);
+      return true;
+    }
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     while (!this.#ended && this.#pendingBytes >= BLOCK) this.#block(this.#take(BLOCK));
     if (this.#ended && this.#pendingBytes) this.#afterEnd(this.#take(this.#pendingBytes));
+    return this.#ready;
+  }
+
+  #forward(b: Buffer): void {
+    if (!this.unpack.write(b)) this.#ready = false;
   }
 
   /** Checks the stream ended where a tar archive may. */
@@ -89,18 +101,21 @@ class TarGate {
   }
 
   #afterEnd(bytes: Buffer): void {
-    if (bytes.some((b) => b !== 0)) throw new PackArchiveError('E103_PACK_TRAILING_DATA', 'data follows the end-of-archive marker');
+    for (let at = 0; at < bytes.length; at += ZEROS.length) {
+      const part = bytes.subarray(at, at + ZEROS.length);
+      if (!part.equals(ZEROS.subarray(0, part.length))) throw new PackArchiveError('E103_PACK_TRAILING_DATA', 'data follows the end-of-archive marker');
+    }
   }
 
   #block(b: Buffer): void {
     if (this.#dataLeft > 0) {
       this.#dataLeft -= BLOCK;
-      this.unpack.write(b);
+      this.#forward(b);
       return;
     }
-    if (b.every((x) => x === 0)) {
+    if (b.equals(ZEROS.subarray(0, BLOCK))) {
       this.#zeros++;
-      this.unpack.write(b);
+      this.#forward(b);
       if (this.#zeros === 2) {
         this.#ended = true;
         this.unpack.end();
@@ -108,7 +123,12 @@ class TarGate {
       return;
     }
     if (this.#zeros) throw new PackArchiveError('E100_PACK_UNREADABLE', 'a lone zero block inside the archive');
-    const h = new Header(b);
+    let h: Header;
+    try {
+      h = new Header(b);
+    } catch (e) {
+      throw new PackArchiveError('E100_PACK_UNREADABLE', `a tar header that does not decode (entry ${this.#entries + 1}): ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (!h.cksumValid) throw new PackArchiveError('E100_PACK_UNREADABLE', `a tar header with a bad checksum (entry ${this.#entries + 1})`);
     const type = h.type, path = h.path ?? '', size = h.size ?? 0;
     if (type !== 'File' && type !== 'OldFile' && type !== 'Directory')
@@ -119,12 +139,15 @@ class TarGate {
     if (this.paths.has(key)) throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', `${JSON.stringify(path)} appears twice`);
     this.paths.add(key);
     if (++this.#entries > PACK_LIMITS.maxEntries) throw new PackArchiveError('E102_PACK_TOO_LARGE', `more than ${PACK_LIMITS.maxEntries} entries`);
-    if (type === 'Directory' && size !== 0) throw new PackArchiveError('E100_PACK_UNREADABLE', `folder ${JSON.stringify(path)} claims ${size} bytes`);
+    if (key === PACK_ROOT && type !== 'Directory') throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', `${PACK_ROOT} must be a folder`);
+    // node-tar reads a folder's size as 0 whatever the field says; other tools would read data after it.
+    if (type === 'Directory' && !/^[0 \0]*$/.test(b.toString('latin1', 124, 136)))
+      throw new PackArchiveError('E100_PACK_UNREADABLE', `folder ${JSON.stringify(path)} claims a size`);
     if (size > PACK_LIMITS.maxFileBytes) throw new PackArchiveError('E102_PACK_TOO_LARGE', `${JSON.stringify(path)} holds ${size} bytes, more than ${PACK_LIMITS.maxFileBytes}`);
     this.#content += size;
     if (this.#content > PACK_LIMITS.maxTotalBytes) throw new PackArchiveError('E102_PACK_TOO_LARGE', `the pack's files hold more than ${PACK_LIMITS.maxTotalBytes} bytes`);
     this.#dataLeft = Math.ceil(size / BLOCK) * BLOCK;
-    this.unpack.write(b);
+    this.#forward(b);
   }
 }
 
@@ -177,60 +200,106 @@ export async function openPack(path: string): Promise<OpenedPack> {
     await extractInto(path, sandbox);
     return { files: packFolderFiles(join(sandbox, PACK_ROOT)), close: () => rm(sandbox, { recursive: true, force: true }) };
   } catch (e) {
-    await rm(sandbox, { recursive: true, force: true });
+    // tar may still be finishing a write it began before the refusal: retry until the folder is gone.
+    await rm(sandbox, { recursive: true, force: true, maxRetries: 10 });
     throw e;
   }
 }
 
+/** The length of a gzip member header (RFC 1952 §2.3) at the start of `b`; E100 if it is not one. */
+function gzipHeaderLength(b: Buffer): number {
+  const bad = (why: string) => new PackArchiveError('E100_PACK_UNREADABLE', `not a gzip file: ${why}`);
+  if (b.length < 10 || b[0] !== 0x1f || b[1] !== 0x8b) throw bad('no gzip magic bytes');
+  if (b[2] !== 8) throw bad(`compression method ${b[2]}, not deflate`);
+  const flags = b[3]!;
+  if (flags & 0xe0) throw bad('reserved header flags are set');
+  let at = 10;
+  if (flags & 4) at += 2 + (at + 2 <= b.length ? b.readUInt16LE(at) : 0); // FEXTRA
+  for (const bit of [8, 16]) // FNAME, FCOMMENT: zero-terminated
+    if (flags & bit) {
+      const end = b.indexOf(0, at);
+      if (end < 0) throw bad('a header string without its end');
+      at = end + 1;
+    }
+  if (flags & 2) at += 2; // FHCRC
+  if (at > b.length) throw bad('a header longer than its first 64 KiB');
+  return at;
+}
+
+/**
+ * Extracts a .tgz into `sandbox`: the gzip header parsed here, the deflate stream inflated raw (so
+ * where it ends is known exactly), the trailer's CRC-32 and length checked, and nothing allowed after
+ * it (a second gzip member included); the tar stream goes through the gate, with backpressure.
+ */
 async function extractInto(file: string, sandbox: string): Promise<void> {
   const vetted = new Set<string>();
   const unpack = new Unpack({
     cwd: sandbox, strict: true, preservePaths: false, preserveOwner: false, noMtime: true, maxDepth: PACK_LIMITS.maxDepth + 2,
-    // The gate has vetted every path first; the filter holds tar to exactly those, as plain files and folders.
-    filter: (path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory') && vetted.has(path.replace(/\/$/, '')),
+    // The gate has vetted every path first; the filter holds tar to exactly those, as plain files and
+    // folders, and gives them ordinary modes (an archive's mode 000 would make a file unreadable to us).
+    filter: (path, entry) => {
+      if (!('type' in entry) || !(entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory') || !vetted.has(path.replace(/\/$/, ''))) return false;
+      entry.mode = entry.type === 'Directory' ? 0o755 : 0o644;
+      return true;
+    },
   });
   const gate = new TarGate(unpack, vetted);
   const unpacked = new Promise<void>((resolve, reject) => {
     unpack.on('close', resolve);
     unpack.on('error', (e: Error) => reject(new PackArchiveError('E100_PACK_UNREADABLE', `tar: ${e.message}`)));
   });
-  const gunzip = createGunzip();
-  let read = 0;
-  const input = createReadStream(file);
-  const done = new Promise<void>((resolve, reject) => {
-    const fail = (e: unknown) => {
-      input.destroy();
-      gunzip.destroy();
-      reject(e);
-    };
-    input.on('data', (c) => (read += c.length));
-    input.on('error', fail);
-    gunzip.on('data', (chunk: Buffer) => {
-      try {
-        gate.write(chunk);
-      } catch (e) {
-        fail(e);
-      }
-    });
-    gunzip.on('error', (e) =>
-      fail(gate.ended ? new PackArchiveError('E103_PACK_TRAILING_DATA', 'data follows the gzip stream') : new PackArchiveError('E100_PACK_UNREADABLE', `not a gzip stream, or a damaged one: ${e.message}`)));
-    gunzip.on('end', () => {
-      try {
-        gate.finish();
-        if (gunzip.bytesWritten < read) throw new PackArchiveError('E103_PACK_TRAILING_DATA', `${read - gunzip.bytesWritten} bytes follow the gzip stream`);
-        resolve();
-      } catch (e) {
-        fail(e);
-      }
-    });
-    input.pipe(gunzip);
-  });
+  unpacked.catch(() => {}); // awaited below; an early tar error must not be an unhandled rejection meanwhile
+
+  const fh = await open(file, 'r');
   try {
-    await done;
+    const size = (await fh.stat()).size;
+    const head = Buffer.alloc(Math.min(size, 1 << 16));
+    await fh.read(head, 0, head.length, 0);
+    const start = gzipHeaderLength(head);
+    const inflate = createInflateRaw();
+    let crc = 0, length = 0;
+    const inflated = new Promise<void>((resolve, reject) => {
+      const input = createReadStream(file, { start });
+      const fail = (e: unknown) => {
+        input.destroy();
+        inflate.destroy();
+        reject(e);
+      };
+      input.on('error', fail);
+      inflate.on('error', (e) => fail(new PackArchiveError('E100_PACK_UNREADABLE', `a damaged or cut-off gzip stream: ${e.message}`)));
+      inflate.on('data', (chunk: Buffer) => {
+        try {
+          crc = crc32(chunk, crc);
+          length = (length + chunk.length) % 2 ** 32;
+          if (!gate.write(chunk)) {
+            inflate.pause();
+            unpack.once('drain', () => inflate.resume());
+          }
+        } catch (e) {
+          fail(e);
+        }
+      });
+      inflate.on('end', () => {
+        input.destroy();
+        resolve();
+      });
+      input.pipe(inflate);
+    });
+    await inflated;
+    gate.finish();
+    const trailerAt = start + inflate.bytesWritten;
+    const trailer = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(trailer, 0, 8, trailerAt);
+    if (bytesRead < 8) throw new PackArchiveError('E100_PACK_UNREADABLE', 'the gzip stream is cut off before its trailer');
+    if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== length)
+      throw new PackArchiveError('E100_PACK_UNREADABLE', "the gzip trailer's CRC-32 or length does not match the data");
+    if (size > trailerAt + 8) throw new PackArchiveError('E103_PACK_TRAILING_DATA', `${size - trailerAt - 8} bytes follow the gzip stream`);
   } catch (e) {
     unpack.abort(e instanceof Error ? e : new Error(String(e)));
     await unpacked.catch(() => {});
     throw e;
+  } finally {
+    await fh.close();
   }
   await unpacked;
 }

@@ -280,7 +280,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
       throw new NondeterministicProofError(`${ref.kind} run ${ref.index} gave a different proof (SHA-256 ${sha}, the first gave ${first.sha}): the run fails`);
     records.push({ ref, prove_us: elapsed, peak_rss_bytes: peak, proof_sha256: sha, stages: proved.stages, backend: proved.backend });
     host.progress({ kind: 'run-done', run: ref, us: elapsed, peakRssBytes: peak });
-    say(`${ref.kind} ${ref.index}/${ref.of}: ${(elapsed / 1000).toFixed(1)} ms, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
+    say(`${ref.kind === 'warmup' ? 'warm-up' : 'measured'} ${ref.index}/${ref.of}: ${(elapsed / 1000).toFixed(1)} ms, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
   }
   if (!first) throw new Error('internal: no proof was made');
 
