@@ -8,6 +8,7 @@ import { appendFileSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFil
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyFile, type KeyFile } from '../src/capsule/authorship.js';
+import { auditSeed, sampleChunks } from '../src/capsule/da.js';
 import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
 import { buildRegistry } from '../src/capsule/registry.js';
 import { capsuleHash } from '../src/capsule/capsule.js';
@@ -61,7 +62,7 @@ describe('an honest pack', () => {
     expect(r.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['P1', 'A1', 'A2', 'A3', 'A4', 'A5', 'B6', 'B9', 'C10', 'C11', 'C13', 'D14', 'D15', 'E16', 'E17', 'V', 'L']));
     expect(r.run).toMatchObject({ workload_id: 'geom_walk_v1', track_id: 'baseline_no_accel', log2_rows: 10 });
     expect(r.run!.public_outputs.proof_size_bytes).toBeGreaterThan(0);
-    expect(r.message).toMatch(/declared times; the result, size and input are proven/);
+    expect(r.message).toMatch(/Proven: every step of the walk from the seeded initial matrix to the final matrix and accumulator\. Declared \(bound, not proven\): times, memory, manifests$/);
   });
 
   it('is accepted for the certified tier with the shipped registry root, its signature and an ACL naming the key', async () => {
@@ -261,12 +262,44 @@ describe('benchmark rules', () => {
     await reprove(d, { anchors: (a) => ({ ...a, knobs_manifest_hash: sha256Hex(readFileSync(join(d, 'manifests/knobs_manifest.json'))) }) });
     await expectCode(d, 'E137_TRACK_RULE_VIOLATION');
   });
-  it('E137: a baseline run relabelled optimized_declared (no adapter declared)', async () => {
+  it('E137: a baseline run relabelled optimized_declared (no adapter declared), its measurements too', async () => {
     const d = fresh();
     const knobs = readJson(d, 'manifests/knobs_manifest.json');
     writeJson(d, 'manifests/knobs_manifest.json', { ...knobs, track_id: 'optimized_declared', backend: 'gpu' });
     await reprove(d, { anchors: (a) => ({ ...a, track_id: 'optimized_declared', knobs_manifest_hash: sha256Hex(readFileSync(join(d, 'manifests/knobs_manifest.json'))) }) });
+    writeJson(d, 'measurements/measurements.json', { ...readJson(d, 'measurements/measurements.json'), track_id: 'optimized_declared' });
+    reseal(d);
     await expectCode(d, 'E137_TRACK_RULE_VIOLATION');
+  });
+  it('E138: proof options other than the policy\'s (100 bits still, but cheaper to prove)', async () => {
+    const d = fresh();
+    const knobs = readJson(d, 'manifests/knobs_manifest.json');
+    writeJson(d, 'manifests/knobs_manifest.json', { ...knobs, proof_options: { blowup: 4, queries: 42, grinding_bits: 16, folding_factor: 4 } });
+    await reprove(d, {
+      options: { blowup: 4, queries: 42, grindingBits: 16, foldingFactor: 4 },
+      anchors: (a) => ({ ...a, knobs_manifest_hash: sha256Hex(readFileSync(join(d, 'manifests/knobs_manifest.json'))) }),
+    });
+    await expectCode(d, 'E138_PROOF_OPTIONS_NOT_POLICY');
+  });
+  it('E030: the capsule\'s policy_path points at another file holding the shipped policy, policy.json holds another', async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'logs/runner.log'), SHIPPED_POLICY_BYTES);
+    writeFileSync(join(d, 'policy.json'), policyWith((p) => (p['measurement_procedure']['measured_runs'] = 1)));
+    writeJson(d, 'capsule.json', { ...readJson(d, 'capsule.json'), policy: { ...readJson(d, 'capsule.json')['policy'], policy_path: 'logs/runner.log' } });
+    reseal(d);
+    await expectCode(d, 'E030_POLICY_HASH_MISMATCH');
+  });
+  it('E110: a capsule path that is not the layout\'s, even when the file it names is right', async () => {
+    const d = fresh();
+    writeFileSync(join(d, 'policy_inclusion_proof.json'), SHIPPED_POLICY_BYTES);
+    writeJson(d, 'capsule.json', { ...readJson(d, 'capsule.json'), policy: { ...readJson(d, 'capsule.json')['policy'], policy_path: 'policy_inclusion_proof.json' } });
+    reseal(d);
+    await expectCode(d, 'E110_PACK_LAYOUT');
+  });
+  it('E031: an inclusion proof in a community pack that is not the policy\'s', async () => {
+    const d = fresh();
+    writeJson(d, 'policy_inclusion_proof.json', { ...readJson(d, 'policy_inclusion_proof.json'), policy_hash: 'ab'.repeat(32) });
+    await expectCode(d, 'E031_POLICY_NOT_IN_REGISTRY');
   });
 });
 
@@ -355,6 +388,32 @@ describe('events', () => {
     writeEvents(d, ev);
     await expectCode(d, 'E163_EVENT_MISMATCH');
   });
+  it('E163: a state_snapshot that does not describe the log before it (re-chained)', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    const at = ev.findIndex((e) => e.type === 'capsule_sealed');
+    const snap = { ...ev[at]!, type: 'state_snapshot', data: {
+      last_event_seq: at + 1, phase: 'seal_capsule', runs_done: 6,
+      locked: { trace_spec_hash_hex: null, policy_hash_hex: null, row_root_hex: null, statement_hash_hex: null, capsule_hash_hex: null },
+      commitment_state: { num_chunks: 8, num_chunks_committed: 8, chunk_roots_digest_hex: null },
+    } } as (typeof ev)[number];
+    writeEvents(d, [...ev.slice(0, at + 1), snap, ...ev.slice(at + 1)]);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
+  it('E163: a second run_started naming another workload (resealed over the new head)', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    const second = { ...ev[0]!, data: { ...(ev[0]!.data as object), workload_id: 'fib_v1' } } as (typeof ev)[number];
+    writeEvents(d, [ev[0]!, second, ...ev.slice(1)]);
+    reseal(d);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
+  it('E163: a phase after the proof that is not sealing or packing', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    writeEvents(d, [...ev, { ...ev.at(-1)!, data: { phase_id: 'prove', phase_label: 'one more' } } as (typeof ev)[number]]);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
   it('E163: an event after the proof that may not come there', async () => {
     const d = fresh();
     const ev = readEvents(d);
@@ -392,6 +451,25 @@ describe('row archive by policy', () => {
   });
   it('E080: a challenge audit asks for chunks a sampled pack does not carry', async () => expectCode(sampled, 'E080_DA_CHUNK_UNAVAILABLE', { trusted, challengeNonce: '01' }));
   it('E121: its policy is not in the shipped registry', async () => expectCode(sampled, 'E121_POLICY_NOT_TRUSTED'));
+
+  it('E081: a full archive is checked chunk by chunk, not only where the DA audit samples', async () => {
+    // Five samples of 32 chunks, all 32 in the pack: garbage in a chunk the audit skips is found too.
+    const bytes = policyWith((p) => (p['da_policy'] = { ...p['da_policy'], delta: 0.5, epsilon: 0.1, min_k_samples: 1 }));
+    const out = tempDir();
+    dirs.push(out);
+    const full = await makePack(out, { log2Rows: 12 }, bytes);
+    const opts = { trusted: trustedFor(bytes) };
+    expect((await verifyDir(full, opts)).status).toBe('accepted');
+    const c = readJson(full, 'capsule.json');
+    const sample = sampleChunks(auditSeed({ capsuleHash: c['capsule_hash'], anchors: c['anchors'], policyId: c['policy']['policy_id'], policyVersion: c['policy']['policy_version'] }), 32, 5);
+    const skipped = Array.from({ length: 32 }, (_, i) => i).find((i) => !sample.includes(i))!;
+    const d = fresh(full);
+    writeFileSync(join(d, `row_archive/chunks/${skipped}.bin`), Buffer.alloc(readFileSync(join(d, 'row_archive/chunks/0.bin')).length, 0x11));
+    const r = await verifyDir(d, opts);
+    expect(r.code, r.message).toBe('E081_DA_CHUNK_MISMATCH');
+    expect(r.checks.find((x) => x.name === 'capsule.da_audit')?.ok).toBe(true);
+    expect(r.checks.at(-1)!.name).toBe('row_chunks');
+  }, 120_000);
 });
 
 describe('the error-code registry', () => {

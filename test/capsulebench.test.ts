@@ -12,14 +12,15 @@ import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
 import { registryRoot } from '../src/capsule/registry.js';
 import { compareSamples } from '../src/capsulebench/baseline.js';
 import { EventLog, readEventLog, ZERO_EVENT_HASH } from '../src/capsulebench/events.js';
-import { openNodeHost } from '../src/capsulebench/host-node.js';
+import { openNodeHost, timeVerifyInWorker } from '../src/capsulebench/host-node.js';
 import { summarize } from '../src/capsulebench/measurements.js';
 import {
   parseBenchmarkPolicy, SHIPPED_POLICY, SHIPPED_POLICY_BYTES, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS_BYTES, SHIPPED_WORKLOADS_HASH,
 } from '../src/capsulebench/policy.js';
-import { checkRequest, NondeterministicProofError, runBenchmark, type RunRequest } from '../src/capsulebench/runner.js';
+import { checkRequest, NondeterministicProofError, RunFailed, runBenchmark, type RunRequest } from '../src/capsulebench/runner.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { geomTrace, geomAir, encodeGeomPublicInputs } from '../src/airs/geom.js';
+import { encodeProof } from '../src/stark/codec.js';
 import { prove, PROVE_STAGES, type ProveProgress } from '../src/stark/prover.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { jsonFileBytes } from '../src/json/file-json.js';
@@ -205,6 +206,26 @@ describe('a prover that is not deterministic', () => {
     expect(log).toMatch(/"type":"statement_locked"/);
     expect(log).not.toMatch(/"type":"proof_artifact"/);
   }, 120_000);
+});
+
+describe('verification in a fresh worker', () => {
+  it('times a proof that verifies, and fails the run (RunFailed) for one that does not', async () => {
+    const k = await Kernels.load();
+    const backend = await createNodeCpuBackend({ threads: 1 });
+    try {
+      const { trace, publicInputs } = geomTrace(6);
+      const statementHash = new Uint8Array(32).fill(7);
+      const { proof } = await prove(k, backend, { air: geomAir(publicInputs), trace, statementHash, publicInputs: encodeGeomPublicInputs(publicInputs) });
+      const job = { airId: 'geom_air_v1', proof: encodeProof(proof), statementHash, publicInputs, minSecurityBits: 100, warmups: 1, runs: 3 };
+      const t = await timeVerifyInWorker(job);
+      expect(t.runs_us).toHaveLength(3);
+      expect(t.cold_us).toBeGreaterThan(0);
+      await expect(timeVerifyInWorker({ ...job, statementHash: new Uint8Array(32) })).rejects.toThrow(RunFailed);
+      await expect(timeVerifyInWorker({ ...job, proof: new Uint8Array(8) })).rejects.toThrow(/the verification worker failed/);
+    } finally {
+      await backend.destroy();
+    }
+  }, 60_000);
 });
 
 describe('the library runs in a browser', () => {

@@ -3,6 +3,7 @@
 // RangeError naming every bad field, and the byte layout absorbed into the transcript.
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
+import { parseCanonicalBytes } from '../json/canonical-json.js';
 import { MAX_LOG_N } from '../stark/air.js';
 
 /** Every AIR here has at least 8 rows (logN ≥ 3). */
@@ -32,6 +33,17 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   });
   if (r.success) return r.data;
   throw new RangeError(`invalid ${what}: ${r.error.issues.map((i) => [pathText(i.path), i.message].filter(Boolean).join(': ')).join('; ')}`);
+}
+
+/** A JSON document's bytes (strict JSON: UTF-8, no duplicate keys) validated by `schema`, or a RangeError naming the problem. */
+export function parseJsonDocument<S extends z.ZodType>(schema: S, bytes: Uint8Array, what: string): z.output<S> {
+  let json: unknown;
+  try {
+    json = parseCanonicalBytes(bytes);
+  } catch (e) {
+    throw new RangeError(`${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseInput(schema, json, what);
 }
 
 /** Throws unless a trace builder's logN is an integer in [MIN_LOG_N, MAX_LOG_N]. */

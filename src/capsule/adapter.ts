@@ -24,8 +24,8 @@ export interface TraceAdapter<Input = unknown> {
   readonly anchors?: (input: Input) => Anchors;
 }
 
-/** The short name of a trace format: GEOM_AIR_V1 → geom. */
-export const proofName = (a: AnyTraceAdapter): string => a.traceFormatId.replace(/_AIR_V\d+$/, '').toLowerCase();
+/** The short name of a trace format, which names its proof files: GEOM_AIR_V1 → geom. */
+export const proofName = (traceFormatId: string): string => traceFormatId.replace(/_AIR_V\d+$/, '').toLowerCase();
 
 const Matrix = z.tuple([z.tuple([FieldElementSchema, FieldElementSchema]), z.tuple([FieldElementSchema, FieldElementSchema])]);
 const GeomInput = z.strictObject({ steps: StepsSchema, initial: Matrix.optional() });

@@ -11,7 +11,8 @@ import { RelPathSchema } from './capsule.js';
 import type { ErrorCode } from './codes.js';
 import { CAPSULE_FILE, type Sealed } from './seal.js';
 import { HashHexSchema, jcsHash } from './spec.js';
-import { FileTooLargeError, issuesText, MAX_JSON_FILE_BYTES, readBounded, verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
+import { issuesText } from './checks.js';
+import { FileTooLargeError, MAX_JSON_FILE_BYTES, readBounded, verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from './verify.js';
 
 export const AGENT_CAPSULE_SCHEMA = 'agent_capsule_v1';
 export const AGENT_CAPSULE_FILE = 'agent_capsule.json';

@@ -8,6 +8,7 @@ export * from './agent-capsule.js';
 export * from './archive.js';
 export * from './authorship.js';
 export * from './capsule.js';
+export * from './checks.js';
 export * from './codes.js';
 export * from './da.js';
 export * from './policy.js';

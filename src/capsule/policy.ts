@@ -5,8 +5,7 @@
 // Other fields (a benchmark policy's tracks, workloads, …) are bound by the hash and read elsewhere.
 import { z } from 'zod';
 import { sha256Hex } from '../hash/digest.js';
-import { parseCanonicalBytes } from '../json/canonical-json.js';
-import { parseInput } from '../airs/public-inputs.js';
+import { parseJsonDocument } from '../airs/public-inputs.js';
 import { DA_LEVEL } from './da.js';
 
 const Fraction = z.number().refine((x) => x > 0 && x < 1, 'must be a number strictly between 0 and 1');
@@ -43,14 +42,6 @@ export const DEFAULT_POLICY_TEXT = `${JSON.stringify({
 export const policyHash = (bytes: Uint8Array): string => sha256Hex(bytes);
 
 /** Parses a policy file's bytes (strict JSON: UTF-8, no duplicate keys); RangeError naming the problem. */
-export function parsePolicy(bytes: Uint8Array): Policy {
-  let json: unknown;
-  try {
-    json = parseCanonicalBytes(bytes);
-  } catch (e) {
-    throw new RangeError(`policy is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return parseInput(PolicySchema, json, 'policy');
-}
+export const parsePolicy = (bytes: Uint8Array): Policy => parseJsonDocument(PolicySchema, bytes, 'policy');
 
 export const policyDa = (p: Policy): PolicyDa => p.da_policy ?? DEFAULT_DA;

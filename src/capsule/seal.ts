@@ -21,7 +21,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import { proofName, type AnyTraceAdapter, type TraceAdapter } from './adapter.js';
 import { checkChunkLen, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, chunkFileName, CHUNKS_DIR, chunkRootsToJson, DEFAULT_CHUNK_LEN, encodeChunk, rootOfChunkRoots, ROW_INDEX_ARITY } from './archive.js';
 import { signCapsuleHash, type KeyFile } from './authorship.js';
-import { capsuleHash, CAPSULE_SCHEMA, optionsRecord, type Capsule } from './capsule.js';
+import { capsuleHash, CAPSULE_SCHEMA, optionsRecord, type BenchmarkBlock, type Capsule } from './capsule.js';
 import { daSampleCount } from './da.js';
 import { DEFAULT_POLICY_TEXT, parsePolicy, policyDa, policyHash, type Policy } from './policy.js';
 import { jcsHash, MAX_ANCHORS, traceSpecFor, type Anchors, type StatementV1, type TraceSpecV1 } from './spec.js';
@@ -59,7 +59,6 @@ export interface Sealed {
  * query domain lets short traces (a few rows have few distinct queries) reach the policy's floor.
  */
 const SEAL_OPTIONS: readonly ProofOptions[] = [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, blowup: 16 }];
-
 
 /** Everything fixed before proving: the trace, the AIR, the options, and the statement's parts but the root. */
 export interface SealPlan {
@@ -154,9 +153,9 @@ export interface SealedCapsule {
 
 /**
  * Seals a plan's proof in a capsule: the proof files, the chunk roots (checked to rebuild the trace
- * root), the capsule with `extra` members (a benchmark run's block) and, with a key, its signature.
+ * root), the capsule (with a benchmark run's block when given) and, with a key, its signature.
  */
-export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, extra: Record<string, unknown> = {}, key?: KeyFile): SealedCapsule {
+export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, benchmark?: BenchmarkBlock, key?: KeyFile): SealedCapsule {
   const statement = statementFor(plan, run.proof.traceRoot);
   // The chunk roots are the trace tree's layer log2(chunkLen): each is the node above its chunk's rows.
   if (!equalDigests(rootOfChunkRoots(k, run.chunkRoots), run.proof.traceRoot)) throw new Error('internal: the chunk roots do not rebuild the trace root');
@@ -164,7 +163,7 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, extra: Re
   const { adapter, air, rows, chunkLen } = plan;
   const bin = encodeProof(run.proof);
   const json = jsonFileBytes(proofToJson(run.proof));
-  const name = proofName(adapter);
+  const name = proofName(adapter.traceFormatId);
   const format = (path: string, bytes: Uint8Array) => ({ path, sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
   const rootsBin = run.chunkRoots;
   const body = {
@@ -207,10 +206,10 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, extra: Re
         backend: run.backend,
       },
     },
-    ...extra,
+    ...(benchmark ? { benchmark } : {}),
   };
   const hash = capsuleHash(body);
-  const capsule = { ...body, capsule_hash: hash, ...(key ? { authorship: signCapsuleHash(hash, key) } : {}) } as Capsule;
+  const capsule: Capsule = { ...body, capsule_hash: hash, ...(key ? { authorship: signCapsuleHash(hash, key) } : {}) };
   return {
     capsule,
     files: [
@@ -252,7 +251,7 @@ export async function sealCapsule<Input>(k: Kernels, s: SealInput<Input>): Promi
   const sealed = sealProved(k, plan, {
     proof: proved.proof, chunkRoots: proved.trace.layer, prove_ms, verify_ms, stages: proved.stages,
     backend: { requested: s.backendChoice, description: proved.backend },
-  }, {}, s.key);
+  }, undefined, s.key);
   // The trace commitment: its LDE and Merkle tree (seed 002's commit_ms).
   const commit_ms = proved.stages.filter((st) => st.stage === 'trace lde' || st.stage === 'trace commit').reduce((a, st) => a + st.ms, 0);
   const numChunks = plan.rows / plan.chunkLen;

@@ -56,12 +56,16 @@ export function baselineOf(name: string, m: Measurements, hardwareHash: string, 
 }
 
 /** Why `baseline` cannot be compared with a run of these parameters, or undefined. */
-export function baselineMismatch(baseline: Baseline, run: { workload_id: string; log2_rows: number; track_id: string }, hardwareHash?: string): string | undefined {
+export function baselineMismatch(baseline: Baseline, run: { workload_id: string; log2_rows: number; track_id: string }): string | undefined {
   if (baseline.workload_id !== run.workload_id || baseline.log2_rows !== run.log2_rows || baseline.track_id !== run.track_id)
     return `baseline ${baseline.name} is ${baseline.workload_id} at 2^${baseline.log2_rows} on ${baseline.track_id}, not ${run.workload_id} at 2^${run.log2_rows} on ${run.track_id}`;
-  if (hardwareHash !== undefined && baseline.hardware_manifest_hash !== hardwareHash)
-    return `baseline ${baseline.name} was saved on other hardware (hardware manifest ${baseline.hardware_manifest_hash.slice(0, 12)}…, this machine ${hardwareHash.slice(0, 12)}…)`;
   return undefined;
+}
+
+/** Why `baseline` was not saved on this hardware (its manifest's hash), or undefined. */
+export function otherHardware(baseline: Baseline, hardwareHash: string): string | undefined {
+  return baseline.hardware_manifest_hash === hardwareHash ? undefined
+    : `baseline ${baseline.name} was saved on other hardware (hardware manifest ${baseline.hardware_manifest_hash.slice(0, 12)}…, this machine ${hardwareHash.slice(0, 12)}…)`;
 }
 
 export function compareWithBaseline(baseline: Baseline, now: Baseline): MetricComparison[] {

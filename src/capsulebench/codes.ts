@@ -86,7 +86,7 @@ export const BENCH_ERROR_CODES = {
     action: 'the proof is not of the benchmark workload; run it with capseal bench run',
   },
   E136_SIZE_NOT_IN_POLICY: {
-    check: 'D15 size',
+    check: 'C13 size',
     meaning: "the proved trace size is not one the policy lists for the workload, or disagrees with the run's size",
     action: 'run a size the policy lists (capseal bench list)',
   },
@@ -94,6 +94,11 @@ export const BENCH_ERROR_CODES = {
     check: 'B9 track rules',
     meaning: "the run breaks its track's rules (a backend it does not allow, a GPU on a no-GPU track, no adapter declared where one is required)",
     action: 'run on the track that matches the backend (--track)',
+  },
+  E138_PROOF_OPTIONS_NOT_POLICY: {
+    check: 'B9 proof options',
+    meaning: "the proof's STARK options are not the policy's proof_options",
+    action: 'run with capseal bench run, which proves at the policy\'s options',
   },
   E140_BENCHMARK_BLOCK_MISSING: {
     check: 'P capsule',

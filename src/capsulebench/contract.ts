@@ -2,29 +2,35 @@
 // "CapsuleBench"): what `capseal bench verify` runs on a capsulepack, and what the leaderboard server
 // runs on an upload: the same function. In order:
 //   P1 layout (closed file list) · P2 pack_meta.json · B7 the inclusion proof (certified tier)
-//   A1–A5, B6–B8, E16–E17: the capsule verifier (../capsule/verify.ts) on capsule.json, with the
-//     registry root and ACL of the certified tier and the caller's challenge nonce
-//   P3 the benchmark block and the layout against the capsule · B6 benchmark policy, trusted, with
-//   this verifier's workload registry · C10 required anchors, workload, track · C11–12 manifests ·
+//   A1–A5, B6–B8, E16–E17: the capsule verifier (../capsule/verify.ts) on capsule.json, held to the
+//     pack's policy.json, with the registry root and ACL of the certified tier and the caller's
+//     challenge nonce
+//   P3 the benchmark block, the capsule's paths are the layout's, every row chunk the pack holds
+//   rebuilds its root · B6 benchmark policy, trusted, with this verifier's workload registry ·
+//   B9 proof options and track rules · C10 required anchors, workload, track · C11–12 manifests ·
 //   C13 workload input regenerated from the policy's seed, and the proved result is of that input,
-//   at a size the policy lists · B9 track rules · D14 measurements and required outputs ·
-//   D15 consistency, identical proofs · V the event chain, its head, and what each event says ·
-//   L the runner's log.
+//   at a size the policy lists · D14 measurements and required outputs · D15 consistency,
+//   identical proofs · V the event chain, its head, and what each event says (snapshots replayed)
+//   · L the runner's log.
 // It stops at the first failure with one stable code (E0xx from the capsule verifier, E1xx from
 // ./codes.ts), lists the checks that ran, and never throws. Every file is read once.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalize, parseCanonicalBytes } from '../json/canonical-json.js';
 import type { Acl } from '../capsule/acl.js';
-import { CapsuleSchema, type Capsule } from '../capsule/capsule.js';
+import { proofName } from '../capsule/adapter.js';
+import { chunkFileName, CHUNKS_DIR, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, rootOfChunk } from '../capsule/archive.js';
+import { CapsuleSchema, optionsRecord, type Capsule } from '../capsule/capsule.js';
+import { Checks, issuesText, must as mustBe, Rejection, type RecordedCheck } from '../capsule/checks.js';
 import type { ErrorCode } from '../capsule/codes.js';
-import { type PolicyRegistry } from '../capsule/registry.js';
-import { CAPSULE_FILE, POLICY_FILE } from '../capsule/seal.js';
+import { checkInclusion, type PolicyRegistry } from '../capsule/registry.js';
+import { ARCHIVE_DIR, CAPSULE_FILE, POLICY_FILE } from '../capsule/seal.js';
 import { jcsHash } from '../capsule/spec.js';
 import { FileTooLargeError, MAX_JSON_FILE_BYTES, readBounded, verifyCapsule, type CapsuleFiles } from '../capsule/verify.js';
+import { equalDigests } from '../merkle/checks.js';
 import { sha256Hex } from '../hash/digest.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { BenchErrorCode } from './codes.js';
-import { EVENTS_PATH, EventLogError, readEventLog, type ReadEvent, type StreamEvent } from './events.js';
+import { EVENTS_PATH, EventLogError, readEventLog, RunState, type ReadEvent, type StreamEvent } from './events.js';
 import { manifestPath, MANIFESTS, type ManifestKind, type Manifests } from './manifests.js';
 import { MEASUREMENTS_PATH, MeasurementsSchema, summarize, throughput, type Measurements } from './measurements.js';
 import { INCLUSION_PROOF_FILE, layoutOf, PACK_LIMITS, PACK_META, PackMetaSchema, REQUIRED_FILES, RUNNER_LOG, type PackFiles, type PackMeta } from './pack.js';
@@ -32,6 +38,7 @@ import {
   parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, SHIPPED_WORKLOADS_HASH, sizesOf, trackOf,
   type BenchmarkPolicy, type Track,
 } from './policy.js';
+import { policyOptions } from './runner.js';
 import { WORKLOADS, type Workload, type WorkloadSeed } from './workloads.js';
 
 export type PackErrorCode = ErrorCode | BenchErrorCode;
@@ -45,13 +52,8 @@ export interface VerifyPackOptions {
   trusted?: PolicyRegistry;
 }
 
-export interface PackCheck {
-  /** The contract step: seed numbering (A1 … E17), P for the pack, V for events, L for the log. */
-  id: string;
-  name: string;
-  ok: boolean;
-  code: PackErrorCode | null;
-}
+/** A check that ran; `id` is the contract step: seed numbering (A1 … E17), P for the pack, V for events, L for the log. */
+export type PackCheck = RecordedCheck<PackErrorCode>;
 
 export interface PackReport {
   status: 'accepted' | 'rejected';
@@ -73,32 +75,7 @@ const MAX_MEASUREMENTS = 4 << 20;
 const MAX_LOG = 16 << 20;
 const MAX_EVENTS = 64 << 20;
 
-class Rejection extends Error {
-  constructor(readonly code: PackErrorCode, message: string) {
-    super(message);
-  }
-}
-
-function must(cond: unknown, code: PackErrorCode, message: string): asserts cond {
-  if (!cond) throw new Rejection(code, message);
-}
-
-class Checks {
-  readonly records: PackCheck[] = [];
-
-  /** Runs one check; an unexpected error (a hostile file) is a rejection with the check's own code. */
-  async run<T>(id: string, name: string, code: PackErrorCode, fn: () => T | Promise<T>): Promise<T> {
-    try {
-      const v = await fn();
-      this.records.push({ id, name, ok: true, code: null });
-      return v;
-    } catch (e) {
-      const r = e instanceof Rejection ? e : new Rejection(code, e instanceof Error ? e.message : String(e));
-      this.records.push({ id, name, ok: false, code: r.code });
-      throw r;
-    }
-  }
-}
+const must: (cond: unknown, code: PackErrorCode, message: string) => asserts cond = mustBe;
 
 /** Files read at most once: a second read gets the first bytes (a pack folder may change under us). */
 function readOnce(files: PackFiles): CapsuleFiles {
@@ -124,8 +101,7 @@ async function readJsonFile(files: CapsuleFiles, path: string, maxBytes: number,
   }
 }
 
-const issues = (e: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string =>
-  e.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+const issues = (e: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string => issuesText(e.issues);
 const same = (a: unknown, b: unknown): boolean => canonicalize(a) === canonicalize(b);
 
 /** The capsule verifier's checks, by the seed's contract numbering. */
@@ -135,13 +111,13 @@ const CAPSULE_STEP: Record<string, string> = {
 };
 
 export async function verifyPack(k: Kernels, files: PackFiles, opts: VerifyPackOptions = {}): Promise<PackReport> {
-  const checks = new Checks();
+  const checks = new Checks<PackErrorCode>();
   const state: { run: PackReport['run'] } = { run: null };
   try {
     const message = await contract(k, files, opts, checks, state);
     return { status: 'accepted', tier: opts.certified ? 'certified' : 'community', code: null, message, checks: checks.records, run: state.run };
   } catch (e) {
-    const r = e instanceof Rejection ? e : new Rejection('E110_PACK_LAYOUT', e instanceof Error ? e.message : String(e));
+    const r = e instanceof Rejection ? (e as Rejection<PackErrorCode>) : new Rejection<PackErrorCode>('E110_PACK_LAYOUT', e instanceof Error ? e.message : String(e));
     return { status: 'rejected', tier: null, code: r.code, message: r.message, checks: checks.records, run: null };
   }
 }
@@ -184,10 +160,10 @@ interface Context {
   measurements: Measurements;
 }
 
-async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOptions, checks: Checks, state: { run: PackReport['run'] }): Promise<string> {
+async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOptions, checks: Checks<PackErrorCode>, state: { run: PackReport['run'] }): Promise<string> {
   const files = readOnce(packFiles);
-  const layout = await checks.run('P1', 'layout', 'E110_PACK_LAYOUT', () => layoutCheck(packFiles));
-  const meta = await checks.run('P2', 'pack_meta', 'E111_PACK_META_MISMATCH', async () => {
+  const layout = await checks.run({ id: 'P1', name: 'layout' }, 'E110_PACK_LAYOUT', () => layoutCheck(packFiles));
+  const meta = await checks.run({ id: 'P2', name: 'pack_meta' }, 'E111_PACK_META_MISMATCH', async () => {
     const { json } = await readJsonFile(files, PACK_META, MAX_SMALL_FILE, 'E111_PACK_META_MISMATCH');
     const r = PackMetaSchema.safeParse(json);
     must(r.success, 'E111_PACK_META_MISMATCH', `${PACK_META}: ${r.success ? '' : issues(r.error)}`);
@@ -196,47 +172,72 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   let registry: { root: string; inclusionProof: unknown } | undefined;
   if (opts.certified) {
     const root = opts.certified.registryRoot;
-    registry = await checks.run('B7', 'certified', 'E170_CERTIFICATION_INCOMPLETE', async () => {
+    registry = await checks.run({ id: 'B7', name: 'certified' }, 'E170_CERTIFICATION_INCOMPLETE', async () => {
       must(layout.hasInclusionProof, 'E170_CERTIFICATION_INCOMPLETE', `the certified tier needs ${INCLUSION_PROOF_FILE}, which the pack does not have`);
       return { root, inclusionProof: (await readJsonFile(files, INCLUSION_PROOF_FILE, MAX_SMALL_FILE, 'E170_CERTIFICATION_INCOMPLETE')).json };
     });
   }
 
-  // A, B6–B8, E: the capsule verifier, on the pack's capsule directory.
-  const capsuleBytes = await checks.run('A1', 'capsule.read', 'E001_MALFORMED_CAPSULE', async () => {
-    const b = await readBounded(files, CAPSULE_FILE, MAX_JSON_FILE_BYTES);
-    must(b, 'E110_PACK_LAYOUT', `${CAPSULE_FILE} is missing`);
-    return b;
+  // A, B6–B8, E: the capsule verifier, on the pack's capsule directory, held to the pack's policy.json
+  // (the file the benchmark rules read below), whatever path the capsule names for it.
+  const { capsuleBytes, policyBytes } = await checks.run({ id: 'A1', name: 'capsule.read' }, 'E001_MALFORMED_CAPSULE', async () => {
+    const capsuleBytes = await readBounded(files, CAPSULE_FILE, MAX_JSON_FILE_BYTES), policyBytes = await readBounded(files, POLICY_FILE, MAX_JSON_FILE_BYTES);
+    must(capsuleBytes && policyBytes, 'E110_PACK_LAYOUT', `${capsuleBytes ? POLICY_FILE : CAPSULE_FILE} is missing`);
+    return { capsuleBytes, policyBytes };
   });
   const report = await verifyCapsule(k, capsuleBytes, files, {
-    ...(registry ? { registry } : {}), ...(opts.certified ? { acl: opts.certified.acl } : {}), ...(opts.challengeNonce ? { challengeNonce: opts.challengeNonce } : {}),
+    policyBytes, ...(registry ? { registry } : {}), ...(opts.certified ? { acl: opts.certified.acl } : {}), ...(opts.challengeNonce ? { challengeNonce: opts.challengeNonce } : {}),
   });
   checks.records.push(...report.checks.map((c) => ({ id: CAPSULE_STEP[c.name] ?? 'A', name: `capsule.${c.name}`, ok: c.ok, code: c.code })));
   if (report.status === 'rejected') throw new Rejection(report.code!, report.message);
   // Accepted, so it parses to the schema.
-  const capsule = CapsuleSchema.parse(parseCanonicalBytes(capsuleBytes));
+  const capsule = await checks.run({ id: 'A1', name: 'capsule' }, 'E001_MALFORMED_CAPSULE', () => CapsuleSchema.parse(parseCanonicalBytes(capsuleBytes)));
   const entry = Object.values(capsule.proofs)[0]!;
 
-  await checks.run('P3', 'benchmark_block', 'E140_BENCHMARK_BLOCK_MISSING', () => {
+  await checks.run({ id: 'P3', name: 'benchmark_block' }, 'E140_BENCHMARK_BLOCK_MISSING', () => {
     must(capsule.benchmark, 'E140_BENCHMARK_BLOCK_MISSING', 'the capsule has no benchmark block: it is not a benchmark run');
     must(capsule.benchmark.run_id === meta.run_id, 'E140_BENCHMARK_BLOCK_MISSING', `the capsule is of run ${capsule.benchmark.run_id}, the pack of ${meta.run_id}`);
   });
   const bench = capsule.benchmark!;
-  await checks.run('P3', 'layout_vs_capsule', 'E110_PACK_LAYOUT', () => {
-    const named = [entry.formats.bin.path, entry.formats.json.path];
-    const extra = layout.proofs.find((p) => !named.includes(p));
+  await checks.run({ id: 'P3', name: 'layout_vs_capsule' }, 'E110_PACK_LAYOUT', () => {
+    // Every path the capsule names is the layout's: no file the layout holds can stand in for another.
+    const name = proofName(capsule.trace_spec.trace_format_id);
+    const paths: [string, string, string][] = [
+      ['policy.policy_path', capsule.policy.policy_path, POLICY_FILE],
+      ['row_index_ref.chunk_roots_bin', capsule.row_index_ref.chunk_roots_bin, `${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`],
+      ['row_index_ref.chunk_roots_json', capsule.row_index_ref.chunk_roots_json, `${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`],
+      ['da_policy.provider.path', capsule.da_policy.provider.path, ARCHIVE_DIR],
+      ['chunk_meta.chunks_path', capsule.chunk_meta.chunks_path, `${ARCHIVE_DIR}/${CHUNKS_DIR}`],
+      ['row_archive.path', entry.row_archive.path, ARCHIVE_DIR],
+      ['formats.bin.path', entry.formats.bin.path, `proofs/${name}.proof.bin`],
+      ['formats.json.path', entry.formats.json.path, `proofs/${name}.proof.json`],
+    ];
+    for (const [field, got, want] of paths) must(got === want, 'E110_PACK_LAYOUT', `the capsule's ${field} is ${got}; in a pack it is ${want}`);
+    const extra = layout.proofs.find((p) => p !== entry.formats.bin.path && p !== entry.formats.json.path);
     must(extra === undefined, 'E110_PACK_LAYOUT', `${extra} is not a proof the capsule names`);
     const n = capsule.chunk_meta.num_chunks, beyond = layout.chunks.find((i) => i >= n);
     must(beyond === undefined, 'E110_PACK_LAYOUT', `row chunk ${beyond} is beyond the capsule's ${n} chunks`);
   });
+  // The DA audit read a sample; every other chunk the pack holds must hold the committed rows too.
+  await checks.run({ id: 'P3', name: 'row_chunks' }, 'E081_DA_CHUNK_MISMATCH', async () => {
+    const m = capsule.chunk_meta;
+    const roots = await readBounded(files, capsule.row_index_ref.chunk_roots_bin, 32 * m.num_chunks);
+    must(roots && roots.length === 32 * m.num_chunks, 'E060_ROW_INDEX_MISMATCH', `${capsule.row_index_ref.chunk_roots_bin} does not hold ${m.num_chunks} roots`);
+    for (const i of layout.chunks) {
+      const path = `${m.chunks_path}/${chunkFileName(i)}`;
+      const bytes = await readBounded(files, path, m.chunk_bytes);
+      must(bytes, 'E080_DA_CHUNK_UNAVAILABLE', `${path} cannot be read`);
+      const r = rootOfChunk(k, bytes, m.chunk_len, m.row_width);
+      must(!('error' in r) && equalDigests(r.root, roots.subarray(32 * i, 32 * i + 32)), 'E081_DA_CHUNK_MISMATCH',
+        `row chunk ${i} (${path}) does not rebuild its chunk root${'error' in r ? `: ${r.error}` : ''}`);
+    }
+  });
 
   // B6: a benchmark policy this verifier trusts, over the workloads it implements.
-  const policy = await checks.run('B6', 'benchmark_policy', 'E120_POLICY_NOT_BENCHMARK', async () => {
-    const bytes = await readBounded(files, POLICY_FILE, MAX_JSON_FILE_BYTES);
-    must(bytes, 'E110_PACK_LAYOUT', `${POLICY_FILE} is missing`);
+  const policy = await checks.run({ id: 'B6', name: 'benchmark_policy' }, 'E120_POLICY_NOT_BENCHMARK', async () => {
     let p: BenchmarkPolicy;
     try {
-      p = parseBenchmarkPolicy(bytes);
+      p = parseBenchmarkPolicy(policyBytes);
     } catch (e) {
       throw new Rejection('E120_POLICY_NOT_BENCHMARK', (e as Error).message);
     }
@@ -244,6 +245,12 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       const trusted = opts.trusted ?? SHIPPED_REGISTRY;
       must(trusted.policies.some((x) => x.policy_hash === capsule.policy.policy_hash), 'E121_POLICY_NOT_TRUSTED',
         `policy ${p.policy_id} ${p.policy_version} (${capsule.policy.policy_hash}) is not in the trusted registry ${trusted.root}`);
+      // An inclusion proof a pack carries must say what it claims, certified or not.
+      if (layout.hasInclusionProof) {
+        const { json } = await readJsonFile(files, INCLUSION_PROOF_FILE, MAX_SMALL_FILE, 'E031_POLICY_NOT_IN_REGISTRY');
+        const r = checkInclusion(json, trusted.root, capsule.policy.policy_hash);
+        must(r.ok, 'E031_POLICY_NOT_IN_REGISTRY', `${INCLUSION_PROOF_FILE}: ${r.ok ? '' : r.message}`);
+      }
     }
     must(p.suite.workload_registry_hash === SHIPPED_WORKLOADS_HASH, 'E122_WORKLOAD_REGISTRY_MISMATCH',
       `the policy's workload registry is ${p.suite.workload_registry_hash}; this verifier implements ${SHIPPED_WORKLOADS_HASH}`);
@@ -252,7 +259,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
 
   // C10: required anchors; the workload and the track.
   const a = capsule.anchors;
-  const { workload, track } = await checks.run('C10', 'anchors', 'E130_REQUIRED_ANCHOR_MISSING', () => {
+  const { workload, track } = await checks.run({ id: 'C10', name: 'anchors' }, 'E130_REQUIRED_ANCHOR_MISSING', () => {
     const missing = requiredAnchors(policy).filter((key) => !Object.hasOwn(a, key));
     must(missing.length === 0, 'E130_REQUIRED_ANCHOR_MISSING', `the statement lacks the anchors the policy requires: ${missing.join(', ')}`);
     const id = a['workload_id'] ?? '', w = WORKLOADS.get(id), listed = SHIPPED_WORKLOADS.workloads.find((x) => x.workload_id === id);
@@ -265,7 +272,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   });
 
   // C11–C12: each manifest parses and is the one its anchor names.
-  const manifests = await checks.run('C11', 'manifests', 'E133_MANIFEST_INVALID', async () => {
+  const manifests = await checks.run({ id: 'C11', name: 'manifests' }, 'E133_MANIFEST_INVALID', async () => {
     const out = {} as Record<ManifestKind, unknown>;
     for (const kind of Object.keys(MANIFESTS) as ManifestKind[]) {
       const m = MANIFESTS[kind], path = manifestPath(kind);
@@ -289,24 +296,28 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
 
   // C13: the proved size is the policy's, and the proof is of the input the policy's seed generates.
   const log2Rows = Math.log2(capsule.chunk_meta.total_rows / entry.stats.options.blowup);
-  await checks.run('C13', 'size', 'E136_SIZE_NOT_IN_POLICY', () => {
+  await checks.run({ id: 'C13', name: 'size' }, 'E136_SIZE_NOT_IN_POLICY', () => {
     const sizes = sizesOf(policy, workload.id)!;
     must(sizes.includes(log2Rows), 'E136_SIZE_NOT_IN_POLICY', `the proof is of 2^${log2Rows} rows; the policy lists ${workload.id} at 2^${sizes.join(', 2^')}`);
     must(meta.log2_rows === log2Rows, 'E136_SIZE_NOT_IN_POLICY', `${PACK_META} says 2^${meta.log2_rows} rows; the proof has 2^${log2Rows}`);
   });
   const seed: WorkloadSeed = { suiteSeedHex: policy.suite.suite_seed_hex, workloadId: workload.id, log2Rows };
-  await checks.run('C13', 'workload_input', 'E135_WORKLOAD_INPUT_MISMATCH', () => {
+  await checks.run({ id: 'C13', name: 'workload_input' }, 'E135_WORKLOAD_INPUT_MISMATCH', () => {
     const h = workload.inputHash(seed);
     must(a['workload_input_hash'] === h, 'E135_WORKLOAD_INPUT_MISMATCH', `workload_input_hash ${String(a['workload_input_hash'])} is not the policy's generated input (${h})`);
     const why = workload.checkResult(seed, capsule.statement.public_inputs);
     must(why === undefined, 'E135_WORKLOAD_INPUT_MISMATCH', `the proof is not of the generated ${workload.id} input: ${why}`);
   });
 
-  // B9: the track's rules.
-  await checks.run('B9', 'track_rules', 'E137_TRACK_RULE_VIOLATION', () => trackRules(track, capsule, manifests));
+  // B9: the policy's proof options and the track's rules.
+  await checks.run({ id: 'B9', name: 'proof_options' }, 'E138_PROOF_OPTIONS_NOT_POLICY', () => {
+    const want = optionsRecord(policyOptions(policy));
+    must(same(entry.stats.options, want), 'E138_PROOF_OPTIONS_NOT_POLICY', `the proof's options ${canonicalize(entry.stats.options)} are not the policy's ${canonicalize(want)}`);
+  });
+
 
   // D14: the measurements are the ones sealed, for this run, with every required output.
-  const measurements = await checks.run('D14', 'measurements', 'E150_MEASUREMENTS_INVALID', async () => {
+  const measurements = await checks.run({ id: 'D14', name: 'measurements' }, 'E150_MEASUREMENTS_INVALID', async () => {
     const { bytes, json } = await readJsonFile(files, MEASUREMENTS_PATH, MAX_MEASUREMENTS, 'E150_MEASUREMENTS_INVALID');
     const h = sha256Hex(bytes);
     must(h === bench.measurements_hash, 'E152_MEASUREMENTS_HASH_MISMATCH', `${MEASUREMENTS_PATH} has SHA-256 ${h}; the capsule sealed ${bench.measurements_hash}`);
@@ -321,10 +332,14 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
     return m;
   });
 
+  // B9 (here, once the measurements' stages are known): the track's rules.
+  await checks.run({ id: 'B9', name: 'track_rules' }, 'E137_TRACK_RULE_VIOLATION', () => trackRules(track, capsule, manifests, measurements));
+
   const ctx: Context = { capsule, meta, layout, policy, track, workload, log2Rows, manifests, measurements };
   // D15: what can be recomputed is.
-  await checks.run('D15', 'consistency', 'E153_MEASUREMENT_INCONSISTENT', () => consistency(ctx));
-  await checks.run('D15', 'identical_proofs', 'E154_RUNS_DISAGREE', () => {
+  await checks.run({ id: 'D15', name: 'consistency' }, 'E153_MEASUREMENT_INCONSISTENT', () => consistency(ctx));
+  await checks.run({ id: 'D15', name: 'identical_proofs' }, 'E154_RUNS_DISAGREE', () => {
+    if (!track.rules.require_identical_proofs) return;
     const sha = entry.formats.bin.sha256_payload_hash;
     const all = [...measurements.warmups, ...measurements.runs].map((r, i) => ({ i, sha: r.proof_sha256 }));
     const odd = all.find((r) => r.sha !== sha);
@@ -332,7 +347,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   });
 
   // V: the event log is one chain, the capsule holds its head, and every event tells the truth.
-  const events = await checks.run('V', 'events_chain', 'E160_EVENTS_MALFORMED', async () => {
+  const events = await checks.run({ id: 'V', name: 'events_chain' }, 'E160_EVENTS_MALFORMED', async () => {
     const bytes = await readBounded(files, EVENTS_PATH, MAX_EVENTS);
     must(bytes, 'E110_PACK_LAYOUT', `${EVENTS_PATH} is missing`);
     try {
@@ -341,39 +356,42 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       throw e instanceof EventLogError ? new Rejection(e.code, e.message) : e;
     }
   });
-  await checks.run('V', 'events_head', 'E162_EVENTS_HEAD_MISMATCH', () => {
+  await checks.run({ id: 'V', name: 'events_head' }, 'E162_EVENTS_HEAD_MISMATCH', () => {
     const at = events.filter((e) => e.event.type === 'proof_artifact');
     must(at.length === 1, 'E163_EVENT_MISMATCH', `the log has ${at.length} proof_artifact events, not one`);
     must(at[0]!.hash === bench.events_chain_head, 'E162_EVENTS_HEAD_MISMATCH', `the chain head at proof_artifact is ${at[0]!.hash}; the capsule sealed ${bench.events_chain_head}`);
   });
-  await checks.run('V', 'events_content', 'E163_EVENT_MISMATCH', async () => eventsTell(ctx, events, await readBounded(files, capsule.row_index_ref.chunk_roots_bin, 32 * capsule.chunk_meta.num_chunks)));
+  await checks.run({ id: 'V', name: 'events_content' }, 'E163_EVENT_MISMATCH', async () => eventsTell(ctx, events, await readBounded(files, capsule.row_index_ref.chunk_roots_bin, 32 * capsule.chunk_meta.num_chunks)));
 
-  await checks.run('L', 'runner_log', 'E142_RUNNER_LOG_MISMATCH', async () => {
+  await checks.run({ id: 'L', name: 'runner_log' }, 'E142_RUNNER_LOG_MISMATCH', async () => {
     const bytes = await readBounded(files, RUNNER_LOG, MAX_LOG);
     must(bytes, 'E110_PACK_LAYOUT', `${RUNNER_LOG} is missing`);
     const h = sha256Hex(bytes);
     must(h === bench.runner_log_hash, 'E142_RUNNER_LOG_MISMATCH', `${RUNNER_LOG} has SHA-256 ${h}; the capsule sealed ${bench.runner_log_hash}`);
   });
-  await checks.run('P2', 'pack_meta_vs_capsule', 'E111_PACK_META_MISMATCH', () => packMetaAgrees(ctx));
+  await checks.run({ id: 'P2', name: 'pack_meta_vs_capsule' }, 'E111_PACK_META_MISMATCH', () => packMetaAgrees(ctx));
 
   state.run = {
     run_id: bench.run_id, workload_id: workload.id, track_id: track.track_id, log2_rows: log2Rows, capsule_hash: capsule.capsule_hash,
     public_outputs: measurements.public_outputs,
   };
   const o = measurements.public_outputs;
+  const time = (us = 0) => (us >= 1e7 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(2)} ms`);
+  const proves = SHIPPED_WORKLOADS.workloads.find((w) => w.workload_id === workload.id)!.proves;
   return `accepted (${opts.certified ? 'certified' : 'community'}): ${workload.id} at 2^${log2Rows} rows on ${track.track_id}, capsule ${capsule.capsule_hash}; ` +
-    `prove ${((o.prover_time_us ?? 0) / 1000).toFixed(1)} ms (median of ${measurements.runs.length}), verify ${((o.verify_time_us ?? 0) / 1000).toFixed(2)} ms, ` +
-    `${o.proof_size_bytes} proof bytes (declared times; the result, size and input are proven)`;
+    `prove ${time(o.prover_time_us)} (median of ${measurements.runs.length}), verify ${time(o.verify_time_us)}, ${o.proof_size_bytes} proof bytes. ` +
+    `Proven: ${proves}. Declared (bound, not proven): times, memory, manifests`;
 }
 
-function trackRules(track: Track, capsule: Capsule, m: Manifests): void {
+function trackRules(track: Track, capsule: Capsule, m: Manifests, measurements: Measurements): void {
   const r = track.rules, entry = Object.values(capsule.proofs)[0]!, knobs = m.knobs;
   const bad = (why: string) => new Rejection('E137_TRACK_RULE_VIOLATION', `${track.track_id}: ${why}`);
   if (!r.allowed_backends.includes(knobs.backend)) throw bad(`--backend ${knobs.backend} is not allowed (${r.allowed_backends.join(', ')})`);
   if (entry.backend.requested !== knobs.backend) throw bad(`the capsule was proved with --backend ${entry.backend.requested}, the knobs declare ${knobs.backend}`);
   if (r.forbid_gpu) {
     if (m.hardware.gpu !== null || knobs.gpu !== null) throw bad('a GPU is declared on a track that forbids one');
-    const gpuStage = entry.stats.stages.find((s) => s.backend.includes('gpu'));
+    const stages = [...entry.stats.stages, ...measurements.runs.flatMap((r) => r.stages)];
+    const gpuStage = stages.find((s) => s.backend.includes('gpu'));
     if (gpuStage) throw bad(`stage ${gpuStage.stage} ran on ${gpuStage.backend}`);
   }
   if (r.require_gpu_adapter && (m.hardware.gpu === null || knobs.gpu === null)) throw bad('no GPU adapter is declared');
@@ -419,7 +437,7 @@ function consistency({ capsule, policy, measurements: m, manifests, log2Rows, wo
 }
 
 /** The events say what the pack holds: each locked value is the capsule's, in the order they were locked. */
-function eventsTell({ capsule, measurements, log2Rows, workload, track }: Context, log: readonly ReadEvent[], rootsBin: Uint8Array | null): void {
+function eventsTell({ capsule, measurements, log2Rows, workload, track, manifests }: Context, log: readonly ReadEvent[], rootsBin: Uint8Array | null): void {
   const bad = (why: string) => new Rejection('E163_EVENT_MISMATCH', why);
   const entry = Object.values(capsule.proofs)[0]!, m = capsule.chunk_meta, bench = capsule.benchmark!;
   const first = log[0]!.event;
@@ -427,6 +445,7 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track }: Contex
   if (first.run_id !== bench.run_id) throw bad(`the events are of run ${first.run_id}; the capsule of ${bench.run_id}`);
   const ORDER = ['run_started', 'spec_locked', 'chunk_roots_digest', 'row_root_finalized', 'statement_locked', 'proof_artifact', 'capsule_sealed', 'signature_attached', 'pack_ready'] as const;
   const AFTER_PROOF = new Set(['phase', 'state_snapshot', 'capsule_sealed', 'signature_attached', 'pack_ready']);
+  const PHASES_AFTER_PROOF = new Set(['seal_capsule', 'pack', 'done']);
   const one = <T extends (typeof ORDER)[number]>(type: T): StreamEvent<T> | undefined => {
     const found = log.filter((e) => e.event.type === type);
     if (found.length > 1) throw bad(`the log has ${found.length} ${type} events`);
@@ -437,10 +456,15 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track }: Contex
     if (!e) throw bad(`the log has no ${type} event`);
     return e;
   };
+  // Replayed through the runner's own state, every snapshot must say what the log said before it.
+  const replay = new RunState();
   let lastRank = -1, afterProof = false;
   for (const { event: e } of log) {
+    if (e.type === 'state_snapshot' && !same(e.data, replay.snapshot(e.seq - 1))) throw bad(`state_snapshot ${e.seq} does not describe the log before it`);
+    replay.apply(e);
     const rank = (ORDER as readonly string[]).indexOf(e.type);
     if (afterProof && !AFTER_PROOF.has(e.type)) throw bad(`event ${e.seq} (${e.type}) comes after proof_artifact`);
+    if (afterProof && e.type === 'phase' && !PHASES_AFTER_PROOF.has((e as StreamEvent<'phase'>).data.phase_id)) throw bad(`event ${e.seq} is a ${(e as StreamEvent<'phase'>).data.phase_id} phase after proof_artifact`);
     if (rank >= 0) {
       if (rank < lastRank) throw bad(`event ${e.seq} (${e.type}) is out of order`);
       lastRank = rank;
@@ -449,9 +473,12 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track }: Contex
     if (e.type === 'proof_artifact') afterProof = true;
   }
 
-  const started = first as StreamEvent<'run_started'>;
+  const started = need('run_started');
   if (started.data.workload_id !== workload.id || started.data.track_id !== track.track_id || started.data.log2_rows !== log2Rows)
     throw bad(`run_started names ${started.data.workload_id} at 2^${started.data.log2_rows} on ${started.data.track_id}`);
+  const client = started.data.client;
+  if (client.runner_name !== 'capseal' || client.runner_version !== manifests.toolchain.capseal.version || client.backend_id !== capsule.trace_spec.trace_format_id || client.backend_version !== 'capseal-stark-v1')
+    throw bad(`run_started names runner ${client.runner_name} ${client.runner_version} proving ${client.backend_id} (${client.backend_version}); the pack is capseal ${manifests.toolchain.capseal.version} proving ${capsule.trace_spec.trace_format_id}`);
   const spec = need('spec_locked').data;
   if (!same(spec.trace_spec, capsule.trace_spec) || spec.trace_spec_hash_hex !== capsule.trace_spec_hash || spec.policy_hash_hex !== capsule.policy.policy_hash
     || spec.policy_id !== capsule.policy.policy_id || spec.policy_version !== capsule.policy.policy_version || !same(spec.anchors, capsule.anchors))
@@ -478,7 +505,7 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track }: Contex
   if (!same(st.statement, capsule.statement) || st.statement_hash_hex !== capsule.statement_hash) throw bad('statement_locked is not the capsule\'s statement');
 
   const art = need('proof_artifact').data, o = measurements.public_outputs;
-  if (art.path !== entry.formats.bin.path || art.size_bytes !== entry.formats.bin.size_bytes || art.sha256_payload_hash_hex !== entry.formats.bin.sha256_payload_hash
+  if (art.proof_id !== proofName(capsule.trace_spec.trace_format_id) || art.path !== entry.formats.bin.path || art.size_bytes !== entry.formats.bin.size_bytes || art.sha256_payload_hash_hex !== entry.formats.bin.sha256_payload_hash
     || art.measurements_hash_hex !== bench.measurements_hash
     || art.stats.prover_time_us !== o.prover_time_us || art.stats.verify_time_us !== o.verify_time_us || art.stats.peak_rss_bytes !== o.peak_rss_bytes)
     throw bad('proof_artifact does not describe the pack\'s proof and measurements');

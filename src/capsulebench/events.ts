@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { AnchorsSchema, HashHexSchema, StatementSchema, TraceSpecSchema } from '../capsule/spec.js';
 import { AuthorshipSchema } from '../capsule/authorship.js';
+import { issuesText } from '../capsule/checks.js';
 import { sha256Hex } from '../hash/digest.js';
 import { canonicalize } from '../json/canonical-json.js';
 
@@ -18,6 +19,8 @@ export const EVENTS_PATH = 'events/events.jsonl';
 export const ZERO_EVENT_HASH = '0'.repeat(64);
 /** Chunk roots per chunk_committed event. */
 export const CHUNK_BATCH = 256;
+/** Events a log may hold (a 2^22-row run of 1000 proofs writes about 13,000). */
+export const MAX_EVENTS = 100_000;
 
 const Count = z.number().int().min(0).max(2 ** 53);
 const Name = z.string().min(1).max(128);
@@ -116,14 +119,40 @@ export const eventLine = (e: StreamEvent): string => canonicalize(e);
 /** The hash the next event names as prev_event_hash. */
 export const lineHash = (line: string): string => sha256Hex(new TextEncoder().encode(line));
 
-/** What a state_snapshot reports, kept up to date as events are emitted. */
-interface RunState {
-  phase: (typeof PHASES)[number] | null;
-  locked: EventData<'state_snapshot'>['locked'];
-  numChunks: number | null;
-  committed: number;
-  digest: string | null;
-  runsDone: number;
+/**
+ * What a state_snapshot reports, kept up to date event by event: the runner makes snapshots from it,
+ * and the pack verifier replays a log through it to check the snapshots the log holds.
+ */
+export class RunState {
+  #phase: (typeof PHASES)[number] | null = null;
+  #locked: EventData<'state_snapshot'>['locked'] = {
+    trace_spec_hash_hex: null, policy_hash_hex: null, row_root_hex: null, statement_hash_hex: null, capsule_hash_hex: null,
+  };
+  #numChunks: number | null = null;
+  #committed = 0;
+  #digest: string | null = null;
+  #runsDone = 0;
+
+  apply(e: StreamEvent): void {
+    const d = e.data as Record<string, unknown>;
+    if (e.type === 'phase') this.#phase = d['phase_id'] as (typeof PHASES)[number];
+    else if (e.type === 'spec_locked') Object.assign(this.#locked, { trace_spec_hash_hex: d['trace_spec_hash_hex'], policy_hash_hex: d['policy_hash_hex'] });
+    else if (e.type === 'chunk_committed') (this.#numChunks = d['num_chunks'] as number), (this.#committed += (d['chunk_roots_hex'] as unknown[]).length);
+    else if (e.type === 'chunk_roots_digest') this.#digest = d['chunk_roots_digest_hex'] as string;
+    else if (e.type === 'row_root_finalized') this.#locked.row_root_hex = d['row_root_hex'] as string;
+    else if (e.type === 'statement_locked') this.#locked.statement_hash_hex = d['statement_hash_hex'] as string;
+    else if (e.type === 'capsule_sealed') this.#locked.capsule_hash_hex = d['capsule_hash_hex'] as string;
+    else if (e.type === 'prove_progress' && d['stage'] === 'done') this.#runsDone++;
+  }
+
+  /** The snapshot after event `lastSeq`. */
+  snapshot(lastSeq: number): EventData<'state_snapshot'> {
+    return {
+      last_event_seq: lastSeq, phase: this.#phase, locked: { ...this.#locked },
+      commitment_state: { num_chunks: this.#numChunks, num_chunks_committed: this.#committed, chunk_roots_digest_hex: this.#digest },
+      runs_done: this.#runsDone,
+    };
+  }
 }
 
 /**
@@ -135,10 +164,7 @@ export class EventLog {
   #seq = 0;
   #head = ZERO_EVENT_HASH;
   #ts = 0;
-  readonly #state: RunState = {
-    phase: null, numChunks: null, committed: 0, digest: null, runsDone: 0,
-    locked: { trace_spec_hash_hex: null, policy_hash_hex: null, row_root_hex: null, statement_hash_hex: null, capsule_hash_hex: null },
-  };
+  readonly #state = new RunState();
 
   constructor(
     readonly runId: string,
@@ -161,31 +187,14 @@ export class EventLog {
     };
     const line = eventLine(e);
     this.#head = lineHash(line);
-    this.#track(e);
+    this.#state.apply(e);
     this.sink(line);
     return e;
   }
 
   /** A state_snapshot of the run so far (seed 001: sent on connect, or when a viewer asks). */
   snapshot(): StreamEvent<'state_snapshot'> {
-    const s = this.#state;
-    return this.emit('state_snapshot', {
-      last_event_seq: this.#seq, phase: s.phase, locked: { ...s.locked },
-      commitment_state: { num_chunks: s.numChunks, num_chunks_committed: s.committed, chunk_roots_digest_hex: s.digest },
-      runs_done: s.runsDone,
-    });
-  }
-
-  #track(e: StreamEvent): void {
-    const s = this.#state, d = e.data as Record<string, unknown>;
-    if (e.type === 'phase') s.phase = d['phase_id'] as RunState['phase'];
-    else if (e.type === 'spec_locked') Object.assign(s.locked, { trace_spec_hash_hex: d['trace_spec_hash_hex'], policy_hash_hex: d['policy_hash_hex'] });
-    else if (e.type === 'chunk_committed') (s.numChunks = d['num_chunks'] as number), (s.committed += (d['chunk_roots_hex'] as unknown[]).length);
-    else if (e.type === 'chunk_roots_digest') s.digest = d['chunk_roots_digest_hex'] as string;
-    else if (e.type === 'row_root_finalized') s.locked.row_root_hex = d['row_root_hex'] as string;
-    else if (e.type === 'statement_locked') s.locked.statement_hash_hex = d['statement_hash_hex'] as string;
-    else if (e.type === 'capsule_sealed') s.locked.capsule_hash_hex = d['capsule_hash_hex'] as string;
-    else if (e.type === 'prove_progress' && d['stage'] === 'done') s.runsDone++;
+    return this.emit('state_snapshot', this.#state.snapshot(this.#seq));
   }
 }
 
@@ -216,9 +225,11 @@ export function readEventLog(bytes: Uint8Array): ReadEvent[] {
   }
   if (text === '') throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is empty`);
   if (!text.endsWith('\n')) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} does not end with a newline (a cut-off line?)`);
+  const lines = text.slice(0, -1).split('\n');
+  if (lines.length > MAX_EVENTS) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} holds ${lines.length} events, more than ${MAX_EVENTS}`);
   const out: ReadEvent[] = [];
   let prev = ZERO_EVENT_HASH, runId: string | undefined, ts = 0;
-  for (const [i, line] of text.slice(0, -1).split('\n').entries()) {
+  for (const [i, line] of lines.entries()) {
     const at = `${EVENTS_PATH} line ${i + 1}`;
     let json: unknown;
     try {
@@ -229,9 +240,9 @@ export function readEventLog(bytes: Uint8Array): ReadEvent[] {
       throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const env = EnvelopeSchema.safeParse(json);
-    if (!env.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${env.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).slice(0, 3).join('; ')}`);
+    if (!env.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${issuesText(env.error.issues)}`);
     const data = EVENT_DATA[env.data.type].safeParse(env.data.data);
-    if (!data.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${env.data.type} data: ${data.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).slice(0, 3).join('; ')}`);
+    if (!data.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${env.data.type} data: ${issuesText(data.error.issues)}`);
     const e = env.data as StreamEvent;
     if (e.seq !== i + 1) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: seq ${e.seq}, expected ${i + 1}`);
     if (e.prev_event_hash !== prev) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: prev_event_hash ${e.prev_event_hash} is not the previous line's SHA-256 ${prev}`);

@@ -26,7 +26,7 @@ import { Kernels } from '../wasm/kernels.js';
 import type { GpuAdapter, HardwareManifest, KnobsManifest, OsFingerprint, ToolchainManifest } from './manifests.js';
 import { makePackArchive } from './pack-node.js';
 import { PACK_ROOT } from './pack.js';
-import type { PeakMemory, RunnerHost, RunProgress, VerifyJob } from './runner.js';
+import { RunFailed, type PeakMemory, type RunnerHost, type RunProgress, type VerifyJob } from './runner.js';
 
 /** Environment variables that change where or how a run computes (recorded in the knobs). */
 const KNOB_ENV = ['CAPSEAL_GPU_ADAPTER', 'VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES', 'NODE_OPTIONS', 'UV_THREADPOOL_SIZE'];
@@ -126,9 +126,19 @@ function installedVersion(root: string, name: string): string {
   }
 }
 
-export function toolchainManifest(): ToolchainManifest {
+const packageRoot = (): NonNullable<ReturnType<typeof packageInfo>> => {
   const pkg = packageInfo();
   if (!pkg) throw new Error('cannot find the capseal package folder to hash its code (build_hash)');
+  return pkg;
+};
+
+/** This verifier: the capseal version and the build_hash of the code that runs. */
+export function verifierBuild(): { version: string; build_hash: string } {
+  return { version: packageVersion(), build_hash: jcsHash(buildFiles(packageRoot().root)) };
+}
+
+export function toolchainManifest(): ToolchainManifest {
+  const pkg = packageRoot();
   const files = buildFiles(pkg.root);
   return {
     schema: 'capsulebench_toolchain_manifest_v1',
@@ -175,9 +185,9 @@ const verifyWorkerUrl = (): URL =>
 export function timeVerifyInWorker(job: VerifyJob): Promise<{ cold_us: number; runs_us: number[] }> {
   return new Promise((resolve, reject) => {
     const w = new Worker(verifyWorkerUrl(), { workerData: job });
-    w.once('message', (m: { cold_us: number; runs_us: number[] } | { error: string }) => {
+    w.once('message', (m: { cold_us: number; runs_us: number[] } | { error: string; rejected: boolean }) => {
       void w.terminate();
-      if ('error' in m) reject(new Error(m.error));
+      if ('error' in m) reject(m.rejected ? new RunFailed(m.error) : new Error(`the verification worker failed: ${m.error}`));
       else resolve(m);
     });
     w.once('error', reject);

@@ -143,6 +143,7 @@ class TarGate {
     // node-tar reads a folder's size as 0 whatever the field says; other tools would read data after it.
     if (type === 'Directory' && !/^[0 \0]*$/.test(b.toString('latin1', 124, 136)))
       throw new PackArchiveError('E100_PACK_UNREADABLE', `folder ${JSON.stringify(path)} claims a size`);
+    if (!Number.isSafeInteger(size) || size < 0) throw new PackArchiveError('E100_PACK_UNREADABLE', `${JSON.stringify(path)} has a size of ${size}`);
     if (size > PACK_LIMITS.maxFileBytes) throw new PackArchiveError('E102_PACK_TOO_LARGE', `${JSON.stringify(path)} holds ${size} bytes, more than ${PACK_LIMITS.maxFileBytes}`);
     this.#content += size;
     if (this.#content > PACK_LIMITS.maxTotalBytes) throw new PackArchiveError('E102_PACK_TOO_LARGE', `the pack's files hold more than ${PACK_LIMITS.maxTotalBytes} bytes`);
@@ -257,7 +258,7 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
     await fh.read(head, 0, head.length, 0);
     const start = gzipHeaderLength(head);
     const inflate = createInflateRaw();
-    let crc = 0, length = 0;
+    let crc = 0, length = 0, waiting = false;
     const inflated = new Promise<void>((resolve, reject) => {
       const input = createReadStream(file, { start });
       const fail = (e: unknown) => {
@@ -271,9 +272,13 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
         try {
           crc = crc32(chunk, crc);
           length = (length + chunk.length) % 2 ** 32;
-          if (!gate.write(chunk)) {
+          if (!gate.write(chunk) && !waiting) {
+            waiting = true;
             inflate.pause();
-            unpack.once('drain', () => inflate.resume());
+            unpack.once('drain', () => {
+              waiting = false;
+              inflate.resume();
+            });
           }
         } catch (e) {
           fail(e);

@@ -9,13 +9,12 @@
 // as JSON.stringify(value, null, 2) + "\n", so their bytes are rebuilt from the imported values (a
 // test checks the files are exactly that).
 import { z } from 'zod';
-import { parseInput } from '../airs/public-inputs.js';
+import { parseInput, parseJsonDocument } from '../airs/public-inputs.js';
 import { ACL_SCHEMA } from '../capsule/acl.js';
 import { PolicyDaSchema, policyHash } from '../capsule/policy.js';
 import { parseRegistry, type PolicyRegistry } from '../capsule/registry.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { sha256Hex } from '../hash/digest.js';
-import { parseCanonicalBytes } from '../json/canonical-json.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import shippedPolicy from './data/bef_benchmark_policy_v1.json' with { type: 'json' };
 import shippedRegistry from './data/policy_registry.json' with { type: 'json' };
@@ -77,6 +76,13 @@ export const BenchmarkPolicySchema = z.strictObject({
     workload_registry_hash: HashHexSchema,
   }),
   tracks: z.array(TrackSchema).min(1).superRefine(unique((t) => t.track_id, 'track_id')),
+  /** The STARK options every run uses, so rows of a leaderboard compare like with like. */
+  proof_options: z.strictObject({
+    blowup: z.union([z.literal(4), z.literal(8), z.literal(16)]),
+    queries: z.number().int().min(1).max(255),
+    grinding_bits: z.number().int().min(0).max(32),
+    folding_factor: z.union([z.literal(2), z.literal(4)]),
+  }),
   /** Anchor keys every capsule of the policy carries (a false value: not required). */
   required_anchors: z.record(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/), z.boolean()),
   required_public_outputs: z.partialRecord(z.enum(PUBLIC_OUTPUTS), z.boolean()),
@@ -96,15 +102,19 @@ export const BenchmarkPolicySchema = z.strictObject({
     .min(1)
     .superRefine(unique((w) => w.workload_id, 'workload_id')),
   da_policy: PolicyDaSchema,
-  /** A pack carries every row chunk when they total at most this; else the chunk roots and the DA sample. */
-  pack_policy: z.strictObject({ full_archive_max_bytes: z.number().int().min(0).max(2 ** 40) }),
+  /**
+   * A pack carries every row chunk when they total at most this, else the chunk roots and the DA
+   * sample; at most half of what a pack verifier reads in all (PACK_LIMITS.maxTotalBytes).
+   */
+  pack_policy: z.strictObject({ full_archive_max_bytes: z.number().int().min(0).max(128 * 2 ** 20) }),
+  /** The certified tier always needs all three; the fields say so for readers of the policy. */
   certification: z.strictObject({
-    require_signature_for_certified_track: z.boolean(),
+    require_signature_for_certified_track: z.literal(true),
     acl_schema: z.literal(ACL_SCHEMA),
     policy_registry: z.strictObject({
-      enabled: z.boolean(),
+      enabled: z.literal(true),
       registry_root_hash_type: z.literal('sha256'),
-      require_inclusion_proof_for_certified_track: z.boolean(),
+      require_inclusion_proof_for_certified_track: z.literal(true),
     }),
   }),
 });
@@ -118,6 +128,8 @@ export const WorkloadEntrySchema = z.strictObject({
   input_generator: Id,
   size_param: z.literal('log2_rows'),
   description: z.string().min(1).max(1024),
+  /** What a proof of this workload shows, and what it does not. */
+  proves: z.string().min(1).max(1024),
 });
 
 export const WorkloadRegistrySchema = z.strictObject({
@@ -135,15 +147,7 @@ export const SHIPPED_WORKLOADS_BYTES: Uint8Array = jsonFileBytes(shippedWorkload
 export const SHIPPED_REGISTRY: PolicyRegistry = parseRegistry(shippedRegistry);
 
 /** A benchmark policy from a policy file's bytes (strict JSON), or a RangeError naming every problem. */
-export function parseBenchmarkPolicy(bytes: Uint8Array): BenchmarkPolicy {
-  let json: unknown;
-  try {
-    json = parseCanonicalBytes(bytes);
-  } catch (e) {
-    throw new RangeError(`benchmark policy is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return parseInput(BenchmarkPolicySchema, json, 'benchmark policy');
-}
+export const parseBenchmarkPolicy = (bytes: Uint8Array): BenchmarkPolicy => parseJsonDocument(BenchmarkPolicySchema, bytes, 'benchmark policy');
 
 export const SHIPPED_POLICY: BenchmarkPolicy = parseBenchmarkPolicy(SHIPPED_POLICY_BYTES);
 export const SHIPPED_POLICY_HASH: string = policyHash(SHIPPED_POLICY_BYTES);

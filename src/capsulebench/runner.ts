@@ -22,6 +22,7 @@ import { jcsHash } from '../capsule/spec.js';
 import { DIGEST_BYTES, sha256Hex } from '../hash/digest.js';
 import { equalDigests } from '../merkle/checks.js';
 import { encodeProof } from '../stark/codec.js';
+import { securityBits, type ProofOptions } from '../stark/options.js';
 import { prove, type StageTiming } from '../stark/prover.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -49,8 +50,21 @@ export interface RunRequest {
 /** A request the policy does not allow, refused before any work (the CLI's usage error). */
 export class RunRefused extends Error {}
 
+/** A run whose own checks failed: a proof that does not verify, or runs that disagree (the CLI's exit 1). */
+export class RunFailed extends Error {}
+
 /** A proof that came out different from the first run's: the prover is not deterministic. */
-export class NondeterministicProofError extends Error {}
+export class NondeterministicProofError extends RunFailed {}
+
+/** The anchors every run binds (its adapter may derive more from the input). */
+export const RUN_ANCHORS: readonly string[] = [
+  'workload_id', 'track_id', 'workload_input_hash', 'git_commit', 'runner_repo', 'build_hash', ...(Object.keys(MANIFESTS) as ManifestKind[]).map((k) => MANIFESTS[k].anchor),
+];
+
+/** The policy's proof options as the prover takes them. */
+export const policyOptions = (p: BenchmarkPolicy): ProofOptions => ({
+  blowup: p.proof_options.blowup, queries: p.proof_options.queries, grindingBits: p.proof_options.grinding_bits, foldingFactor: p.proof_options.folding_factor,
+});
 
 /** Reads a process's peak memory over one proof. */
 export interface PeakMemory {
@@ -86,7 +100,10 @@ export interface RunnerHost {
   manifests: Omit<Manifests, 'knobs'>;
   knobs: Pick<KnobsManifest, 'cpu_threads' | 'gpu' | 'environment'>;
   memory: PeakMemory;
-  /** Verifies in a fresh worker or process: `warmups` untimed, then `runs` timed; the first verification's time apart. */
+  /**
+   * Verifies in a fresh worker or process: `warmups` untimed, then `runs` timed; the first
+   * verification's time apart. RunFailed if the proof does not verify there.
+   */
   timeVerify(job: VerifyJob): Promise<{ cold_us: number; runs_us: number[] }>;
   /** The verifier that timed it: its version and build hash (the toolchain's, when it is this code). */
   verifier: { version: string; build_hash: string };
@@ -154,6 +171,10 @@ export function checkRequest(req: RunRequest, policyBytes: Uint8Array = SHIPPED_
   const runs = req.runs ?? p.measured_runs, warmups = req.warmups ?? p.warmup_runs;
   if (runs < p.measured_runs) throw new RunRefused(`the policy asks for at least ${p.measured_runs} measured runs, not ${runs}`);
   if (warmups < p.warmup_runs) throw new RunRefused(`the policy asks for at least ${p.warmup_runs} warm-up runs, not ${warmups}`);
+  const missing = requiredAnchors(policy).filter((a) => !RUN_ANCHORS.includes(a));
+  if (missing.length) throw new RunRefused(`the policy requires anchors this runner does not make: ${missing.join(', ')}`);
+  const bits = securityBits(req.log2Rows, policyOptions(policy));
+  if (bits < policy.min_security_bits) throw new RunRefused(`the policy's proof options reach ${bits} bits at 2^${req.log2Rows} rows, below its min_security_bits ${policy.min_security_bits}`);
   return { policy, workload, track, warmups, runs, cells: 2 ** req.log2Rows * workload.adapter.columns.length };
 }
 
@@ -193,7 +214,13 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     }
     host.progress({ kind: 'log', message });
   };
-  const events = new EventLog(runId, (line) => host.append(EVENTS_PATH, `${line}\n`), () => host.epochMs());
+  // While a proof is timed, its events wait in memory: writing them would be timed too.
+  let held: string[] | undefined;
+  const events = new EventLog(runId, (line) => (held ? held.push(line) : host.append(EVENTS_PATH, `${line}\n`)), () => host.epochMs());
+  const release = (): void => {
+    if (held?.length) host.append(EVENTS_PATH, `${held.join('\n')}\n`);
+    held = undefined;
+  };
   files.push(RUNNER_LOG, EVENTS_PATH);
   const phase = (phase_id: (typeof PHASES)[number], label: string, progress?: { done: number; total: number; unit: string }) => {
     events.emit('phase', { phase_id, phase_label: label, ...(progress ? { progress } : {}) });
@@ -210,7 +237,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   // Manifests and the generated input, then the statement's anchors: all fixed before any proof.
   phase('trace_generate', `generating the ${workload.id} input and trace`);
   const seed: WorkloadSeed = { suiteSeedHex: policy.suite.suite_seed_hex, workloadId: workload.id, log2Rows: req.log2Rows };
-  const bare = planSeal({ adapter, input: workload.input(seed), policyBytes });
+  const bare = planSeal({ adapter, input: workload.input(seed), policyBytes, options: policyOptions(policy) });
   const knobs: KnobsManifest = {
     schema: 'capsulebench_knobs_manifest_v1', track_id: track.track_id, backend: req.backend, backend_description: host.backend.description,
     ...host.knobs, proof_options: optionsRecord(bare.options), chunk_len: bare.chunkLen, warmup_runs: warmups, measured_runs: runs,
@@ -229,8 +256,6 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     git_commit: tc.capseal.git_commit, runner_repo: tc.capseal.runner_repo, build_hash: tc.build.build_hash,
     ...Object.fromEntries((Object.keys(MANIFESTS) as ManifestKind[]).map((kind) => [MANIFESTS[kind].anchor, hashes[kind]])),
   });
-  const missing = requiredAnchors(policy).filter((a) => !Object.hasOwn(plan.anchors, a));
-  if (missing.length) throw new RunRefused(`the policy requires anchors this runner does not make: ${missing.join(', ')}`);
   const statementHashHex = (root: Uint8Array): string => jcsHash(statementFor(plan, root));
   events.emit('spec_locked', {
     trace_spec: plan.traceSpec, trace_spec_hash_hex: jcsHash(plan.traceSpec), policy_id: plan.policy.policy_id,
@@ -238,8 +263,11 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   });
 
   // The first proof locks the commitment and the statement; every later one must give its bytes.
+  // (A GPU proof that fails over to the CPU commits again: the same root, locked once.)
   const numChunks = plan.rows / plan.chunkLen, chunkBytes = plan.chunkLen * plan.air.width * 8;
+  let locked: Uint8Array | undefined;
   const lockStatement = (root: Uint8Array, layer: Uint8Array | undefined): Uint8Array => {
+    if (locked) return locked;
     if (!layer) throw new Error('internal: the prover kept no chunk roots');
     for (let i = 0; i < numChunks; i += CHUNK_BATCH) {
       const roots = Array.from({ length: Math.min(CHUNK_BATCH, numChunks - i) }, (_, j) => bytesToHex(layer.subarray((i + j) * DIGEST_BYTES, (i + j + 1) * DIGEST_BYTES)));
@@ -249,7 +277,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     events.emit('row_root_finalized', { row_root_hex: bytesToHex(root), arity: 2, chunk_len: plan.chunkLen, num_chunks: numChunks });
     const statement = statementFor(plan, root), hash = jcsHash(statement);
     events.emit('statement_locked', { statement, statement_hash_hex: hash });
-    return hexToBytes(hash);
+    return (locked = hexToBytes(hash));
   };
 
   const refs: RunRef[] = [
@@ -261,6 +289,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   for (const [j, ref] of refs.entries()) {
     phase('prove', `${ref.kind === 'warmup' ? 'warm-up' : 'measured run'} ${ref.index} of ${ref.of}`, { done: j, total: refs.length, unit: 'runs' });
     host.memory.reset();
+    held = [];
     const t0 = host.now();
     const proved = await prove(k, host.backend, {
       air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
@@ -272,6 +301,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
       },
     });
     const elapsed = us(host.now() - t0), peak = host.memory.peak();
+    release();
     const bin = encodeProof(proved.proof), sha = sha256Hex(bin);
     if (!first) {
       if (!proved.trace) throw new Error('internal: the prover kept no chunk roots');
@@ -315,7 +345,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   };
   const measurementsBytes = jsonFileBytes(measurements);
   await write(MEASUREMENTS_PATH, measurementsBytes);
-  const proofId = proofName(adapter), proofPath = `proofs/${proofId}.proof.bin`;
+  const proofId = proofName(adapter.traceFormatId), proofPath = `proofs/${proofId}.proof.bin`;
   events.emit('proof_artifact', {
     proof_id: proofId, format: 'bin', path: proofPath, size_bytes: first.bin.length,
     sha256_payload_hash_hex: first.sha, measurements_hash_hex: sha256Hex(measurementsBytes),
@@ -332,7 +362,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   const sealed = sealProved(k, plan, {
     proof: first.proof, chunkRoots: first.layer, prove_ms: prover.median / 1000, verify_ms: verifyS.median / 1000, stages: typical.stages,
     backend: { requested: req.backend, description: typical.backend },
-  }, { benchmark }, req.key);
+  }, benchmark, req.key);
   const capsule = sealed.capsule;
   for (const [path, bytes] of sealed.files) await write(path, bytes);
   events.emit('capsule_sealed', { capsule_path: 'capsule.json', capsule_hash_hex: capsule.capsule_hash });

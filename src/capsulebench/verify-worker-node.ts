@@ -9,6 +9,9 @@ import { verifyProof } from '../stark/verifier.js';
 import { Kernels } from '../wasm/kernels.js';
 import type { VerifyJob } from './runner.js';
 
+/** The proof failed verification (the run fails), as opposed to the worker failing to run. */
+class Rejected extends Error {}
+
 const job = workerData as VerifyJob;
 try {
   const k = await Kernels.load();
@@ -19,7 +22,7 @@ try {
     const t0 = performance.now();
     const v = verifyProof(k, air, decodeProof(job.proof), job.statementHash, publicInputs, { minSecurityBits: job.minSecurityBits });
     const us = Math.round((performance.now() - t0) * 1000);
-    if (!v.ok) throw new Error(`the proof does not verify in a fresh worker (${v.code}: ${v.message})`);
+    if (!v.ok) throw new Rejected(`the proof does not verify in a fresh worker (${v.code}: ${v.message})`);
     return us;
   };
   const cold_us = once();
@@ -27,5 +30,5 @@ try {
   const runs_us = Array.from({ length: job.runs }, once);
   parentPort!.postMessage({ cold_us, runs_us });
 } catch (e) {
-  parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
+  parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e), rejected: e instanceof Rejected });
 }

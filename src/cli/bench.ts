@@ -14,14 +14,14 @@ import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
 import { parseAcl } from '../capsule/acl.js';
 import { parseKeyFile } from '../capsule/authorship.js';
 import { HashHexSchema } from '../capsule/spec.js';
-import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compareWithBaseline, type Baseline, type MetricComparison } from '../capsulebench/baseline.js';
+import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compareWithBaseline, otherHardware, type Baseline, type MetricComparison } from '../capsulebench/baseline.js';
 import { verifyPack, type PackReport } from '../capsulebench/contract.js';
-import { openNodeHost, toolchainManifest } from '../capsulebench/host-node.js';
+import { openNodeHost, verifierBuild } from '../capsulebench/host-node.js';
 import type { Summary } from '../capsulebench/measurements.js';
 import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
 import { PACK_ROOT } from '../capsulebench/pack.js';
-import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS } from '../capsulebench/policy.js';
-import { checkRequest, estimateProveBytes, NondeterministicProofError, runBenchmark, type RunProgress } from '../capsulebench/runner.js';
+import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, trackOf } from '../capsulebench/policy.js';
+import { checkRequest, estimateProveBytes, RunFailed, runBenchmark, type RunProgress } from '../capsulebench/runner.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
@@ -65,13 +65,17 @@ function loadBaseline(name: string): Baseline {
   }
 }
 
-const fmtMs = (us: number): string => (us >= 10_000_000 ? `${(us / 1e6).toFixed(2)} s` : us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${(us / 1000).toFixed(2)} ms`);
-const fmtMiB = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+/** Microseconds in the unit that suits `scale` (a line's median), so a line reads in one unit. */
+const fmtTime = (scale: number) => (us: number): string =>
+  scale >= 10_000_000 ? `${(us / 1e6).toFixed(2)} s` : scale >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${(us / 1000).toFixed(2)} ms`;
+const fmtMiB = () => (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const fmtGB = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
 
 /** hyperfine's shape: median ± σ, [min … max], runs. */
-const line = (label: string, s: Summary, fmt: (x: number) => string, tail: string): string =>
-  `  ${label.padEnd(9)} ${fmt(s.median).padStart(10)} ± ${fmt(s.stddev).padEnd(10)} [${fmt(s.min)} … ${fmt(s.max)}]  ${tail}`;
+const line = (label: string, s: Summary, unit: (scale: number) => (x: number) => string, tail: string): string => {
+  const fmt = unit(s.median);
+  return `  ${label.padEnd(9)} ${fmt(s.median).padStart(10)} ± ${fmt(s.stddev).padEnd(10)} [${fmt(s.min)} … ${fmt(s.max)}]  ${tail}`;
+};
 
 /** Stage progress on a terminal: one line redrawn in place; elsewhere only finished runs. */
 function progressView(tty: boolean): (p: RunProgress) => void {
@@ -110,7 +114,8 @@ function checkOut(out: string): void {
 
 export const benchRun = (o: BenchRunOptions): Promise<number> =>
   command('bench run', async () => {
-    const backend = (o.backend ?? (o.track === 'optimized_declared' ? 'gpu' : 'cpu')) as BackendChoice;
+    // Default: the first backend the track allows (cpu on baseline_no_accel, gpu on optimized_declared).
+    const backend = (o.backend ?? trackOf(SHIPPED_POLICY, o.track)?.rules.allowed_backends[0] ?? 'cpu') as BackendChoice;
     if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
     const req = {
       workloadId: o.workload, log2Rows: parseInput(Integer, o.size, '--size'), trackId: o.track, backend,
@@ -149,7 +154,7 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
     }
     try {
       const hardwareHash = hardwareHashOf(opened.host.manifests.hardware);
-      const hwMismatch = baseline && baselineMismatch(baseline, baseline, hardwareHash);
+      const hwMismatch = baseline && otherHardware(baseline, hardwareHash);
       if (hwMismatch) throw new UsageError(hwMismatch);
       mkdirSync(out, { recursive: true });
     } catch (e) {
@@ -163,7 +168,7 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
       result = await runBenchmark(opened.host, { ...req, ...(key ? { key } : {}) });
     } catch (e) {
       const where = `the partial run is in ${out} (events/events.jsonl and logs/runner.log say how far it got)`;
-      if (e instanceof NondeterministicProofError) {
+      if (e instanceof RunFailed) {
         process.stderr.write(`capseal bench run: ${e.message}; ${where}\n`);
         return 1;
       }
@@ -175,8 +180,8 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
     const m = result.measurements, s = m.summary, po = m.public_outputs;
     say('');
     say(`${o.workload} at 2^${req.log2Rows} rows (${(po.trace_cells ?? 0).toLocaleString('en-US')} trace cells), ${o.track} on ${description}`);
-    say(line('Prove', s.prover_time_us, fmtMs, `${s.prover_time_us.count} runs after ${m.procedure.warmup_runs} warm-up`));
-    say(line('Verify', s.verify_time_us, fmtMs, `${s.verify_time_us.count} runs in a fresh worker`));
+    say(line('Prove', s.prover_time_us, fmtTime, `${s.prover_time_us.count} runs after ${m.procedure.warmup_runs} warm-up`));
+    say(line('Verify', s.verify_time_us, fmtTime, `${s.verify_time_us.count} runs in a fresh worker`));
     say(line('Peak RSS', s.peak_rss_bytes, fmtMiB, m.procedure.rss_method === 'linux_vmhwm_reset' ? 'per run (VmHWM)' : 'per run (sampled)'));
     say(`  Proof ${po.proof_size_bytes?.toLocaleString('en-US')} bytes at ${result.capsule.proofs[Object.keys(result.capsule.proofs)[0]!]!.stats.security_bits} bits; throughput ${(po.throughput_cells_per_s ?? 0).toLocaleString('en-US')} trace cells/s`);
 
@@ -223,8 +228,7 @@ export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number
     const challengeNonce = o.challengeNonce === undefined ? undefined : parseInput(Nonce, o.challengeNonce, '--challenge-nonce');
     if (!existsSync(path)) throw new UsageError(`cannot read pack ${path}: no such file or folder`);
     const k = await Kernels.load();
-    const tc = toolchainManifest();
-    const verifier = { version: tc.capseal.version, build_hash: tc.build.build_hash };
+    const verifier = verifierBuild();
     const t0 = performance.now();
     let report: PackReport;
     try {
@@ -241,7 +245,7 @@ export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number
     const ms = Math.round(performance.now() - t0);
     if (o.json) process.stdout.write(`${JSON.stringify({ ...report, verifier, ms })}\n`);
     else {
-      for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.id.padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`);
+      for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${(c.id ?? '').padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`);
       process.stdout.write(report.status === 'accepted' ? `${report.message}\n` : `rejected ${report.code}: ${report.message}\n`);
       say(`bench verify: ${ms} ms, verifier capseal ${verifier.version} (build ${verifier.build_hash.slice(0, 16)}…)`);
     }

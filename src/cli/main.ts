@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--acl <file>', 'bef_acl_v1 file: require a signature by a key active for the policy')
     .option('--registry-root <hex>', 'trusted policy-registry root (with --inclusion-proof)')
     .option('--inclusion-proof <file>', 'the policy\'s inclusion proof (capseal registry prove)')
-    .option('--challenge-nonce <hex>', 'challenge DA audit: sample chunks from this nonce too')
+    .option('--challenge-nonce <hex>', 'challenge DA audit: draw the chunks from this nonce instead of the self-audit seed')
     .option('--min-security <bits>', `minimum conjectured security of the proof (default ${DEFAULT_SECURITY_BITS}; the policy's min_security_bits also applies)`)
     .option('--actions <file>', 'agent capsules: the action log, to re-check the constraints')
     .option('--json', 'print the report as one JSON line')
@@ -113,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--certified', 'the certified tier: the policy in --registry-root, a signature, and a signer active in --acl')
     .option('--registry-root <hex>', 'trusted policy-registry root (with --certified)')
     .option('--acl <file>', 'bef_acl_v1 file of keys allowed to sign for the policy (with --certified)')
-    .option('--challenge-nonce <hex>', 'challenge DA audit: sample row chunks from this nonce too')
+    .option('--challenge-nonce <hex>', 'challenge DA audit: draw the row chunks from this nonce instead of the self-audit seed (a pack that carries only the self-audit sample fails it)')
     .option('--json', 'print the report as one JSON line')
     .action(async (path: string, o: { certified?: boolean; registryRoot?: string; acl?: string; challengeNonce?: string; json?: boolean }) => {
       const { benchVerify } = await import('./bench.js');

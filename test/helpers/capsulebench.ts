@@ -22,6 +22,7 @@ import { WORKLOADS } from '../../src/capsulebench/workloads.js';
 import { verifyPack, type PackReport, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
 import { sha256Hex } from '../../src/hash/digest.js';
 import { jsonFileBytes } from '../../src/json/file-json.js';
+import type { ProofOptions } from '../../src/stark/options.js';
 import { prove } from '../../src/stark/prover.js';
 import { Kernels } from '../../src/wasm/kernels.js';
 
@@ -105,6 +106,8 @@ export interface Reprove {
   anchors?: (a: Anchors) => Anchors;
   /** Another adapter input (default: the workload's generated input at the capsule's size). */
   input?: unknown;
+  /** Other STARK options (default: the policy's). */
+  options?: ProofOptions;
 }
 
 /**
@@ -117,10 +120,13 @@ export async function reprove(dir: string, r: Reprove): Promise<Capsule> {
   const old = CapsuleSchema.parse(readJson(dir, 'capsule.json'));
   const w = WORKLOADS.get(old.anchors['workload_id'] ?? 'geom_walk_v1')!;
   const policyBytes = r.policyBytes ?? new Uint8Array(readFileSync(join(dir, 'policy.json')));
-  const log2Rows = Math.log2(old.chunk_meta.total_rows / 8);
+  const log2Rows = Math.log2(old.chunk_meta.total_rows / Object.values(old.proofs)[0]!.stats.options.blowup);
   const seedHex = (JSON.parse(new TextDecoder().decode(policyBytes)) as { suite?: { suite_seed_hex?: string } }).suite?.suite_seed_hex ?? '00'.repeat(32);
   const input = r.input ?? w.input({ suiteSeedHex: seedHex, workloadId: w.id, log2Rows });
-  const bare = planSeal({ adapter: w.adapter, input, policyBytes });
+  const policy = JSON.parse(new TextDecoder().decode(policyBytes)) as { proof_options?: { blowup: 4 | 8 | 16; queries: number; grinding_bits: number; folding_factor: 2 | 4 } };
+  const po = policy.proof_options;
+  const options = r.options ?? (po ? { blowup: po.blowup, queries: po.queries, grindingBits: po.grinding_bits, foldingFactor: po.folding_factor } : undefined);
+  const bare = planSeal({ adapter: w.adapter, input, policyBytes, ...(options ? { options } : {}) });
   const kept = Object.fromEntries(Object.entries(old.anchors).filter(([key]) => !bare.derivedAnchors.includes(key)));
   const plan = withAnchors(bare, r.anchors ? r.anchors(kept) : kept);
   const backend = await createNodeCpuBackend({ threads: 1 });
@@ -132,14 +138,17 @@ export async function reprove(dir: string, r: Reprove): Promise<Capsule> {
     const entry = Object.values(old.proofs)[0]!;
     const sealed = sealProved(k, plan, {
       proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: entry.stats.prove_ms, verify_ms: entry.stats.verify_ms, stages: entry.stats.stages, backend: entry.backend,
-    }, old.benchmark ? { benchmark: old.benchmark } : {});
+    }, old.benchmark);
     for (const [path, bytes] of sealed.files) writeFileSync(join(dir, path), bytes);
     for (const name of readdirSync(join(dir, 'row_archive/chunks'))) rmSync(join(dir, 'row_archive/chunks', name));
     for (let i = 0; i < sealed.capsule.chunk_meta.num_chunks; i++) writeFileSync(join(dir, chunkPath(i)), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
     const meta = readJson(dir, 'pack_meta.json');
+    // Another policy is not the shipped registry's leaf: its inclusion proof goes.
+    if (r.policyBytes) rmSync(join(dir, 'policy_inclusion_proof.json'), { force: true });
     writeJson(dir, 'pack_meta.json', {
       ...meta, capsule_hash_hex: sealed.capsule.capsule_hash, statement_hash_hex: sealed.capsule.statement_hash, policy_hash_hex: sealed.capsule.policy.policy_hash,
-      row_archive: { ...meta['row_archive'], chunks_included: sealed.capsule.chunk_meta.num_chunks, mode: 'full' },
+      row_archive: { ...meta['row_archive'], chunks_included: sealed.capsule.chunk_meta.num_chunks, num_chunks: sealed.capsule.chunk_meta.num_chunks, mode: 'full' },
+      contents: { ...meta['contents'], ...(r.policyBytes ? { policy_inclusion_proof: null } : {}) },
     });
     return sealed.capsule;
   } finally {
