@@ -224,6 +224,17 @@ describe('openPack: a well-formed archive', () => {
   });
 });
 
+describe('openPack: paths as `tar czf pack.tgz ./capsulepack` writes them', () => {
+  it('a leading "./" names the same entry', async () => {
+    const opened = await openPack(packFile(gz(dir('./capsulepack'), file('./capsulepack/a.txt', 'hello'), END)));
+    try {
+      expect(await opened.files.list()).toEqual([{ path: 'a.txt', kind: 'file', size: 5 }]);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('openPack: E100_PACK_UNREADABLE', () => {
   const valid = pack(ROOT);
   const damaged = (at: number): Buffer => {
@@ -323,7 +334,8 @@ describe('openPack: E101_PACK_UNSAFE_ENTRY', () => {
     ['".." out of the sandbox', 'capsulepack/../../outside/escape.txt'],
     ['".." first', '../outside/escape.txt'],
     ['".." last', 'capsulepack/..'],
-    ['"." first', './capsulepack/b.txt'],
+    ['"./" twice', '././capsulepack/b.txt'],
+    ['"./" then ".."', './../outside/escape.txt'],
     ['"." inside', 'capsulepack/./b.txt'],
     ['a backslash', 'capsulepack\\..\\..\\outside\\escape.txt'],
     ['a backslash in a segment', 'capsulepack/b\\c.txt'],

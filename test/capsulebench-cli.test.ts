@@ -6,6 +6,8 @@
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIPPED_POLICY_HASH, SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
 import { checkRequest, estimateProveBytes } from '../src/capsulebench/runner.js';
@@ -52,7 +54,8 @@ describe('capseal bench run', () => {
     expect(e).not.toMatch(/\r/);
     expect(e).toMatch(/warm-up 1\/1: [\d.]+ ms, peak RSS \d+ MiB/);
     expect(e).toMatch(/measured 5\/5: /);
-    expect(e).toMatch(/^ {2}Prove +[\d.]+ m?s ± [\d.]+ m?s +\[[\d.]+ m?s … [\d.]+ m?s\] {2}5 runs after 1 warm-up$/m);
+    expect(e).toMatch(/^ +median ± σ +\[min … max\]$/m);
+    expect(e).toMatch(/^ {2}Prove +[\d.]+ (ms|s) ± [\d.]+ (ms|s) +\[[\d.]+ (ms|s) … [\d.]+ (ms|s)\] {2}5 runs after 1 warm-up$/m);
     expect(e).toMatch(/^ {2}Verify .*15 runs in a fresh worker$/m);
     expect(e).toMatch(/^ {2}Peak RSS .* per run \((VmHWM|sampled)\)$/m);
     expect(e).toMatch(/saved baseline b1/);
@@ -64,9 +67,9 @@ describe('capseal bench run', () => {
     expect(r.stdout).toMatch(new RegExp(`^${join(out, 'capsulepack.tgz')}\\ncapsule_hash [0-9a-f]{64}\\n$`));
     expect(r.stderr).toMatch(/compared with baseline b1/);
     for (const metric of ['prover_time_us', 'verify_time_us', 'peak_rss_bytes', 'proof_size_bytes'])
-      expect(r.stderr).toMatch(new RegExp(`${metric} +(improved|regressed|within noise) +[\\d.]+×`));
-    // Same input, same proof: the deterministic metric cannot move.
-    expect(r.stderr).toMatch(/proof_size_bytes +within noise +1×/);
+      expect(r.stderr).toMatch(new RegExp(`${metric} +(improved|regressed|within noise) +\\S+ (ms|s|MiB|bytes) vs \\S+ (ms|s|MiB|bytes) \\([\\d.]+×\\)`));
+    // Same input and settings, same statement, same proof: the deterministic metric cannot move.
+    expect(r.stderr).toMatch(/proof_size_bytes +within noise +([\d,]+) bytes vs \1 bytes \(1×\)/);
   }, 120_000);
   it('a signed run verifies for the certified tier', () => {
     const key = join(TMP, 'key.json'), acl = join(TMP, 'acl.json'), out = join(TMP, 'signed');
@@ -86,8 +89,9 @@ describe('capseal bench verify', () => {
     for (const path of [first.record['pack'], first.record['folder'], first.out]) {
       const r = runCli(['bench', 'verify', path]);
       expect(r.code, r.stdout).toBe(0);
-      const lines = r.stdout.trim().split('\n');
-      expect(lines[0]).toBe('ok    P1   layout');
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^ {6}step check {3}\(steps of the seed contract: A structure, B policy and track, C anchors and inputs, D outputs, E DA; P pack, V events, L log\)$/);
+      expect(lines[1]).toBe('ok    P1   layout');
       expect(lines.at(-1)).toMatch(/^accepted \(community\): /);
       expect(r.stderr).toMatch(/^bench verify: \d+ ms, verifier capseal \S+ \(build [0-9a-f]{16}…\)$/m);
     }
@@ -109,6 +113,19 @@ describe('capseal bench verify', () => {
     expect(r.stdout).toMatch(/^FAIL {2}P0 {3}archive {2}E10[03]_/m);
     expect(r.stdout).toMatch(/^rejected E10[03]_PACK_(TRAILING_DATA|UNREADABLE): /m);
   });
+  it('says so when a folder holds no pack, or an unfinished run', () => {
+    const empty = join(TMP, 'not-a-pack');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'a.txt'), 'x');
+    expect(runCli(['bench', 'verify', empty]).stdout).toMatch(/^rejected E110_PACK_LAYOUT: this folder holds no capsulepack/m);
+    const unfinished = join(TMP, 'unfinished');
+    copyDir(join(first.out, 'capsulepack'), join(unfinished, 'capsulepack'));
+    rmSync(join(unfinished, 'capsulepack', 'pack_meta.json'));
+    const r = runCli(['bench', 'verify', unfinished]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^rejected E110_PACK_LAYOUT: an unfinished run: pack_meta\.json, written last, is missing/m);
+    expect(r.stdout).toMatch(/^ {6}\(the checks after the first failure did not run\)$/m);
+  });
   it('rejects a pack folder with a stray file (exit 1)', () => {
     const copy = join(TMP, 'stray');
     copyDir(join(first.out, 'capsulepack'), join(copy, 'capsulepack'));
@@ -126,17 +143,43 @@ function copyDir(from: string, to: string): void {
     else copyFileSync(join(from, e.name), join(to, e.name));
 }
 
+describe('Ctrl-C', () => {
+  // The built CLI (npm ci builds it): under tsx, tsx's own SIGINT handler exits first.
+  it('stops the run, says where the partial run is, and leaves no half-made .tgz', async () => {
+    const out = join(TMP, 'interrupted');
+    const built = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+    const child = spawn(process.execPath, [built, 'bench', 'run', '--workload', 'geom_walk_v1', '--size', '14', '--track', 'baseline_no_accel', '--runs', '50', '--out', out],
+      { env: { ...process.env, ...env } });
+    let stderr = '', sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && stderr.includes('measured 2/50')) sent = child.kill('SIGINT'); // once, well inside the measured runs
+    });
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    const r = { code, stderr };
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/capseal bench run: interrupted; the partial run is in .*interrupted \(events\/events\.jsonl and logs\/runner\.log say how far it got\)/);
+    expect(existsSync(join(out, 'capsulepack.tgz'))).toBe(false);
+    expect(readFileSync(join(out, 'capsulepack/events/events.jsonl'), 'utf8')).toMatch(/"type":"run_started"/);
+  }, 60_000);
+});
+
 describe('refusals before any work', () => {
   const out = () => join(TMP, `never-${Math.random().toString(16).slice(2)}`);
   it.each([
     [['--workload', 'sha256_v1'], /unknown workload "sha256_v1": the policy lists geom_walk_v1, fib_v1, agent_log_v1/],
     [['--size', '9'], /geom_walk_v1 does not run at 2\^9 rows: the policy allows --size 10…22/],
-    [['--size', 'ten'], /--size: must be a decimal integer/],
+    [['--size', 'ten'], /--size: must be a whole number \(digits only\)/],
     [['--track', 'turbo'], /unknown track "turbo"/],
     [['--backend', 'gpu'], /baseline_no_accel runs on --backend cpu, not gpu \(no GPU on this track\)/],
     [['--backend', 'quantum'], /--backend must be one of auto, cpu, gpu/],
     [['--runs', '2'], /at least 5 measured runs, not 2/],
-    [['--threads', '0'], /--threads must be in \[1, 256\]/],
+    [['--threads', '0'], /--threads must be at least 1/],
+    [['--threads', '300'], /--threads must be at most 256/],
+    [['--runs', '5000'], /--runs must be at most 1000/],
+    [['--track', 'optimized_declared', '--threads', '1'], /--threads does not apply to --backend gpu \(optimized_declared's default; --backend auto takes --threads\)/],
+    [['--save-baseline', 'b1'], /baseline b1 exists \(.*b1\.json\); choose another name or delete that file/],
+    [['--baseline', '.hidden'], /--baseline: must be 1–64 characters .* starting with a letter or digit/],
     [['--baseline', 'no such'], /--baseline: must be 1–64 characters/],
     [['--baseline', 'missing'], /no baseline named missing/],
   ])('bench run %j', (args, message) => {
@@ -152,6 +195,15 @@ describe('refusals before any work', () => {
   });
   it('an --out folder that holds anything', () => {
     expectUsage(runCli([...RUN, '--out', first.out], env), /--out .* exists and is not empty; name a new folder \(nothing was overwritten\)/);
+  });
+  it('an --out inside another run\'s pack, a file, or under /proc', () => {
+    expectUsage(runCli([...RUN, '--out', join(first.out, 'capsulepack', 'inner')], env), /is inside .*capsulepack, which holds a capsule or a pack; name a folder outside it/);
+    expectUsage(runCli([...RUN, '--out', first.record['pack']], env), /--out .*capsulepack\.tgz is a file, not a folder/);
+    expectUsage(runCli([...RUN, '--out', '/proc/capseal-x'], env), /--out \/proc\/capseal-x is under proc, which holds no files/);
+  });
+  it('a baseline saved with other settings', () => {
+    expectUsage(runCli([...RUN.filter((a, i) => a !== '--threads' && RUN[i - 1] !== '--threads'), '--threads', '2', '--baseline', 'b1', '--out', out()], env),
+      /baseline b1 was saved with --backend cpu --threads 1; this run uses --backend cpu --threads 2/);
   });
   it('a size that will not fit this machine\'s memory', () => {
     const need = estimateProveBytes(checkRequest({ workloadId: 'agent_log_v1', log2Rows: 22, trackId: 'baseline_no_accel', backend: 'cpu' }).cells);

@@ -133,6 +133,8 @@ async function layoutCheck(files: PackFiles): Promise<Layout> {
   must(entries.length <= PACK_LIMITS.maxEntries, 'E102_PACK_TOO_LARGE', `the pack has ${entries.length} entries, more than ${PACK_LIMITS.maxEntries}`);
   const out: Layout = { chunks: [], proofs: [], hasInclusionProof: false };
   const present = new Set<string>();
+  const names = new Set(entries.map((e) => e.path));
+  must(names.has(CAPSULE_FILE) || names.has(PACK_META) || names.has('events'), 'E110_PACK_LAYOUT', 'this folder holds no capsulepack (no capsule.json, pack_meta.json or events log)');
   for (const e of entries) {
     const role = layoutOf(e.path);
     must(e.kind !== 'other', 'E101_PACK_UNSAFE_ENTRY', `${e.path} is not a plain file or folder`);
@@ -142,6 +144,7 @@ async function layoutCheck(files: PackFiles): Promise<Layout> {
     if (role.kind === 'proof') out.proofs.push(e.path);
   }
   const missing = REQUIRED_FILES.filter((f) => !present.has(f));
+  must(present.has(PACK_META) || !present.has(EVENTS_PATH), 'E110_PACK_LAYOUT', `an unfinished run: ${PACK_META}, written last, is missing (${EVENTS_PATH} says how far the run got)`);
   must(missing.length === 0, 'E110_PACK_LAYOUT', `the pack has no ${missing.join(', ')}`);
   out.hasInclusionProof = present.has(INCLUSION_PROOF_FILE);
   out.chunks.sort((a, b) => a - b);
@@ -377,9 +380,10 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   };
   const o = measurements.public_outputs;
   const time = (us = 0) => (us >= 1e7 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(2)} ms`);
-  const proves = SHIPPED_WORKLOADS.workloads.find((w) => w.workload_id === workload.id)!.proves;
+  const proves = SHIPPED_WORKLOADS.workloads.find((w) => w.workload_id === workload.id)!.proves.replaceAll('2^log2_rows', `2^${log2Rows}`);
+  const da = `DA ${opts.challengeNonce ? 'challenge' : 'self'}-audit of ${Math.min(capsule.da_policy.k_samples, capsule.chunk_meta.num_chunks)} of ${capsule.chunk_meta.num_chunks} row chunks`;
   return `accepted (${opts.certified ? 'certified' : 'community'}): ${workload.id} at 2^${log2Rows} rows on ${track.track_id}, capsule ${capsule.capsule_hash}; ` +
-    `prove ${time(o.prover_time_us)} (median of ${measurements.runs.length}), verify ${time(o.verify_time_us)}, ${o.proof_size_bytes} proof bytes. ` +
+    `prove ${time(o.prover_time_us)} (median of ${measurements.runs.length}), verify ${time(o.verify_time_us)}, ${(o.proof_size_bytes ?? 0).toLocaleString('en-US')} proof bytes; ${da}. ` +
     `Proven: ${proves}. Declared (bound, not proven): times, memory, manifests`;
 }
 

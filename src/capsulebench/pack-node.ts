@@ -11,7 +11,7 @@
 //     gzip stream are refused.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, createInflateRaw } from 'node:zlib';
@@ -28,6 +28,7 @@ export class PackArchiveError extends Error {
 }
 
 const BLOCK = 512;
+const withoutDotSlash = (path: string): string => path.replace(/^\.\//, '');
 const ZEROS = Buffer.alloc(1 << 16);
 const SEGMENT = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -46,16 +47,16 @@ function unsafePath(path: string): string | undefined {
  * including the end-of-archive marker; throws PackArchiveError on the first problem.
  */
 class TarGate {
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
-  /** Bytes of entry data (with padding) still to forward. */
+  /** The start of a block the last chunk ended in. */
+  #carry = Buffer.alloc(0);
+  /** Bytes of entry data (with padding) still to come. */
   #dataLeft = 0;
   #zeros = 0;
   #ended = false;
-  #ready = true;
   #entries = 0;
   #content = 0;
   #streamBytes = 0;
+
   constructor(
     private readonly unpack: Unpack,
     /** Every path let through, without a trailing '/'. */
@@ -66,38 +67,34 @@ class TarGate {
     return this.#ended;
   }
 
-  /** Takes decompressed bytes; false when tar has buffered enough and wants a 'drain' first. */
+  /**
+   * Takes decompressed bytes, checks every whole block in order, and hands tar the checked ones in
+   * one write; false when tar has buffered enough and wants a 'drain' first.
+   */
   write(chunk: Buffer): boolean {
     this.#streamBytes += chunk.length;
     // Headers and padding on top of the content: a bomb of zeros ends here too.
     if (this.#streamBytes > PACK_LIMITS.maxTotalBytes + BLOCK * (2 * PACK_LIMITS.maxEntries + 24))
       throw new PackArchiveError('E102_PACK_TOO_LARGE', `the pack decompresses to more than ${PACK_LIMITS.maxTotalBytes} bytes`);
-    this.#ready = true;
     if (this.#ended) {
       this.#afterEnd(chunk);
       return true;
     }
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
-    while (!this.#ended && this.#pendingBytes >= BLOCK) this.#block(this.#take(BLOCK));
-    if (this.#ended && this.#pendingBytes) this.#afterEnd(this.#take(this.#pendingBytes));
-    return this.#ready;
-  }
-
-  #forward(b: Buffer): void {
-    if (!this.unpack.write(b)) this.#ready = false;
+    const buf = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
+    let at = 0;
+    for (; !this.#ended && at + BLOCK <= buf.length; at += BLOCK) this.#block(buf.subarray(at, at + BLOCK));
+    const ready = at > 0 ? this.unpack.write(buf.subarray(0, at)) : true;
+    if (this.#ended) {
+      this.unpack.end(); // tar is never fed past the end-of-archive marker
+      this.#afterEnd(buf.subarray(at));
+      this.#carry = Buffer.alloc(0);
+    } else this.#carry = Buffer.from(buf.subarray(at));
+    return ready;
   }
 
   /** Checks the stream ended where a tar archive may. */
   finish(): void {
     if (!this.#ended) throw new PackArchiveError('E100_PACK_UNREADABLE', 'the archive is cut off: no end-of-archive marker');
-  }
-
-  #take(n: number): Buffer {
-    const all = Buffer.concat(this.#pending);
-    this.#pending = n < all.length ? [all.subarray(n)] : [];
-    this.#pendingBytes = all.length - n;
-    return all.subarray(0, n);
   }
 
   #afterEnd(bytes: Buffer): void {
@@ -110,16 +107,10 @@ class TarGate {
   #block(b: Buffer): void {
     if (this.#dataLeft > 0) {
       this.#dataLeft -= BLOCK;
-      this.#forward(b);
       return;
     }
     if (b.equals(ZEROS.subarray(0, BLOCK))) {
-      this.#zeros++;
-      this.#forward(b);
-      if (this.#zeros === 2) {
-        this.#ended = true;
-        this.unpack.end();
-      }
+      if (++this.#zeros === 2) this.#ended = true;
       return;
     }
     if (this.#zeros) throw new PackArchiveError('E100_PACK_UNREADABLE', 'a lone zero block inside the archive');
@@ -130,7 +121,8 @@ class TarGate {
       throw new PackArchiveError('E100_PACK_UNREADABLE', `a tar header that does not decode (entry ${this.#entries + 1}): ${e instanceof Error ? e.message : String(e)}`);
     }
     if (!h.cksumValid) throw new PackArchiveError('E100_PACK_UNREADABLE', `a tar header with a bad checksum (entry ${this.#entries + 1})`);
-    const type = h.type, path = h.path ?? '', size = h.size ?? 0;
+    // "./capsulepack/…", as `tar czf x.tgz ./capsulepack` writes it, is the same path.
+    const type = h.type, path = withoutDotSlash(h.path ?? ''), size = h.size ?? 0;
     if (type !== 'File' && type !== 'OldFile' && type !== 'Directory')
       throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', `${JSON.stringify(path)} is a ${type} entry; a pack holds only files and folders`);
     const why = unsafePath(path);
@@ -148,7 +140,6 @@ class TarGate {
     this.#content += size;
     if (this.#content > PACK_LIMITS.maxTotalBytes) throw new PackArchiveError('E102_PACK_TOO_LARGE', `the pack's files hold more than ${PACK_LIMITS.maxTotalBytes} bytes`);
     this.#dataLeft = Math.ceil(size / BLOCK) * BLOCK;
-    this.#forward(b);
   }
 }
 
@@ -239,7 +230,7 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
     // The gate has vetted every path first; the filter holds tar to exactly those, as plain files and
     // folders, and gives them ordinary modes (an archive's mode 000 would make a file unreadable to us).
     filter: (path, entry) => {
-      if (!('type' in entry) || !(entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory') || !vetted.has(path.replace(/\/$/, ''))) return false;
+      if (!('type' in entry) || !(entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory') || !vetted.has(withoutDotSlash(path).replace(/\/$/, ''))) return false;
       entry.mode = entry.type === 'Directory' ? 0o755 : 0o644;
       return true;
     },
@@ -321,8 +312,10 @@ export async function makePackArchive(outDir: string): Promise<{ path: string; s
   };
   entries.push(PACK_ROOT);
   await walk(PACK_ROOT);
-  const path = join(outDir, PACK_FILE);
-  await tarCreate({ gzip: true, cwd: outDir, file: path, portable: true, noPax: true, noDirRecurse: true }, entries);
+  // Written under another name and renamed once complete: an interrupted run leaves no half pack.
+  const path = join(outDir, PACK_FILE), partial = `${path}.partial`;
+  await tarCreate({ gzip: true, cwd: outDir, file: partial, portable: true, noPax: true, noDirRecurse: true }, entries);
+  await rename(partial, path);
   const hash = createHash('sha256');
   const fh = await open(path, 'r');
   try {

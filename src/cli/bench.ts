@@ -5,23 +5,25 @@
 // one line per check. list: the policy's workloads, sizes and tracks.
 // Results on stdout (--json: one object), progress on stderr; exit 0 ok / accepted, 1 rejected or a
 // failed run (a nondeterministic proof), 2 usage or I/O error.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { parseInput } from '../airs/public-inputs.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
 import { parseAcl } from '../capsule/acl.js';
 import { parseKeyFile } from '../capsule/authorship.js';
 import { HashHexSchema } from '../capsule/spec.js';
-import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compareWithBaseline, otherHardware, type Baseline, type MetricComparison } from '../capsulebench/baseline.js';
+import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compareWithBaseline, otherMachine, type Baseline, type MetricComparison } from '../capsulebench/baseline.js';
 import { verifyPack, type PackReport } from '../capsulebench/contract.js';
 import { openNodeHost, verifierBuild } from '../capsulebench/host-node.js';
 import type { Summary } from '../capsulebench/measurements.js';
 import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
 import { PACK_ROOT } from '../capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, trackOf } from '../capsulebench/policy.js';
-import { checkRequest, estimateProveBytes, RunFailed, runBenchmark, type RunProgress } from '../capsulebench/runner.js';
+import { checkRequest, estimateProveBytes, RunFailed, runBenchmark, type RunProgress, type RunRequest } from '../capsulebench/runner.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
@@ -29,14 +31,16 @@ import { Kernels } from '../wasm/kernels.js';
 import { command, readJson, reason, UsageError } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
-const Integer = z.string().regex(/^[0-9]+$/, 'must be a decimal integer').transform(Number);
+const Whole = z.string().regex(/^[0-9]{1,9}$/, 'must be a whole number (digits only)').transform(Number);
+/** --size when none is given. */
+const DEFAULT_SIZE = 16;
 const Nonce = z.string().regex(/^([0-9a-f]{2}){1,64}$/, 'must be 1–64 bytes of lowercase hex');
 
 // --- bench run ---
 
 export interface BenchRunOptions {
   workload: string;
-  size: string;
+  size?: string;
   track: string;
   runs?: string;
   warmups?: string;
@@ -49,29 +53,38 @@ export interface BenchRunOptions {
   json: boolean;
 }
 
-/** The hardware manifest's hash, as its anchor has it (the file's bytes). */
-const hardwareHashOf = (m: unknown): string => sha256Hex(jsonFileBytes(m));
-
-/** Where baselines are kept: $XDG_DATA_HOME/capseal/baselines (default ~/.local/share/…). */
-export const baselineDir = (): string => join(process.env['XDG_DATA_HOME'] || join(homedir(), '.local', 'share'), 'capseal', 'baselines');
+/** Where baselines are kept: $XDG_DATA_HOME/capseal/baselines (an absolute XDG_DATA_HOME only, as the spec says; default ~/.local/share). */
+export function baselineDir(): string {
+  const xdg = process.env['XDG_DATA_HOME'];
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share'), 'capseal', 'baselines');
+}
+const baselineFile = (name: string): string => join(baselineDir(), `${name}.json`);
 
 function loadBaseline(name: string): Baseline {
-  const file = join(baselineDir(), `${name}.json`);
+  const file = baselineFile(name);
   if (!existsSync(file)) throw new UsageError(`no baseline named ${name} (looked for ${file}; save one with --save-baseline ${name})`);
   try {
     return parseInput(BaselineSchema, JSON.parse(readFileSync(file, 'utf8')), `baseline ${file}`);
   } catch (e) {
-    throw new UsageError(reason(e));
+    throw new UsageError(e instanceof SyntaxError ? `baseline ${file} is not valid JSON: ${e.message}` : reason(e));
   }
 }
+
+/** The hardware manifest's hash, as its anchor has it (the file's bytes). */
+const hardwareHashOf = (m: unknown): string => sha256Hex(jsonFileBytes(m));
 
 /** Microseconds in the unit that suits `scale` (a line's median), so a line reads in one unit. */
 const fmtTime = (scale: number) => (us: number): string =>
   scale >= 10_000_000 ? `${(us / 1e6).toFixed(2)} s` : scale >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${(us / 1000).toFixed(2)} ms`;
 const fmtMiB = () => (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const fmtBytes = () => (b: number): string => `${b.toLocaleString('en-US')} bytes`;
 const fmtGB = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+/** How each compared metric reads. */
+const METRIC_UNIT: Record<MetricComparison['metric'], (scale: number) => (x: number) => string> = {
+  prover_time_us: fmtTime, verify_time_us: fmtTime, peak_rss_bytes: fmtMiB, proof_size_bytes: fmtBytes,
+};
 
-/** hyperfine's shape: median ± σ, [min … max], runs. */
+/** hyperfine's shape: median ± σ (population), [min … max], runs; one unit per line. */
 const line = (label: string, s: Summary, unit: (scale: number) => (x: number) => string, tail: string): string => {
   const fmt = unit(s.median);
   return `  ${label.padEnd(9)} ${fmt(s.median).padStart(10)} ± ${fmt(s.stddev).padEnd(10)} [${fmt(s.min)} … ${fmt(s.max)}]  ${tail}`;
@@ -99,10 +112,21 @@ function progressView(tty: boolean): (p: RunProgress) => void {
   };
 }
 
-/** Refuses an --out that holds anything: a run never overwrites another's results. */
+/**
+ * Refuses an --out a run must not write to: one that holds anything (a run never overwrites
+ * another's results), a file, a folder inside another run's pack, or /proc, /sys and /dev.
+ */
 function checkOut(out: string): void {
   if (out === '') throw new UsageError('--out must name a folder');
+  const full = resolve(out);
+  if (/^\/(proc|sys|dev)(\/|$)/.test(full)) throw new UsageError(`--out ${out} is under ${full.split('/')[1]}, which holds no files`);
+  for (let dir = dirname(full); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pack_meta.json')) || existsSync(join(dir, 'capsule.json')))
+      throw new UsageError(`--out ${out} is inside ${dir}, which holds a capsule or a pack; name a folder outside it`);
+    if (dirname(dir) === dir) break;
+  }
   if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file, not a folder`);
   let entries: string[];
   try {
     entries = readdirSync(out);
@@ -112,96 +136,130 @@ function checkOut(out: string): void {
   if (entries.length) throw new UsageError(`--out ${out} exists and is not empty; name a new folder (nothing was overwritten)`);
 }
 
+/** Makes --out and claims it: its capsulepack/ folder is made exclusively, so two runs never share one. */
+function claimOut(out: string): void {
+  try {
+    mkdirSync(out, { recursive: true });
+    mkdirSync(join(out, PACK_ROOT));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'EEXIST' ? `--out ${out} was taken by another run just now; name a new folder` : `cannot create --out ${out}: ${reason(e)}`);
+  }
+}
+
+/** Parses and checks everything a run takes, before any work. */
+async function planRun(o: BenchRunOptions) {
+  // Default: the first backend the track allows (cpu on baseline_no_accel, gpu on optimized_declared).
+  const backend = (o.backend ?? trackOf(SHIPPED_POLICY, o.track)?.rules.allowed_backends[0] ?? 'cpu') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  const count = (flag: string, v: string | undefined, max: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = parseInput(Whole, v, flag);
+    if (n > max) throw new UsageError(`${flag} must be at most ${max}`);
+    return n;
+  };
+  const runs = count('--runs', o.runs, 1000), warmups = count('--warmups', o.warmups, 100), threads = count('--threads', o.threads, 256);
+  const req: RunRequest = {
+    workloadId: o.workload, log2Rows: parseInput(Whole, o.size ?? String(DEFAULT_SIZE), '--size'), trackId: o.track, backend,
+    ...(runs !== undefined ? { runs } : {}), ...(warmups !== undefined ? { warmups } : {}),
+  };
+  if (threads === 0) throw new UsageError('--threads must be at least 1');
+  if (threads !== undefined && backend === 'gpu')
+    throw new UsageError(`--threads does not apply to --backend gpu${o.backend === undefined ? ` (${o.track}'s default; --backend auto takes --threads)` : ''}`);
+  let checked;
+  try {
+    checked = checkRequest(req);
+  } catch (e) {
+    throw new UsageError(reason(e));
+  }
+  const need = estimateProveBytes(checked.cells), have = totalmem();
+  if (need > have)
+    throw new UsageError(`${o.workload} at 2^${req.log2Rows} rows (${checked.cells.toLocaleString('en-US')} trace cells) needs about ${fmtGB(need)} of memory to prove; this machine has ${fmtGB(have)}`);
+  for (const [flag, name] of [['--save-baseline', o.saveBaseline], ['--baseline', o.baseline]] as const)
+    if (name !== undefined) parseInput(BaselineNameSchema, name, flag);
+  if (o.saveBaseline !== undefined && existsSync(baselineFile(o.saveBaseline)))
+    throw new UsageError(`baseline ${o.saveBaseline} exists (${baselineFile(o.saveBaseline)}); choose another name or delete that file`);
+  const baseline = o.baseline === undefined ? undefined : loadBaseline(o.baseline);
+  const mismatch = baseline && baselineMismatch(baseline, { workload_id: o.workload, log2_rows: req.log2Rows, track_id: o.track });
+  if (mismatch) throw new UsageError(mismatch);
+  const key = o.sign === undefined ? undefined : parseKeyFile(await readJson(o.sign, 'key file'));
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const out = o.out ?? join('bench-results', `${stamp}Z-${o.workload}-${req.log2Rows}-${o.track}-${bytesToHex(randomBytes(2))}`);
+  checkOut(out);
+  return { req: { ...req, ...(key ? { key } : {}) }, threads, baseline, out };
+}
+
 export const benchRun = (o: BenchRunOptions): Promise<number> =>
   command('bench run', async () => {
-    // Default: the first backend the track allows (cpu on baseline_no_accel, gpu on optimized_declared).
-    const backend = (o.backend ?? trackOf(SHIPPED_POLICY, o.track)?.rules.allowed_backends[0] ?? 'cpu') as BackendChoice;
-    if (!BACKEND_CHOICES.includes(backend)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-    const req = {
-      workloadId: o.workload, log2Rows: parseInput(Integer, o.size, '--size'), trackId: o.track, backend,
-      ...(o.runs !== undefined ? { runs: parseInput(Integer, o.runs, '--runs') } : {}),
-      ...(o.warmups !== undefined ? { warmups: parseInput(Integer, o.warmups, '--warmups') } : {}),
-    };
-    const threads = o.threads === undefined ? undefined : parseInput(Integer, o.threads, '--threads');
-    if (threads !== undefined && (threads < 1 || threads > 256)) throw new UsageError('--threads must be in [1, 256]');
-    if (threads !== undefined && backend === 'gpu') throw new UsageError('--threads does not apply to --backend gpu');
-    let checked;
-    try {
-      checked = checkRequest(req);
-    } catch (e) {
-      throw new UsageError(reason(e));
-    }
-    if (req.runs !== undefined && req.runs > 1000) throw new UsageError('--runs must be at most 1000');
-    if (req.warmups !== undefined && req.warmups > 100) throw new UsageError('--warmups must be at most 100');
-    const need = estimateProveBytes(checked.cells), have = totalmem();
-    if (need > have)
-      throw new UsageError(`${o.workload} at 2^${req.log2Rows} rows (${checked.cells.toLocaleString('en-US')} trace cells) needs about ${fmtGB(need)} of memory to prove; this machine has ${fmtGB(have)}`);
-    for (const [flag, name] of [['--save-baseline', o.saveBaseline], ['--baseline', o.baseline]] as const)
-      if (name !== undefined) parseInput(BaselineNameSchema, name, flag);
-    const baseline = o.baseline === undefined ? undefined : loadBaseline(o.baseline);
-    const mismatch = baseline && baselineMismatch(baseline, { workload_id: o.workload, log2_rows: req.log2Rows, track_id: o.track });
-    if (mismatch) throw new UsageError(mismatch);
-    const key = o.sign === undefined ? undefined : parseKeyFile(await readJson(o.sign, 'key file'));
-    const out = o.out ?? join('bench-results', `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}Z-${o.workload}-${req.log2Rows}-${o.track}`);
-    checkOut(out);
-
+    const { req, threads, baseline, out } = await planRun(o);
     let opened;
     try {
-      opened = await openNodeHost({ backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true) });
+      opened = await openNodeHost({ backend: req.backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true) });
     } catch (e) {
-      if (e instanceof GpuUnavailableError) throw new UsageError(`${o.track} needs a GPU adapter: ${e.message} (capseal doctor explains; --track baseline_no_accel runs on the CPU)`);
+      if (e instanceof GpuUnavailableError)
+        throw new UsageError(`${o.track} needs a GPU adapter: ${e.message} (capseal doctor explains; CAPSEAL_GPU_ADAPTER=swiftshader runs SwiftShader, for correctness only; --track baseline_no_accel runs on the CPU)`);
       throw e;
     }
+    const host = opened.host, description = host.backend.description;
+    const hardwareHash = hardwareHashOf(host.manifests.hardware);
+    const settings = { backend: req.backend, cpu_threads: host.knobs.cpu_threads, gpu_adapter: host.knobs.gpu?.adapter ?? null };
     try {
-      const hardwareHash = hardwareHashOf(opened.host.manifests.hardware);
-      const hwMismatch = baseline && otherHardware(baseline, hardwareHash);
-      if (hwMismatch) throw new UsageError(hwMismatch);
-      mkdirSync(out, { recursive: true });
+      const other = baseline && otherMachine(baseline, hardwareHash, settings);
+      if (other) throw new UsageError(other);
+      claimOut(out);
     } catch (e) {
       await opened.close();
-      throw e instanceof UsageError ? e : new UsageError(`cannot create --out ${out}: ${reason(e)}`);
+      throw e;
     }
-    const description = opened.host.backend.description;
+    const where = `the partial run is in ${out} (events/events.jsonl and logs/runner.log say how far it got)`;
+    const interrupted = () => {
+      process.stderr.write(`\ncapseal bench run: interrupted; ${where}\n`);
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
     say(`bench run: ${o.workload} at 2^${req.log2Rows} rows on ${o.track} (${description}) into ${out}`);
     let result;
     try {
-      result = await runBenchmark(opened.host, { ...req, ...(key ? { key } : {}) });
+      result = await runBenchmark(host, req);
     } catch (e) {
-      const where = `the partial run is in ${out} (events/events.jsonl and logs/runner.log say how far it got)`;
       if (e instanceof RunFailed) {
         process.stderr.write(`capseal bench run: ${e.message}; ${where}\n`);
         return 1;
       }
       throw new UsageError(`${reason(e)}; ${where}`);
     } finally {
+      process.removeListener('SIGINT', interrupted);
       await opened.close();
     }
 
     const m = result.measurements, s = m.summary, po = m.public_outputs;
     say('');
     say(`${o.workload} at 2^${req.log2Rows} rows (${(po.trace_cells ?? 0).toLocaleString('en-US')} trace cells), ${o.track} on ${description}`);
+    say(`  ${''.padEnd(9)} ${'median'.padStart(10)} ± σ          [min … max]`);
     say(line('Prove', s.prover_time_us, fmtTime, `${s.prover_time_us.count} runs after ${m.procedure.warmup_runs} warm-up`));
     say(line('Verify', s.verify_time_us, fmtTime, `${s.verify_time_us.count} runs in a fresh worker`));
     say(line('Peak RSS', s.peak_rss_bytes, fmtMiB, m.procedure.rss_method === 'linux_vmhwm_reset' ? 'per run (VmHWM)' : 'per run (sampled)'));
-    say(`  Proof ${po.proof_size_bytes?.toLocaleString('en-US')} bytes at ${result.capsule.proofs[Object.keys(result.capsule.proofs)[0]!]!.stats.security_bits} bits; throughput ${(po.throughput_cells_per_s ?? 0).toLocaleString('en-US')} trace cells/s`);
+    say(`  Proof ${po.proof_size_bytes?.toLocaleString('en-US')} bytes at ${Object.values(result.capsule.proofs)[0]!.stats.security_bits} bits; throughput ${(po.throughput_cells_per_s ?? 0).toLocaleString('en-US')} trace cells/s`);
 
-    const now = baselineOf(o.saveBaseline ?? 'current', m, hardwareHashOf(opened.host.manifests.hardware), Date.now());
+    const now = baselineOf(o.saveBaseline ?? 'current', m, hardwareHash, settings, Date.now());
     let comparison: MetricComparison[] | undefined;
     if (baseline) {
       comparison = compareWithBaseline(baseline, now);
-      say(`  compared with baseline ${baseline.name} (${baseline.run_id}):`);
-      for (const c of comparison) say(`    ${c.metric.padEnd(17)} ${c.verdict.padEnd(13)} ${c.ratio}× (median ${c.median} vs ${c.baseline_median})`);
+      say(`  compared with baseline ${baseline.name} (${baseline.run_id}), medians:`);
+      for (const c of comparison) {
+        const fmt = METRIC_UNIT[c.metric](c.baseline_median);
+        say(`    ${c.metric.padEnd(17)} ${c.verdict.padEnd(13)} ${fmt(c.median)} vs ${fmt(c.baseline_median)} (${c.ratio}×)`);
+      }
     }
     if (o.saveBaseline !== undefined) {
       mkdirSync(baselineDir(), { recursive: true });
-      const file = join(baselineDir(), `${o.saveBaseline}.json`);
-      writeFileSync(file, jsonFileBytes(now));
-      say(`  saved baseline ${o.saveBaseline} (${file})`);
+      writeFileSync(baselineFile(o.saveBaseline), jsonFileBytes(now), { flag: 'wx' });
+      say(`  saved baseline ${o.saveBaseline} (${baselineFile(o.saveBaseline)})`);
     }
     const pack = result.pack!;
     const record = {
       pack: pack.path, pack_sha256: pack.sha256, pack_bytes: pack.bytes, folder: join(out, PACK_ROOT), run_id: result.runId,
-      capsule_hash: result.capsule.capsule_hash, workload_id: o.workload, log2_rows: req.log2Rows, track_id: o.track, backend,
+      capsule_hash: result.capsule.capsule_hash, workload_id: o.workload, log2_rows: req.log2Rows, track_id: o.track, backend: req.backend,
       public_outputs: po, summary: s, ...(comparison ? { baseline: { name: baseline!.name, comparison } } : {}),
     };
     process.stdout.write(o.json ? `${JSON.stringify(record)}\n` : `${pack.path}\ncapsule_hash ${result.capsule.capsule_hash}\n`);
@@ -245,7 +303,9 @@ export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number
     const ms = Math.round(performance.now() - t0);
     if (o.json) process.stdout.write(`${JSON.stringify({ ...report, verifier, ms })}\n`);
     else {
+      process.stdout.write('      step check   (steps of the seed contract: A structure, B policy and track, C anchors and inputs, D outputs, E DA; P pack, V events, L log)\n');
       for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${(c.id ?? '').padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`);
+      if (report.status === 'rejected') process.stdout.write('      (the checks after the first failure did not run)\n');
       process.stdout.write(report.status === 'accepted' ? `${report.message}\n` : `rejected ${report.code}: ${report.message}\n`);
       say(`bench verify: ${ms} ms, verifier capseal ${verifier.version} (build ${verifier.build_hash.slice(0, 16)}…)`);
     }
@@ -259,7 +319,7 @@ export const benchList = (o: { json: boolean }): Promise<number> =>
     const p = SHIPPED_POLICY;
     const workloads = p.workloads.map((w) => {
       const entry = SHIPPED_WORKLOADS.workloads.find((x) => x.workload_id === w.workload_id)!;
-      return { workload_id: w.workload_id, trace_format_id: entry.trace_format_id, air_id: entry.air_id, log2_rows: w.params.log2_rows, description: entry.description };
+      return { workload_id: w.workload_id, trace_format_id: entry.trace_format_id, air_id: entry.air_id, log2_rows: w.params.log2_rows, description: entry.description, proves: entry.proves };
     });
     const tracks = p.tracks.map((t) => ({ track_id: t.track_id, display_name: t.display_name, backends: t.rules.allowed_backends }));
     const policy = { policy_id: p.policy_id, policy_version: p.policy_version, policy_hash: SHIPPED_POLICY_HASH, registry_root: SHIPPED_REGISTRY.root, suite: p.suite };
@@ -274,6 +334,9 @@ export const benchList = (o: { json: boolean }): Promise<number> =>
     w('tracks:\n');
     for (const t of tracks) w(`  ${t.track_id.padEnd(20)} --backend ${t.backends.join('|').padEnd(9)} ${t.display_name}\n`);
     w('\nworkloads (--size = log2 rows):\n');
-    for (const x of workloads) w(`  ${x.workload_id.padEnd(14)} ${x.trace_format_id.padEnd(13)} --size ${Math.min(...x.log2_rows)}…${Math.max(...x.log2_rows)}  ${x.description}\n`);
+    for (const x of workloads) {
+      w(`  ${x.workload_id.padEnd(14)} ${x.trace_format_id.padEnd(13)} --size ${Math.min(...x.log2_rows)}…${Math.max(...x.log2_rows)}  ${x.description}\n`);
+      w(`  ${''.padEnd(14)} proves: ${x.proves}\n`);
+    }
     return 0;
   });

@@ -89,26 +89,26 @@ export async function run(argv: string[]): Promise<number> {
   const bench = program.command('bench').description('CapsuleBench: benchmark runs as verifiable receipts (capsulepacks) under Benchmark Policy v1');
   bench
     .command('run')
-    .description('run a workload at a size on a track and write its capsulepack (folder and .tgz): exit 0 ok, 1 a failed run, 2 usage or I/O error')
+    .description('run a workload at a size on a track and write its capsulepack (folder and .tgz); prints the .tgz path and capsule hash: exit 0 ok, 1 a failed run, 2 usage or I/O error')
     .requiredOption('--workload <id>', 'a workload of the policy (capseal bench list)')
-    .option('--size <log2-rows>', 'trace rows as a power of two: 16 means 2^16 rows', '16')
+    .option('--size <log2-rows>', 'trace rows as a power of two: 16 (the default) means 2^16 rows')
     .requiredOption('--track <id>', 'baseline_no_accel (CPU) or optimized_declared (GPU, every knob declared)')
-    .option('--runs <n>', "measured runs (default and minimum: the policy's)")
-    .option('--warmups <n>', "warm-up runs before them (default and minimum: the policy's)")
+    .option('--runs <n>', "measured runs, at most 1000 (default and minimum: the policy's)")
+    .option('--warmups <n>', "warm-up runs before them, at most 100 (default and minimum: the policy's)")
     .option('--backend <kind>', 'cpu (baseline_no_accel), gpu or auto (optimized_declared); default: cpu, or gpu on optimized_declared')
-    .option('--threads <n>', 'CPU worker threads (default: one per core)')
+    .option('--threads <n>', 'CPU worker threads, 1 to 256 (default: one per core)')
     .option('--sign <keyfile>', 'sign the capsule (capseal keygen); the certified tier needs it')
-    .option('--out <dir>', 'a new folder for capsulepack/ and capsulepack.tgz (default: bench-results/<time>-<workload>-<size>-<track>)')
-    .option('--save-baseline <name>', 'save this run as a baseline to compare later runs with')
-    .option('--baseline <name>', 'compare with a saved baseline of the same workload, size and track on this machine')
+    .option('--out <dir>', 'a new folder for capsulepack/ and capsulepack.tgz (default: bench-results/<time>-<workload>-<size>-<track>-<4 hex digits>)')
+    .option('--save-baseline <name>', 'save this run as a new baseline to compare later runs with')
+    .option('--baseline <name>', 'compare with a saved baseline of the same workload, size, track and settings on this machine')
     .option('--json', 'print the result as one JSON line')
-    .action(async (o: { workload: string; size: string; track: string; runs?: string; warmups?: string; backend?: string; threads?: string; sign?: string; out?: string; saveBaseline?: string; baseline?: string; json?: boolean }) => {
+    .action(async (o: { workload: string; size?: string; track: string; runs?: string; warmups?: string; backend?: string; threads?: string; sign?: string; out?: string; saveBaseline?: string; baseline?: string; json?: boolean }) => {
       const { benchRun } = await import('./bench.js');
       code = await benchRun({ ...o, json: o.json === true });
     });
   bench
     .command('verify')
-    .description('check a capsulepack against the submission contract (checks A–E): exit 0 accepted, 1 rejected, 2 usage or I/O error')
+    .description('check a capsulepack against the submission contract (seed 000 steps A–E, plus the pack, its events and log), one line per check: exit 0 accepted, 1 rejected, 2 usage or I/O error')
     .argument('<pack>', 'capsulepack.tgz, or a capsulepack folder (or the --out folder holding one)')
     .option('--certified', 'the certified tier: the policy in --registry-root, a signature, and a signer active in --acl')
     .option('--registry-root <hex>', 'trusted policy-registry root (with --certified)')

@@ -10,11 +10,13 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 300_000): CliRun {
+/** Runs the CLI; after `timeoutMs` it is sent `killSignal` (a test of Ctrl-C sends SIGINT). */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 300_000, killSignal: NodeJS.Signals = 'SIGTERM'): CliRun {
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
     timeout: timeoutMs,
+    killSignal,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
