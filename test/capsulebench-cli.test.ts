@@ -3,10 +3,10 @@
 // certified tier, baselines are saved and compared, a damaged pack is rejected with its code, and
 // every refusal is a usage error (exit 2, one line, nothing on stdout) made before any work.
 // The CLI contract: results on stdout (--json: one line), progress on stderr; exit 0 / 1 / 2.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIPPED_POLICY_HASH, SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
@@ -221,6 +221,20 @@ describe('refusals before any work', () => {
   it('bench verify of a path that does not exist', () => {
     expectUsage(runCli(['bench', 'verify', join(TMP, 'nothing.tgz')]), /cannot read pack .*nothing\.tgz: no such file or folder/);
   });
+});
+
+describe("the README's library example", () => {
+  it('runs as written against the built package and its pack verifies', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const code = /CapsuleBench from code[^\n]*\n\n```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const dir = join(TMP, 'library');
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(fileURLToPath(new URL('..', import.meta.url)), join(dir, 'node_modules', 'capseal'));
+    writeFileSync(join(dir, 'example.mjs'), `${code}\nprocess.stdout.write(JSON.stringify({ status: report.status, tier: report.tier, run: run.runId }));\n`);
+    const r = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'accepted', tier: 'community', run: expect.stringMatching(/^run_/) });
+  }, 120_000);
 });
 
 describe('capseal bench list', () => {
