@@ -164,6 +164,25 @@ describe('Ctrl-C', () => {
   }, 60_000);
 });
 
+describe('a state_snapshot on demand', () => {
+  it('kill -USR2 appends one mid-run, and the pack, its snapshot replayed, verifies', async () => {
+    const out = join(TMP, 'snapshot');
+    const built = fileURLToPath(new URL('../dist/src/cli/main.js', import.meta.url));
+    const child = spawn(process.execPath, [built, ...RUN, '--out', out], { env: { ...process.env, ...env } });
+    let stderr = '', sent = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && stderr.includes('measured 1/5')) sent = child.kill('SIGUSR2');
+    });
+    expect(await new Promise((done) => child.on('close', done)), stderr).toBe(0);
+    const snaps = readFileSync(join(out, 'capsulepack/events/events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"state_snapshot"'));
+    expect(snaps).toHaveLength(1);
+    expect(JSON.parse(snaps[0]!).data).toMatchObject({ commitment_state: { num_chunks: 8, num_chunks_committed: 8 } });
+    const r = runCli(['bench', 'verify', join(out, 'capsulepack.tgz')]);
+    expect(r.code, r.stdout).toBe(0);
+  }, 60_000);
+});
+
 describe('refusals before any work', () => {
   const out = () => join(TMP, `never-${Math.random().toString(16).slice(2)}`);
   it.each([

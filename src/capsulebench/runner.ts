@@ -118,6 +118,11 @@ export interface RunnerHost {
   progress(p: RunProgress): void;
   /** Makes the pack archive once the folder is complete; its facts go into the last event. */
   pack?(): Promise<{ path: string; sha256: string; bytes: number }>;
+  /**
+   * Given a function that appends a state_snapshot event (seed 001: on connect, or when a viewer
+   * asks), for the host to call whenever one is wanted during the run; called once, at the start.
+   */
+  snapshots?(take: () => void): void;
 }
 
 export interface RunResult {
@@ -222,6 +227,10 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     held = undefined;
   };
   files.push(RUNNER_LOG, EVENTS_PATH);
+  let running = true;
+  host.snapshots?.(() => {
+    if (running) events.snapshot();
+  });
   const phase = (phase_id: (typeof PHASES)[number], label: string, progress?: { done: number; total: number; unit: string }) => {
     events.emit('phase', { phase_id, phase_label: label, ...(progress ? { progress } : {}) });
     if (!progress) say(label); // a run's phase: its result line says it
@@ -291,17 +300,22 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     host.memory.reset();
     held = [];
     const t0 = host.now();
-    const proved = await prove(k, host.backend, {
-      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
-      statementHash: first?.statementHash ?? lockStatement,
-      ...(first ? {} : { keepTrace: { layer: Math.log2(plan.chunkLen), lde: false } }),
-      progress: (p) => {
-        events.emit('prove_progress', { run: ref, stage: p.stage, progress: { done: p.done, total: p.total, unit: 'stages' }, metrics: { rss_bytes: host.memory.current() } });
-        host.progress({ kind: 'stage', run: ref, ...p });
-      },
-    });
-    const elapsed = us(host.now() - t0), peak = host.memory.peak();
-    release();
+    let proved, elapsed, peak;
+    try {
+      proved = await prove(k, host.backend, {
+        air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
+        statementHash: first?.statementHash ?? lockStatement,
+        ...(first ? {} : { keepTrace: { layer: Math.log2(plan.chunkLen), lde: false } }),
+        progress: (p) => {
+          events.emit('prove_progress', { run: ref, stage: p.stage, progress: { done: p.done, total: p.total, unit: 'stages' }, metrics: { rss_bytes: host.memory.current() } });
+          host.progress({ kind: 'stage', run: ref, ...p });
+        },
+      });
+      elapsed = us(host.now() - t0);
+      peak = host.memory.peak();
+    } finally {
+      release(); // a proof that throws leaves its events in the log too
+    }
     const bin = encodeProof(proved.proof), sha = sha256Hex(bin);
     if (!first) {
       if (!proved.trace) throw new Error('internal: the prover kept no chunk roots');
@@ -389,6 +403,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   const pack = host.pack ? await host.pack() : undefined;
   if (pack) events.emit('pack_ready', { pack_path: pack.path, pack_sha256_hex: pack.sha256, bytes: pack.bytes });
   events.emit('phase', { phase_id: 'done', phase_label: 'done' });
+  running = false;
   return { runId, capsule, measurements, packMeta, files, ...(pack ? { pack } : {}) };
 }
 

@@ -217,6 +217,11 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
       process.exit(130);
     };
     process.once('SIGINT', interrupted);
+    // kill -USR2 <pid> appends a state_snapshot event (what a live viewer asks for on connect).
+    let snapshot = (): void => {};
+    const onUsr2 = () => snapshot();
+    host.snapshots = (take) => (snapshot = take);
+    process.on('SIGUSR2', onUsr2);
     say(`bench run: ${o.workload} at 2^${req.log2Rows} rows on ${o.track} (${description}) into ${out}`);
     let result;
     try {
@@ -229,6 +234,7 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
       throw new UsageError(`${reason(e)}; ${where}`);
     } finally {
       process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGUSR2', onUsr2);
       await opened.close();
     }
 
