@@ -177,7 +177,10 @@ describe('a state_snapshot on demand', () => {
     expect(await new Promise((done) => child.on('close', done)), stderr).toBe(0);
     const snaps = readFileSync(join(out, 'capsulepack/events/events.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"state_snapshot"'));
     expect(snaps).toHaveLength(1);
-    expect(JSON.parse(snaps[0]!).data).toMatchObject({ commitment_state: { num_chunks: 8, num_chunks_committed: 8 } });
+    // On one thread a proof never yields; between proofs the signal gets its turn, while proving.
+    const snap = JSON.parse(snaps[0]!).data;
+    expect(snap).toMatchObject({ phase: 'prove', commitment_state: { num_chunks: 8, num_chunks_committed: 8 } });
+    expect(snap.runs_done).toBeLessThan(6);
     const r = runCli(['bench', 'verify', join(out, 'capsulepack.tgz')]);
     expect(r.code, r.stdout).toBe(0);
   }, 60_000);
@@ -216,7 +219,7 @@ describe('refusals before any work', () => {
     expectUsage(runCli([...RUN, '--out', first.out], env), /--out .* exists and is not empty; name a new folder \(nothing was overwritten\)/);
   });
   it('an --out inside another run\'s pack, a file, or under /proc', () => {
-    expectUsage(runCli([...RUN, '--out', join(first.out, 'capsulepack', 'inner')], env), /is inside .*capsulepack, which holds a capsule or a pack; name a folder outside it/);
+    expectUsage(runCli([...RUN, '--out', join(first.out, 'capsulepack', 'inner')], env), /is inside .*capsulepack, which holds a pack; name a folder outside it/);
     expectUsage(runCli([...RUN, '--out', first.record['pack']], env), /--out .*capsulepack\.tgz is a file, not a folder/);
     expectUsage(runCli([...RUN, '--out', '/proc/capseal-x'], env), /--out \/proc\/capseal-x is under proc, which holds no files/);
   });

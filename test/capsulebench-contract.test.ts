@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyFile, type KeyFile } from '../src/capsule/authorship.js';
 import { auditSeed, sampleChunks } from '../src/capsule/da.js';
 import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
+import { AGENT_ADAPTER } from '../src/capsule/adapter.js';
 import { buildRegistry } from '../src/capsule/registry.js';
 import { capsuleHash } from '../src/capsule/capsule.js';
 import { jcsHash } from '../src/capsule/spec.js';
@@ -110,6 +111,13 @@ describe('the pack layout', () => {
   it('E110: a proof file the capsule does not name', async () => {
     const d = fresh();
     writeFileSync(join(d, 'proofs/fib.proof.bin'), 'x');
+    await expectCode(d, 'E110_PACK_LAYOUT');
+  });
+  it('E110: a proof entry named for another trace format (resealed)', async () => {
+    const d = fresh();
+    const c = readJson(d, 'capsule.json');
+    writeJson(d, 'capsule.json', { ...c, proofs: { fib: c['proofs']['geom'] } });
+    reseal(d);
     await expectCode(d, 'E110_PACK_LAYOUT');
   });
   it('E110: a row chunk beyond the capsule\'s chunks', async () => {
@@ -219,6 +227,20 @@ describe('benchmark rules', () => {
     await reprove(d, { anchors: (a) => ({ ...a, track_id: 'turbo' }) });
     await expectCode(d, 'E132_UNKNOWN_TRACK');
   });
+  it('E139: an anchor the verifier cannot check', async () => {
+    const d = fresh();
+    await reprove(d, { anchors: (a) => ({ ...a, dataset_hash: 'ab'.repeat(32) }) });
+    await expectCode(d, 'E139_ANCHOR_UNCHECKED');
+  });
+  it('E139: an agent log\'s derived action_log_hash that is not the generated log\'s', async () => {
+    const out = tempDir();
+    dirs.push(out);
+    const d = await makePack(out, { workloadId: 'agent_log_v1' });
+    expect((await verifyDir(d)).status).toBe('accepted');
+    // Proved again, honestly, by an adapter that derives a false log hash from the generated log.
+    await reprove(d, { adapter: { ...AGENT_ADAPTER, anchors: () => ({ action_log_hash: 'ab'.repeat(32) }) } });
+    await expectCode(d, 'E139_ANCHOR_UNCHECKED');
+  }, 60_000);
   it('E133: a manifest that is not of its schema (its anchor updated, proved again)', async () => {
     const d = fresh();
     writeJson(d, 'manifests/os_fingerprint.json', { schema: 'capsulebench_os_fingerprint_v1', platform: 'linux' });
@@ -421,6 +443,44 @@ describe('events', () => {
     writeEvents(d, [...ev, { ...spec, ts_ms: ev.at(-1)!.ts_ms }]);
     await expectCode(d, 'E163_EVENT_MISMATCH');
   });
+  it('E163: a log without the proofs\' progress (re-chained, resealed)', async () => {
+    const d = fresh();
+    writeEvents(d, readEvents(d).filter((e) => e.type !== 'prove_progress'));
+    reseal(d);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
+  it('E163: a proof reported done twice (re-chained, resealed)', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    const done = ev.map((e) => e.type).lastIndexOf('prove_progress');
+    writeEvents(d, [...ev.slice(0, done + 1), { ...ev[done]!, ts_ms: ev[done]!.ts_ms }, ...ev.slice(done + 1)]);
+    reseal(d);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
+  it('E163: phases out of order (re-chained, resealed)', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    const at = ev.findIndex((e) => e.type === 'spec_locked');
+    writeEvents(d, [...ev.slice(0, at), { ...ev[at]!, type: 'phase', data: { phase_id: 'done', phase_label: 'done' } } as (typeof ev)[number], ...ev.slice(at)]);
+    reseal(d);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
+  it('E163: chunks committed before the spec is locked (re-chained, resealed)', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    const chunk = ev.findIndex((e) => e.type === 'chunk_committed'), spec = ev.findIndex((e) => e.type === 'spec_locked');
+    const moved = [...ev.slice(0, spec), { ...ev[chunk]!, ts_ms: ev[spec]!.ts_ms }, ...ev.slice(spec).filter((_, i) => i !== chunk - spec)];
+    writeEvents(d, moved);
+    reseal(d);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
+  it('E163: capsule_sealed naming another path', async () => {
+    const d = fresh();
+    const ev = readEvents(d);
+    (ev.find((e) => e.type === 'capsule_sealed')!.data as { capsule_path: string }).capsule_path = 'proofs/capsule.json';
+    writeEvents(d, ev);
+    await expectCode(d, 'E163_EVENT_MISMATCH');
+  });
   it('E142: the runner\'s log edited', async () => {
     const d = fresh();
     appendFileSync(join(d, 'logs/runner.log'), 'all good\n');
@@ -452,24 +512,37 @@ describe('row archive by policy', () => {
   it('E080: a challenge audit asks for chunks a sampled pack does not carry', async () => expectCode(sampled, 'E080_DA_CHUNK_UNAVAILABLE', { trusted, challengeNonce: '01' }));
   it('E121: its policy is not in the shipped registry', async () => expectCode(sampled, 'E121_POLICY_NOT_TRUSTED'));
 
-  it('E081: a full archive is checked chunk by chunk, not only where the DA audit samples', async () => {
-    // Five samples of 32 chunks, all 32 in the pack: garbage in a chunk the audit skips is found too.
-    const bytes = policyWith((p) => (p['da_policy'] = { ...p['da_policy'], delta: 0.5, epsilon: 0.1, min_k_samples: 1 }));
-    const out = tempDir();
-    dirs.push(out);
-    const full = await makePack(out, { log2Rows: 12 }, bytes);
-    const opts = { trusted: trustedFor(bytes) };
-    expect((await verifyDir(full, opts)).status).toBe('accepted');
-    const c = readJson(full, 'capsule.json');
-    const sample = sampleChunks(auditSeed({ capsuleHash: c['capsule_hash'], anchors: c['anchors'], policyId: c['policy']['policy_id'], policyVersion: c['policy']['policy_version'] }), 32, 5);
-    const skipped = Array.from({ length: 32 }, (_, i) => i).find((i) => !sample.includes(i))!;
-    const d = fresh(full);
-    writeFileSync(join(d, `row_archive/chunks/${skipped}.bin`), Buffer.alloc(readFileSync(join(d, 'row_archive/chunks/0.bin')).length, 0x11));
-    const r = await verifyDir(d, opts);
-    expect(r.code, r.message).toBe('E081_DA_CHUNK_MISMATCH');
-    expect(r.checks.find((x) => x.name === 'capsule.da_audit')?.ok).toBe(true);
-    expect(r.checks.at(-1)!.name).toBe('row_chunks');
-  }, 120_000);
+  describe('a full archive with a 5-chunk DA sample', () => {
+    let full: string, opts: { trusted: ReturnType<typeof trustedFor> }, skipped: number[];
+    beforeAll(async () => {
+      const bytes = policyWith((p) => (p['da_policy'] = { ...p['da_policy'], delta: 0.5, epsilon: 0.1, min_k_samples: 1 }));
+      const out = tempDir();
+      dirs.push(out);
+      full = await makePack(out, { log2Rows: 12, key }, bytes);
+      opts = { trusted: trustedFor(bytes) };
+      const c = readJson(full, 'capsule.json');
+      const sample = sampleChunks(auditSeed({ capsuleHash: c['capsule_hash'], anchors: c['anchors'], policyId: c['policy']['policy_id'], policyVersion: c['policy']['policy_version'] }), 32, 5);
+      skipped = Array.from({ length: 32 }, (_, i) => i).filter((i) => !sample.includes(i));
+    }, 120_000);
+    it('is accepted', async () => expect((await verifyDir(full, opts)).status).toBe('accepted'));
+    it('E110: chunks the pack_policy asks for taken out of the signed pack, pack_meta edited to match', async () => {
+      const d = fresh(full);
+      for (const i of skipped) unlinkSync(join(d, `row_archive/chunks/${i}.bin`));
+      const meta = readJson(d, 'pack_meta.json');
+      writeJson(d, 'pack_meta.json', { ...meta, row_archive: { ...meta['row_archive'], mode: 'sample', chunks_included: 5 } });
+      const r = await verifyDir(d, opts);
+      expect(r.code, r.message).toBe('E110_PACK_LAYOUT');
+      expect(r.checks.at(-1)!.name).toBe('row_archive_policy');
+    });
+    it('E081: every chunk is checked, not only where the DA audit samples', async () => {
+      const d = fresh(full);
+      writeFileSync(join(d, `row_archive/chunks/${skipped[0]}.bin`), Buffer.alloc(readFileSync(join(d, 'row_archive/chunks/0.bin')).length, 0x11));
+      const r = await verifyDir(d, opts);
+      expect(r.code, r.message).toBe('E081_DA_CHUNK_MISMATCH');
+      expect(r.checks.find((x) => x.name === 'capsule.da_audit')?.ok).toBe(true);
+      expect(r.checks.at(-1)!.name).toBe('row_chunks');
+    });
+  });
 });
 
 describe('the error-code registry', () => {

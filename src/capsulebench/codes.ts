@@ -100,6 +100,11 @@ export const BENCH_ERROR_CODES = {
     meaning: "the proof's STARK options are not the policy's proof_options",
     action: 'run with capseal bench run, which proves at the policy\'s options',
   },
+  E139_ANCHOR_UNCHECKED: {
+    check: 'C10 anchors',
+    meaning: 'the statement binds an anchor the runner does not make, or one derived from the input that is not the generated input\'s',
+    action: 'a benchmark statement holds only the anchors this verifier recomputes or checks; run with capseal bench run',
+  },
   E140_BENCHMARK_BLOCK_MISSING: {
     check: 'P capsule',
     meaning: 'the capsule has no benchmark block, or its run_id differs from the pack\'s',

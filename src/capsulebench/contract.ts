@@ -1,17 +1,18 @@
 // The submission contract (seed 000 "Capsule submission contract", checks A–E, 1–17; DESIGN.md
 // "CapsuleBench"): what `capseal bench verify` runs on a capsulepack, and what the leaderboard server
 // runs on an upload: the same function. In order:
-//   P1 layout (closed file list) · P2 pack_meta.json · B7 the inclusion proof (certified tier)
+//   P1 layout (a closed file list) · P2 pack_meta.json · B7 the inclusion proof (certified tier)
 //   A1–A5, B6–B8, E16–E17: the capsule verifier (../capsule/verify.ts) on capsule.json, held to the
 //     pack's policy.json, with the registry root and ACL of the certified tier and the caller's
 //     challenge nonce
 //   P3 the benchmark block, the capsule's paths are the layout's, every row chunk the pack holds
-//   rebuilds its root · B6 benchmark policy, trusted, with this verifier's workload registry ·
-//   B9 proof options and track rules · C10 required anchors, workload, track · C11–12 manifests ·
-//   C13 workload input regenerated from the policy's seed, and the proved result is of that input,
-//   at a size the policy lists · D14 measurements and required outputs · D15 consistency,
-//   identical proofs · V the event chain, its head, and what each event says (snapshots replayed)
-//   · L the runner's log.
+//     rebuilds its root · B6 benchmark policy, trusted, with this verifier's workload registry ·
+//   P3 the row chunks the policy's pack_policy asks for · C10 required anchors, workload, track, no
+//     anchor this verifier cannot check · C11–12 manifests · C13 the size, the workload input
+//     regenerated from the policy's seed and the proved result of that input · B9 proof options ·
+//   D14 measurements and required outputs · B9 track rules, stage by stage · D15 consistency,
+//     identical proofs · V the event chain, its head, and what each event says (snapshots
+//     replayed, the order of phases and proofs) · L the runner's log · P2 pack_meta against it all.
 // It stops at the first failure with one stable code (E0xx from the capsule verifier, E1xx from
 // ./codes.ts), lists the checks that ran, and never throws. Every file is read once.
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -30,7 +31,7 @@ import { equalDigests } from '../merkle/checks.js';
 import { sha256Hex } from '../hash/digest.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { BenchErrorCode } from './codes.js';
-import { EVENTS_PATH, EventLogError, readEventLog, RunState, type ReadEvent, type StreamEvent } from './events.js';
+import { EVENTS_PATH, EventLogError, PHASES, readEventLog, RunState, type ReadEvent, type StreamEvent } from './events.js';
 import { manifestPath, MANIFESTS, type ManifestKind, type Manifests } from './manifests.js';
 import { MEASUREMENTS_PATH, MeasurementsSchema, summarize, throughput, type Measurements } from './measurements.js';
 import { INCLUSION_PROOF_FILE, layoutOf, PACK_LIMITS, PACK_META, PackMetaSchema, REQUIRED_FILES, RUNNER_LOG, type PackFiles, type PackMeta } from './pack.js';
@@ -38,7 +39,7 @@ import {
   parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, SHIPPED_WORKLOADS_HASH, sizesOf, trackOf,
   type BenchmarkPolicy, type Track,
 } from './policy.js';
-import { policyOptions } from './runner.js';
+import { packChunks, policyOptions, RUN_ANCHORS } from './runner.js';
 import { WORKLOADS, type Workload, type WorkloadSeed } from './workloads.js';
 
 export type PackErrorCode = ErrorCode | BenchErrorCode;
@@ -46,7 +47,7 @@ export type PackErrorCode = ErrorCode | BenchErrorCode;
 export interface VerifyPackOptions {
   /** The certified tier: the registry root to trust and the ACL of keys that may sign for the policy. */
   certified?: { registryRoot: string; acl: Acl };
-  /** A challenge DA audit: chunks are also drawn from this nonce. */
+  /** A challenge DA audit: chunks are drawn from this nonce instead of the self-audit seed. */
   challengeNonce?: string;
   /** The policies trusted for the community tier (default: the shipped registry). */
   trusted?: PolicyRegistry;
@@ -216,6 +217,8 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       ['formats.json.path', entry.formats.json.path, `proofs/${name}.proof.json`],
     ];
     for (const [field, got, want] of paths) must(got === want, 'E110_PACK_LAYOUT', `the capsule's ${field} is ${got}; in a pack it is ${want}`);
+    const key = Object.keys(capsule.proofs)[0];
+    must(key === name, 'E110_PACK_LAYOUT', `the capsule's proof entry is ${key}; a ${capsule.trace_spec.trace_format_id} proof is ${name}`);
     const extra = layout.proofs.find((p) => p !== entry.formats.bin.path && p !== entry.formats.json.path);
     must(extra === undefined, 'E110_PACK_LAYOUT', `${extra} is not a proof the capsule names`);
     const n = capsule.chunk_meta.num_chunks, beyond = layout.chunks.find((i) => i >= n);
@@ -260,6 +263,14 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
     return p;
   });
 
+  // P3 again, now the policy is known: the pack carries the row chunks its pack_policy says.
+  await checks.run({ id: 'P3', name: 'row_archive_policy' }, 'E110_PACK_LAYOUT', () => {
+    const want = packChunks(policy, capsule);
+    must(same(layout.chunks, want), 'E110_PACK_LAYOUT', want.length === capsule.chunk_meta.num_chunks
+      ? `the policy's pack_policy asks for all ${want.length} row chunks (${capsule.chunk_meta.num_chunks * capsule.chunk_meta.chunk_bytes} bytes); the pack has ${layout.chunks.length}`
+      : `the policy's pack_policy asks for the ${want.length} row chunks of the self-audit sample; the pack has ${layout.chunks.length} others or fewer`);
+  });
+
   // C10: required anchors; the workload and the track.
   const a = capsule.anchors;
   const { workload, track } = await checks.run({ id: 'C10', name: 'anchors' }, 'E130_REQUIRED_ANCHOR_MISSING', () => {
@@ -271,6 +282,10 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       `${id} is proved by ${listed.air_id} (${listed.trace_format_id}); the capsule proves ${entry.air_id} (${capsule.trace_spec.trace_format_id})`);
     const t = trackOf(policy, a['track_id'] ?? '');
     must(t, 'E132_UNKNOWN_TRACK', `track ${JSON.stringify(a['track_id'])} is not one of the policy's (${policy.tracks.map((x) => x.track_id).join(', ')})`);
+    // Every anchor is one this verifier checks: the runner's, and those the adapter derives (C13).
+    const known = new Set([...RUN_ANCHORS, ...Object.keys(w.derivedAnchors(''))]);
+    const unknown = Object.keys(a).filter((key) => !known.has(key));
+    must(unknown.length === 0, 'E139_ANCHOR_UNCHECKED', `the statement binds anchors this verifier cannot check: ${unknown.join(', ')}`);
     return { workload: w, track: t };
   });
 
@@ -308,6 +323,8 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   await checks.run({ id: 'C13', name: 'workload_input' }, 'E135_WORKLOAD_INPUT_MISMATCH', () => {
     const h = workload.inputHash(seed);
     must(a['workload_input_hash'] === h, 'E135_WORKLOAD_INPUT_MISMATCH', `workload_input_hash ${String(a['workload_input_hash'])} is not the policy's generated input (${h})`);
+    for (const [key, value] of Object.entries(workload.derivedAnchors(h)))
+      must(a[key] === value, 'E139_ANCHOR_UNCHECKED', `anchor ${key} is ${String(a[key])}; the generated input gives ${value}`);
     const why = workload.checkResult(seed, capsule.statement.public_inputs);
     must(why === undefined, 'E135_WORKLOAD_INPUT_MISMATCH', `the proof is not of the generated ${workload.id} input: ${why}`);
   });
@@ -462,7 +479,7 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track, manifest
   };
   // Replayed through the runner's own state, every snapshot must say what the log said before it.
   const replay = new RunState();
-  let lastRank = -1, afterProof = false;
+  let lastRank = -1, afterProof = false, phaseRank = -1, verifying = false;
   for (const { event: e } of log) {
     if (e.type === 'state_snapshot' && !same(e.data, replay.snapshot(e.seq - 1))) throw bad(`state_snapshot ${e.seq} does not describe the log before it`);
     replay.apply(e);
@@ -473,7 +490,16 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track, manifest
       if (rank < lastRank) throw bad(`event ${e.seq} (${e.type}) is out of order`);
       lastRank = rank;
     }
-    if (e.type === 'chunk_committed' && lastRank >= ORDER.indexOf('chunk_roots_digest')) throw bad(`event ${e.seq} commits chunks after their digest`);
+    if (e.type === 'chunk_committed' && (lastRank < ORDER.indexOf('spec_locked') || lastRank >= ORDER.indexOf('chunk_roots_digest')))
+      throw bad(`event ${e.seq} commits chunks outside spec_locked … chunk_roots_digest`);
+    if (e.type === 'phase') {
+      // Phases run in order; a run's proofs are one phase each.
+      const r = PHASES.indexOf((e as StreamEvent<'phase'>).data.phase_id);
+      if (r < phaseRank) throw bad(`event ${e.seq} returns to the ${PHASES[r]} phase after ${PHASES[phaseRank]}`);
+      phaseRank = r;
+      verifying ||= r >= PHASES.indexOf('verify_local');
+    }
+    if (e.type === 'prove_progress' && (lastRank < ORDER.indexOf('spec_locked') || verifying)) throw bad(`event ${e.seq} reports proving outside the prove phase`);
     if (e.type === 'proof_artifact') afterProof = true;
   }
 
@@ -514,17 +540,23 @@ function eventsTell({ capsule, measurements, log2Rows, workload, track, manifest
     || art.stats.prover_time_us !== o.prover_time_us || art.stats.verify_time_us !== o.verify_time_us || art.stats.peak_rss_bytes !== o.peak_rss_bytes)
     throw bad('proof_artifact does not describe the pack\'s proof and measurements');
   const sealed = need('capsule_sealed').data;
+  if (sealed.capsule_path !== CAPSULE_FILE) throw bad(`capsule_sealed names ${sealed.capsule_path}, not ${CAPSULE_FILE}`);
   if (sealed.capsule_hash_hex !== capsule.capsule_hash) throw bad(`capsule_sealed names ${sealed.capsule_hash_hex}; the capsule is ${capsule.capsule_hash}`);
   const sig = one('signature_attached')?.data, au = capsule.authorship;
   if (Boolean(sig) !== Boolean(au) || (sig && au && (sig.pubkey_hex !== au.pubkey || sig.signature_hex !== au.signature || sig.scheme !== au.scheme)))
     throw bad('signature_attached does not match the capsule\'s authorship');
   one('pack_ready');
+  // Every proof the measurements list, and no other, reports its stages and ends once, in order.
   const p = measurements.procedure;
+  const expected = [...Array.from({ length: p.warmup_runs }, (_, i) => `warmup ${i + 1}/${p.warmup_runs}`), ...Array.from({ length: p.measured_runs }, (_, i) => `measured ${i + 1}/${p.measured_runs}`)];
+  const ended: string[] = [];
   for (const { event: e } of log)
     if (e.type === 'prove_progress') {
-      const r = (e as StreamEvent<'prove_progress'>).data.run;
-      if (r.of !== (r.kind === 'warmup' ? p.warmup_runs : p.measured_runs) || r.index > r.of) throw bad(`event ${e.seq} reports ${r.kind} run ${r.index} of ${r.of}`);
+      const d = (e as StreamEvent<'prove_progress'>).data, run = `${d.run.kind} ${d.run.index}/${d.run.of}`;
+      if (run !== expected[ended.length]) throw bad(`event ${e.seq} reports ${run} where the log is at ${expected[ended.length] ?? 'the end of proving'}`);
+      if (d.stage === 'done') ended.push(run);
     }
+  if (ended.length !== expected.length) throw bad(`the log ends ${ended.length} of the ${expected.length} proofs the measurements list`);
 }
 
 function packMetaAgrees({ capsule, meta, layout, workload, track }: Context): void {

@@ -119,10 +119,11 @@ export interface RunnerHost {
   /** Makes the pack archive once the folder is complete; its facts go into the last event. */
   pack?(): Promise<{ path: string; sha256: string; bytes: number }>;
   /**
-   * Given a function that appends a state_snapshot event (seed 001: on connect, or when a viewer
-   * asks), for the host to call whenever one is wanted during the run; called once, at the start.
+   * Given, once at the start, what the host may ask of the run while it goes: append a
+   * state_snapshot event (seed 001: on connect, or when a viewer asks), or write out the events a
+   * timed proof holds (before the process exits on Ctrl-C).
    */
-  snapshots?(take: () => void): void;
+  control?(run: { snapshot(): void; flush(): void }): void;
 }
 
 export interface RunResult {
@@ -228,8 +229,11 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   };
   files.push(RUNNER_LOG, EVENTS_PATH);
   let running = true;
-  host.snapshots?.(() => {
-    if (running) events.snapshot();
+  host.control?.({
+    snapshot: () => {
+      if (running) events.snapshot();
+    },
+    flush: () => release(),
   });
   const phase = (phase_id: (typeof PHASES)[number], label: string, progress?: { done: number; total: number; unit: string }) => {
     events.emit('phase', { phase_id, phase_label: label, ...(progress ? { progress } : {}) });
@@ -296,6 +300,8 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   const records: RunRecord[] = [];
   let first: { bin: Uint8Array; sha: string; proof: Awaited<ReturnType<typeof prove>>['proof']; layer: Uint8Array; statementHash: Uint8Array } | undefined;
   for (const [j, ref] of refs.entries()) {
+    // A proof on one thread never yields: between proofs, signals (Ctrl-C, a snapshot) get their turn.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     phase('prove', `${ref.kind === 'warmup' ? 'warm-up' : 'measured run'} ${ref.index} of ${ref.of}`, { done: j, total: refs.length, unit: 'runs' });
     host.memory.reset();
     held = [];

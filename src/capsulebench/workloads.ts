@@ -39,6 +39,8 @@ export interface Workload {
   inputHash(seed: WorkloadSeed): string;
   /** Why a statement's public inputs are not the result of input(seed); undefined when they are. */
   checkResult(seed: WorkloadSeed, publicInputs: Record<string, unknown>): string | undefined;
+  /** The anchors the adapter derives from the input, given its workload_input_hash (so no second pass over it). */
+  derivedAnchors(inputHash: string): Record<string, string>;
 }
 
 /** The 32-byte seed of a workload's input. */
@@ -85,6 +87,7 @@ const GEOM_WALK: Workload = {
   adapter: GEOM_ADAPTER,
   input: geomInput,
   inputHash: (s) => jcsHash(geomInput(s)),
+  derivedAnchors: () => ({}),
   checkResult(s, pi) {
     const { steps: n, initial: [[m11, m12], [m21, m22]] } = geomInput(s);
     // The AIR binds the final matrix and accumulator to these through its boundary constraints.
@@ -97,6 +100,7 @@ const FIB: Workload = {
   adapter: FIB_ADAPTER,
   input: (s) => ({ steps: steps(s) }),
   inputHash: (s) => jcsHash({ steps: steps(s) }),
+  derivedAnchors: () => ({}),
   checkResult: (s, pi) => differs(pi, { steps: steps(s) }),
 };
 
@@ -125,6 +129,8 @@ const AGENT_LOG: Workload = {
   adapter: AGENT_ADAPTER,
   input: (s) => [...agentActions(s)],
   inputHash: (s) => jcsArrayHash(agentActions(s)),
+  // AGENT_ADAPTER's action_log_hash is the JCS hash of the log: the input hash itself.
+  derivedAnchors: (inputHash) => ({ action_log_hash: inputHash }),
   checkResult(s, pi) {
     let receipt = ZERO_HASH, i = 0;
     for (const a of agentActions(s)) receipt = receiptHash(a, i++, receipt);

@@ -121,8 +121,8 @@ function checkOut(out: string): void {
   const full = resolve(out);
   if (/^\/(proc|sys|dev)(\/|$)/.test(full)) throw new UsageError(`--out ${out} is under ${full.split('/')[1]}, which holds no files`);
   for (let dir = dirname(full); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'pack_meta.json')) || existsSync(join(dir, 'capsule.json')))
-      throw new UsageError(`--out ${out} is inside ${dir}, which holds a capsule or a pack; name a folder outside it`);
+    if (existsSync(join(dir, 'pack_meta.json')) || (existsSync(join(dir, 'capsule.json')) && existsSync(join(dir, 'events'))))
+      throw new UsageError(`--out ${out} is inside ${dir}, which holds a pack; name a folder outside it`);
     if (dirname(dir) === dir) break;
   }
   if (!existsSync(out)) return;
@@ -212,15 +212,16 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
       throw e;
     }
     const where = `the partial run is in ${out} (events/events.jsonl and logs/runner.log say how far it got)`;
+    let control: { snapshot(): void; flush(): void } | undefined;
+    host.control = (c) => (control = c);
     const interrupted = () => {
+      control?.flush();
       process.stderr.write(`\ncapseal bench run: interrupted; ${where}\n`);
       process.exit(130);
     };
     process.once('SIGINT', interrupted);
     // kill -USR2 <pid> appends a state_snapshot event (what a live viewer asks for on connect).
-    let snapshot = (): void => {};
-    const onUsr2 = () => snapshot();
-    host.snapshots = (take) => (snapshot = take);
+    const onUsr2 = () => control?.snapshot();
     process.on('SIGUSR2', onUsr2);
     say(`bench run: ${o.workload} at 2^${req.log2Rows} rows on ${o.track} (${description}) into ${out}`);
     let result;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { createNodeCpuBackend } from '../../src/backend/cpu/node.js';
+import type { AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import { capsuleHash, CapsuleSchema, type BenchmarkBlock, type Capsule } from '../../src/capsule/capsule.js';
 import { chunkPath, planSeal, sealProved, statementFor, withAnchors } from '../../src/capsule/seal.js';
@@ -108,6 +109,8 @@ export interface Reprove {
   input?: unknown;
   /** Other STARK options (default: the policy's). */
   options?: ProofOptions;
+  /** Another adapter (a dishonest runner's: one that derives other anchors from the input). */
+  adapter?: AnyTraceAdapter;
 }
 
 /**
@@ -126,7 +129,7 @@ export async function reprove(dir: string, r: Reprove): Promise<Capsule> {
   const policy = JSON.parse(new TextDecoder().decode(policyBytes)) as { proof_options?: { blowup: 4 | 8 | 16; queries: number; grinding_bits: number; folding_factor: 2 | 4 } };
   const po = policy.proof_options;
   const options = r.options ?? (po ? { blowup: po.blowup, queries: po.queries, grindingBits: po.grinding_bits, foldingFactor: po.folding_factor } : undefined);
-  const bare = planSeal({ adapter: w.adapter, input, policyBytes, ...(options ? { options } : {}) });
+  const bare = planSeal({ adapter: r.adapter ?? w.adapter, input, policyBytes, ...(options ? { options } : {}) });
   const kept = Object.fromEntries(Object.entries(old.anchors).filter(([key]) => !bare.derivedAnchors.includes(key)));
   const plan = withAnchors(bare, r.anchors ? r.anchors(kept) : kept);
   const backend = await createNodeCpuBackend({ threads: 1 });
