@@ -3,6 +3,7 @@
 // the first failure ends the run with one stable code. A check throws a Rejection to fail with a
 // code; anything else it throws (a hostile input tripping a parser) fails it with the check's
 // fallback code, so a verifier never throws.
+import { parseCanonicalBytes } from '../json/canonical-json.js';
 
 export class Rejection<C extends string = string> extends Error {
   constructor(readonly code: C, message: string) {
@@ -38,6 +39,15 @@ export class Checks<C extends string> {
       this.records.push({ ...check, ok: false, code: r.code });
       throw r;
     }
+  }
+}
+
+/** Strict JSON from bytes (UTF-8, no duplicate keys), or a rejection with `code` naming `what`. */
+export function parseJsonOrReject<C extends string>(bytes: Uint8Array, what: string, code: C): unknown {
+  try {
+    return parseCanonicalBytes(bytes);
+  } catch (e) {
+    throw new Rejection(code, `${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -4,11 +4,15 @@
 // policy's min_k_samples is a floor. The self-audit's indices come from a seed of capsule hash,
 // anchors, policy id and version (anyone reproduces them); a challenge audit adds the verifier's
 // nonce, so a prover cannot know in advance which chunks will be asked for.
+import { z } from 'zod';
 import { sha256 } from '../hash/digest.js';
 import { canonicalBytes } from '../json/canonical-json.js';
 import type { Anchors } from './spec.js';
 
 export const DA_LEVEL = 'probabilistic_da_sampling';
+
+/** A challenge audit's nonce as a verifier takes it: 1–64 bytes of lowercase hex. */
+export const ChallengeNonceSchema = z.string().regex(/^([0-9a-f]{2}){1,64}$/, 'must be 1–64 bytes of lowercase hex');
 
 /** k = max(minK, ceil(ln(1/ε)/δ)); δ, ε in (0, 1). */
 export function daSampleCount(delta: number, epsilon: number, minK: number): number {

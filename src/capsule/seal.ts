@@ -163,7 +163,7 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, benchmark
   const { adapter, air, rows, chunkLen } = plan;
   const bin = encodeProof(run.proof);
   const json = jsonFileBytes(proofToJson(run.proof));
-  const name = proofName(adapter.traceFormatId);
+  const paths = proofPaths(proofName(adapter.traceFormatId));
   const format = (path: string, bytes: Uint8Array) => ({ path, sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
   const rootsBin = run.chunkRoots;
   const body = {
@@ -194,10 +194,10 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, benchmark
       chunk_roots_digest: sha256Hex(rootsBin),
     },
     proofs: {
-      [name]: {
+      [proofName(adapter.traceFormatId)]: {
         trace_format_id: adapter.traceFormatId,
         air_id: air.id,
-        formats: { bin: format(`proofs/${name}.proof.bin`, bin), json: format(`proofs/${name}.proof.json`, json) },
+        formats: { bin: format(paths.bin, bin), json: format(paths.json, json) },
         row_archive: { path: ARCHIVE_DIR, commitment: statement.trace_root },
         stats: {
           prove_ms: run.prove_ms, verify_ms: run.verify_ms, proof_bytes: bin.length, security_bits: run.proof.securityBits,
@@ -214,14 +214,17 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, benchmark
     capsule,
     files: [
       [POLICY_FILE, plan.policyBytes],
-      [`proofs/${name}.proof.bin`, bin],
-      [`proofs/${name}.proof.json`, json],
+      [paths.bin, bin],
+      [paths.json, json],
       [`${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`, rootsBin],
       [`${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`, jsonFileBytes(chunkRootsToJson(rootsBin))],
       [CAPSULE_FILE, jsonFileBytes(capsule)],
     ],
   };
 }
+
+/** The paths of a capsule's proof files, binary and JSON, named for the trace format (proofName). */
+export const proofPaths = (name: string): { bin: string; json: string } => ({ bin: `proofs/${name}.proof.bin`, json: `proofs/${name}.proof.json` });
 
 /** The path of chunk `index` in a capsule directory. */
 export const chunkPath = (index: number): string => `${ARCHIVE_DIR}/${CHUNKS_DIR}/${chunkFileName(index)}`;

@@ -7,7 +7,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { AIRS } from '../airs/index.js';
 import type { Air } from '../stark/air.js';
 import { sha256Hex } from '../hash/digest.js';
-import { canonicalize, parseCanonicalBytes } from '../json/canonical-json.js';
+import { canonicalize } from '../json/canonical-json.js';
 import { decodeProof, encodeProof, proofFromJson } from '../stark/codec.js';
 import type { StarkProof } from '../stark/proof.js';
 import { verifyProof } from '../stark/verifier.js';
@@ -15,7 +15,7 @@ import { DEFAULT_SECURITY_BITS, securityBits } from '../stark/options.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { equalDigests } from '../merkle/checks.js';
 import { type Acl, signerStatus } from './acl.js';
-import { Checks, issuesText, must as mustBe, Rejection, type RecordedCheck } from './checks.js';
+import { Checks, issuesText, must as mustBe, parseJsonOrReject, Rejection, type RecordedCheck } from './checks.js';
 import { adapterForFormat, type AnyTraceAdapter } from './adapter.js';
 import { chunkFileName, ChunkRootsJsonSchema, chunkRootsFromJson, rootOfChunk, rootOfChunkRoots, ROW_INDEX_ARITY } from './archive.js';
 import { verifyAuthorship } from './authorship.js';
@@ -98,14 +98,7 @@ function readOrReject(files: CapsuleFiles, path: string, maxBytes: number, code:
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Strict JSON from bytes (UTF-8, no duplicate keys), or a rejection with `code`. */
-function parseJson(bytes: Uint8Array, what: string, code: ErrorCode): unknown {
-  try {
-    return parseCanonicalBytes(bytes);
-  } catch (e) {
-    throw new Rejection(code, `${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
+const parseJson: (bytes: Uint8Array, what: string, code: ErrorCode) => unknown = parseJsonOrReject;
 
 export async function verifyCapsule(k: Kernels, capsuleBytes: Uint8Array, files: CapsuleFiles, opts: VerifyCapsuleOptions = {}): Promise<VerifyReport> {
   const checks = new Checks<ErrorCode>((m) => `malformed capsule: ${m}`);
@@ -119,8 +112,10 @@ export async function verifyCapsule(k: Kernels, capsuleBytes: Uint8Array, files:
 }
 
 async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts: VerifyCapsuleOptions, checks: Checks<ErrorCode>): Promise<string> {
+  // Anything a check throws unexpectedly means the capsule is malformed.
+  const check = <T>(name: string, fn: () => T | Promise<T>): Promise<T> => checks.run({ name }, 'E001_MALFORMED_CAPSULE', fn);
   // 1. Parse and schema.
-  const raw = await checks.run({ name: 'parse' }, 'E001_MALFORMED_CAPSULE', () => {
+  const raw = await check('parse', () => {
     const j = parseJson(bytes, 'capsule', 'E001_MALFORMED_CAPSULE');
     must(isRecord(j), 'E001_MALFORMED_CAPSULE', 'capsule is not a JSON object');
     must(typeof j['schema'] === 'string', 'E001_MALFORMED_CAPSULE', 'capsule has no schema string');
@@ -128,12 +123,12 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
     return j;
   });
   // 2. Capsule hash, over the capsule exactly as parsed.
-  await checks.run({ name: 'capsule_hash' }, 'E001_MALFORMED_CAPSULE', () => {
+  await check('capsule_hash', () => {
     must('capsule_hash' in raw, 'E010_CAPSULE_HASH_MISSING', 'capsule_hash is missing');
     const h = capsuleHash(raw);
     must(raw['capsule_hash'] === h, 'E011_CAPSULE_HASH_MISMATCH', `capsule_hash ${String(raw['capsule_hash'])} does not match the capsule (recomputed ${h})`);
   });
-  const c = await checks.run({ name: 'schema' }, 'E001_MALFORMED_CAPSULE', () => {
+  const c = await check('schema', () => {
     const r = CapsuleSchema.safeParse(raw);
     must(r.success, 'E001_MALFORMED_CAPSULE', `capsule fields: ${r.success ? '' : issuesText(r.error.issues)}`);
     // Everything hashed must be read: a member the schema skips (zod records skip "__proto__") is refused.
@@ -143,28 +138,28 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
   const [proofKey, entry] = Object.entries(c.proofs)[0]!;
 
   // 3. Trace spec.
-  const adapter = await checks.run({ name: 'trace_spec' }, 'E001_MALFORMED_CAPSULE', () => traceSpecCheck(c, opts.adapters ?? []));
+  const adapter = await check('trace_spec', () => traceSpecCheck(c, opts.adapters ?? []));
 
   // 4. Policy, and its registry inclusion when a trusted root is given.
-  const policy = await checks.run({ name: 'policy' }, 'E001_MALFORMED_CAPSULE', () => policyCheck(c, files, opts));
+  const policy = await check('policy', () => policyCheck(c, files, opts));
   if (opts.registry) {
     const { root, inclusionProof } = opts.registry;
-    await checks.run({ name: 'policy_registry' }, 'E001_MALFORMED_CAPSULE', () => {
+    await check('policy_registry', () => {
       const r = checkInclusion(inclusionProof, root, c.policy.policy_hash);
       must(r.ok, 'E031_POLICY_NOT_IN_REGISTRY', r.ok ? '' : r.message);
     });
   }
 
   // 5. Artifacts.
-  const proof = await checks.run({ name: 'artifacts' }, 'E001_MALFORMED_CAPSULE', () => artifactsCheck(entry, files));
+  const proof = await check('artifacts', () => artifactsCheck(entry, files));
 
   // 6. The proof's row commitment is the capsule's.
-  await checks.run({ name: 'row_commitment' }, 'E001_MALFORMED_CAPSULE', () => rowCommitmentCheck(c, adapter, entry, proof));
+  await check('row_commitment', () => rowCommitmentCheck(c, adapter, entry, proof));
 
   // 7. Statement: hash, cross-binding, then the STARK under that hash.
-  const air = await checks.run({ name: 'statement' }, 'E001_MALFORMED_CAPSULE', () => statementCheck(c, adapter));
+  const air = await check('statement', () => statementCheck(c, adapter));
   const minBits = Math.max(opts.minSecurityBits ?? DEFAULT_SECURITY_BITS, policy.min_security_bits ?? 0);
-  const bits = await checks.run({ name: 'stark' }, 'E001_MALFORMED_CAPSULE', () => {
+  const bits = await check('stark', () => {
     const v = verifyProof(k, air, proof, hexToBytes(c.statement_hash), AIRS[adapter.airId].encode(c.statement.public_inputs), { minSecurityBits: minBits });
     if (!v.ok) throw new Rejection(v.code === 'security' ? 'E056_SECURITY_BELOW_MINIMUM' : 'E054_PROOF_INVALID', `STARK proof rejected (${v.code}): ${v.message}`);
     return v.securityBits;
@@ -172,19 +167,19 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
 
   // 8. Recursion block.
   if (c.nova_stats !== undefined) {
-    await checks.run({ name: 'recursion' }, 'E001_MALFORMED_CAPSULE', () => {
+    await check('recursion', () => {
       must(c.nova_stats!.nova_state === c.trace_commitment, 'E055_NOVA_STATE_MISMATCH', `nova_state ${c.nova_stats!.nova_state} differs from trace_commitment ${String(c.trace_commitment)}`);
       throw new Rejection('E057_RECURSION_UNSUPPORTED', 'the capsule carries a Nova recursion proof, which this verifier cannot check');
     });
   }
 
   // 9. Row index: the chunk roots rebuild the trace root.
-  const roots = await checks.run({ name: 'row_index' }, 'E001_MALFORMED_CAPSULE', () => rowIndexCheck(k, c, files));
+  const roots = await check('row_index', () => rowIndexCheck(k, c, files));
 
   // 10. Authorship and ACL.
   let signer: string | undefined;
   if (c.authorship !== undefined || opts.acl !== undefined) {
-    signer = await checks.run({ name: 'authorship' }, 'E001_MALFORMED_CAPSULE', () => {
+    signer = await check('authorship', () => {
       must(c.authorship !== undefined, 'E070_AUTHORSHIP_REQUIRED', 'an ACL was given but the capsule carries no authorship signature');
       const v = verifyAuthorship(c.capsule_hash, c.authorship);
       must(v.ok, 'E071_SIGNATURE_INVALID', `authorship: ${v.ok ? '' : v.message}`);
@@ -193,14 +188,14 @@ async function pipeline(k: Kernels, bytes: Uint8Array, files: CapsuleFiles, opts
   }
   if (opts.acl !== undefined) {
     const acl = opts.acl;
-    await checks.run({ name: 'acl' }, 'E001_MALFORMED_CAPSULE', () => {
+    await check('acl', () => {
       const status = signerStatus(acl, c.policy.policy_id, signer!);
       must(status === 'active', 'E072_SIGNER_NOT_AUTHORIZED', `signer ${signer} is ${status === 'revoked' ? 'revoked' : 'not listed'} for policy ${c.policy.policy_id}`);
     });
   }
 
   // 11. DA audit.
-  const audit = await checks.run({ name: 'da_audit' }, 'E001_MALFORMED_CAPSULE', () => daAudit(k, c, policy, roots, files, opts.challengeNonce));
+  const audit = await check('da_audit', () => daAudit(k, c, policy, roots, files, opts.challengeNonce));
 
   const signed = signer ? `, signed by ${signer}` : '';
   return `accepted: ${c.trace_spec.trace_format_id} capsule ${c.capsule_hash} (${proofKey}, ${bits}-bit proof${signed}; DA ${audit})`;

@@ -21,10 +21,10 @@ import type { Acl } from '../capsule/acl.js';
 import { proofName } from '../capsule/adapter.js';
 import { chunkFileName, CHUNKS_DIR, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, rootOfChunk } from '../capsule/archive.js';
 import { CapsuleSchema, optionsRecord, type Capsule } from '../capsule/capsule.js';
-import { Checks, issuesText, must as mustBe, Rejection, type RecordedCheck } from '../capsule/checks.js';
+import { Checks, issuesText, must as mustBe, parseJsonOrReject, Rejection, type RecordedCheck } from '../capsule/checks.js';
 import type { ErrorCode } from '../capsule/codes.js';
 import { checkInclusion, type PolicyRegistry } from '../capsule/registry.js';
-import { ARCHIVE_DIR, CAPSULE_FILE, POLICY_FILE } from '../capsule/seal.js';
+import { ARCHIVE_DIR, CAPSULE_FILE, POLICY_FILE, proofPaths } from '../capsule/seal.js';
 import { jcsHash } from '../capsule/spec.js';
 import { FileTooLargeError, MAX_JSON_FILE_BYTES, readBounded, verifyCapsule, type CapsuleFiles } from '../capsule/verify.js';
 import { equalDigests } from '../merkle/checks.js';
@@ -95,14 +95,8 @@ function readOnce(files: PackFiles): CapsuleFiles {
 async function readJsonFile(files: CapsuleFiles, path: string, maxBytes: number, code: PackErrorCode): Promise<{ bytes: Uint8Array; json: unknown }> {
   const bytes = await readBounded(files, path, maxBytes);
   must(bytes, code, `${path} is missing`);
-  try {
-    return { bytes, json: parseCanonicalBytes(bytes) };
-  } catch (e) {
-    throw new Rejection(code, `${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  return { bytes, json: parseJsonOrReject(bytes, path, code) };
 }
-
-const issues = (e: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string => issuesText(e.issues);
 const same = (a: unknown, b: unknown): boolean => canonicalize(a) === canonicalize(b);
 
 /** The capsule verifier's checks, by the seed's contract numbering. */
@@ -133,21 +127,19 @@ async function layoutCheck(files: PackFiles): Promise<Layout> {
   const entries = await files.list();
   must(entries.length <= PACK_LIMITS.maxEntries, 'E102_PACK_TOO_LARGE', `the pack has ${entries.length} entries, more than ${PACK_LIMITS.maxEntries}`);
   const out: Layout = { chunks: [], proofs: [], hasInclusionProof: false };
-  const present = new Set<string>();
   const names = new Set(entries.map((e) => e.path));
   must(names.has(CAPSULE_FILE) || names.has(PACK_META) || names.has('events'), 'E110_PACK_LAYOUT', 'this folder holds no capsulepack (no capsule.json, pack_meta.json or events log)');
   for (const e of entries) {
     const role = layoutOf(e.path);
     must(e.kind !== 'other', 'E101_PACK_UNSAFE_ENTRY', `${e.path} is not a plain file or folder`);
     must(role && (role.kind === 'dir') === (e.kind === 'dir'), 'E110_PACK_LAYOUT', `${e.path} is not part of the capsulepack layout`);
-    present.add(e.path);
     if (role.kind === 'chunk') out.chunks.push(role.index);
     if (role.kind === 'proof') out.proofs.push(e.path);
   }
-  const missing = REQUIRED_FILES.filter((f) => !present.has(f));
-  must(present.has(PACK_META) || !present.has(EVENTS_PATH), 'E110_PACK_LAYOUT', `an unfinished run: ${PACK_META}, written last, is missing (${EVENTS_PATH} says how far the run got)`);
+  const missing = REQUIRED_FILES.filter((f) => !names.has(f));
+  must(names.has(PACK_META) || !names.has(EVENTS_PATH), 'E110_PACK_LAYOUT', `an unfinished run: ${PACK_META}, written last, is missing (${EVENTS_PATH} says how far the run got)`);
   must(missing.length === 0, 'E110_PACK_LAYOUT', `the pack has no ${missing.join(', ')}`);
-  out.hasInclusionProof = present.has(INCLUSION_PROOF_FILE);
+  out.hasInclusionProof = names.has(INCLUSION_PROOF_FILE);
   out.chunks.sort((a, b) => a - b);
   return out;
 }
@@ -170,7 +162,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   const meta = await checks.run({ id: 'P2', name: 'pack_meta' }, 'E111_PACK_META_MISMATCH', async () => {
     const { json } = await readJsonFile(files, PACK_META, MAX_SMALL_FILE, 'E111_PACK_META_MISMATCH');
     const r = PackMetaSchema.safeParse(json);
-    must(r.success, 'E111_PACK_META_MISMATCH', `${PACK_META}: ${r.success ? '' : issues(r.error)}`);
+    must(r.success, 'E111_PACK_META_MISMATCH', `${PACK_META}: ${r.success ? '' : issuesText(r.error.issues)}`);
     return r.data;
   });
   let registry: { root: string; inclusionProof: unknown } | undefined;
@@ -213,8 +205,8 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       ['da_policy.provider.path', capsule.da_policy.provider.path, ARCHIVE_DIR],
       ['chunk_meta.chunks_path', capsule.chunk_meta.chunks_path, `${ARCHIVE_DIR}/${CHUNKS_DIR}`],
       ['row_archive.path', entry.row_archive.path, ARCHIVE_DIR],
-      ['formats.bin.path', entry.formats.bin.path, `proofs/${name}.proof.bin`],
-      ['formats.json.path', entry.formats.json.path, `proofs/${name}.proof.json`],
+      ['formats.bin.path', entry.formats.bin.path, proofPaths(name).bin],
+      ['formats.json.path', entry.formats.json.path, proofPaths(name).json],
     ];
     for (const [field, got, want] of paths) must(got === want, 'E110_PACK_LAYOUT', `the capsule's ${field} is ${got}; in a pack it is ${want}`);
     const key = Object.keys(capsule.proofs)[0];
@@ -296,7 +288,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       const m = MANIFESTS[kind], path = manifestPath(kind);
       const { bytes, json } = await readJsonFile(files, path, MAX_SMALL_FILE, 'E133_MANIFEST_INVALID');
       const r = m.schema.safeParse(json);
-      must(r.success, 'E133_MANIFEST_INVALID', `${path}: ${r.success ? '' : issues(r.error)}`);
+      must(r.success, 'E133_MANIFEST_INVALID', `${path}: ${r.success ? '' : issuesText(r.error.issues)}`);
       const h = sha256Hex(bytes);
       must(a[m.anchor] === h, 'E134_MANIFEST_HASH_MISMATCH', `${path} has SHA-256 ${h}; anchor ${m.anchor} is ${String(a[m.anchor])}`);
       out[kind] = r.data;
@@ -342,7 +334,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
     const h = sha256Hex(bytes);
     must(h === bench.measurements_hash, 'E152_MEASUREMENTS_HASH_MISMATCH', `${MEASUREMENTS_PATH} has SHA-256 ${h}; the capsule sealed ${bench.measurements_hash}`);
     const r = MeasurementsSchema.safeParse(json);
-    must(r.success, 'E150_MEASUREMENTS_INVALID', `${MEASUREMENTS_PATH}: ${r.success ? '' : issues(r.error)}`);
+    must(r.success, 'E150_MEASUREMENTS_INVALID', `${MEASUREMENTS_PATH}: ${r.success ? '' : issuesText(r.error.issues)}`);
     const m = r.data;
     must(m.run_id === bench.run_id && m.workload_id === workload.id && m.track_id === track.track_id && m.log2_rows === log2Rows, 'E150_MEASUREMENTS_INVALID',
       `${MEASUREMENTS_PATH} is of ${m.run_id} (${m.workload_id}, ${m.track_id}, 2^${m.log2_rows}), not this run`);

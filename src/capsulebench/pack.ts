@@ -8,7 +8,8 @@
 //   measurements/measurements.json  events/events.jsonl  logs/runner.log  pack_meta.json
 import { z } from 'zod';
 import { RunIdSchema } from '../capsule/capsule.js';
-import { CAPSULE_FILE, POLICY_FILE } from '../capsule/seal.js';
+import { CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON } from '../capsule/archive.js';
+import { ARCHIVE_DIR, CAPSULE_FILE, POLICY_FILE } from '../capsule/seal.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { EVENTS_PATH } from './events.js';
 import { manifestPath, MANIFESTS, type ManifestKind } from './manifests.js';
@@ -45,7 +46,7 @@ export const PACK_DIRS = ['proofs', 'row_archive', 'row_archive/chunks', 'manife
 
 const FIXED_FILES: readonly string[] = [
   CAPSULE_FILE, POLICY_FILE, INCLUSION_PROOF_FILE, PACK_META, MEASUREMENTS_PATH, EVENTS_PATH, RUNNER_LOG,
-  'row_archive/chunk_roots.bin', 'row_archive/chunk_roots.json',
+  `${ARCHIVE_DIR}/${CHUNK_ROOTS_BIN}`, `${ARCHIVE_DIR}/${CHUNK_ROOTS_JSON}`,
   ...(Object.keys(MANIFESTS) as ManifestKind[]).map(manifestPath),
 ];
 export const REQUIRED_FILES: readonly string[] = FIXED_FILES.filter((f) => f !== INCLUSION_PROOF_FILE);

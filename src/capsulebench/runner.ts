@@ -17,7 +17,7 @@ import { optionsRecord, type BenchmarkBlock, type Capsule } from '../capsule/cap
 import { auditSeed, sampleChunks } from '../capsule/da.js';
 import { policyHash } from '../capsule/policy.js';
 import { proveInclusion } from '../capsule/registry.js';
-import { chunkPath, planSeal, sealProved, statementFor, withAnchors, type SealPlan } from '../capsule/seal.js';
+import { chunkPath, planSeal, proofPaths, sealProved, statementFor, withAnchors, type SealPlan } from '../capsule/seal.js';
 import { jcsHash } from '../capsule/spec.js';
 import { DIGEST_BYTES, sha256Hex } from '../hash/digest.js';
 import { equalDigests } from '../merkle/checks.js';
@@ -89,8 +89,7 @@ export interface VerifyJob {
 /** Where a run is, for a progress display (the event log says the same to a machine). */
 export type RunProgress =
   | { kind: 'log'; message: string }
-  | { kind: 'stage'; run: RunRef; stage: string; done: number; total: number }
-  | { kind: 'run-done'; run: RunRef; us: number; peakRssBytes: number };
+  | { kind: 'stage'; run: RunRef; stage: string; done: number; total: number };
 
 export interface RunnerHost {
   kernels: Kernels;
@@ -131,8 +130,6 @@ export interface RunResult {
   capsule: Capsule;
   measurements: Measurements;
   packMeta: PackMeta;
-  /** Every file written, below the pack root. */
-  files: string[];
   pack?: { path: string; sha256: string; bytes: number };
 }
 
@@ -205,11 +202,6 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   const { policy, workload, track, warmups, runs, cells } = checkRequest(req, policyBytes);
   const k = host.kernels;
   const runId = newRunId(host.epochMs());
-  const files: string[] = [];
-  const write = async (path: string, bytes: Uint8Array): Promise<void> => {
-    await host.write(path, bytes);
-    files.push(path);
-  };
   // The runner's log is bound into the capsule up to sealing; later messages only reach the host.
   let logText = '', logOpen = true;
   const say = (message: string): void => {
@@ -227,7 +219,6 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     if (held?.length) host.append(EVENTS_PATH, `${held.join('\n')}\n`);
     held = undefined;
   };
-  files.push(RUNNER_LOG, EVENTS_PATH);
   let running = true;
   host.control?.({
     snapshot: () => {
@@ -261,7 +252,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   for (const kind of Object.keys(MANIFESTS) as ManifestKind[]) {
     const bytes = jsonFileBytes(manifests[kind]);
     hashes[kind] = sha256Hex(bytes);
-    await write(manifestPath(kind), bytes);
+    await host.write(manifestPath(kind), bytes);
   }
   const tc = host.manifests.toolchain;
   const plan: SealPlan = withAnchors(bare, {
@@ -269,7 +260,6 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     git_commit: tc.capseal.git_commit, runner_repo: tc.capseal.runner_repo, build_hash: tc.build.build_hash,
     ...Object.fromEntries((Object.keys(MANIFESTS) as ManifestKind[]).map((kind) => [MANIFESTS[kind].anchor, hashes[kind]])),
   });
-  const statementHashHex = (root: Uint8Array): string => jcsHash(statementFor(plan, root));
   events.emit('spec_locked', {
     trace_spec: plan.traceSpec, trace_spec_hash_hex: jcsHash(plan.traceSpec), policy_id: plan.policy.policy_id,
     policy_version: plan.policy.policy_version, policy_hash_hex: policyHash(plan.policyBytes), anchors: plan.anchors,
@@ -324,12 +314,11 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     }
     const bin = encodeProof(proved.proof), sha = sha256Hex(bin);
     if (!first) {
-      if (!proved.trace) throw new Error('internal: the prover kept no chunk roots');
-      first = { bin, sha, proof: proved.proof, layer: proved.trace.layer, statementHash: hexToBytes(statementHashHex(proved.proof.traceRoot)) };
+      if (!proved.trace || !locked) throw new Error('internal: the first proof locked no commitment');
+      first = { bin, sha, proof: proved.proof, layer: proved.trace.layer, statementHash: locked };
     } else if (sha !== first.sha && track.rules.require_identical_proofs)
       throw new NondeterministicProofError(`${ref.kind} run ${ref.index} gave a different proof (SHA-256 ${sha}, the first gave ${first.sha}): the run fails`);
     records.push({ ref, prove_us: elapsed, peak_rss_bytes: peak, proof_sha256: sha, stages: proved.stages, backend: proved.backend });
-    host.progress({ kind: 'run-done', run: ref, us: elapsed, peakRssBytes: peak });
     say(`${ref.kind === 'warmup' ? 'warm-up' : 'measured'} ${ref.index}/${ref.of}: ${(elapsed / 1000).toFixed(1)} ms, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`);
   }
   if (!first) throw new Error('internal: no proof was made');
@@ -364,8 +353,8 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     },
   };
   const measurementsBytes = jsonFileBytes(measurements);
-  await write(MEASUREMENTS_PATH, measurementsBytes);
-  const proofId = proofName(adapter.traceFormatId), proofPath = `proofs/${proofId}.proof.bin`;
+  await host.write(MEASUREMENTS_PATH, measurementsBytes);
+  const proofId = proofName(adapter.traceFormatId), proofPath = proofPaths(proofId).bin;
   events.emit('proof_artifact', {
     proof_id: proofId, format: 'bin', path: proofPath, size_bytes: first.bin.length,
     sha256_payload_hash_hex: first.sha, measurements_hash_hex: sha256Hex(measurementsBytes),
@@ -384,16 +373,16 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     backend: { requested: req.backend, description: typical.backend },
   }, benchmark, req.key);
   const capsule = sealed.capsule;
-  for (const [path, bytes] of sealed.files) await write(path, bytes);
+  for (const [path, bytes] of sealed.files) await host.write(path, bytes);
   events.emit('capsule_sealed', { capsule_path: 'capsule.json', capsule_hash_hex: capsule.capsule_hash });
   if (capsule.authorship)
     events.emit('signature_attached', { scheme: capsule.authorship.scheme, pubkey_hex: capsule.authorship.pubkey, signature_hex: capsule.authorship.signature });
 
   phase('pack', 'writing the row archive and pack_meta.json');
   const chunks = packChunks(policy, capsule);
-  await writeChunks(host, plan, first.layer, chunks, write);
+  await writeChunks(host, plan, first.layer, chunks);
   const inRegistry = SHIPPED_REGISTRY.policies.some((p) => p.policy_hash === capsule.policy.policy_hash);
-  if (inRegistry) await write(INCLUSION_PROOF_FILE, jsonFileBytes(proveInclusion(SHIPPED_REGISTRY, capsule.policy.policy_hash)));
+  if (inRegistry) await host.write(INCLUSION_PROOF_FILE, jsonFileBytes(proveInclusion(SHIPPED_REGISTRY, capsule.policy.policy_hash)));
   const packMeta: PackMeta = {
     schema: 'bef_capsulepack_v1', v: 1, run_id: runId, created_ts_ms: Math.floor(host.epochMs()),
     capsule_hash_hex: capsule.capsule_hash, policy_hash_hex: capsule.policy.policy_hash, statement_hash_hex: capsule.statement_hash,
@@ -404,17 +393,17 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     },
     row_archive: { mode: chunks.length === numChunks ? 'full' : 'sample', chunks_included: chunks.length, num_chunks: numChunks },
   };
-  await write(PACK_META, jsonFileBytes(packMeta));
+  await host.write(PACK_META, jsonFileBytes(packMeta));
 
   const pack = host.pack ? await host.pack() : undefined;
   if (pack) events.emit('pack_ready', { pack_path: pack.path, pack_sha256_hex: pack.sha256, bytes: pack.bytes });
   events.emit('phase', { phase_id: 'done', phase_label: 'done' });
   running = false;
-  return { runId, capsule, measurements, packMeta, files, ...(pack ? { pack } : {}) };
+  return { runId, capsule, measurements, packMeta, ...(pack ? { pack } : {}) };
 }
 
 /** The committed rows of `chunks`, from a fresh LDE of the trace, each checked against its chunk root. */
-async function writeChunks(host: RunnerHost, plan: SealPlan, roots: Uint8Array, chunks: readonly number[], write: (path: string, bytes: Uint8Array) => Promise<void>): Promise<void> {
+async function writeChunks(host: RunnerHost, plan: SealPlan, roots: Uint8Array, chunks: readonly number[]): Promise<void> {
   const b = host.backend;
   const traceM = await b.upload(plan.trace);
   const ldeM = await b.lde(traceM, { blowup: plan.options.blowup, order: 'bit-reversed' });
@@ -426,7 +415,7 @@ async function writeChunks(host: RunnerHost, plan: SealPlan, roots: Uint8Array, 
       const r = rootOfChunk(host.kernels, bytes, plan.chunkLen, plan.air.width);
       if ('error' in r || !equalDigests(r.root, roots.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES)))
         throw new Error(`internal: row chunk ${i} does not rebuild its committed root`);
-      await write(chunkPath(i), bytes);
+      await host.write(chunkPath(i), bytes);
     }
   } finally {
     b.release(ldeM);

@@ -15,6 +15,7 @@ import { parseInput } from '../airs/public-inputs.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
 import { parseAcl } from '../capsule/acl.js';
 import { parseKeyFile } from '../capsule/authorship.js';
+import { ChallengeNonceSchema } from '../capsule/da.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compareWithBaseline, otherMachine, type Baseline, type MetricComparison } from '../capsulebench/baseline.js';
 import { verifyPack, type PackReport } from '../capsulebench/contract.js';
@@ -34,7 +35,6 @@ const say = (m: string) => process.stderr.write(`${m}\n`);
 const Whole = z.string().regex(/^[0-9]{1,9}$/, 'must be a whole number (digits only)').transform(Number);
 /** --size when none is given. */
 const DEFAULT_SIZE = 16;
-const Nonce = z.string().regex(/^([0-9a-f]{2}){1,64}$/, 'must be 1–64 bytes of lowercase hex');
 
 // --- bench run ---
 
@@ -290,7 +290,7 @@ export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number
     const certified = o.certified
       ? { registryRoot: parseInput(HashHexSchema, o.registryRoot, '--registry-root'), acl: parseAcl(await readJson(o.acl!, 'ACL')) }
       : undefined;
-    const challengeNonce = o.challengeNonce === undefined ? undefined : parseInput(Nonce, o.challengeNonce, '--challenge-nonce');
+    const challengeNonce = o.challengeNonce === undefined ? undefined : parseInput(ChallengeNonceSchema, o.challengeNonce, '--challenge-nonce');
     if (!existsSync(path)) throw new UsageError(`cannot read pack ${path}: no such file or folder`);
     const k = await Kernels.load();
     const verifier = verifierBuild();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseInput } from '../airs/public-inputs.js';
 import { parseAcl } from '../capsule/acl.js';
 import { AGENT_CAPSULE_SCHEMA, verifyAgentCapsule } from '../capsule/agent-capsule.js';
+import { ChallengeNonceSchema } from '../capsule/da.js';
 import { directoryFiles } from '../capsule/files-node.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { MAX_JSON_FILE_BYTES, verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../capsule/verify.js';
@@ -26,7 +27,6 @@ export interface VerifyCliOptions {
 }
 
 const Bits = z.string().regex(/^[0-9]+$/, 'must be an integer number of bits').transform(Number).refine((b) => b <= 256, 'must be at most 256');
-const Nonce = z.string().regex(/^([0-9a-f]{2}){1,64}$/, 'must be 1–64 bytes of lowercase hex');
 
 /** The schema a capsule file declares, if it is a JSON object with one (undefined otherwise: the verifier reports why). */
 function declaredSchema(bytes: Uint8Array): unknown {
@@ -47,7 +47,7 @@ export const verify = (path: string, o: VerifyCliOptions): Promise<number> =>
     if (o.acl !== undefined) opts.acl = parseAcl(await readJson(o.acl, 'ACL'));
     if (o.registryRoot !== undefined)
       opts.registry = { root: parseInput(HashHexSchema, o.registryRoot, '--registry-root'), inclusionProof: await readJson(o.inclusionProof!, 'inclusion proof') };
-    if (o.challengeNonce !== undefined) opts.challengeNonce = parseInput(Nonce, o.challengeNonce, '--challenge-nonce');
+    if (o.challengeNonce !== undefined) opts.challengeNonce = parseInput(ChallengeNonceSchema, o.challengeNonce, '--challenge-nonce');
     if (o.minSecurity !== undefined) opts.minSecurityBits = parseInput(Bits, o.minSecurity, '--min-security');
     const bytes = await readBytes(path, 'capsule');
     const isAgent = declaredSchema(bytes) === AGENT_CAPSULE_SCHEMA;
