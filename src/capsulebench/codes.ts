@@ -165,6 +165,11 @@ export const BENCH_ERROR_CODES = {
     meaning: 'the certified tier was asked for but the pack has no policy inclusion proof',
     action: 'make the pack with a policy from the registry, or verify for the community tier',
   },
+  E180_VERIFICATION_FAILED: {
+    check: 'S server',
+    meaning: 'the server could not finish verifying the pack: the verifier crashed or ran past its time limit on every attempt',
+    action: 'check that the pack is within the policy\'s sizes; the server operator has the details',
+  },
 } as const satisfies Record<string, BenchErrorInfo>;
 
 export type BenchErrorCode = keyof typeof BENCH_ERROR_CODES;

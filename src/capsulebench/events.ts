@@ -212,25 +212,40 @@ export interface ReadEvent {
 }
 
 /**
- * Parses events.jsonl strictly: UTF-8, one canonical JSON event per line ending in "\n", each
- * envelope and data closed and typed, seq 1, 2, 3, … on one run_id, ts_ms never decreasing, and each
- * prev_event_hash the SHA-256 of the line before. Throws EventLogError.
+ * Checks event lines one at a time, in order: one canonical JSON event per line, envelope and data
+ * closed and typed, seq 1, 2, 3, … on one run_id, ts_ms never decreasing, and each prev_event_hash
+ * the SHA-256 of the line before. The pack verifier reads a whole log with it (readEventLog); the
+ * server checks a live stream with it as the lines arrive, resuming from what it stored.
  */
-export function readEventLog(bytes: Uint8Array): ReadEvent[] {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is not UTF-8 text`);
+export class EventChain {
+  #prev: string;
+  #seq: number;
+  #ts: number;
+  #runId: string | undefined;
+
+  constructor(from: { seq: number; head: string; tsMs: number; runId?: string } = { seq: 0, head: ZERO_EVENT_HASH, tsMs: 0 }) {
+    this.#seq = from.seq;
+    this.#prev = from.head;
+    this.#ts = from.tsMs;
+    this.#runId = from.runId;
   }
-  if (text === '') throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is empty`);
-  if (!text.endsWith('\n')) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} does not end with a newline (a cut-off line?)`);
-  const lines = text.slice(0, -1).split('\n');
-  if (lines.length > MAX_EVENTS) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} holds ${lines.length} events, more than ${MAX_EVENTS}`);
-  const out: ReadEvent[] = [];
-  let prev = ZERO_EVENT_HASH, runId: string | undefined, ts = 0;
-  for (const [i, line] of lines.entries()) {
-    const at = `${EVENTS_PATH} line ${i + 1}`;
+
+  /** The last seq accepted. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** SHA-256 of the last line accepted. */
+  get head(): string {
+    return this.#prev;
+  }
+
+  get tsMs(): number {
+    return this.#ts;
+  }
+
+  /** Accepts the next line (without its newline) or throws EventLogError; `at` names it in messages. */
+  next(line: string, at: string): ReadEvent {
     let json: unknown;
     try {
       json = JSON.parse(line);
@@ -244,14 +259,30 @@ export function readEventLog(bytes: Uint8Array): ReadEvent[] {
     const data = EVENT_DATA[env.data.type].safeParse(env.data.data);
     if (!data.success) throw new EventLogError('E160_EVENTS_MALFORMED', `${at}: ${env.data.type} data: ${issuesText(data.error.issues)}`);
     const e = env.data as StreamEvent;
-    if (e.seq !== i + 1) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: seq ${e.seq}, expected ${i + 1}`);
-    if (e.prev_event_hash !== prev) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: prev_event_hash ${e.prev_event_hash} is not the previous line's SHA-256 ${prev}`);
-    if (runId !== undefined && e.run_id !== runId) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: run_id ${e.run_id} differs from the log's ${runId}`);
-    if (e.ts_ms < ts) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: ts_ms ${e.ts_ms} goes back in time (the line before has ${ts})`);
-    runId = e.run_id;
-    ts = e.ts_ms;
-    prev = lineHash(line);
-    out.push({ event: e, hash: prev });
+    if (e.seq !== this.#seq + 1) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: seq ${e.seq}, expected ${this.#seq + 1}`);
+    if (e.prev_event_hash !== this.#prev) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: prev_event_hash ${e.prev_event_hash} is not the previous line's SHA-256 ${this.#prev}`);
+    if (this.#runId !== undefined && e.run_id !== this.#runId) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: run_id ${e.run_id} differs from the log's ${this.#runId}`);
+    if (e.ts_ms < this.#ts) throw new EventLogError('E161_EVENTS_CHAIN_BROKEN', `${at}: ts_ms ${e.ts_ms} goes back in time (the line before has ${this.#ts})`);
+    this.#runId = e.run_id;
+    this.#ts = e.ts_ms;
+    this.#seq = e.seq;
+    this.#prev = lineHash(line);
+    return { event: e, hash: this.#prev };
   }
-  return out;
+}
+
+/** Parses events.jsonl strictly: UTF-8, lines ending in "\n", each checked by EventChain. Throws EventLogError. */
+export function readEventLog(bytes: Uint8Array): ReadEvent[] {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is not UTF-8 text`);
+  }
+  if (text === '') throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} is empty`);
+  if (!text.endsWith('\n')) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} does not end with a newline (a cut-off line?)`);
+  const lines = text.slice(0, -1).split('\n');
+  if (lines.length > MAX_EVENTS) throw new EventLogError('E160_EVENTS_MALFORMED', `${EVENTS_PATH} holds ${lines.length} events, more than ${MAX_EVENTS}`);
+  const chain = new EventChain();
+  return lines.map((line, i) => chain.next(line, `${EVENTS_PATH} line ${i + 1}`));
 }

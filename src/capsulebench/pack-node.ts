@@ -174,10 +174,11 @@ export interface OpenedPack {
 
 /**
  * Opens a pack for verification: a folder (a capsulepack/ folder, or one holding it) is read in place;
- * a .tgz file is checked and extracted into a fresh temporary folder. Throws PackArchiveError for an
- * archive that cannot be opened safely, and an ordinary Error for a path that cannot be read at all.
+ * a .tgz file is checked and extracted into a fresh temporary folder (inside `tempParent` when given:
+ * the server's sandbox for the submission). Throws PackArchiveError for an archive that cannot be
+ * opened safely, and an ordinary Error for a path that cannot be read at all.
  */
-export async function openPack(path: string): Promise<OpenedPack> {
+export async function openPack(path: string, o: { tempParent?: string } = {}): Promise<OpenedPack> {
   const st = await stat(path);
   if (st.isDirectory()) {
     const inner = join(path, PACK_ROOT);
@@ -187,7 +188,7 @@ export async function openPack(path: string): Promise<OpenedPack> {
   if (!st.isFile()) throw new Error(`${path} is neither a file nor a folder`);
   if (st.size > PACK_LIMITS.maxCompressedBytes)
     throw new PackArchiveError('E102_PACK_TOO_LARGE', `${path} is ${st.size} bytes, more than ${PACK_LIMITS.maxCompressedBytes}`);
-  const sandbox = await mkdtemp(join(tmpdir(), 'capsulepack-'));
+  const sandbox = await mkdtemp(join(o.tempParent ?? tmpdir(), 'capsulepack-'));
   try {
     await extractInto(path, sandbox);
     return { files: packFolderFiles(join(sandbox, PACK_ROOT)), close: () => rm(sandbox, { recursive: true, force: true }) };

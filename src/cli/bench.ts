@@ -29,7 +29,10 @@ import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
+import { EVENTS_PATH } from '../capsulebench/events.js';
 import { command, readJson, reason, UsageError } from './io.js';
+import { LiveStreamer } from './live-stream.js';
+import { serverUrl } from './submit.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const Whole = z.string().regex(/^[0-9]{1,9}$/, 'must be a whole number (digits only)').transform(Number);
@@ -50,6 +53,7 @@ export interface BenchRunOptions {
   out?: string;
   saveBaseline?: string;
   baseline?: string;
+  stream?: string;
   json: boolean;
 }
 
@@ -192,6 +196,7 @@ async function planRun(o: BenchRunOptions) {
 export const benchRun = (o: BenchRunOptions): Promise<number> =>
   command('bench run', async () => {
     const { req, threads, baseline, out } = await planRun(o);
+    const streamTo = o.stream === undefined ? undefined : serverUrl(o.stream);
     let opened;
     try {
       opened = await openNodeHost({ backend: req.backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true) });
@@ -201,6 +206,14 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
       throw e;
     }
     const host = opened.host, description = host.backend.description;
+    const streamer = streamTo === undefined ? undefined : new LiveStreamer(streamTo!, say);
+    if (streamer) {
+      const append = host.append.bind(host);
+      host.append = (path, text) => {
+        append(path, text);
+        if (path === EVENTS_PATH) for (const l of text.split('\n')) if (l) streamer.line(l);
+      };
+    }
     const hardwareHash = hardwareHashOf(host.manifests.hardware);
     const settings = { backend: req.backend, cpu_threads: host.knobs.cpu_threads, gpu_adapter: host.knobs.gpu?.adapter ?? null };
     try {
@@ -239,6 +252,10 @@ export const benchRun = (o: BenchRunOptions): Promise<number> =>
       await opened.close();
     }
 
+    if (streamer) {
+      const r = await streamer.finish(15_000);
+      say(r.error ? `  live stream: ${r.error}` : `  live stream: the server has all ${r.sent} events`);
+    }
     const m = result.measurements, s = m.summary, po = m.public_outputs;
     say('');
     say(`${o.workload} at 2^${req.log2Rows} rows (${(po.trace_cells ?? 0).toLocaleString('en-US')} trace cells), ${o.track} on ${description}`);

@@ -101,8 +101,9 @@ export async function run(argv: string[]): Promise<number> {
     .option('--out <dir>', 'a new folder for capsulepack/ and capsulepack.tgz (default: bench-results/<time>-<workload>-<size>-<track>-<4 hex digits>)')
     .option('--save-baseline <name>', 'save this run as a new baseline to compare later runs with')
     .option('--baseline <name>', 'compare with a saved baseline of the same workload, size, track and settings on this machine')
+    .option('--stream <url>', 'stream the run\'s events live to a leaderboard server (capseal serve) as they are written')
     .option('--json', 'print the result as one JSON line')
-    .action(async (o: { workload: string; size?: string; track: string; runs?: string; warmups?: string; backend?: string; threads?: string; sign?: string; out?: string; saveBaseline?: string; baseline?: string; json?: boolean }) => {
+    .action(async (o: { workload: string; size?: string; track: string; runs?: string; warmups?: string; backend?: string; threads?: string; sign?: string; out?: string; saveBaseline?: string; baseline?: string; stream?: string; json?: boolean }) => {
       const { benchRun } = await import('./bench.js');
       code = await benchRun({ ...o, json: o.json === true });
     });
@@ -120,12 +121,54 @@ export async function run(argv: string[]): Promise<number> {
       code = await benchVerify(path, { ...o, json: o.json === true });
     });
   bench
+    .command('submit')
+    .description('upload a capsulepack to a leaderboard server (capseal serve); with --wait, print its verdict check by check: exit 0 queued or accepted, 1 rejected or refused, 2 usage or I/O error')
+    .argument('<pack>', 'capsulepack.tgz (or the --out folder of bench run)')
+    .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8787')
+    .option('--wait', 'wait for the verdict')
+    .option('--timeout <seconds>', 'with --wait: give up after this long (default 600)')
+    .option('--json', 'print the submission (with --wait: and its verdict) as one JSON line')
+    .action(async (path: string, o: { server: string; wait?: boolean; timeout?: string; json?: boolean }) => {
+      const { benchSubmit } = await import('./submit.js');
+      code = await benchSubmit(path, { ...o, wait: o.wait === true, json: o.json === true });
+    });
+  bench
     .command('list')
     .description("the policy's workloads with their sizes, its tracks, its hash and the registry root")
     .option('--json', 'print one JSON object')
     .action(async (o: { json?: boolean }) => {
       const { benchList } = await import('./bench.js');
       code = await benchList({ json: o.json === true });
+    });
+  program
+    .command('serve')
+    .description('the leaderboard server: submissions verified by the submission contract and a challenge DA audit, the leaderboard, receipts and live runs over HTTP and WebSocket (stops on Ctrl-C)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8787')
+    .option('--data <dir>', 'data folder: the embedded PGlite database and upload sandboxes (default: $XDG_DATA_HOME/capseal/server)')
+    .option('--db <url>', 'PostgreSQL instead of PGlite: postgres://user:pass@host:port/db')
+    .option('--workers <n>', 'verification threads in this process (default: cores − 1, at most 4; 0: only capseal worker processes verify)')
+    .option('--acl <file>', 'bef_acl_v1 file: turns on the certified tier (signed packs whose key is active for the policy)')
+    .option('--registry-root <hex>', 'policy-registry root the certified tier trusts (default: the shipped registry\'s)')
+    .option('--prices <file>', 'capseal_price_table_v1 file: $/hour per hardware class, for cost per proof')
+    .option('--max-pack-bytes <n>', 'largest upload accepted (default 67108864)')
+    .option('--max-uploads <n>', 'uploads received at once before answering 503 (default 8)')
+    .option('--job-expire-seconds <n>', 'a verification whose worker vanished is retried after this long (default 900)')
+    .action(async (o: { host: string; port: string; data?: string; db?: string; workers?: string; acl?: string; registryRoot?: string; prices?: string; maxPackBytes?: string; maxUploads?: string; jobExpireSeconds?: string }) => {
+      const { serveCommand } = await import('./serve.js');
+      code = await serveCommand(o);
+    });
+  program
+    .command('worker')
+    .description('more verification workers for a capseal serve on PostgreSQL, on this or another machine (stops on Ctrl-C)')
+    .requiredOption('--db <url>', "the server's PostgreSQL: postgres://user:pass@host:port/db")
+    .option('--workers <n>', 'verification threads (default: one per core)')
+    .option('--acl <file>', 'bef_acl_v1 file for the certified tier (as the server has it)')
+    .option('--registry-root <hex>', 'policy-registry root the certified tier trusts (default: the shipped registry\'s)')
+    .option('--job-expire-seconds <n>', 'a verification whose worker vanished is retried after this long (default 900)')
+    .action(async (o: { db: string; workers?: string; acl?: string; registryRoot?: string; jobExpireSeconds?: string }) => {
+      const { workerCommand } = await import('./serve.js');
+      code = await workerCommand(o);
     });
   program
     .command('perf')

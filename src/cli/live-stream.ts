@@ -1,0 +1,128 @@
+// `bench run --stream URL`: the runner's events, streamed to a leaderboard server as they are written
+// (seed 001; src/server/live.ts is the other end). The run registers with POST /api/live for a token,
+// then sends its event lines over a WebSocket. The server opens with resume_request {from_seq}: the
+// runner sends every line after it, so a dropped connection is re-opened and resumes without gaps or
+// repeats. Streaming never slows or fails the run: lines are kept in memory and sent when the socket
+// allows; at the end the runner waits (a bounded time) until the server acknowledges the last line.
+import WebSocket from 'ws';
+
+export interface StreamReport {
+  runId: string | null;
+  sent: number;
+  acknowledged: number;
+  error: string | null;
+}
+
+export class LiveStreamer {
+  readonly #base: URL;
+  readonly #lines: string[] = [];
+  #runId: string | null = null;
+  #token: string | null = null;
+  #ws: WebSocket | null = null;
+  /** The last seq the server has (from resume_request or server_received). */
+  #acked = 0;
+  /** The last seq sent on the current connection. */
+  #sent = 0;
+  #error: string | null = null;
+  #closing = false;
+  #retries = 0;
+  #waiters: (() => void)[] = [];
+
+  constructor(server: URL, private readonly say: (m: string) => void) {
+    this.#base = server;
+  }
+
+  /** One line of events.jsonl, as the runner writes it. */
+  line(line: string): void {
+    this.#lines.push(line);
+    if (this.#runId === null && this.#error === null) {
+      try {
+        this.#runId = (JSON.parse(line) as { run_id: string }).run_id;
+      } catch {
+        this.#error = 'the first event has no run_id';
+        return;
+      }
+      void this.#register();
+    } else this.#pump();
+  }
+
+  async #register(): Promise<void> {
+    try {
+      const r = await fetch(new URL('/api/live', this.#base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: this.#runId }) });
+      const body = (await r.json().catch(() => ({}))) as { token?: string; error?: { message?: string } };
+      if (r.status !== 201 || !body.token) throw new Error(`the server refused the live stream (${r.status}): ${body.error?.message ?? r.statusText}`);
+      this.#token = body.token;
+      this.say(`  streaming to ${new URL(`/api/live/${this.#runId}`, this.#base).href.replace(/^http/, 'ws')}`);
+      this.#connect();
+    } catch (e) {
+      this.#fail(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  #connect(): void {
+    const url = new URL(`/api/live/${this.#runId}/ingest`, this.#base);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.#token}` } });
+    this.#ws = ws;
+    ws.on('message', (data) => {
+      let m: { type?: string; data?: { from_seq?: number; last_seq?: number } };
+      try {
+        m = JSON.parse(data.toString()) as typeof m;
+      } catch {
+        return;
+      }
+      if (m.type === 'resume_request') {
+        this.#retries = 0;
+        this.#acked = this.#sent = Math.min(m.data?.from_seq ?? 0, this.#lines.length);
+        this.#pump();
+      } else if (m.type === 'server_received') {
+        this.#acked = Math.max(this.#acked, m.data?.last_seq ?? 0);
+        this.#notify();
+      }
+    });
+    ws.on('error', () => {}); // 'close' follows and decides
+    ws.on('unexpected-response', (_req, res) => {
+      this.#fail(`the server refused the live connection (${res.statusCode})`);
+      ws.terminate();
+    });
+    ws.on('close', (code, why) => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      if (this.#closing || this.#error) return this.#notify();
+      if (code === 1008 || code === 1009 || code === 1003) return this.#fail(`the server closed the live stream: ${why.toString() || code}`);
+      if (++this.#retries > 8) return this.#fail('the live stream could not be re-opened');
+      setTimeout(() => this.#connect(), Math.min(5000, 250 * 2 ** this.#retries)).unref();
+    });
+  }
+
+  #pump(): void {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || this.#sent < this.#acked) return;
+    while (this.#sent < this.#lines.length) ws.send(this.#lines[this.#sent++]!);
+  }
+
+  #fail(message: string): void {
+    if (this.#error) return;
+    this.#error = message;
+    this.say(`  live stream stopped: ${message} (the run goes on; its pack is complete)`);
+    this.#notify();
+  }
+
+  #notify(): void {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Waits until the server has every line (or `timeoutMs` passes, or the stream failed), then closes. */
+  async finish(timeoutMs: number): Promise<StreamReport> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#error && this.#runId !== null && this.#acked < this.#lines.length && Date.now() < deadline)
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, Math.min(250, Math.max(0, deadline - Date.now())));
+      });
+    this.#closing = true;
+    this.#ws?.close(1000, 'run finished');
+    if (!this.#error && this.#acked < this.#lines.length) this.#error = `the server acknowledged ${this.#acked} of ${this.#lines.length} events within ${timeoutMs / 1000} s`;
+    return { runId: this.#runId, sent: this.#lines.length, acknowledged: this.#acked, error: this.#error };
+  }
+}
