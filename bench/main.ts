@@ -2,7 +2,9 @@
 // each benchmark takes, and an option it does not take is a usage error. Each prints one result per
 // line (JSON with --json): median and spread over timed runs; on the GPU also the kernel time from
 // timestamp queries. gpu-vs-cpu runs both backends on the same inputs in one process run, checks
-// that their outputs are identical (for prove: the proof bytes), and prints the speedup.
+// that their outputs are identical (for prove: the proof bytes), and prints the speedup. server is a
+// load test of the leaderboard server (bench/server-load.ts): one record of counts, throughput and
+// latency percentiles.
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { Backend, Matrix } from '../src/backend/backend.js';
@@ -16,10 +18,10 @@ import { openBackend, type Measured } from './backends.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { benchProve, MIN_PROVE_LOG_N, proveJob, PROVE_AIRS, PROVE_WARMUP, type ProveAir } from './prove.js';
 import { fingerprint, patternColumns, splitmixColumn } from './inputs.js';
-import { CheckFailed, median, sig3, stats, time, report, progress, type Stats } from './measure.js';
+import { CheckFailed, device, median, sig3, stats, time, report, progress, type Stats } from './measure.js';
 import { buildNative, runNative, NATIVE_FLAGS } from './native.js';
 
-const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu'] as const;
+const BENCHES = ['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu', 'server'] as const;
 type Bench = (typeof BENCHES)[number];
 const OPS = ['ntt', 'lde', 'leaves', 'merkle', 'prove'] as const;
 type Op = (typeof OPS)[number];
@@ -33,6 +35,11 @@ const Options = z.object({
   blowup: z.number().refine((v) => [2, 4, 8, 16].includes(v), 'must be 2, 4, 8 or 16'),
   threads: z.number().int().min(1).max(256).optional(),
   runs: z.number().int().min(1).max(1000).optional(),
+  // server: its own checks (bench/server-load.ts) say which sizes and databases it takes.
+  submissions: z.number().int().min(1).max(100_000).optional(),
+  size: z.number().int().optional(),
+  workers: z.number().int().min(1).max(256).optional(),
+  db: z.string().optional(),
   json: z.boolean(),
 });
 type Options = z.infer<typeof Options>;
@@ -41,7 +48,8 @@ type Key = keyof Options;
 /** Each option as a usage line shows it, in the order usage lines list them. */
 const USAGE: Record<Key, string> = {
   op: `--op ${[...OPS, 'all'].join('|')}`, air: `--air ${Object.keys(PROVE_AIRS).join('|')}`, backend: `--backend ${BACKEND_CHOICES.join('|')}`,
-  logN: '--log-n N', cols: '--cols N', blowup: '--blowup 2|4|8|16', threads: '--threads N', runs: '--runs N', json: '--json',
+  logN: '--log-n N', cols: '--cols N', blowup: '--blowup 2|4|8|16', threads: '--threads N', runs: '--runs N',
+  submissions: '--submissions N', size: '--size LOG2_ROWS', workers: '--workers N', db: '--db postgres://…', json: '--json',
 };
 
 /** The options each operation uses (--json: all); any other is refused rather than ignored. */
@@ -56,6 +64,7 @@ const OP_TAKES: Record<Op, readonly Key[]> = {
 /** The options `name` takes; gpu-vs-cpu: those of its --op (every one for all), less --backend. */
 function takes(name: Bench, op: Options['op']): Set<Key> {
   const keys: Key[] = name === 'ntt-native' ? ['logN', 'runs']
+    : name === 'server' ? ['submissions', 'size', 'workers', 'db']
     : name === 'gpu-vs-cpu' ? ['op', ...(op === 'all' ? OPS : [op]).flatMap((x) => OP_TAKES[x]).filter((k) => k !== 'backend')]
     : [...OP_TAKES[name]];
   return new Set([...keys, 'json']);
@@ -77,8 +86,6 @@ const integer = (v: string): number => {
 
 /** Timed runs when --runs is not given: 7, or 3 of a whole proof. */
 const runsOf = (o: Options, op: Op | 'prove' = 'ntt'): number => o.runs ?? (op === 'prove' ? 3 : 7);
-
-const device = `${process.platform}-${process.arch}, node ${process.versions.node}`;
 
 /** One operation with its inputs prepared on a backend. */
 interface Prepared {
@@ -271,6 +278,8 @@ async function benchNttNative(o: Options): Promise<void> {
 const RUNNERS: Record<Bench, (o: Options) => Promise<number | void>> = {
   ntt: benchOp('ntt'), lde: benchOp('lde'), leaves: benchOp('leaves'), merkle: benchOp('merkle'), prove: benchProveCmd,
   'ntt-native': benchNttNative, 'gpu-vs-cpu': benchGpuVsCpu,
+  // Loaded when it runs: the server, its databases and the runner would add ~0.5 s to every other benchmark's start.
+  server: async (o) => (await import('./server-load.js')).benchServer(o),
 };
 
 /** The flag of an option key: logN → --log-n. */
@@ -304,6 +313,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--blowup <N>', 'LDE blowup factor', integer, 8)
     .option('--threads <N>', 'CPU worker threads (default: one per core)', integer)
     .option('--runs <N>', 'timed runs after warm-up (default 7; a proof: 3, after one warm-up; ntt-native: of each, in up to 3 alternating rounds)', integer)
+    .option('--submissions <N>', 'server: distinct packs sent at once (default 200)', integer)
+    .option('--size <LOG2_ROWS>', 'server: log2 of the rows each pack proves (default 10, the smallest the policy allows)', integer)
+    .option('--workers <N>', "server: verification threads (default: capseal serve's, one per core less one, at most 4)", integer)
+    .option('--db <url>', 'server: a fresh PostgreSQL database, postgres://… (default: PGlite in a temporary folder)')
     .option('--json', 'one JSON object per line on stdout', false)
     .addHelpText('after', `\nEach benchmark takes only these options (any other is a usage error):\n${BENCHES.map((b) => `  ${usageLine(b)}`).join('\n')}`)
     .showHelpAfterError('(see --help for the options each benchmark takes)')

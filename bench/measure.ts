@@ -47,3 +47,6 @@ export function report(json: boolean, record: Record<string, unknown>): void {
 }
 
 export const progress = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+/** What every record names as where it ran. */
+export const device = `${process.platform}-${process.arch}, node ${process.versions.node}`;

@@ -546,8 +546,8 @@ describe('row archive by policy', () => {
 });
 
 describe('the error-code registry', () => {
-  it('every E1xx code is triggered by a test in this file or the archive tests', () => {
-    const here = readFileSync(new URL(import.meta.url), 'utf8') + readFileSync(new URL('./capsulebench-archive.test.ts', import.meta.url), 'utf8');
+  it('every E1xx code is triggered by a test in this file, the archive tests or the server tests', () => {
+    const here = ['', './capsulebench-archive.test.ts', './server.test.ts'].map((f) => readFileSync(f ? new URL(f, import.meta.url) : new URL(import.meta.url), 'utf8')).join('');
     const untested = Object.keys(BENCH_ERROR_CODES).filter((c) => !here.includes(`'${c}'`));
     expect(untested).toEqual([]);
   });

@@ -106,9 +106,23 @@ async function claims(packPath: string, sandbox: string): Promise<{ capsuleHash:
   }
 }
 
-export function createApi(ctx: ApiContext): Hono<Env> {
+export interface Api {
+  app: Hono<Env>;
+  /** Resolves once no request is being handled (or after `ms`): a closing server waits for it before closing the database. */
+  idle(ms: number): Promise<void>;
+}
+
+export function createApi(ctx: ApiContext): Api {
   const app = new Hono<Env>();
-  let uploads = 0;
+  let uploads = 0, active = 0;
+  app.use(async (_c, next) => {
+    active++;
+    try {
+      await next();
+    } finally {
+      active--;
+    }
+  });
 
   app.onError((e, c) => {
     if (e instanceof HttpError) {
@@ -270,5 +284,10 @@ export function createApi(ctx: ApiContext): Hono<Env> {
 
   const openapi = openApiDocument(packageVersion());
   app.get('/api/openapi.json', (c) => c.json(openapi));
-  return app;
+  return {
+    app,
+    async idle(ms) {
+      for (const end = Date.now() + ms; active > 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
 }

@@ -69,8 +69,10 @@ async function startVerifiers(db: Db, o: { workers: number; workDir: string; cer
   return {
     boss, pool,
     async stop() {
-      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => {});
+      // Verifications in flight end now and their jobs fail (retried later, here or elsewhere) while the
+      // database is still open; then the job engine stops.
       await pool?.close();
+      await boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch(() => {});
     },
   };
 }
@@ -90,10 +92,10 @@ export async function serve(o: ServeOptions): Promise<Running> {
     for (const id of await pendingSubmissions(db)) await enqueue(verifiers.boss, id);
     const uploadDir = join(o.dataDir, 'sandbox', 'upload');
     await rm(uploadDir, { recursive: true, force: true });
-    const app = createApi({ db, boss: verifiers.boss, sandboxDir: uploadDir, limits, certified: o.certified ? { registryRoot: o.certified.registryRoot } : null, ...(o.prices ? { prices: o.prices } : {}), verifier });
+    const api = createApi({ db, boss: verifiers.boss, sandboxDir: uploadDir, limits, certified: o.certified ? { registryRoot: o.certified.registryRoot } : null, ...(o.prices ? { prices: o.prices } : {}), verifier });
     hub = new LiveHub(db, limits.live);
     const liveHub = hub;
-    server = createAdaptorServer({ fetch: app.fetch, hostname: o.host, port: o.port }) as Server;
+    server = createAdaptorServer({ fetch: api.app.fetch, hostname: o.host, port: o.port }) as Server;
     server.headersTimeout = 20_000;
     server.requestTimeout = 0; // uploads are bounded by the idle limit instead; a slow but steady sender may take a while
     server.on('upgrade', (req, socket, head) => liveHub.handleUpgrade(req, socket, head));
@@ -109,8 +111,10 @@ export async function serve(o: ServeOptions): Promise<Running> {
       url, db,
       async close() {
         liveHub.close();
+        const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
         srv.closeAllConnections();
-        await new Promise<void>((resolve) => srv.close(() => resolve()));
+        await closed;
+        await api.idle(10_000); // a request past its upload finishes storing it: a 202 is never lost
         await verifiers!.stop();
         await db.close();
       },

@@ -1,5 +1,5 @@
 // Runs the capseal CLI from source (tsx), as a user would run the built one, capturing its streams.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -19,4 +19,32 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     killSignal,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI in the background (capseal serve, capseal worker); its streams are collected. */
+export function startCli(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits until `cond` holds of a background CLI (its output so far), or it exits, or `ms` pass. */
+export async function waitFor(p: CliProcess, cond: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (p.child.exitCode !== null) throw new Error(`the command exited (${p.child.exitCode}): ${p.stderr()}`);
+    if (Date.now() > end) throw new Error(`timed out; stderr so far: ${p.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
