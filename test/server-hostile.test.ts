@@ -118,8 +118,10 @@ const META = file('capsulepack/pack_meta.json', '{}\n');
 /** The entries and the end marker, gzip'd. */
 const tgz = (...entries: Buffer[]): Buffer => gzipSync(Buffer.concat([...entries, END]));
 
-/** A .tgz of a small archive followed by zeros until it decompresses past what TarGate lets through. */
-async function zeroBomb(): Promise<Buffer> {
+/** A .tgz of a small archive followed by zeros until it decompresses past what TarGate lets through (made once). */
+let bomb: Promise<Buffer> | undefined;
+const zeroBomb = (): Promise<Buffer> => (bomb ??= makeZeroBomb());
+async function makeZeroBomb(): Promise<Buffer> {
   const total = PACK_LIMITS.maxTotalBytes + BLOCK * (2 * PACK_LIMITS.maxEntries + 24) + 8 * MiB;
   const gz = createGzip({ level: 9 });
   const out: Buffer[] = [];
@@ -773,6 +775,26 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
         expect(rows[0]!.detail, name).toContain(reason);
         expect(await state(s), name).toEqual({ ...before, liveEvents: before.liveEvents + 1, rejections: before.rejections + 1 });
       }
+    });
+
+    // BUG: breach() cuts the close reason to 120 characters, but a WebSocket close reason may hold at
+    // most 123 bytes (RFC 6455 §5.5), and the reason repeats what the line held (here zod's
+    // 'Unrecognized key: "€€€…"'). ws.close() then throws RangeError inside the ingest work chain:
+    // an unhandled rejection, which ends a `capseal serve` process (Node's default), and anyone can
+    // get a token from POST /api/live. Fails today: the connection is never closed, and vitest reports
+    // the unhandled RangeError "The message must not be greater than 123 bytes".
+    it('BUG: (d) a refused line whose reason holds multi-byte characters is closed 1008, and the server lives on', async () => {
+      const runId = newRunId();
+      const token = await registerLive(s.url, runId);
+      const [line] = validLines(runId, 1);
+      const r = await ingest(s, runId, token);
+      r.ws.send(JSON.stringify({ ...(JSON.parse(line!) as object), ['€'.repeat(60)]: 1 })); // canonical: '€' sorts after every envelope key
+      const closed = await within(r.closed, 3000);
+      r.ws.terminate();
+      expect(closed, 'the connection was left open').toMatchObject({ code: 1008, reason: expect.stringMatching(/^E160_EVENTS_MALFORMED/) });
+      expect(Buffer.byteLength((closed as { reason: string }).reason)).toBeLessThanOrEqual(123);
+      expect((await fetchReply(`${s.url}/api/health`)).status).toBe(200);
+      expect(await storedLines(s, runId)).toEqual([]);
     });
   });
 });
