@@ -36,7 +36,7 @@ const Options = z.object({
   threads: z.number().int().min(1).max(256).optional(),
   runs: z.number().int().min(1).max(1000).optional(),
   // server: its own checks (bench/server-load.ts) say which sizes and databases it takes.
-  submissions: z.number().int().min(1).max(100_000).optional(),
+  submissions: z.number().int().min(1).max(10_000).optional(),
   size: z.number().int().optional(),
   workers: z.number().int().min(1).max(256).optional(),
   db: z.string().optional(),

@@ -17,7 +17,7 @@ import { openNodeHost } from '../src/capsulebench/host-node.js';
 import { PACK_FILE } from '../src/capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, sizesOf } from '../src/capsulebench/policy.js';
 import { runBenchmark } from '../src/capsulebench/runner.js';
-import { DEFAULT_LIMITS } from '../src/server/api.js';
+import { DEFAULT_LIMITS } from '../src/server/limits.js';
 import { isPostgresUrl } from '../src/server/db.js';
 import { serve } from '../src/server/server.js';
 import { device, median, progress, report, sig3 } from './measure.js';
@@ -136,7 +136,7 @@ async function pollVerdicts(url: string, subs: Submission[], sending: () => bool
     const round = performance.now();
     const waiting = subs.filter((s) => s.id && !s.verdict);
     if (!waiting.length && !sending()) return;
-    lastNews = Math.max(lastNews, ...subs.map((s) => Math.max(s.takenAt ?? 0, s.verdict?.seenAt ?? 0)));
+    lastNews = subs.reduce((t, s) => Math.max(t, s.takenAt ?? 0, s.verdict?.seenAt ?? 0), lastNews);
     if (waiting.length && round - lastNews > STALL_MS) {
       complain(`no news for ${STALL_MS / 1000} s: given up on ${waiting.length} submissions without a verdict, e.g. ${waiting[0]!.id}`);
       return;
@@ -155,7 +155,7 @@ function percentile(values: number[], p: number): number | null {
 
 /** The load test: one record, then 1 if not every submission was accepted (a usage error throws before any work). */
 export async function benchServer(o: ServerLoadOptions): Promise<number> {
-  if (o.size !== undefined && !SIZES.includes(o.size)) throw new Error(`--size: must be one of ${SIZES.join(', ')} (the sizes the policy allows ${WORKLOAD})`);
+  if (o.size !== undefined && !SIZES.includes(o.size)) throw new Error(`--size: must be one of ${SIZES.join(', ')} (the sizes the policy allows for ${WORKLOAD})`);
   if (o.db !== undefined && !isPostgresUrl(o.db)) throw new Error('--db: must be a postgres:// or postgresql:// URL');
   const n = o.submissions ?? DEFAULT_SUBMISSIONS, size = o.size ?? SIZES[0]!;
   const workers = o.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1)); // capseal serve's default
@@ -188,12 +188,12 @@ export async function benchServer(o: ServerLoadOptions): Promise<number> {
   const accepted = done.filter((v) => v.status === 'accepted').length;
   const duplicates = subs.filter((s) => s.status === 409).length;
   const lost = n - done.length - duplicates;
-  const wallS = (Math.max(t0, ...done.map((v) => v.seenAt)) - t0) / 1000;
+  const wallS = (done.reduce((t, v) => Math.max(t, v.seenAt), t0) - t0) / 1000;
   const latency = done.map((v) => v.seenAt - t0);
   const upload = subs.flatMap((s) => (s.takenAt === undefined ? [] : [s.takenAt - t0]));
   const verify = done.map((v) => v.verify_ms);
   report(o.json, {
-    bench: 'server', workload: WORKLOAD, size, submissions: n, pack_bytes: median(bodies.map((b) => b.length)),
+    bench: 'server', workload: WORKLOAD, size, submissions: n, pack_bytes: Math.round(median(bodies.map((b) => b.length))),
     database: database.kind, database_version: database.version, workers, max_concurrent_uploads: DEFAULT_LIMITS.maxConcurrentUploads,
     accepted, rejected: done.length - accepted, lost, duplicates, retries_503: retries,
     wall_s: sig3(wallS), verdicts_per_s: sig3(done.length / wallS),

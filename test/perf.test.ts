@@ -1,12 +1,14 @@
 // `capseal perf` end to end on the CPU, at sizes that take a moment: the records carry what the
 // README says (median and spread, sizes, threads), a proof bench's proof verifies (else it fails),
 // and bad arguments are usage errors (exit 2) with the flag named, the same from `npm run perf`
-// (bench/main.ts run directly) as from `capseal perf`. Speed is not judged here.
+// (bench/main.ts run directly) as from `capseal perf`. Speed is not judged here; the server load
+// test runs at six submissions, on PGlite and, when test/run.sh started one, on PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli, type CliRun } from './helpers/cli.js';
+import { DATABASES, freshPostgres } from './helpers/server.js';
 
 const records = (stdout: string): Array<Record<string, unknown>> => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
@@ -80,6 +82,30 @@ describe('capseal perf', () => {
     expect(Number.isFinite(ratio!['ratio'])).toBe(true);
   });
 
+  it.each(DATABASES)('server on %s: six distinct packs sent at once are all accepted, none lost, and the record has every figure', async (kind) => {
+    const pg = kind === 'postgres' ? await freshPostgres() : undefined;
+    try {
+      const r = runCli(['perf', 'server', '--submissions', '6', '--workers', '1', ...(pg ? ['--db', pg.url] : []), '--json']);
+      expect(r.stderr).not.toMatch(/error|warning/);
+      expect(r.code).toBe(0);
+      const [rec] = records(r.stdout);
+      expect(rec).toMatchObject({
+        bench: 'server', workload: 'geom_walk_v1', size: 10, submissions: 6, database: kind, workers: 1, max_concurrent_uploads: 8,
+        accepted: 6, rejected: 0, lost: 0, duplicates: 0, poll_interval_ms: 250, machine: { cores: expect.any(Number) },
+      });
+      const n = (k: string) => rec![k] as number;
+      for (const k of ['pack_bytes', 'wall_s', 'verdicts_per_s', 'verify_p50_ms']) expect(n(k)).toBeGreaterThan(0);
+      expect(n('retries_503')).toBeGreaterThanOrEqual(0);
+      expect(n('upload_p50_ms')).toBeLessThanOrEqual(n('upload_p99_ms'));
+      expect(n('verify_p50_ms')).toBeLessThanOrEqual(n('verify_p99_ms'));
+      const latency = ['p50', 'p90', 'p99', 'max'].map((p) => n(`latency_${p}_ms`));
+      expect(latency).toEqual([...latency].sort((a, b) => a - b));
+      expect(n('upload_p99_ms')).toBeLessThanOrEqual(n('latency_max_ms'));
+    } finally {
+      await pg?.drop();
+    }
+  }, 300_000); // the first run on a machine also makes the six packs
+
   it.each([
     [[], /missing required argument 'name'\n\(see --help/],
     [['prove', '--log-n', '2'], /--log-n: must be at least 4 for a proof/],
@@ -108,6 +134,11 @@ describe('capseal perf', () => {
     [['gpu-vs-cpu', '--op', 'ntt', '--air', 'fib'], /--air does not apply to perf gpu-vs-cpu --op ntt/],
     [['gpu-vs-cpu', '--op', 'merkle', '--blowup', '4'], /--blowup does not apply to perf gpu-vs-cpu --op merkle/],
     [['ntt', '--backend', 'gpu', '--threads', '2'], /--threads does not apply to --backend gpu/],
+    [['ntt', '--workers', '2'], /--workers does not apply to perf ntt/],
+    [['server', '--log-n', '10'], /--log-n does not apply to perf server/],
+    [['server', '--workers', '0'], /--workers: /],
+    [['server', '--size', '9'], /^error: --size: must be one of 10, 11, .* 22 \(the sizes the policy allows for geom_walk_v1\)\n$/],
+    [['server', '--db', 'mysql://localhost/x'], /--db: must be a postgres:\/\/ or postgresql:\/\/ URL/],
   ])('perf %j is a usage error', (args, message) => {
     const r = runCli(['perf', ...args]);
     expect(r.stderr).toMatch(message);
@@ -128,7 +159,7 @@ describe('capseal perf', () => {
     const r = runCli(['perf', '--help']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('perf '));
-    expect(lines.map((l) => l.split(' ')[1])).toEqual(['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu']);
+    expect(lines.map((l) => l.split(' ')[1])).toEqual(['ntt', 'lde', 'leaves', 'merkle', 'prove', 'ntt-native', 'gpu-vs-cpu', 'server']);
     expect(lines.find((l) => l.startsWith('perf gpu-vs-cpu '))).toMatch(/--blowup .*--threads N/);
     expect(lines.find((l) => l.startsWith('perf merkle '))).not.toMatch(/--cols|--blowup|--threads/);
     // The README's command-line block, continuation lines joined.

@@ -3,9 +3,9 @@
 # need — Debian's chromium and libvulkan1 (SwiftShader WebGPU for the GPU suites), postgresql (the
 # server suites run on PGlite and on a real PostgreSQL) and the npm packages (whose `prepare` step
 # compiles the WebAssembly kernels) — then type-checks and runs vitest.
-# PostgreSQL: a throwaway cluster in a temporary folder, on a free loopback port, started with
-# initdb + pg_ctl (as the postgres user when run as root) and stopped and removed at the end; its URL
-# reaches the tests as CAPSEAL_TEST_PG_URL.
+# PostgreSQL: a throwaway cluster in a temporary folder, on a free loopback port, with a random
+# password, started with initdb + pg_ctl (as the postgres user when run as root) and stopped and
+# removed at the end; its URL reaches the tests as CAPSEAL_TEST_PG_URL.
 # The GPU suites (gpu-tests/) run on dawn.node and in headless Chromium; CAPSEAL_REQUIRE_GPU=1 makes
 # a missing adapter a failure rather than a skip. On a machine without a Vulkan driver they use
 # SwiftShader. .ci/run calls this script; README.md documents it.
@@ -36,9 +36,12 @@ stop_pg() {
 }
 trap stop_pg EXIT
 pgport=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-as_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres -A trust --no-sync >/dev/null
+pgpass=$(node -e 'console.log(require("crypto").randomBytes(18).toString("hex"))')
+(umask 077; echo "$pgpass" > "$pgdir/pw")
+[ "$(id -u)" = 0 ] && chown postgres "$pgdir/pw"
+as_pg "$pgbin/initdb" -D "$pgdir/data" -U postgres -A scram-sha-256 --pwfile="$pgdir/pw" --no-sync >/dev/null
 as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o "-c listen_addresses=127.0.0.1 -p $pgport -c unix_socket_directories=$pgdir -c fsync=off -c max_connections=200" start >/dev/null
-export CAPSEAL_TEST_PG_URL="postgres://postgres@127.0.0.1:$pgport/postgres"
+export CAPSEAL_TEST_PG_URL="postgres://postgres:$pgpass@127.0.0.1:$pgport/postgres"
 echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') for the tests on 127.0.0.1:$pgport" >&2
 
 CAPSEAL_REQUIRE_GPU=1 npm test

@@ -32,13 +32,14 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventLog, eventLine, type StreamEvent } from '../src/capsulebench/events.js';
 import { PACK_LIMITS } from '../src/capsulebench/pack.js';
-import { DEFAULT_LIMITS, type Limits } from '../src/server/api.js';
+import { DEFAULT_LIMITS, type Limits } from '../src/server/limits.js';
 import { makePack, tempDir } from './helpers/capsulebench.js';
 import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, type SubmissionJson, type TestServer } from './helpers/server.js';
 
@@ -340,7 +341,7 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
   }, 120_000);
   afterAll(async () => {
     await s?.stop();
-    expect(unhandled.slice(seenUnhandled).map(String)).toEqual([]);
+    expect(unhandled.slice(seenUnhandled).map(String), 'unhandled rejections while this server ran').toEqual([]);
   });
 
   /** Runs an attack and checks the state after it is the state before plus `change` (`loose`: fields not compared). */
@@ -489,13 +490,8 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
 
     it('GET /api/leaderboard with bad query parameters: 400 bad_request', async () => {
       await attack({}, async () => {
-        for (const q of ['size=abc', 'size=999', 'size=-1', 'tier=gold', 'format=xml', 'workload=../../etc/passwd', 'track=%00', 'unknown=1', 'size=10&size=12']) {
-          const r = await fetchReply(`${s.url}/api/leaderboard?${q}`);
-          if (q === 'size=10&size=12') {
-            expect([200, 400], r.body).toContain(r.status); // the last or the first value, or a refusal: never a 500
-            continue;
-          }
-          expectError(r, 400, 'bad_request');
+        for (const q of ['size=abc', 'size=999', 'size=-1', 'tier=gold', 'format=xml', 'workload=../../etc/passwd', 'track=%00', 'unknown=1']) {
+          expectError(await fetchReply(`${s.url}/api/leaderboard?${q}`), 400, 'bad_request');
         }
         expectError(await fetchReply(`${s.url}/api/compare?a=run_x&b=run_y`), 400, 'bad_request');
         expectError(await fetchReply(`${s.url}/api/hardware?format=xml`), 400, 'bad_request');
@@ -511,7 +507,7 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
       });
     });
 
-    it('POST /api/submissions with the wrong content type: 415, recorded, the body never read', async () => {
+    it('POST /api/submissions with the wrong content type: 415, recorded, nothing stored', async () => {
       const before = await state(s);
       const types = ['text/plain', 'application/json', 'multipart/form-data; boundary=x', 'application/gzipx'];
       await attack({ rejections: types.length }, async () => {
@@ -533,7 +529,6 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
       const before = await state(s);
       await attack({ rejections: 1 }, async () => {
         // By hand on a socket: node:http always adds one or the other.
-        const { connect } = await import('node:net');
         const u = new URL(s.url);
         const sock = connect(Number(u.port), u.hostname);
         const chunks: Buffer[] = [];
@@ -591,6 +586,7 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
     // The design (src/server/upload.ts) says a sender idle too long "is cut (408)"; today the socket is
     // ended (destroySoon) before the 408 is written, so the client only sees the connection close.
     it('BUG: the idle cut-off answers 408 before closing', async () => {
+      const before = await state(s);
       await attack({ rejections: 1 }, async () => {
         const { req, outcome } = rawPost(s.url, '/api/submissions', { 'content-type': 'application/gzip', 'content-length': 64 * 1024 });
         req.write(randomBytes(100));
@@ -598,8 +594,9 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
         req.destroy();
         expect(r, 'the connection was dropped without an answer').toHaveProperty('status', 408);
         expectError(r as Reply, 408, 'timeout');
-        await until('the timeout record', async () => (await rejectionsAfter(s, 0)).length > 0);
+        await until('the timeout record', async () => (await count(s, 'intake_rejections')) > before.rejections);
       });
+      expect(await rejectionsAfter(s, before.rejections)).toMatchObject([{ kind: 'timeout', status: 408 }]);
     });
   });
 
@@ -623,11 +620,7 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
         }
         await until('the held upload to be dropped', () => sandbox(s).length === 0);
         // Its slot is free again: the next upload is read (and refused for what it is).
-        const next = await until('a free slot', async () => {
-          const r = await post(s.url, randomBytes(1000));
-          return r.status === 503 ? undefined : r;
-        });
-        await expectRefusedPack(s, next, 'E100_PACK_UNREADABLE');
+        await expectRefusedPack(s, await post(s.url, randomBytes(1000)), 'E100_PACK_UNREADABLE');
       });
       expect(await rejectionsAfter(s, before.rejections)).toMatchObject([{ kind: 'busy', status: 503 }, { kind: 'bad_request', status: 400 }]);
     });

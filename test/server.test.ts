@@ -8,6 +8,7 @@
 // repeats and is checked against the pack; and a verification killed mid-way or a server restarted
 // during uploads loses no submission and records its verdict once.
 import { readFileSync, rmSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -17,6 +18,7 @@ import { makePackArchive } from '../src/capsulebench/pack-node.js';
 import { SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { copyPack, makePack, readJson, tempDir, writeJson } from './helpers/capsulebench.js';
+import { DEFAULT_LIMITS } from '../src/server/limits.js';
 import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, waitVerdict, type SubmissionJson, type TestServer } from './helpers/server.js';
 
 const TMP = tempDir('capseal-server-');
@@ -155,6 +157,39 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     expect(certified.rows.map((r) => r.run_id)).toEqual([runIdOf(packs.signed)]);
     const all = await getJson<{ rows: { run_id: string }[] }>(`${s.url}/api/leaderboard?tier=community`);
     expect(all.rows.map((r) => r.run_id)).toEqual(expect.arrayContaining([runIdOf(packs.signed), runIdOf(packs.signedOther), runIdOf(packs.a)]));
+  });
+
+  it('a copy of a capsule in other bytes, verified beside the first, is rejected with E181; the board lists the run once', async () => {
+    const tgz = readFileSync(packTgz(packs.c));
+    const other = gzipSync(gunzipSync(tgz), { level: 1 }); // the same archive, compressed otherwise
+    expect(sha256Hex(other)).not.toBe(sha256Hex(tgz));
+    const [r1, r2] = await Promise.all([postPack(s.url, tgz), postPack(s.url, other)]);
+    expect([r1.status, r2.status]).toEqual([202, 202]);
+    const verdicts = await Promise.all([r1, r2].map(async (r) => waitVerdict(s.url, ((await r.json()) as { id: string }).id)));
+    expect(verdicts.map((v) => v.verdict!.code).sort()).toEqual(['E181_ALREADY_ON_BOARD', null]);
+    const loser = verdicts.find((v) => v.verdict!.code)!;
+    expect(loser.verdict!.message).toContain(verdicts.find((v) => !v.verdict!.code)!.id);
+    const board = await getJson<{ rows: { run_id: string }[] }>(`${s.url}/api/leaderboard`);
+    expect(board.rows.filter((r) => r.run_id === runIdOf(packs.c))).toHaveLength(1);
+    const kept = await s.db.query('SELECT 1 FROM packs WHERE submission_id = $1', [loser.id]);
+    expect(kept.rows).toHaveLength(0); // a rejected pack's bytes are not kept
+  });
+
+  it("a pack that only claims another's capsule hash and run id blocks nothing", async () => {
+    const victim = join(TMP, `victim-${kind}`);
+    await makePack(victim);
+    const claims = await tampered(victim, (dir) => {
+      const m = readJson(dir, 'measurements/measurements.json');
+      m['runs'][0].prove_us += 1; // junk that still claims the victim's capsule hash and run id
+      writeJson(dir, 'measurements/measurements.json', m);
+    });
+    const squat = await postPack(s.url, claims);
+    expect(squat.status).toBe(202);
+    const live = await fetch(`${s.url}/api/live`, { method: 'POST', body: JSON.stringify({ run_id: runIdOf(victim) }) });
+    expect(live.status).toBe(409); // a claimed run cannot be registered for a stream afterwards
+    const real = await submitAndWait(s.url, packTgz(victim));
+    expect(real.verdict).toMatchObject({ status: 'accepted' });
+    expect((await waitVerdict(s.url, ((await squat.json()) as { id: string }).id)).verdict!.code).toBe('E152_MEASUREMENTS_HASH_MISMATCH');
   });
 
   it('describes its API in an OpenAPI 3.1 document generated from the schemas', async () => {
@@ -306,6 +341,30 @@ describe.each(DATABASES)('faults on %s', (kind) => {
       const v = await submitAndWait(s.url, packTgz(packs.a));
       expect(v.verdict).toMatchObject({ status: 'rejected', code: 'E180_VERIFICATION_FAILED' });
       expect(v.attempts).toBe(4); // the first and three retries
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('refuses a second server on the same data folder (PGlite is one process) or port', async () => {
+    const s = await startTestServer(kind);
+    try {
+      if (kind === 'pglite') await expect(startTestServer(kind, {}, { dataDir: s.dataDir })).rejects.toThrow(/another capseal serve \(pid \d+\) is using/);
+      await expect(startTestServer('pglite', { port: Number(new URL(s.url).port) })).rejects.toThrow(/EADDRINUSE/);
+      expect((await fetch(`${s.url}/api/health`)).status).toBe(200); // the first goes on
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('answers 503 with Retry-After once too many submissions wait for a verifier', async () => {
+    const s = await startTestServer(kind, { workers: 0, limits: { ...DEFAULT_LIMITS, maxQueued: 1 } });
+    try {
+      expect((await postPack(s.url, packTgz(packs.b))).status).toBe(202);
+      const r = await postPack(s.url, packTgz(packs.c));
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('2');
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('busy');
     } finally {
       await s.stop();
     }

@@ -170,6 +170,11 @@ export const BENCH_ERROR_CODES = {
     meaning: 'the server could not finish verifying the pack: the verifier crashed or ran past its time limit on every attempt',
     action: 'check that the pack is within the policy\'s sizes; the server operator has the details',
   },
+  E181_ALREADY_ON_BOARD: {
+    check: 'S server',
+    meaning: 'the capsule or its run id is already on the leaderboard: this copy was submitted while the first was being verified',
+    action: 'nothing to do: the first submission is the run\'s entry (the message links it)',
+  },
 } as const satisfies Record<string, BenchErrorInfo>;
 
 export type BenchErrorCode = keyof typeof BENCH_ERROR_CODES;

@@ -24,6 +24,7 @@ import { sha256 } from '../hash/digest.js';
 import { packageInfo, packageVersion } from '../package-info.js';
 import { Kernels } from '../wasm/kernels.js';
 import type { GpuAdapter, HardwareManifest, KnobsManifest, OsFingerprint, ToolchainManifest } from './manifests.js';
+import { EVENTS_PATH } from './events.js';
 import { makePackArchive } from './pack-node.js';
 import { PACK_ROOT } from './pack.js';
 import { RunFailed, type PeakMemory, type RunnerHost, type RunProgress, type VerifyJob } from './runner.js';
@@ -39,6 +40,8 @@ export interface NodeHostOptions {
   outDir: string;
   notice(message: string): void;
   progress(p: RunProgress): void;
+  /** Told each line of events.jsonl once it is written (a live stream sends them on). */
+  onEventLine?(line: string): void;
 }
 
 // --- manifests ---
@@ -246,6 +249,7 @@ export async function openNodeHost(o: NodeHostOptions): Promise<NodeHost> {
       const full = join(packDir, path);
       mkdirSync(dirname(full), { recursive: true });
       appendFileSync(full, text);
+      if (path === EVENTS_PATH && o.onEventLine) for (const line of text.split('\n')) if (line) o.onEventLine(line);
     },
     now: () => performance.now(),
     epochMs: () => Date.now(),

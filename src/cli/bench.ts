@@ -29,13 +29,11 @@ import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
-import { EVENTS_PATH } from '../capsulebench/events.js';
-import { command, readJson, reason, UsageError } from './io.js';
+import { command, readJson, reason, serverUrl, UsageError, wholeNumber } from './io.js';
 import { LiveStreamer } from './live-stream.js';
-import { serverUrl } from './submit.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
-const Whole = z.string().regex(/^[0-9]{1,9}$/, 'must be a whole number (digits only)').transform(Number);
+const Whole = wholeNumber();
 /** --size when none is given. */
 const DEFAULT_SIZE = 16;
 
@@ -196,24 +194,19 @@ async function planRun(o: BenchRunOptions) {
 export const benchRun = (o: BenchRunOptions): Promise<number> =>
   command('bench run', async () => {
     const { req, threads, baseline, out } = await planRun(o);
-    const streamTo = o.stream === undefined ? undefined : serverUrl(o.stream);
+    const streamer = o.stream === undefined ? undefined : new LiveStreamer(serverUrl(o.stream, '--stream'), say);
     let opened;
     try {
-      opened = await openNodeHost({ backend: req.backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true) });
+      opened = await openNodeHost({
+        backend: req.backend, ...(threads !== undefined ? { threads } : {}), outDir: out, notice: (m) => say(`  ${m}`), progress: progressView(process.stderr.isTTY === true),
+        ...(streamer ? { onEventLine: (line: string) => streamer.line(line) } : {}),
+      });
     } catch (e) {
       if (e instanceof GpuUnavailableError)
         throw new UsageError(`${o.track} needs a GPU adapter: ${e.message} (capseal doctor explains; CAPSEAL_GPU_ADAPTER=swiftshader runs SwiftShader, for correctness only; --track baseline_no_accel runs on the CPU)`);
       throw e;
     }
     const host = opened.host, description = host.backend.description;
-    const streamer = streamTo === undefined ? undefined : new LiveStreamer(streamTo!, say);
-    if (streamer) {
-      const append = host.append.bind(host);
-      host.append = (path, text) => {
-        append(path, text);
-        if (path === EVENTS_PATH) for (const l of text.split('\n')) if (l) streamer.line(l);
-      };
-    }
     const hardwareHash = hardwareHashOf(host.manifests.hardware);
     const settings = { backend: req.backend, cpu_threads: host.knobs.cpu_threads, gpu_adapter: host.knobs.gpu?.adapter ?? null };
     try {

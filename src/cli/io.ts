@@ -2,6 +2,7 @@
 // usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
 // and report a UsageError as "capseal <command>: <reason>" on stderr.
 import { open, type FileHandle } from 'node:fs/promises';
+import { z } from 'zod';
 import { readAtMost } from '../capsule/files-node.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { CanonicalJsonError, parseCanonicalBytes } from '../json/canonical-json.js';
@@ -59,4 +60,21 @@ export async function command(name: string, body: () => Promise<number>): Promis
     process.stderr.write(`capseal ${name}: ${reason(e)}${e instanceof GpuUnavailableError ? ` (${NO_GPU_HINT})` : ''}\n`);
     return 2;
   }
+}
+
+/** A whole-number option (digits only), at most `max`. */
+export const wholeNumber = (max = 999_999_999) =>
+  z.string().regex(/^[0-9]{1,9}$/, 'must be a whole number (digits only)').transform(Number).refine((n) => n <= max, `must be at most ${max}`);
+
+/** A server's base URL (--server, --stream): http(s), no path, query or fragment. */
+export function serverUrl(s: string, flag: string): URL {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new UsageError(`${flag} ${s} is not a URL (e.g. http://127.0.0.1:8787)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${flag} must be http:// or https://, not ${u.protocol}`);
+  if (u.pathname !== '/' || u.search || u.hash) throw new UsageError(`${flag} is the server's address alone (e.g. http://127.0.0.1:8787), without a path`);
+  return u;
 }

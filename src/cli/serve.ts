@@ -3,20 +3,19 @@
 // database it cannot open is a usage/I-O error (exit 2).
 import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { z } from 'zod';
 import { parseInput } from '../airs/public-inputs.js';
 import { parseAcl } from '../capsule/acl.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { SHIPPED_REGISTRY } from '../capsulebench/policy.js';
-import { DEFAULT_LIMITS } from '../server/api.js';
+import { DEFAULT_LIMITS } from '../server/limits.js';
 import { isPostgresUrl } from '../server/db.js';
 import { DEFAULT_JOB_TIMINGS } from '../server/jobs.js';
 import { parsePrices } from '../server/prices.js';
 import { serve as startServer, work } from '../server/server.js';
-import { command, readBytes, readJson, UsageError } from './io.js';
+import { command, readBytes, readJson, UsageError, wholeNumber } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
-const Whole = (max: number) => z.string().regex(/^[0-9]{1,9}$/, 'must be a whole number (digits only)').transform(Number).refine((n) => n <= max, `must be at most ${max}`);
+const Whole = wholeNumber;
 
 /** Where the embedded database lives by default: $XDG_DATA_HOME/capseal/server (default ~/.local/share). */
 export function defaultDataDir(): string {
@@ -73,6 +72,8 @@ export const serveCommand = (o: ServeCliOptions): Promise<number> =>
       ...(o.maxUploads !== undefined ? { maxConcurrentUploads: Math.max(1, parseInput(Whole(1000), o.maxUploads, '--max-uploads')) } : {}),
     };
     const dataDir = o.data ?? defaultDataDir();
+    // A bug in a handler must not take the board down: it is logged, and the request or connection fails.
+    process.on('unhandledRejection', (e) => say(`capseal serve: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
     let running;
     try {
       running = await startServer({
@@ -97,6 +98,7 @@ export const workerCommand = (o: WorkerCliOptions): Promise<number> =>
   command('worker', async () => {
     if (!isPostgresUrl(o.db)) throw new UsageError('--db must be a postgres:// or postgresql:// URL: workers share the server\'s PostgreSQL (a PGlite server verifies in its own process)');
     const { workers, certified, jobs } = await common(o, Math.max(1, availableParallelism()));
+    if (workers === 0) throw new UsageError('--workers must be at least 1 for a worker');
     let w;
     try {
       w = await work({ url: o.db, workers, ...(certified ? { certified } : {}), jobs });

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACK_FILE } from '../capsulebench/pack.js';
-import { command, readBytes, reason, UsageError } from './io.js';
+import { command, readBytes, reason, serverUrl, UsageError } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,18 +38,6 @@ interface Submission {
   status: string;
   verdict: Verdict | null;
   links: { self: string; run: string | null };
-}
-
-/** The server's base URL: http(s), no path beyond "/". */
-export function serverUrl(s: string): URL {
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    throw new UsageError(`--server ${s} is not a URL (e.g. http://127.0.0.1:8787)`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--server must be http:// or https://, not ${u.protocol}`);
-  return u;
 }
 
 async function request(url: URL, init?: RequestInit): Promise<Response> {
@@ -85,7 +73,7 @@ function printVerdict(s: Submission, base: URL, json: boolean): number {
 
 export const benchSubmit = (path: string, o: SubmitOptions): Promise<number> =>
   command('bench submit', async () => {
-    const base = serverUrl(o.server);
+    const base = serverUrl(o.server, '--server');
     const timeoutS = o.timeout === undefined ? 600 : Number(o.timeout);
     if (!/^[0-9]{1,6}$/.test(o.timeout ?? '600') || timeoutS < 1) throw new UsageError('--timeout must be whole seconds, at least 1');
     const file = existsSync(path) && statSync(path).isDirectory() ? join(path, PACK_FILE) : path;
@@ -104,7 +92,7 @@ export const benchSubmit = (path: string, o: SubmitOptions): Promise<number> =>
       const msg = `the server refused the pack (${r.status}${e.error?.code ? ` ${e.error.code}` : ''}): ${e.error?.message ?? r.statusText}`;
       if (o.json) process.stdout.write(`${JSON.stringify({ status: 'refused', http_status: r.status, ...e })}\n`);
       else process.stdout.write(`${msg}${e.error?.first ? ` — the first: ${new URL(e.error.first.url, base).href}` : ''}\n`);
-      return r.status === 409 || r.status === 413 || r.status === 415 ? 1 : 2;
+      return r.status === 409 || r.status === 413 ? 1 : 2;
     }
     const created = (await r.json()) as { id: string; links: { self: string } };
     const self = new URL(created.links.self, base);

@@ -24,7 +24,7 @@ export const FormatQuerySchema = z.strictObject({ format: FormatSchema });
 export const ErrorSchema = z.object({
   error: z.object({
     status: z.number().int(),
-    code: z.string().describe('stable: bad_request, not_found, too_large, duplicate, busy, timeout, unsupported_media_type, conflict, internal'),
+    code: z.string().describe('stable: bad_request, not_found, too_large, timeout, length_required, unsupported_media_type, duplicate, conflict, busy, unauthorized, internal'),
     message: z.string(),
     first: z.object({ id: z.string(), url: z.string() }).optional().describe('duplicate: the first submission of this capsule or run'),
   }),
@@ -66,6 +66,7 @@ export const LeaderboardSchema = z.object({
   filter: z.object({ workload: z.string().nullable(), size: z.number().nullable(), track: z.string().nullable(), tier: z.string().nullable() }),
   rank_by: z.literal('prove_median_us'),
   prices: PriceRefSchema,
+  truncated: z.boolean().describe('more rows matched than the board shows (1000): narrow the filter'),
   rows: z.array(BoardRowSchema),
 }).meta({ id: 'Leaderboard' });
 
@@ -98,7 +99,7 @@ export const HardwareSchema = z.object({
 export const LiveRequestSchema = z.strictObject({ run_id: RunIdSchema }).meta({ id: 'LiveRequest' });
 export const LiveTicketSchema = z.object({
   run_id: RunIdSchema,
-  token: z.string().describe('send as "Authorization: Bearer <token>" when opening ingest_url; shown once'),
+  token: z.string().describe('send as "Authorization: Bearer <token>" when opening ingest_url (again on every reconnect); shown once'),
   ingest_url: z.string(),
   watch_url: z.string(),
 }).meta({ id: 'LiveTicket' });
@@ -106,6 +107,6 @@ export const LiveTicketSchema = z.object({
 export const HealthSchema = z.object({
   name: z.literal('capseal'), version: z.string(), verifier_build_hash: Hash, database: z.enum(['pglite', 'postgres']),
   certified: z.object({ registry_root: Hash }).nullable(), prices: PriceRefSchema,
-  limits: z.object({ max_pack_bytes: z.number().int(), max_concurrent_uploads: z.number().int(), upload_idle_ms: z.number().int(),
-    live_max_event_bytes: z.number().int(), live_max_events_per_second: z.number().int(), live_max_events: z.number().int() }),
+  limits: z.object(Object.fromEntries(['max_pack_bytes', 'max_concurrent_uploads', 'max_uploads_per_address', 'upload_idle_ms', 'upload_max_ms', 'max_queued',
+    'live_max_event_bytes', 'live_max_events_per_second', 'live_max_events', 'live_max_stream_bytes', 'live_max_viewers', 'live_max_pending_runs'].map((k) => [k, z.number().int()]))),
 }).meta({ id: 'Health' });

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type PgBoss from 'pg-boss';
 import type { z } from 'zod';
 import { CAPSULE_FILE } from '../capsule/seal.js';
@@ -24,26 +25,16 @@ import type { Db } from './db.js';
 import { enqueue } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 import { costOf, type Prices } from './prices.js';
+import { errorBody, HttpError } from './http-error.js';
+import type { Limits } from './limits.js';
 import * as store from './store.js';
-import { HttpError, receiveBody } from './upload.js';
-
-export interface Limits {
-  maxPackBytes: number;
-  maxConcurrentUploads: number;
-  uploadIdleMs: number;
-  live: { maxEventBytes: number; maxEventsPerSecond: number; maxEvents: number; maxViewers: number };
-}
-
-export const DEFAULT_LIMITS: Limits = {
-  maxPackBytes: 64 * 2 ** 20,
-  maxConcurrentUploads: 8,
-  uploadIdleMs: 30_000,
-  live: { maxEventBytes: 256 * 1024, maxEventsPerSecond: 200, maxEvents: 100_000, maxViewers: 100 },
-};
+import { receiveBody } from './upload.js';
 
 export interface ApiContext {
   db: Db;
   boss: PgBoss;
+  /** Called after a job is queued: wakes this process's verifiers without waiting for their next poll. */
+  wake(): void;
   /** Where uploads land: one sandbox folder per upload, removed once the pack is stored. */
   sandboxDir: string;
   limits: Limits;
@@ -115,6 +106,7 @@ export interface Api {
 export function createApi(ctx: ApiContext): Api {
   const app = new Hono<Env>();
   let uploads = 0, active = 0;
+  const byAddress = new Map<string, number>();
   app.use(async (_c, next) => {
     active++;
     try {
@@ -127,12 +119,12 @@ export function createApi(ctx: ApiContext): Api {
   app.onError((e, c) => {
     if (e instanceof HttpError) {
       for (const [k, v] of Object.entries(e.headers)) c.header(k, v);
-      return c.json({ error: { status: e.status, code: e.code, message: e.message, ...e.extra } }, e.status as 400);
+      return c.json(errorBody(e.status, e.code, e.message, e.extra), e.status as 400);
     }
     process.stderr.write(`capseal serve: ${c.req.method} ${c.req.path}: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    return c.json({ error: { status: 500, code: 'internal', message: 'the server failed; the operator has the details' } }, 500);
+    return c.json(errorBody(500, 'internal', 'the server failed; the operator has the details'), 500);
   });
-  app.notFound((c) => c.json({ error: { status: 404, code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => c.json(errorBody(404, 'not_found', `no route ${c.req.method} ${c.req.path}`), 404));
 
   const refuse = async (e: HttpError): Promise<never> => {
     await store.recordIntakeRejection(ctx.db, e.code, e.status, e.message).catch(() => {});
@@ -140,39 +132,46 @@ export function createApi(ctx: ApiContext): Api {
   };
 
   app.post('/api/submissions', async (c) => {
-    if (uploads >= ctx.limits.maxConcurrentUploads)
-      await refuse(new HttpError(503, 'busy', `${uploads} uploads are in progress, the most this server takes at once; try again shortly`, { 'retry-after': '2', connection: 'close' }));
+    const address = c.env.incoming.socket.remoteAddress ?? '?';
+    const busy = (why: string) => refuse(new HttpError(503, 'busy', `${why}; try again shortly`, { 'retry-after': '2', connection: 'close' }));
+    if (uploads >= ctx.limits.maxConcurrentUploads) await busy(`${uploads} uploads are in progress, the most this server takes at once`);
+    if ((byAddress.get(address) ?? 0) >= ctx.limits.maxUploadsPerAddress) await busy(`${ctx.limits.maxUploadsPerAddress} uploads from your address are in progress, the most it may send at once`);
     const type = c.req.header('content-type') ?? 'application/gzip';
     if (!/^application\/(gzip|x-gzip|octet-stream|x-tar\+gzip)\b/i.test(type))
       await refuse(new HttpError(415, 'unsupported_media_type', `send the capsulepack.tgz as application/gzip or application/octet-stream, not ${type.slice(0, 100)}`));
+    if ((await store.queuedCount(ctx.db)) >= ctx.limits.maxQueued) await busy(`${ctx.limits.maxQueued} submissions are waiting for a verifier`);
     uploads++;
-    await mkdir(ctx.sandboxDir, { recursive: true });
-    const sandbox = await mkdtemp(join(ctx.sandboxDir, 'upload-'));
+    byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
+    let sandbox: string | undefined;
     try {
+      await mkdir(ctx.sandboxDir, { recursive: true });
+      sandbox = await mkdtemp(join(ctx.sandboxDir, 'upload-'));
       const packPath = join(sandbox, 'pack.tgz');
-      const got = await receiveBody(c.env.incoming, packPath, { maxBytes: ctx.limits.maxPackBytes, idleMs: ctx.limits.uploadIdleMs }).catch((e: unknown) =>
-        e instanceof HttpError ? refuse(e) : Promise.reject(e));
+      const limits = { maxBytes: ctx.limits.maxPackBytes, idleMs: ctx.limits.uploadIdleMs, maxMs: ctx.limits.uploadMaxMs };
+      const got = await receiveBody(c.env.incoming, packPath, limits).catch((e: unknown) => (e instanceof HttpError ? refuse(e) : Promise.reject(e)));
       const id = store.newId('sub');
       const challengeNonce = randomBytes(32).toString('hex');
+      const t0 = performance.now();
       let claimed;
       try {
         claimed = await claims(packPath, sandbox);
       } catch (e) {
         if (!(e instanceof PackArchiveError)) throw e;
-        await store.insertRejectedSubmission(ctx.db, { id, packSha256: got.sha256, bytes: got.bytes, challengeNonce, code: e.code, message: e.message });
+        await store.insertRejectedSubmission(ctx.db, { id, packSha256: got.sha256, bytes: got.bytes, challengeNonce, code: e.code, message: e.message, verifier: ctx.verifier, verifyMs: performance.now() - t0 });
         return c.json(submissionJson((await store.submission(ctx.db, id))!), 422);
       }
-      try {
-        await store.insertSubmission(ctx.db, { id, packSha256: got.sha256, bytes: await readFile(packPath), claimedCapsuleHash: claimed.capsuleHash, claimedRunId: claimed.runId, challengeNonce });
-      } catch (e) {
-        if (!(e instanceof store.DuplicateError)) throw e;
-        throw new HttpError(409, 'duplicate', e.message, {}, { first: { id: e.firstId, url: `/api/submissions/${e.firstId}` } });
-      }
+      const first = await store.firstSubmissionOf(ctx.db, { ...claimed, packSha256: got.sha256 });
+      if (first) throw new HttpError(409, 'duplicate', `${first.what}: submission ${first.id}`, {}, { first: { id: first.id, url: `/api/submissions/${first.id}` } });
+      await store.insertSubmission(ctx.db, { id, packSha256: got.sha256, bytes: await readFile(packPath), claimedCapsuleHash: claimed.capsuleHash, claimedRunId: claimed.runId, challengeNonce });
       await enqueue(ctx.boss, id);
+      ctx.wake();
       return c.json({ id, status: 'queued', links: { self: `/api/submissions/${id}` } }, 202, { location: `/api/submissions/${id}` });
     } finally {
       uploads--;
-      await rm(sandbox, { recursive: true, force: true, maxRetries: 5 });
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left > 0) byAddress.set(address, left);
+      else byAddress.delete(address);
+      if (sandbox) await rm(sandbox, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 
@@ -185,11 +184,12 @@ export function createApi(ctx: ApiContext): Api {
 
   app.get('/api/leaderboard', async (c) => {
     const q = parseQuery(LeaderboardQuerySchema, c);
-    const rows = (await store.leaderboard(ctx.db, q)).map(({ row, hardware }) => ({ ...row, cost: costOf(ctx.prices, hardware, Number(row.prove_median_us)) }));
+    const board = await store.leaderboard(ctx.db, q);
+    const rows = board.rows.map(({ row, hardware }) => ({ ...row, cost: costOf(ctx.prices, hardware, Number(row.prove_median_us)) }));
     const filter = { workload: q.workload ?? null, size: q.size ?? null, track: q.track ?? null, tier: q.tier ?? null };
     const flat = rows.map((r) => ({ ...r, cost_usd_per_proof: r.cost?.usd_per_proof ?? null, hardware_class: r.cost?.hardware_class ?? null, price_table: ctx.prices?.table.version ?? null }));
     return table(c, q.format, [...store.BOARD_COLUMNS, 'cost_usd_per_proof', 'hardware_class', 'price_table'], flat,
-      { filter, rank_by: 'prove_median_us', prices: priceRef(ctx.prices), rows }, 'leaderboard');
+      { filter, rank_by: 'prove_median_us', prices: priceRef(ctx.prices), truncated: board.truncated, rows }, 'leaderboard');
   });
 
   const runOr404 = async (id: string): Promise<store.RunRecord> => {
@@ -213,9 +213,9 @@ export function createApi(ctx: ApiContext): Api {
 
   app.get('/api/runs/:id/pack', async (c) => {
     const id = c.req.param('id');
-    const bytes = RunIdSchema.safeParse(id).success ? await store.runPack(ctx.db, id) : null;
-    if (!bytes) throw new HttpError(404, 'not_found', `no verified run ${id.slice(0, 80)}`);
-    return c.body(new Uint8Array(bytes), 200, { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${id}.capsulepack.tgz"`, 'x-content-sha256': sha256Hex(bytes) });
+    const pack = RunIdSchema.safeParse(id).success ? await store.runPack(ctx.db, id) : null;
+    if (!pack) throw new HttpError(404, 'not_found', `no verified run ${id.slice(0, 80)}`);
+    return c.body(pack.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${id}.capsulepack.tgz"`, 'x-content-sha256': pack.sha256 });
   });
 
   app.get('/api/runs/:id/events', async (c) => {
@@ -256,7 +256,12 @@ export function createApi(ctx: ApiContext): Api {
     return c.body(body, 200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'content-disposition': 'attachment; filename="capseal-dump.ndjson"' });
   });
 
-  app.post('/api/live', async (c) => {
+  // A registration is one small JSON object: the body is bounded before it is read (a declared
+  // Content-Length over the limit is refused at once; a chunked one is cut at the limit).
+  const LIVE_REQUEST_MAX_BYTES = 4096;
+  app.post('/api/live', bodyLimit({ maxSize: LIVE_REQUEST_MAX_BYTES, onError: () => {
+    throw new HttpError(413, 'too_large', `a live registration is one JSON object of at most ${LIVE_REQUEST_MAX_BYTES} bytes`, { connection: 'close' });
+  } }), async (c) => {
     let body: unknown;
     try {
       body = parseCanonicalBytes(new Uint8Array(await c.req.arrayBuffer()));
@@ -266,19 +271,21 @@ export function createApi(ctx: ApiContext): Api {
     const r = LiveRequestSchema.safeParse(body);
     if (!r.success) throw new HttpError(400, 'bad_request', issuesText(r.error.issues));
     const runId = r.data.run_id;
-    if (await store.run(ctx.db, runId)) throw new HttpError(409, 'conflict', `run ${runId} is already on the board`);
     const token = randomBytes(32).toString('hex');
-    if (!(await store.registerLive(ctx.db, runId, sha256Hex(new TextEncoder().encode(token)), ZERO_EVENT_HASH)))
-      throw new HttpError(409, 'conflict', `run ${runId} is already registered for a live stream`);
-    return c.json({ run_id: runId, token, ingest_url: `/api/live/${runId}/ingest`, watch_url: `/api/live/${runId}` }, 201);
+    const registered = await store.registerLive(ctx.db, runId, sha256Hex(new TextEncoder().encode(token)), ZERO_EVENT_HASH, ctx.limits.live.maxPendingRuns);
+    if (registered === 'busy') throw new HttpError(503, 'busy', `${ctx.limits.live.maxPendingRuns} live runs are waiting for their packs; try again later`, { 'retry-after': '60' });
+    if (registered === 'taken') throw new HttpError(409, 'conflict', `run ${runId} is already registered for a live stream, submitted or on the board (a stream starts before its pack is submitted)`);
+    return c.json({ run_id: runId, token, ingest_url: `/api/live/${runId}/ingest`, watch_url: `/api/live/${runId}` }, 201, { location: `/api/live/${runId}` });
   });
 
   app.get('/api/health', (c) => c.json({
     name: 'capseal', version: packageVersion(), verifier_build_hash: ctx.verifier.build_hash, database: ctx.db.kind,
     certified: ctx.certified ? { registry_root: ctx.certified.registryRoot } : null, prices: priceRef(ctx.prices),
     limits: {
-      max_pack_bytes: ctx.limits.maxPackBytes, max_concurrent_uploads: ctx.limits.maxConcurrentUploads, upload_idle_ms: ctx.limits.uploadIdleMs,
+      max_pack_bytes: ctx.limits.maxPackBytes, max_concurrent_uploads: ctx.limits.maxConcurrentUploads, max_uploads_per_address: ctx.limits.maxUploadsPerAddress,
+      upload_idle_ms: ctx.limits.uploadIdleMs, upload_max_ms: ctx.limits.uploadMaxMs, max_queued: ctx.limits.maxQueued,
       live_max_event_bytes: ctx.limits.live.maxEventBytes, live_max_events_per_second: ctx.limits.live.maxEventsPerSecond, live_max_events: ctx.limits.live.maxEvents,
+      live_max_stream_bytes: ctx.limits.live.maxStreamBytes, live_max_viewers: ctx.limits.live.maxViewers, live_max_pending_runs: ctx.limits.live.maxPendingRuns,
     },
   }));
 

@@ -25,12 +25,20 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/** int8 (bigint) columns as numbers when exact, else as decimal strings: the same on both databases. */
+const INT8_OID = 20;
+const parseInt8 = (v: string): number | string => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+};
+
 const rowsOf = <T>(r: { rows: unknown[]; affectedRows?: number; rowCount?: number | null }): Rows<T> =>
   ({ rows: r.rows as T[], count: r.affectedRows ?? r.rowCount ?? 0 });
 
 /** An embedded database in `dir` (created if needed), or in memory when `dir` is undefined. */
 export async function openPglite(dir?: string): Promise<Db> {
-  const db = dir === undefined ? new PGlite() : new PGlite(dir);
+  const options = { parsers: { [INT8_OID]: parseInt8 } };
+  const db = dir === undefined ? new PGlite(options) : new PGlite(dir, options);
   await db.waitReady;
   return {
     kind: 'pglite',
@@ -47,7 +55,8 @@ export async function openPglite(dir?: string): Promise<Db> {
 
 /** PostgreSQL at `url` (postgres://…), through a pool of `max` connections. */
 export async function openPostgres(url: string, max = 10): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'capseal' });
+  const types = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser };
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'capseal', types });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   await pool.query('SELECT 1'); // fail now, with the reason, if the database cannot be reached

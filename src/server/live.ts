@@ -4,14 +4,18 @@
 //           with from_seq = the last seq it stored — and the runner sends every line after it. Each
 //           line is checked as the pack verifier checks events.jsonl (canonical, typed, seq + 1, the
 //           hash chain, time never back) before it is stored; a repeat of a stored seq is ignored.
-//           Limits: bytes per line, lines per second (a token bucket), lines per run; a breach
-//           closes the connection with 1008/1009 and a reason, and is recorded.
+//           One run's lines are handled in order, whichever connection brings them. Per run: bytes
+//           per line, lines per second (a token bucket), lines and bytes in all; a breach closes the
+//           connection with 1008/1009 and a reason, and is recorded once. A run on the board takes
+//           no more lines.
 //   watch   /api/live/<run_id>?from_seq=N: a state_snapshot the server makes from the stored lines,
-//           then every stored line after N, then live ones, in order, without gaps or repeats; and
-//           server_verified once the run's pack has its verdict.
+//           then every stored line after N, then live ones, in order, without gaps or repeats; then
+//           server_verified once the run is on the board (submission_rejected for each submission
+//           claiming the run that was rejected: a claim is not the run). A viewer that does not read
+//           is closed (1013: reconnect with from_seq).
 // Server messages use the stream's envelope with source "server" and no prev_event_hash (they are
-// not part of the run's chain). Once the pack is submitted, the stored lines must be its
-// events.jsonl line for line, or the run is marked inconsistent (./store.ts).
+// not part of the run's chain). Live lines reach the viewers of this process; viewers of another
+// serve process on the same PostgreSQL get them when they (re)connect.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -19,15 +23,39 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { EventChain, EventLogError, RunState, STREAM_SCHEMA, type StreamEvent } from '../capsulebench/events.js';
 import { sha256Hex } from '../hash/digest.js';
-import type { Limits } from './api.js';
 import type { Db } from './db.js';
+import { errorBody } from './http-error.js';
+import type { Limits } from './limits.js';
 import * as store from './store.js';
 
 const PATH = /^\/api\/live\/([A-Za-z0-9_]{1,64})(\/ingest)?$/;
+/** Stored lines read per query when a viewer catches up. */
+const PAGE = 500;
+/** Bytes a viewer may leave unread before it is closed. */
+const MAX_VIEWER_BUFFER = 16 * 2 ** 20;
 
 /** A message from the server (not part of the run's chain). */
-export function serverMessage(runId: string, seq: number, type: string, data: unknown): string {
+function serverMessage(runId: string, seq: number, type: string, data: unknown): string {
   return JSON.stringify({ schema: STREAM_SCHEMA, v: 1, run_id: runId, seq, ts_ms: Date.now(), source: 'server', type, data });
+}
+
+/** A close reason: at most 123 bytes of UTF-8 (RFC 6455 §5.5), cut on a character boundary. */
+function closeReason(why: string): string {
+  let out = '';
+  for (const ch of why) {
+    if (Buffer.byteLength(out + ch) > 123) break;
+    out += ch;
+  }
+  return out;
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' };
+const CODE: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 404: 'not_found', 409: 'conflict', 503: 'busy' };
+
+/** Answers an upgrade request with an HTTP error, as the API would. */
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify(errorBody(status, CODE[status]!, message));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${status === 503 ? 'retry-after: 5\r\n' : ''}connection: close\r\n\r\n${body}`);
 }
 
 interface Viewer {
@@ -36,19 +64,31 @@ interface Viewer {
   sent: number;
   /** Lines that arrived while its backlog was being read. */
   pending: { seq: number; line: string }[] | null;
-  /** Whether it was sent server_verified. */
+  /** Whether it was sent server_verified; the rejected submissions it was told of. */
   told: boolean;
+  rejectionsTold: Set<string>;
+}
+
+interface Ingest {
+  chain: EventChain;
+  work: Promise<void>;
+  tokens: number;
+  at: number;
+  /** Bytes stored so far (-1: not read from the database yet). */
+  bytes: number;
 }
 
 interface Channel {
   viewers: Set<Viewer>;
   runner: WebSocket | null;
+  /** The run's ingest state, shared by its connections: lines are taken in order, the rate is per run. */
+  ingest: Ingest | null;
 }
 
-function reject(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { status, code: status === 401 ? 'unauthorized' : status === 404 ? 'not_found' : 'bad_request', message } });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-}
+const send = (v: Viewer, text: string): void => {
+  if (v.ws.bufferedAmount > MAX_VIEWER_BUFFER) v.ws.close(1013, 'too far behind: reconnect with from_seq');
+  else v.ws.send(text);
+};
 
 export class LiveHub {
   readonly #wss: WebSocketServer;
@@ -58,13 +98,13 @@ export class LiveHub {
   constructor(readonly db: Db, readonly limits: Limits['live']) {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxEventBytes });
     // Verdicts are recorded by workers anywhere: watched runs look for theirs in the database.
-    this.#poll = setInterval(() => void this.#pushVerdicts(), 1000);
+    this.#poll = setInterval(() => void this.#pushVerdicts().catch(() => {}), 1000);
     this.#poll.unref();
   }
 
   #channel(runId: string): Channel {
     let ch = this.#channels.get(runId);
-    if (!ch) this.#channels.set(runId, (ch = { viewers: new Set(), runner: null }));
+    if (!ch) this.#channels.set(runId, (ch = { viewers: new Set(), runner: null, ingest: null }));
     return ch;
   }
 
@@ -78,21 +118,25 @@ export class LiveHub {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const m = PATH.exec(url.pathname);
-      if (!m || !RunIdSchema.safeParse(m[1]).success) return reject(socket, 404, 'no live stream at this path: use /api/live/<run_id> or /api/live/<run_id>/ingest');
+      if (!m || !RunIdSchema.safeParse(m[1]).success) return refuse(socket, 404, 'no live stream at this path: use /api/live/<run_id> or /api/live/<run_id>/ingest');
       const runId = m[1]!;
       const live = await store.liveRun(this.db, runId);
-      if (!live) return reject(socket, 404, `run ${runId} is not registered for a live stream (POST /api/live)`);
+      if (!live) return refuse(socket, 404, `run ${runId} is not registered for a live stream (POST /api/live)`);
       if (m[2]) {
         const token = /^Bearer ([0-9a-f]{64})$/.exec(req.headers.authorization ?? '')?.[1];
         const given = token ? Buffer.from(sha256Hex(new TextEncoder().encode(token)), 'hex') : Buffer.alloc(32);
-        if (!token || !timingSafeEqual(given, Buffer.from(live.token_sha256, 'hex'))) return reject(socket, 401, 'a live stream is sent with the Bearer token POST /api/live returned');
-        this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#ingest(ws, live));
+        if (!token || !timingSafeEqual(given, Buffer.from(live.token_sha256, 'hex'))) return refuse(socket, 401, 'a live stream is sent with the Bearer token POST /api/live returned');
+        if ((await store.liveVerdicts(this.db, runId)).accepted) return refuse(socket, 409, `run ${runId} is on the board: its stream is closed`);
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#ingest(ws, live));
       } else {
         const from = url.searchParams.get('from_seq') ?? '0';
-        if (!/^[0-9]{1,9}$/.test(from)) return reject(socket, 400, 'from_seq must be a whole number');
+        if (!/^[0-9]{1,9}$/.test(from)) return refuse(socket, 400, 'from_seq must be a whole number');
         const ch = this.#channel(runId);
-        if (ch.viewers.size >= this.limits.maxViewers) return reject(socket, 400, `run ${runId} has ${ch.viewers.size} viewers, the most it takes`);
-        this.#wss.handleUpgrade(req, socket, head, (ws) => void this.#watch(ws, runId, Number(from)));
+        if (ch.viewers.size >= this.limits.maxViewers) {
+          this.#drop(runId);
+          return refuse(socket, 503, `run ${runId} has ${ch.viewers.size} viewers, the most it takes`);
+        }
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#watch(ws, runId, Number(from)));
       }
     })().catch((e: unknown) => {
       process.stderr.write(`capseal serve: live: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -100,71 +144,97 @@ export class LiveHub {
     });
   }
 
-  async #ingest(ws: WebSocket, live: store.LiveRun): Promise<void> {
-    const runId = live.run_id;
+  #ingest(ws: WebSocket, live: store.LiveRun): void {
+    const runId = live.run_id, lim = this.limits;
     const ch = this.#channel(runId);
     ch.runner?.close(4000, 'another connection of this run took over');
     ch.runner = ws;
-    const chain = new EventChain({ seq: live.last_seq, head: live.head, tsMs: live.last_ts_ms, runId });
-    let tokens = this.limits.maxEventsPerSecond * 5, at = Date.now();
-    let work = Promise.resolve(), queued = 0;
+    const st = (ch.ingest ??= {
+      chain: new EventChain({ seq: live.last_seq, head: live.head, tsMs: live.last_ts_ms, runId }),
+      work: Promise.resolve(), tokens: lim.maxEventsPerSecond * 5, at: Date.now(), bytes: -1,
+    });
+    let queued = 0, breached = false;
     const breach = (code: number, why: string) => {
+      if (breached) return;
+      breached = true;
       void store.recordIntakeRejection(this.db, 'live', code, `${runId}: ${why}`).catch(() => {});
-      ws.close(code, why.slice(0, 120));
+      ws.close(code, closeReason(why));
     };
     ws.on('message', (data, isBinary) => {
-      // A token bucket: bursts of five seconds' worth (a runner flushes what a timed proof held), then the rate.
+      if (breached) return;
       const now = Date.now();
-      tokens = Math.min(this.limits.maxEventsPerSecond * 5, tokens + ((now - at) / 1000) * this.limits.maxEventsPerSecond);
-      at = now;
-      if (--tokens < 0) return breach(1008, `more than ${this.limits.maxEventsPerSecond} events per second`);
+      st.tokens = Math.min(lim.maxEventsPerSecond * 5, st.tokens + ((now - st.at) / 1000) * lim.maxEventsPerSecond);
+      st.at = now;
+      if (--st.tokens < 0) return breach(1008, `more than ${lim.maxEventsPerSecond} events per second`);
       if (isBinary) return breach(1003, 'events are text frames');
       const line = data.toString();
       queued++;
-      work = work.then(async () => {
-        if (ws.readyState !== ws.OPEN) return;
-        let seq: number | undefined;
+      st.work = st.work.then(async () => {
+        if (breached || ws.readyState !== ws.OPEN) return;
+        let seq: unknown;
         try {
-          seq = (JSON.parse(line) as { seq?: unknown }).seq as number;
+          seq = (JSON.parse(line) as { seq?: unknown }).seq;
         } catch {
           // chain.next says why
         }
-        if (typeof seq === 'number' && seq <= chain.seq) return; // already stored (a resend after reconnecting)
-        if (chain.seq >= this.limits.maxEvents) return breach(1008, `more than ${this.limits.maxEvents} events in one run`);
+        if (typeof seq === 'number' && seq <= st.chain.seq) return; // already stored (a resend after reconnecting)
+        if (st.chain.seq >= lim.maxEvents) return breach(1008, `more than ${lim.maxEvents} events in one run`);
+        if (st.bytes < 0) st.bytes = await store.liveBytes(this.db, runId);
+        if (st.bytes + line.length > lim.maxStreamBytes) return breach(1008, `more than ${lim.maxStreamBytes} bytes of events in one run`);
         let e;
         try {
-          e = chain.next(line, `event ${chain.seq + 1}`);
+          e = st.chain.next(line, `event ${st.chain.seq + 1}`);
         } catch (err) {
           return breach(1008, err instanceof EventLogError ? `${err.code}: ${err.message}` : String(err));
         }
-        if (!(await store.appendLive(this.db, runId, e.event.seq, line, e.hash, e.event.ts_ms))) return breach(1008, 'another connection stored this seq first');
+        st.bytes += line.length;
+        if (!(await store.appendLive(this.db, runId, e.event.seq, line, e.hash, e.event.ts_ms))) {
+          // Another process took this seq: the same line is a resend; a different one is a fork.
+          if ((await store.liveLine(this.db, runId, e.event.seq)) !== line) return breach(1008, `a different event is stored at seq ${e.event.seq}`);
+          return;
+        }
         this.#broadcast(runId, e.event.seq, line);
+      }).catch((e: unknown) => {
+        // A failure here (the database, a bug) ends this connection, never the process.
+        process.stderr.write(`capseal serve: live ${runId}: ${e instanceof Error ? e.message : String(e)}\n`);
+        ws.terminate();
       }).finally(() => {
         // Acknowledged whenever the server has caught up: the runner knows what is stored.
-        if (--queued === 0 && ws.readyState === ws.OPEN) ws.send(serverMessage(runId, chain.seq, 'server_received', { last_seq: chain.seq }));
+        if (--queued === 0 && ws.readyState === ws.OPEN) ws.send(serverMessage(runId, st.chain.seq, 'server_received', { last_seq: st.chain.seq }));
       });
     });
     ws.on('close', () => {
-      if (ch.runner === ws) ch.runner = null;
-      this.#drop(runId);
+      if (ch.runner !== ws) return;
+      ch.runner = null;
+      // The state goes once every line in hand is stored; a later connection starts from the database.
+      void st.work.then(() => {
+        if (!ch.runner) ch.ingest = null;
+        this.#drop(runId);
+      });
     });
-    ws.on('error', () => {});
-    ws.send(serverMessage(runId, live.last_seq, 'resume_request', { from_seq: live.last_seq, want_snapshot: false }));
+    // ws itself closes a frame over maxPayload with 1009: recorded as every breach is.
+    ws.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') breach(1009, `a line over ${lim.maxEventBytes} bytes`);
+    });
+    // After the lines already in hand, so from_seq is what is stored.
+    void st.work.then(() => {
+      if (ws.readyState === ws.OPEN) ws.send(serverMessage(runId, st.chain.seq, 'resume_request', { from_seq: st.chain.seq, want_snapshot: false }));
+    });
   }
 
   #broadcast(runId: string, seq: number, line: string): void {
     for (const v of this.#channels.get(runId)?.viewers ?? []) {
       if (v.pending) v.pending.push({ seq, line });
       else if (seq > v.sent) {
-        v.ws.send(line);
+        send(v, line);
         v.sent = seq;
       }
     }
   }
 
-  async #watch(ws: WebSocket, runId: string, from: number): Promise<void> {
+  #watch(ws: WebSocket, runId: string, from: number): void {
     const ch = this.#channel(runId);
-    const v: Viewer = { ws, sent: from, pending: [], told: false };
+    const v: Viewer = { ws, sent: from, pending: [], told: false, rejectionsTold: new Set() };
     ch.viewers.add(v);
     ws.on('close', () => {
       ch.viewers.delete(v);
@@ -172,14 +242,22 @@ export class LiveHub {
     });
     ws.on('error', () => {});
     ws.on('message', () => {}); // viewers only listen
-    // The snapshot is the state after every stored line; the lines after `from` follow it.
-    const stored = await store.liveLines(this.db, runId, 0);
+    void this.#catchUp(v, runId).catch((e: unknown) => {
+      process.stderr.write(`capseal serve: live ${runId}: ${e instanceof Error ? e.message : String(e)}\n`);
+      ws.close(1011, 'the server could not read the stream');
+    });
+  }
+
+  /** The snapshot (the state after every stored line), then the stored lines after `v.sent`, page by page, then what came meanwhile. */
+  async #catchUp(v: Viewer, runId: string): Promise<void> {
     const state = new RunState();
-    for (const { line } of stored) state.apply(JSON.parse(line) as StreamEvent);
-    const last = stored.length ? stored[stored.length - 1]!.seq : 0;
-    ws.send(serverMessage(runId, last, 'state_snapshot', state.snapshot(last)));
-    for (const { seq, line } of stored) if (seq > v.sent) (ws.send(line), (v.sent = seq));
-    for (const { seq, line } of v.pending!) if (seq > v.sent) (ws.send(line), (v.sent = seq));
+    let last = 0;
+    for (let page; (page = await store.liveLines(this.db, runId, last, PAGE)).length; last = page[page.length - 1]!.seq)
+      for (const { line } of page) state.apply(JSON.parse(line) as StreamEvent);
+    send(v, serverMessage(runId, last, 'state_snapshot', state.snapshot(last)));
+    for (let page; v.ws.readyState === v.ws.OPEN && (page = await store.liveLines(this.db, runId, v.sent, PAGE)).length; )
+      for (const { seq, line } of page) (send(v, line), (v.sent = seq));
+    for (const { seq, line } of v.pending!) if (seq > v.sent) (send(v, line), (v.sent = seq));
     v.pending = null;
   }
 
@@ -187,17 +265,18 @@ export class LiveHub {
     for (const [runId, ch] of this.#channels) {
       const waiting = [...ch.viewers].filter((v) => !v.told && !v.pending);
       if (!waiting.length) continue;
-      const r = await this.db.query<{ id: string; status: string; tier: string | null; code: string | null; message: string | null; checks: unknown }>(
-        `SELECT id, status, tier, code, message, checks FROM submissions WHERE claimed_run_id = $1 AND status IN ('accepted', 'rejected') ORDER BY verified_at DESC LIMIT 1`,
-        [runId],
-      ).catch(() => null);
-      const s = r?.rows[0];
-      if (!s) continue;
-      const runRow = await this.db.query<{ live_status: string | null }>('SELECT live_status FROM runs WHERE run_id = $1', [runId]).catch(() => null);
-      const msg = serverMessage(runId, 0, 'server_verified', {
-        status: s.status, tier: s.tier, code: s.code, message: s.message, checks: s.checks, submission_id: s.id, live_status: runRow?.rows[0]?.live_status ?? null,
-      });
-      for (const v of waiting) (v.ws.send(msg), (v.told = true));
+      const { accepted, rejected } = await store.liveVerdicts(this.db, runId);
+      for (const v of waiting) {
+        for (const r of rejected)
+          if (!v.rejectionsTold.has(r.id)) {
+            v.rejectionsTold.add(r.id);
+            send(v, serverMessage(runId, v.sent, 'submission_rejected', { submission_id: r.id, code: r.code, message: r.message }));
+          }
+        if (accepted) {
+          v.told = true;
+          send(v, serverMessage(runId, v.sent, 'server_verified', { status: 'accepted', ...accepted }));
+        }
+      }
     }
   }
 

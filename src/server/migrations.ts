@@ -1,9 +1,10 @@
 // The server's schema as versioned migrations, applied in order at start under an advisory lock (so
 // several servers and workers starting together apply each once). A migration is never edited once
 // released: a change is a new one. The tables:
-//   submissions  every upload that reached verification: status, verdict, every check with its code,
+//   submissions  every upload that reached verification (or was refused as an archive): status, verdict, every check with its code,
 //                the DA challenge nonce, the verifier's version and build hash, the verification time
-//   packs        the uploaded bytes (workers on other machines read them from here)
+//   packs        the uploaded bytes while they are needed: until the verdict, and for accepted runs
+//                (workers on other machines read them from here)
 //   runs         accepted submissions: the leaderboard's rows, with what the receipt page shows
 //   live_runs, live_events   runs streamed while they ran (per-run token, the stored event lines)
 //   intake_rejections        traffic refused before it became a submission (too large, too slow, …)
@@ -40,8 +41,8 @@ CREATE TABLE submissions (
   verify_ms double precision,
   verified_at timestamptz
 );
-CREATE UNIQUE INDEX submissions_capsule_once ON submissions (claimed_capsule_hash) WHERE status <> 'rejected';
-CREATE UNIQUE INDEX submissions_run_once ON submissions (claimed_run_id) WHERE status <> 'rejected';
+CREATE INDEX submissions_pack ON submissions (pack_sha256);
+CREATE INDEX submissions_run ON submissions (claimed_run_id);
 CREATE INDEX submissions_status ON submissions (status);
 CREATE TABLE packs (
   submission_id text PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,

@@ -1,22 +1,26 @@
 // `capseal serve` and `capseal worker` as functions (DESIGN.md "Server"): the database (PGlite under
 // the data folder, or PostgreSQL), migrations, the job engine, N verification threads, the HTTP API
-// and the live stream on one port. Listens on 127.0.0.1 unless told otherwise.
+// and the live stream on one port. Listens on 127.0.0.1 unless told otherwise. The port is taken
+// first (a second server on it fails before touching the database), and answers 503 until ready.
 import { mkdir, rm } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAdaptorServer } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type PgBoss from 'pg-boss';
 import type { Acl } from '../capsule/acl.js';
 import { verifierBuild } from '../capsulebench/host-node.js';
-import { createApi, DEFAULT_LIMITS, type Limits } from './api.js';
+import { createApi } from './api.js';
+import { lockDataDir } from './data-lock.js';
 import { openPglite, openPostgres, type Db } from './db.js';
+import { errorBody } from './http-error.js';
 import { DEFAULT_JOB_TIMINGS, enqueue, startBoss, startWorkers, type JobTimings } from './jobs.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { LiveHub } from './live.js';
 import { migrate } from './migrations.js';
 import type { Prices } from './prices.js';
-import { pendingSubmissions, type VerifierInfo } from './store.js';
+import { unqueuedSubmissions, type VerifierInfo } from './store.js';
 import { VerifierPool } from './verifier-pool.js';
 
 export interface DbChoice {
@@ -34,6 +38,7 @@ export interface ServeOptions extends DbChoice {
   prices?: Prices;
   limits?: Limits;
   jobs?: JobTimings;
+  /** A verification is stopped after this long (default: 10 minutes, and never past the job's expiry). */
   verifyTimeoutMs?: number;
   log?(message: string): void;
 }
@@ -44,86 +49,100 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export const DEFAULT_VERIFY_TIMEOUT_MS = 10 * 60_000;
-
-async function openDb(o: DbChoice): Promise<Db> {
-  if (o.url) return openPostgres(o.url);
-  await mkdir(o.dataDir, { recursive: true });
-  return openPglite(join(o.dataDir, 'db'));
-}
+const DEFAULT_VERIFY_TIMEOUT_MS = 10 * 60_000;
 
 interface Verifiers {
   boss: PgBoss;
-  pool: VerifierPool | null;
+  /** Wakes this process's idle pollers (a job was just queued here). */
+  wake(): void;
   stop(): Promise<void>;
 }
 
-async function startVerifiers(db: Db, o: { workers: number; workDir: string; certified?: ServeOptions['certified']; jobs: JobTimings; verifyTimeoutMs: number; verifier: VerifierInfo }): Promise<Verifiers> {
+async function startVerifiers(db: Db, o: { workers: number; workDir: string; certified?: ServeOptions['certified']; jobs: JobTimings; verifyTimeoutMs?: number; verifier: VerifierInfo }): Promise<Verifiers> {
   await migrate(db);
   const boss = await startBoss(db, o.jobs);
-  const pool = o.workers > 0 ? new VerifierPool(o.workers, o.verifyTimeoutMs) : null;
-  if (pool) {
-    await rm(o.workDir, { recursive: true, force: true }); // sandboxes a crash left behind
-    await startWorkers(boss, db, pool, { count: o.workers, workDir: o.workDir, verifier: o.verifier, pollingIntervalSeconds: o.jobs.pollingIntervalSeconds, ...(o.certified ? { certified: o.certified } : {}) });
-  }
+  // A verification must end before its job expires, or a second one would start beside it.
+  const timeout = Math.min(o.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, o.jobs.expireInSeconds * 1000);
+  const pool = o.workers > 0 ? new VerifierPool(o.workers, timeout) : null;
+  if (pool) await rm(o.workDir, { recursive: true, force: true }); // sandboxes a crash left behind
+  const ids = await startWorkers(boss, db, pool, { count: o.workers, workDir: o.workDir, verifier: o.verifier, timings: o.jobs, ...(o.certified ? { certified: o.certified } : {}) });
   return {
-    boss, pool,
+    boss,
+    wake: () => ids.forEach((id) => boss.notifyWorker(id)),
     async stop() {
-      // Verifications in flight end now and their jobs fail (retried later, here or elsewhere) while the
-      // database is still open; then the job engine stops.
+      // Verifications in flight end now and go back on the queue while the database is still open;
+      // then the job engine stops.
       await pool?.close();
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch(() => {});
     },
   };
 }
 
+const listen = (srv: Server, port: number, host: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, host, () => (srv.off('error', reject), resolve()));
+  });
+
 export async function serve(o: ServeOptions): Promise<Running> {
   const log = o.log ?? (() => {});
-  const db = await openDb(o);
   const limits = o.limits ?? DEFAULT_LIMITS;
-  const verifier = verifierBuild();
-  let verifiers: Verifiers | undefined, hub: LiveHub | undefined, server: Server | undefined;
+  const jobs = o.jobs ?? DEFAULT_JOB_TIMINGS;
+  let handler: RequestListener | null = null;
+  const srv = createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2', connection: 'close' }).end(JSON.stringify(errorBody(503, 'busy', 'the server is starting')));
+  });
+  srv.headersTimeout = 20_000;
+  srv.requestTimeout = 0; // uploads have their own idle and total limits
+  await listen(srv, o.port, o.host);
+  const cleanup: (() => Promise<void> | void)[] = [() => new Promise<void>((r) => srv.close(() => r()))];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
   try {
-    verifiers = await startVerifiers(db, {
-      workers: o.workers, workDir: join(o.dataDir, 'sandbox', 'verify'), certified: o.certified, jobs: o.jobs ?? DEFAULT_JOB_TIMINGS,
-      verifyTimeoutMs: o.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, verifier,
+    if (!o.url) {
+      await mkdir(o.dataDir, { recursive: true });
+      cleanup.push(lockDataDir(o.dataDir));
+    }
+    const db = o.url ? await openPostgres(o.url) : await openPglite(join(o.dataDir, 'db'));
+    cleanup.push(() => db.close());
+    const verifier = verifierBuild();
+    const verifiers = await startVerifiers(db, {
+      workers: o.workers, workDir: join(o.dataDir, 'sandbox', 'verify'), certified: o.certified, jobs, verifier,
+      ...(o.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: o.verifyTimeoutMs } : {}),
     });
-    // A submission stored but never enqueued (a crash in between) or whose job gave up is verified now.
-    for (const id of await pendingSubmissions(db)) await enqueue(verifiers.boss, id);
+    cleanup.push(() => verifiers.stop());
+    // A submission stored but never enqueued (a crash in between), or whose job gave up, is verified now.
+    for (const id of await unqueuedSubmissions(db, db.kind === 'pglite')) await enqueue(verifiers.boss, id);
     const uploadDir = join(o.dataDir, 'sandbox', 'upload');
     await rm(uploadDir, { recursive: true, force: true });
-    const api = createApi({ db, boss: verifiers.boss, sandboxDir: uploadDir, limits, certified: o.certified ? { registryRoot: o.certified.registryRoot } : null, ...(o.prices ? { prices: o.prices } : {}), verifier });
-    hub = new LiveHub(db, limits.live);
-    const liveHub = hub;
-    server = createAdaptorServer({ fetch: api.app.fetch, hostname: o.host, port: o.port }) as Server;
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 0; // uploads are bounded by the idle limit instead; a slow but steady sender may take a while
-    server.on('upgrade', (req, socket, head) => liveHub.handleUpgrade(req, socket, head));
-    const srv = server;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(o.port, o.host, () => resolve());
+    const api = createApi({
+      db, boss: verifiers.boss, wake: verifiers.wake, sandboxDir: uploadDir, limits, certified: o.certified ? { registryRoot: o.certified.registryRoot } : null,
+      ...(o.prices ? { prices: o.prices } : {}), verifier,
     });
-    const addr = server.address() as AddressInfo;
+    const hub = new LiveHub(db, limits.live);
+    cleanup.push(() => hub.close());
+    handler = getRequestListener(api.app.fetch);
+    srv.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+    const addr = srv.address() as AddressInfo;
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     log(`capseal serve: listening on ${url} (database: ${db.kind === 'pglite' ? `PGlite in ${join(o.dataDir, 'db')}` : 'PostgreSQL'}, ${o.workers} verification threads${o.certified ? ', certified tier on' : ''})`);
     return {
       url, db,
       async close() {
-        liveHub.close();
-        const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
+        hub.close();
+        const closed = new Promise<void>((r) => srv.close(() => r()));
+        srv.closeIdleConnections();
+        await api.idle(10_000); // a request past its upload finishes storing it and answers
         srv.closeAllConnections();
         await closed;
-        await api.idle(10_000); // a request past its upload finishes storing it: a 202 is never lost
-        await verifiers!.stop();
-        await db.close();
+        await undo(); // closing the server and the hub again is harmless
+
       },
     };
   } catch (e) {
-    hub?.close();
-    server?.close();
-    await verifiers?.stop();
-    await db.close();
+    await undo();
     throw e;
   }
 }
@@ -139,11 +158,11 @@ export interface WorkerProcessOptions {
 
 /** `capseal worker`: verification threads only, against a shared PostgreSQL. */
 export async function work(o: WorkerProcessOptions): Promise<{ close(): Promise<void> }> {
-  const db = await openPostgres(o.url, Math.max(4, o.workers + 2));
+  const db = await openPostgres(o.url, o.workers + 4);
   try {
     const v = await startVerifiers(db, {
-      workers: Math.max(1, o.workers), workDir: o.workDir ?? join(tmpdir(), `capseal-worker-${process.pid}`), certified: o.certified,
-      jobs: o.jobs ?? DEFAULT_JOB_TIMINGS, verifyTimeoutMs: o.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, verifier: verifierBuild(),
+      workers: o.workers, workDir: o.workDir ?? join(tmpdir(), `capseal-worker-${process.pid}`), certified: o.certified,
+      jobs: o.jobs ?? DEFAULT_JOB_TIMINGS, verifier: verifierBuild(), ...(o.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: o.verifyTimeoutMs } : {}),
     });
     return { close: async () => (await v.stop(), await db.close()) };
   } catch (e) {

@@ -1,10 +1,13 @@
 // The server's reads and writes (tables: ./migrations.ts). Every write that must happen once is
 // guarded in SQL, not in memory, so API processes and workers on other machines agree: a verdict is
-// recorded only while the submission is still queued or verifying; a capsule or run id is on the
-// board once (partial unique indexes over submissions that were not rejected).
+// recorded only while the submission is still queued or verifying, and a capsule or run id is on the
+// board once (unique columns of `runs`). What a pack claims before it is verified (its capsule hash
+// and run id) is used only to say "already on the board": an unverified claim never blocks another
+// submission, never registers a live stream and never speaks for a run.
 import { randomBytes } from 'node:crypto';
 import type { HardwareManifest } from '../capsulebench/manifests.js';
 import type { Db, Queryable } from './db.js';
+import { VERIFY_QUEUE } from './queue.js';
 import type { VerifyOutcome } from './verification.js';
 
 export const STATUSES = ['queued', 'verifying', 'accepted', 'rejected'] as const;
@@ -14,15 +17,29 @@ export type Tier = (typeof TIERS)[number];
 
 export const newId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('hex')}`;
 
-/** The same capsule or run is already on the board (or on its way): the first submission's id. */
-export class DuplicateError extends Error {
-  constructor(readonly firstId: string, readonly what: 'capsule_hash' | 'run_id') {
-    super(`this ${what === 'capsule_hash' ? 'capsule' : 'run'} was already submitted as ${firstId}`);
-  }
+const num = (v: unknown): number => Number(v);
+
+export interface VerifierInfo {
+  version: string;
+  build_hash: string;
 }
 
-const isUniqueViolation = (e: unknown): boolean => (e as { code?: string } | null)?.code === '23505';
-const num = (v: unknown): number => Number(v);
+// --- submissions ---
+
+/**
+ * The submission a new upload repeats, if any: one whose run is on the board with this capsule hash or
+ * run id, or one of the very same bytes still waiting for its verdict.
+ */
+export async function firstSubmissionOf(db: Db, claim: { capsuleHash: string | null; runId: string | null; packSha256: string }): Promise<{ id: string; what: string } | null> {
+  const onBoard = await db.query<{ id: string; capsule: boolean }>(
+    'SELECT submission_id AS id, capsule_hash = $1 AS capsule FROM runs WHERE capsule_hash = $1 OR run_id = $2 LIMIT 1',
+    [claim.capsuleHash, claim.runId],
+  );
+  const r = onBoard.rows[0];
+  if (r) return { id: r.id, what: r.capsule ? 'this capsule is already on the board' : 'this run id is already on the board' };
+  const pending = await db.query<{ id: string }>(`SELECT id FROM submissions WHERE pack_sha256 = $1 AND status IN ('queued', 'verifying') LIMIT 1`, [claim.packSha256]);
+  return pending.rows[0] ? { id: pending.rows[0].id, what: 'this pack is already being verified' } : null;
+}
 
 export interface NewSubmission {
   id: string;
@@ -33,42 +50,39 @@ export interface NewSubmission {
   challengeNonce: string;
 }
 
-/** Stores a submission and its pack in one transaction; DuplicateError if its capsule or run is taken. */
+/** Stores a submission and its pack in one transaction. */
 export async function insertSubmission(db: Db, s: NewSubmission): Promise<void> {
-  try {
-    await db.transaction(async (q) => {
-      await q.query(
-        `INSERT INTO submissions (id, status, pack_sha256, pack_bytes, claimed_capsule_hash, claimed_run_id, challenge_nonce)
-         VALUES ($1, 'queued', $2, $3, $4, $5, $6)`,
-        [s.id, s.packSha256, s.bytes.length, s.claimedCapsuleHash, s.claimedRunId, s.challengeNonce],
-      );
-      await q.query('INSERT INTO packs (submission_id, bytes) VALUES ($1, $2)', [s.id, s.bytes]);
-    });
-  } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
-    const first = await db.query<{ id: string; capsule: boolean }>(
-      `SELECT id, claimed_capsule_hash = $1 AS capsule FROM submissions
-        WHERE status <> 'rejected' AND (claimed_capsule_hash = $1 OR claimed_run_id = $2) ORDER BY received_at LIMIT 1`,
-      [s.claimedCapsuleHash, s.claimedRunId],
+  await db.transaction(async (q) => {
+    await q.query(
+      `INSERT INTO submissions (id, status, pack_sha256, pack_bytes, claimed_capsule_hash, claimed_run_id, challenge_nonce)
+       VALUES ($1, 'queued', $2, $3, $4, $5, $6)`,
+      [s.id, s.packSha256, s.bytes.length, s.claimedCapsuleHash, s.claimedRunId, s.challengeNonce],
     );
-    const row = first.rows[0];
-    if (!row) throw e;
-    throw new DuplicateError(row.id, row.capsule ? 'capsule_hash' : 'run_id');
-  }
+    await q.query('INSERT INTO packs (submission_id, bytes) VALUES ($1, $2)', [s.id, s.bytes]);
+  });
 }
 
-/** A submission refused at intake (its archive cannot be opened): recorded rejected, never verified. */
-export async function insertRejectedSubmission(db: Db, s: Omit<NewSubmission, 'bytes' | 'claimedCapsuleHash' | 'claimedRunId'> & { bytes: number; code: string; message: string }): Promise<void> {
+/** A submission refused at intake (its archive cannot be opened safely): recorded rejected, its bytes not kept. */
+export async function insertRejectedSubmission(
+  db: Db,
+  s: { id: string; packSha256: string; bytes: number; challengeNonce: string; code: string; message: string; verifier: VerifierInfo; verifyMs: number },
+): Promise<void> {
   await db.query(
-    `INSERT INTO submissions (id, status, pack_sha256, pack_bytes, challenge_nonce, code, message, checks, verified_at)
-     VALUES ($1, 'rejected', $2, $3, $4, $5, $6, $7, now())`,
-    [s.id, s.packSha256, s.bytes, s.challengeNonce, s.code, s.message, JSON.stringify([{ id: 'P1', name: 'archive', ok: false, code: s.code }])],
+    `INSERT INTO submissions (id, status, pack_sha256, pack_bytes, challenge_nonce, attempts, code, message, checks, verifier_version, verifier_build_hash, verify_ms, verified_at)
+     VALUES ($1, 'rejected', $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, now())`,
+    [s.id, s.packSha256, s.bytes, s.challengeNonce, s.code, s.message, JSON.stringify([{ id: 'P1', name: 'archive', ok: false, code: s.code }]),
+      s.verifier.version, s.verifier.build_hash, s.verifyMs],
   );
 }
 
 /** Traffic refused before it became a submission: what, the HTTP status, and why. */
 export async function recordIntakeRejection(db: Db, kind: string, status: number, detail: string): Promise<void> {
   await db.query('INSERT INTO intake_rejections (kind, status, detail) VALUES ($1, $2, $3)', [kind, status, detail.slice(0, 1000)]);
+}
+
+/** Submissions waiting for a verifier. */
+export async function queuedCount(db: Db): Promise<number> {
+  return num((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM submissions WHERE status = 'queued'`)).rows[0]!.n);
 }
 
 /** Marks a submission as being verified; null when it already has its verdict. */
@@ -85,9 +99,20 @@ export async function packBytes(db: Queryable, submissionId: string): Promise<Ui
   return r.rows[0]?.bytes ?? null;
 }
 
-/** Submissions still waiting for a verdict (re-enqueued at start: an enqueue lost to a crash is not a lost submission). */
-export async function pendingSubmissions(db: Db): Promise<string[]> {
-  return (await db.query<{ id: string }>(`SELECT id FROM submissions WHERE status IN ('queued', 'verifying') ORDER BY received_at`)).rows.map((r) => r.id);
+/**
+ * Submissions without a verdict and without a job that will give them one: an enqueue lost to a
+ * crash, or a job that gave up. `orphanedActive`: an active job cannot still be running (PGlite: no
+ * other process reaches this database), so it does not count.
+ */
+export async function unqueuedSubmissions(db: Db, orphanedActive: boolean): Promise<string[]> {
+  const states = orphanedActive ? `('created', 'retry')` : `('created', 'retry', 'active')`;
+  const r = await db.query<{ id: string }>(
+    `SELECT s.id FROM submissions s WHERE s.status IN ('queued', 'verifying') AND NOT EXISTS (
+       SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.data->>'submission_id' = s.id AND j.state::text IN ${states})
+     ORDER BY s.received_at`,
+    [VERIFY_QUEUE],
+  );
+  return r.rows.map((x) => x.id);
 }
 
 /** One line about the machine, for tables: CPU, threads, memory, and the GPU when one took part. */
@@ -97,12 +122,17 @@ export function hardwareSummary(h: HardwareManifest): string {
 }
 
 /**
- * How a run's live stream (if any) relates to its pack's event log: consistent when the log is a
- * prefix of the stream, line for line (the stream goes on past the pack with pack_ready and done);
- * incomplete when the stream is a prefix of the log (it was cut off); inconsistent otherwise.
+ * How a run's live stream relates to its pack's event log: consistent when the log is a prefix of the
+ * stream, line for line (the stream goes on past the pack with pack_ready and done); incomplete when
+ * the stream is a prefix of the log (it was cut off); inconsistent otherwise. Only a stream registered
+ * before the pack was received counts (null: none).
  */
-async function liveStatus(q: Queryable, runId: string, events: string): Promise<'consistent' | 'incomplete' | 'inconsistent' | null> {
-  const live = await q.query<{ seq: number; line: string }>('SELECT seq, line FROM live_events WHERE run_id = $1 ORDER BY seq', [runId]);
+async function liveStatus(q: Queryable, runId: string, submissionId: string, events: string): Promise<'consistent' | 'incomplete' | 'inconsistent' | null> {
+  const live = await q.query<{ seq: number; line: string }>(
+    `SELECT e.seq, e.line FROM live_events e JOIN live_runs l ON l.run_id = e.run_id
+      WHERE e.run_id = $1 AND l.created_at < (SELECT received_at FROM submissions WHERE id = $2) ORDER BY e.seq`,
+    [runId, submissionId],
+  );
   if (!live.rows.length) return null;
   const lines = events.slice(0, -1).split('\n');
   const common = Math.min(live.rows.length, lines.length);
@@ -110,18 +140,27 @@ async function liveStatus(q: Queryable, runId: string, events: string): Promise<
   return live.rows.length >= lines.length ? 'consistent' : 'incomplete';
 }
 
-export interface VerifierInfo {
-  version: string;
-  build_hash: string;
+/** A verdict that turns an accepted copy of a run already on the board into a rejection (E181). */
+function alreadyOnBoard(o: VerifyOutcome, firstId: string): VerifyOutcome {
+  const message = `this capsule or run id is already on the board (submission ${firstId}): a copy submitted while the first was being verified`;
+  return { ...o, report: { ...o.report, status: 'rejected', tier: null, code: 'E181_ALREADY_ON_BOARD', message,
+    checks: [...o.report.checks, { id: 'S', name: 'once_on_board', ok: false, code: 'E181_ALREADY_ON_BOARD' }], run: null }, documents: null };
 }
 
 /**
- * Records a verdict, once: only while the submission is queued or verifying (a retried job that
- * finds the verdict there changes nothing). An accepted run becomes a leaderboard row in the same
- * transaction. Returns false when the verdict was already recorded.
+ * Records a verdict, once: only while the submission is queued or verifying (a retried job that finds
+ * the verdict there changes nothing). An accepted run becomes a leaderboard row in the same
+ * transaction (a second copy of a run on the board is rejected with E181); a rejected pack's bytes are
+ * not kept. Returns false when the verdict was already recorded.
  */
-export async function recordVerdict(db: Db, id: string, o: VerifyOutcome, verifier: VerifierInfo): Promise<boolean> {
+export async function recordVerdict(db: Db, id: string, outcome: VerifyOutcome, verifier: VerifierInfo): Promise<boolean> {
   return db.transaction(async (q) => {
+    let o = outcome;
+    if (o.report.status === 'accepted' && o.documents) {
+      const c = o.documents.capsule;
+      const first = await q.query<{ submission_id: string }>('SELECT submission_id FROM runs WHERE capsule_hash = $1 OR run_id = $2 LIMIT 1', [c.capsule_hash, o.documents.measurements.run_id]);
+      if (first.rows[0]) o = alreadyOnBoard(o, first.rows[0].submission_id);
+    }
     const accepted = o.report.status === 'accepted' && o.documents !== null;
     const upd = await q.query(
       `UPDATE submissions SET status = $2, tier = $3, code = $4, message = $5, checks = $6, certified_refusal = $7,
@@ -131,7 +170,10 @@ export async function recordVerdict(db: Db, id: string, o: VerifyOutcome, verifi
         o.certifiedRefusal ? JSON.stringify(o.certifiedRefusal) : null, verifier.version, verifier.build_hash, o.verifyMs],
     );
     if (upd.count === 0) return false;
-    if (!accepted) return true;
+    if (!accepted) {
+      await q.query('DELETE FROM packs WHERE submission_id = $1', [id]);
+      return true;
+    }
     const { capsule, measurements: m, manifests, packMeta, events } = o.documents!;
     const out = m.public_outputs;
     const hardware = manifests.hardware as HardwareManifest;
@@ -145,7 +187,7 @@ export async function recordVerdict(db: Db, id: string, o: VerifyOutcome, verifi
         m.runs.length, m.summary.prover_time_us.median, m.summary.prover_time_us.min, m.summary.prover_time_us.max, m.summary.prover_time_us.stddev,
         m.summary.verify_time_us.median, out.proof_size_bytes ?? 0, out.trace_cells ?? 0, out.throughput_cells_per_s ?? 0, m.summary.peak_rss_bytes.median,
         capsule.anchors['hardware_manifest_hash'] ?? '', hardwareSummary(hardware),
-        JSON.stringify(capsule), JSON.stringify(m), JSON.stringify(manifests), JSON.stringify(packMeta), events, await liveStatus(q, m.run_id, events)],
+        JSON.stringify(capsule), JSON.stringify(m), JSON.stringify(manifests), JSON.stringify(packMeta), events, await liveStatus(q, m.run_id, id, events)],
     );
     return true;
   });
@@ -203,21 +245,26 @@ export type BoardRow = Record<(typeof BOARD_COLUMNS)[number], string | number | 
 const INT_COLUMNS = new Set(['rank', 'log2_rows', 'runs', 'prove_median_us', 'prove_min_us', 'prove_max_us', 'prove_stddev_us', 'throughput_cells_per_s', 'trace_cells', 'proof_bytes', 'verify_median_us', 'peak_rss_bytes']);
 const boardRow = (r: Record<string, unknown>): BoardRow =>
   Object.fromEntries(BOARD_COLUMNS.map((c) => [c, r[c] === null ? null : INT_COLUMNS.has(c) ? num(r[c]) : r[c] instanceof Date ? (r[c] as Date).toISOString() : String(r[c])])) as BoardRow;
+/** The stored columns a board row is made of (rank is computed), and the hardware manifest for costs. */
+const BOARD_SELECT = `${BOARD_COLUMNS.filter((c) => c !== 'rank').join(', ')}, manifests->'hardware' AS hardware`;
+
+export const BOARD_LIMIT = 1000;
 
 /**
  * Verified runs by workload, size and track, ranked within each by median prove time (then by
  * acceptance). tier=certified lists certified runs; community (or none) lists every verified run.
+ * At most BOARD_LIMIT rows; `truncated` says when there were more.
  */
-export async function leaderboard(db: Db, f: BoardFilter, limit = 1000): Promise<{ row: BoardRow; hardware: HardwareManifest }[]> {
-  const r = await db.query(
-    `SELECT rank() OVER (PARTITION BY workload_id, log2_rows, track_id ORDER BY prove_median_us) AS rank, *
+export async function leaderboard(db: Db, f: BoardFilter): Promise<{ rows: { row: BoardRow; hardware: HardwareManifest }[]; truncated: boolean }> {
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT rank() OVER (PARTITION BY workload_id, log2_rows, track_id ORDER BY prove_median_us) AS rank, ${BOARD_SELECT}
        FROM runs
       WHERE ($1::text IS NULL OR workload_id = $1) AND ($2::int IS NULL OR log2_rows = $2) AND ($3::text IS NULL OR track_id = $3)
         AND ($4::text IS NULL OR $4 = 'community' OR tier = $4)
       ORDER BY workload_id, log2_rows, track_id, prove_median_us, accepted_at LIMIT $5`,
-    [f.workload ?? null, f.size ?? null, f.track ?? null, f.tier ?? null, limit],
+    [f.workload ?? null, f.size ?? null, f.track ?? null, f.tier ?? null, BOARD_LIMIT + 1],
   );
-  return r.rows.map((x) => ({ row: boardRow(x), hardware: (x['manifests'] as { hardware: HardwareManifest }).hardware }));
+  return { rows: r.rows.slice(0, BOARD_LIMIT).map((x) => ({ row: boardRow(x), hardware: x['hardware'] as HardwareManifest })), truncated: r.rows.length > BOARD_LIMIT };
 }
 
 export interface RunRecord {
@@ -235,14 +282,16 @@ export interface RunRecord {
 
 export async function run(db: Db, runId: string): Promise<RunRecord | null> {
   const r = await db.query<Record<string, unknown>>(
-    `SELECT rank() OVER (PARTITION BY workload_id, log2_rows, track_id ORDER BY prove_median_us) AS rank, * FROM runs
-      WHERE (workload_id, log2_rows, track_id) = (SELECT workload_id, log2_rows, track_id FROM runs WHERE run_id = $1)`,
+    `SELECT 1 + (SELECT count(*) FROM runs o WHERE (o.workload_id, o.log2_rows, o.track_id) = (r.workload_id, r.log2_rows, r.track_id)
+                  AND o.prove_median_us < r.prove_median_us) AS rank,
+            ${BOARD_SELECT}, submission_id, capsule_hash, statement_hash, policy_id, policy_version, policy_hash, capsule, measurements, manifests, pack_meta
+       FROM runs r WHERE run_id = $1`,
     [runId],
   );
-  const row = r.rows.find((x) => x['run_id'] === runId);
+  const row = r.rows[0];
   if (!row) return null;
   return {
-    row: boardRow(row), hardware: (row['manifests'] as { hardware: HardwareManifest }).hardware,
+    row: boardRow(row), hardware: row['hardware'] as HardwareManifest,
     submission_id: String(row['submission_id']), capsule_hash: String(row['capsule_hash']), statement_hash: String(row['statement_hash']),
     policy: { policy_id: String(row['policy_id']), policy_version: String(row['policy_version']), policy_hash: String(row['policy_hash']) },
     capsule: row['capsule'] as Record<string, unknown>, measurements: row['measurements'] as Record<string, unknown>,
@@ -262,19 +311,25 @@ export async function runEvents(db: Db, runId: string): Promise<string | null> {
   return (await db.query<{ events: string }>('SELECT events FROM runs WHERE run_id = $1', [runId])).rows[0]?.events ?? null;
 }
 
-export async function runPack(db: Db, runId: string): Promise<Uint8Array | null> {
-  const r = await db.query<{ bytes: Uint8Array }>('SELECT p.bytes FROM runs r JOIN packs p ON p.submission_id = r.submission_id WHERE r.run_id = $1', [runId]);
-  return r.rows[0]?.bytes ?? null;
+export async function runPack(db: Db, runId: string): Promise<{ bytes: Uint8Array; sha256: string } | null> {
+  const r = await db.query<{ bytes: Uint8Array; sha256: string }>(
+    'SELECT p.bytes, s.pack_sha256 AS sha256 FROM runs r JOIN packs p ON p.submission_id = r.submission_id JOIN submissions s ON s.id = r.submission_id WHERE r.run_id = $1',
+    [runId],
+  );
+  return r.rows[0] ?? null;
 }
 
-/** Every table but the pack bytes, row by row, for offline analysis (the dump). */
-export const DUMP_TABLES = ['submissions', 'runs', 'live_runs', 'live_events', 'intake_rejections', 'capseal_migrations'] as const;
+/** Every table but the pack bytes and live tokens, in primary-key order, for offline analysis (the dump). */
+const DUMP: readonly { table: string; key: string }[] = [
+  { table: 'submissions', key: 'id' }, { table: 'runs', key: 'run_id' }, { table: 'live_runs', key: 'run_id' },
+  { table: 'live_events', key: 'run_id, seq' }, { table: 'intake_rejections', key: 'id' }, { table: 'capseal_migrations', key: 'version' },
+];
 
 export async function* dumpRows(db: Db): AsyncGenerator<{ table: string; row: Record<string, unknown> }> {
-  for (const table of DUMP_TABLES) {
+  for (const { table, key } of DUMP) {
     // In pages, so a large board is never held at once.
     for (let offset = 0; ; offset += 500) {
-      const r = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY 1 LIMIT 500 OFFSET ${offset}`);
+      const r = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY ${key} LIMIT 500 OFFSET ${offset}`);
       for (const row of r.rows) {
         if (table === 'live_runs') delete row['token_sha256'];
         yield { table, row };
@@ -294,10 +349,22 @@ export interface LiveRun {
   last_ts_ms: number;
 }
 
-/** Registers a run to be streamed; false if the run id is taken. */
-export async function registerLive(db: Db, runId: string, tokenSha256: string, zeroHead: string): Promise<boolean> {
-  const r = await db.query('INSERT INTO live_runs (run_id, token_sha256, head) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING', [runId, tokenSha256, zeroHead]);
-  return r.count === 1;
+/**
+ * Registers a run to be streamed. Refused (with the reason) when the run id is registered already,
+ * on the board, or claimed by a submission (a stream must come first), or when too many registered
+ * runs are still waiting for their pack.
+ */
+export async function registerLive(db: Db, runId: string, tokenSha256: string, zeroHead: string, maxPending: number): Promise<'ok' | 'taken' | 'busy'> {
+  return db.transaction(async (q) => {
+    const pending = await q.query<{ n: unknown }>(
+      `SELECT count(*) AS n FROM live_runs l WHERE l.created_at > now() - interval '1 day' AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.run_id = l.run_id)`,
+    );
+    if (num(pending.rows[0]!.n) >= maxPending) return 'busy';
+    const seen = await q.query('SELECT 1 FROM runs WHERE run_id = $1 UNION ALL SELECT 1 FROM submissions WHERE claimed_run_id = $1 LIMIT 1', [runId]);
+    if (seen.rows.length) return 'taken';
+    const r = await q.query('INSERT INTO live_runs (run_id, token_sha256, head) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING', [runId, tokenSha256, zeroHead]);
+    return r.count === 1 ? 'ok' : 'taken';
+  });
 }
 
 export async function liveRun(db: Db, runId: string): Promise<LiveRun | null> {
@@ -306,7 +373,12 @@ export async function liveRun(db: Db, runId: string): Promise<LiveRun | null> {
   return row ? { ...row, last_seq: num(row.last_seq), last_ts_ms: num(row.last_ts_ms) } : null;
 }
 
-/** Appends the next event line; false if another connection got there first (seq taken). */
+/** Bytes of event lines stored for a run. */
+export async function liveBytes(db: Db, runId: string): Promise<number> {
+  return num((await db.query<{ n: unknown }>('SELECT coalesce(sum(octet_length(line)), 0) AS n FROM live_events WHERE run_id = $1', [runId])).rows[0]!.n);
+}
+
+/** Appends the next event line; false if that seq is already stored (by another connection). */
 export async function appendLive(db: Db, runId: string, seq: number, line: string, head: string, tsMs: number): Promise<boolean> {
   return db.transaction(async (q) => {
     const upd = await q.query('UPDATE live_runs SET last_seq = $2, head = $3, last_ts_ms = $4 WHERE run_id = $1 AND last_seq = $2 - 1', [runId, seq, head, tsMs]);
@@ -316,7 +388,25 @@ export async function appendLive(db: Db, runId: string, seq: number, line: strin
   });
 }
 
-export async function liveLines(db: Db, runId: string, afterSeq: number): Promise<{ seq: number; line: string }[]> {
-  const r = await db.query<{ seq: number; line: string }>('SELECT seq, line FROM live_events WHERE run_id = $1 AND seq > $2 ORDER BY seq', [runId, afterSeq]);
+export async function liveLine(db: Db, runId: string, seq: number): Promise<string | null> {
+  return (await db.query<{ line: string }>('SELECT line FROM live_events WHERE run_id = $1 AND seq = $2', [runId, seq])).rows[0]?.line ?? null;
+}
+
+/** Stored lines after `afterSeq`, at most `limit` (a page). */
+export async function liveLines(db: Db, runId: string, afterSeq: number, limit: number): Promise<{ seq: number; line: string }[]> {
+  const r = await db.query<{ seq: number; line: string }>('SELECT seq, line FROM live_events WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [runId, afterSeq, limit]);
   return r.rows.map((x) => ({ seq: num(x.seq), line: x.line }));
+}
+
+/** What a run's viewers are told: its verified entry on the board, or the submissions claiming it that were rejected. */
+export async function liveVerdicts(db: Db, runId: string): Promise<{ accepted: Record<string, unknown> | null; rejected: { id: string; code: string | null; message: string | null }[] }> {
+  const a = await db.query<Record<string, unknown>>(
+    `SELECT s.id AS submission_id, s.tier, s.checks, r.live_status FROM runs r JOIN submissions s ON s.id = r.submission_id WHERE r.run_id = $1`,
+    [runId],
+  );
+  const rej = await db.query<{ id: string; code: string | null; message: string | null }>(
+    `SELECT id, code, message FROM submissions WHERE claimed_run_id = $1 AND status = 'rejected' ORDER BY verified_at LIMIT 20`,
+    [runId],
+  );
+  return { accepted: a.rows[0] ?? null, rejected: rej.rows };
 }

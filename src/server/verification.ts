@@ -11,11 +11,10 @@ import { verifyPack, type PackReport } from '../capsulebench/contract.js';
 import { EVENTS_PATH } from '../capsulebench/events.js';
 import { manifestPath, MANIFESTS, type ManifestKind } from '../capsulebench/manifests.js';
 import { MEASUREMENTS_PATH, MeasurementsSchema, type Measurements } from '../capsulebench/measurements.js';
-import { openPack } from '../capsulebench/pack-node.js';
+import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
 import { PACK_META, PackMetaSchema, INCLUSION_PROOF_FILE, type PackFiles, type PackMeta } from '../capsulebench/pack.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { PackArchiveError } from '../capsulebench/pack-node.js';
 
 export interface VerifyTask {
   /** The uploaded .tgz. */

@@ -6,6 +6,13 @@ import type { VerifyOutcome, VerifyTask } from './verification.js';
 
 const threadUrl = (): URL => new URL(import.meta.url.endsWith('.ts') ? './verify-thread-from-source.mjs' : './verify-thread.js', import.meta.url);
 
+/** The pool was closed (the process is stopping) before or while it verified: not the submission's fault. */
+export class PoolClosedError extends Error {
+  constructor() {
+    super('the verifier pool closed');
+  }
+}
+
 interface Slot {
   worker: Worker;
   busy: boolean;
@@ -13,10 +20,10 @@ interface Slot {
 
 export class VerifierPool {
   readonly #slots: Slot[] = [];
-  readonly #waiting: ((s: Slot) => void)[] = [];
+  readonly #waiting: ((s: Slot | null) => void)[] = [];
   #closed = false;
 
-  constructor(readonly size: number, readonly timeoutMs: number) {
+  constructor(size: number, private readonly timeoutMs: number) {
     for (let i = 0; i < size; i++) this.#slots.push({ worker: this.#spawn(), busy: false });
   }
 
@@ -26,10 +33,11 @@ export class VerifierPool {
     return w;
   }
 
-  async #acquire(): Promise<Slot> {
+  /** A free thread, or null once the pool is closed. */
+  async #acquire(): Promise<Slot | null> {
     const idle = this.#slots.find((s) => !s.busy);
-    const slot = idle ?? (await new Promise<Slot>((resolve) => this.#waiting.push(resolve)));
-    slot.busy = true;
+    const slot = idle ?? (await new Promise<Slot | null>((resolve) => this.#waiting.push(resolve)));
+    if (slot) slot.busy = true;
     return slot;
   }
 
@@ -41,8 +49,8 @@ export class VerifierPool {
 
   /** Verifies one submission on a free thread. */
   async run(task: VerifyTask): Promise<VerifyOutcome> {
-    if (this.#closed) throw new Error('the verifier pool is closed');
-    const slot = await this.#acquire();
+    const slot = this.#closed ? null : await this.#acquire();
+    if (!slot) throw new PoolClosedError();
     const w = slot.worker;
     try {
       return await new Promise<VerifyOutcome>((resolve, reject) => {
@@ -65,9 +73,10 @@ export class VerifierPool {
         w.postMessage(task);
       });
     } catch (e) {
+      if (this.#closed) throw new PoolClosedError();
       // A thread that failed or hung is not trusted with another submission.
       void w.terminate();
-      if (!this.#closed) slot.worker = this.#spawn();
+      slot.worker = this.#spawn();
       throw e;
     } finally {
       this.#release(slot);
@@ -76,6 +85,7 @@ export class VerifierPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    for (const w of this.#waiting.splice(0)) w(null);
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 }
