@@ -3,9 +3,11 @@
 // CPU, one thread, as test/helpers/capsulebench.ts makePack does; each run has its own run id and so
 // its own capsule hash), kept under os.tmpdir() so that a rerun makes only the packs it lacks; starts
 // the server in this process (serve() on 127.0.0.1, a free port; PGlite in a temporary folder, or the
-// PostgreSQL of --db) with --workers verification threads; sends all N submissions at once, each sent
-// again after its Retry-After while the server answers 503 (more uploads than it takes at once); and
-// polls every submission the server took (202) until it has its verdict. One record: the counts,
+// PostgreSQL of --db) with --workers verification threads and the default limits, except that the
+// uploads one address may have in progress are raised to the server's total, since every submission
+// here comes from 127.0.0.1 and stands for a client of its own; sends all N submissions at once, each
+// sent again after its Retry-After while the server answers 503 (more uploads than it takes at once);
+// and polls every submission the server took (202) until it has its verdict. One record: the counts,
 // wall time, verdicts per second, and percentiles of the latency from the first send to the verdict
 // seen (to within the poll interval), of the upload (first send to 202, retries included) and of the
 // server's verify_ms. Every pack is honest, so anything but N accepted is a failed check (exit 1).
@@ -13,11 +15,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openNodeHost } from '../src/capsulebench/host-node.js';
+import { openNodeHost, verifierBuild } from '../src/capsulebench/host-node.js';
 import { PACK_FILE } from '../src/capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, sizesOf } from '../src/capsulebench/policy.js';
 import { runBenchmark } from '../src/capsulebench/runner.js';
-import { DEFAULT_LIMITS } from '../src/server/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../src/server/limits.js';
 import { isPostgresUrl } from '../src/server/db.js';
 import { serve } from '../src/server/server.js';
 import { device, median, progress, report, sig3 } from './measure.js';
@@ -27,6 +29,9 @@ const TRACK = 'baseline_no_accel';
 /** The pack sizes (log2 rows) the shipped policy allows for the workload; the smallest is the default. */
 const SIZES: readonly number[] = sizesOf(SHIPPED_POLICY, WORKLOAD)!;
 const DEFAULT_SUBMISSIONS = 200;
+
+/** N clients on one address: the per-address limit would otherwise let only a few upload at once. */
+const LIMITS: Limits = { ...DEFAULT_LIMITS, maxUploadsPerAddress: DEFAULT_LIMITS.maxConcurrentUploads };
 
 /** Each submission waiting for its verdict is asked this often, a few requests at a time. */
 const POLL_INTERVAL_MS = 250;
@@ -166,13 +171,14 @@ export async function benchServer(o: ServerLoadOptions): Promise<number> {
     if (!problems.has(m)) progress(`warning: ${m}`);
     problems.set(m, (problems.get(m) ?? 0) + 1);
   };
+  const build = verifierBuild().build_hash; // the code the server runs, as serve() reads it at start
   const dataDir = await mkdtemp(join(tmpdir(), 'capseal-server-load-'));
   let subs: Submission[], retries = 0, t0: number, database: { kind: string; version: string };
   try {
-    const server = await serve({ host: '127.0.0.1', port: 0, dataDir, workers, ...(o.db ? { url: o.db } : {}), log: progress });
+    const server = await serve({ host: '127.0.0.1', port: 0, dataDir, workers, limits: LIMITS, ...(o.db ? { url: o.db } : {}), log: progress });
     try {
       database = { kind: server.db.kind, version: (await server.db.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version };
-      progress(`sending ${n} submissions at once (the server takes ${DEFAULT_LIMITS.maxConcurrentUploads} uploads at a time)`);
+      progress(`sending ${n} submissions at once (the server takes ${LIMITS.maxConcurrentUploads} uploads at a time)`);
       subs = bodies.map((body) => ({ body }));
       t0 = performance.now();
       let sending = true;
@@ -194,7 +200,7 @@ export async function benchServer(o: ServerLoadOptions): Promise<number> {
   const verify = done.map((v) => v.verify_ms);
   report(o.json, {
     bench: 'server', workload: WORKLOAD, size, submissions: n, pack_bytes: Math.round(median(bodies.map((b) => b.length))),
-    database: database.kind, database_version: database.version, workers, max_concurrent_uploads: DEFAULT_LIMITS.maxConcurrentUploads,
+    database: database.kind, database_version: database.version, build_hash: build, workers, max_concurrent_uploads: LIMITS.maxConcurrentUploads,
     accepted, rejected: done.length - accepted, lost, duplicates, retries_503: retries,
     wall_s: sig3(wallS), verdicts_per_s: sig3(done.length / wallS),
     latency_p50_ms: percentile(latency, 50), latency_p90_ms: percentile(latency, 90), latency_p99_ms: percentile(latency, 99), latency_max_ms: percentile(latency, 100),

@@ -93,6 +93,7 @@ describe('capseal perf', () => {
         bench: 'server', workload: 'geom_walk_v1', size: 10, submissions: 6, database: kind, workers: 1, max_concurrent_uploads: 8,
         accepted: 6, rejected: 0, lost: 0, duplicates: 0, poll_interval_ms: 250, machine: { cores: expect.any(Number) },
       });
+      expect(rec!['build_hash']).toMatch(/^[0-9a-f]{64}$/);
       const n = (k: string) => rec![k] as number;
       for (const k of ['pack_bytes', 'wall_s', 'verdicts_per_s', 'verify_p50_ms']) expect(n(k)).toBeGreaterThan(0);
       expect(n('retries_503')).toBeGreaterThanOrEqual(0);

@@ -54,7 +54,7 @@ describe('capseal serve and bench submit', () => {
   it('a duplicate exits 1 with a link to the first; --json says so too', () => {
     const dup = runCli(['bench', 'submit', packTgz(streamed), '--server', url]);
     expect(dup.code).toBe(1);
-    expect(dup.stdout).toMatch(/409 duplicate\): this capsule was already submitted as sub_[0-9a-f]{24} — the first: http/);
+    expect(dup.stdout).toMatch(/409 duplicate\): this capsule is already on the board: submission sub_[0-9a-f]{24} — the first: http/);
     const json = runCli(['bench', 'submit', streamed, '--server', url, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'refused', http_status: 409, error: { code: 'duplicate' } });

@@ -18,6 +18,7 @@ import { makePackArchive } from '../src/capsulebench/pack-node.js';
 import { SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { copyPack, makePack, readJson, tempDir, writeJson } from './helpers/capsulebench.js';
+import * as CapSchemas from '../src/server/api-schemas.js';
 import { DEFAULT_LIMITS } from '../src/server/limits.js';
 import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, waitVerdict, type SubmissionJson, type TestServer } from './helpers/server.js';
 
@@ -190,6 +191,18 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     const real = await submitAndWait(s.url, packTgz(victim));
     expect(real.verdict).toMatchObject({ status: 'accepted' });
     expect((await waitVerdict(s.url, ((await squat.json()) as { id: string }).id)).verdict!.code).toBe('E152_MEASUREMENTS_HASH_MISMATCH');
+  });
+
+  it('answers in the shapes its OpenAPI document describes', async () => {
+    const runId = runIdOf(packs.a);
+    CapSchemas.SubmissionSchema.parse(await getJson(`${s.url}/api/submissions/${first.id}`));
+    CapSchemas.LeaderboardSchema.parse(await getJson(`${s.url}/api/leaderboard`));
+    CapSchemas.RunSchema.parse(await getJson(`${s.url}/api/runs/${runId}`));
+    CapSchemas.CompareSchema.parse(await getJson(`${s.url}/api/compare?a=${runId}&b=${runId}`));
+    CapSchemas.HardwareSchema.parse(await getJson(`${s.url}/api/hardware`));
+    CapSchemas.HealthSchema.parse(await getJson(`${s.url}/api/health`));
+    const notFound = await fetch(`${s.url}/api/runs/${runId.replace(/.$/, '0')}0`);
+    CapSchemas.ErrorSchema.parse(await notFound.json());
   });
 
   it('describes its API in an OpenAPI 3.1 document generated from the schemas', async () => {

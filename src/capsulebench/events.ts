@@ -235,15 +235,6 @@ export class EventChain {
     return this.#seq;
   }
 
-  /** SHA-256 of the last line accepted. */
-  get head(): string {
-    return this.#prev;
-  }
-
-  get tsMs(): number {
-    return this.#ts;
-  }
-
   /** Accepts the next line (without its newline) or throws EventLogError; `at` names it in messages. */
   next(line: string, at: string): ReadEvent {
     let json: unknown;
