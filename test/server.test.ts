@@ -2,7 +2,8 @@
 // PostgreSQL when test/run.sh started one): an honest pack goes queued → verifying → accepted and
 // onto the board with every check, the challenge nonce, the verifier build and time recorded; its
 // receipt, pack and events read back byte for byte; the tables export as CSV; a duplicate gets 409; a
-// tampered pack is rejected with its code and changes nothing on the board; the certified tier needs
+// tampered pack is rejected with its code and changes nothing on the board; every answer has the
+// shape the OpenAPI document gives it; the certified tier needs
 // registry inclusion, a signature and an ACL entry (else community, saying why); costs come from a
 // hashed price table; a live run streamed, dropped and resumed reaches its viewers without gaps or
 // repeats and is checked against the pack; and a verification killed mid-way or a server restarted
@@ -18,7 +19,9 @@ import { makePackArchive } from '../src/capsulebench/pack-node.js';
 import { SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { copyPack, makePack, readJson, tempDir, writeJson } from './helpers/capsulebench.js';
+import { hardwareManifest } from '../src/capsulebench/host-node.js';
 import * as CapSchemas from '../src/server/api-schemas.js';
+import { parsePrices } from '../src/server/prices.js';
 import { DEFAULT_LIMITS } from '../src/server/limits.js';
 import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, waitVerdict, type SubmissionJson, type TestServer } from './helpers/server.js';
 
@@ -59,7 +62,10 @@ describe.each(DATABASES)('the server on %s', (kind) => {
   let s: TestServer;
   let first: SubmissionJson;
   beforeAll(async () => {
-    s = await startTestServer(kind, { certified: { registryRoot: SHIPPED_REGISTRY.root, acl: aclFor(key.public_key) } });
+    const prices = parsePrices(new TextEncoder().encode(JSON.stringify({
+      schema: 'capseal_price_table_v1', version: '2026-12', currency: 'USD', classes: [{ hardware_class: 'this machine', usd_per_hour: 3.6, cpu_model: hardwareManifest(null).cpu.model }],
+    })));
+    s = await startTestServer(kind, { certified: { registryRoot: SHIPPED_REGISTRY.root, acl: aclFor(key.public_key) }, prices });
     first = await submitAndWait(s.url, packTgz(packs.a));
   }, 120_000);
   afterAll(async () => s?.stop());
@@ -122,6 +128,26 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     expect(dump.filter((d) => d.table === 'runs').length).toBeGreaterThanOrEqual(2);
     expect(dump.some((d) => d.table === 'submissions' && d.row['id'] === first.id)).toBe(true);
     expect(JSON.stringify(dump)).not.toMatch(/token_sha256/);
+  });
+
+  it('prices each proof from the hashed price table', async () => {
+    const board = await getJson<{ prices: { version: string; sha256: string }; rows: { prove_median_us: number; cost: { hardware_class: string; usd_per_proof: number } }[] }>(`${s.url}/api/leaderboard`);
+    expect(board.prices.version).toBe('2026-12');
+    expect(board.prices.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const row = board.rows[0]!;
+    expect(row.cost.hardware_class).toBe('this machine');
+    expect(row.cost.usd_per_proof).toBeCloseTo((3.6 * row.prove_median_us) / 3.6e9, 12); // $3.60/h = $1 per 10^9 µs
+    expect(() => parsePrices(new TextEncoder().encode('{"schema":"capseal_price_table_v1","version":"1","currency":"EUR","classes":[]}'))).toThrow(/not a capseal_price_table_v1/);
+    expect(() => parsePrices(new TextEncoder().encode('{"a":1,"a":2}'))).toThrow(/not valid JSON/);
+  });
+
+  it('lists the newest submissions, rejections included, as JSON and CSV', async () => {
+    const list = await getJson<{ rows: { id: string; status: string; run_id: string | null }[] }>(`${s.url}/api/submissions?status=accepted&limit=50`);
+    expect(list.rows.find((r) => r.id === first.id)).toMatchObject({ status: 'accepted', run_id: runIdOf(packs.a) });
+    expect(list.rows.every((r) => r.status === 'accepted')).toBe(true);
+    const csv = await (await fetch(`${s.url}/api/submissions?format=csv`)).text();
+    expect(csv.split('\r\n')[0]).toBe('id,status,received_at,pack_sha256,pack_bytes,capsule_hash,run_id,attempts,tier,code,verify_ms,verified_at');
+    expect((await fetch(`${s.url}/api/submissions?limit=0`)).status).toBe(400);
   });
 
   it('answers a second submission of the same capsule with 409 and a link to the first', async () => {
@@ -201,6 +227,7 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     CapSchemas.CompareSchema.parse(await getJson(`${s.url}/api/compare?a=${runId}&b=${runId}`));
     CapSchemas.HardwareSchema.parse(await getJson(`${s.url}/api/hardware`));
     CapSchemas.HealthSchema.parse(await getJson(`${s.url}/api/health`));
+    CapSchemas.SubmissionsSchema.parse(await getJson(`${s.url}/api/submissions`));
     const notFound = await fetch(`${s.url}/api/runs/${runId.replace(/.$/, '0')}0`);
     CapSchemas.ErrorSchema.parse(await notFound.json());
   });

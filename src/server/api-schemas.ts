@@ -20,6 +20,11 @@ export const LeaderboardQuerySchema = z.strictObject({
 
 export const CompareQuerySchema = z.strictObject({ a: RunIdSchema, b: RunIdSchema, format: FormatSchema });
 export const FormatQuerySchema = z.strictObject({ format: FormatSchema });
+export const SubmissionsQuerySchema = z.strictObject({
+  status: z.enum(STATUSES).optional().describe('only submissions in this state'),
+  limit: z.string().regex(/^[0-9]{1,4}$/, 'must be 1–1000').transform(Number).refine((n) => n >= 1 && n <= 1000, 'must be 1–1000').optional().describe('at most this many, newest first (default 100)'),
+  format: FormatSchema,
+});
 
 export const ErrorSchema = z.object({
   error: z.object({
@@ -54,6 +59,11 @@ export const SubmissionSchema = z.object({
   }).nullable(),
   links: z.object({ self: z.string(), run: z.string().nullable() }),
 }).meta({ id: 'Submission' });
+
+export const SUBMISSION_COLUMNS = ['id', 'status', 'received_at', 'pack_sha256', 'pack_bytes', 'capsule_hash', 'run_id', 'attempts', 'tier', 'code', 'verify_ms', 'verified_at'] as const;
+export const SubmissionsSchema = z.object({
+  rows: z.array(z.object(Object.fromEntries(SUBMISSION_COLUMNS.map((c) => [c, z.union([z.string(), z.number()]).nullable()])))),
+}).meta({ id: 'Submissions' });
 
 export const SubmissionCreatedSchema = z.object({ id: SubmissionIdSchema, status: z.enum(STATUSES), links: z.object({ self: z.string() }) }).meta({ id: 'SubmissionCreated' });
 

@@ -19,7 +19,7 @@ import { PACK_META } from '../capsulebench/pack.js';
 import { sha256Hex } from '../hash/digest.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';
 import { packageVersion } from '../package-info.js';
-import { CompareQuerySchema, FormatQuerySchema, LeaderboardQuerySchema, LiveRequestSchema, SubmissionIdSchema } from './api-schemas.js';
+import { CompareQuerySchema, FormatQuerySchema, LeaderboardQuerySchema, LiveRequestSchema, SUBMISSION_COLUMNS, SubmissionIdSchema, SubmissionsQuerySchema } from './api-schemas.js';
 import { toCsv } from './csv.js';
 import type { Db } from './db.js';
 import { enqueue } from './jobs.js';
@@ -173,6 +173,12 @@ export function createApi(ctx: ApiContext): Api {
       else byAddress.delete(address);
       if (sandbox) await rm(sandbox, { recursive: true, force: true, maxRetries: 5 });
     }
+  });
+
+  app.get('/api/submissions', async (c) => {
+    const q = parseQuery(SubmissionsQuerySchema, c);
+    const rows = await store.recentSubmissions(ctx.db, q.status, q.limit ?? 100);
+    return table(c, q.format, SUBMISSION_COLUMNS, rows, { rows }, 'submissions');
   });
 
   app.get('/api/submissions/:id', async (c) => {

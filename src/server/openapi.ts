@@ -35,9 +35,11 @@ export function openApiDocument(version: string): object {
             413: err('the body is larger than the limit (refused at once when declared, cut when streamed)'),
             408: err('the sender was too slow'),
             422: { description: 'the archive cannot be opened safely: recorded as rejected', content: json(S.SubmissionSchema) },
-            503: err('too many uploads at once (see Retry-After)'),
+            503: err('too many uploads at once, or too many waiting for a verifier (see Retry-After)'),
           },
         },
+        get: { summary: 'The newest submissions, every verdict included (rejections too)', parameters: queryParams(S.SubmissionsQuerySchema),
+          responses: { 200: formats('submissions', S.SubmissionsSchema), 400: err('a bad filter') } },
       },
       '/api/submissions/{id}': {
         get: { summary: 'A submission: status queued → verifying → accepted | rejected, and its verdict', parameters: [pathParam('id', 'submission id')],

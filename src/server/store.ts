@@ -228,6 +228,16 @@ export async function submission(db: Db, id: string): Promise<SubmissionRow | nu
   return row ? { ...row, pack_bytes: num(row.pack_bytes), attempts: num(row.attempts), verify_ms: row.verify_ms === null ? null : num(row.verify_ms) } : null;
 }
 
+/** The newest submissions, as the submissions table lists them (the run id only once verified). */
+export async function recentSubmissions(db: Db, status: Status | undefined, limit: number): Promise<Record<string, unknown>[]> {
+  const r = await db.query<Record<string, unknown>>(
+    `SELECT s.id, s.status, s.received_at, s.pack_sha256, s.pack_bytes, s.claimed_capsule_hash AS capsule_hash, r.run_id, s.attempts, s.tier, s.code, s.verify_ms, s.verified_at
+       FROM submissions s LEFT JOIN runs r ON r.submission_id = s.id WHERE ($1::text IS NULL OR s.status = $1) ORDER BY s.received_at DESC, s.id LIMIT $2`,
+    [status ?? null, limit],
+  );
+  return r.rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])));
+}
+
 export interface BoardFilter {
   workload?: string;
   size?: number;
