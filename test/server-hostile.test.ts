@@ -42,6 +42,7 @@ import { PACK_LIMITS } from '../src/capsulebench/pack.js';
 import { DEFAULT_LIMITS, type Limits } from '../src/server/limits.js';
 import { makePack, tempDir } from './helpers/capsulebench.js';
 import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, type SubmissionJson, type TestServer } from './helpers/server.js';
+import { BLOCK, END, file, header, ROOT, tgz } from './helpers/tar.js';
 
 const MiB = 2 ** 20;
 const TMP = tempDir('capseal-hostile-');
@@ -87,37 +88,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-// --- tar and gzip, by hand (as test/capsulebench-archive.test.ts builds them) ---
+// --- tar and gzip, by hand (./helpers/tar.ts) ---
 
-const BLOCK = 512;
-const END = Buffer.alloc(2 * BLOCK);
-
-/** A ustar header: the path split into prefix and name past 100 bytes, octal numbers, 'ustar\0' '00', the checksum. */
-function header(path: string, { type = '0', size = 0, linkpath = '' }: { type?: string; size?: number; linkpath?: string } = {}): Buffer {
-  const b = Buffer.alloc(BLOCK);
-  const cut = path.length <= 100 ? -1 : path.lastIndexOf('/', path.length - 2);
-  const [prefix, name] = [path.slice(0, Math.max(cut, 0)), path.slice(cut + 1)];
-  if (name.length > 100 || prefix.length > 155) throw new RangeError(`${path} does not fit a ustar header`);
-  b.write(name, 0, 'latin1');
-  b.write(prefix, 345, 'latin1');
-  b.write('0000644\0', 100, 'latin1');
-  b.write('0001750\0', 108, 'latin1');
-  b.write('0001750\0', 116, 'latin1');
-  b.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  b.write('14712345670\0', 136, 'latin1');
-  b.write(type, 156, 1, 'latin1');
-  b.write(linkpath, 157, 100, 'latin1');
-  b.write('ustar\0' + '00', 257, 'latin1');
-  b.fill(' ', 148, 156);
-  b.write(`${b.reduce((s, x) => s + x, 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return b;
-}
-const padded = (data: Buffer): Buffer => Buffer.concat([data, Buffer.alloc(-data.length & (BLOCK - 1))]);
-const file = (path: string, text: string): Buffer => Buffer.concat([header(path, { size: Buffer.byteLength(text) }), padded(Buffer.from(text))]);
-const ROOT = header('capsulepack/', { type: '5' });
 const META = file('capsulepack/pack_meta.json', '{}\n');
-/** The entries and the end marker, gzip'd. */
-const tgz = (...entries: Buffer[]): Buffer => gzipSync(Buffer.concat([...entries, END]));
 
 /** A .tgz of a small archive followed by zeros until it decompresses past what TarGate lets through (made once). */
 let bomb: Promise<Buffer> | undefined;

@@ -172,7 +172,7 @@ export async function run(argv: string[]): Promise<number> {
     });
   program
     .command('perf')
-    .description('performance benchmarks: ntt, lde, leaves, merkle, prove (a whole proof) on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native (see capseal perf --help)')
+    .description('performance benchmarks: ntt, lde, leaves, merkle, prove (a whole proof) on --backend cpu|gpu|auto; gpu-vs-cpu; ntt-native; server (a load test of the leaderboard server) (see capseal perf --help)')
     .helpOption(false)
     .allowUnknownOption()
     .argument('[args...]')

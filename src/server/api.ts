@@ -139,11 +139,12 @@ export function createApi(ctx: ApiContext): Api {
     const type = c.req.header('content-type') ?? 'application/gzip';
     if (!/^application\/(gzip|x-gzip|octet-stream|x-tar\+gzip)\b/i.test(type))
       await refuse(new HttpError(415, 'unsupported_media_type', `send the capsulepack.tgz as application/gzip or application/octet-stream, not ${type.slice(0, 100)}`));
-    if ((await store.queuedCount(ctx.db)) >= ctx.limits.maxQueued) await busy(`${ctx.limits.maxQueued} submissions are waiting for a verifier`);
+    // The slot is taken before anything is awaited: a burst cannot pass the checks all at once.
     uploads++;
     byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
     let sandbox: string | undefined;
     try {
+      if ((await store.queuedCount(ctx.db)) >= ctx.limits.maxQueued) await busy(`${ctx.limits.maxQueued} submissions are waiting for a verifier`);
       await mkdir(ctx.sandboxDir, { recursive: true });
       sandbox = await mkdtemp(join(ctx.sandboxDir, 'upload-'));
       const packPath = join(sandbox, 'pack.tgz');

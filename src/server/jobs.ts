@@ -97,7 +97,12 @@ export async function startWorkers(boss: PgBoss, db: Db, pool: VerifierPool | nu
     }
   };
   const ids: string[] = [];
-  for (let i = 0; i < o.count; i++)
-    ids.push(await boss.work<VerifyJobData>(VERIFY_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: o.timings.pollingIntervalSeconds }, async ([job]) => handle(job!)));
+  for (let i = 0; i < o.count; i++) {
+    const id: string = await boss.work<VerifyJobData>(VERIFY_QUEUE, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: o.timings.pollingIntervalSeconds }, async ([job]) => {
+      await handle(job!);
+      boss.notifyWorker(id); // a backlog: fetch the next job now, not after the polling interval
+    });
+    ids.push(id);
+  }
   return ids;
 }
