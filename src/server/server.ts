@@ -94,7 +94,7 @@ export async function serve(o: ServeOptions): Promise<Running> {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '2', connection: 'close' }).end(JSON.stringify(errorBody(503, 'busy', 'the server is starting')));
   });
   srv.headersTimeout = 20_000;
-  srv.requestTimeout = 0; // uploads have their own idle and total limits
+  srv.requestTimeout = limits.uploadMaxMs + 60_000; // past the uploads' own idle and total limits: a backstop for every route
   await listen(srv, o.port, o.host);
   const cleanup: (() => Promise<void> | void)[] = [() => new Promise<void>((r) => srv.close(() => r()))];
   const undo = async () => {
