@@ -30,7 +30,7 @@ describe('capseal serve and bench submit', () => {
 
   it('prints its URL on stdout and says where its data is on stderr', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(serve.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(database: PGlite in .*data\/db, 1 verification threads\)/);
+    expect(serve.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(database: PGlite in .*data\/db, 1 verification thread\)/);
   });
 
   it('streams a run live, then the submitted pack is accepted, listed and consistent with its stream', () => {
@@ -92,7 +92,15 @@ describe('bad options exit 2 before anything starts', () => {
     [['serve', '--port', 'x'], /^capseal serve: invalid --port: must be a whole number/],
     [['serve', '--port', '70000'], /^capseal serve: invalid --port: must be at most 65535/],
     [['serve', '--db', 'mysql://x'], /^capseal serve: --db must be a postgres:\/\/ or postgresql:\/\/ URL/],
-    [['serve', '--registry-root', 'ab'.repeat(32)], /^capseal serve: --registry-root goes with --acl/],
+    [['serve', '--registry-root', 'ab'.repeat(32)], /^capseal serve: --registry-root needs --acl/],
+    [['serve', '--workers', '0'], /^capseal serve: --workers 0 needs --db/],
+    [['serve', '--workers', '65'], /^capseal serve: invalid --workers: must be at most 64/],
+    [['serve', '--max-uploads', '0'], /^capseal serve: invalid --max-uploads: must be at least 1/],
+    [['serve', '--max-pack-bytes', '10'], /^capseal serve: invalid --max-pack-bytes: must be at least 1024/],
+    [['serve', '--data', '/proc/capseal'], /^capseal serve: --data \/proc\/capseal is under \/proc, which holds no files/],
+    [['worker', '--db', 'postgres://x@127.0.0.1:1/x', '--workers', '0'], /^capseal worker: --workers must be at least 1/],
+    [['bench', 'submit', 'x.tgz', '--server', 'http://127.0.0.1:1', '--timeout', '5'], /^capseal bench submit: --timeout goes with --wait/],
+    [['bench', 'submit', 'x.tgz', '--server', 'http://127.0.0.1:1/api'], /^capseal bench submit: --server is the server's address alone/],
     [['serve', '--prices', '/nonexistent/prices.json'], /^capseal serve: cannot read price table \/nonexistent\/prices.json/],
     [['worker', '--db', 'file.db'], /^capseal worker: --db must be a postgres:\/\/ or postgresql:\/\/ URL/],
     [['serve', '--db', 'postgres://nobody@127.0.0.1:1/none'], /^capseal serve: cannot start: .*ECONNREFUSED/],
@@ -120,7 +128,7 @@ describe.skipIf(!DATABASES.includes('postgres'))('capseal worker on PostgreSQL',
         return w;
       };
       const w1 = worker();
-      await waitFor(w1, () => w1.stderr().includes('verification threads'));
+      await waitFor(w1, () => w1.stderr().includes('verification thread'));
       const r = await postPack(s.url, packTgz(big));
       const id = ((await r.json()) as { id: string }).id;
       let st: SubmissionJson;

@@ -118,9 +118,10 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toMatch(/^rank,run_id,workload_id,log2_rows,track_id,tier,/);
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    const cmp = await getJson<{ a: { run_id: string }; b: { run_id: string }; ratio_b_over_a: Record<string, number> }>(`${s.url}/api/compare?a=${runIdOf(packs.a)}&b=${runIdOf(packs.b)}`);
+    const cmp = await getJson<{ a: { run_id: string; proof_bytes: number }; b: { proof_bytes: number }; ratio_b_over_a: Record<string, number> }>(`${s.url}/api/compare?a=${runIdOf(packs.a)}&b=${runIdOf(packs.b)}`);
     expect(cmp.a.run_id).toBe(runIdOf(packs.a));
-    expect(cmp.ratio_b_over_a['log2_rows']).toBe(1);
+    expect(cmp.ratio_b_over_a['proof_bytes']).toBe(cmp.b.proof_bytes / cmp.a.proof_bytes);
+    expect(Object.keys(cmp.ratio_b_over_a)).not.toContain('log2_rows'); // sizes and labels are not divided
     expect((await (await fetch(`${s.url}/api/compare?a=${runIdOf(packs.a)}&b=${runIdOf(packs.b)}&format=csv`)).text()).split('\r\n')[3]).toMatch(/^b\/a,/);
     const hw = await getJson<{ rows: { runs: number }[] }>(`${s.url}/api/hardware`);
     expect(hw.rows[0]!.runs).toBeGreaterThanOrEqual(2);
@@ -230,6 +231,10 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     CapSchemas.SubmissionsSchema.parse(await getJson(`${s.url}/api/submissions`));
     const notFound = await fetch(`${s.url}/api/runs/${runId.replace(/.$/, '0')}0`);
     CapSchemas.ErrorSchema.parse(await notFound.json());
+    const plain = await fetch(`${s.url}/api/live/${runId}`); // a WebSocket route, asked without upgrading
+    expect(plain.status).toBe(426);
+    expect(CapSchemas.ErrorSchema.parse(await plain.json()).error.code).toBe('upgrade_required');
+    expect(await getJson(`${s.url}/`)).toMatchObject({ api: '/api/openapi.json' });
   });
 
   it('describes its API in an OpenAPI 3.1 document generated from the schemas', async () => {

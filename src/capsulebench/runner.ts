@@ -396,7 +396,8 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
   await host.write(PACK_META, jsonFileBytes(packMeta));
 
   const pack = host.pack ? await host.pack() : undefined;
-  if (pack) events.emit('pack_ready', { pack_path: pack.path, pack_sha256_hex: pack.sha256, bytes: pack.bytes });
+  // The pack's name, not where this machine keeps it: the event may be streamed and published.
+  if (pack) events.emit('pack_ready', { pack_path: pack.path.split(/[\\/]/).pop()!, pack_sha256_hex: pack.sha256, bytes: pack.bytes });
   events.emit('phase', { phase_id: 'done', phase_label: 'done' });
   running = false;
   return { runId, capsule, measurements, packMeta, ...(pack ? { pack } : {}) };

@@ -6,6 +6,9 @@
 // allows; at the end the runner waits (a bounded time) until the server acknowledges the last line.
 import WebSocket from 'ws';
 
+/** Failed attempts in a row (registering or connecting) before the stream gives up: about a minute. */
+const MAX_RETRIES = 15;
+
 export interface StreamReport {
   runId: string | null;
   sent: number;
@@ -46,17 +49,35 @@ export class LiveStreamer {
     } else this.#pump();
   }
 
+  /** Registers the run; a server that is starting, busy or out of reach is tried again, a refusal is final. */
   async #register(): Promise<void> {
-    try {
-      const r = await fetch(new URL('/api/live', this.#base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: this.#runId }) });
-      const body = (await r.json().catch(() => ({}))) as { token?: string; error?: { message?: string } };
-      if (r.status !== 201 || !body.token) throw new Error(`the server refused the live stream (${r.status}): ${body.error?.message ?? r.statusText}`);
-      this.#token = body.token;
-      this.say(`  streaming to ${new URL(`/api/live/${this.#runId}`, this.#base).href.replace(/^http/, 'ws')}`);
-      this.#connect();
-    } catch (e) {
-      this.#fail(e instanceof Error ? e.message : String(e));
+    for (;;) {
+      let r: Response | undefined, why: string;
+      try {
+        r = await fetch(new URL('/api/live', this.#base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run_id: this.#runId }) });
+        const body = (await r.json().catch(() => ({}))) as { token?: string; error?: { message?: string } };
+        if (r.status === 201 && body.token) {
+          this.#token = body.token;
+          this.say(`  streaming to ${new URL(`/api/live/${this.#runId}`, this.#base).href.replace(/^http/, 'ws')}`);
+          return this.#connect();
+        }
+        why = `the server refused the live stream (${r.status}): ${body.error?.message ?? r.statusText}`;
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        why = `cannot reach ${this.#base.origin}: ${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))}`;
+      }
+      if ((r && r.status < 500) || !this.#retry()) return this.#fail(why);
+      await new Promise((resolve) => setTimeout(resolve, this.#backoff()).unref());
     }
+  }
+
+  /** Whether another attempt is allowed (a few, with growing waits, after each failure in a row). */
+  #retry(): boolean {
+    return ++this.#retries <= MAX_RETRIES && !this.#closing;
+  }
+
+  #backoff(): number {
+    return Math.min(5000, 250 * 2 ** this.#retries);
   }
 
   #connect(): void {
@@ -64,6 +85,7 @@ export class LiveStreamer {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.#token}` } });
     this.#ws = ws;
+    let refused: number | undefined;
     ws.on('message', (data) => {
       let m: { type?: string; data?: { from_seq?: number; last_seq?: number } };
       try {
@@ -82,16 +104,19 @@ export class LiveStreamer {
     });
     ws.on('error', () => {}); // 'close' follows and decides
     ws.on('unexpected-response', (_req, res) => {
-      this.#fail(`the server refused the live connection (${res.statusCode})`);
+      refused = res.statusCode;
       ws.terminate();
     });
     ws.on('close', (code, why) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
       if (this.#closing || this.#error) return this.#notify();
+      // A refusal (401, 404, 409) or a breach of the server's limits is final; a server that is
+      // starting, stopping or out of reach is tried again.
+      if (refused !== undefined && refused < 500) return this.#fail(`the server refused the live connection (${refused})`);
       if (code === 1008 || code === 1009 || code === 1003) return this.#fail(`the server closed the live stream: ${why.toString() || code}`);
-      if (++this.#retries > 8) return this.#fail('the live stream could not be re-opened');
-      setTimeout(() => this.#connect(), Math.min(5000, 250 * 2 ** this.#retries)).unref();
+      if (!this.#retry()) return this.#fail(`the live stream could not be re-opened after ${MAX_RETRIES} tries`);
+      setTimeout(() => this.#connect(), this.#backoff()).unref();
     });
   }
 
@@ -104,7 +129,7 @@ export class LiveStreamer {
   #fail(message: string): void {
     if (this.#error) return;
     this.#error = message;
-    this.say(`  live stream stopped: ${message} (the run goes on; its pack is complete)`);
+    this.say(`  live stream stopped: ${message} (the run goes on)`);
     this.#notify();
   }
 

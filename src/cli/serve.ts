@@ -2,20 +2,22 @@
 // (src/server/). serve runs until Ctrl-C or SIGTERM, then closes cleanly (exit 0); a bad option or a
 // database it cannot open is a usage/I-O error (exit 2).
 import { availableParallelism, homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parseInput } from '../airs/public-inputs.js';
 import { parseAcl } from '../capsule/acl.js';
 import { HashHexSchema } from '../capsule/spec.js';
-import { SHIPPED_REGISTRY } from '../capsulebench/policy.js';
+import { SHIPPED_POLICY, SHIPPED_REGISTRY } from '../capsulebench/policy.js';
 import { DEFAULT_LIMITS } from '../server/limits.js';
 import { isPostgresUrl } from '../server/db.js';
 import { DEFAULT_JOB_TIMINGS } from '../server/jobs.js';
 import { parsePrices } from '../server/prices.js';
-import { serve as startServer, work } from '../server/server.js';
+import { serve as startServer, threads, work } from '../server/server.js';
 import { command, readBytes, readJson, UsageError, wholeNumber } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const Whole = wholeNumber;
+/** Verification threads one process may run. */
+const MAX_WORKERS = 64;
 
 /** Where the embedded database lives by default: $XDG_DATA_HOME/capseal/server (default ~/.local/share). */
 export function defaultDataDir(): string {
@@ -31,12 +33,15 @@ export interface CommonOptions {
 }
 
 async function common(o: CommonOptions, defaultWorkers: number) {
-  const workers = o.workers === undefined ? defaultWorkers : parseInput(Whole(256), o.workers, '--workers');
-  if (o.registryRoot !== undefined && o.acl === undefined) throw new UsageError('--registry-root goes with --acl (the certified tier needs both)');
+  const workers = o.workers === undefined ? defaultWorkers : parseInput(Whole(MAX_WORKERS), o.workers, '--workers');
+  if (o.registryRoot !== undefined && o.acl === undefined) throw new UsageError('--registry-root needs --acl: the certified tier trusts a registry root and an ACL (--acl alone trusts the shipped registry\'s root)');
   const certified = o.acl === undefined ? undefined : {
     registryRoot: o.registryRoot === undefined ? SHIPPED_REGISTRY.root : parseInput(HashHexSchema, o.registryRoot, '--registry-root'),
     acl: parseAcl(await readJson(o.acl, 'ACL')),
   };
+  const policyId = SHIPPED_POLICY.policy_id;
+  if (certified && !certified.acl.policies[policyId]?.some((k) => k.status === 'active'))
+    say(`capseal: warning: the ACL ${o.acl} lists no active key for ${policyId}, the benchmark policy: no pack will be certified`);
   const expire = o.jobExpireSeconds === undefined ? DEFAULT_JOB_TIMINGS.expireInSeconds : parseInput(Whole(86_400), o.jobExpireSeconds, '--job-expire-seconds');
   if (expire < 1) throw new UsageError('--job-expire-seconds must be at least 1');
   const jobs = { ...DEFAULT_JOB_TIMINGS, expireInSeconds: expire, maintenanceIntervalSeconds: Math.min(DEFAULT_JOB_TIMINGS.maintenanceIntervalSeconds, Math.max(1, Math.floor(expire / 2))) };
@@ -65,13 +70,17 @@ export const serveCommand = (o: ServeCliOptions): Promise<number> =>
     const port = parseInput(Whole(65_535), o.port, '--port');
     if (o.db !== undefined && !isPostgresUrl(o.db)) throw new UsageError('--db must be a postgres:// or postgresql:// URL (without --db the server keeps its data in PGlite under --data)');
     const { workers, certified, jobs } = await common(o, Math.max(1, Math.min(4, availableParallelism() - 1)));
+    if (workers === 0 && o.db === undefined) throw new UsageError('--workers 0 needs --db: only capseal worker processes would verify, and they reach PostgreSQL, not the embedded database');
     const prices = o.prices === undefined ? undefined : await loadPrices(o.prices);
     const limits = {
       ...DEFAULT_LIMITS,
-      ...(o.maxPackBytes !== undefined ? { maxPackBytes: parseInput(Whole(2 ** 30), o.maxPackBytes, '--max-pack-bytes') } : {}),
-      ...(o.maxUploads !== undefined ? { maxConcurrentUploads: Math.max(1, parseInput(Whole(1000), o.maxUploads, '--max-uploads')) } : {}),
+      ...(o.maxPackBytes !== undefined ? { maxPackBytes: parseInput(Whole(2 ** 30).refine((n) => n >= 1024, 'must be at least 1024'), o.maxPackBytes, '--max-pack-bytes') } : {}),
+      ...(o.maxUploads !== undefined ? { maxConcurrentUploads: parseInput(Whole(1000).refine((n) => n >= 1, 'must be at least 1'), o.maxUploads, '--max-uploads') } : {}),
     };
-    const dataDir = o.data ?? defaultDataDir();
+    limits.maxUploadsPerAddress = Math.min(limits.maxUploadsPerAddress, limits.maxConcurrentUploads);
+    const dataDir = resolve(o.data ?? defaultDataDir());
+    if (/^\/(proc|sys|dev)(\/|$)/.test(dataDir)) throw new UsageError(`--data ${o.data} is under /${dataDir.split('/')[1]}, which holds no files`);
+    if (!o.db) say(`capseal serve: starting (PGlite in ${join(dataDir, 'db')}; the first start creates the database, a few seconds)`);
     // A bug in a handler must not take the board down: it is logged, and the request or connection fails.
     process.on('unhandledRejection', (e) => say(`capseal serve: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
     let running;
@@ -105,7 +114,7 @@ export const workerCommand = (o: WorkerCliOptions): Promise<number> =>
     } catch (e) {
       throw new UsageError(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
     }
-    say(`capseal worker: ${workers} verification threads on the shared queue${certified ? ', certified tier on' : ''}`);
+    say(`capseal worker: ${threads(workers)} on the shared queue${certified ? ', certified tier on' : ''}`);
     const signal = await stopSignal();
     say(`capseal worker: ${signal}, closing`);
     await w.close();

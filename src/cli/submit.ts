@@ -74,6 +74,7 @@ function printVerdict(s: Submission, base: URL, json: boolean): number {
 export const benchSubmit = (path: string, o: SubmitOptions): Promise<number> =>
   command('bench submit', async () => {
     const base = serverUrl(o.server, '--server');
+    if (o.timeout !== undefined && !o.wait) throw new UsageError('--timeout goes with --wait');
     const timeoutS = o.timeout === undefined ? 600 : Number(o.timeout);
     if (!/^[0-9]{1,6}$/.test(o.timeout ?? '600') || timeoutS < 1) throw new UsageError('--timeout must be whole seconds, at least 1');
     const file = existsSync(path) && statSync(path).isDirectory() ? join(path, PACK_FILE) : path;

@@ -29,7 +29,7 @@ export const SubmissionsQuerySchema = z.strictObject({
 export const ErrorSchema = z.object({
   error: z.object({
     status: z.number().int(),
-    code: z.string().describe('stable: bad_request, not_found, too_large, timeout, length_required, unsupported_media_type, duplicate, conflict, busy, unauthorized, internal'),
+    code: z.string().describe('stable: bad_request, not_found, too_large, timeout, length_required, unsupported_media_type, duplicate, conflict, busy, unauthorized, upgrade_required, internal'),
     message: z.string(),
     first: z.object({ id: z.string(), url: z.string() }).optional().describe('duplicate: the first submission of this capsule or run'),
   }),

@@ -194,8 +194,9 @@ export function createApi(ctx: ApiContext): Api {
     const board = await store.leaderboard(ctx.db, q);
     const rows = board.rows.map(({ row, hardware }) => ({ ...row, cost: costOf(ctx.prices, hardware, Number(row.prove_median_us)) }));
     const filter = { workload: q.workload ?? null, size: q.size ?? null, track: q.track ?? null, tier: q.tier ?? null };
-    const flat = rows.map((r) => ({ ...r, cost_usd_per_proof: r.cost?.usd_per_proof ?? null, hardware_class: r.cost?.hardware_class ?? null, price_table: ctx.prices?.table.version ?? null }));
-    return table(c, q.format, [...store.BOARD_COLUMNS, 'cost_usd_per_proof', 'hardware_class', 'price_table'], flat,
+    const flat = rows.map((r) => ({ ...r, cost_usd_per_proof: r.cost?.usd_per_proof ?? null, hardware_class: r.cost?.hardware_class ?? null,
+      price_table: ctx.prices?.table.version ?? null, price_table_sha256: ctx.prices?.sha256 ?? null }));
+    return table(c, q.format, [...store.BOARD_COLUMNS, 'cost_usd_per_proof', 'hardware_class', 'price_table', 'price_table_sha256'], flat,
       { filter, rank_by: 'prove_median_us', prices: priceRef(ctx.prices), truncated: board.truncated, rows }, 'leaderboard');
   });
 
@@ -235,11 +236,11 @@ export function createApi(ctx: ApiContext): Api {
   app.get('/api/compare', async (c) => {
     const q = parseQuery(CompareQuerySchema, c);
     const [a, b] = [await runOr404(q.a), await runOr404(q.b)];
-    const ratio = Object.fromEntries(store.BOARD_COLUMNS.filter((k) => typeof a.row[k] === 'number' && k !== 'rank').map((k) => {
+    const ratio = Object.fromEntries(store.METRIC_COLUMNS.map((k) => {
       const x = a.row[k] as number, y = b.row[k] as number;
       return [k, x === 0 ? null : y / x];
     }));
-    const rows = [{ side: 'a', ...a.row }, { side: 'b', ...b.row }, { side: 'b/a', ...ratio }];
+    const rows = [{ side: 'a', ...a.row }, { side: 'b', ...b.row }, { side: 'b/a', ...ratio }]; // b/a: the metrics only
     return table(c, q.format, ['side', ...store.BOARD_COLUMNS], rows, { a: { ...a.row, cost: costOf(ctx.prices, a.hardware, Number(a.row.prove_median_us)) },
       b: { ...b.row, cost: costOf(ctx.prices, b.hardware, Number(b.row.prove_median_us)) }, ratio_b_over_a: ratio }, 'compare');
   });
@@ -295,6 +296,11 @@ export function createApi(ctx: ApiContext): Api {
       live_max_stream_bytes: ctx.limits.live.maxStreamBytes, live_max_viewers: ctx.limits.live.maxViewers, live_max_pending_runs: ctx.limits.live.maxPendingRuns,
     },
   }));
+
+  // The live routes are WebSockets (./live.ts): a plain request there is told so.
+  app.get('/api/live/:run_id/*', (c) => c.json(errorBody(426, 'upgrade_required', 'this is a WebSocket route: connect with a WebSocket client'), 426, { upgrade: 'websocket' }));
+  app.get('/api/live/:run_id', (c) => c.json(errorBody(426, 'upgrade_required', 'this is a WebSocket route: connect with a WebSocket client (?from_seq=N)'), 426, { upgrade: 'websocket' }));
+  app.get('/', (c) => c.json({ name: 'capseal', api: '/api/openapi.json', leaderboard: '/api/leaderboard', health: '/api/health' }));
 
   const openapi = openApiDocument(packageVersion());
   app.get('/api/openapi.json', (c) => c.json(openapi));

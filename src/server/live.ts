@@ -266,15 +266,16 @@ export class LiveHub {
       const waiting = [...ch.viewers].filter((v) => !v.told && !v.pending);
       if (!waiting.length) continue;
       const { accepted, rejected } = await store.liveVerdicts(this.db, runId);
+      const last = (await store.liveRun(this.db, runId))?.last_seq ?? 0;
       for (const v of waiting) {
         for (const r of rejected)
           if (!v.rejectionsTold.has(r.id)) {
             v.rejectionsTold.add(r.id);
-            send(v, serverMessage(runId, v.sent, 'submission_rejected', { submission_id: r.id, code: r.code, message: r.message }));
+            send(v, serverMessage(runId, last, 'submission_rejected', { submission_id: r.id, code: r.code, message: r.message }));
           }
         if (accepted) {
           v.told = true;
-          send(v, serverMessage(runId, v.sent, 'server_verified', { status: 'accepted', ...accepted }));
+          send(v, serverMessage(runId, last, 'server_verified', { status: 'accepted', ...accepted }));
         }
       }
     }
@@ -282,7 +283,7 @@ export class LiveHub {
 
   close(): void {
     clearInterval(this.#poll);
-    for (const ws of this.#wss.clients) ws.terminate();
+    for (const ws of this.#wss.clients) ws.close(1001, 'the server is stopping: reconnect later');
     this.#wss.close();
   }
 }

@@ -23,6 +23,7 @@ export function openApiDocument(version: string): object {
       title: 'CapSeal leaderboard API', version,
       description: 'Benchmarks as receipts: the server lists only capsulepacks it has verified itself (the submission contract, a challenge DA audit). Live runs stream over WebSocket: ingest at /api/live/{run_id}/ingest (Bearer token from POST /api/live), watch at /api/live/{run_id}?from_seq=N.',
     },
+    components: { securitySchemes: { liveToken: { type: 'http', scheme: 'bearer', description: 'the token POST /api/live returned' } } },
     paths: {
       '/api/submissions': {
         post: {
@@ -34,6 +35,7 @@ export function openApiDocument(version: string): object {
             411: err('no Content-Length and no chunked body'),
             413: err('the body is larger than the limit (refused at once when declared, cut when streamed)'),
             408: err('the sender was too slow'),
+            415: err('not application/gzip or application/octet-stream'),
             422: { description: 'the archive cannot be opened safely: recorded as rejected', content: json(S.SubmissionSchema) },
             503: err('too many uploads at once, or too many waiting for a verifier (see Retry-After)'),
           },
@@ -66,7 +68,7 @@ export function openApiDocument(version: string): object {
           responses: { 200: formats('both runs', S.CompareSchema), 400: err('a bad run id'), 404: err('no such verified run') } },
       },
       '/api/hardware': {
-        get: { summary: 'Hardware seen on the board (by hardware manifest hash)', parameters: queryParams(S.FormatQuerySchema), responses: { 200: formats('hardware', S.HardwareSchema) } },
+        get: { summary: 'Hardware seen on the board (by hardware manifest hash)', parameters: queryParams(S.FormatQuerySchema), responses: { 200: formats('hardware', S.HardwareSchema), 400: err('a bad query') } },
       },
       '/api/dump': {
         get: { summary: 'Every table but the pack bytes, one {"table","row"} object per line, for offline analysis',
@@ -74,7 +76,17 @@ export function openApiDocument(version: string): object {
       },
       '/api/live': {
         post: { summary: 'Register a run to stream live; returns its one-time token', requestBody: { required: true, content: json(S.LiveRequestSchema) },
-          responses: { 201: { description: 'the ticket', content: json(S.LiveTicketSchema) }, 400: err('not a run id'), 409: err('the run is already registered or on the board') } },
+          responses: { 201: { description: 'the ticket', content: json(S.LiveTicketSchema) }, 400: err('not a run id'), 409: err('the run is already registered, claimed by a submission or on the board'),
+            413: err('a body over 4 KiB'), 503: err('too many runs registered and waiting for their packs (see Retry-After)') } },
+      },
+      '/api/live/{run_id}': {
+        get: { summary: 'WebSocket (watch): a state_snapshot, the stored events after from_seq, then live ones, then server_verified', parameters: [pathParam('run_id', 'run id'), { name: 'from_seq', in: 'query', required: false, schema: { type: 'string', pattern: '^[0-9]{1,9}$' } }],
+          responses: { 101: { description: 'upgraded to a WebSocket' }, 400: err('a bad from_seq'), 404: err('no such live run'), 426: err('not a WebSocket request'), 503: err('too many viewers') } },
+      },
+      '/api/live/{run_id}/ingest': {
+        get: { summary: "WebSocket (the runner's): resume_request {from_seq}, then event lines after it; server_received {last_seq} acknowledges", parameters: [pathParam('run_id', 'run id')],
+          security: [{ liveToken: [] }],
+          responses: { 101: { description: 'upgraded to a WebSocket' }, 401: err('no or a wrong Bearer token'), 404: err('no such live run'), 409: err('the run is on the board'), 426: err('not a WebSocket request') } },
       },
       '/api/health': { get: { summary: 'Version, verifier build, database, limits', responses: { 200: { description: 'health', content: json(S.HealthSchema) } } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },

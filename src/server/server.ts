@@ -12,7 +12,7 @@ import type PgBoss from 'pg-boss';
 import type { Acl } from '../capsule/acl.js';
 import { verifierBuild } from '../capsulebench/host-node.js';
 import { createApi } from './api.js';
-import { lockDataDir } from './data-lock.js';
+import { lockDataDir, sandboxOf } from './data-lock.js';
 import { openPglite, openPostgres, type Db } from './db.js';
 import { errorBody } from './http-error.js';
 import { DEFAULT_JOB_TIMINGS, enqueue, startBoss, startWorkers, type JobTimings } from './jobs.js';
@@ -51,6 +51,8 @@ export interface Running {
 
 const DEFAULT_VERIFY_TIMEOUT_MS = 10 * 60_000;
 
+export const threads = (n: number): string => `${n} verification thread${n === 1 ? '' : 's'}`;
+
 interface Verifiers {
   boss: PgBoss;
   /** Wakes this process's idle pollers (a job was just queued here). */
@@ -64,7 +66,7 @@ async function startVerifiers(db: Db, o: { workers: number; workDir: string; cer
   // A verification must end before its job expires, or a second one would start beside it.
   const timeout = Math.min(o.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, o.jobs.expireInSeconds * 1000);
   const pool = o.workers > 0 ? new VerifierPool(o.workers, timeout) : null;
-  if (pool) await rm(o.workDir, { recursive: true, force: true }); // sandboxes a crash left behind
+  if (pool) await rm(o.workDir, { recursive: true, force: true }); // what a crash of this pid's predecessor left
   const ids = await startWorkers(boss, db, pool, { count: o.workers, workDir: o.workDir, verifier: o.verifier, timings: o.jobs, ...(o.certified ? { certified: o.certified } : {}) });
   return {
     boss,
@@ -74,6 +76,7 @@ async function startVerifiers(db: Db, o: { workers: number; workDir: string; cer
       // then the job engine stops.
       await pool?.close();
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch(() => {});
+      await rm(o.workDir, { recursive: true, force: true });
     },
   };
 }
@@ -101,22 +104,21 @@ export async function serve(o: ServeOptions): Promise<Running> {
     for (const step of cleanup.reverse()) await step();
   };
   try {
-    if (!o.url) {
-      await mkdir(o.dataDir, { recursive: true });
-      cleanup.push(lockDataDir(o.dataDir));
-    }
+    await mkdir(o.dataDir, { recursive: true });
+    if (!o.url) cleanup.push(lockDataDir(o.dataDir));
+    const sandbox = sandboxOf(o.dataDir);
+    cleanup.push(() => rm(sandbox, { recursive: true, force: true }));
     const db = o.url ? await openPostgres(o.url) : await openPglite(join(o.dataDir, 'db'));
     cleanup.push(() => db.close());
     const verifier = verifierBuild();
     const verifiers = await startVerifiers(db, {
-      workers: o.workers, workDir: join(o.dataDir, 'sandbox', 'verify'), certified: o.certified, jobs, verifier,
+      workers: o.workers, workDir: join(sandbox, 'verify'), certified: o.certified, jobs, verifier,
       ...(o.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: o.verifyTimeoutMs } : {}),
     });
     cleanup.push(() => verifiers.stop());
     // A submission stored but never enqueued (a crash in between), or whose job gave up, is verified now.
     for (const id of await unqueuedSubmissions(db, db.kind === 'pglite')) await enqueue(verifiers.boss, id);
-    const uploadDir = join(o.dataDir, 'sandbox', 'upload');
-    await rm(uploadDir, { recursive: true, force: true });
+    const uploadDir = join(sandbox, 'upload');
     const api = createApi({
       db, boss: verifiers.boss, wake: verifiers.wake, sandboxDir: uploadDir, limits, certified: o.certified ? { registryRoot: o.certified.registryRoot } : null,
       ...(o.prices ? { prices: o.prices } : {}), verifier,
@@ -127,7 +129,7 @@ export async function serve(o: ServeOptions): Promise<Running> {
     srv.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
     const addr = srv.address() as AddressInfo;
     const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-    log(`capseal serve: listening on ${url} (database: ${db.kind === 'pglite' ? `PGlite in ${join(o.dataDir, 'db')}` : 'PostgreSQL'}, ${o.workers} verification threads${o.certified ? ', certified tier on' : ''})`);
+    log(`capseal serve: listening on ${url} (database: ${db.kind === 'pglite' ? `PGlite in ${join(o.dataDir, 'db')}` : 'PostgreSQL'}, ${threads(o.workers)}${o.certified ? ', certified tier on' : ''})`);
     return {
       url, db,
       async close() {

@@ -252,6 +252,9 @@ export const BOARD_COLUMNS = [
 ] as const;
 export type BoardRow = Record<(typeof BOARD_COLUMNS)[number], string | number | null>;
 
+/** The columns compare divides (b ÷ a): measured quantities, not labels or sizes. */
+export const METRIC_COLUMNS = ['prove_median_us', 'prove_min_us', 'prove_max_us', 'prove_stddev_us', 'throughput_cells_per_s', 'proof_bytes', 'verify_median_us', 'peak_rss_bytes'] as const;
+
 const INT_COLUMNS = new Set(['rank', 'log2_rows', 'runs', 'prove_median_us', 'prove_min_us', 'prove_max_us', 'prove_stddev_us', 'throughput_cells_per_s', 'trace_cells', 'proof_bytes', 'verify_median_us', 'peak_rss_bytes']);
 const boardRow = (r: Record<string, unknown>): BoardRow =>
   Object.fromEntries(BOARD_COLUMNS.map((c) => [c, r[c] === null ? null : INT_COLUMNS.has(c) ? num(r[c]) : r[c] instanceof Date ? (r[c] as Date).toISOString() : String(r[c])])) as BoardRow;
