@@ -2,15 +2,16 @@
 // them (src/cli/main.ts from source): serve prints its URL and stops cleanly on SIGTERM; a run
 // streamed live is submitted, accepted (exit 0) and listed, its stream consistent with its pack; a
 // duplicate and a tampered pack exit 1 with the reason; a server that is not there exits 2; bad
-// options exit 2 before anything starts. On PostgreSQL: a `capseal worker` killed mid-verification
-// is replaced by another, and the verdict is recorded once.
-import { rmSync } from 'node:fs';
+// options exit 2 before anything starts; a run streamed to a server that starts late waits for it.
+// On PostgreSQL: a `capseal worker` killed mid-verification is replaced by another, and the verdict
+// is recorded once; one killed on the last attempt leaves a dead letter, recorded as E180.
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePackArchive } from '../src/capsulebench/pack-node.js';
 import { runCli, startCli, waitFor, type CliProcess } from './helpers/cli.js';
 import { copyPack, makePack, readJson, tempDir, writeJson } from './helpers/capsulebench.js';
-import { DATABASES, getJson, packTgz, postPack, startTestServer, waitVerdict, type SubmissionJson } from './helpers/server.js';
+import { DATABASES, getJson, packTgz, postPack, startTestServer, TEST_JOBS, waitVerdict, type SubmissionJson, type TestServer } from './helpers/server.js';
 
 const TMP = tempDir('capseal-server-cli-');
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -115,10 +116,35 @@ describe('bad options exit 2 before anything starts', () => {
   });
 });
 
+describe('bench run --stream', () => {
+  it('waits for a server that is not up yet, then streams every event', async () => {
+    const probe = await startTestServer('pglite');
+    const port = new URL(probe.url).port;
+    await probe.stop(); // a free port, for a server that starts late
+    const out = join(TMP, 'late');
+    const run = startCli(['bench', 'run', '--workload', 'geom_walk_v1', '--size', '10', '--track', 'baseline_no_accel', '--threads', '1', '--out', out, '--stream', `http://127.0.0.1:${port}`]);
+    let s: TestServer | undefined;
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      s = await startTestServer('pglite', { port: Number(port) });
+      expect(await run.exited, run.stderr()).toBe(0);
+      expect(run.stderr()).toMatch(/live stream: the server has all \d+ events/);
+      const runId = readJson(join(out, 'capsulepack'), 'pack_meta.json')['run_id'] as string;
+      const stored = await s.db.query<{ n: number }>('SELECT count(*)::int AS n FROM live_events WHERE run_id = $1', [runId]);
+      expect(stored.rows[0]!.n).toBe(readFileSync(join(out, 'capsulepack', 'events', 'events.jsonl'), 'utf8').trimEnd().split('\n').length);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await s?.stop();
+    }
+  });
+});
+
 describe.skipIf(!DATABASES.includes('postgres'))('capseal worker on PostgreSQL', () => {
+  /** A 2^14 pack: it takes longer to verify than a status poll, so a worker can be killed mid-way. */
+  const big = join(TMP, 'big');
+  beforeAll(() => makePack(big, { log2Rows: 14 }), 120_000);
+
   it('a worker killed mid-verification is replaced by another, and the verdict is recorded once', async () => {
-    const big = join(TMP, 'big');
-    await makePack(big, { log2Rows: 14 });
     const s = await startTestServer('postgres', { workers: 0 });
     const workers: CliProcess[] = [];
     try {
@@ -145,6 +171,27 @@ describe.skipIf(!DATABASES.includes('postgres'))('capseal worker on PostgreSQL',
       expect(Number(rows.rows[0]!.n)).toBe(1);
     } finally {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await s.stop();
+    }
+  });
+
+  it('a worker that vanishes on the last attempt leaves a dead letter, recorded as E180', async () => {
+    const s = await startTestServer('postgres', { workers: 0, jobs: { ...TEST_JOBS, retryLimit: 0, expireInSeconds: 3 } });
+    let w: CliProcess | undefined;
+    try {
+      w = startCli(['worker', '--db', s.dbUrl!, '--workers', '1', '--job-expire-seconds', '3']);
+      await waitFor(w, () => w!.stderr().includes('verification thread'));
+      const id = ((await (await postPack(s.url, packTgz(big))).json()) as { id: string }).id;
+      let st: SubmissionJson;
+      do st = await getJson<SubmissionJson>(`${s.url}/api/submissions/${id}`);
+      while (st.status === 'queued');
+      expect(st.status).toBe('verifying');
+      w.child.kill('SIGKILL');
+      const v = await waitVerdict(s.url, id, 60_000);
+      expect(v.verdict).toMatchObject({ status: 'rejected', code: 'E180_VERIFICATION_FAILED' });
+      expect(v.verdict!.message).toMatch(/the verifier never finished/);
+    } finally {
+      if (w && w.child.exitCode === null) w.child.kill('SIGKILL');
       await s.stop();
     }
   });
