@@ -191,16 +191,24 @@ describe.each(DATABASES)('the server on %s', (kind) => {
     const tgz = readFileSync(packTgz(packs.c));
     const other = gzipSync(gunzipSync(tgz), { level: 1 }); // the same archive, compressed otherwise
     expect(sha256Hex(other)).not.toBe(sha256Hex(tgz));
-    const [r1, r2] = await Promise.all([postPack(s.url, tgz), postPack(s.url, other)]);
-    expect([r1.status, r2.status]).toEqual([202, 202]);
-    const verdicts = await Promise.all([r1, r2].map(async (r) => waitVerdict(s.url, ((await r.json()) as { id: string }).id)));
-    expect(verdicts.map((v) => v.verdict!.code).sort()).toEqual(['E181_ALREADY_ON_BOARD', null]);
-    const loser = verdicts.find((v) => v.verdict!.code)!;
-    expect(loser.verdict!.message).toContain(verdicts.find((v) => !v.verdict!.code)!.id);
-    const board = await getJson<{ rows: { run_id: string }[] }>(`${s.url}/api/leaderboard`);
-    expect(board.rows.filter((r) => r.run_id === runIdOf(packs.c))).toHaveLength(1);
-    const kept = await s.db.query('SELECT 1 FROM packs WHERE submission_id = $1', [loser.id]);
-    expect(kept.rows).toHaveLength(0); // a rejected pack's bytes are not kept
+    // Both are queued before either is verified: a server with no verifiers takes them, then restarts with one.
+    let q = await startTestServer(kind, { workers: 0 });
+    try {
+      const [r1, r2] = [await postPack(q.url, tgz), await postPack(q.url, other)];
+      expect([r1.status, r2.status]).toEqual([202, 202]);
+      const ids = [((await r1.json()) as { id: string }).id, ((await r2.json()) as { id: string }).id];
+      q = await q.restart({ workers: 1 });
+      const verdicts = await Promise.all(ids.map((id) => waitVerdict(q.url, id)));
+      expect(verdicts.map((v) => v.verdict!.code).sort()).toEqual(['E181_ALREADY_ON_BOARD', null]);
+      const loser = verdicts.find((v) => v.verdict!.code)!;
+      expect(loser.verdict!.message).toContain(verdicts.find((v) => !v.verdict!.code)!.id);
+      const board = await getJson<{ rows: { run_id: string }[] }>(`${q.url}/api/leaderboard`);
+      expect(board.rows.filter((r) => r.run_id === runIdOf(packs.c))).toHaveLength(1);
+      const kept = await q.db.query('SELECT 1 FROM packs WHERE submission_id = $1', [loser.id]);
+      expect(kept.rows).toHaveLength(0); // a rejected pack's bytes are not kept
+    } finally {
+      await q.stop();
+    }
   });
 
   it("a pack that only claims another's capsule hash and run id blocks nothing", async () => {
