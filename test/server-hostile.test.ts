@@ -9,7 +9,7 @@
 //     they were, and the only new rows are an intake_rejections row or a rejected submission;
 //   - nothing is written outside the server's sandbox: archive entries aimed at a folder of this
 //     file's own (OUTSIDE) by "..", by an absolute path, through a symlink or a hardlink leave it as
-//     it was, and dataDir/sandbox/<pid>/upload is empty once the server has answered.
+//     it was, and dataDir/sandbox/<host>-<pid>/upload is empty once the server has answered.
 // The cases:
 //   1. a declared Content-Length over maxPackBytes: 413 before any body byte is sent;
 //   2. a chunked body that passes maxPackBytes: 413, the partial file deleted;
@@ -43,6 +43,7 @@ import { DEFAULT_LIMITS, type Limits } from '../src/server/limits.js';
 import { makePack, tempDir } from './helpers/capsulebench.js';
 import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, type SubmissionJson, type TestServer } from './helpers/server.js';
 import { BLOCK, END, file, header, ROOT, tgz } from './helpers/tar.js';
+import { sandboxName } from '../src/server/data-lock.js';
 
 const MiB = 2 ** 20;
 const TMP = tempDir('capseal-hostile-');
@@ -203,7 +204,7 @@ async function rejectionsAfter(s: TestServer, skip: number): Promise<Rejection[]
 
 /** What an upload sandbox holds: nothing once the server has answered. */
 function sandbox(s: TestServer): string[] {
-  const dir = join(s.dataDir, 'sandbox', String(process.pid), 'upload');
+  const dir = join(s.dataDir, 'sandbox', sandboxName(), 'upload');
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
@@ -400,9 +401,9 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
   });
 
   describe('4. unsafe tar entries', () => {
-    // The extraction folder is dataDir/sandbox/<pid>/upload/upload-*/capsulepack-*: its depth is known,
+    // The extraction folder is dataDir/sandbox/<host>-<pid>/upload/upload-*/capsulepack-*: its depth is known,
     // so a ".." path can be aimed exactly at OUTSIDE.
-    const aimAt = (target: string): string => relative(join(s.dataDir, 'sandbox', String(process.pid), 'upload', 'upload-x', 'capsulepack-x', 'capsulepack'), target);
+    const aimAt = (target: string): string => relative(join(s.dataDir, 'sandbox', sandboxName(), 'upload', 'upload-x', 'capsulepack-x', 'capsulepack'), target);
     const cases: [string, (evil: string) => Buffer[]][] = [
       ['"capsulepack/../…" aimed at a folder outside', (evil) => [ROOT, META, file(`capsulepack/${aimAt(join(OUTSIDE, evil))}`, 'pwned')]],
       ['"../…" outside the pack root', (evil) => [ROOT, file(`../${evil}`, 'pwned')]],

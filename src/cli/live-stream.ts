@@ -26,6 +26,8 @@ export class LiveStreamer {
   #acked = 0;
   /** The last seq sent on the current connection. */
   #sent = 0;
+  /** Whether the current connection has had its resume_request: nothing is sent before it. */
+  #resumed = false;
   #error: string | null = null;
   #closing = false;
   #retries = 0;
@@ -85,6 +87,7 @@ export class LiveStreamer {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.#token}` } });
     this.#ws = ws;
+    this.#resumed = false;
     let refused: number | undefined;
     ws.on('message', (data) => {
       let m: { type?: string; data?: { from_seq?: number; last_seq?: number } };
@@ -96,6 +99,7 @@ export class LiveStreamer {
       if (m.type === 'resume_request') {
         this.#retries = 0;
         this.#acked = this.#sent = Math.min(m.data?.from_seq ?? 0, this.#lines.length);
+        this.#resumed = true;
         this.#pump();
       } else if (m.type === 'server_received') {
         this.#acked = Math.max(this.#acked, m.data?.last_seq ?? 0);
@@ -122,7 +126,7 @@ export class LiveStreamer {
 
   #pump(): void {
     const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || this.#sent < this.#acked) return;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.#resumed) return;
     while (this.#sent < this.#lines.length) ws.send(this.#lines[this.#sent++]!);
   }
 

@@ -72,8 +72,8 @@ interface Viewer {
 interface Ingest {
   chain: EventChain;
   work: Promise<void>;
-  tokens: number;
-  at: number;
+  /** Bytes of lines received and not yet handled. */
+  queuedBytes: number;
   /** Bytes stored so far (-1: not read from the database yet). */
   bytes: number;
 }
@@ -94,6 +94,9 @@ export class LiveHub {
   readonly #wss: WebSocketServer;
   readonly #channels = new Map<string, Channel>();
   readonly #poll: NodeJS.Timeout;
+  #pushing = false;
+  /** Each run's token bucket, kept across its connections (a reconnect does not refill it). */
+  readonly #rates = new Map<string, { tokens: number; at: number }>();
 
   constructor(readonly db: Db, readonly limits: Limits['live']) {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxEventBytes });
@@ -151,8 +154,11 @@ export class LiveHub {
     ch.runner = ws;
     const st = (ch.ingest ??= {
       chain: new EventChain({ seq: live.last_seq, head: live.head, tsMs: live.last_ts_ms, runId }),
-      work: Promise.resolve(), tokens: lim.maxEventsPerSecond * 5, at: Date.now(), bytes: -1,
+      work: Promise.resolve(), queuedBytes: 0, bytes: -1,
     });
+    let rate = this.#rates.get(runId);
+    if (!rate) this.#rates.set(runId, (rate = { tokens: lim.maxEventsPerSecond * 5, at: Date.now() }));
+    const bucket = rate;
     let queued = 0, breached = false;
     const breach = (code: number, why: string) => {
       if (breached) return;
@@ -163,11 +169,15 @@ export class LiveHub {
     ws.on('message', (data, isBinary) => {
       if (breached) return;
       const now = Date.now();
-      st.tokens = Math.min(lim.maxEventsPerSecond * 5, st.tokens + ((now - st.at) / 1000) * lim.maxEventsPerSecond);
-      st.at = now;
-      if (--st.tokens < 0) return breach(1008, `more than ${lim.maxEventsPerSecond} events per second`);
+      bucket.tokens = Math.min(lim.maxEventsPerSecond * 5, bucket.tokens + ((now - bucket.at) / 1000) * lim.maxEventsPerSecond);
+      bucket.at = now;
+      if (--bucket.tokens < 0) return breach(1008, `more than ${lim.maxEventsPerSecond} events per second`);
       if (isBinary) return breach(1003, 'events are text frames');
       const line = data.toString();
+      const size = Buffer.byteLength(line);
+      // Lines waiting to be handled count too: a burst cannot pile up past the run's limit.
+      if (Math.max(st.bytes, 0) + st.queuedBytes + size > lim.maxStreamBytes) return breach(1008, `more than ${lim.maxStreamBytes} bytes of events in one run`);
+      st.queuedBytes += size;
       queued++;
       st.work = st.work.then(async () => {
         if (breached || ws.readyState !== ws.OPEN) return;
@@ -180,14 +190,14 @@ export class LiveHub {
         if (typeof seq === 'number' && seq <= st.chain.seq) return; // already stored (a resend after reconnecting)
         if (st.chain.seq >= lim.maxEvents) return breach(1008, `more than ${lim.maxEvents} events in one run`);
         if (st.bytes < 0) st.bytes = await store.liveBytes(this.db, runId);
-        if (st.bytes + line.length > lim.maxStreamBytes) return breach(1008, `more than ${lim.maxStreamBytes} bytes of events in one run`);
+        if (st.bytes + size > lim.maxStreamBytes) return breach(1008, `more than ${lim.maxStreamBytes} bytes of events in one run`);
         let e;
         try {
           e = st.chain.next(line, `event ${st.chain.seq + 1}`);
         } catch (err) {
           return breach(1008, err instanceof EventLogError ? `${err.code}: ${err.message}` : String(err));
         }
-        st.bytes += line.length;
+        st.bytes += size;
         if (!(await store.appendLive(this.db, runId, e.event.seq, line, e.hash, e.event.ts_ms))) {
           // Another process took this seq: the same line is a resend; a different one is a fork.
           if ((await store.liveLine(this.db, runId, e.event.seq)) !== line) return breach(1008, `a different event is stored at seq ${e.event.seq}`);
@@ -195,10 +205,13 @@ export class LiveHub {
         }
         this.#broadcast(runId, e.event.seq, line);
       }).catch((e: unknown) => {
-        // A failure here (the database, a bug) ends this connection, never the process.
+        // A failure here (the database, a bug) ends this connection, never the process; the run's
+        // state is read again from what is stored, since the chain may have moved past it.
         process.stderr.write(`capseal serve: live ${runId}: ${e instanceof Error ? e.message : String(e)}\n`);
+        if (ch.ingest === st) ch.ingest = null;
         ws.terminate();
       }).finally(() => {
+        st.queuedBytes -= size;
         // Acknowledged whenever the server has caught up: the runner knows what is stored.
         if (--queued === 0 && ws.readyState === ws.OPEN) ws.send(serverMessage(runId, st.chain.seq, 'server_received', { last_seq: st.chain.seq }));
       });
@@ -262,6 +275,16 @@ export class LiveHub {
   }
 
   async #pushVerdicts(): Promise<void> {
+    if (this.#pushing) return; // the last pass is still going
+    this.#pushing = true;
+    try {
+      await this.#pushVerdictsOnce();
+    } finally {
+      this.#pushing = false;
+    }
+  }
+
+  async #pushVerdictsOnce(): Promise<void> {
     for (const [runId, ch] of this.#channels) {
       const waiting = [...ch.viewers].filter((v) => !v.told && !v.pending);
       if (!waiting.length) continue;
@@ -273,7 +296,7 @@ export class LiveHub {
             v.rejectionsTold.add(r.id);
             send(v, serverMessage(runId, last, 'submission_rejected', { submission_id: r.id, code: r.code, message: r.message }));
           }
-        if (accepted) {
+        if (accepted && !v.told) {
           v.told = true;
           send(v, serverMessage(runId, last, 'server_verified', { status: 'accepted', ...accepted }));
         }
@@ -283,7 +306,11 @@ export class LiveHub {
 
   close(): void {
     clearInterval(this.#poll);
-    for (const ws of this.#wss.clients) ws.close(1001, 'the server is stopping: reconnect later');
+    // A close frame first; a peer that does not answer within a second is cut (ws would wait 30 s).
+    for (const ws of this.#wss.clients) {
+      ws.close(1001, 'the server is stopping: reconnect later');
+      setTimeout(() => ws.terminate(), 1000).unref();
+    }
     this.#wss.close();
   }
 }

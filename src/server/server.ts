@@ -18,6 +18,7 @@ import { errorBody } from './http-error.js';
 import { DEFAULT_JOB_TIMINGS, enqueue, startBoss, startWorkers, type JobTimings } from './jobs.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { LiveHub } from './live.js';
+import { VERIFY_QUEUE } from './queue.js';
 import { migrate } from './migrations.js';
 import type { Prices } from './prices.js';
 import { unqueuedSubmissions, type VerifierInfo } from './store.js';
@@ -63,8 +64,9 @@ interface Verifiers {
 async function startVerifiers(db: Db, o: { workers: number; workDir: string; certified?: ServeOptions['certified']; jobs: JobTimings; verifyTimeoutMs?: number; verifier: VerifierInfo }): Promise<Verifiers> {
   await migrate(db);
   const boss = await startBoss(db, o.jobs);
-  // A verification must end before its job expires, or a second one would start beside it.
-  const timeout = Math.min(o.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, o.jobs.expireInSeconds * 1000);
+  // A verification must end before its job expires (with room for reading and writing the pack), or
+  // a second one would start beside it.
+  const timeout = Math.min(o.verifyTimeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, Math.max(1000, o.jobs.expireInSeconds * 1000 - Math.max(30_000, o.jobs.expireInSeconds * 100)), o.jobs.expireInSeconds * 800);
   const pool = o.workers > 0 ? new VerifierPool(o.workers, timeout) : null;
   if (pool) await rm(o.workDir, { recursive: true, force: true }); // what a crash of this pid's predecessor left
   const ids = await startWorkers(boss, db, pool, { count: o.workers, workDir: o.workDir, verifier: o.verifier, timings: o.jobs, ...(o.certified ? { certified: o.certified } : {}) });
@@ -74,11 +76,17 @@ async function startVerifiers(db: Db, o: { workers: number; workDir: string; cer
     async stop() {
       // Verifications in flight end now and go back on the queue while the database is still open;
       // then the job engine stops.
+      await boss.offWork(VERIFY_QUEUE).catch(() => {}); // no new jobs taken while closing
       await pool?.close();
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 }).catch(() => {});
       await rm(o.workDir, { recursive: true, force: true });
     },
   };
+}
+
+async function cancelOrphans(db: Db, boss: PgBoss): Promise<void> {
+  const active = await db.query<{ id: string }>(`SELECT id FROM pgboss.job WHERE name = $1 AND state = 'active'`, [VERIFY_QUEUE]);
+  for (const { id } of active.rows) await boss.cancel(VERIFY_QUEUE, id);
 }
 
 const listen = (srv: Server, port: number, host: string): Promise<void> =>
@@ -116,6 +124,9 @@ export async function serve(o: ServeOptions): Promise<Running> {
       ...(o.verifyTimeoutMs !== undefined ? { verifyTimeoutMs: o.verifyTimeoutMs } : {}),
     });
     cleanup.push(() => verifiers.stop());
+    // On PGlite no other process reaches the database: a job still active was cut off by a crash. It is
+    // cancelled (else its expiry would retry it, or dead-letter it, beside the new one).
+    if (db.kind === 'pglite') await cancelOrphans(db, verifiers.boss);
     // A submission stored but never enqueued (a crash in between), or whose job gave up, is verified now.
     for (const id of await unqueuedSubmissions(db, db.kind === 'pglite')) await enqueue(verifiers.boss, id);
     const uploadDir = join(sandbox, 'upload');

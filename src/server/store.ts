@@ -157,6 +157,8 @@ export async function recordVerdict(db: Db, id: string, outcome: VerifyOutcome, 
   return db.transaction(async (q) => {
     let o = outcome;
     if (o.report.status === 'accepted' && o.documents) {
+      // One accepted verdict at a time: two copies verified at once must not both pass this check.
+      await q.query(`SELECT pg_advisory_xact_lock(hashtext('capseal.runs'))`);
       const c = o.documents.capsule;
       const first = await q.query<{ submission_id: string }>('SELECT submission_id FROM runs WHERE capsule_hash = $1 OR run_id = $2 LIMIT 1', [c.capsule_hash, o.documents.measurements.run_id]);
       if (first.rows[0]) o = alreadyOnBoard(o, first.rows[0].submission_id);
