@@ -83,6 +83,9 @@ interface Channel {
   runner: WebSocket | null;
   /** The run's ingest state, shared by its connections: lines are taken in order, the rate is per run. */
   ingest: Ingest | null;
+  /** What a snapshot reports, after line `stateSeq`: kept while the run is watched, so a viewer's connect reads only what is new. */
+  state: RunState;
+  stateSeq: number;
 }
 
 const send = (v: Viewer, text: string): void => {
@@ -107,7 +110,7 @@ export class LiveHub {
 
   #channel(runId: string): Channel {
     let ch = this.#channels.get(runId);
-    if (!ch) this.#channels.set(runId, (ch = { viewers: new Set(), runner: null, ingest: null }));
+    if (!ch) this.#channels.set(runId, (ch = { viewers: new Set(), runner: null, ingest: null, state: new RunState(), stateSeq: 0 }));
     return ch;
   }
 
@@ -236,12 +239,14 @@ export class LiveHub {
   }
 
   #broadcast(runId: string, seq: number, line: string): void {
-    for (const v of this.#channels.get(runId)?.viewers ?? []) {
+    const ch = this.#channels.get(runId);
+    if (ch) this.#advance(ch, seq, line);
+    for (const v of ch?.viewers ?? []) {
       if (v.pending) v.pending.push({ seq, line });
-      else if (seq > v.sent) {
+      else if (seq === v.sent + 1) {
         send(v, line);
         v.sent = seq;
-      }
+      } else if (seq > v.sent + 1) v.ws.close(1013, `missed events after ${v.sent}: reconnect with from_seq=${v.sent}`); // stored by another process
     }
   }
 
@@ -261,13 +266,19 @@ export class LiveHub {
     });
   }
 
+  /** Applies line `seq` to the channel's state if it is the next one. */
+  #advance(ch: Channel, seq: number, line: string): void {
+    if (seq !== ch.stateSeq + 1) return;
+    ch.state.apply(JSON.parse(line) as StreamEvent);
+    ch.stateSeq = seq;
+  }
+
   /** The snapshot (the state after every stored line), then the stored lines after `v.sent`, page by page, then what came meanwhile. */
   async #catchUp(v: Viewer, runId: string): Promise<void> {
-    const state = new RunState();
-    let last = 0;
-    for (let page; (page = await store.liveLines(this.db, runId, last, PAGE)).length; last = page[page.length - 1]!.seq)
-      for (const { line } of page) state.apply(JSON.parse(line) as StreamEvent);
-    send(v, serverMessage(runId, last, 'state_snapshot', state.snapshot(last)));
+    const ch = this.#channel(runId);
+    for (let page; (page = await store.liveLines(this.db, runId, ch.stateSeq, PAGE)).length; )
+      for (const { seq, line } of page) this.#advance(ch, seq, line);
+    send(v, serverMessage(runId, ch.stateSeq, 'state_snapshot', ch.state.snapshot(ch.stateSeq)));
     for (let page; v.ws.readyState === v.ws.OPEN && (page = await store.liveLines(this.db, runId, v.sent, PAGE)).length; )
       for (const { seq, line } of page) (send(v, line), (v.sent = seq));
     for (const { seq, line } of v.pending!) if (seq > v.sent) (send(v, line), (v.sent = seq));

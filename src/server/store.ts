@@ -367,12 +367,13 @@ export interface LiveRun {
 /**
  * Registers a run to be streamed. Refused (with the reason) when the run id is registered already,
  * on the board, or claimed by a submission (a stream must come first), or when too many registered
- * runs are still waiting for their pack.
+ * runs are still waiting for their pack (in the last day; one that sent nothing counts for 10 minutes).
  */
 export async function registerLive(db: Db, runId: string, tokenSha256: string, zeroHead: string, maxPending: number): Promise<'ok' | 'taken' | 'busy'> {
   return db.transaction(async (q) => {
     const pending = await q.query<{ n: unknown }>(
-      `SELECT count(*) AS n FROM live_runs l WHERE l.created_at > now() - interval '1 day' AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.run_id = l.run_id)`,
+      `SELECT count(*) AS n FROM live_runs l WHERE l.created_at > now() - interval '1 day' AND (l.last_seq > 0 OR l.created_at > now() - interval '10 minutes')
+          AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.run_id = l.run_id)`,
     );
     if (num(pending.rows[0]!.n) >= maxPending) return 'busy';
     const seen = await q.query('SELECT 1 FROM runs WHERE run_id = $1 UNION ALL SELECT 1 FROM submissions WHERE claimed_run_id = $1 LIMIT 1', [runId]);
