@@ -225,7 +225,7 @@ async function expectRefusedPack(s: TestServer, r: { status: number; body: strin
   expect(r.status, r.body).toBe(422);
   const sub = JSON.parse(r.body) as SubmissionJson & { capsule_hash: string | null };
   expect(sub).toMatchObject({ status: 'rejected', run_id: null, capsule_hash: null, links: { run: null } });
-  expect(sub.verdict).toMatchObject({ status: 'rejected', tier: null, code, checks: [{ id: 'P1', name: 'archive', ok: false, code }] });
+  expect(sub.verdict).toMatchObject({ status: 'rejected', tier: null, code, checks: [{ id: 'P0', name: 'archive', ok: false, code }] });
   expect(sub.verdict!.message.length).toBeGreaterThan(10);
   expect(await getJson<SubmissionJson>(`${s.url}/api/submissions/${sub.id}`)).toEqual(sub);
   const row = await s.db.query<{ status: string; code: string }>('SELECT status, code FROM submissions WHERE id = $1', [sub.id]);

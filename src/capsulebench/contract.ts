@@ -78,10 +78,15 @@ const MAX_EVENTS = 64 << 20;
 
 const must: (cond: unknown, code: PackErrorCode, message: string) => asserts cond = mustBe;
 
-/** Files read at most once: a second read gets the first bytes (a pack folder may change under us). */
-function readOnce(files: PackFiles): CapsuleFiles {
+/**
+ * Files read at most once: a second read gets the first bytes (a pack folder may change under us).
+ * `seen` gives the bytes a read got, so what is kept of a pack is what was verified.
+ */
+export function readOnce(files: PackFiles): PackFiles & { seen(path: string): Uint8Array | null | undefined } {
   const seen = new Map<string, Uint8Array | null>();
   return {
+    list: () => files.list(),
+    seen: (path) => seen.get(path),
     async read(path, maxBytes) {
       if (!seen.has(path)) seen.set(path, await files.read(path, maxBytes));
       const bytes = seen.get(path)!;

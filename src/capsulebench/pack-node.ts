@@ -18,6 +18,7 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import { create as tarCreate, Header, Unpack } from 'tar';
 import { directoryFiles } from '../capsule/files-node.js';
 import type { BenchErrorCode } from './codes.js';
+import type { PackReport } from './contract.js';
 import { PACK_FILE, PACK_LIMITS, PACK_ROOT, type PackEntry, type PackFiles } from './pack.js';
 
 /** A pack that cannot be opened safely, with the code the verifier reports. */
@@ -26,6 +27,10 @@ export class PackArchiveError extends Error {
     super(message);
   }
 }
+
+/** The verifier's report for a pack that cannot be opened: one failed check, the archive (P0). */
+export const archiveRejection = (e: PackArchiveError): PackReport =>
+  ({ status: 'rejected', tier: null, code: e.code, message: e.message, checks: [{ id: 'P0', name: 'archive', ok: false, code: e.code }], run: null });
 
 const BLOCK = 512;
 const withoutDotSlash = (path: string): string => path.replace(/^\.\//, '');

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { homedir, totalmem } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { z } from 'zod';
 import { parseInput } from '../airs/public-inputs.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
 import { parseAcl } from '../capsule/acl.js';
@@ -21,7 +20,7 @@ import { baselineMismatch, BaselineNameSchema, baselineOf, BaselineSchema, compa
 import { verifyPack, type PackReport } from '../capsulebench/contract.js';
 import { openNodeHost, verifierBuild } from '../capsulebench/host-node.js';
 import type { Summary } from '../capsulebench/measurements.js';
-import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
+import { archiveRejection, openPack, PackArchiveError } from '../capsulebench/pack-node.js';
 import { PACK_ROOT } from '../capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, trackOf } from '../capsulebench/policy.js';
 import { checkRequest, estimateProveBytes, RunFailed, runBenchmark, type RunProgress, type RunRequest } from '../capsulebench/runner.js';
@@ -29,7 +28,7 @@ import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
-import { command, readJson, reason, serverUrl, UsageError, wholeNumber } from './io.js';
+import { checkLine, command, readJson, reason, serverUrl, UsageError, wholeNumber } from './io.js';
 import { LiveStreamer } from './live-stream.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -315,13 +314,13 @@ export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number
       }
     } catch (e) {
       if (!(e instanceof PackArchiveError)) throw new UsageError(`cannot read pack ${path}: ${reason(e)}`);
-      report = { status: 'rejected', tier: null, code: e.code, message: e.message, checks: [{ id: 'P0', name: 'archive', ok: false, code: e.code }], run: null };
+      report = archiveRejection(e);
     }
     const ms = Math.round(performance.now() - t0);
     if (o.json) process.stdout.write(`${JSON.stringify({ ...report, verifier, ms })}\n`);
     else {
       process.stdout.write('      step check   (steps of the seed contract: A structure, B policy and track, C anchors and inputs, D outputs, E DA; P pack, V events, L log)\n');
-      for (const c of report.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${(c.id ?? '').padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`);
+      for (const c of report.checks) process.stdout.write(checkLine(c));
       if (report.status === 'rejected') process.stdout.write('      (the checks after the first failure did not run)\n');
       process.stdout.write(report.status === 'accepted' ? `${report.message}\n` : `rejected ${report.code}: ${report.message}\n`);
       say(`bench verify: ${ms} ms, verifier capseal ${verifier.version} (build ${verifier.build_hash.slice(0, 16)}…)`);

@@ -5,6 +5,7 @@
 // repeats. Streaming never slows or fails the run: lines are kept in memory and sent when the socket
 // allows; at the end the runner waits (a bounded time) until the server acknowledges the last line.
 import WebSocket from 'ws';
+import { unreachable } from './io.js';
 
 /** Failed attempts in a row (registering or connecting) before the stream gives up: about a minute. */
 const MAX_RETRIES = 15;
@@ -65,8 +66,7 @@ export class LiveStreamer {
         }
         why = `the server refused the live stream (${r.status}): ${body.error?.message ?? r.statusText}`;
       } catch (e) {
-        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-        why = `cannot reach ${this.#base.origin}: ${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))}`;
+        why = unreachable(this.#base.origin, e);
       }
       if ((r && r.status < 500) || !this.#retry()) return this.#fail(why);
       await new Promise((resolve) => setTimeout(resolve, this.#backoff()).unref());

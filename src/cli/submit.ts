@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACK_FILE } from '../capsulebench/pack.js';
-import { command, readBytes, reason, serverUrl, UsageError } from './io.js';
+import { checkLine, command, readBytes, serverUrl, unreachable, UsageError } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -44,8 +44,7 @@ async function request(url: URL, init?: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new UsageError(`cannot reach ${url.origin}: ${cause?.code ?? cause?.message ?? reason(e)}`);
+    throw new UsageError(unreachable(url.origin, e));
   }
 }
 
@@ -61,7 +60,7 @@ function printVerdict(s: Submission, base: URL, json: boolean): number {
   const v = s.verdict!;
   if (json) process.stdout.write(`${JSON.stringify(s)}\n`);
   else {
-    for (const c of v.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${(c.id ?? '').padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`);
+    for (const c of v.checks) process.stdout.write(checkLine(c));
     if (v.status === 'accepted') {
       process.stdout.write(`accepted (${v.tier}): ${new URL(s.links.run!, base).href}\n`);
       if (v.certified_refusal) process.stdout.write(`  not certified: ${v.certified_refusal.code}: ${v.certified_refusal.message}\n`);

@@ -14,7 +14,7 @@ import { CAPSULE_FILE } from '../capsule/seal.js';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { issuesText } from '../capsule/checks.js';
 import { ZERO_EVENT_HASH } from '../capsulebench/events.js';
-import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
+import { archiveRejection, openPack, PackArchiveError } from '../capsulebench/pack-node.js';
 import { PACK_META } from '../capsulebench/pack.js';
 import { sha256Hex } from '../hash/digest.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';
@@ -158,7 +158,7 @@ export function createApi(ctx: ApiContext): Api {
         claimed = await claims(packPath, sandbox);
       } catch (e) {
         if (!(e instanceof PackArchiveError)) throw e;
-        await store.insertRejectedSubmission(ctx.db, { id, packSha256: got.sha256, bytes: got.bytes, challengeNonce, code: e.code, message: e.message, verifier: ctx.verifier, verifyMs: performance.now() - t0 });
+        await store.insertRejectedSubmission(ctx.db, { id, packSha256: got.sha256, bytes: got.bytes, challengeNonce, report: archiveRejection(e), verifier: ctx.verifier, verifyMs: performance.now() - t0 });
         return c.json(submissionJson((await store.submission(ctx.db, id))!), 422);
       }
       const first = await store.firstSubmissionOf(ctx.db, { ...claimed, packSha256: got.sha256 });

@@ -5,6 +5,7 @@
 // and run id) is used only to say "already on the board": an unverified claim never blocks another
 // submission, never registers a live stream and never speaks for a run.
 import { randomBytes } from 'node:crypto';
+import type { PackReport } from '../capsulebench/contract.js';
 import type { HardwareManifest } from '../capsulebench/manifests.js';
 import type { Db, Queryable } from './db.js';
 import { VERIFY_QUEUE } from './queue.js';
@@ -65,12 +66,12 @@ export async function insertSubmission(db: Db, s: NewSubmission): Promise<void> 
 /** A submission refused at intake (its archive cannot be opened safely): recorded rejected, its bytes not kept. */
 export async function insertRejectedSubmission(
   db: Db,
-  s: { id: string; packSha256: string; bytes: number; challengeNonce: string; code: string; message: string; verifier: VerifierInfo; verifyMs: number },
+  s: { id: string; packSha256: string; bytes: number; challengeNonce: string; report: PackReport; verifier: VerifierInfo; verifyMs: number },
 ): Promise<void> {
   await db.query(
     `INSERT INTO submissions (id, status, pack_sha256, pack_bytes, challenge_nonce, attempts, code, message, checks, verifier_version, verifier_build_hash, verify_ms, verified_at)
      VALUES ($1, 'rejected', $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, now())`,
-    [s.id, s.packSha256, s.bytes, s.challengeNonce, s.code, s.message, JSON.stringify([{ id: 'P1', name: 'archive', ok: false, code: s.code }]),
+    [s.id, s.packSha256, s.bytes, s.challengeNonce, s.report.code, s.report.message, JSON.stringify(s.report.checks),
       s.verifier.version, s.verifier.build_hash, s.verifyMs],
   );
 }

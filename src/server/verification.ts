@@ -7,12 +7,12 @@
 import { CAPSULE_FILE } from '../capsule/seal.js';
 import type { Acl } from '../capsule/acl.js';
 import { CapsuleSchema, type Capsule } from '../capsule/capsule.js';
-import { verifyPack, type PackReport } from '../capsulebench/contract.js';
+import { readOnce, verifyPack, type PackReport } from '../capsulebench/contract.js';
 import { EVENTS_PATH } from '../capsulebench/events.js';
 import { manifestPath, MANIFESTS, type ManifestKind } from '../capsulebench/manifests.js';
 import { MEASUREMENTS_PATH, MeasurementsSchema, type Measurements } from '../capsulebench/measurements.js';
-import { openPack, PackArchiveError } from '../capsulebench/pack-node.js';
-import { PACK_META, PackMetaSchema, INCLUSION_PROOF_FILE, type PackFiles, type PackMeta } from '../capsulebench/pack.js';
+import { archiveRejection, openPack, PackArchiveError } from '../capsulebench/pack-node.js';
+import { INCLUSION_PROOF_FILE, PACK_META, PackMetaSchema, type PackMeta } from '../capsulebench/pack.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 
@@ -43,26 +43,15 @@ export interface VerifyOutcome {
   verifyMs: number;
 }
 
-/** Reads each file once and keeps the bytes: the verifier and what is stored see the same ones. */
-function recorded(files: PackFiles): { files: PackFiles; bytes(path: string): Uint8Array } {
-  const seen = new Map<string, Uint8Array | null>();
-  return {
-    files: {
-      list: () => files.list(),
-      async read(path, maxBytes) {
-        if (!seen.has(path)) seen.set(path, await files.read(path, maxBytes));
-        return seen.get(path)!;
-      },
-    },
-    bytes(path) {
-      const b = seen.get(path);
-      if (!b) throw new Error(`internal: the verifier did not read ${path}`);
-      return b;
-    },
-  };
+/** The bytes the verifier read of `path` (an accepted pack's documents were all read). */
+function verified(files: ReturnType<typeof readOnce>, path: string): Uint8Array {
+  const b = files.seen(path);
+  if (!b) throw new Error(`internal: the verifier did not read ${path}`);
+  return b;
 }
 
-function documentsOf(bytes: (path: string) => Uint8Array): RunDocuments {
+function documentsOf(files: ReturnType<typeof readOnce>): RunDocuments {
+  const bytes = (path: string): Uint8Array => verified(files, path);
   const json = (path: string): unknown => parseCanonicalBytes(bytes(path));
   const manifests = Object.fromEntries((Object.keys(MANIFESTS) as ManifestKind[]).map((k) => [k, json(manifestPath(k))])) as Record<ManifestKind, unknown>;
   return {
@@ -74,9 +63,6 @@ function documentsOf(bytes: (path: string) => Uint8Array): RunDocuments {
   };
 }
 
-const archiveRejection = (e: PackArchiveError): PackReport =>
-  ({ status: 'rejected', tier: null, code: e.code, message: e.message, checks: [{ id: 'P1', name: 'archive', ok: false, code: e.code }], run: null });
-
 export async function verifySubmission(k: Kernels, task: VerifyTask): Promise<VerifyOutcome> {
   const t0 = performance.now();
   let opened;
@@ -87,19 +73,20 @@ export async function verifySubmission(k: Kernels, task: VerifyTask): Promise<Ve
     return { report: archiveRejection(e), certifiedRefusal: null, documents: null, verifyMs: performance.now() - t0 };
   }
   try {
-    const rec = recorded(opened.files);
-    const community = await verifyPack(k, rec.files, { challengeNonce: task.challengeNonce });
+    // One reading of the pack for both tiers and for what is stored.
+    const files = readOnce(opened.files);
+    const community = await verifyPack(k, files, { challengeNonce: task.challengeNonce });
     let report = community, certifiedRefusal: VerifyOutcome['certifiedRefusal'] = null;
     if (community.status === 'accepted' && task.certified) {
-      const capsule = CapsuleSchema.parse(parseCanonicalBytes(rec.bytes(CAPSULE_FILE)));
-      const asks = capsule.authorship !== undefined && (await rec.files.list()).some((e) => e.path === INCLUSION_PROOF_FILE);
+      const capsule = CapsuleSchema.parse(parseCanonicalBytes(verified(files, CAPSULE_FILE)));
+      const asks = capsule.authorship !== undefined && (await files.list()).some((e) => e.path === INCLUSION_PROOF_FILE);
       if (asks) {
-        const certified = await verifyPack(k, rec.files, { challengeNonce: task.challengeNonce, certified: task.certified });
+        const certified = await verifyPack(k, files, { challengeNonce: task.challengeNonce, certified: task.certified });
         if (certified.status === 'accepted') report = certified;
         else certifiedRefusal = { code: certified.code!, message: certified.message };
       }
     }
-    const documents = report.status === 'accepted' ? documentsOf(rec.bytes) : null;
+    const documents = report.status === 'accepted' ? documentsOf(files) : null;
     return { report, certifiedRefusal, documents, verifyMs: performance.now() - t0 };
   } finally {
     await opened.close();
