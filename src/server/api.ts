@@ -29,6 +29,7 @@ import { errorBody, HttpError } from './http-error.js';
 import type { Limits } from './limits.js';
 import * as store from './store.js';
 import { receiveBody } from './upload.js';
+import { mountWebApp, securityHeaders } from './web.js';
 
 export interface ApiContext {
   db: Db;
@@ -41,6 +42,8 @@ export interface ApiContext {
   certified: { registryRoot: string } | null;
   prices?: Prices;
   verifier: store.VerifierInfo;
+  /** The built web app's folder (./web.ts), or null: none is served. */
+  webDir: string | null;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -105,6 +108,7 @@ export interface Api {
 
 export function createApi(ctx: ApiContext): Api {
   const app = new Hono<Env>();
+  app.use(securityHeaders);
   let uploads = 0, active = 0;
   const byAddress = new Map<string, number>();
   app.use(async (_c, next) => {
@@ -300,10 +304,10 @@ export function createApi(ctx: ApiContext): Api {
   // The live routes are WebSockets (./live.ts): a plain request there is told so.
   app.get('/api/live/:run_id/*', (c) => c.json(errorBody(426, 'upgrade_required', 'this is a WebSocket route: connect with a WebSocket client'), 426, { upgrade: 'websocket' }));
   app.get('/api/live/:run_id', (c) => c.json(errorBody(426, 'upgrade_required', 'this is a WebSocket route: connect with a WebSocket client (?from_seq=N)'), 426, { upgrade: 'websocket' }));
-  app.get('/', (c) => c.json({ name: 'capseal', api: '/api/openapi.json', leaderboard: '/api/leaderboard', health: '/api/health' }));
 
   const openapi = openApiDocument(packageVersion());
   app.get('/api/openapi.json', (c) => c.json(openapi));
+  mountWebApp(app, ctx.webDir);
   return {
     app,
     async idle(ms) {

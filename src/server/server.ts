@@ -12,6 +12,7 @@ import type PgBoss from 'pg-boss';
 import type { Acl } from '../capsule/acl.js';
 import { verifierBuild } from '../capsulebench/host-node.js';
 import { createApi } from './api.js';
+import { packagedWebDir } from './web.js';
 import { lockDataDir, sandboxOf } from './data-lock.js';
 import { openPglite, openPostgres, type Db } from './db.js';
 import { errorBody } from './http-error.js';
@@ -42,6 +43,8 @@ export interface ServeOptions extends DbChoice {
   /** A verification is stopped after this long (default: 10 minutes, and never past the job's expiry). */
   verifyTimeoutMs?: number;
   log?(message: string): void;
+  /** The web app to serve (default: the package's built dist/demo/, when there is one; null: none). */
+  webDir?: string | null;
 }
 
 export interface Running {
@@ -132,7 +135,7 @@ export async function serve(o: ServeOptions): Promise<Running> {
     const uploadDir = join(sandbox, 'upload');
     const api = createApi({
       db, boss: verifiers.boss, wake: verifiers.wake, sandboxDir: uploadDir, limits, certified: o.certified ? { registryRoot: o.certified.registryRoot } : null,
-      ...(o.prices ? { prices: o.prices } : {}), verifier,
+      ...(o.prices ? { prices: o.prices } : {}), verifier, webDir: o.webDir === undefined ? packagedWebDir() : o.webDir,
     });
     const hub = new LiveHub(db, limits.live);
     cleanup.push(() => hub.close());

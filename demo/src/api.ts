@@ -1,0 +1,58 @@
+// The page's client of the server's HTTP API (same origin). Errors come back as ApiError with the
+// server's code and message (the API's error body), never as an unexplained failure.
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+async function failure(r: Response): Promise<ApiError> {
+  try {
+    const body = (await r.json()) as { error?: { code?: string; message?: string } };
+    return new ApiError(r.status, body.error?.code ?? `http_${r.status}`, body.error?.message ?? r.statusText);
+  } catch {
+    return new ApiError(r.status, `http_${r.status}`, `${r.status} ${r.statusText}`);
+  }
+}
+
+export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+  let r: Response;
+  try {
+    r = await fetch(path, { headers: { accept: 'application/json' }, ...init });
+  } catch (e) {
+    throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!r.ok) throw await failure(r);
+  return (await r.json()) as T;
+}
+
+export async function getBytes(path: string): Promise<Uint8Array> {
+  let r: Response;
+  try {
+    r = await fetch(path);
+  } catch (e) {
+    throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!r.ok) throw await failure(r);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+export async function getText(path: string): Promise<string> {
+  return new TextDecoder().decode(await getBytes(path));
+}
+
+/** POSTs bytes (a capsulepack) and returns the JSON answer, or throws ApiError with the server's code. */
+export async function postBytes<T>(path: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<T> {
+  let r: Response;
+  try {
+    r = await fetch(path, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/gzip', accept: 'application/json', ...headers } });
+  } catch (e) {
+    throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (!r.ok) throw await failure(r);
+  return (await r.json()) as T;
+}
+
+/** The WebSocket URL of a same-origin path. */
+export const wsUrl = (path: string): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
