@@ -29,6 +29,7 @@ import { finished } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchErrorCode } from '../src/capsulebench/codes.js';
+import { readPackArchive, writePackArchive } from '../src/capsulebench/pack-archive.js';
 import { makePackArchive, openPack, PackArchiveError, packFolderFiles } from '../src/capsulebench/pack-node.js';
 import { PACK_LIMITS } from '../src/capsulebench/pack.js';
 import { BLOCK, dir, END, file, gz, header, padded, paxRecord, ROOT, tgz } from './helpers/tar.js';
@@ -81,9 +82,18 @@ interface Outcome {
   unhandled: string[];
 }
 
+/** Every archive `outcome` opened, with the limits in force and its result: the browser's reader must agree on each. */
+const opened: { path: string; limits: Record<string, number>; result: string }[] = [];
+
 /** What opening a pack comes to; an opened pack is closed again. */
 async function outcome(bytesOrPath: Buffer | string): Promise<Outcome> {
   const path = typeof bytesOrPath === 'string' ? bytesOrPath : packFile(bytesOrPath);
+  const o = await outcomeOf(path);
+  opened.push({ path, limits: { ...PACK_LIMITS }, result: o.result });
+  return o;
+}
+
+async function outcomeOf(path: string): Promise<Outcome> {
   const before = sandboxes();
   const seen = unhandled.length;
   let result: string;
@@ -429,5 +439,55 @@ describe('packFolderFiles', () => {
     const opened = await openPack(join(TMP, 'folder'));
     expect(await opened.files.list()).toEqual(expected);
     await opened.close();
+  });
+});
+
+// The browser's reader (readPackArchive: in memory, Compression Streams) runs the same TarCheck; given
+// every archive above, it must come to the same result, with no unhandled rejection.
+describe('readPackArchive agrees with openPack', () => {
+  it('on every archive the cases above opened or refused', async () => {
+    expect(opened.length).toBeGreaterThan(60);
+    const disagree: string[] = [];
+    for (const c of opened.filter((o) => existsSync(o.path))) {
+      const result = await withLimits(c.limits, async () => {
+        try {
+          await readPackArchive(readFileSync(c.path));
+          return 'opened';
+        } catch (e) {
+          return e instanceof PackArchiveError ? e.code : `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      });
+      if (result !== c.result) disagree.push(`${c.path}: openPack ${c.result}, readPackArchive ${result}`);
+    }
+    expect(disagree).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+
+  it("reads makePackArchive's output file by file; openPack reads writePackArchive's the same", async () => {
+    const out = join(TMP, 'both');
+    const files = new Map<string, Uint8Array>([
+      ['pack_meta.json', Buffer.from('{"v":1}\n')], ['proofs/main.proof.bin', Buffer.from('proof')], ['row_archive/chunks/0.bin', Buffer.alloc(1500, 7)],
+      ['row_archive/chunks/10.bin', Buffer.from('ten')], ['logs/runner.log', Buffer.alloc(0)],
+    ]);
+    for (const [path, bytes] of files) {
+      mkdirSync(join(out, 'capsulepack', path, '..'), { recursive: true });
+      writeFileSync(join(out, 'capsulepack', path), bytes);
+    }
+    const fromNode = await readPackArchive(readFileSync((await makePackArchive(out)).path));
+    const written = await writePackArchive(files);
+    const fromBrowser = await openPack(packFile(Buffer.from(written)));
+    try {
+      const listing = await fromNode.list();
+      expect(await fromBrowser.files.list()).toEqual(listing);
+      expect(await (await readPackArchive(written)).list()).toEqual(listing);
+      for (const [path, bytes] of files) {
+        expect(await fromNode.read(path, bytes.length)).toEqual(new Uint8Array(bytes));
+        expect(await fromBrowser.files.read(path, bytes.length)).toEqual(new Uint8Array(bytes));
+      }
+      await expect(fromNode.read('row_archive/chunks/0.bin', 1499)).rejects.toThrow(/more than the 1499/);
+      expect(await fromNode.read('missing.json', 10)).toBeNull();
+    } finally {
+      await fromBrowser.close();
+    }
   });
 });
