@@ -38,6 +38,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventLog, eventLine, type StreamEvent } from '../src/capsulebench/events.js';
+import { LIVE_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../src/capsulebench/live-stream.js';
 import { PACK_LIMITS } from '../src/capsulebench/pack.js';
 import { DEFAULT_LIMITS, type Limits } from '../src/server/limits.js';
 import { makePack, tempDir } from './helpers/capsulebench.js';
@@ -258,8 +259,8 @@ async function registerLive(url: string, runId: string): Promise<string> {
 const wsUrl = (s: TestServer, path: string): string => `${s.url.replace(/^http/, 'ws')}${path}`;
 
 /** An upgrade the server refuses: its HTTP status and body. */
-function refusedUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; type: string | undefined }> {
-  const ws = new WebSocket(url, { headers });
+function refusedUpgrade(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<{ status: number; body: string; type: string | undefined }> {
+  const ws = new WebSocket(url, protocols, { headers });
   return new Promise((resolve, reject) => {
     ws.on('unexpected-response', (req, res) => {
       const chunks: Buffer[] = [];
@@ -616,6 +617,14 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
           const r = await refusedUpgrade(ingestUrl, headers);
           expectError({ ...r, type: r.type ?? null }, 401, 'unauthorized');
         }
+        // The token as a subprotocol (how a browser sends it): only right after capseal.live.v1, and only the run's own.
+        const wrongProtocols = [[LIVE_PROTOCOL], [LIVE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${'0'.repeat(64)}`], [LIVE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${otherToken}`],
+          [`${TOKEN_PROTOCOL_PREFIX}${token}`], [`${TOKEN_PROTOCOL_PREFIX}${token}`, LIVE_PROTOCOL], ['other', LIVE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`],
+          [LIVE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token.slice(0, 63)}`], [LIVE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token.toUpperCase()}`]];
+        for (const protocols of wrongProtocols) {
+          const r = await refusedUpgrade(ingestUrl, {}, protocols);
+          expectError({ ...r, type: r.type ?? null }, 401, 'unauthorized');
+        }
         for (const path of [`/api/live/${newRunId()}/ingest`, `/api/live/${newRunId()}`, '/api/live/run_x', '/api/live/../../etc/passwd', `/api/live/${runId}/ingest/more`, '/api/nope']) {
           const r = await refusedUpgrade(wsUrl(s, path), { authorization: `Bearer ${token}` });
           expectError({ ...r, type: r.type ?? null }, 404, 'not_found');
@@ -625,11 +634,19 @@ describe.each(DATABASES)('hostile traffic on %s', (kind) => {
           expectError({ ...r, type: r.type ?? null }, 400, 'bad_request');
         }
       });
-      // The right token still works.
+      // The right token still works, as a header and as a subprotocol (answered with capseal.live.v1).
       const r = await ingest(s, runId, token);
       expect(r.fromSeq).toBe(0);
       r.ws.close();
       await r.closed;
+      const viaProtocol = new WebSocket(wsUrl(s, `/api/live/${runId}/ingest`), [LIVE_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${token}`]);
+      const first = await new Promise<string>((resolve, reject) => {
+        viaProtocol.once('message', (d) => resolve(d.toString()));
+        viaProtocol.once('error', reject);
+      });
+      expect(viaProtocol.protocol).toBe(LIVE_PROTOCOL);
+      expect(JSON.parse(first)).toMatchObject({ type: 'resume_request', data: { from_seq: 0 } });
+      viaProtocol.close();
     });
 
     it('(b) a line over maxEventBytes: closed with 1009, nothing stored', async () => {

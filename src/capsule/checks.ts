@@ -26,17 +26,27 @@ export interface RecordedCheck<C extends string = string> {
 export class Checks<C extends string> {
   readonly records: RecordedCheck<C>[] = [];
 
-  /** `describe` words the message of an unexpected error (the capsule verifier prefixes "malformed capsule"). */
-  constructor(private readonly describe: (message: string) => string = (m) => m) {}
+  /**
+   * `describe` words the message of an unexpected error (the capsule verifier prefixes "malformed
+   * capsule"); `onRecord` is told of each check as it is recorded (a page shows them as they run).
+   */
+  constructor(private readonly describe: (message: string) => string = (m) => m, private readonly onRecord?: (r: RecordedCheck<C>) => void) {}
+
+  record(...rs: RecordedCheck<C>[]): void {
+    for (const r of rs) {
+      this.records.push(r);
+      this.onRecord?.(r);
+    }
+  }
 
   async run<T>(check: { id?: string; name: string }, fallback: C, fn: () => T | Promise<T>): Promise<T> {
     try {
       const v = await fn();
-      this.records.push({ ...check, ok: true, code: null });
+      this.record({ ...check, ok: true, code: null });
       return v;
     } catch (e) {
       const r = e instanceof Rejection ? (e as Rejection<C>) : new Rejection(fallback, this.describe(e instanceof Error ? e.message : String(e)));
-      this.records.push({ ...check, ok: false, code: r.code });
+      this.record({ ...check, ok: false, code: r.code });
       throw r;
     }
   }

@@ -51,6 +51,8 @@ export interface VerifyPackOptions {
   challengeNonce?: string;
   /** The policies trusted for the community tier (default: the shipped registry). */
   trusted?: PolicyRegistry;
+  /** Told of each check as it is recorded. */
+  onCheck?(check: PackCheck): void;
 }
 
 /** A check that ran; `id` is the contract step: seed numbering (A1 … E17), P for the pack, V for events, L for the log. */
@@ -111,7 +113,7 @@ const CAPSULE_STEP: Record<string, string> = {
 };
 
 export async function verifyPack(k: Kernels, files: PackFiles, opts: VerifyPackOptions = {}): Promise<PackReport> {
-  const checks = new Checks<PackErrorCode>();
+  const checks = new Checks<PackErrorCode>(undefined, opts.onCheck);
   const state: { run: PackReport['run'] } = { run: null };
   try {
     const message = await contract(k, files, opts, checks, state);
@@ -189,7 +191,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   const report = await verifyCapsule(k, capsuleBytes, files, {
     policyBytes, ...(registry ? { registry } : {}), ...(opts.certified ? { acl: opts.certified.acl } : {}), ...(opts.challengeNonce ? { challengeNonce: opts.challengeNonce } : {}),
   });
-  checks.records.push(...report.checks.map((c) => ({ id: CAPSULE_STEP[c.name] ?? 'A', name: `capsule.${c.name}`, ok: c.ok, code: c.code })));
+  checks.record(...report.checks.map((c) => ({ id: CAPSULE_STEP[c.name] ?? 'A', name: `capsule.${c.name}`, ok: c.ok, code: c.code })));
   if (report.status === 'rejected') throw new Rejection(report.code!, report.message);
   // Accepted, so it parses to the schema.
   const capsule = await checks.run({ id: 'A1', name: 'capsule' }, 'E001_MALFORMED_CAPSULE', () => CapsuleSchema.parse(parseCanonicalBytes(capsuleBytes)));

@@ -23,11 +23,12 @@ import { adapterName } from '../gpu/context.js';
 import { sha256 } from '../hash/digest.js';
 import { packageInfo, packageVersion } from '../package-info.js';
 import { Kernels } from '../wasm/kernels.js';
-import type { GpuAdapter, HardwareManifest, KnobsManifest, OsFingerprint, ToolchainManifest } from './manifests.js';
+import { gpuAdapterManifest, gpuKnobs, type HardwareManifest, type KnobsManifest, type OsFingerprint, type ToolchainManifest } from './manifests.js';
 import { EVENTS_PATH } from './events.js';
 import { makePackArchive } from './pack-node.js';
 import { PACK_ROOT } from './pack.js';
-import { RunFailed, type PeakMemory, type RunnerHost, type RunProgress, type VerifyJob } from './runner.js';
+import type { PeakMemory, RunnerHost, RunProgress, VerifyJob } from './runner.js';
+import { timingOf, type VerifyTiming } from './verify-timing.js';
 
 /** Environment variables that change where or how a run computes (recorded in the knobs). */
 const KNOB_ENV = ['CAPSEAL_GPU_ADAPTER', 'VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES', 'NODE_OPTIONS', 'UV_THREADPOOL_SIZE'];
@@ -46,16 +47,12 @@ export interface NodeHostOptions {
 
 // --- manifests ---
 
-function gpuAdapter(gpu: GpuBackend): GpuAdapter {
-  return { ...gpu.adapter, limits: { ...gpu.ctx.limits }, timestamp_queries: gpu.ctx.timestamps };
-}
-
 export function hardwareManifest(gpu: GpuBackend | null): HardwareManifest {
   return {
     schema: 'capsulebench_hardware_manifest_v1',
     cpu: { model: cpus()[0]?.model.trim() ?? 'unknown', logical_cores: cpus().length, available_parallelism: availableParallelism(), arch: arch() },
     memory: { total_bytes: totalmem() },
-    gpu: gpu ? gpuAdapter(gpu) : null,
+    gpu: gpu ? gpuAdapterManifest(gpu) : null,
   };
 }
 
@@ -188,10 +185,13 @@ const verifyWorkerUrl = (): URL =>
 export function timeVerifyInWorker(job: VerifyJob): Promise<{ cold_us: number; runs_us: number[] }> {
   return new Promise((resolve, reject) => {
     const w = new Worker(verifyWorkerUrl(), { workerData: job });
-    w.once('message', (m: { cold_us: number; runs_us: number[] } | { error: string; rejected: boolean }) => {
+    w.once('message', (m: VerifyTiming) => {
       void w.terminate();
-      if ('error' in m) reject(m.rejected ? new RunFailed(m.error) : new Error(`the verification worker failed: ${m.error}`));
-      else resolve(m);
+      try {
+        resolve(timingOf(m));
+      } catch (e) {
+        reject(e);
+      }
     });
     w.once('error', reject);
     w.once('exit', (code) => reject(new Error(`the verification worker exited with code ${code}`)));
@@ -214,10 +214,7 @@ async function openBackend(o: NodeHostOptions): Promise<{ backend: Backend; gpu:
     backend: scheduler, gpu,
     knobs: {
       cpu_threads: cpuThreads,
-      gpu: {
-        adapter: adapterName(gpu.adapter), max_binding_bytes: gpu.ctx.maxBindingBytes,
-        thresholds: o.backend === 'auto' ? thresholdsToJson(scheduler.thresholds) : null,
-      },
+      gpu: gpuKnobs(gpu, o.backend === 'auto' ? thresholdsToJson(scheduler.thresholds) : null),
     },
   };
 }

@@ -5,7 +5,9 @@
 // not proven: a runner can lie about its hardware, but not change the manifest after proving.
 // The seed's docker_image_digest does not fit a runner that is an npm package: build_hash replaces it.
 import { z } from 'zod';
+import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
 import { HashHexSchema } from '../capsule/spec.js';
+import { adapterName } from '../gpu/context.js';
 import { TRACK_BACKENDS } from './policy.js';
 
 export const MANIFEST_DIR = 'manifests';
@@ -103,3 +105,10 @@ export interface Manifests {
 }
 
 export const manifestPath = (kind: ManifestKind): string => `${MANIFEST_DIR}/${MANIFESTS[kind].file}`;
+
+/** The adapter a run used, as the hardware manifest declares it. */
+export const gpuAdapterManifest = (gpu: GpuBackend): GpuAdapter => ({ ...gpu.adapter, limits: { ...gpu.ctx.limits }, timestamp_queries: gpu.ctx.timestamps });
+
+/** The knobs' GPU side: the adapter, the binding cap in force and the scheduler's thresholds (auto) or null. */
+export const gpuKnobs = (gpu: GpuBackend, thresholds: Record<string, number | null> | null): NonNullable<KnobsManifest['gpu']> =>
+  ({ adapter: adapterName(gpu.adapter), max_binding_bytes: gpu.ctx.maxBindingBytes, thresholds });

@@ -19,8 +19,12 @@ export type Summary = z.output<typeof SummarySchema>;
 
 const StageSchema = z.strictObject({ stage: z.string().max(64), us: Int, backend: z.string().max(64) });
 
-/** How peak memory was read: the kernel's high-water mark reset before each run (Linux), or a sampler. */
-export const RSS_METHODS = ['linux_vmhwm_reset', 'sampled'] as const;
+/**
+ * How peak memory was read: the kernel's high-water mark reset before each run (Linux), a sampler of
+ * the process's RSS, or in a browser (which tells no RSS) a sampler of what the page can see: the
+ * JavaScript heap (performance.memory, where the browser has it) and the prover's WebAssembly memory.
+ */
+export const RSS_METHODS = ['linux_vmhwm_reset', 'sampled', 'browser_heap_sampled'] as const;
 
 export const MeasurementsSchema = z.strictObject({
   schema: z.literal('capsulebench_measurements_v1'),

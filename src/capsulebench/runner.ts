@@ -28,7 +28,7 @@ import { jsonFileBytes } from '../json/file-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { CHUNK_BATCH, EVENTS_PATH, EventLog, type PHASES, type RunRef } from './events.js';
 import { manifestPath, MANIFESTS, type KnobsManifest, type Manifests, type ManifestKind } from './manifests.js';
-import { MEASUREMENTS_PATH, summarize, throughput, type Measurements } from './measurements.js';
+import { MEASUREMENTS_PATH, summarize, throughput, type Measurements, type RSS_METHODS } from './measurements.js';
 import { INCLUSION_PROOF_FILE, PACK_META, RUNNER_LOG, type PackMeta } from './pack.js';
 import {
   parseBenchmarkPolicy, requiredAnchors, SHIPPED_POLICY_BYTES, SHIPPED_REGISTRY, sizesOf, trackOf, type BenchmarkPolicy, type Track,
@@ -68,7 +68,7 @@ export const policyOptions = (p: BenchmarkPolicy): ProofOptions => ({
 
 /** Reads a process's peak memory over one proof. */
 export interface PeakMemory {
-  readonly method: 'linux_vmhwm_reset' | 'sampled';
+  readonly method: (typeof RSS_METHODS)[number];
   /** Starts a new peak from the current usage. */
   reset(): void;
   /** The highest resident set size (bytes) since reset(). */

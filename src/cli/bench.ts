@@ -29,7 +29,8 @@ import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
 import { checkLine, command, readJson, reason, serverUrl, UsageError, wholeNumber } from './io.js';
-import { LiveStreamer } from './live-stream.js';
+import { LiveStreamer } from '../capsulebench/live-stream.js';
+import { connectLiveNode } from './live-socket.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const Whole = wholeNumber();
@@ -193,7 +194,7 @@ async function planRun(o: BenchRunOptions) {
 export const benchRun = (o: BenchRunOptions): Promise<number> =>
   command('bench run', async () => {
     const { req, threads, baseline, out } = await planRun(o);
-    const streamer = o.stream === undefined ? undefined : new LiveStreamer(serverUrl(o.stream, '--stream'), say);
+    const streamer = o.stream === undefined ? undefined : new LiveStreamer(serverUrl(o.stream, '--stream'), say, connectLiveNode);
     let opened;
     try {
       opened = await openNodeHost({

@@ -68,6 +68,8 @@ export class GpuContext {
   #lostReason: string | undefined;
   #destroyed = false;
   readonly #pipelines = new Map<string, GPUComputePipeline>();
+  /** Pipelines compiled and the milliseconds spent compiling them (shader compile time, reported apart from proving). */
+  readonly compiled = { pipelines: 0, ms: 0 };
   #placeholder: GPUBuffer | undefined;
   /** Verdicts of the out-of-memory scopes of allocations not yet checked (see #createBuffer). */
   #allocations: Array<Promise<string | undefined>> = [];
@@ -130,6 +132,7 @@ export class GpuContext {
     const key = `${entry}\n${source}`;
     const cached = this.#pipelines.get(key);
     if (cached) return cached;
+    const t0 = performance.now();
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: source, label: files.join('+') });
     const p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: entry }, label: entry });
@@ -140,6 +143,8 @@ export class GpuContext {
       throw new GpuOperationError(`pipeline ${entry} (${files.join(' + ')}): ${error.message}${lines.length ? `\n${lines.join('\n')}` : ''}`);
     }
     this.#pipelines.set(key, p);
+    this.compiled.pipelines++;
+    this.compiled.ms += performance.now() - t0;
     return p;
   }
 

@@ -1,5 +1,7 @@
 // The live run stream (seed 001 "WebSocket event schema", "Server-side behavior"; DESIGN.md "Server").
-//   ingest  /api/live/<run_id>/ingest, "Authorization: Bearer <token>" from POST /api/live: the
+//   ingest  /api/live/<run_id>/ingest with the token from POST /api/live, as "Authorization: Bearer
+//           <token>" or, where a client cannot set headers (a browser), as the subprotocols
+//           "capseal.live.v1, capseal.token.<token>" (the server answers capseal.live.v1): the
 //           runner's event lines. On connect the server says where it stands — a resume_request
 //           with from_seq = the last seq it stored — and the runner sends every line after it. Each
 //           line is checked as the pack verifier checks events.jsonl (canonical, typed, seq + 1, the
@@ -22,6 +24,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { EventChain, EventLogError, RunState, STREAM_SCHEMA, type StreamEvent } from '../capsulebench/events.js';
+import { LIVE_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../capsulebench/live-stream.js';
 import { sha256Hex } from '../hash/digest.js';
 import type { Db } from './db.js';
 import { errorBody } from './http-error.js';
@@ -53,6 +56,14 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthor
 const CODE: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 404: 'not_found', 409: 'conflict', 503: 'busy' };
 
 /** Answers an upgrade request with an HTTP error, as the API would. */
+/** The token an ingest connection offers as its second subprotocol, after LIVE_PROTOCOL. */
+function protocolToken(req: IncomingMessage): string | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  if (offered[0] !== LIVE_PROTOCOL) return undefined;
+  const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
+  return token && /^[0-9a-f]{64}$/.test(token) ? token : undefined;
+}
+
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify(errorBody(status, CODE[status]!, message));
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${status === 503 ? 'retry-after: 5\r\n' : ''}connection: close\r\n\r\n${body}`);
@@ -102,7 +113,7 @@ export class LiveHub {
   readonly #rates = new Map<string, { tokens: number; at: number }>();
 
   constructor(readonly db: Db, readonly limits: Limits['live']) {
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxEventBytes });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxEventBytes, handleProtocols: (offered) => (offered.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false) });
     // Verdicts are recorded by workers anywhere: watched runs look for theirs in the database.
     this.#poll = setInterval(() => void this.#pushVerdicts().catch(() => {}), 1000);
     this.#poll.unref();
@@ -129,7 +140,7 @@ export class LiveHub {
       const live = await store.liveRun(this.db, runId);
       if (!live) return refuse(socket, 404, `run ${runId} is not registered for a live stream (POST /api/live)`);
       if (m[2]) {
-        const token = /^Bearer ([0-9a-f]{64})$/.exec(req.headers.authorization ?? '')?.[1];
+        const token = /^Bearer ([0-9a-f]{64})$/.exec(req.headers.authorization ?? '')?.[1] ?? protocolToken(req);
         const given = token ? Buffer.from(sha256Hex(new TextEncoder().encode(token)), 'hex') : Buffer.alloc(32);
         if (!token || !timingSafeEqual(given, Buffer.from(live.token_sha256, 'hex'))) return refuse(socket, 401, 'a live stream is sent with the Bearer token POST /api/live returned');
         if ((await store.liveVerdicts(this.db, runId)).accepted) return refuse(socket, 409, `run ${runId} is on the board: its stream is closed`);

@@ -49,7 +49,20 @@ export function transferables(r: JobResult): ArrayBuffer[] {
   return r.columns.map((c) => c.buffer as ArrayBuffer);
 }
 
-/** Where jobs run in parallel: a worker pool in Node (./pool.ts); none in the browser build. */
+/** A worker's answer to one job message. */
+export type JobReply = { id: number; result: JobResult } | { id: number; error: string };
+
+/** What a worker does with a job message (./worker.ts in Node, ./worker-browser.ts in a browser): the reply and what it hands back. */
+export function answerJob(k: Kernels, { id, job }: { id: number; job: Job }): { reply: JobReply; transfer: ArrayBuffer[] } {
+  try {
+    const result = runJob(k, job);
+    return { reply: { id, result }, transfer: transferables(result) };
+  } catch (e) {
+    return { reply: { id, error: e instanceof Error ? e.message : String(e) }, transfer: [] };
+  }
+}
+
+/** Where jobs run in parallel: a pool of worker threads (./pool.ts), Node's or the browser's. */
 export interface JobRunner {
   readonly size: number;
   run(job: Job, transfer?: ArrayBuffer[]): Promise<JobResult>;

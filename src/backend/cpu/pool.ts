@@ -1,42 +1,42 @@
-// A fixed pool of worker threads running CPU jobs. Node-only (worker_threads): the browser build
-// constructs CpuBackend without a pool. Workers are unref'd so an idle pool never keeps the
-// process alive, and terminated by destroy().
-import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
-import type { Job, JobResult, JobRunner } from './jobs.js';
+// A fixed pool of worker threads running CPU jobs, whatever the runtime: the worker itself comes from
+// a spawner (./node.ts: Node worker_threads, unref'd so an idle pool never keeps the process alive;
+// ./browser.ts: Web Workers). Jobs go round robin; destroy() terminates the workers.
+import type { Job, JobReply, JobResult, JobRunner } from './jobs.js';
 
 type Pending = { resolve: (r: JobResult) => void; reject: (e: Error) => void };
 
-/** Running from TypeScript sources (tests, tsx) the worker is a .ts file and needs tsx's loader. */
-const workerUrl = (): URL =>
-  new URL(import.meta.url.endsWith('.ts') ? './worker-from-source.mjs' : './worker.js', import.meta.url);
+/** One worker as the pool drives it. */
+export interface PoolWorker {
+  post(message: { id: number; job: Job }, transfer: ArrayBuffer[]): void;
+  terminate(): Promise<unknown> | void;
+}
+
+/** Starts a worker that answers job messages with JobReply and calls `fail` if it dies. */
+export type SpawnWorker = (on: { reply(r: JobReply): void; fail(e: Error): void }) => PoolWorker;
 
 export class WorkerPool implements JobRunner {
   readonly size: number;
-  private readonly workers: Worker[];
+  private readonly workers: PoolWorker[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private next = 0;
   /** Set when a worker dies: its jobs can never finish, so every later job fails fast. */
   private broken: Error | undefined;
 
-  constructor(size = Math.max(1, availableParallelism())) {
+  constructor(size: number, spawn: SpawnWorker) {
     this.size = size;
-    const url = workerUrl();
-    this.workers = Array.from({ length: size }, () => {
-      const w = new Worker(url);
-      w.unref();
-      w.on('message', (msg: { id: number; result?: JobResult; error?: string }) => {
-        const p = this.pending.get(msg.id);
-        if (!p) return;
-        this.pending.delete(msg.id);
-        if (msg.error !== undefined) p.reject(new Error(msg.error));
-        else p.resolve(msg.result!);
-      });
-      w.on('error', (e) => this.fail(e));
-      w.on('exit', (code) => this.fail(new Error(`worker exited with code ${code}`)));
-      return w;
-    });
+    this.workers = Array.from({ length: size }, () =>
+      spawn({
+        reply: (msg) => {
+          const p = this.pending.get(msg.id);
+          if (!p) return;
+          this.pending.delete(msg.id);
+          if ('error' in msg) p.reject(new Error(msg.error));
+          else p.resolve(msg.result);
+        },
+        fail: (e) => this.fail(e),
+      }),
+    );
   }
 
   /**
@@ -49,7 +49,7 @@ export class WorkerPool implements JobRunner {
     const worker = this.workers[this.next++ % this.size]!;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, job }, transfer);
+      worker.post({ id, job }, transfer);
     });
   }
 
