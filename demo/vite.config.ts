@@ -1,22 +1,32 @@
 // The web app (demo/): built into dist/demo/ by `npm run build`, served by `capseal serve` on the
 // API's origin. It imports the library from ../src, the same prover, pack and verifier code as the CLI.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packageJson = (dir: string): { version: string; dependencies?: Record<string, string> } => JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
+
+/** The code the page runs: the bundle's scripts (workers included), and no page markup or styles. */
+const isCode = (name: string): boolean => name.endsWith('.js') || name.endsWith('.wasm');
+
 /**
- * Emits build-files.json: every file of the bundle with its SHA-256, the browser's counterpart of the
- * toolchain manifest's build files (its JCS hash is the page's build_hash).
+ * Emits build-info.json, the browser's counterpart of the toolchain manifest: capseal's version, the
+ * installed versions of its dependencies, and every code file of the bundle with its SHA-256 (their
+ * JCS hash is the page's build_hash).
  */
-function buildFiles(): Plugin {
+function buildInfo(): Plugin {
   return {
-    name: 'capseal-build-files',
+    name: 'capseal-build-info',
     generateBundle(_options, bundle) {
+      const pkg = packageJson(root);
+      const dependencies = Object.fromEntries(Object.keys(pkg.dependencies ?? {}).sort().map((d) => [d, packageJson(`${root}/node_modules/${d}`).version]));
       const files = Object.values(bundle)
-        .filter((f) => f.fileName.endsWith('.js') || f.fileName.endsWith('.wasm'))
+        .filter((f) => isCode(f.fileName))
         .map((f) => ({ path: f.fileName, sha256: createHash('sha256').update(f.type === 'chunk' ? f.code : f.source).digest('hex') }))
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      this.emitFile({ type: 'asset', fileName: 'build-files.json', source: JSON.stringify(files) });
+      this.emitFile({ type: 'asset', fileName: 'build-info.json', source: JSON.stringify({ version: pkg.version, dependencies, files }) });
     },
   };
 }
@@ -25,7 +35,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   logLevel: 'warn',
-  plugins: [buildFiles()],
+  plugins: [buildInfo()],
   build: {
     outDir: fileURLToPath(new URL('../dist/demo', import.meta.url)),
     emptyOutDir: true,
@@ -34,5 +44,5 @@ export default defineConfig({
     chunkSizeWarningLimit: 2048,
   },
   worker: { format: 'es' },
-  server: { host: '127.0.0.1', fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
+  server: { host: '127.0.0.1', fs: { allow: [root] } },
 });

@@ -187,3 +187,39 @@ export async function openBrowserHost(o: BrowserHostOptions): Promise<BrowserHos
   };
   return { host, files, archive: () => archive, close: () => memory.stop() };
 }
+
+/**
+ * Peak bytes of a proof per trace cell, measured on the CPU prover (about 3.9 GB for 2^20 rows of 5
+ * columns): the basis of the size check a page makes before starting.
+ */
+export const BYTES_PER_TRACE_CELL = 750;
+
+/** What a page may hold: wasm32 addresses 4 GiB, and a browser gives a page no more than about half the device's memory. */
+export function browserMemoryBudget(): number {
+  const device = nav().deviceMemory;
+  return Math.min(4 * 2 ** 30, device ? (device * 2 ** 30) / 2 : 2 * 2 ** 30);
+}
+
+export interface FitQuestion {
+  workloadId: string;
+  width: number;
+  log2Rows: number;
+  blowup: number;
+  memoryBudget: number;
+  /** The adapter's limits, when the proof is to run on the GPU. */
+  gpu?: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+}
+
+/** Why a proof of this size will not fit here (before anything starts), or null. */
+export function wontFit(q: FitQuestion): string | null {
+  const rows = 2 ** q.log2Rows, need = BYTES_PER_TRACE_CELL * q.width * rows;
+  const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (need > q.memoryBudget)
+    return `2^${q.log2Rows} rows of ${q.workloadId} (${q.width} columns) need about ${gb(need)} while proving; this page can hold about ${gb(q.memoryBudget)}. Pick a smaller size, or run it with the CLI (capseal bench run).`;
+  if (q.gpu) {
+    const column = rows * q.blowup * 8, cap = Math.min(q.gpu.maxBufferSize, q.gpu.maxStorageBufferBindingSize);
+    if (column > cap)
+      return `one extended column of 2^${q.log2Rows} rows is ${gb(column)} on the GPU; this adapter binds at most ${gb(cap)} (maxBufferSize ${q.gpu.maxBufferSize}, maxStorageBufferBindingSize ${q.gpu.maxStorageBufferBindingSize}). Pick a smaller size or the WebAssembly path.`;
+  }
+  return null;
+}

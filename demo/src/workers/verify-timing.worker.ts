@@ -1,0 +1,7 @@
+// A fresh Worker that times one proof's verification for a run made in the page (src/capsulebench/verify-timing.ts).
+import { timeVerification } from '../../../src/capsulebench/verify-timing.js';
+import type { VerifyJob } from '../../../src/capsulebench/runner.js';
+import { Kernels } from '../../../src/wasm/kernels.js';
+
+const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<VerifyJob>) => void) | null; postMessage(m: unknown): void };
+scope.onmessage = async (e) => scope.postMessage(timeVerification(await Kernels.load(), e.data));
