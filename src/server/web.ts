@@ -1,11 +1,11 @@
 // The web app (demo/, built into dist/demo/ by `npm run build`) on the API's origin. Files are served
-// from that one folder only (a request path is matched against a strict pattern and resolved inside
-// it); any other GET that is not an API route gets index.html, so a page's URL can be linked and
+// from that one folder only (a request path is matched against a strict pattern, and its real path,
+// links resolved, must lie inside the folder); any other GET that is not an API route gets index.html, so a page's URL can be linked and
 // reloaded. Every answer carries the headers the app relies on: cross-origin isolation (COOP + COEP,
 // which worker threads with shared memory need) and a strict Content-Security-Policy (scripts and
 // workers from this origin only; WebAssembly compiled from bytes the page holds).
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { Env, Hono, MiddlewareHandler } from 'hono';
 import { packageInfo } from '../package-info.js';
@@ -55,15 +55,16 @@ export function mountWebApp<E extends Env>(app: Hono<E>, dir: string | null): vo
     app.get('/', (c) => c.json({ name: 'capseal', web_app: 'not built: run `npm run build` in the package to build dist/demo/', api: '/api/openapi.json', leaderboard: '/api/leaderboard', health: '/api/health' }));
     return;
   }
-  const root = resolve(dir);
+  const root = realpathSync(resolve(dir));
   let index: Uint8Array | undefined;
   const indexHtml = async (): Promise<Uint8Array> => (index ??= await readFile(join(root, 'index.html')));
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     const path = c.req.path;
     if (path === '/api' || path.startsWith('/api/')) return next();
     if (FILE_PATH.test(path) && extname(path) !== '') {
-      const full = resolve(root, `.${path}`);
-      const file = full.startsWith(root + sep) ? await stat(full).then((s) => (s.isFile() ? full : null), () => null) : null;
+      // The real path, links resolved, must still be inside the folder.
+      const real = await realpath(resolve(root, `.${path}`)).catch(() => null);
+      const file = real?.startsWith(root + sep) ? await stat(real).then((s) => (s.isFile() ? real : null), () => null) : null;
       if (!file) return c.json({ error: { status: 404, code: 'not_found', message: `no file ${path}` } }, 404);
       // Hashed bundle files never change; the rest (build-files.json) is checked each time.
       const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
