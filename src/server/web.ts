@@ -56,8 +56,8 @@ export function mountWebApp<E extends Env>(app: Hono<E>, dir: string | null): vo
     return;
   }
   const root = realpathSync(resolve(dir));
-  let index: Uint8Array | undefined;
-  const indexHtml = async (): Promise<Uint8Array> => (index ??= await readFile(join(root, 'index.html')));
+  // Read each time: a rebuild replaces it (and the hashed files it names) under a running server.
+  const indexHtml = (): Promise<Uint8Array> => readFile(join(root, 'index.html'));
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     const path = c.req.path;
     if (path === '/api' || path.startsWith('/api/')) return next();
