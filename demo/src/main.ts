@@ -1,5 +1,6 @@
 // The app's shell: a router over location.pathname (every view's state is in its URL, so any view can
 // be linked), same-origin link interception, and one page mounted at a time in <main>.
+import './zod-csp.js';
 import './style.css';
 import { h, notice, replace } from './dom.js';
 

@@ -2,6 +2,7 @@
 // optimized_declared track) or on the WebAssembly kernels (baseline_no_accel), with CPU worker threads
 // where the page is cross-origin isolated. It posts what ran and why, per-stage progress, each event
 // line (and streams them live to the server when asked), then the result and the capsulepack.
+import '../zod-csp.js';
 import { ALL_ON_GPU, Scheduler } from '../../../src/backend/scheduler.js';
 import { createBrowserCpuBackend } from '../../../src/backend/cpu/browser.js';
 import { GpuBackend } from '../../../src/backend/gpu/gpu-backend.js';

@@ -1,6 +1,7 @@
 // Verifies a capsulepack in a Worker with the same code as `capseal bench verify` and the server:
 // readPackArchive (the hostile-archive checks) then verifyPack, posting each check as it runs, then the
 // report and the time it took.
+import '../zod-csp.js';
 import { verifyPack, type PackCheck, type PackReport } from '../../../src/capsulebench/contract.js';
 import { archiveRejection, PackArchiveError, readPackArchive } from '../../../src/capsulebench/pack-archive.js';
 import { Kernels } from '../../../src/wasm/kernels.js';

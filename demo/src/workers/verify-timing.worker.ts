@@ -1,4 +1,5 @@
 // A fresh Worker that times one proof's verification for a run made in the page (src/capsulebench/verify-timing.ts).
+import '../zod-csp.js';
 import { timeVerification } from '../../../src/capsulebench/verify-timing.js';
 import type { VerifyJob } from '../../../src/capsulebench/runner.js';
 import { Kernels } from '../../../src/wasm/kernels.js';
