@@ -2,7 +2,7 @@
 // in a <figure> whose caption lists every point as text, resized with its container.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { fmtUs, h } from './dom.js';
+import { fmtUs, h, pow2 } from './dom.js';
 
 export interface ScalingSeries {
   label: string;
@@ -19,9 +19,6 @@ export interface ScalingChart {
 // Okabe–Ito (told apart with the common colour-vision deficiencies), then a purple.
 const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#7a3cc4'];
 
-const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-/** 2¹⁰: a power of two as text (canvas labels and <option>s cannot hold markup). */
-export const pow2 = (n: number): string => `2${String(n).replace(/[0-9]/g, (d) => SUPERSCRIPT[Number(d)]!)}`;
 
 /**
  * A chart of `series` (y: `yLabel`, in µs) in a figure named `title`. The caller puts `el` in the

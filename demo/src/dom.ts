@@ -83,3 +83,7 @@ export function section(title: string, ...children: (Child | Child[])[]): HTMLEl
   const id = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+/** 2¹⁰: a power of two as text (canvas labels and <option>s cannot hold markup). */
+export const pow2 = (n: number): string => `2${String(n).replace(/[0-9]/g, (d) => SUPERSCRIPT[Number(d)]!)}`;

@@ -2,8 +2,7 @@
 // GET /api/compare, then the machines, systems and toolchains and the per-stage times from each receipt.
 import type { PageContext } from '../main.js';
 import { ApiError, getJson } from '../api.js';
-import { pow2 } from '../chart.js';
-import { append, fmtBytes, fmtCount, fmtDate, fmtUs, h, hashEl, notice, replace, section } from '../dom.js';
+import { append, fmtBytes, fmtCount, fmtDate, fmtUs, h, hashEl, notice, pow2, replace, section } from '../dom.js';
 
 type BoardRow = Record<string, string | number | null> & { cost: { hardware_class: string; usd_per_hour: number; usd_per_proof: number } | null };
 

@@ -2,8 +2,8 @@
 // with a prove-time scaling chart, JSON/CSV exports and a pick-two-to-compare affordance.
 import type { PageContext } from '../main.js';
 import { ApiError, getJson } from '../api.js';
-import { pow2, scalingChart, type ScalingChart } from '../chart.js';
-import { fmtBytes, fmtCount, fmtDate, fmtUs, h, notice, replace } from '../dom.js';
+import { scalingChart, type ScalingChart } from '../chart.js';
+import { fmtBytes, fmtCount, fmtDate, fmtUs, h, notice, pow2, replace } from '../dom.js';
 
 interface Row {
   rank: number;

@@ -1,14 +1,13 @@
 // Prove in your browser (/prove?workload&size&engine): a CapsuleBench run made in a Worker with the
 // CLI's code, on WebGPU when this browser has an adapter, else on the WebAssembly kernels; verified
 // here, its events streamed live to this server, and submitted with one click.
-import type { PackCheck } from '../../../src/capsulebench/contract.js';
 import { browserMemoryBudget, wontFit } from '../../../src/capsulebench/host-browser.js';
 import { parseBenchmarkPolicy, SHIPPED_POLICY_BYTES, sizesOf } from '../../../src/capsulebench/policy.js';
 import { WORKLOADS } from '../../../src/capsulebench/workloads.js';
 import { buildInfo } from '../build-info.js';
 import { facts, fmtBytes, fmtUs, h, hashEl, notice, replace, section } from '../dom.js';
 import type { Cleanup, PageContext } from '../main.js';
-import { followSubmission, submitPack } from '../submission.js';
+import { checkItem, followSubmission, runOf, uploadPack } from '../submission.js';
 import { verifyInBrowser } from '../verify-client.js';
 import type { ProveMessage, ProveRequest } from '../workers/prove.worker.js';
 
@@ -215,7 +214,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     );
     void (async () => {
       try {
-        const v = await verifyInBrowser(m.archive, (c: PackCheck) => checks.append(checkItem(c)));
+        const v = await verifyInBrowser(m.archive, (c) => checks.append(checkItem(c)));
         const ok = v.report.status === 'accepted';
         replace(verifyResult, notice(ok ? 'ok' : 'error', `${v.report.status}${v.report.code ? ` ${v.report.code}` : ''} in ${v.ms.toFixed(0)} ms — ${v.report.message}`), h('p', { class: 'muted' }, `verifier ${v.build.version}, build ${v.build.build_hash.slice(0, 16)}…`));
         submitButton.disabled = !ok;
@@ -228,13 +227,19 @@ export default async function provePage({ root, query, setQuery }: PageContext):
       void (async () => {
         try {
           replace(submitStatus, notice('info', 'Uploading…'));
-          const sub = await submitPack(m.archive);
-          await followSubmission(sub.id, (s) => {
+          const up = await uploadPack(m.archive, abort.signal, (wait) => replace(submitStatus, notice('info', `The server is busy; trying again in ${wait} s`)));
+          if ('refusal' in up) {
+            replace(submitStatus, notice('error', h('strong', { id: 'submit-code' }, up.refusal.code), ` ${up.refusal.message}`));
+            return;
+          }
+          const details = h('a', { href: `/submit?id=${up.submission.id}` }, `submission ${up.submission.id}`);
+          await followSubmission(up.submission.id, (s) => {
+            const run = runOf(s);
             if (s.status === 'accepted')
-              replace(submitStatus, notice('ok', 'accepted: ', h('a', { href: `/runs/${packMeta.run_id}` }, 'its receipt on the leaderboard')));
+              replace(submitStatus, notice('ok', 'accepted: ', h('a', { href: `/runs/${run ?? packMeta.run_id}` }, 'its receipt on the leaderboard'), ' (', details, ')'));
             else if (s.status === 'rejected')
-              replace(submitStatus, notice('error', h('strong', { id: 'submit-code' }, s.verdict?.code ?? 'rejected'), ` ${s.verdict?.message ?? ''}`));
-            else replace(submitStatus, notice('info', `${s.status}…`));
+              replace(submitStatus, notice('error', h('strong', { id: 'submit-code' }, s.verdict?.code ?? 'rejected'), ` ${s.verdict?.message ?? ''} (`, details, ')'));
+            else replace(submitStatus, notice('info', `${s.status}… (`, details, ')'));
           }, abort.signal);
         } catch (e) {
           replace(submitStatus, notice('error', e instanceof Error ? e.message : String(e)));
@@ -248,10 +253,6 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     abort.abort();
     worker?.terminate();
   };
-}
-
-function checkItem(c: PackCheck): HTMLElement {
-  return h('li', {}, h('span', { class: `mark ${c.ok ? 'ok' : 'bad'}`, 'aria-label': c.ok ? 'passed' : 'failed' }, c.ok ? '✓' : '✗'), h('code', {}, c.id ?? ''), h('span', {}, c.name), h('code', {}, c.code ?? ''));
 }
 
 /** Per-stage bars of one run: time and which backend ran the stage (GPU stages in another colour). */

@@ -7,26 +7,7 @@ import type { Measurements } from '../../../src/capsulebench/measurements.js';
 import { ApiError, getBytes, getJson } from '../api.js';
 import { facts, fmtBytes, fmtCount, fmtDate, fmtUs, h, hashEl, notice, replace, section } from '../dom.js';
 import type { PageContext } from '../main.js';
-
-interface Check {
-  id?: string;
-  name: string;
-  ok: boolean;
-  code?: string | null;
-}
-
-interface Verdict {
-  status: 'accepted' | 'rejected';
-  tier: string | null;
-  code: string | null;
-  message: string;
-  checks: Check[];
-  certified_refusal: { code: string; message: string } | null;
-  da_audit: { kind: string; nonce: string };
-  verifier: { version: string; build_hash: string };
-  verify_ms: number;
-  verified_at: string;
-}
+import { checkItem, checkList, type Verdict } from '../submission.js';
 
 /** What this page reads of GET /api/runs/:id (src/server/api.ts). */
 interface RunReceipt {
@@ -86,18 +67,6 @@ function safeSection(title: string, build: () => (Node | string | null)[]): HTML
 function verdictText(status: string, tier: string | null, code: string | null | undefined, message: string): string {
   const head = `${status}${tier ? ` (${tier})` : ''}${code ? ` ${code}` : ''}`;
   return message.startsWith(status) ? message : message ? `${head}: ${message}` : head;
-}
-
-function checkList(checks: readonly Check[], label: string): HTMLUListElement {
-  const ul = h('ul', { class: 'checks cols', 'aria-label': label });
-  for (const c of checks) ul.append(checkItem(c));
-  return ul;
-}
-
-function checkItem(c: Check): HTMLLIElement {
-  return h('li', {},
-    h('span', { class: `mark ${c.ok ? 'ok' : 'bad'}`, 'aria-label': c.ok ? 'passed' : 'failed' }, c.ok ? '✓' : '✗'),
-    h('code', {}, c.id ?? ''), h('span', {}, c.name), c.code ? h('code', { class: 'code' }, c.code) : h('span', {}));
 }
 
 function stat(label: string, value: string, sub?: string): HTMLElement {
@@ -295,7 +264,7 @@ function verificationView(r: RunReceipt): (Node | string | null)[] {
         ` (δ ${c.da_policy?.delta}, ε ${c.da_policy?.epsilon})`]],
     ]),
     h('h3', {}, `Checks (${v.checks.filter((x) => x.ok).length} of ${v.checks.length} passed)`),
-    checkList(v.checks, 'Server verification checks'),
+    checkList(v.checks, { class: 'checks cols', 'aria-label': 'Server verification checks' }),
   ];
 }
 

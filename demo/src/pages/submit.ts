@@ -2,43 +2,11 @@
 // follows the submission to its verdict; the id goes in the URL, so a reload or a link resumes following it.
 import type { PageContext } from '../main.js';
 import { ApiError, getJson } from '../api.js';
+import { checkList, followSubmission, runOf, uploadPack, type Submission } from '../submission.js';
 import { append, facts, fmtBytes, fmtDate, h, hashEl, notice, replace } from '../dom.js';
-
-interface Check {
-  id?: string;
-  name: string;
-  ok: boolean;
-  code: string | null;
-}
-
-interface Submission {
-  id: string;
-  status: 'queued' | 'verifying' | 'accepted' | 'rejected';
-  received_at: string;
-  pack: { sha256: string; bytes: number };
-  attempts: number;
-  verdict: {
-    status: 'accepted' | 'rejected';
-    tier: string | null;
-    code: string | null;
-    message: string;
-    checks: Check[];
-    certified_refusal: { code: string; message: string } | null;
-    da_audit: { nonce: string };
-    verifier: { version: string; build_hash: string };
-    verify_ms: number;
-    verified_at: string;
-  } | null;
-  links: { run: string | null };
-}
-
-interface ErrorBody {
-  error?: { code?: string; message?: string; first?: { id: string } };
-}
 
 // The server's SubmissionIdSchema.
 const SUBMISSION_ID = /^sub_[0-9a-f]{24}$/;
-const BUSY_RETRIES = 5;
 
 const STATUS_TEXT: Record<string, [kind: string, text: string]> = {
   uploading: ['info', 'sending the pack to the server'],
@@ -49,13 +17,6 @@ const STATUS_TEXT: Record<string, [kind: string, text: string]> = {
   refused: ['bad', 'the server did not take the pack'],
   unknown: ['bad', 'the submission could not be read'],
 };
-
-/** Resolves after `ms`, or at once when the signal is aborted. */
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 export default function page(ctx: PageContext): () => void {
   const { root } = ctx;
@@ -114,7 +75,7 @@ export default function page(ctx: PageContext): () => void {
   function show(s: Submission): void {
     const v = s.verdict;
     setStatus(s.status, s.status === 'verifying' && s.attempts > 1 ? `the server is verifying the pack (attempt ${s.attempts})` : undefined);
-    const runId = s.links.run?.split('/').pop();
+    const runId = runOf(s);
     replace(result,
       v?.status === 'rejected' ? h('div', { id: 'submit-code', class: 'notice error', role: 'alert' }, h('strong', { class: 'code' }, v.code ?? 'rejected'), ` ${v.message}`) : null,
       v?.status === 'accepted'
@@ -124,11 +85,7 @@ export default function page(ctx: PageContext): () => void {
       v?.checks.length
         ? h('section', { 'aria-labelledby': 'checks-title' },
           h('h2', { id: 'checks-title' }, `Checks (${v.checks.filter((c) => c.ok).length} of ${v.checks.length} passed)`),
-          h('ul', { class: 'checks', id: 'submit-checks' }, v.checks.map((c) => h('li', { class: c.ok ? 'ok' : 'bad' },
-            h('span', { class: `mark ${c.ok ? 'ok' : 'bad'}`, role: 'img', 'aria-label': c.ok ? 'passed' : 'failed' }, c.ok ? '✓' : '✗'),
-            h('span', { class: 'mono' }, c.id ?? ''),
-            h('span', {}, c.name),
-            h('span', { class: 'mono' }, c.code ?? '')))))
+          checkList(v.checks, { id: 'submit-checks' }))
         : null,
       h('section', { 'aria-labelledby': 'submission-title' },
         h('h2', { id: 'submission-title' }, 'Submission'),
@@ -146,20 +103,11 @@ export default function page(ctx: PageContext): () => void {
     );
   }
 
-  /** Polls the submission until its verdict, backing off from 250 ms to 3 s; a lost connection is retried. */
   async function follow(id: string, signal: AbortSignal): Promise<void> {
-    for (let delay = 250; !signal.aborted; delay = Math.min(3000, delay * 1.5)) {
-      try {
-        const s = await getJson<Submission>(`/api/submissions/${encodeURIComponent(id)}`, { signal });
-        if (signal.aborted) return;
-        show(s);
-        if (s.verdict) return;
-      } catch (e) {
-        if (signal.aborted) return;
-        if (!(e instanceof ApiError) || e.status !== 0) return refused(e instanceof ApiError ? e.code : 'error', e instanceof Error ? e.message : String(e), undefined, 'unknown');
-        replace(statusEl, 'Status: ', h('span', { class: 'badge warn' }, 'reconnecting'), ` — ${e.message}; trying again`);
-      }
-      await pause(delay, signal);
+    try {
+      await followSubmission(id, show, signal, (e) => replace(statusEl, 'Status: ', h('span', { class: 'badge warn' }, 'reconnecting'), ` — ${e.message}; trying again`));
+    } catch (e) {
+      if (!signal.aborted) refused(e instanceof ApiError ? e.code : 'error', e instanceof Error ? e.message : String(e), undefined, 'unknown');
     }
   }
 
@@ -174,31 +122,18 @@ export default function page(ctx: PageContext): () => void {
     replace(result);
     try {
       setStatus('uploading', `sending ${file.name} (${fmtBytes(file.size)})`);
-      const body = new Uint8Array(await file.arrayBuffer());
-      let r: Response;
-      for (let attempt = 0; ; attempt++) {
-        r = await fetch('/api/submissions', { method: 'POST', body, headers: { 'content-type': 'application/gzip', accept: 'application/json' }, signal: mine });
-        if (r.status !== 503 || attempt === BUSY_RETRIES) break;
-        const wait = Math.min(30, Number(r.headers.get('retry-after')) || 2);
-        setStatus('uploading', `the server is busy; trying again in ${wait} s`);
-        await pause(wait * 1000, mine);
-        if (mine.aborted) return;
+      const up = await uploadPack(new Uint8Array(await file.arrayBuffer()), mine, (wait) => setStatus('uploading', `the server is busy; trying again in ${wait} s`));
+      if (mine.aborted) return;
+      if ('refusal' in up) return refused(up.refusal.code, up.refusal.message, up.refusal.first);
+      const sub = up.submission;
+      ctx.setQuery(new URLSearchParams({ id: sub.id }));
+      if (sub.verdict) show(sub);
+      else {
+        setStatus('queued');
+        void follow(sub.id, mine);
       }
-      if (r.status === 202 || r.status === 422) {
-        // 422: an archive that cannot be opened safely, recorded as rejected; its body is the submission.
-        const s = (await r.json()) as Submission;
-        ctx.setQuery(new URLSearchParams({ id: s.id }));
-        if (r.status === 422) show(s);
-        else {
-          setStatus('queued');
-          void follow(s.id, mine);
-        }
-        return;
-      }
-      const e = ((await r.json().catch(() => ({}))) as ErrorBody).error;
-      refused(e?.code ?? `http_${r.status}`, e?.message ?? `${r.status} ${r.statusText}`, e?.first);
     } catch (e) {
-      if (!mine.aborted) refused('unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
+      if (!mine.aborted) refused(e instanceof ApiError ? e.code : 'error', e instanceof Error ? e.message : String(e));
     } finally {
       if (!mine.aborted) button.disabled = false;
     }
