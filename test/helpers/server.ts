@@ -52,7 +52,8 @@ export async function startTestServer(kind: DatabaseKind, o: Partial<ServeOption
   const fresh = kind === 'postgres' && !reuse ? await freshPostgres() : undefined;
   const dbUrl = reuse?.dbUrl ?? fresh?.url;
   const drop = reuse?.drop ?? fresh?.drop;
-  const options: ServeOptions = { host: '127.0.0.1', port: 0, dataDir, workers: 1, jobs: TEST_JOBS, ...(dbUrl ? { url: dbUrl } : {}), ...o };
+  // No web app unless a test asks for one (test/server-web.test.ts): the API's answers do not depend on a build.
+  const options: ServeOptions = { host: '127.0.0.1', port: 0, dataDir, workers: 1, jobs: TEST_JOBS, webDir: null, ...(dbUrl ? { url: dbUrl } : {}), ...o };
   const running = await serve(options);
   return {
     ...running, dataDir, ...(dbUrl ? { dbUrl } : {}),
