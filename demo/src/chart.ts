@@ -26,6 +26,7 @@ const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9
  */
 export function scalingChart(title: string, yLabel: string, series: ScalingSeries[], height = 320): ScalingChart {
   const xs = [...new Set(series.flatMap((s) => s.points.map(([x]) => x)))].sort((a, b) => a - b);
+  const ys = series.flatMap((s) => s.points.map(([, y]) => y)).sort((a, b) => a - b);
   const data: uPlot.AlignedData = [
     xs,
     ...series.map((s) => {
@@ -41,8 +42,10 @@ export function scalingChart(title: string, yLabel: string, series: ScalingSerie
     width: 600,
     height,
     scales: {
-      x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] },
-      y: { distr: 3, log: 10 },
+      // Ranges from the data, with room around it: uPlot's own stretch a single size to 2⁰–2²⁰ and
+      // put a single time on the plot's edge.
+      x: { time: false, auto: false, range: () => [xs[0]! - 0.5, xs[xs.length - 1]! + 0.5] },
+      y: { distr: 3, log: 10, range: () => [ys[0]! / 2, ys[ys.length - 1]! * 2] },
     },
     axes: [
       { label: 'trace rows', incrs: [1, 2, 4, 8], values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? pow2(v) : '')) },

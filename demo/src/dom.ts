@@ -34,16 +34,17 @@ export function replace(el: Element, ...children: (Child | Child[])[]): void {
 export function fmtUs(us: number | null | undefined): string {
   if (us === null || us === undefined || !Number.isFinite(us)) return '—';
   const ms = us / 1000;
-  if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`;
+  // 999.96 ms rounds to "1.00e+3" at 3 digits: from 999.5 on, the next unit.
+  if (ms >= 999.5) return `${(ms / 1000).toPrecision(3)} s`;
   return `${ms.toPrecision(3)} ms`;
 }
 
 export function fmtBytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  if (n < 1024) return `${n} B`;
+  if (n < 1000) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024, i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  while (v >= 999.5 && i < units.length - 1) (v /= 1024), i++;
   return `${v.toPrecision(3)} ${units[i]}`;
 }
 

@@ -57,6 +57,12 @@ interface UaData {
 type BrowserNavigator = { userAgent: string; platform?: string; hardwareConcurrency?: number; deviceMemory?: number; userAgentData?: UaData };
 const nav = (): BrowserNavigator => (globalThis as unknown as { navigator: BrowserNavigator }).navigator;
 
+/** Client Hints' architecture and bitness as the usual names: x86 + 64 → x86_64, arm + 64 → arm64. */
+function archName(architecture: string, bitness = ''): string {
+  if (bitness === '64') return architecture === 'x86' ? 'x86_64' : architecture === 'arm' ? 'arm64' : `${architecture}64`;
+  return bitness ? `${architecture} (${bitness}-bit)` : architecture;
+}
+
 export async function browserFacts(): Promise<BrowserFacts> {
   const n = nav(), ua = n.userAgentData;
   const hints = await ua?.getHighEntropyValues?.(['architecture', 'bitness', 'platformVersion', 'fullVersionList']).catch(() => undefined);
@@ -69,7 +75,7 @@ export async function browserFacts(): Promise<BrowserFacts> {
     version: named?.version ?? fromUa?.[2] ?? 'unknown',
     platform: ua?.platform || n.platform || 'unknown',
     platformVersion: hints?.platformVersion ?? '',
-    architecture: hints?.architecture ? `${hints.architecture}${hints.bitness ? `${hints.bitness === '64' ? '64' : `-${hints.bitness}`}` : ''}` : 'unknown',
+    architecture: hints?.architecture ? archName(hints.architecture, hints.bitness) : 'unknown',
     userAgent: n.userAgent,
   };
 }
@@ -89,7 +95,8 @@ export function browserOs(facts: BrowserFacts): OsFingerprint {
   return {
     schema: 'capsulebench_os_fingerprint_v1',
     platform: facts.platform,
-    kernel: { release: facts.platformVersion, version: facts.userAgent.slice(0, 1024) },
+    // A browser tells the platform's version at most; its user agent is in the toolchain manifest.
+    kernel: { release: facts.platformVersion, version: '' },
     distribution: null,
     libc: null,
   };

@@ -154,7 +154,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--max-pack-bytes <n>', 'largest upload accepted (default 67108864)')
     .option('--max-uploads <n>', 'uploads received at once before answering 503 (default 8)')
     .option('--job-expire-seconds <n>', 'a verification whose worker vanished is retried after this long (default 900)')
-    .action(async (o: { host: string; port: string; data?: string; db?: string; workers?: string; acl?: string; registryRoot?: string; prices?: string; maxPackBytes?: string; maxUploads?: string; jobExpireSeconds?: string }) => {
+    .option('--web <dir>', 'the built web app to serve (default: the package\'s dist/demo, from npm run build)')
+    .action(async (o: { host: string; port: string; data?: string; db?: string; workers?: string; acl?: string; registryRoot?: string; prices?: string; maxPackBytes?: string; maxUploads?: string; jobExpireSeconds?: string; web?: string }) => {
       const { serveCommand } = await import('./serve.js');
       code = await serveCommand(o);
     });

@@ -1,6 +1,7 @@
 // `capseal serve` and `capseal worker`: the leaderboard server and extra verification workers
 // (src/server/). serve runs until Ctrl-C or SIGTERM, then closes cleanly (exit 0); a bad option or a
 // database it cannot open is a usage/I-O error (exit 2).
+import { existsSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseInput } from '../airs/public-inputs.js';
@@ -12,6 +13,7 @@ import { isPostgresUrl } from '../server/db.js';
 import { DEFAULT_JOB_TIMINGS } from '../server/jobs.js';
 import { parsePrices } from '../server/prices.js';
 import { serve as startServer, threads, work } from '../server/server.js';
+import { packagedWebDir } from '../server/web.js';
 import { command, readBytes, readJson, UsageError, wholeNumber } from './io.js';
 
 const say = (m: string) => process.stderr.write(`${m}\n`);
@@ -63,6 +65,7 @@ export interface ServeCliOptions extends CommonOptions {
   prices?: string;
   maxPackBytes?: string;
   maxUploads?: string;
+  web?: string;
 }
 
 export const serveCommand = (o: ServeCliOptions): Promise<number> =>
@@ -80,6 +83,11 @@ export const serveCommand = (o: ServeCliOptions): Promise<number> =>
     limits.maxUploadsPerAddress = Math.min(limits.maxUploadsPerAddress, limits.maxConcurrentUploads);
     const dataDir = resolve(o.data ?? defaultDataDir());
     if (/^\/(proc|sys|dev)(\/|$)/.test(dataDir)) throw new UsageError(`--data ${o.data} is under /${dataDir.split('/')[1]}, which holds no files`);
+    let webDir: string | null | undefined;
+    if (o.web !== undefined) {
+      webDir = resolve(o.web);
+      if (!existsSync(join(webDir, 'index.html'))) throw new UsageError(`--web ${o.web} holds no index.html: point it at a built web app (npx vite build --config demo/vite.config.ts --outDir DIR)`);
+    } else if (!packagedWebDir()) say('capseal serve: the web app is not built (npm run build); serving the API only');
     if (!o.db) say(`capseal serve: starting (PGlite in ${join(dataDir, 'db')}; the first start creates the database, a few seconds)`);
     // A bug in a handler must not take the board down: it is logged, and the request or connection fails.
     process.on('unhandledRejection', (e) => say(`capseal serve: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
@@ -87,6 +95,7 @@ export const serveCommand = (o: ServeCliOptions): Promise<number> =>
     try {
       running = await startServer({
         host: o.host, port, dataDir, ...(o.db ? { url: o.db } : {}), workers, ...(certified ? { certified } : {}), ...(prices ? { prices } : {}), limits, jobs, log: say,
+        ...(webDir !== undefined ? { webDir } : {}),
       });
     } catch (e) {
       throw new UsageError(`cannot start: ${e instanceof Error ? e.message : String(e)}`);

@@ -185,9 +185,9 @@ export default function page({ root, params }: PageContext): () => void {
     return () => {};
   }
   const status = h('p', { id: 'live-status', role: 'status' });
-  const conn = h('p', { class: 'muted small', 'aria-live': 'polite' });
+  const conn = h('p', { id: 'live-conn', class: 'muted small', 'aria-live': 'polite' });
   const info = h('div', {});
-  const chainEl = h('div', {});
+  const chainEl = h('div', { id: 'live-chain' });
   const list = h('ol', { id: 'live-events', class: 'events', tabindex: 0, 'aria-label': 'Events as they arrive' });
   const listNote = h('p', { class: 'muted small' });
   const view = new RunView();

@@ -5,7 +5,7 @@ import { browserMemoryBudget, wontFit } from '../../../src/capsulebench/host-bro
 import { parseBenchmarkPolicy, SHIPPED_POLICY_BYTES, sizesOf } from '../../../src/capsulebench/policy.js';
 import { WORKLOADS } from '../../../src/capsulebench/workloads.js';
 import { buildInfo } from '../build-info.js';
-import { facts, fmtBytes, fmtUs, h, hashEl, notice, replace, section } from '../dom.js';
+import { facts, fmtBytes, fmtUs, h, hashEl, notice, pow2, replace, section } from '../dom.js';
 import type { Cleanup, PageContext } from '../main.js';
 import { checkItem, followSubmission, runOf, uploadPack } from '../submission.js';
 import { verifyInBrowser } from '../verify-client.js';
@@ -54,7 +54,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   const fillSizes = () => {
     const wanted = query.get('size') ?? size.value ?? '10';
     const sizes = (sizesOf(policy, workload.value) ?? []).map(String);
-    replace(size, sizes.map((s) => h('option', { value: s }, `2^${s} rows`)));
+    replace(size, sizes.map((s) => h('option', { value: s }, `${pow2(Number(s))} rows`)));
     size.value = sizes.includes(wanted) ? wanted : sizes[0]!;
   };
   fillSizes();
@@ -86,8 +86,8 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   const adapterFacts = probe.info && probe.adapter
     ? [
       facts([['vendor', probe.info.vendor || '—'], ['architecture', probe.info.architecture || '—'], ['device', probe.info.device || '—'], ['description', probe.info.description || '—']]),
-      h('div', { class: 'table-wrap' }, h('table', { id: 'adapter-limits' }, h('caption', { class: 'muted' }, 'Adapter limits that decide what fits'),
-        h('tbody', {}, SHOWN_LIMITS.map((l) => h('tr', {}, h('th', { scope: 'row' }, l), h('td', { class: 'num' }, String(probe.adapter!.limits[l]))))))),
+      h('h3', {}, 'Limits that decide what fits'),
+      h('div', { id: 'adapter-limits' }, facts(SHOWN_LIMITS.map((l) => [l, Number(probe.adapter!.limits[l]).toLocaleString('en')]))),
     ]
     : [notice('info', `No WebGPU here: ${probe.why}. Proofs run on the WebAssembly kernels.`)];
 
@@ -143,7 +143,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
       const m = e.data;
       if (m.kind === 'engine') {
         const why = m.engine === 'webgpu' ? 'WebGPU: the adapter below' : probe.adapter ? 'WebAssembly: chosen here' : `WebAssembly: ${probe.why}`;
-        replace(engineInfo, notice('info', h('strong', {}, `Proving on ${m.backend}`), ` — ${why}; ${m.threads} CPU thread${m.threads > 1 ? 's' : ''}.`,
+        replace(engineInfo, notice('info', h('strong', {}, `Proving on ${m.engine === 'webgpu' ? 'WebGPU' : 'WebAssembly'}`), ` (${m.backend}) — ${why}; ${m.threads} CPU thread${m.threads > 1 ? 's' : ''}.`,
           m.adapter ? ` Adapter: ${[m.adapter.vendor, m.adapter.architecture, m.adapter.description].filter(Boolean).join(' / ') || 'unnamed'}.` : ''));
       } else if (m.kind === 'progress') {
         if (m.progress.kind === 'stage') {
@@ -194,7 +194,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     replace(output,
       section('Result',
         h('div', { id: 'prove-result' }, facts([
-          ['run', h('code', {}, packMeta.run_id)],
+          ['run', h('code', { id: 'prove-run-id' }, packMeta.run_id)],
           ['track', `${packMeta.track_id} (${proof.backend.description})`],
           ['capsule hash', hashEl(capsule.capsule_hash, 'capsule hash')],
           ['statement hash', hashEl(packMeta.statement_hash_hex, 'statement hash')],
@@ -202,7 +202,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
           ['verify time', `${fmtUs(ms.summary.verify_time_us.median)} median in a fresh worker (cold ${fmtUs(ms.verify.cold_us)})`],
           ['shader compile', m.compile ? `${m.compile.ms.toFixed(0)} ms for ${m.compile.pipelines} pipelines (in the warm-up run; measured runs reuse them)` : 'none (WebAssembly)'],
           ['proof', `${fmtBytes(proof.stats.proof_bytes)} at ${proof.stats.security_bits} bits`],
-          ['peak memory', `${fmtBytes(ms.summary.peak_rss_bytes.median)} (${ms.procedure.rss_method}: JS heap + WebAssembly memory as the page sees them)`],
+          ['peak memory', `${fmtBytes(ms.summary.peak_rss_bytes.median)}: only what a page can see (the prover's WebAssembly memory, and the JS heap where the browser reports it); a browser tells a page nothing of its process's memory`],
           ['pack', `${fmtBytes(m.archive.length)} · ${packMeta.row_archive.mode} row archive`],
           ['live stream', m.stream ? (m.stream.error ? `stopped: ${m.stream.error}` : `${m.stream.acknowledged} of ${m.stream.sent} events acknowledged by the server`) : 'off'],
         ])),

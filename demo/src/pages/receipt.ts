@@ -36,6 +36,13 @@ interface Stage {
   note?: string;
 }
 
+/** How a run read its peak memory (measurements' rss_method), in words. */
+const RSS_METHOD: Record<string, string> = {
+  linux_vmhwm_reset: 'per run (VmHWM)',
+  sampled: 'sampled RSS',
+  browser_heap_sampled: 'in a browser: only what the page sees (JS heap, the prover\'s WebAssembly memory)',
+};
+
 const LIVE_STATUS: Record<string, string> = {
   consistent: 'the events streamed live are the pack\'s, line for line',
   incomplete: 'the live stream was cut off before the end of the pack\'s events',
@@ -155,7 +162,7 @@ export default async function page({ root, params }: PageContext): Promise<void>
     h('div', { class: 'stats' },
       stat('Prove (median)', fmtUs(run.prove_median_us), `${fmtUs(run.prove_min_us)} … ${fmtUs(run.prove_max_us)}, σ ${fmtUs(run.prove_stddev_us)}, ${run.runs} runs`),
       stat('Verify (median)', fmtUs(run.verify_median_us), `${m.verify?.runs_us?.length ?? '?'} runs in a fresh worker`),
-      stat('Peak memory', fmtBytes(run.peak_rss_bytes), m.procedure?.rss_method === 'sampled' ? 'sampled' : 'per run (VmHWM)'),
+      stat('Peak memory', fmtBytes(run.peak_rss_bytes), RSS_METHOD[m.procedure?.rss_method ?? ''] ?? m.procedure?.rss_method ?? ''),
       stat('Proof size', fmtBytes(run.proof_bytes), `${run.proof_bytes.toLocaleString('en-US')} bytes`),
       stat('Security', entry ? `${entry.stats.security_bits} bits` : '—', entry ? `${entry.stats.options.queries} queries, blowup ${entry.stats.options.blowup}` : undefined),
       stat('Throughput (cells/s)', fmtCount(run.throughput_cells_per_s), `${fmtCount(run.trace_cells)} trace cells`),
@@ -264,7 +271,7 @@ function verificationView(r: RunReceipt): (Node | string | null)[] {
         ` (δ ${c.da_policy?.delta}, ε ${c.da_policy?.epsilon})`]],
     ]),
     h('h3', {}, `Checks (${v.checks.filter((x) => x.ok).length} of ${v.checks.length} passed)`),
-    checkList(v.checks, { class: 'checks cols', 'aria-label': 'Server verification checks' }),
+    checkList(v.checks, { class: 'checks cols', id: 'server-checks', 'aria-label': 'Server verification checks' }),
   ];
 }
 
