@@ -442,6 +442,48 @@ describe('packFolderFiles', () => {
   });
 });
 
+/** `h` with bytes at `at` replaced and its checksum made right again. */
+function patched(h: Buffer, at: number, bytes: Buffer | string): Buffer {
+  const b = Buffer.from(h);
+  (typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes).copy(b, at);
+  b.fill(' ', 148, 156);
+  b.write(`${b.reduce((x, y) => x + y, 0).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return b;
+}
+
+// Headers that tar readers decode differently (node-tar, GNU tar, a reader of one's own): each is
+// refused, so no two readers of one archive can see different files (one reader's checks must never
+// vet what another extracts).
+describe('openPack: E100 for a header that readers could read differently', () => {
+  const a = (h: Buffer) => Buffer.concat([h, padded(Buffer.from('evil'))]);
+  const fileHeader = header('capsulepack/a.txt', { size: 4 });
+  it.each([
+    ['a checksum of 8 digits with no end in its field', () => {
+      const b = patched(fileHeader, 0, '');
+      const sum = b.reduce((x, y, i) => x + (i >= 148 && i < 156 ? 0 : y), 0) + 8 * 0x30;
+      b.write(sum.toString(8).padStart(8, '0'), 148, 'latin1'); // node-tar reads 12 bytes there
+      return a(b);
+    }],
+    ['a name with bytes after its NUL', () => a(patched(fileHeader, 5 + 'capsulepack/'.length, '\0\nzz'))],
+    ['the POSIX magic with another version, and a prefix', () => a(patched(patched(patched(header('capsulepack/x/a.txt', { size: 4 }), 0, 'a.txt\0\0\0\0\0\0\0\0\0\0\0\0\0\0'), 345, 'capsulepack/x'), 263, 'xx'))],
+    ['an unknown magic', () => a(patched(fileHeader, 257, 'ustaR\0' + '00'))],
+    ['byte 475 set with an empty prefix', () => a(patched(fileHeader, 475, 'x'))],
+    ['access and change times set beside a short prefix', () => a(patched(fileHeader, 476, '00000000001\0'))],
+    ['bytes after the last field', () => a(patched(fileHeader, 505, 'x'))],
+    ['a mode field that does not decode', () => a(patched(fileHeader, 100, Buffer.from([0x81, 1, 2, 3, 4, 5, 6, 7])))],
+    ['an mtime in base-256 past any safe integer', () => a(patched(fileHeader, 136, Buffer.from([0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])))],
+    ['a link name with bytes after its NUL', () => a(patched(fileHeader, 157, '\0x'))],
+  ])('%s', async (_, make) => {
+    expect(await outcome(pack(ROOT, make()))).toEqual(refused('E100_PACK_UNREADABLE'));
+  });
+
+  it('an entry a reader of its own would read at another path than node-tar: refused, not extracted differently', async () => {
+    // The version 'xx' makes a reader that joins the prefix anyway see q/capsulepack/a.txt, and node-tar a second a.txt.
+    const smuggled = patched(patched(header('q/capsulepack/a.txt', { size: 4 }), 0, 'capsulepack/a.txt\0\0\0'), 263, 'xx');
+    expect(await outcome(pack(ROOT, file('capsulepack/a.txt', 'good'), smuggled, padded(Buffer.from('evil'))))).toEqual(refused('E100_PACK_UNREADABLE'));
+  });
+});
+
 // The browser's reader (readPackArchive: in memory, Compression Streams) runs the same TarCheck; given
 // every archive above, it must come to the same result, with no unhandled rejection.
 describe('readPackArchive agrees with openPack', () => {

@@ -47,22 +47,31 @@ const TYPES: Record<string, string> = {
   L: 'NextFileHasLongPath', M: 'ContinuationFile', N: 'OldGnuLongPath', S: 'SparseFile', V: 'TapeVolumeHeader', X: 'OldExtendedHeader',
 };
 
-/** A number field: octal digits (then spaces or NULs), or base-256 behind a 0x80 (positive) or 0xff (negative) byte. */
-function octal(b: Uint8Array, name: string): number {
+/**
+ * A number field: octal digits ending in a NUL or space inside the field (leading spaces allowed), or
+ * base-256 behind a 0x80 (positive) or 0xff (negative) byte; anything else does not decode.
+ */
+function numberField(b: Uint8Array, name: string): number {
   if (b[0] === 0x80 || b[0] === 0xff) {
     let v = 0;
     for (const x of b.subarray(1)) v = v * 256 + (b[0] === 0xff ? 255 - x : x);
-    return b[0] === 0xff ? -(v + 1) : v;
+    const n = b[0] === 0xff ? -(v + 1) : v;
+    if (!Number.isSafeInteger(n)) throw new Error(`its ${name} field is out of range`);
+    return n;
   }
-  const text = latin1(b).replace(/[ \0]+$/, '').replace(/^ +/, '');
-  if (!/^[0-7]*$/.test(text)) throw new Error(`its ${name} field is not an octal number`);
-  return text === '' ? 0 : parseInt(text, 8);
+  const text = latin1(b);
+  if (/^[ \0]*$/.test(text)) return 0;
+  const m = /^ *([0-7]+)[ \0]+$/.exec(text);
+  if (!m) throw new Error(`its ${name} field is not an octal number ending inside the field`);
+  return parseInt(m[1]!, 8);
 }
 
-const cString = (b: Uint8Array): string => {
+/** A string field: its bytes up to the first NUL, and nothing but NULs after it (a reader could see more). */
+function stringField(b: Uint8Array, name: string): string {
   const end = b.indexOf(0);
+  if (end >= 0 && !isZero(b.subarray(end))) throw new Error(`its ${name} field holds bytes after its end`);
   return new TextDecoder().decode(end < 0 ? b : b.subarray(0, end));
-};
+}
 
 interface TarHeader {
   path: string;
@@ -72,16 +81,37 @@ interface TarHeader {
   cksumValid: boolean;
 }
 
-/** Decodes a ustar (or GNU/v7) header block: the path (POSIX prefix joined), type, size and checksum. */
+const POSIX_MAGIC = 'ustar\u000000', GNU_MAGIC = 'ustar  \u0000', V7_MAGIC = '\u0000'.repeat(8);
+
+/**
+ * Decodes a header block as node-tar reads it, and refuses what readers could read differently: a
+ * format other than POSIX ustar, GNU or v7; string fields with bytes after their NUL; numbers that do
+ * not decode or do not end inside their field. The POSIX prefix is joined as node-tar joins it (130
+ * bytes, or 155 when byte 475 is set); the rest of the block after it must be zero.
+ */
 function decodeHeader(b: Uint8Array): TarHeader {
+  const cksum = numberField(b.subarray(148, 156), 'checksum');
   const sum = b.reduce((s, x, i) => s + (i >= 148 && i < 156 ? 32 : x), 0);
-  const cksumValid = octal(b.subarray(148, 156), 'checksum') === sum;
-  const posix = latin1(b.subarray(257, 263)) === 'ustar\0';
-  const name = cString(b.subarray(0, 100)), prefix = posix ? cString(b.subarray(345, 500)) : '';
+  const magic = latin1(b.subarray(257, 265));
+  if (magic !== POSIX_MAGIC && magic !== GNU_MAGIC && magic !== V7_MAGIC) throw new Error(`an unknown format (magic ${JSON.stringify(magic)})`);
+  for (const [at, len, name] of [[100, 8, 'mode'], [108, 8, 'uid'], [116, 8, 'gid'], [136, 12, 'mtime']] as const) numberField(b.subarray(at, at + len), name);
+  const name = stringField(b.subarray(0, 100), 'name');
+  const linkTarget = stringField(b.subarray(157, 257), 'link name');
+  let prefix = '';
+  if (magic === POSIX_MAGIC) {
+    stringField(b.subarray(265, 297), 'user name');
+    stringField(b.subarray(297, 329), 'group name');
+    numberField(b.subarray(329, 337), 'device major');
+    numberField(b.subarray(337, 345), 'device minor');
+    const wide = b[475] !== 0;
+    prefix = stringField(b.subarray(345, wide ? 500 : 475), 'prefix');
+    if (!wide && !isZero(b.subarray(476, 500))) throw new Error('its access and change times are set');
+  }
+  if (!isZero(b.subarray(500, 512))) throw new Error('bytes after its last field');
   const flag = String.fromCharCode(b[156]!);
   return {
-    path: prefix ? `${prefix}/${name}` : name, type: TYPES[flag] ?? `type ${JSON.stringify(flag)}`, size: octal(b.subarray(124, 136), 'size'),
-    linkTarget: cString(b.subarray(157, 257)), cksumValid,
+    path: prefix ? `${prefix}/${name}` : name, type: TYPES[flag] ?? `type ${JSON.stringify(flag)}`, size: numberField(b.subarray(124, 136), 'size'),
+    linkTarget, cksumValid: cksum === sum,
   };
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { create as tarCreate, Unpack } from 'tar';
 import { directoryFiles } from '../capsule/files-node.js';
-import { gzipHeaderLength, PackArchiveError, TarCheck } from './pack-archive.js';
+import { gzipHeaderLength, PackArchiveError, TarCheck, type TarEntry } from './pack-archive.js';
 import { PACK_FILE, PACK_LIMITS, PACK_ROOT, type PackEntry, type PackFiles } from './pack.js';
 
 export { archiveRejection, PackArchiveError } from './pack-archive.js';
@@ -22,13 +22,23 @@ export { archiveRejection, PackArchiveError } from './pack-archive.js';
  * on data after the marker).
  */
 class TarGate {
-  readonly #check = new TarCheck();
+  /** The entries TarCheck let through, in order, not yet met by node-tar. */
+  readonly #vetted: TarEntry[] = [];
+  readonly #check = new TarCheck({ entry: (e) => void this.#vetted.push(e) });
+  /** Set when node-tar read an entry other than the next one TarCheck let through. */
+  mismatch: string | undefined;
 
   constructor(private readonly unpack: Unpack) {}
 
-  /** Every path let through, without a trailing '/'. */
-  get paths(): ReadonlySet<string> {
-    return this.#check.paths;
+  /**
+   * Whether node-tar's next entry is the next one TarCheck let through (path, type and size): so
+   * what is extracted is exactly what was checked, and what the in-memory reader reads.
+   */
+  expected(path: string, type: string, size: number): boolean {
+    const e = this.#vetted.shift(), key = path.replace(/^\.\//, '').replace(/\/$/, '');
+    const ok = e !== undefined && e.path === key && (e.kind === 'dir') === (type === 'Directory') && (type === 'Directory' || e.size === size);
+    if (!ok) this.mismatch ??= `tar read ${JSON.stringify(path)} where the checks read ${e ? JSON.stringify(e.path) : 'no more entries'}`;
+    return ok;
   }
 
   /** Checks every whole block and hands tar the checked ones in one write; false when tar wants a 'drain' first. */
@@ -42,6 +52,12 @@ class TarGate {
 
   finish(): void {
     this.#check.finish();
+  }
+
+  /** After extraction: every entry checked was extracted, and nothing else. */
+  agreed(): void {
+    if (!this.mismatch && this.#vetted.length) this.mismatch = `tar did not read ${JSON.stringify(this.#vetted[0]!.path)}`;
+    if (this.mismatch) throw new PackArchiveError('E100_PACK_UNREADABLE', `the archive reads differently to different readers: ${this.mismatch}`);
   }
 }
 
@@ -113,7 +129,7 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
     // The gate has vetted every path first; the filter holds tar to exactly those, as plain files and
     // folders, and gives them ordinary modes (an archive's mode 000 would make a file unreadable to us).
     filter: (path, entry) => {
-      if (!('type' in entry) || !(entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory') || !gate!.paths.has(path.replace(/^\.\//, '').replace(/\/$/, ''))) return false;
+      if (!('type' in entry) || !(entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'Directory') || !gate!.expected(path, entry.type, entry.size ?? 0)) return false;
       entry.mode = entry.type === 'Directory' ? 0o755 : 0o644;
       return true;
     },
@@ -130,7 +146,7 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
     const size = (await fh.stat()).size;
     const head = Buffer.alloc(Math.min(size, 1 << 16));
     await fh.read(head, 0, head.length, 0);
-    const start = gzipHeaderLength(head.subarray(0, head.length));
+    const start = gzipHeaderLength(head);
     const inflate = createInflateRaw();
     let crc = 0, length = 0, waiting = false;
     const inflated = new Promise<void>((resolve, reject) => {
@@ -181,6 +197,7 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
     await fh.close();
   }
   await unpacked;
+  gate.agreed();
 }
 
 /** Writes `<outDir>/capsulepack.tgz` from `<outDir>/capsulepack/` (sorted entries, portable headers); returns its facts. */
