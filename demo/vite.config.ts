@@ -11,17 +11,34 @@ const packageJson = (dir: string): { version: string; dependencies?: Record<stri
 /** The code the page runs: the bundle's scripts (workers included), and no page markup or styles. */
 const isCode = (name: string): boolean => name.endsWith('.js') || name.endsWith('.wasm');
 
+/** The npm packages whose code is in the bundle (the page's and its workers'), gathered as each is built. */
+const bundled = new Set<string>();
+
+function collectPackages(): Plugin {
+  return {
+    name: 'capseal-bundled-packages',
+    generateBundle(_options, bundle) {
+      for (const f of Object.values(bundle))
+        if (f.type === 'chunk') for (const id of f.moduleIds) {
+          const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id.replace(/\\/g, '/'));
+          if (m) bundled.add(m[1]!);
+        }
+    },
+  };
+}
+
 /**
  * Emits build-info.json, the browser's counterpart of the toolchain manifest: capseal's version, the
- * installed versions of its dependencies, and every code file of the bundle with its SHA-256 (their
- * JCS hash is the page's build_hash).
+ * installed versions of the packages bundled into the page, and every code file of the bundle with
+ * its SHA-256 (their JCS hash is the page's build_hash). Workers are built before the page's bundle
+ * is written, so their packages are in by then.
  */
 function buildInfo(): Plugin {
   return {
     name: 'capseal-build-info',
     generateBundle(_options, bundle) {
       const pkg = packageJson(root);
-      const dependencies = Object.fromEntries(Object.keys(pkg.dependencies ?? {}).sort().map((d) => [d, packageJson(`${root}/node_modules/${d}`).version]));
+      const dependencies = Object.fromEntries([...bundled].sort().map((d) => [d, packageJson(`${root}/node_modules/${d}`).version]));
       const files = Object.values(bundle)
         .filter((f) => isCode(f.fileName))
         .map((f) => ({ path: f.fileName, sha256: createHash('sha256').update(f.type === 'chunk' ? f.code : f.source).digest('hex') }))
@@ -35,7 +52,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   logLevel: 'warn',
-  plugins: [buildInfo()],
+  plugins: [collectPackages(), buildInfo()],
   build: {
     outDir: fileURLToPath(new URL('../dist/demo', import.meta.url)),
     emptyOutDir: true,
@@ -43,6 +60,6 @@ export default defineConfig({
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 2048,
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [collectPackages()] },
   server: { host: '127.0.0.1', fs: { allow: [root] } },
 });

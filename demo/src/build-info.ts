@@ -10,6 +10,8 @@ export function buildInfo(): Promise<BrowserBuild> {
     if (!r.ok) throw new Error(`build-info.json: ${r.status} ${r.statusText} (is the app built? npm run build)`);
     return (await r.json()) as BrowserBuild;
   });
+  // A failure is not kept: the next call asks again.
+  loaded.catch(() => (loaded = undefined));
   return loaded;
 }
 

@@ -19,7 +19,6 @@ export interface ScalingChart {
 // Okabe–Ito (told apart with the common colour-vision deficiencies), then a purple.
 const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#7a3cc4'];
 
-
 /**
  * A chart of `series` (y: `yLabel`, in µs) in a figure named `title`. The caller puts `el` in the
  * page and calls destroy() when it leaves (which stops following the container's size).

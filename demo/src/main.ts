@@ -40,7 +40,7 @@ function setQuery(q: URLSearchParams, push = false): void {
 
 function navigate(url: string): void {
   history.pushState(null, '', url);
-  void render();
+  void render().then(() => root.focus()); // a screen reader starts at the new page, not the link that led there
 }
 
 async function render(): Promise<void> {
@@ -78,8 +78,12 @@ document.addEventListener('click', (e) => {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const a = (e.target as Element | null)?.closest?.('a');
   if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin || a.pathname.startsWith('/api/')) return;
+  // A link within this view (the skip link, #app) is the browser's to follow: it moves the focus.
+  if (a.pathname === location.pathname && a.search === location.search) {
+    if (!a.hash) e.preventDefault();
+    return;
+  }
   e.preventDefault();
-  if (a.pathname === location.pathname && a.search === location.search) return;
   navigate(a.pathname + a.search + a.hash);
 });
 addEventListener('popstate', () => void render());

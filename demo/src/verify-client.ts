@@ -4,11 +4,13 @@ import type { PackCheck, PackReport } from '../../src/capsulebench/contract.js';
 import { pageVerifier } from './build-info.js';
 import type { VerifyPackMessage } from './workers/verify-pack.worker.js';
 
-export async function verifyInBrowser(bytes: Uint8Array, onCheck: (c: PackCheck) => void): Promise<{ report: PackReport; ms: number; build: { version: string; build_hash: string } }> {
+/** `signal` ends the worker (the page was left); the promise then rejects. */
+export async function verifyInBrowser(bytes: Uint8Array, onCheck: (c: PackCheck) => void, signal?: AbortSignal): Promise<{ report: PackReport; ms: number; build: { version: string; build_hash: string } }> {
   const build = await pageVerifier();
   const w = new Worker(new URL('./workers/verify-pack.worker.ts', import.meta.url), { type: 'module' });
   try {
     return await new Promise((resolve, reject) => {
+      signal?.addEventListener('abort', () => reject(new Error('verification stopped: the page was left')), { once: true });
       w.onmessage = (e: MessageEvent<VerifyPackMessage>) => {
         const m = e.data;
         if (m.kind === 'check') onCheck(m.check);

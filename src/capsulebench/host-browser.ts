@@ -1,8 +1,8 @@
 // Browser: the runner's host (./runner.ts RunnerHost), the counterpart of ./host-node.ts for a run made
 // in a web page's Worker. The manifests say what the browser tells (User-Agent Client Hints where it
 // has them, navigator.hardwareConcurrency and deviceMemory, the WebGPU adapter's info and limits);
-// the toolchain is the page's own bundle, each file with its SHA-256 (build_hash); peak memory is
-// sampled from what a page can see; verification is timed in a fresh Worker; the pack is built in
+// the toolchain is the page's own bundle, each file with its SHA-256 (build_hash); peak memory is not
+// measured (a browser does not tell it); verification is timed in a fresh Worker; the pack is built in
 // memory and archived with writePackArchive, the same layout the CLI writes.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Backend } from '../backend/backend.js';
@@ -84,7 +84,7 @@ export function browserHardware(facts: BrowserFacts, gpu: GpuBackend | null): Ha
   const n = nav(), cores = n.hardwareConcurrency ?? 1;
   return {
     schema: 'capsulebench_hardware_manifest_v1',
-    // Browsers do not name the CPU; deviceMemory is rounded and capped (at most 8 GiB), 0 where absent.
+    // Browsers do not name the CPU; deviceMemory is a bucketed lower bound (0.25 to 8 GiB), 0 where absent.
     cpu: { model: 'not reported by the browser', logical_cores: cores, available_parallelism: cores, arch: facts.architecture },
     memory: { total_bytes: Math.round((n.deviceMemory ?? 0) * 2 ** 30) },
     gpu: gpu ? gpuAdapterManifest(gpu) : null,
@@ -112,15 +112,12 @@ export function browserToolchain(facts: BrowserFacts, build: BrowserBuild): Tool
   };
 }
 
-/** Samples the JavaScript heap (where the browser reports it) plus the prover's WebAssembly memory every 5 ms. */
-function browserMemory(k: Kernels): PeakMemory & { stop(): void } {
-  const heap = (): number => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
-  const current = (): number => heap() + k.raw.memory.buffer.byteLength;
-  let max = 0;
-  const sample = () => (max = Math.max(max, current()));
-  const timer = setInterval(sample, 5);
-  return { method: 'browser_heap_sampled', reset: () => (max = current()), peak: () => (sample(), max), current, stop: () => clearInterval(timer) };
-}
+/**
+ * A browser tells a page nothing of its process's memory: performance.memory is the main thread's
+ * JavaScript heap only (absent in a Worker), and the prover's memory is spread over the WebAssembly
+ * instances and arrays of several Workers. So a browser run records no peak rather than a wrong one.
+ */
+const NOT_MEASURED: PeakMemory = { method: 'not_measured', reset() {}, peak: () => 0, current: () => 0 };
 
 /** Times verification in a fresh Worker, as the Node host does in a fresh worker thread. */
 function timeVerifyIn(start: () => Worker, job: VerifyJob): Promise<{ cold_us: number; runs_us: number[] }> {
@@ -144,11 +141,8 @@ function timeVerifyIn(start: () => Worker, job: VerifyJob): Promise<{ cold_us: n
 
 export interface BrowserHost {
   host: RunnerHost;
-  /** The pack's files as written so far (paths below the pack root). */
-  files(): Map<string, Uint8Array>;
   /** The capsulepack.tgz, once the run has made it. */
   archive(): Uint8Array | undefined;
-  close(): void;
 }
 
 export async function openBrowserHost(o: BrowserHostOptions): Promise<BrowserHost> {
@@ -156,7 +150,6 @@ export async function openBrowserHost(o: BrowserHostOptions): Promise<BrowserHos
   const toolchain = browserToolchain(facts, o.build);
   const written = new Map<string, Uint8Array>();
   const appended = new Map<string, string[]>();
-  const memory = browserMemory(o.kernels);
   let archive: Uint8Array | undefined;
   const files = (): Map<string, Uint8Array> => {
     const all = new Map(written);
@@ -172,7 +165,7 @@ export async function openBrowserHost(o: BrowserHostOptions): Promise<BrowserHos
       gpu: o.gpu ? gpuKnobs(o.gpu, null) : null,
       environment: { cross_origin_isolated: String((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? false), user_agent: facts.userAgent.slice(0, 4096) },
     },
-    memory,
+    memory: NOT_MEASURED,
     timeVerify: (job) => timeVerifyIn(o.verifyWorker, job),
     verifier: { version: o.build.version, build_hash: toolchain.build.build_hash },
     async write(path, bytes) {
@@ -192,7 +185,7 @@ export async function openBrowserHost(o: BrowserHostOptions): Promise<BrowserHos
       return { path: PACK_FILE, sha256: bytesToHex(sha256(archive)), bytes: archive.length };
     },
   };
-  return { host, files, archive: () => archive, close: () => memory.stop() };
+  return { host, archive: () => archive };
 }
 
 /**
@@ -224,9 +217,10 @@ export function wontFit(q: FitQuestion): string | null {
   if (need > q.memoryBudget)
     return `2^${q.log2Rows} rows of ${q.workloadId} (${q.width} columns) need about ${gb(need)} while proving; this page can hold about ${gb(q.memoryBudget)}. Pick a smaller size, or run it with the CLI (capseal bench run).`;
   if (q.gpu) {
-    const column = rows * q.blowup * 8, cap = Math.min(q.gpu.maxBufferSize, q.gpu.maxStorageBufferBindingSize);
-    if (column > cap)
-      return `one extended column of 2^${q.log2Rows} rows is ${gb(column)} on the GPU; this adapter binds at most ${gb(cap)} (maxBufferSize ${q.gpu.maxBufferSize}, maxStorageBufferBindingSize ${q.gpu.maxStorageBufferBindingSize}). Pick a smaller size or the WebAssembly path.`;
+    // The largest single binding a proof needs: the 32-byte row hashes of the extended trace.
+    const binding = rows * q.blowup * 32, cap = Math.min(q.gpu.maxBufferSize, q.gpu.maxStorageBufferBindingSize);
+    if (binding > cap)
+      return `the row hashes of 2^${q.log2Rows} extended rows are ${gb(binding)} in one GPU binding; this adapter binds at most ${gb(cap)} (maxBufferSize ${q.gpu.maxBufferSize}, maxStorageBufferBindingSize ${q.gpu.maxStorageBufferBindingSize}). Pick a smaller size or the WebAssembly path.`;
   }
   return null;
 }

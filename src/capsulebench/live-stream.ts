@@ -39,10 +39,10 @@ export const connectLiveBrowser: ConnectLive = (url, protocols, on) => {
   };
 };
 
-/** Why a request never reached the server, in a line. */
-function unreachable(origin: string, e: unknown): string {
+/** Why a request never reached the server, in a line (fetch puts the system's reason in `cause`). */
+export function unreachable(origin: string, e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return `cannot reach ${origin}: ${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e))}`;
+  return `cannot reach ${origin}: ${cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}`;
 }
 
 /** A timer that does not keep a Node process alive (browsers have no such notion). */

@@ -66,11 +66,7 @@ export async function command(name: string, body: () => Promise<number>): Promis
 export const checkLine = (c: { id?: string; name: string; ok: boolean; code: string | null }): string =>
   `${c.ok ? 'ok  ' : 'FAIL'}  ${(c.id ?? '').padEnd(4)} ${c.name}${c.code ? `  ${c.code}` : ''}\n`;
 
-/** Why a request to a server failed before any answer: the socket error's code where fetch gives one. */
-export function unreachable(origin: string, e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  return `cannot reach ${origin}: ${cause?.code ?? cause?.message ?? reason(e)}`;
-}
+export { unreachable } from '../capsulebench/live-stream.js';
 
 /** A whole-number option (digits only), at most `max`. */
 export const wholeNumber = (max = 999_999_999) =>

@@ -55,15 +55,15 @@ function closeReason(why: string): string {
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' };
 const CODE: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 404: 'not_found', 409: 'conflict', 503: 'busy' };
 
-/** Answers an upgrade request with an HTTP error, as the API would. */
-/** The token an ingest connection offers as its second subprotocol, after LIVE_PROTOCOL. */
+/** The token an ingest connection offers as its second subprotocol, right after LIVE_PROTOCOL. */
 function protocolToken(req: IncomingMessage): string | undefined {
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-  if (offered[0] !== LIVE_PROTOCOL) return undefined;
-  const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
+  if (offered.length !== 2 || offered[0] !== LIVE_PROTOCOL) return undefined;
+  const token = offered[1]!.startsWith(TOKEN_PROTOCOL_PREFIX) ? offered[1]!.slice(TOKEN_PROTOCOL_PREFIX.length) : undefined;
   return token && /^[0-9a-f]{64}$/.test(token) ? token : undefined;
 }
 
+/** Answers an upgrade request with an HTTP error, as the API would. */
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify(errorBody(status, CODE[status]!, message));
   socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${status === 503 ? 'retry-after: 5\r\n' : ''}connection: close\r\n\r\n${body}`);

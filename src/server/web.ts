@@ -11,7 +11,7 @@ import type { Env, Hono, MiddlewareHandler } from 'hono';
 import { packageInfo } from '../package-info.js';
 
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "style-src 'self'", "img-src 'self' data:",
   "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
@@ -66,7 +66,7 @@ export function mountWebApp<E extends Env>(app: Hono<E>, dir: string | null): vo
       const real = await realpath(resolve(root, `.${path}`)).catch(() => null);
       const file = real?.startsWith(root + sep) ? await stat(real).then((s) => (s.isFile() ? real : null), () => null) : null;
       if (!file) return c.json({ error: { status: 404, code: 'not_found', message: `no file ${path}` } }, 404);
-      // Hashed bundle files never change; the rest (build-files.json) is checked each time.
+      // Hashed bundle files never change; the rest (build-info.json) is checked each time.
       const cache = path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
       return c.body((await readFile(file)) as Uint8Array<ArrayBuffer>, 200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': cache });
     }

@@ -8,6 +8,7 @@ import { buildInfo } from '../build-info.js';
 import { facts, fmtBytes, fmtUs, h, hashEl, notice, pow2, replace, section } from '../dom.js';
 import type { Cleanup, PageContext } from '../main.js';
 import { checkItem, followSubmission, runOf, uploadPack } from '../submission.js';
+import { stageBars } from '../stages.js';
 import { verifyInBrowser } from '../verify-client.js';
 import type { ProveMessage, ProveRequest } from '../workers/prove.worker.js';
 
@@ -40,7 +41,8 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   const probe = await probeGpu();
   const isolated = globalThis.crossOriginIsolated === true;
   const cores = navigator.hardwareConcurrency || 1;
-  const threads = isolated ? Math.max(1, Math.min(cores, 8)) : 1;
+  // The CPU workers pass columns by transfer, not shared memory: they need no cross-origin isolation.
+  const threads = Math.max(1, Math.min(cores, 8));
   const budget = browserMemoryBudget();
   const workloads = policy.workloads.map((w) => w.workload_id);
 
@@ -52,7 +54,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   workload.value = pick('workload', workloads, workloads.includes('fib_v1') ? 'fib_v1' : workloads[0]!);
   const size = h('select', { id: 'size', name: 'size' });
   const fillSizes = () => {
-    const wanted = query.get('size') ?? size.value ?? '10';
+    const wanted = size.value || query.get('size') || '10';
     const sizes = (sizesOf(policy, workload.value) ?? []).map(String);
     replace(size, sizes.map((s) => h('option', { value: s }, `${pow2(Number(s))} rows`)));
     size.value = sizes.includes(wanted) ? wanted : sizes[0]!;
@@ -106,7 +108,8 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     section('This browser',
       facts([
         ['engine', h('span', { id: 'engine-default' }, engineWhy)],
-        ['CPU threads', `${threads} (${isolated ? `the page is cross-origin isolated; ${cores} logical cores, at most 8 used` : 'one: the page is not cross-origin isolated, so no worker threads'})`],
+        ['CPU threads', `${threads} Web Worker${threads > 1 ? 's' : ''} (${cores} logical cores, at most 8 used)`],
+        ['timers', isolated ? 'full resolution (the page is cross-origin isolated)' : 'coarse (the page is not cross-origin isolated): short stages are timed roughly'],
         ['memory budget', `${fmtBytes(budget)} (sizes needing more are refused before starting)`],
       ]),
       h('h3', {}, 'WebGPU adapter'), adapterFacts),
@@ -117,18 +120,24 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   syncUrl();
 
   let worker: Worker | undefined;
+  /** A run is under way (set before anything is awaited, so a second click starts nothing). */
+  let busy = false;
+  let packUrl: string | undefined;
   const abort = new AbortController();
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (checkFit() !== null || worker) return;
-    void run();
+    if (checkFit() !== null || busy) return;
+    busy = true;
+    proveButton.disabled = true;
+    [workload, size, engine, stream].forEach((c) => (c.disabled = true));
+    run().catch((err: unknown) => {
+      finish();
+      replace(status, notice('error', `The run could not start: ${err instanceof Error ? err.message : String(err)}`));
+    });
   });
 
   async function run(): Promise<void> {
-    const build = await buildInfo();
-    const req: ProveRequest = { workloadId: workload.value, log2Rows: Number(size.value), engine: engine.value as 'webgpu' | 'wasm', threads, build, stream: stream.checked ? location.origin : null };
-    proveButton.disabled = true;
-    [workload, size, engine, stream].forEach((c) => (c.disabled = true));
+    const req: ProveRequest = { workloadId: workload.value, log2Rows: Number(size.value), engine: engine.value as 'webgpu' | 'wasm', threads, build: await buildInfo(), stream: stream.checked ? location.origin : null };
     replace(output);
     const stage = h('p', { id: 'prove-stage' }, 'Starting…');
     const bar = h('progress', { id: 'prove-progress', max: 1, value: 0, 'aria-label': 'stage progress' });
@@ -178,6 +187,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   function finish(): void {
     worker?.terminate();
     worker = undefined;
+    busy = false;
     [workload, size, engine, stream].forEach((c) => (c.disabled = false));
     checkFit();
   }
@@ -186,7 +196,9 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     const { capsule, measurements: ms, packMeta } = m.result;
     const proof = Object.values(capsule.proofs)[0]!;
     const blob = new Blob([m.archive as Uint8Array<ArrayBuffer>], { type: 'application/gzip' });
-    const download = h('a', { href: URL.createObjectURL(blob), download: `${packMeta.run_id}.capsulepack.tgz`, class: 'button secondary' }, 'Download capsulepack.tgz');
+    if (packUrl) URL.revokeObjectURL(packUrl);
+    packUrl = URL.createObjectURL(blob);
+    const download = h('a', { href: packUrl, download: `${packMeta.run_id}.capsulepack.tgz`, class: 'button secondary' }, 'Download capsulepack.tgz');
     const checks = h('ol', { class: 'checks', id: 'browser-verify-checks' });
     const verifyResult = h('div', { id: 'browser-verify-result', 'aria-live': 'polite' }, 'Verifying in this page…');
     const submitButton = h('button', { type: 'button', id: 'submit-button', disabled: true }, 'Submit to the leaderboard');
@@ -202,7 +214,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
           ['verify time', `${fmtUs(ms.summary.verify_time_us.median)} median in a fresh worker (cold ${fmtUs(ms.verify.cold_us)})`],
           ['shader compile', m.compile ? `${m.compile.ms.toFixed(0)} ms for ${m.compile.pipelines} pipelines (in the warm-up run; measured runs reuse them)` : 'none (WebAssembly)'],
           ['proof', `${fmtBytes(proof.stats.proof_bytes)} at ${proof.stats.security_bits} bits`],
-          ['peak memory', `${fmtBytes(ms.summary.peak_rss_bytes.median)}: only what a page can see (the prover's WebAssembly memory, and the JS heap where the browser reports it); a browser tells a page nothing of its process's memory`],
+          ['peak memory', 'not measured: a browser tells a page nothing of its process\'s memory'],
           ['pack', `${fmtBytes(m.archive.length)} · ${packMeta.row_archive.mode} row archive`],
           ['live stream', m.stream ? (m.stream.error ? `stopped: ${m.stream.error}` : `${m.stream.acknowledged} of ${m.stream.sent} events acknowledged by the server`) : 'off'],
         ])),
@@ -214,7 +226,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     );
     void (async () => {
       try {
-        const v = await verifyInBrowser(m.archive, (c) => checks.append(checkItem(c)));
+        const v = await verifyInBrowser(m.archive, (c) => checks.append(checkItem(c)), abort.signal);
         const ok = v.report.status === 'accepted';
         replace(verifyResult, notice(ok ? 'ok' : 'error', `${v.report.status}${v.report.code ? ` ${v.report.code}` : ''} in ${v.ms.toFixed(0)} ms — ${v.report.message}`), h('p', { class: 'muted' }, `verifier ${v.build.version}, build ${v.build.build_hash.slice(0, 16)}…`));
         submitButton.disabled = !ok;
@@ -252,15 +264,6 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   return () => {
     abort.abort();
     worker?.terminate();
+    if (packUrl) URL.revokeObjectURL(packUrl);
   };
-}
-
-/** Per-stage bars of one run: time and which backend ran the stage (GPU stages in another colour). */
-export function stageBars(stages: readonly { stage: string; us: number; backend: string }[]): HTMLElement {
-  const max = Math.max(1, ...stages.map((s) => s.us));
-  return h('div', { class: 'bars' }, stages.map((s) => {
-    const fill = h('div', { class: `fill${s.backend.includes('gpu') ? ' gpu' : ''}` });
-    fill.style.width = `${((s.us / max) * 100).toFixed(1)}%`;
-    return h('div', { class: 'bar' }, h('span', {}, s.stage, h('span', { class: 'muted' }, ` · ${s.backend}`)), h('div', { class: 'track', role: 'presentation' }, fill), h('span', { class: 'num' }, fmtUs(s.us)));
-  }));
 }

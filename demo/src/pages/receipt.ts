@@ -6,7 +6,8 @@ import { MANIFESTS, type ManifestKind, type Manifests } from '../../../src/capsu
 import type { Measurements } from '../../../src/capsulebench/measurements.js';
 import { ApiError, getBytes, getJson } from '../api.js';
 import { facts, fmtBytes, fmtCount, fmtDate, fmtUs, h, hashEl, notice, replace, section } from '../dom.js';
-import type { PageContext } from '../main.js';
+import type { Cleanup, PageContext } from '../main.js';
+import { stageBars, type Stage } from '../stages.js';
 import { checkItem, checkList, type Verdict } from '../submission.js';
 
 /** What this page reads of GET /api/runs/:id (src/server/api.ts). */
@@ -29,18 +30,12 @@ interface RunReceipt {
   verification: Verdict | null;
 }
 
-interface Stage {
-  stage: string;
-  us: number;
-  backend: string;
-  note?: string;
-}
 
 /** How a run read its peak memory (measurements' rss_method), in words. */
 const RSS_METHOD: Record<string, string> = {
   linux_vmhwm_reset: 'per run (VmHWM)',
   sampled: 'sampled RSS',
-  browser_heap_sampled: 'in a browser: only what the page sees (JS heap, the prover\'s WebAssembly memory)',
+  not_measured: 'not measured: a browser tells a page nothing of its memory',
 };
 
 const LIVE_STATUS: Record<string, string> = {
@@ -78,22 +73,6 @@ function verdictText(status: string, tier: string | null, code: string | null | 
 
 function stat(label: string, value: string, sub?: string): HTMLElement {
   return h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), sub ? h('div', { class: 'stat-sub muted' }, sub) : null);
-}
-
-/** One bar per stage, scaled to the slowest; GPU stages in their own colour. */
-function stageBars(stages: readonly Stage[]): HTMLElement {
-  if (!stages.length) return h('p', { class: 'muted' }, 'No stages were recorded.');
-  const max = Math.max(...stages.map((s) => s.us), 1), total = stages.reduce((a, s) => a + s.us, 0);
-  return h('div', { class: 'bars stages', role: 'list' }, stages.map((s) => {
-    const fill = h('div', { class: /gpu/i.test(s.backend) ? 'fill gpu' : 'fill' });
-    fill.style.width = `${Math.max(0.5, (100 * s.us) / max)}%`;
-    const share = total > 0 ? ` (${((100 * s.us) / total).toFixed(1)}%)` : '';
-    return h('div', { class: 'bar', role: 'listitem', 'aria-label': `${s.stage}: ${fmtUs(s.us)}${share} on ${s.backend}` },
-      h('span', { class: 'stage-name', title: s.note ?? s.stage }, s.stage, s.note ? h('span', { class: 'muted' }, ` — ${s.note}`) : null),
-      h('div', { class: 'track', 'aria-hidden': 'true' }, fill),
-      h('span', { class: 'num' }, fmtUs(s.us)),
-      h('span', { class: `badge ${/gpu/i.test(s.backend) ? 'gpu' : ''}` }, s.backend));
-  }));
 }
 
 function manifestSummary(kind: ManifestKind, m: Manifests): [string, Node | string][] {
@@ -134,7 +113,7 @@ function manifestSummary(kind: ManifestKind, m: Manifests): [string, Node | stri
 
 const MANIFEST_TITLES: Record<ManifestKind, string> = { hardware: 'Hardware', os: 'Operating system', toolchain: 'Toolchain', knobs: 'Knobs' };
 
-export default async function page({ root, params }: PageContext): Promise<void> {
+export default async function page({ root, params }: PageContext): Promise<Cleanup> {
   const id = params['id'] ?? '';
   let r: RunReceipt;
   try {
@@ -147,6 +126,8 @@ export default async function page({ root, params }: PageContext): Promise<void>
     return;
   }
   const run = r.run, m = r.measurements, v = r.verification;
+  /** Aborted when the page is left: a verification in the browser stops. */
+  const left = new AbortController();
   const entry = Object.values(r.capsule.proofs ?? {})[0];
   const rid = encodeURIComponent(run.run_id);
   const board = new URLSearchParams({ workload: run.workload_id, size: String(run.log2_rows), track: run.track_id });
@@ -162,7 +143,7 @@ export default async function page({ root, params }: PageContext): Promise<void>
     h('div', { class: 'stats' },
       stat('Prove (median)', fmtUs(run.prove_median_us), `${fmtUs(run.prove_min_us)} … ${fmtUs(run.prove_max_us)}, σ ${fmtUs(run.prove_stddev_us)}, ${run.runs} runs`),
       stat('Verify (median)', fmtUs(run.verify_median_us), `${m.verify?.runs_us?.length ?? '?'} runs in a fresh worker`),
-      stat('Peak memory', fmtBytes(run.peak_rss_bytes), RSS_METHOD[m.procedure?.rss_method ?? ''] ?? m.procedure?.rss_method ?? ''),
+      stat('Peak memory', m.procedure?.rss_method === 'not_measured' ? '—' : fmtBytes(run.peak_rss_bytes), RSS_METHOD[m.procedure?.rss_method ?? ''] ?? m.procedure?.rss_method ?? ''),
       stat('Proof size', fmtBytes(run.proof_bytes), `${run.proof_bytes.toLocaleString('en-US')} bytes`),
       stat('Security', entry ? `${entry.stats.security_bits} bits` : '—', entry ? `${entry.stats.options.queries} queries, blowup ${entry.stats.options.blowup}` : undefined),
       stat('Throughput (cells/s)', fmtCount(run.throughput_cells_per_s), `${fmtCount(run.trace_cells)} trace cells`),
@@ -214,8 +195,9 @@ export default async function page({ root, params }: PageContext): Promise<void>
         rawJson(`Raw ${MANIFESTS[kind].file}`, r.manifests[kind]));
     }))),
     safeSection('Server verification', () => verificationView(r)),
-    browserVerify(r),
+    browserVerify(r, left.signal),
   );
+  return () => left.abort();
 }
 
 function measurementsView(r: RunReceipt, sealed: readonly { stage: string; ms: number; backend: string; note?: string }[]): (Node | string)[] {
@@ -276,7 +258,7 @@ function verificationView(r: RunReceipt): (Node | string | null)[] {
 }
 
 /** Downloads the pack and runs the same contract here; the two verifiers' builds are shown side by side. */
-function browserVerify(r: RunReceipt): HTMLElement {
+function browserVerify(r: RunReceipt, signal: AbortSignal): HTMLElement {
   const server = r.verification;
   const button = h('button', { type: 'button', id: 'verify-in-browser' }, 'Verify in your browser');
   const progress = h('p', { class: 'muted', 'aria-live': 'polite' });
@@ -294,7 +276,7 @@ function browserVerify(r: RunReceipt): HTMLElement {
       const bytes = await getBytes(`/api/runs/${encodeURIComponent(r.run.run_id)}/pack`);
       progress.textContent = `Verifying ${fmtBytes(bytes.length)} in this browser…`;
       const { verifyInBrowser } = await import('../verify-client.js');
-      const out = await verifyInBrowser(bytes, (c) => list.append(checkItem(c)));
+      const out = await verifyInBrowser(bytes, (c) => list.append(checkItem(c)), signal);
       progress.textContent = '';
       showResult(out.report, out.ms, out.build);
     } catch (e) {

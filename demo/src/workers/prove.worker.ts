@@ -9,10 +9,9 @@ import { GpuBackend } from '../../../src/backend/gpu/gpu-backend.js';
 import type { Backend } from '../../../src/backend/backend.js';
 import { openBrowserHost, type BrowserBuild } from '../../../src/capsulebench/host-browser.js';
 import { LiveStreamer, connectLiveBrowser } from '../../../src/capsulebench/live-stream.js';
-import type { GpuAdapter } from '../../../src/capsulebench/manifests.js';
 import { runBenchmark, RunFailed, RunRefused, type RunProgress, type RunResult } from '../../../src/capsulebench/runner.js';
 import { createBrowserGpuContext } from '../../../src/gpu/browser.js';
-import { gpuAdapterManifest } from '../../../src/capsulebench/manifests.js';
+import { gpuAdapterManifest, type GpuAdapter } from '../../../src/capsulebench/manifests.js';
 import { Kernels } from '../../../src/wasm/kernels.js';
 
 export interface ProveRequest {
@@ -38,7 +37,8 @@ const post = (m: ProveMessage, transfer: Transferable[] = []) => scope.postMessa
 const cpuWorker = () => new Worker(new URL('../../../src/backend/cpu/worker-browser.ts', import.meta.url), { type: 'module' });
 const verifyWorker = () => new Worker(new URL('./verify-timing.worker.ts', import.meta.url), { type: 'module' });
 
-scope.onmessage = async ({ data: req }) => {
+/** Makes the run; the backend (GPU device, CPU workers) is destroyed before the answer is posted, since the page then ends this worker. */
+async function prove(req: ProveRequest): Promise<{ message: ProveMessage; transfer: Transferable[] }> {
   let backend: Backend | undefined;
   try {
     const kernels = await Kernels.load();
@@ -63,20 +63,21 @@ scope.onmessage = async ({ data: req }) => {
         post({ kind: 'event', line });
       },
     });
-    try {
-      const result = await runBenchmark(opened.host, {
-        workloadId: req.workloadId, log2Rows: req.log2Rows, trackId: req.engine === 'webgpu' ? 'optimized_declared' : 'baseline_no_accel', backend: req.engine === 'webgpu' ? 'gpu' : 'cpu',
-      });
-      const archive = opened.archive()!;
-      const stream = streamer ? await streamer.finish(15_000) : null;
-      const { pack: _, ...rest } = result;
-      post({ kind: 'done', result: rest, archive, compile: gpu ? { ...gpu.ctx.compiled } : null, stream }, [archive.buffer]);
-    } finally {
-      opened.close();
-    }
+    const { pack: _, ...result } = await runBenchmark(opened.host, {
+      workloadId: req.workloadId, log2Rows: req.log2Rows, trackId: req.engine === 'webgpu' ? 'optimized_declared' : 'baseline_no_accel', backend: req.engine === 'webgpu' ? 'gpu' : 'cpu',
+    });
+    const archive = opened.archive()!;
+    const compile = gpu ? { ...gpu.ctx.compiled } : null;
+    const stream = streamer ? await streamer.finish(15_000) : null;
+    return { message: { kind: 'done', result, archive, compile, stream }, transfer: [archive.buffer] };
   } catch (e) {
-    post({ kind: 'error', message: e instanceof Error ? e.message : String(e), failed: e instanceof RunFailed || e instanceof RunRefused });
+    return { message: { kind: 'error', message: e instanceof Error ? e.message : String(e), failed: e instanceof RunFailed || e instanceof RunRefused }, transfer: [] };
   } finally {
     await backend?.destroy();
   }
+}
+
+scope.onmessage = async ({ data: req }) => {
+  const { message, transfer } = await prove(req);
+  post(message, transfer);
 };

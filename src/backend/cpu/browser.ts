@@ -22,6 +22,7 @@ export async function createBrowserCpuBackend(o: BrowserCpuOptions): Promise<Cpu
       const w = spawn();
       w.onmessage = (e: MessageEvent<JobReply>) => on.reply(e.data);
       w.onerror = (e) => on.fail(new Error(e.message || 'a CPU worker failed to start'));
+      w.onmessageerror = () => on.fail(new Error('a CPU worker\'s reply could not be read'));
       return { post: (m, transfer) => w.postMessage(m, transfer), terminate: () => w.terminate() };
     }),
   });
