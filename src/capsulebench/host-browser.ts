@@ -1,8 +1,8 @@
 // Browser: the runner's host (./runner.ts RunnerHost), the counterpart of ./host-node.ts for a run made
 // in a web page's Worker. The manifests say what the browser tells (User-Agent Client Hints where it
 // has them, navigator.hardwareConcurrency and deviceMemory, the WebGPU adapter's info and limits);
-// the toolchain is the page's own bundle, each file with its SHA-256 (build_hash); peak memory is not
-// measured (a browser does not tell it); verification is timed in a fresh Worker; the pack is built in
+// the toolchain is the page's own bundle, each file with its SHA-256 (build_hash); peak memory is the
+// prover's WebAssembly memory (a browser tells no more); verification is timed in a fresh Worker; the pack is built in
 // memory and archived with writePackArchive, the same layout the CLI writes.
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Backend } from '../backend/backend.js';
@@ -31,6 +31,8 @@ export interface BrowserHostOptions {
   cpuThreads: number;
   /** The GPU the backend uses, or null. */
   gpu: GpuBackend | null;
+  /** The bytes the prover's WebAssembly memories have grown to (./../backend/cpu CpuBackend.memoryBytes and the kernels'). */
+  memoryBytes(): number;
   build: BrowserBuild;
   /** Starts a fresh Worker that answers one VerifyJob message with a VerifyTiming (./verify-timing.ts). */
   verifyWorker(): Worker;
@@ -113,11 +115,12 @@ export function browserToolchain(facts: BrowserFacts, build: BrowserBuild): Tool
 }
 
 /**
- * A browser tells a page nothing of its process's memory: performance.memory is the main thread's
- * JavaScript heap only (absent in a Worker), and the prover's memory is spread over the WebAssembly
- * instances and arrays of several Workers. So a browser run records no peak rather than a wrong one.
+ * A browser tells a page nothing of its process's memory (performance.memory is the main thread's
+ * JavaScript heap only, and absent in a Worker). What the prover's WebAssembly memories have grown to
+ * is known, and a memory never shrinks, so the figure is the most they held so far: a lower bound of
+ * the run's memory, the same for every run after the first.
  */
-const NOT_MEASURED: PeakMemory = { method: 'not_measured', reset() {}, peak: () => 0, current: () => 0 };
+const wasmMemory = (bytes: () => number): PeakMemory => ({ method: 'wasm_memory', reset() {}, peak: bytes, current: bytes });
 
 /** Times verification in a fresh Worker, as the Node host does in a fresh worker thread. */
 function timeVerifyIn(start: () => Worker, job: VerifyJob): Promise<{ cold_us: number; runs_us: number[] }> {
@@ -165,7 +168,7 @@ export async function openBrowserHost(o: BrowserHostOptions): Promise<BrowserHos
       gpu: o.gpu ? gpuKnobs(o.gpu, null) : null,
       environment: { cross_origin_isolated: String((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? false), user_agent: facts.userAgent.slice(0, 4096) },
     },
-    memory: NOT_MEASURED,
+    memory: wasmMemory(o.memoryBytes),
     timeVerify: (job) => timeVerifyIn(o.verifyWorker, job),
     verifier: { version: o.build.version, build_hash: toolchain.build.build_hash },
     async write(path, bytes) {

@@ -21,10 +21,10 @@ const StageSchema = z.strictObject({ stage: z.string().max(64), us: Int, backend
 
 /**
  * How peak memory was read: the kernel's high-water mark reset before each run (Linux), a sampler of
- * the process's RSS, or not at all: a browser tells a page nothing of its process's memory (peaks
- * are then 0).
+ * the process's RSS, or, in a browser, which tells a page nothing of its process's memory, the size
+ * the prover's WebAssembly memories have grown to (a lower bound: JavaScript arrays are not in it).
  */
-export const RSS_METHODS = ['linux_vmhwm_reset', 'sampled', 'not_measured'] as const;
+export const RSS_METHODS = ['linux_vmhwm_reset', 'sampled', 'wasm_memory'] as const;
 
 export const MeasurementsSchema = z.strictObject({
   schema: z.literal('capsulebench_measurements_v1'),

@@ -319,7 +319,7 @@ export async function runBenchmark(host: RunnerHost, req: RunRequest, policyByte
     } else if (sha !== first.sha && track.rules.require_identical_proofs)
       throw new NondeterministicProofError(`${ref.kind} run ${ref.index} gave a different proof (SHA-256 ${sha}, the first gave ${first.sha}): the run fails`);
     records.push({ ref, prove_us: elapsed, peak_rss_bytes: peak, proof_sha256: sha, stages: proved.stages, backend: proved.backend });
-    say(`${ref.kind === 'warmup' ? 'warm-up' : 'measured'} ${ref.index}/${ref.of}: ${(elapsed / 1000).toFixed(1)} ms${host.memory.method === 'not_measured' ? '' : `, peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB`}`);
+    say(`${ref.kind === 'warmup' ? 'warm-up' : 'measured'} ${ref.index}/${ref.of}: ${(elapsed / 1000).toFixed(1)} ms, ${host.memory.method === 'wasm_memory' ? 'WebAssembly memory' : 'peak RSS'} ${(peak / 2 ** 20).toFixed(0)} MiB`);
   }
   if (!first) throw new Error('internal: no proof was made');
 

@@ -214,7 +214,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
           ['verify time', `${fmtUs(ms.summary.verify_time_us.median)} median in a fresh worker (cold ${fmtUs(ms.verify.cold_us)})`],
           ['shader compile', m.compile ? `${m.compile.ms.toFixed(0)} ms for ${m.compile.pipelines} pipelines (in the warm-up run; measured runs reuse them)` : 'none (WebAssembly)'],
           ['proof', `${fmtBytes(proof.stats.proof_bytes)} at ${proof.stats.security_bits} bits`],
-          ['peak memory', 'not measured: a browser tells a page nothing of its process\'s memory'],
+          ['peak memory', `${fmtBytes(ms.summary.peak_rss_bytes.median)}: the prover's WebAssembly memory, a lower bound (a browser tells a page nothing of its process's memory)`],
           ['pack', `${fmtBytes(m.archive.length)} · ${packMeta.row_archive.mode} row archive`],
           ['live stream', m.stream ? (m.stream.error ? `stopped: ${m.stream.error}` : `${m.stream.acknowledged} of ${m.stream.sent} events acknowledged by the server`) : 'off'],
         ])),

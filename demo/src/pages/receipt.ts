@@ -35,7 +35,7 @@ interface RunReceipt {
 const RSS_METHOD: Record<string, string> = {
   linux_vmhwm_reset: 'per run (VmHWM)',
   sampled: 'sampled RSS',
-  not_measured: 'not measured: a browser tells a page nothing of its memory',
+  wasm_memory: 'in a browser: the prover\'s WebAssembly memory, a lower bound',
 };
 
 const LIVE_STATUS: Record<string, string> = {
@@ -143,7 +143,7 @@ export default async function page({ root, params }: PageContext): Promise<Clean
     h('div', { class: 'stats' },
       stat('Prove (median)', fmtUs(run.prove_median_us), `${fmtUs(run.prove_min_us)} … ${fmtUs(run.prove_max_us)}, σ ${fmtUs(run.prove_stddev_us)}, ${run.runs} runs`),
       stat('Verify (median)', fmtUs(run.verify_median_us), `${m.verify?.runs_us?.length ?? '?'} runs in a fresh worker`),
-      stat('Peak memory', m.procedure?.rss_method === 'not_measured' ? '—' : fmtBytes(run.peak_rss_bytes), RSS_METHOD[m.procedure?.rss_method ?? ''] ?? m.procedure?.rss_method ?? ''),
+      stat('Peak memory', fmtBytes(run.peak_rss_bytes), RSS_METHOD[m.procedure?.rss_method ?? ''] ?? m.procedure?.rss_method ?? ''),
       stat('Proof size', fmtBytes(run.proof_bytes), `${run.proof_bytes.toLocaleString('en-US')} bytes`),
       stat('Security', entry ? `${entry.stats.security_bits} bits` : '—', entry ? `${entry.stats.options.queries} queries, blowup ${entry.stats.options.blowup}` : undefined),
       stat('Throughput (cells/s)', fmtCount(run.throughput_cells_per_s), `${fmtCount(run.trace_cells)} trace cells`),

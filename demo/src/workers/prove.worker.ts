@@ -57,6 +57,7 @@ async function prove(req: ProveRequest): Promise<{ message: ProveMessage; transf
     const streamer = req.stream ? new LiveStreamer(new URL(req.stream), (message) => post({ kind: 'stream', message }), connectLiveBrowser) : undefined;
     const opened = await openBrowserHost({
       kernels, backend, cpuThreads: req.threads, gpu, build: req.build, verifyWorker,
+      memoryBytes: () => kernels.raw.memory.buffer.byteLength + cpu.memoryBytes(),
       progress: (progress) => post({ kind: 'progress', progress }),
       onEventLine: (line) => {
         streamer?.line(line);

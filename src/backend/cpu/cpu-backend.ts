@@ -46,6 +46,11 @@ export class CpuBackend implements Backend {
     return new CpuBackend(await Kernels.load(), opts.pool);
   }
 
+  /** The bytes this backend's WebAssembly memories (its own and its workers') have grown to: the most they held. */
+  memoryBytes(): number {
+    return this.k.raw.memory.buffer.byteLength + (this.pool?.memoryBytes() ?? 0);
+  }
+
   async upload(columns: readonly Column[]): Promise<Matrix> {
     if (columns.length === 0) throw new RangeError('upload: a matrix needs at least one column');
     const logN = sameLengthLog(columns);

@@ -49,22 +49,25 @@ export function transferables(r: JobResult): ArrayBuffer[] {
   return r.columns.map((c) => c.buffer as ArrayBuffer);
 }
 
-/** A worker's answer to one job message. */
-export type JobReply = { id: number; result: JobResult } | { id: number; error: string };
+/** A worker's answer to one job message, with the bytes its WebAssembly memory has grown to. */
+export type JobReply = ({ id: number; result: JobResult } | { id: number; error: string }) & { memoryBytes: number };
 
 /** What a worker does with a job message (./worker.ts in Node, ./worker-browser.ts in a browser): the reply and what it hands back. */
 export function answerJob(k: Kernels, { id, job }: { id: number; job: Job }): { reply: JobReply; transfer: ArrayBuffer[] } {
+  const memoryBytes = () => k.raw.memory.buffer.byteLength;
   try {
     const result = runJob(k, job);
-    return { reply: { id, result }, transfer: transferables(result) };
+    return { reply: { id, result, memoryBytes: memoryBytes() }, transfer: transferables(result) };
   } catch (e) {
-    return { reply: { id, error: e instanceof Error ? e.message : String(e) }, transfer: [] };
+    return { reply: { id, error: e instanceof Error ? e.message : String(e), memoryBytes: memoryBytes() }, transfer: [] };
   }
 }
 
 /** Where jobs run in parallel: a pool of worker threads (./pool.ts), Node's or the browser's. */
 export interface JobRunner {
   readonly size: number;
+  /** The bytes the workers' WebAssembly memories have grown to (a memory never shrinks: the most so far). */
+  memoryBytes(): number;
   run(job: Job, transfer?: ArrayBuffer[]): Promise<JobResult>;
   destroy(): Promise<void>;
 }

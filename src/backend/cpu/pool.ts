@@ -17,6 +17,8 @@ export type SpawnWorker = (on: { reply(r: JobReply): void; fail(e: Error): void 
 export class WorkerPool implements JobRunner {
   readonly size: number;
   private readonly workers: PoolWorker[];
+  /** Each worker's WebAssembly memory, as its last reply told. */
+  private readonly memory: number[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private next = 0;
@@ -25,9 +27,11 @@ export class WorkerPool implements JobRunner {
 
   constructor(size: number, spawn: SpawnWorker) {
     this.size = size;
-    this.workers = Array.from({ length: size }, () =>
+    this.memory = new Array<number>(size).fill(0);
+    this.workers = Array.from({ length: size }, (_, w) =>
       spawn({
         reply: (msg) => {
+          this.memory[w] = msg.memoryBytes;
           const p = this.pending.get(msg.id);
           if (!p) return;
           this.pending.delete(msg.id);
@@ -51,6 +55,10 @@ export class WorkerPool implements JobRunner {
       this.pending.set(id, { resolve, reject });
       worker.post({ id, job }, transfer);
     });
+  }
+
+  memoryBytes(): number {
+    return this.memory.reduce((a, b) => a + b, 0);
   }
 
   private fail(e: Error): void {
