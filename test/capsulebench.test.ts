@@ -3,6 +3,7 @@
 // snapshots, a clock stepping back, reading back and its malformations), the summaries and the
 // baseline comparison, prover progress, a nondeterministic prover failing the run, and that the
 // library below its Node adapters imports nothing Node-only (it runs in a browser).
+import { BYTES_PER_TRACE_CELL, wontFit } from '../src/capsulebench/host-browser.js';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -258,5 +259,22 @@ describe('the library runs in a browser', () => {
     const { files } = imports(join(dir, 'index.ts'));
     const safe = readdirSync(dir).filter((f) => f.endsWith('.ts') && !/-node\.ts$|^node\.ts$/.test(f));
     expect(safe.filter((f) => !files.has(join(dir, f)))).toEqual([]);
+  });
+});
+
+describe('a proof that will not fit in a browser is refused before it starts (wontFit)', () => {
+  const GiB = 2 ** 30;
+  const base = { workloadId: 'geom_walk_v1', width: 5, blowup: 8, memoryBudget: 4 * GiB };
+  it('fits while the measured bytes per trace cell stay within the page budget', () => {
+    expect(wontFit({ ...base, log2Rows: 20 })).toBeNull(); // 750 B × 5 × 2^20 ≈ 3.7 GiB
+    expect(wontFit({ ...base, log2Rows: 21 })).toMatch(/^2\^21 rows of geom_walk_v1 \(5 columns\) need about 7\.3 GiB while proving; this page can hold about 4\.0 GiB/);
+    expect(wontFit({ ...base, log2Rows: 12, memoryBudget: BYTES_PER_TRACE_CELL * 5 * 2 ** 12 - 1 })).toMatch(/need about/);
+  });
+  it("on the GPU, the extended trace's row hashes must fit one binding of the adapter", () => {
+    const gpu = { maxBufferSize: 2 ** 28, maxStorageBufferBindingSize: 2 ** 27 };
+    expect(wontFit({ ...base, log2Rows: 19, gpu })).toBeNull(); // 2^19 × 8 × 32 B = 128 MiB
+    expect(wontFit({ ...base, log2Rows: 20, gpu })).toMatch(/row hashes of 2\^20 extended rows are 0\.3 GiB in one GPU binding; this adapter binds at most 0\.1 GiB/);
+    expect(wontFit({ ...base, log2Rows: 20, gpu: { ...gpu, maxStorageBufferBindingSize: 2 ** 30 } })).toBeNull(); // 256 MiB: maxBufferSize exactly
+    expect(wontFit({ ...base, log2Rows: 21, memoryBudget: 16 * GiB, gpu: { ...gpu, maxStorageBufferBindingSize: 2 ** 30 } })).toMatch(/binds at most 0\.3 GiB \(maxBufferSize 268435456/);
   });
 });

@@ -364,4 +364,41 @@ describe.skipIf(!haveChromium && !gpuRequired)('the web app in Chromium', () => 
       await shoot(page, '5-replay-run');
     });
   }, 120_000);
+
+  it('every control on every page is labelled, the skip link moves the focus, and a size that will not fit is refused before it starts', async () => {
+    await withPage('6-keyboard', async (page) => {
+      const { runId } = board[0]!;
+      for (const path of ['/', '/prove', '/replay', `/replay?run=${runId}`, '/compare', `/compare?a=${runId}&b=${board[1]!.runId}`, '/submit', `/runs/${runId}`]) {
+        await page.goto(`${url}${path}`);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        // A control is named by a <label>, aria-label(ledby), or (a button) its text.
+        const unnamed = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('main input, main select, main textarea, main button')]
+          .filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim())))
+          .map((el) => el.outerHTML.slice(0, 120)));
+        expect(unnamed, `${path}: controls without a name`).toEqual([]);
+      }
+      await page.goto(`${url}/`);
+      await page.locator('main h1').waitFor();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id), 'Enter on the skip link focuses the page content').toBe('app');
+      // Following a link moves the focus to the new page's content.
+      await page.locator('header nav a', { hasText: 'Replay' }).focus();
+      await page.keyboard.press('Enter');
+      await page.locator('main h1', { hasText: 'Replay' }).waitFor();
+      await page.waitForFunction(() => document.activeElement?.id === 'app');
+
+      // 2^22 rows of the 14-column agent workload cannot fit a page: refused before anything starts.
+      await page.goto(`${url}/prove?workload=agent_log_v1&size=22&engine=wasm`);
+      const note = await waitText(page, '#fit-note', /need about [\d.]+ GiB while proving; this page can hold about [\d.]+ GiB/, 30_000);
+      expect(note).toContain('2^22 rows of agent_log_v1 (14 columns)');
+      expect(await page.locator('#prove-button').isDisabled()).toBe(true);
+      await page.locator('#size').selectOption('10');
+      expect(await page.locator('#prove-button').isDisabled()).toBe(false);
+      expect(await textOf(page, '#fit-note')).toBe('');
+      await shoot(page, '6-keyboard-fit');
+    });
+  }, 120_000);
 });
