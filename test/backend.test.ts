@@ -109,3 +109,15 @@ it('a pool whose workers are gone fails fast instead of hanging', async () => {
   await pool.destroy();
   await expect(pool.run({ op: 'ntt', columns: [BigUint64Array.of(1n, 2n)] })).rejects.toThrow(/unusable: pool destroyed/);
 });
+
+it('a pool whose third worker cannot start ends the two that did, and throws', async () => {
+  const { WorkerPool } = await import('../src/backend/cpu/pool.js');
+  const ended: number[] = [];
+  let started = 0;
+  expect(() => new WorkerPool(4, () => {
+    const n = started++;
+    if (n === 2) throw new Error('no more workers');
+    return { post: () => {}, terminate: () => void ended.push(n) };
+  })).toThrow('no more workers');
+  expect(ended).toEqual([0, 1]);
+});

@@ -122,22 +122,27 @@ export function browserToolchain(facts: BrowserFacts, build: BrowserBuild): Tool
  */
 const wasmMemory = (bytes: () => number): PeakMemory => ({ method: 'wasm_memory', reset() {}, peak: bytes, current: bytes });
 
+/** A verification worker that has not answered after this long has hung (a real one answers in seconds). */
+const VERIFY_WORKER_TIMEOUT_MS = 10 * 60_000;
+
 /** Times verification in a fresh Worker, as the Node host does in a fresh worker thread. */
 function timeVerifyIn(start: () => Worker, job: VerifyJob): Promise<{ cold_us: number; runs_us: number[] }> {
   return new Promise((resolve, reject) => {
     const w = start();
-    w.onmessage = (e: MessageEvent<VerifyTiming>) => {
+    const end = (settle: () => void) => {
+      clearTimeout(timer);
       w.terminate();
+      settle();
+    };
+    const timer = setTimeout(() => end(() => reject(new Error(`the verification worker did not answer within ${VERIFY_WORKER_TIMEOUT_MS / 60_000} minutes`))), VERIFY_WORKER_TIMEOUT_MS);
+    w.onmessage = (e: MessageEvent<VerifyTiming>) => end(() => {
       try {
         resolve(timingOf(e.data));
       } catch (err) {
         reject(err);
       }
-    };
-    w.onerror = (e) => {
-      w.terminate();
-      reject(new Error(`the verification worker failed: ${e.message || 'it did not start'}`));
-    };
+    });
+    w.onerror = (e) => end(() => reject(new Error(`the verification worker failed: ${e.message || 'it did not start'}`)));
     w.postMessage(job);
   });
 }

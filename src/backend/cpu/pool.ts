@@ -16,7 +16,7 @@ export type SpawnWorker = (on: { reply(r: JobReply): void; fail(e: Error): void 
 
 export class WorkerPool implements JobRunner {
   readonly size: number;
-  private readonly workers: PoolWorker[];
+  private readonly workers: PoolWorker[] = [];
   /** Each worker's WebAssembly memory, as its last reply told. */
   private readonly memory: number[];
   private readonly pending = new Map<number, Pending>();
@@ -28,19 +28,27 @@ export class WorkerPool implements JobRunner {
   constructor(size: number, spawn: SpawnWorker) {
     this.size = size;
     this.memory = new Array<number>(size).fill(0);
-    this.workers = Array.from({ length: size }, (_, w) =>
-      spawn({
-        reply: (msg) => {
-          this.memory[w] = msg.memoryBytes;
-          const p = this.pending.get(msg.id);
-          if (!p) return;
-          this.pending.delete(msg.id);
-          if ('error' in msg) p.reject(new Error(msg.error));
-          else p.resolve(msg.result);
-        },
-        fail: (e) => this.fail(e),
-      }),
-    );
+    try {
+      for (let w = 0; w < size; w++) this.workers.push(this.#start(w, spawn));
+    } catch (e) {
+      // A worker that cannot start (a browser's limit, a missing script): those started end too.
+      for (const w of this.workers) void w.terminate();
+      throw e;
+    }
+  }
+
+  #start(w: number, spawn: SpawnWorker): PoolWorker {
+    return spawn({
+      reply: (msg) => {
+        this.memory[w] = msg.memoryBytes;
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if ('error' in msg) p.reject(new Error(msg.error));
+        else p.resolve(msg.result);
+      },
+      fail: (e) => this.fail(e),
+    });
   }
 
   /**
