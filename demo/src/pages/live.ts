@@ -223,11 +223,10 @@ export default function page({ root, params }: PageContext): () => void {
 
   const render = () => {
     frame = 0;
-    const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
     list.append(...pending.splice(0));
     while (list.childElementCount > MAX_LISTED) list.firstElementChild!.remove();
     listNote.textContent = lastSeq > MAX_LISTED ? `The latest ${MAX_LISTED} of ${lastSeq} events are listed.` : '';
-    if (atBottom) list.scrollTop = list.scrollHeight;
+    if (following) list.scrollTop = list.scrollHeight;
     view.render();
     showStatus();
     showChain();
@@ -236,6 +235,10 @@ export default function page({ root, params }: PageContext): () => void {
   const later = () => {
     frame ||= requestAnimationFrame(render);
   };
+  // The list follows new events until the reader scrolls up, and again once they scroll back down
+  // (decided on scrolling, so a resize that moves the bottom does not stop it).
+  let following = true;
+  list.addEventListener('scroll', () => (following = list.scrollTop + list.clientHeight >= list.scrollHeight - 40));
 
   const onEvent = (line: string) => {
     let raw: Record<string, unknown> = {};
