@@ -175,14 +175,14 @@ describe.skipIf(!haveChromium && !gpuRequired)('the web app in Chromium', () => 
     let runId = '';
     await withPage('1-webgpu', async (page) => {
       await page.goto(`${url}/prove?workload=fib_v1&size=10&engine=webgpu`);
-      expect(await waitText(page, '#engine-default', /^(WebGPU|WebAssembly):/)).toBe('WebGPU: an adapter is available');
+      expect(await waitText(page, '#engine-default', /^(WebGPU|WebAssembly):/)).toBe('WebGPU: an adapter is available (WebAssembly can be chosen below)');
       expect(await page.locator('#adapter-limits dt').count()).toBe(6);
       const vendor = (await page.locator('dt:text-is("vendor") + dd').first().textContent())!;
       expect(vendor).toMatch(/^\S/);
       runId = await proveInPage(page, 'webgpu', '1-webgpu');
       const info = await textOf(page, '#engine-info');
-      // "Proving on <backend> — WebGPU: the adapter below; N CPU threads. Adapter: vendor / architecture / description."
-      expect(info).toMatch(/^Proving on .*— WebGPU: the adapter below; \d+ CPU threads?\. Adapter: \S.*\.$/);
+      // "Proving on <backend> — WebGPU: the adapter above; N CPU threads. Adapter: vendor / architecture / description."
+      expect(info).toMatch(/^Proving on .*— WebGPU: the adapter above; \d+ CPU threads?\. Adapter: \S.*\.$/);
       expect(info).toContain(`Adapter: ${vendor}`);
       const result = await textOf(page, '#prove-result');
       expect(result).toContain('optimized_declared');

@@ -86,7 +86,7 @@ export function browserHardware(facts: BrowserFacts, gpu: GpuBackend | null): Ha
   const n = nav(), cores = n.hardwareConcurrency ?? 1;
   return {
     schema: 'capsulebench_hardware_manifest_v1',
-    // Browsers do not name the CPU; deviceMemory is a bucketed lower bound (0.25 to 8 GiB), 0 where absent.
+    // Browsers do not name the CPU; deviceMemory is a coarse, capped bucket (in GiB), 0 where absent.
     cpu: { model: `unnamed (${facts.brand} on ${facts.platform} does not name the CPU)`, logical_cores: cores, available_parallelism: cores, arch: facts.architecture },
     memory: { total_bytes: Math.round((n.deviceMemory ?? 0) * 2 ** 30) },
     gpu: gpu ? gpuAdapterManifest(gpu) : null,

@@ -103,6 +103,7 @@ export class LiveStreamer {
         if (r.status === 201 && body.token) {
           this.#token = body.token;
           this.say(`  streaming to ${new URL(`/api/live/${this.#runId}`, this.#base).href.replace(/^http/, 'ws')}`);
+          this.say(`  watch it at ${new URL(`/live/${this.#runId}`, this.#base).href}`);
           return this.#connect();
         }
         why = `the server refused the live stream (${r.status}): ${body.error?.message ?? r.statusText}`;

@@ -53,7 +53,7 @@ function verdict(m: Metric, a: number, b: number): string {
 function at(obj: unknown, path: string[]): string | null {
   let v: unknown = obj;
   for (const k of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-  if (v === undefined || v === null) return null;
+  if (v === undefined || v === null || v === '') return null;
   // An object (the proof options) as "blowup 8, queries 28, …".
   return typeof v === 'object' ? Object.entries(v).map(([k, x]) => `${k.replace(/_/g, ' ')} ${String(x)}`).join(', ') : String(v);
 }
@@ -63,7 +63,9 @@ const SETUP: [string, string, ((v: string) => Node | string)?][] = [
   ['CPU threads', 'hardware.cpu.logical_cores'],
   ['Architecture', 'hardware.cpu.arch'],
   ['Memory', 'hardware.memory.total_bytes', (v) => fmtBytes(Number(v))],
-  ['GPU', 'hardware.gpu.description'],
+  ['GPU', 'hardware.gpu.vendor'],
+  ['GPU architecture', 'hardware.gpu.architecture'],
+  ['GPU description', 'hardware.gpu.description'],
   ['Backend', 'knobs.backend_description'],
   ['Prover threads', 'knobs.cpu_threads'],
   ['Proof options', 'knobs.proof_options'],
@@ -170,14 +172,17 @@ async function show({ root }: PageContext, a: string, b: string, form: HTMLFormE
     return h('tr', { class: flag && !same(k) ? 'differs' : false }, h('th', { scope: 'row' }, name), h('td', {}, label(k, A[k] ?? null)), h('td', {}, label(k, B[k] ?? null)),
       h('td', { colspan: 2 }, !flag ? null : same(k) ? h('span', { class: 'muted' }, 'same') : h('span', { class: 'badge warn' }, 'differs')));
   });
+  // Peak memory read two ways (a process's RSS, a browser's WebAssembly memory) is not one quantity.
+  const rssMethods = [at(ra.measurements, ['procedure', 'rss_method']), at(rb.measurements, ['procedure', 'rss_method'])];
+  const unlikeMemory = (key: string) => key === 'peak_rss_bytes' && rssMethods[0] !== rssMethods[1];
   const metricRows = METRICS.map((m) => {
     const x = Number(A[m.key]), y = Number(B[m.key]);
     const who = verdict(m, x, y);
     return h('tr', { 'data-metric': m.key },
       h('th', { scope: 'row' }, m.label),
       h('td', { class: 'tnum' }, m.fmt(x)), h('td', { class: 'tnum' }, m.fmt(y)),
-      h('td', { class: 'num' }, fmtRatio(cmp.ratio_b_over_a[m.key])),
-      h('td', {}, who === 'even' ? h('span', { class: 'muted' }, 'even') : h('span', { class: 'badge ok' }, `${who} ${m.word}`)));
+      h('td', { class: 'num' }, unlikeMemory(m.key) ? '—' : fmtRatio(cmp.ratio_b_over_a[m.key])),
+      h('td', {}, unlikeMemory(m.key) ? h('span', { class: 'muted', title: `measured as ${rssMethods.join(' and ')}` }, 'not comparable') : who === 'even' ? h('span', { class: 'muted' }, 'even') : h('span', { class: 'badge ok' }, `${who} ${m.word}`)));
   });
   const costRow = A.cost || B.cost
     ? h('tr', {}, h('th', { scope: 'row' }, 'Cost per proof'),

@@ -177,6 +177,9 @@ interface ServerMessage {
 /** Events kept in the list; older ones are dropped from the page (the chain is still checked). */
 const MAX_LISTED = 5000;
 
+/** Seconds without an event after which a run in progress is said to have gone quiet. */
+const QUIET_S = 30;
+
 export default function page({ root, params }: PageContext): () => void {
   const id = params['id'] ?? '';
   const rid = encodeURIComponent(id);
@@ -202,6 +205,8 @@ export default function page({ root, params }: PageContext): () => void {
   const chain = new EventChain();
   let broken: { seq: number; code: string; message: string } | null = null;
   let lastSeq = 0, checked = 0, head = '', t0: number | null = null, serverHas = 0;
+  /** When the last event arrived: a run that says nothing for long has likely stopped (a killed runner sends no goodbye). */
+  let lastEventAt = Date.now();
   let verdict: { ok: true; tier: string; live: string | null } | { ok: false; code: string; message: string; submission: string } | null = null;
   let connText = '';
   let ws: WebSocket | null = null, disposed = false, opens = 0, failures = 0, timer: ReturnType<typeof setTimeout> | undefined, frame = 0;
@@ -230,7 +235,9 @@ export default function page({ root, params }: PageContext): () => void {
     view.render();
     showStatus();
     showChain();
-    conn.textContent = connText + (serverHas > lastSeq && ws ? ` — catching up: seq ${lastSeq} of ${serverHas}` : '');
+    const quiet = Math.round((Date.now() - lastEventAt) / 1000);
+    conn.textContent = connText + (serverHas > lastSeq && ws ? ` — catching up: seq ${lastSeq} of ${serverHas}` : '')
+      + (!verdict && view.phase?.phase_id !== 'done' && quiet >= QUIET_S ? ` — no event for ${quiet} s: the runner may have stopped` : '');
   };
   const later = () => {
     frame ||= requestAnimationFrame(render);
@@ -241,6 +248,7 @@ export default function page({ root, params }: PageContext): () => void {
   list.addEventListener('scroll', () => (following = list.scrollTop + list.clientHeight >= list.scrollHeight - 40));
 
   const onEvent = (line: string) => {
+    lastEventAt = Date.now();
     let raw: Record<string, unknown> = {};
     try {
       const j: unknown = JSON.parse(line);
@@ -360,8 +368,10 @@ export default function page({ root, params }: PageContext): () => void {
   showChain();
   connect();
 
+  const quietCheck = setInterval(later, 5000);
   return () => {
     disposed = true;
+    clearInterval(quietCheck);
     clearTimeout(timer);
     if (frame) cancelAnimationFrame(frame);
     close();

@@ -37,6 +37,10 @@ async function probeGpu(): Promise<Probe> {
 
 const policy = parseBenchmarkPolicy(SHIPPED_POLICY_BYTES);
 
+/** Whether a run's pack will hold only a sample of its row archive: the committed rows (blowup × trace rows) over the policy's cap. */
+const sampledArchive = (log2Rows: number, width: number): boolean =>
+  2 ** log2Rows * policy.proof_options.blowup * width * 8 > policy.pack_policy.full_archive_max_bytes;
+
 export default async function provePage({ root, query, setQuery }: PageContext): Promise<Cleanup> {
   const probe = await probeGpu();
   const isolated = globalThis.crossOriginIsolated === true;
@@ -73,8 +77,11 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     const width = WORKLOADS.get(workload.value)?.adapter.columns.length ?? 1;
     const gpuLimits = engine.value === 'webgpu' && probe.adapter
       ? { maxBufferSize: Number(probe.adapter.limits.maxBufferSize), maxStorageBufferBindingSize: Number(probe.adapter.limits.maxStorageBufferBindingSize) } : undefined;
+    const archiveNote = sampledArchive(Number(size.value), width)
+      ? notice('info', `At this size the pack holds a sample of its row archive (the whole one is over the policy's ${fmtBytes(policy.pack_policy.full_archive_max_bytes)}): it proves and verifies here, but this server's challenge audit needs every row chunk, so it would reject the pack (E080) and Submit stays off.`)
+      : null;
     const why = wontFit({ workloadId: workload.value, width, log2Rows: Number(size.value), blowup: policy.proof_options.blowup, memoryBudget: budget, ...(gpuLimits ? { gpu: gpuLimits } : {}) });
-    replace(fitNote, why ? notice('warn', why) : null);
+    replace(fitNote, why ? notice('warn', why) : archiveNote);
     proveButton.disabled = why !== null;
     return why;
   };
@@ -83,7 +90,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   engine.addEventListener('change', () => (syncUrl(), checkFit()));
 
   const engineWhy = probe.adapter
-    ? `WebGPU: an adapter is available${engine.value === 'wasm' ? ' (WebAssembly chosen in the URL)' : ''}`
+    ? 'WebGPU: an adapter is available (WebAssembly can be chosen below)'
     : `WebAssembly: ${probe.why}`;
   const adapterFacts = probe.info && probe.adapter
     ? [
@@ -123,6 +130,7 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   /** A run is under way (set before anything is awaited, so a second click starts nothing). */
   let busy = false;
   let packUrl: string | undefined;
+  let cancelRow: HTMLElement | undefined;
   const abort = new AbortController();
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -144,20 +152,28 @@ export default async function provePage({ root, query, setQuery }: PageContext):
     const log = h('ul', { id: 'prove-log', class: 'log' });
     const engineInfo = h('div', { id: 'engine-info' });
     const liveLink = h('p', {});
-    replace(status, engineInfo, stage, bar, liveLink, h('details', {}, h('summary', {}, 'Runner log'), log));
+    const cancel = h('button', { type: 'button', class: 'secondary', id: 'cancel-button' }, 'Cancel');
+    cancel.addEventListener('click', () => {
+      finish();
+      replace(stage, notice('warn', 'Cancelled: nothing was kept.'));
+    });
+    cancelRow = h('p', {}, cancel);
+    replace(status, engineInfo, stage, bar, cancelRow, liveLink, h('details', {}, h('summary', {}, 'Runner log'), log));
     let events = 0;
     const t0 = performance.now();
     worker = new Worker(new URL('../workers/prove.worker.ts', import.meta.url), { type: 'module' });
     worker.onmessage = (e: MessageEvent<ProveMessage>) => {
       const m = e.data;
       if (m.kind === 'engine') {
-        const why = m.engine === 'webgpu' ? 'WebGPU: the adapter below' : probe.adapter ? 'WebAssembly: chosen here' : `WebAssembly: ${probe.why}`;
+        const why = m.engine === 'webgpu' ? 'WebGPU: the adapter above' : probe.adapter ? 'WebAssembly: chosen here' : `WebAssembly: ${probe.why}`;
         replace(engineInfo, notice('info', h('strong', {}, `Proving on ${m.engine === 'webgpu' ? 'WebGPU' : 'WebAssembly'}`), ` (${m.backend}) — ${why}; ${m.threads} CPU thread${m.threads > 1 ? 's' : ''}.`,
           m.adapter ? ` Adapter: ${[m.adapter.vendor, m.adapter.architecture, m.adapter.description].filter(Boolean).join(' / ') || 'unnamed'}.` : ''));
       } else if (m.kind === 'progress') {
         if (m.progress.kind === 'stage') {
           const p = m.progress;
-          stage.textContent = `${p.run.kind === 'warmup' ? 'Warm-up' : 'Measured run'} ${p.run.index} of ${p.run.of}: ${p.stage} (${p.done}/${p.total})`;
+          // The first GPU proof compiles every shader once: on a software adapter that takes tens of seconds.
+          const compiling = p.run.kind === 'warmup' && req.engine === 'webgpu' ? ' — compiling each GPU shader once, which can take a while' : '';
+          stage.textContent = `${p.run.kind === 'warmup' ? 'Warm-up' : 'Measured run'} ${p.run.index} of ${p.run.of}: ${p.stage} (${p.done}/${p.total})${compiling}`;
           bar.max = p.total;
           bar.value = p.done;
         } else log.append(h('li', {}, m.progress.message));
@@ -185,8 +201,10 @@ export default async function provePage({ root, query, setQuery }: PageContext):
   }
 
   function finish(): void {
+    // Ending the worker ends its GPU device and CPU workers with it (a cancelled run never reaches its own cleanup).
     worker?.terminate();
     worker = undefined;
+    cancelRow?.remove();
     busy = false;
     [workload, size, engine, stream].forEach((c) => (c.disabled = false));
     checkFit();
@@ -229,7 +247,9 @@ export default async function provePage({ root, query, setQuery }: PageContext):
         const v = await verifyInBrowser(m.archive, (c) => checks.append(checkItem(c)), abort.signal);
         const ok = v.report.status === 'accepted';
         replace(verifyResult, notice(ok ? 'ok' : 'error', `${v.report.status}${v.report.code ? ` ${v.report.code}` : ''} in ${v.ms.toFixed(0)} ms — ${v.report.message}`), h('p', { class: 'muted' }, `verifier ${v.build.version}, build ${v.build.build_hash.slice(0, 16)}…`));
-        submitButton.disabled = !ok;
+        submitButton.disabled = !ok || packMeta.row_archive.mode === 'sample';
+        if (ok && packMeta.row_archive.mode === 'sample')
+          replace(submitStatus, notice('info', 'This pack holds a sample of its row archive; the server audits with a challenge of its own, which needs every chunk (E080). A CLI run of this size meets the same refusal.'));
       } catch (e) {
         replace(verifyResult, notice('error', e instanceof Error ? e.message : String(e)));
       }

@@ -180,7 +180,7 @@ export default async function page({ root, params }: PageContext): Promise<Clean
       ['AIR', `${entry.air_id} (${entry.trace_format_id})`],
       ['Backend', `${entry.backend.description} (requested: ${entry.backend.requested})`],
       ['Proof SHA-256', hashEl(entry.formats.bin.sha256_payload_hash, 'proof SHA-256')],
-      ['Trace', `${(r.capsule.chunk_meta?.total_rows ?? 0).toLocaleString('en-US')} rows × ${r.capsule.chunk_meta?.row_width} columns in ${r.capsule.chunk_meta?.num_chunks} chunks of ${r.capsule.chunk_meta?.chunk_len} rows`],
+      ['Row archive', `${(r.capsule.chunk_meta?.total_rows ?? 0).toLocaleString('en-US')} committed rows (the trace extended by the blowup) × ${r.capsule.chunk_meta?.row_width} columns, in ${r.capsule.chunk_meta?.num_chunks} chunks of ${r.capsule.chunk_meta?.chunk_len} rows`],
     ])] : [h('p', { class: 'muted' }, 'The capsule holds no proof entry.')]),
     section('Machine and settings', h('div', { class: 'manifests' }, (Object.keys(MANIFESTS) as ManifestKind[]).map((kind) => {
       let body: (Node | string)[];
