@@ -16,42 +16,25 @@ async function failure(r: Response): Promise<ApiError> {
   }
 }
 
-export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
-  let r: Response;
+/** fetch, with a request that never reached the server as ApiError 'unreachable'. */
+export async function send(path: string, init?: RequestInit): Promise<Response> {
   try {
-    r = await fetch(path, { headers: { accept: 'application/json' }, ...init });
+    return await fetch(path, init);
   } catch (e) {
     throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+  const r = await send(path, { headers: { accept: 'application/json' }, ...init });
   if (!r.ok) throw await failure(r);
   return (await r.json()) as T;
 }
 
 export async function getBytes(path: string): Promise<Uint8Array> {
-  let r: Response;
-  try {
-    r = await fetch(path);
-  } catch (e) {
-    throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
-  }
+  const r = await send(path);
   if (!r.ok) throw await failure(r);
   return new Uint8Array(await r.arrayBuffer());
-}
-
-export async function getText(path: string): Promise<string> {
-  return new TextDecoder().decode(await getBytes(path));
-}
-
-/** POSTs bytes (a capsulepack) and returns the JSON answer, or throws ApiError with the server's code. */
-export async function postBytes<T>(path: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<T> {
-  let r: Response;
-  try {
-    r = await fetch(path, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/gzip', accept: 'application/json', ...headers } });
-  } catch (e) {
-    throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
-  }
-  if (!r.ok) throw await failure(r);
-  return (await r.json()) as T;
 }
 
 /** The WebSocket URL of a same-origin path. */

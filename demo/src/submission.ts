@@ -1,7 +1,7 @@
 // A submission as the server tells it (GET /api/submissions/:id), uploading a pack (POST
 // /api/submissions, retried while the server is busy) and following it to its verdict; and the
 // check lists every page shows a verdict with. Shared by the Submit, Prove and Receipt pages.
-import { ApiError, getJson } from './api.js';
+import { ApiError, getJson, send } from './api.js';
 import { h } from './dom.js';
 
 export interface Check {
@@ -62,16 +62,12 @@ export const pause = (ms: number, signal: AbortSignal) =>
  */
 export async function uploadPack(body: Uint8Array, signal: AbortSignal, onBusy: (seconds: number) => void = () => {}): Promise<{ submission: Submission } | { refusal: Refusal }> {
   let r: Response;
-  try {
-    for (let attempt = 0; ; attempt++) {
-      r = await fetch('/api/submissions', { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/gzip', accept: 'application/json' }, signal });
-      if (r.status !== 503 || attempt === BUSY_RETRIES) break;
-      const wait = Math.min(30, Number(r.headers.get('retry-after')) || 2);
-      onBusy(wait);
-      await pause(wait * 1000, signal);
-    }
-  } catch (e) {
-    throw new ApiError(0, 'unreachable', `the server cannot be reached (${e instanceof Error ? e.message : String(e)})`);
+  for (let attempt = 0; ; attempt++) {
+    r = await send('/api/submissions', { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/gzip', accept: 'application/json' }, signal });
+    if (r.status !== 503 || attempt === BUSY_RETRIES) break;
+    const wait = Math.min(30, Number(r.headers.get('retry-after')) || 2);
+    onBusy(wait);
+    await pause(wait * 1000, signal);
   }
   // 422: an archive that cannot be opened safely, recorded as rejected; its body is the submission.
   if (r.status === 202 || r.status === 422) {

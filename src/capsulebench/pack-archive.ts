@@ -24,7 +24,7 @@ export class PackArchiveError extends Error {
 export const archiveRejection = (e: PackArchiveError): PackReport =>
   ({ status: 'rejected', tier: null, code: e.code, message: e.message, checks: [{ id: 'P0', name: 'archive', ok: false, code: e.code }], run: null });
 
-export const TAR_BLOCK = 512;
+const TAR_BLOCK = 512;
 const EMPTY = new Uint8Array(0);
 const SEGMENT = /^[A-Za-z0-9_.-]{1,128}$/;
 const latin1 = (b: Uint8Array): string => String.fromCharCode(...b);
@@ -115,6 +115,9 @@ function decodeHeader(b: Uint8Array): TarHeader {
   };
 }
 
+/** An entry's path as the checks key it: "./capsulepack/x" is "capsulepack/x", and a folder's trailing '/' goes. */
+export const entryKey = (path: string): string => path.replace(/^\.\//, '').replace(/\/$/, '');
+
 /** An entry that passed the checks: its path without "./" and a trailing '/'. */
 export interface TarEntry {
   path: string;
@@ -203,14 +206,13 @@ export class TarCheck {
     }
     if (!h.cksumValid) throw new PackArchiveError('E100_PACK_UNREADABLE', `a tar header with a bad checksum (entry ${this.#entries + 1})`);
     // "./capsulepack/…", as `tar czf x.tgz ./capsulepack` writes it, is the same path.
-    const { type, size } = h, path = h.path.replace(/^\.\//, '');
+    const { type, size } = h, path = h.path.replace(/^\.\//, ''), key = entryKey(path);
     if (type !== 'File' && type !== 'OldFile' && type !== 'Directory')
       throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', `${JSON.stringify(path)} is a ${type} entry; a pack holds only files and folders`);
     const why = unsafePath(path);
     if (why) throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', why);
     if (h.linkTarget !== '') throw new PackArchiveError('E100_PACK_UNREADABLE', `${JSON.stringify(path)} names a link target`);
     if (type !== 'Directory' && path.endsWith('/')) throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', `file ${JSON.stringify(path)} has a folder's name`);
-    const key = path.replace(/\/$/, '');
     if (this.paths.has(key)) throw new PackArchiveError('E101_PACK_UNSAFE_ENTRY', `${JSON.stringify(path)} appears twice`);
     this.paths.add(key);
     if (++this.#entries > PACK_LIMITS.maxEntries) throw new PackArchiveError('E102_PACK_TOO_LARGE', `more than ${PACK_LIMITS.maxEntries} entries`);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { crc32, createInflateRaw } from 'node:zlib';
 import { create as tarCreate, Unpack } from 'tar';
 import { directoryFiles } from '../capsule/files-node.js';
-import { gzipHeaderLength, PackArchiveError, TarCheck, type TarEntry } from './pack-archive.js';
+import { entryKey, gzipHeaderLength, PackArchiveError, TarCheck, type TarEntry } from './pack-archive.js';
 import { PACK_FILE, PACK_LIMITS, PACK_ROOT, type PackEntry, type PackFiles } from './pack.js';
 
 export { archiveRejection, PackArchiveError } from './pack-archive.js';
@@ -35,7 +35,7 @@ class TarGate {
    * what is extracted is exactly what was checked, and what the in-memory reader reads.
    */
   expected(path: string, type: string, size: number): boolean {
-    const e = this.#vetted.shift(), key = path.replace(/^\.\//, '').replace(/\/$/, '');
+    const e = this.#vetted.shift(), key = entryKey(path);
     const ok = e !== undefined && e.path === key && (e.kind === 'dir') === (type === 'Directory') && (type === 'Directory' || e.size === size);
     if (!ok) this.mismatch ??= `tar read ${JSON.stringify(path)} where the checks read ${e ? JSON.stringify(e.path) : 'no more entries'}`;
     return ok;
