@@ -1,9 +1,9 @@
 // The backend a benchmark measures, from --backend cpu|gpu|auto, with what the record needs to say
 // about it: the adapter (GPU), thread count (CPU), and the kernel time of the last operation.
 import type { Backend } from '../src/backend/backend.js';
-import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../src/prover/node.js';
 import { createNodeGpuBackend } from '../src/backend/gpu/node.js';
-import { createNodeBackend } from '../src/backend/node.js';
+import { createNodeBackend } from '../src/prover/node.js';
 import type { BackendChoice, Scheduler } from '../src/backend/scheduler.js';
 import { adapterName } from '../src/gpu/context.js';
 import { progress } from './measure.js';

@@ -9,7 +9,7 @@ import type { Column } from '../src/field/columns.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { MIN_LOG_N } from '../src/airs/public-inputs.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits } from '../src/stark/options.js';
-import { prove, type StageTiming } from '../src/stark/prover.js';
+import { prove, type StageTiming } from '../src/prover/prover.js';
 import type { StarkProof } from '../src/stark/proof.js';
 import { verifyProof, type StarkVerdict } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';

@@ -8,12 +8,12 @@ import { assertSameBytes, assertSameColumns } from '../src/backend/gpu/self-chec
 import type { FieldOp } from '../src/gpu/field-ops.js';
 import { evaluateOnCoset, interpolateCoset, type LdeOptions } from '../src/ntt/lde.js';
 import type { GpuMatrix } from '../src/gpu/matrix.js';
-import { evaluateColumnsGpu } from '../src/gpu/poly-eval.js';
+import { evaluateColumnsGpu } from '../src/prover/gpu/ood.js';
 import { isZeroFromGpu } from '../src/gpu/zero-check.js';
 import { merkleCommitGpu } from '../src/gpu/blake3.js';
 import { buildMerkleTree } from '../src/merkle/tree.js';
 import { openBatch } from '../src/merkle/proof.js';
-import { evaluateBaseAt, extPowers } from '../src/stark/ext-columns.js';
+import { evaluateBaseAt, extPowers } from '../src/field/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, P, madd, md, minv, mmul, mpow, msub, m2mul, rng } from '../test/reference/model.js';
 

@@ -3,7 +3,9 @@
 // the CPU's evalColumns bit for bit. Covers constants with high words, every op, inlined power chains
 // and fp_pow. Skips without an adapter unless CAPSEAL_REQUIRE_GPU=1.
 import { describe, expect, it } from 'vitest';
-import { evalColumns, exprToWgsl, add, cur, mul, neg, next, periodic, pow, sub, sum, type Expr } from '../src/stark/expr.js';
+import { evalColumns } from '../src/prover/cpu/constraints.js';
+import { exprToWgsl } from '../src/prover/gpu/constraints.js';
+import { add, cur, mul, neg, next, periodic, pow, sub, sum, type Expr } from '../src/stark/expr.js';
 import { adapterName } from '../src/gpu/context.js';
 import { composeShader } from '../src/gpu/shaders.js';
 import { runDispatches } from '../src/gpu/dispatch.js';

@@ -8,7 +8,7 @@ import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import { encodeProof } from '../src/stark/codec.js';
-import { prove } from '../src/stark/prover.js';
+import { prove } from '../src/prover/prover.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { rng } from '../test/reference/model.js';

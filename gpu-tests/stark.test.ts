@@ -9,7 +9,7 @@ import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
-import { prove } from '../src/stark/prover.js';
+import { prove } from '../src/prover/prover.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';

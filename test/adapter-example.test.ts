@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { GEOM_AIR_ID, geomTrace, hashToField, Sha256HexSchema, StepsSchema } from '../src/airs/index.js';
-import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../src/prover/node.js';
 import type { TraceAdapter } from '../src/capsule/adapter.js';
 import { sealCapsule } from '../src/capsule/seal.js';
 import { verifyCapsule } from '../src/capsule/verify.js';

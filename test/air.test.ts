@@ -4,10 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fp2 } from '../src/field/index.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import {
-  add, checkExpr, constant, cur, degree, evalBase, evalColumns, evalExt, exprToWgsl, mul, neg, next, periodic,
-  pow, product, serializeExpr, sub, sum, type Expr,
-} from '../src/stark/expr.js';
+import { add, checkExpr, constant, cur, degree, evalBase, evalExt, mul, neg, next, periodic, pow, product, serializeExpr, sub, sum, type Expr } from '../src/stark/expr.js';
+import { evalColumns } from '../src/prover/cpu/constraints.js';
+import { exprToWgsl } from '../src/prover/gpu/constraints.js';
 import { airDigest, checkAir, checkTrace, compositionSegments, maxDegree, periodicValue, type Air } from '../src/stark/air.js';
 import { EDGE, P, madd, md, mmul, mpow, msub, rng } from './reference/model.js';
 

@@ -13,7 +13,7 @@ import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { checkAir, checkTrace, maxDegree, type Air } from '../src/stark/air.js';
 import { degree, type Expr } from '../src/stark/expr.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
-import { prove } from '../src/stark/prover.js';
+import { prove } from '../src/prover/prover.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { madd, md, mmul, P } from './reference/model.js';

@@ -104,8 +104,8 @@ it('the pool reports worker errors as rejections and describes itself', async ()
 });
 
 it('a pool whose workers are gone fails fast instead of hanging', async () => {
-  const { nodeWorkerPool } = await import('../src/backend/cpu/node.js');
-  const pool = nodeWorkerPool(1);
+  const { nodeWorkerPool, BACKEND_NODE_JOBS } = await import('../src/backend/cpu/node.js');
+  const pool = nodeWorkerPool(1, BACKEND_NODE_JOBS.worker);
   await pool.destroy();
   await expect(pool.run({ op: 'ntt', columns: [BigUint64Array.of(1n, 2n)] })).rejects.toThrow(/unusable: pool destroyed/);
 });

@@ -18,7 +18,7 @@ import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type Verif
 import { AGENT_ADAPTER, GEOM_ADAPTER } from '../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../src/capsule/agent-capsule.js';
 import { sealCapsule } from '../src/capsule/seal.js';
-import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../src/prover/node.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { Kernels } from '../src/wasm/kernels.js';

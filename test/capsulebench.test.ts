@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend/backend.js';
-import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../src/prover/node.js';
 import { registryRoot } from '../src/capsule/registry.js';
 import { compareSamples } from '../src/capsulebench/baseline.js';
 import { EventLog, readEventLog, ZERO_EVENT_HASH } from '../src/capsulebench/events.js';
@@ -22,7 +22,7 @@ import { checkRequest, NondeterministicProofError, RunFailed, runBenchmark, type
 import { sha256Hex } from '../src/hash/digest.js';
 import { geomTrace, geomAir, encodeGeomPublicInputs } from '../src/airs/geom.js';
 import { encodeProof } from '../src/stark/codec.js';
-import { prove, PROVE_STAGES, type ProveProgress } from '../src/stark/prover.js';
+import { prove, PROVE_STAGES, type ProveProgress } from '../src/prover/prover.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { jsonFileBytes } from '../src/json/file-json.js';
 import { tempDir } from './helpers/capsulebench.js';

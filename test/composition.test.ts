@@ -3,7 +3,7 @@
 // them on ⟨ω_m⟩ (here by the model's own inverse DFT), evaluated by Horner at every point of the
 // bit-reversed LDE domain, for every period, blowup and edge value.
 import { describe, expect, it } from 'vitest';
-import { periodicOnLde } from '../src/stark/composition.js';
+import { periodicOnLde } from '../src/prover/cpu/composition.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { minv, mmul, mpow, mroot, md, onLde, rng, EDGE } from './reference/model.js';
 

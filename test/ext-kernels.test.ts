@@ -1,6 +1,6 @@
 // The fused F_p2 column kernels (src/wasm/assembly/ext.ts) against the plain BigInt model.
 import { describe, expect, it } from 'vitest';
-import { evaluateBaseAt, extPowers, joinCoordinates } from '../src/stark/ext-columns.js';
+import { evaluateBaseAt, extPowers, joinCoordinates } from '../src/field/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, m2mul, madd, md, mmul, rng } from './reference/model.js';
 

@@ -3,7 +3,8 @@
 // random values, several sizes and coset shifts.
 import { describe, expect, it } from 'vitest';
 import * as Fp from '../src/field/goldilocks.js';
-import { foldLayer, foldPair } from '../src/stark/fri.js';
+import { foldLayer } from '../src/prover/cpu/fri.js';
+import { foldPair } from '../src/stark/fri.js';
 import { pointAt } from '../src/stark/domain.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { EDGE, rng } from './reference/model.js';

@@ -4,7 +4,7 @@
 // adapter are in gpu-tests/scheduler.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
-import { createNodeBackend } from '../src/backend/node.js';
+import { createNodeBackend } from '../src/prover/node.js';
 import { GpuContext } from '../src/gpu/context.js';
 import { runDispatches } from '../src/gpu/dispatch.js';
 import { GpuDeviceLostError, GpuLimitError, GpuOperationError, GpuUnavailableError } from '../src/gpu/errors.js';
@@ -12,7 +12,7 @@ import type { Backend } from '../src/backend/backend.js';
 import { ALL_ON_GPU, Scheduler } from '../src/backend/scheduler.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
-import { prove } from '../src/stark/prover.js';
+import { prove } from '../src/prover/prover.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { nodeShaderLibrary } from '../src/gpu/shaders-node.js';

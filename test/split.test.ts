@@ -3,7 +3,8 @@
 // its own coefficients cut into S segments, for every blowup and segment count; anything at or above
 // S·n is a NotLowDegreeError (unless cheating), and S > β is refused.
 import { describe, expect, it } from 'vitest';
-import { splitSegments, NotLowDegreeError } from '../src/stark/split.js';
+import { splitSegments } from '../src/prover/cpu/split.js';
+import { NotLowDegreeError } from '../src/prover/errors.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { onLde, rng, EDGE } from './reference/model.js';
 

@@ -3,7 +3,7 @@
 // options and garbage are rejected — and the verifier never throws. One test per known pitfall.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
-import { createNodeCpuBackend } from '../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../src/prover/node.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { cpuProofBytes, geomProofInput } from './helpers/proof.js';
 import * as Fp from '../src/field/goldilocks.js';
@@ -12,7 +12,7 @@ import { add, cur, next, pow, sub } from '../src/stark/expr.js';
 import { DEFAULT_OPTIONS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../src/stark/options.js';
 import type { StarkProof } from '../src/stark/proof.js';
 import { drawOodPoint, drawQueries } from '../src/stark/protocol.js';
-import { prove } from '../src/stark/prover.js';
+import { prove } from '../src/prover/prover.js';
 import { Transcript } from '../src/stark/transcript.js';
 import { verifyProof, type StarkErrorCode } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';

@@ -5,6 +5,9 @@
 import type { Column } from '../field/columns.js';
 import type { LdeOptions } from '../ntt/lde.js';
 import type { MerkleTree } from '../merkle/tree.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { GpuNtt } from '../gpu/ntt.js';
+import type { Job, JobResult } from './cpu/jobs.js';
 
 /** 'auto' is the scheduler, which places each operation on the CPU or the GPU. */
 export type BackendKind = 'cpu' | 'gpu' | 'auto';
@@ -16,8 +19,62 @@ export interface Matrix {
   readonly width: number;
 }
 
+/** The operations a scheduler places (./scheduler.ts). */
+export const OPERATIONS = ['ntt', 'intt', 'lde', 'hashRows', 'merkleTree'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** One operation as a scheduler ran it. */
+export interface StageRecord {
+  op: Operation;
+  backend: 'cpu' | 'gpu';
+  size: number;
+  ms: number;
+  /** GPU kernel time from timestamp queries, when the adapter has them. */
+  kernelMs?: number;
+  /** Why the operation ran on the CPU although the GPU was chosen. */
+  fallback?: string;
+}
+
+/** Where layers above run their own CPU jobs (./cpu/jobs.ts): a CPU backend and its threads. */
+export interface CpuJobs {
+  /** Threads running the jobs (1: the calling thread). */
+  readonly threads: number;
+  /** Whether the backend's workers serve `op` jobs. */
+  handles(op: string): boolean;
+  /**
+   * Runs independent jobs spread over the threads (inline without any); results in order. `fresh`
+   * makes a job's inputs: `copy` says they must be fresh arrays, moved to a worker.
+   */
+  runJobs<T>(items: readonly T[], fresh: (item: T, copy: boolean) => { job: Job; transfer: ArrayBuffer[] }): Promise<JobResult[]>;
+}
+
+/** A GPU on which a backend keeps matrices resident: its context and transforms (the prover's GPU steps run there). */
+export interface GpuResident {
+  readonly ctx: GpuContext;
+  readonly transforms: GpuNtt;
+}
+
+/** What Backend.place() gives back: the work's value, and the GPU attempt abandoned on the way, if any. */
+export interface Placement<T> {
+  value: T;
+  abandoned?: { ms: number; note: string };
+}
+
 export interface Backend {
   readonly kind: BackendKind;
+  /** The CPU backend running this backend's CPU jobs (itself, or a scheduler's CPU side); none on a GPU backend. */
+  readonly cpuJobs?: CpuJobs | undefined;
+  /** The GPU this backend keeps matrices on (a GPU backend's own); none elsewhere. */
+  readonly resident?: GpuResident | undefined;
+  /** Every operation run so far with where it ran (a scheduler keeps this record). */
+  readonly stages?: readonly StageRecord[];
+  /**
+   * Runs `work`, a computation that keeps its data where it starts (a whole proof) over `size`
+   * elements, where this backend places it; `what` names it in notices. A scheduler runs it resident
+   * on its GPU from the LDE threshold on and, if the GPU fails or is too small, runs it again on
+   * itself (the CPU), recording the abandoned attempt. Backends without it run the work on themselves.
+   */
+  place?<T>(size: number, what: string, work: (on: Backend, attempt: { resident: boolean; rerun: boolean }) => Promise<T>): Promise<Placement<T>>;
   /** Human-readable description, recorded with every run (e.g. "cpu: wasm × 2 threads"). */
   readonly description: string;
   /** Copies columns (all of one power-of-two length) into the backend. */

@@ -4,11 +4,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { adapterName } from '../gpu/context.js';
-import type { Backend } from './backend.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { packageVersion } from '../package-info.js';
 import { calibrate, thresholdsFromJson, thresholdsToJson } from './calibrate.js';
-import { createNodeCpuBackend } from './cpu/node.js';
+import { createNodeCpuBackend, type NodeJobs } from './cpu/node.js';
 import type { GpuBackend } from './gpu/gpu-backend.js';
 import { createNodeGpuBackend } from './gpu/node.js';
 import { ALL_ON_GPU, Scheduler, type BackendChoice, type Thresholds } from './scheduler.js';
@@ -26,6 +25,8 @@ export interface NodeBackendOptions {
   notice?: (message: string) => void;
   /** Where the GPU comes from (default: dawn.node); tests substitute a machine without an adapter. */
   acquireGpu?: () => Promise<GpuBackend>;
+  /** The jobs the CPU side's workers serve (default: the Backend operations; the prover's factories add theirs). */
+  jobs?: NodeJobs;
 }
 
 export function thresholdsCachePath(): string {
@@ -70,7 +71,7 @@ export async function nodeThresholds(gpu: GpuBackend, cpuDescription: string, no
  */
 export async function createNodeBackend(opts: NodeBackendOptions): Promise<Scheduler> {
   const notice = opts.notice ?? (() => {});
-  const cpu = await createNodeCpuBackend(opts.threads === undefined ? {} : { threads: opts.threads });
+  const cpu = await createNodeCpuBackend({ ...(opts.threads === undefined ? {} : { threads: opts.threads }), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
   if (opts.choice === 'cpu') return new Scheduler({ cpu, thresholds: ALL_ON_GPU, notice, choice: 'cpu' });
   let gpu: GpuBackend;
   try {
@@ -90,13 +91,4 @@ export async function createNodeBackend(opts: NodeBackendOptions): Promise<Sched
     await Promise.all([cpu.destroy(), gpu.destroy()]);
     throw e;
   }
-}
-
-/**
- * The backend a prover runs on for `choice`: `cpu` the CPU backend; `gpu` and `auto` the scheduler,
- * on which the prover runs a whole proof resident on the GPU (`gpu` always, `auto` from the measured
- * LDE threshold on) and proves again on the CPU, with a notice, if the GPU is lost or too small.
- */
-export async function createNodeProverBackend(choice: BackendChoice, notice: (message: string) => void): Promise<Backend> {
-  return choice === 'cpu' ? createNodeCpuBackend() : createNodeBackend({ choice, notice });
 }

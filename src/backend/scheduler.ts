@@ -11,13 +11,13 @@ import type { Column } from '../field/columns.js';
 import { GpuLimitError, isGpuFailure } from '../gpu/errors.js';
 import type { MerkleTree } from '../merkle/tree.js';
 import type { LdeOptions } from '../ntt/lde.js';
-import type { Backend, Matrix } from './backend.js';
+import { OPERATIONS, type Backend, type Matrix, type Operation, type Placement, type StageRecord } from './backend.js';
+
+export { OPERATIONS, type Operation, type StageRecord };
 
 export type BackendChoice = 'auto' | 'cpu' | 'gpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'cpu', 'gpu'];
 
-export const OPERATIONS = ['ntt', 'intt', 'lde', 'hashRows', 'merkleTree'] as const;
-export type Operation = (typeof OPERATIONS)[number];
 
 /**
  * Per operation, the smallest size (elements processed; leaves for merkleTree) the GPU runs;
@@ -27,16 +27,6 @@ export type Thresholds = Readonly<Record<Operation, number>>;
 
 export const ALL_ON_GPU: Thresholds = { ntt: 0, intt: 0, lde: 0, hashRows: 0, merkleTree: 0 };
 
-export interface StageRecord {
-  op: Operation;
-  backend: 'cpu' | 'gpu';
-  size: number;
-  ms: number;
-  /** GPU kernel time from timestamp queries, when the adapter has them. */
-  kernelMs?: number;
-  /** Why the operation ran on the CPU although the GPU was chosen. */
-  fallback?: string;
-}
 
 /** The GPU side: any Backend, plus the kernel time of its last operation. */
 export interface GpuSide extends Backend {
@@ -92,9 +82,27 @@ export class Scheduler implements Backend {
     return this.#thresholds;
   }
 
-  /** The CPU side (the prover's CPU steps run their own jobs on it). */
+  /** The CPU side. */
   get cpu(): Backend {
     return this.#cpu;
+  }
+
+  /** The CPU side's jobs (the prover's CPU steps run their own there). */
+  get cpuJobs() {
+    return this.#cpu.cpuJobs;
+  }
+
+  async place<T>(size: number, what: string, work: (on: Backend, attempt: { resident: boolean; rerun: boolean }) => Promise<T>): Promise<Placement<T>> {
+    const gpu = this.residentGpu('lde', size);
+    if (!gpu) return { value: await work(this, { resident: false, rerun: false }) };
+    const t0 = now();
+    try {
+      return { value: await work(gpu, { resident: true, rerun: false }) };
+    } catch (e) {
+      const note = this.gpuFailed(e, what);
+      const ms = now() - t0;
+      return { value: await work(this, { resident: false, rerun: true }), abandoned: { ms, note } };
+    }
   }
 
   /** Whether a usable GPU is still attached. */

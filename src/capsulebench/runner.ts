@@ -23,7 +23,7 @@ import { DIGEST_BYTES, sha256Hex } from '../hash/digest.js';
 import { equalDigests } from '../merkle/checks.js';
 import { encodeProof } from '../stark/codec.js';
 import { securityBits, type ProofOptions } from '../stark/options.js';
-import { prove, type StageTiming } from '../stark/prover.js';
+import { prove, type StageTiming } from '../prover/prover.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { CHUNK_BATCH, EVENTS_PATH, EventLog, type PHASES, type RunRef } from './events.js';

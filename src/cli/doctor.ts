@@ -5,7 +5,7 @@ import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
 import { createNodeGpuBackend } from '../backend/gpu/node.js';
 import { selfCheck, type CheckResult } from '../backend/gpu/self-check.js';
-import { starkSelfChecks } from '../stark/self-check.js';
+import { starkSelfChecks } from './stark-self-check.js';
 
 export interface DoctorReport {
   ok: boolean;

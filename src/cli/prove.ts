@@ -13,7 +13,7 @@ import { parseKeyFile } from '../capsule/authorship.js';
 import { parsePolicy } from '../capsule/policy.js';
 import { ARCHIVE_DIR, CAPSULE_FILE, sealCapsule, type Sealed } from '../capsule/seal.js';
 import { AnchorsSchema, type Anchors } from '../capsule/spec.js';
-import { createNodeProverBackend } from '../backend/node.js';
+import { createNodeProverBackend } from '../prover/node.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/scheduler.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';

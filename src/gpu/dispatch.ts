@@ -2,6 +2,7 @@
 // dispatch sees the writes of the ones before it.
 import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
+import type * as Fp2 from '../field/ext2.js';
 
 export interface Dispatch {
   pipeline: GPUComputePipeline;
@@ -35,3 +36,16 @@ export async function runDispatches(ctx: GpuContext, label: string, dispatches: 
     uniforms.buffer.destroy();
   }
 }
+
+/** Workgroups for `invocations` in (x, y), x capped by the device; kernels index (y·x_count + x)·size + local. */
+export function grid(ctx: GpuContext, invocations: number, workgroupSize: number): [number, number] {
+  const total = Math.max(1, Math.ceil(invocations / workgroupSize));
+  // As few rows as the per-dimension limit allows, then as few columns: under y workgroups idle.
+  const y = Math.ceil(total / ctx.limits.maxComputeWorkgroupsPerDimension);
+  return [Math.ceil(total / y), y];
+}
+
+/** The low and high 32-bit words of a canonical element. */
+export const words = (x: bigint): [number, number] => [Number(x & 0xffffffffn), Number(x >> 32n)];
+
+export const fp2Words = (a: Fp2.Fp2): number[] => [...words(a[0]), ...words(a[1])];

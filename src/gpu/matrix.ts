@@ -4,7 +4,6 @@
 // hashing binds several; see ./blake3.ts).
 import { ELEMENT_BYTES } from '../field/goldilocks.js';
 import type { Column } from '../field/columns.js';
-import type { Matrix } from '../backend/backend.js';
 import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
 
@@ -14,8 +13,11 @@ export interface Segment {
   readonly columns: number;
 }
 
-export interface GpuMatrix extends Matrix {
+/** A matrix on the device; structurally a backend Matrix (src/backend/backend.ts) held by 'gpu'. */
+export interface GpuMatrix {
   readonly backend: 'gpu';
+  readonly height: number;
+  readonly width: number;
   segments: Segment[] | undefined;
 }
 
@@ -59,13 +61,22 @@ export async function downloadColumns(ctx: GpuContext, m: GpuMatrix): Promise<Co
   return out;
 }
 
-export function segmentsOf(m: Matrix): Segment[] {
+/** Any backend's matrix handle (src/backend/backend.ts's Matrix, which sits above this layer). */
+type Handle = { readonly backend: string };
+
+export function segmentsOf(m: Handle): Segment[] {
   const segs = m.backend === 'gpu' ? (m as GpuMatrix).segments : undefined;
   if (!segs) throw new Error(`matrix is ${m.backend === 'gpu' ? 'released' : `held by the ${m.backend} backend`}`);
   return segs;
 }
 
-export function releaseMatrix(m: Matrix): void {
+/** A handle as the GPU matrix it must be (throws, naming the holder, for any other or a released one). */
+export function gpuMatrix(m: Handle): GpuMatrix {
+  segmentsOf(m);
+  return m as GpuMatrix;
+}
+
+export function releaseMatrix(m: Handle): void {
   const g = m as GpuMatrix;
   g.segments?.forEach((s) => s.buffer.destroy());
   g.segments = undefined;

@@ -3,7 +3,7 @@
 // isZeroFrom (src/stark/split.ts) on the CPU.
 import type { GpuContext } from './context.js';
 import { runDispatches, type Dispatch } from './dispatch.js';
-import { grid } from './fri.js';
+import { grid } from './dispatch.js';
 import { segmentsOf, type GpuMatrix } from './matrix.js';
 
 const WORKGROUP_SIZE = 64;

@@ -6,8 +6,6 @@
 import * as F from '../field/goldilocks.js';
 import * as E from '../field/ext2.js';
 import type { Fp2 } from '../field/ext2.js';
-import type { Column } from '../field/columns.js';
-import type { Kernels } from '../wasm/kernels.js';
 
 export type Expr =
   | { readonly op: 'const'; readonly value: bigint }
@@ -18,7 +16,7 @@ export type Expr =
   | { readonly op: 'neg'; readonly a: Expr }
   | { readonly op: 'pow'; readonly a: Expr; readonly exp: number };
 
-type Leaf = Extract<Expr, { op: 'cur' | 'next' | 'periodic' }>;
+export type Leaf = Extract<Expr, { op: 'cur' | 'next' | 'periodic' }>;
 
 /** What the builders accept as an operand: a tree, or a constant. */
 export type Operand = Expr | bigint | number;
@@ -140,7 +138,7 @@ export function checkExpr(e: Expr, width: number, periodicCount: number, path = 
 }
 
 /** Checks a tree against no particular trace: only what the encodings can hold. */
-const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LIMIT, INDEX_LIMIT, path);
+export const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LIMIT, INDEX_LIMIT, path);
 
 const TAG = { const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9 } as const;
 
@@ -187,7 +185,7 @@ export function serializeExpr(e: Expr): Uint8Array {
 // ---------------------------------------------------------------- evaluation
 
 /** The arithmetic an evaluator needs, over some representation T of field values. */
-interface Ops<T> {
+export interface Ops<T> {
   constant(v: bigint): T;
   add(a: T, b: T): T;
   sub(a: T, b: T): T;
@@ -196,7 +194,7 @@ interface Ops<T> {
   pow(a: T, exp: number): T;
 }
 
-function evaluate<T>(e: Expr, leaf: (l: Leaf) => T, f: Ops<T>): T {
+export function evaluate<T>(e: Expr, leaf: (l: Leaf) => T, f: Ops<T>): T {
   const go = (n: Expr): T => {
     switch (n.op) {
       case 'const':
@@ -228,7 +226,7 @@ export interface Frame<T> {
 }
 
 /** Checks the tree against the frame's shape (cur and next equally wide); returns the leaf lookup. */
-function frameLeaf<T>(fn: string, e: Expr, at: Frame<T>): (l: Leaf) => T {
+export function frameLeaf<T>(fn: string, e: Expr, at: Frame<T>): (l: Leaf) => T {
   if (at.next.length !== at.cur.length)
     throw new RangeError(`${fn}: the next row has ${at.next.length} values, the current row ${at.cur.length}`);
   checkExpr(e, at.cur.length, at.periodic.length, `${fn}: expr`);
@@ -261,158 +259,4 @@ export function evalBase(e: Expr, at: Frame<bigint>): bigint {
 /** One point over F_p2 (the verifier's out-of-domain check); inputs must be canonical. */
 export function evalExt(e: Expr, at: Frame<Fp2>): Fp2 {
   return evaluate(e, frameLeaf('evalExt', e, at), EXT);
-}
-
-/** Rows per block in evalColumns: per-node scratch stays small and in cache whatever the column length. */
-const BLOCK = 1 << 12;
-
-/** A block's value: a constant (never broadcast unless an operation needs it) or a block of scratch. */
-type Block = { readonly c: bigint } | { readonly ptr: number };
-
-/**
- * The tree over whole columns (the prover over the LDE domain): row i of the result is evalBase
- * at row i of every input column. Every input column must hold `length` canonical elements (as the
- * kernels produce them; not re-checked here). Runs block by block in the wasm kernels: each node's
- * block is fresh scratch, constants fold, multiplying by a constant is a scale, and a constant is
- * broadcast into scratch only when an addition or subtraction needs it (there is no add-constant kernel).
- */
-export function evalColumns(k: Kernels, e: Expr, at: Frame<Column>, length: number): Column {
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`evalColumns: length ${length} is not a non-negative integer`);
-  for (const part of ['cur', 'next', 'periodic'] as const)
-    at[part].forEach((col, i) => {
-      if (!(col instanceof BigUint64Array)) throw new TypeError(`evalColumns: ${part}[${i}] is not a BigUint64Array`);
-      if (col.length !== length) throw new RangeError(`evalColumns: ${part}[${i}] has ${col.length} elements, expected ${length}`);
-    });
-  const column = frameLeaf('evalColumns', e, at);
-  const out = new BigUint64Array(length);
-  for (let start = 0; start < length; start += BLOCK) {
-    const n = Math.min(BLOCK, length - start);
-    const loaded = new Map<Column, number>();
-    const leaf = (l: Leaf): Block => {
-      const col = column(l);
-      let ptr = loaded.get(col);
-      if (ptr === undefined) loaded.set(col, (ptr = k.put(col.subarray(start, start + n))));
-      return { ptr };
-    };
-    k.scoped(() => {
-      const v = evaluate(e, leaf, blockOps(k, n));
-      if ('c' in v) out.fill(v.c, start, start + n);
-      else k.getInto(v.ptr, out.subarray(start, start + n));
-    });
-  }
-  return out;
-}
-
-/** Block arithmetic on n-element scratch blocks; results are never written to after being returned. */
-function blockOps(k: Kernels, n: number): Ops<Block> {
-  const fresh = () => k.alloc(n * 8);
-  const ptrOf = (v: Block): number => {
-    if ('ptr' in v) return v.ptr;
-    const ptr = fresh();
-    k.u64.fill(v.c, ptr / 8, ptr / 8 + n);
-    return ptr;
-  };
-  const binary = (op: 'vec_add' | 'vec_sub' | 'vec_mul', a: Block, b: Block): Block => {
-    const ptr = fresh();
-    k.raw[op](ptr, ptrOf(a), ptrOf(b), n);
-    return { ptr };
-  };
-  const scale = (a: { ptr: number }, c: bigint): Block => {
-    if (c === 0n) return { c: 0n };
-    if (c === 1n) return a;
-    const ptr = fresh();
-    k.raw.vec_scale(ptr, a.ptr, c, n);
-    return { ptr };
-  };
-  const isConst = (v: Block, c: bigint): boolean => 'c' in v && v.c === c;
-  return {
-    constant: (c) => ({ c }),
-    add: (a, b) => {
-      if ('c' in a && 'c' in b) return { c: F.add(a.c, b.c) };
-      if (isConst(b, 0n)) return a;
-      return isConst(a, 0n) ? b : binary('vec_add', a, b);
-    },
-    sub: (a, b) => {
-      if ('c' in a && 'c' in b) return { c: F.sub(a.c, b.c) };
-      return isConst(b, 0n) ? a : binary('vec_sub', a, b);
-    },
-    mul: (a, b) => {
-      if ('c' in a) return 'c' in b ? { c: F.mul(a.c, b.c) } : scale(b, a.c);
-      return 'c' in b ? scale(a, b.c) : binary('vec_mul', a, b);
-    },
-    neg: (a) => {
-      if ('c' in a) return { c: F.neg(a.c) };
-      const ptr = fresh();
-      k.raw.vec_neg(ptr, a.ptr, n);
-      return { ptr };
-    },
-    pow: (a, exp) => {
-      if ('c' in a) return { c: F.pow(a.c, BigInt(exp)) };
-      if (exp <= 1) return exp === 0 ? { c: 1n } : a;
-      // Square-and-multiply from the top bit; the first square leaves a's block untouched.
-      const ptr = fresh();
-      let r = a.ptr;
-      for (let bit = 31 - Math.clz32(exp) - 1; bit >= 0; bit--) {
-        k.raw.vec_mul(ptr, r, r, n);
-        r = ptr;
-        if ((exp >> bit) & 1) k.raw.vec_mul(ptr, ptr, a.ptr, n);
-      }
-      return { ptr };
-    },
-  };
-}
-
-// ---------------------------------------------------------------- WGSL
-
-/** WGSL expressions (of type Fp) that read a trace cell or a periodic value in the generated kernel. */
-export interface WgslNames {
-  cur(col: number): string;
-  next(col: number): string;
-  periodic(index: number): string;
-}
-
-const wgslConstant = (v: bigint): string => `Fp(${v & 0xffffffffn}u, ${v >> 32n}u)`;
-
-/**
- * The tree as one WGSL expression of type Fp over shaders/goldilocks.wgsl (fp_add, fp_sub, fp_mul,
- * fp_neg, fp_square, fp_pow). A power is inlined as square-and-multiply when that repeats no
- * computation (a leaf operand, or an exponent with one set bit); otherwise it calls fp_pow, which
- * evaluates its operand once.
- */
-export function exprToWgsl(e: Expr, names: WgslNames): string {
-  checkShape(e, 'exprToWgsl: expr');
-  const go = (n: Expr): string => {
-    switch (n.op) {
-      case 'const':
-        return wgslConstant(n.value);
-      case 'cur':
-        return names.cur(n.col);
-      case 'next':
-        return names.next(n.col);
-      case 'periodic':
-        return names.periodic(n.index);
-      case 'add':
-      case 'sub':
-      case 'mul':
-        return `fp_${n.op}(${go(n.a)}, ${go(n.b)})`;
-      case 'neg':
-        return `fp_neg(${go(n.a)})`;
-      case 'pow':
-        return wgslPow(go(n.a), n.exp, isLeaf(n.a));
-    }
-  };
-  return go(e);
-}
-
-const isLeaf = (e: Expr): boolean => e.op === 'const' || e.op === 'cur' || e.op === 'next' || e.op === 'periodic';
-
-function wgslPow(x: string, exp: number, leaf: boolean): string {
-  if (exp === 0) return 'FP_ONE';
-  if (!leaf && (exp & (exp - 1)) !== 0) return `fp_pow(${x}, vec2<u32>(${exp}u, 0u))`;
-  let r = x;
-  for (let bit = 31 - Math.clz32(exp) - 1; bit >= 0; bit--) {
-    r = `fp_square(${r})`;
-    if ((exp >> bit) & 1) r = `fp_mul(${r}, ${x})`;
-  }
-  return r;
 }

@@ -1,9 +1,8 @@
-// capseal-stark-v1 (DESIGN.md "The STARK"): AIR expressions, prover, verifier, options, codec.
+// capseal-stark-v1 (DESIGN.md "The STARK"): AIR expressions, verifier, options, codec. The prover is capseal/prover.
 export * from './expr.js';
 export { airDigest, checkAir, checkTrace, compositionSegments, maxDegree, type Air, type BoundaryConstraint, type TraceCheck } from './air.js';
 export { DEFAULT_OPTIONS, TEST_OPTIONS_INSECURE, checkOptions, securityBits, type ProofOptions } from './options.js';
 export { PROTOCOL_ID, Transcript } from './transcript.js';
 export type { Opening, StarkProof } from './proof.js';
-export { prove, type ProveInput, type ProveResult, type StageTiming } from './prover.js';
 export { verifyProof, type StarkErrorCode, type StarkVerdict, type VerifyOptions } from './verifier.js';
 export { decodeProof, encodeProof, proofFromJson, proofToJson, ProofDecodeError } from './codec.js';

@@ -1,6 +1,6 @@
 // Capsules in memory for the capsule tests: seal one with a built-in adapter on the CPU backend,
 // hold its directory as a path → bytes map, and read it through the verifier's CapsuleFiles.
-import { createNodeCpuBackend } from '../../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../../src/prover/node.js';
 import { ADAPTERS } from '../../src/capsule/adapter.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import type { ProofOptions } from '../../src/stark/options.js';

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { createNodeCpuBackend } from '../../src/backend/cpu/node.js';
+import { createNodeCpuBackend } from '../../src/prover/node.js';
 import type { AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import { capsuleHash, CapsuleSchema, type BenchmarkBlock, type Capsule } from '../../src/capsule/capsule.js';
@@ -24,7 +24,7 @@ import { verifyPack, type PackReport, type VerifyPackOptions } from '../../src/c
 import { sha256Hex } from '../../src/hash/digest.js';
 import { jsonFileBytes } from '../../src/json/file-json.js';
 import type { ProofOptions } from '../../src/stark/options.js';
-import { prove } from '../../src/stark/prover.js';
+import { prove } from '../../src/prover/prover.js';
 import { Kernels } from '../../src/wasm/kernels.js';
 
 export const tempDir = (prefix = 'capsulebench-test-'): string => mkdtempSync(join(tmpdir(), prefix));

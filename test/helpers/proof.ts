@@ -4,7 +4,7 @@ import { AIRS, geomTrace } from '../../src/airs/index.js';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend.js';
 import { encodeProof } from '../../src/stark/codec.js';
 import { TEST_OPTIONS_INSECURE } from '../../src/stark/options.js';
-import { prove, type ProveInput } from '../../src/stark/prover.js';
+import { prove, type ProveInput } from '../../src/prover/prover.js';
 import { Kernels } from '../../src/wasm/kernels.js';
 
 /** GEOM_AIR_V1 over 2^logN rows, under a statement hash of 32 `fill` bytes, at TEST_OPTIONS_INSECURE. */

@@ -19,7 +19,7 @@ import { policyOptions, RUN_ANCHORS } from '../../src/capsulebench/runner.js';
 import { WORKLOADS } from '../../src/capsulebench/workloads.js';
 import { sha256Hex } from '../../src/hash/digest.js';
 import { encodeProof } from '../../src/stark/codec.js';
-import { prove } from '../../src/stark/prover.js';
+import { prove } from '../../src/prover/prover.js';
 import { Kernels } from '../../src/wasm/kernels.js';
 import { startCli, waitFor, type CliProcess } from './cli.js';
 

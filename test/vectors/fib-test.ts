@@ -8,7 +8,7 @@ import { proofToJson } from '../../src/stark/codec.js';
 import { add, cur, next, sub } from '../../src/stark/expr.js';
 import { TEST_OPTIONS_INSECURE, type ProofOptions } from '../../src/stark/options.js';
 import type { StarkProof } from '../../src/stark/proof.js';
-import { prove } from '../../src/stark/prover.js';
+import { prove } from '../../src/prover/prover.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 
 export interface FibInstance {

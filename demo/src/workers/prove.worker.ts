@@ -5,6 +5,7 @@
 import '../zod-csp.js';
 import { ALL_ON_GPU, Scheduler } from '../../../src/backend/scheduler.js';
 import { createBrowserCpuBackend } from '../../../src/backend/cpu/browser.js';
+import { PROVER_JOBS } from '../../../src/prover/cpu/jobs.js';
 import { GpuBackend } from '../../../src/backend/gpu/gpu-backend.js';
 import type { Backend } from '../../../src/backend/backend.js';
 import { openBrowserHost, type BrowserBuild } from '../../../src/capsulebench/host-browser.js';
@@ -34,7 +35,7 @@ export type ProveMessage =
 
 const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<ProveRequest>) => void) | null; postMessage(m: ProveMessage, transfer?: Transferable[]): void };
 const post = (m: ProveMessage, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
-const cpuWorker = () => new Worker(new URL('../../../src/backend/cpu/worker-browser.ts', import.meta.url), { type: 'module' });
+const cpuWorker = () => new Worker(new URL('../../../src/prover/cpu/worker-browser.ts', import.meta.url), { type: 'module' });
 const verifyWorker = () => new Worker(new URL('./verify-timing.worker.ts', import.meta.url), { type: 'module' });
 
 /** Makes the run; the backend (GPU device, CPU workers) is destroyed before the answer is posted, since the page then ends this worker. */
@@ -42,7 +43,7 @@ async function prove(req: ProveRequest): Promise<{ message: ProveMessage; transf
   let backend: Backend | undefined;
   try {
     const kernels = await Kernels.load();
-    const cpu = await createBrowserCpuBackend({ threads: req.threads, worker: cpuWorker });
+    const cpu = await createBrowserCpuBackend({ threads: req.threads, worker: cpuWorker, jobs: PROVER_JOBS });
     let gpu: GpuBackend | null = null;
     if (req.engine === 'webgpu') {
       try {

@@ -9,7 +9,7 @@ import type { LdeOptions } from '../../ntt/lde.js';
 import { sameLengthLog } from '../../ntt/ntt.js';
 import { Kernels } from '../../wasm/kernels.js';
 import type { Backend, Matrix } from '../backend.js';
-import { runJob, type Job, type JobResult, type JobRunner } from './jobs.js';
+import { BACKEND_JOBS, handles, runJob, type Job, type JobHandlers, type JobResult, type JobRunner } from './jobs.js';
 
 interface CpuMatrix extends Matrix {
   readonly backend: 'cpu';
@@ -36,14 +36,27 @@ export class CpuBackend implements Backend {
   readonly threads: number;
   readonly description: string;
 
-  private constructor(private readonly k: Kernels, private readonly pool: JobRunner | undefined) {
+  private constructor(private readonly k: Kernels, private readonly pool: JobRunner | undefined, private readonly jobs: JobHandlers) {
     this.threads = pool?.size ?? 1;
     this.description = `cpu: wasm × ${this.threads} thread${this.threads > 1 ? 's' : ''}`;
   }
 
-  /** `pool` spreads work over threads (see ./node.ts for Node's worker pool). */
-  static async create(opts: { pool?: JobRunner } = {}): Promise<CpuBackend> {
-    return new CpuBackend(await Kernels.load(), opts.pool);
+  /**
+   * `pool` spreads work over threads (see ./node.ts for Node's worker pool); `jobs` is the table its
+   * workers serve (default BACKEND_JOBS), which the calling thread uses too when it runs a job inline.
+   */
+  static async create(opts: { pool?: JobRunner; jobs?: JobHandlers } = {}): Promise<CpuBackend> {
+    return new CpuBackend(await Kernels.load(), opts.pool, opts.jobs ?? BACKEND_JOBS);
+  }
+
+  /** Whether this backend (and its workers) run `op` jobs. */
+  handles(op: string): boolean {
+    return handles(this.jobs, op);
+  }
+
+  /** The CPU backend runs its own jobs. */
+  get cpuJobs(): CpuBackend {
+    return this;
   }
 
   /** The bytes this backend's WebAssembly memories (its own and its workers') have grown to: the most they held. */
@@ -107,7 +120,7 @@ export class CpuBackend implements Backend {
    */
   runJobs<T>(items: readonly T[], fresh: (item: T, copy: boolean) => { job: Job; transfer: ArrayBuffer[] }): Promise<JobResult[]> {
     const pool = this.pool;
-    if (!pool) return Promise.resolve(items.map((it) => runJob(this.k, fresh(it, false).job)));
+    if (!pool) return Promise.resolve(items.map((it) => runJob(this.k, this.jobs, fresh(it, false).job)));
     return Promise.all(items.map((it) => {
       const { job, transfer } = fresh(it, true);
       return pool.run(job, transfer);
@@ -129,7 +142,7 @@ export class CpuBackend implements Backend {
   }
 
   private run(job: Job): Promise<JobResult> {
-    return this.pool ? this.pool.run(job) : Promise.resolve(runJob(this.k, job));
+    return this.pool ? this.pool.run(job) : Promise.resolve(runJob(this.k, this.jobs, job));
   }
 
   /** Runs a per-column job, split by columns across the pool when worth it; keeps column order. */
@@ -138,7 +151,7 @@ export class CpuBackend implements Backend {
     const inline = !this.pool || m.width < 2 || m.height * m.width * growth < PARALLEL_MIN_ELEMENTS;
     const groups = inline ? [[0, m.width] as [number, number]] : ranges(m.width, this.pool!.size);
     const results = await Promise.all(
-      groups.map(([lo, hi]) => (inline ? Promise.resolve(runJob(this.k, make(columns.slice(lo, hi)))) : this.run(make(columns.slice(lo, hi))))),
+      groups.map(([lo, hi]) => (inline ? Promise.resolve(runJob(this.k, this.jobs, make(columns.slice(lo, hi)))) : this.run(make(columns.slice(lo, hi))))),
     );
     const out = results.flatMap(columnsOf);
     return this.wrap(out, out[0]!.length);

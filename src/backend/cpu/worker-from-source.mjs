@@ -1,6 +1,8 @@
-// Boots the CPU worker from TypeScript sources (tests, tsx): registers tsx's loader in this worker
-// thread, then runs worker.ts. Built code (dist/) starts worker.js directly and never loads this.
+// Boots a CPU worker entry from TypeScript sources (tests, tsx): registers tsx's loader in this worker
+// thread, then imports the entry named in workerData (./node.ts passes it). Built code (dist/) starts
+// its .js entry directly and never loads this.
+import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./worker.ts');
+await import(workerData.entry);

@@ -1,10 +1,5 @@
-// Worker-thread entry of the CPU backend (Node worker_threads): one wasm instance per worker.
-import { parentPort } from 'node:worker_threads';
-import { Kernels } from '../../wasm/kernels.js';
-import { answerJob } from './jobs.js';
+// Node worker-thread entry of the CPU backend serving the Backend operations only.
+import { BACKEND_JOBS } from './jobs.js';
+import { serveNodeJobs } from './serve-node.js';
 
-const k = Kernels.loadSync();
-parentPort!.on('message', (msg: Parameters<typeof answerJob>[1]) => {
-  const { reply, transfer } = answerJob(k, msg);
-  parentPort!.postMessage(reply, transfer);
-});
+serveNodeJobs(BACKEND_JOBS);

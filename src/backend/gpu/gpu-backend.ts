@@ -9,7 +9,7 @@ import { sameLengthLog } from '../../ntt/ntt.js';
 import { hashRowsGpu, merkleTreeGpu } from '../../gpu/blake3.js';
 import { adapterName, type AdapterSummary, type GpuContext } from '../../gpu/context.js';
 import { fieldMap, type FieldOp } from '../../gpu/field-ops.js';
-import { downloadColumns, releaseMatrix, segmentsOf, uploadColumns, type GpuMatrix } from '../../gpu/matrix.js';
+import { downloadColumns, releaseMatrix, gpuMatrix, segmentsOf, uploadColumns, type GpuMatrix } from '../../gpu/matrix.js';
 import { GpuNtt, type GpuResult } from '../../gpu/ntt.js';
 import { Kernels } from '../../wasm/kernels.js';
 import type { Backend, Matrix } from '../backend.js';
@@ -39,6 +39,11 @@ export class GpuBackend implements Backend {
   /** The NTT/LDE dispatchers and their cached tables (the STARK's GPU steps share them). */
   get transforms(): GpuNtt {
     return this.#ntt;
+  }
+
+  /** This backend keeps its matrices on its own GPU. */
+  get resident(): GpuBackend {
+    return this;
   }
 
   get adapter(): AdapterSummary {
@@ -111,8 +116,7 @@ export class GpuBackend implements Backend {
   }
 
   #own(m: Matrix): GpuMatrix {
-    segmentsOf(m);
-    return m as GpuMatrix;
+    return gpuMatrix(m);
   }
 
   async #timed(op: Promise<GpuResult<GpuMatrix>>): Promise<Matrix> {

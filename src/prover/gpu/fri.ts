@@ -5,63 +5,16 @@
 //
 // A layer is a GpuMatrix of two columns (c0, c1) of height 2^logSize. Inputs may be split across
 // segments; a folded layer is always one segment (GpuLimitError when 2 columns do not fit one binding).
-import * as Fp from '../field/goldilocks.js';
-import * as Fp2 from '../field/ext2.js';
-import type { GpuContext } from './context.js';
-import { runDispatches, type Dispatch } from './dispatch.js';
-import { allocMatrix, columnAt, releaseMatrix, segmentsOf, type GpuMatrix } from './matrix.js';
-import type { GpuResult } from './ntt.js';
+import * as Fp from '../../field/goldilocks.js';
+import * as Fp2 from '../../field/ext2.js';
+import type { GpuContext } from '../../gpu/context.js';
+import { runDispatches, type Dispatch } from '../../gpu/dispatch.js';
+import { allocMatrix, columnAt, releaseMatrix, segmentsOf, type GpuMatrix } from '../../gpu/matrix.js';
+import type { GpuResult } from '../../gpu/ntt.js';
+import { fp2Words, grid, words } from '../../gpu/dispatch.js';
+import { powerTable } from '../../gpu/power-table.js';
 
 const WORKGROUP_SIZE = 64;
-
-/** Workgroups for `invocations` in (x, y), x capped by the device; kernels index (y·x_count + x)·size + local. */
-export function grid(ctx: GpuContext, invocations: number, workgroupSize: number): [number, number] {
-  const total = Math.max(1, Math.ceil(invocations / workgroupSize));
-  // As few rows as the per-dimension limit allows, then as few columns: under y workgroups idle.
-  const y = Math.ceil(total / ctx.limits.maxComputeWorkgroupsPerDimension);
-  return [Math.ceil(total / y), y];
-}
-
-/** The low and high 32-bit words of a canonical element. */
-export const words = (x: bigint): [number, number] => [Number(x & 0xffffffffn), Number(x >> 32n)];
-export const fp2Words = (a: Fp2.Fp2): number[] => [...words(a[0]), ...words(a[1])];
-
-export interface PowerTable {
-  buffer: GPUBuffer;
-  /** lo holds root^i for i < 2^loBits. */
-  loBits: number;
-}
-
-const tables = new WeakMap<GpuContext, Map<string, PowerTable>>();
-
-/**
- * scale·root^e for every e < 2^bits as two small tables in one buffer, cached per context: lo[i] =
- * root^i (i < 2^loBits), then hi[j] = scale·root^(j·2^loBits), so the value is hi[e >> loBits]·lo[e mod
- * 2^loBits] — one multiply in a kernel and about 2·2^(bits/2) host multiplies here.
- */
-export function powerTable(ctx: GpuContext, scale: bigint, root: bigint, bits: number): PowerTable {
-  let cache = tables.get(ctx);
-  if (!cache) tables.set(ctx, (cache = new Map()));
-  const key = `${scale}:${root}:${bits}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const { data, loBits } = splitPowers(scale, root, bits);
-  const table = { buffer: ctx.upload(data, `powers ${key}`), loBits };
-  cache.set(key, table);
-  return table;
-}
-
-/** The host side of powerTable: lo (root^i, i < 2^loBits) then hi (scale·root^(j·2^loBits)) in one array. */
-export function splitPowers(scale: bigint, root: bigint, bits: number): { data: BigUint64Array; loBits: number } {
-  const loBits = Math.ceil(bits / 2), loN = 2 ** loBits, hiN = 2 ** (bits - loBits);
-  const data = new BigUint64Array(loN + hiN);
-  let p = 1n;
-  for (let i = 0; i < loN; i++, p = Fp.mul(p, root)) data[i] = p;
-  // p = root^(2^loBits) now.
-  let q = scale;
-  for (let j = 0; j < hiN; j++, q = Fp.mul(q, p)) data[loN + j] = q;
-  return { data, loBits };
-}
 
 
 function checkLayer(layer: GpuMatrix, what: string): number {

@@ -10,15 +10,16 @@
 // in block b: the next trace row (x·ω_n stays in the coset), the point itself (c_t·ω_n^bitrev_n(i)),
 // and x^n = c_t^n, constant on the block. So the β blocks are independent jobs, which the CPU steps
 // spread over the backend's threads (compositionBlock; the worker runs the same function).
-import type { Column } from '../field/columns.js';
-import * as Fp from '../field/goldilocks.js';
-import type { Fp2 } from '../field/ext2.js';
-import { evaluateOnCoset, inverseNtt } from '../ntt/index.js';
-import type { Kernels } from '../wasm/kernels.js';
-import type { Air } from './air.js';
-import { COSET_SHIFT, domainPoints, nextRowColumns, reverseBits } from './domain.js';
-import { evalColumns } from './expr.js';
-import { concatExt, type ExtColumn } from './ext-columns.js';
+import type { Column } from '../../field/columns.js';
+import * as Fp from '../../field/goldilocks.js';
+import type { Fp2 } from '../../field/ext2.js';
+import { evaluateOnCoset, inverseNtt } from '../../ntt/index.js';
+import type { Kernels } from '../../wasm/kernels.js';
+import type { Air } from '../../stark/air.js';
+import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
+import { domainPoints } from '../../ntt/points.js';
+import { evalColumns } from './constraints.js';
+import { concatExt, type ExtColumn } from '../../field/ext-columns.js';
 
 /**
  * A periodic column on the LDE domain (bit-reversed): Q(x) = P(x^(n/m)), P interpolating its m values
@@ -110,5 +111,26 @@ export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, al
       k.raw.vec_add(total[1], total[1], acc[1], n);
     }
     return { c0: k.get(total[0], n), c1: k.get(total[1], n) };
+  });
+}
+
+/**
+ * Columns (LDE, bit-reversed) shifted by one trace row: entry p holds the value at x·ω_n where x is
+ * point p. Position c·n + i (coset block c) maps to c·n + bitrev_n(bitrev_n(i) + 1).
+ */
+export function nextRowColumns(cols: readonly Column[], logN: number): Column[] {
+  const n = 2 ** logN;
+  const sigma = new Uint32Array(n);
+  for (let i = 0; i < n; i++) sigma[i] = reverseBits((reverseBits(i, logN) + 1) % n, logN);
+  return cols.map((col) => {
+    const out = new BigUint64Array(col.length);
+    const o = new Uint32Array(out.buffer), s = new Uint32Array(col.buffer, col.byteOffset, col.length * 2);
+    for (let base = 0; base < col.length; base += n)
+      for (let i = 0; i < n; i++) {
+        const from = 2 * (base + sigma[i]!), to = 2 * (base + i);
+        o[to] = s[from]!;
+        o[to + 1] = s[from + 1]!;
+      }
+    return out;
   });
 }

@@ -16,20 +16,20 @@
 //   tiling) and extended with GpuNtt.lde in bit-reversed order, which equals periodicOnLde.
 // Each position costs one inversion (the boundary quotients are folded into one fraction); one
 // invocation per position over a 2D grid.
-import { checkAir, type Air } from '../stark/air.js';
-import type { Expr } from '../stark/expr.js';
-import { exprToWgsl } from '../stark/expr.js';
-import { COSET_SHIFT, reverseBits } from '../stark/domain.js';
-import * as Fp from '../field/goldilocks.js';
-import * as E from '../field/ext2.js';
-import type { Fp2 } from '../field/ext2.js';
-import { MAX_BLOWUP } from '../ntt/lde.js';
-import type { GpuContext } from './context.js';
-import { runDispatches } from './dispatch.js';
-import { GpuLimitError } from './errors.js';
-import { allocMatrix, releaseMatrix, segmentsOf, uploadColumns, type GpuMatrix } from './matrix.js';
-import { splitPowers } from './fri.js';
-import type { GpuNtt, GpuResult } from './ntt.js';
+import { checkAir, type Air } from '../../stark/air.js';
+import type { Expr } from '../../stark/expr.js';
+import { exprToWgsl } from './constraints.js';
+import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
+import * as Fp from '../../field/goldilocks.js';
+import * as E from '../../field/ext2.js';
+import type { Fp2 } from '../../field/ext2.js';
+import { MAX_BLOWUP } from '../../ntt/lde.js';
+import type { GpuContext } from '../../gpu/context.js';
+import { runDispatches } from '../../gpu/dispatch.js';
+import { GpuLimitError } from '../../gpu/errors.js';
+import { allocMatrix, releaseMatrix, segmentsOf, uploadColumns, type GpuMatrix } from '../../gpu/matrix.js';
+import { splitPowers } from '../../gpu/power-table.js';
+import type { GpuNtt, GpuResult } from '../../gpu/ntt.js';
 
 const WORKGROUP_SIZE = 64;
 

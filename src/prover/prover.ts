@@ -8,17 +8,20 @@ import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { checkAir, checkTrace, compositionSegments, maxDegree, type Air } from './air.js';
-import { COSET_SHIFT } from './domain.js';
-import { friCommit, friPlan, type FriProverState } from './fri.js';
-import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from './options.js';
-import type { Opening, StarkProof } from './proof.js';
-import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
-import { isZeroUpTo, NotLowDegreeError } from './split.js';
-import { Scheduler } from '../backend/scheduler.js';
-import { stepsFor, type Commitment, type Held, type StarkSteps } from './steps.js';
-import type { Transcript } from './transcript.js';
-import { evalColumns } from './expr.js';
+import { checkAir, checkTrace, compositionSegments, maxDegree, type Air } from '../stark/air.js';
+import { COSET_SHIFT } from '../stark/domain.js';
+import { friCommit, type FriProverState } from './fri.js';
+import { friPlan } from '../stark/fri.js';
+import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from '../stark/options.js';
+import type { Opening, StarkProof } from '../stark/proof.js';
+import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from '../stark/protocol.js';
+import { isZeroUpTo } from './cpu/split.js';
+import { NotLowDegreeError } from './errors.js';
+import { type Commitment, type Held, type StarkSteps } from '../stark/steps.js';
+import type { Transcript } from '../stark/transcript.js';
+import { evalColumns } from './cpu/constraints.js';
+import { cpuSteps } from './cpu/steps.js';
+import { gpuSteps } from './gpu/steps.js';
 
 export interface StageTiming {
   stage: string;
@@ -105,29 +108,28 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
     throw new RangeError(`${air.id}: transition degree ${maxDegree(air)} needs a blowup of at least ${maxDegree(air) - 1}; the options give ${o.blowup}`);
   if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
-  const gpu = backend instanceof Scheduler ? backend.residentGpu('lde', 2 ** air.logN * o.blowup * air.width) : undefined;
-  const stages: StageTiming[] = [];
-  const hostCheck = backend.kind !== 'gpu' && !gpu && !input.cheat;
-  const total = PROVE_STAGES.length - (hostCheck ? 0 : 1);
-  if (hostCheck) {
-    input.progress?.({ stage: 'trace check', done: 0, total });
-    const t0 = performance.now();
-    if (!satisfies(k, air, input.trace)) throw violation(air, input.trace);
-    stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
-  }
-  const withStages = (r: ProveResult): ProveResult => ({ ...r, stages: [...stages, ...r.stages] });
-  const counted = { done: hostCheck ? 1 : 0, total };
-  try {
-    if (!(backend instanceof Scheduler) || !gpu) return withStages(await proveChecked(k, backend, o, input, counted));
-    const t1 = performance.now();
-    try {
-      return withStages(await proveChecked(k, gpu, o, input, { ...counted }));
-    } catch (e) {
-      const note = backend.gpuFailed(e, 'prove');
-      stages.push({ stage: 'gpu attempt', ms: performance.now() - t1, backend: 'gpu', note });
-      // The CPU rerun checks nothing on the host first: its stage count is the resident one's.
-      return withStages(await proveChecked(k, backend, o, input, { ...counted }));
+  const size = 2 ** air.logN * o.blowup * air.width;
+  // Where the whole proof runs is the backend's call (a scheduler: resident on its GPU from its LDE
+  // threshold on, and again on the CPU if the GPU fails); the trace is checked on the host first only
+  // when the first attempt runs there. The CPU rerun checks nothing first: its stage count is the
+  // resident one's.
+  const attempt = async (on: Backend, { resident, rerun }: { resident: boolean; rerun: boolean }): Promise<ProveResult> => {
+    const stages: StageTiming[] = [];
+    const hostCheck = on.kind !== 'gpu' && !resident && !rerun && !input.cheat;
+    const total = PROVE_STAGES.length - (hostCheck ? 0 : 1);
+    if (hostCheck) {
+      input.progress?.({ stage: 'trace check', done: 0, total });
+      const t0 = performance.now();
+      if (!satisfies(k, air, input.trace)) throw violation(air, input.trace);
+      stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
     }
+    const r = await proveChecked(k, on, o, input, { done: hostCheck ? 1 : 0, total });
+    return { ...r, stages: [...stages, ...r.stages] };
+  };
+  try {
+    if (!backend.place) return await attempt(backend, { resident: backend.kind === 'gpu', rerun: false });
+    const { value, abandoned } = await backend.place(size, 'prove', attempt);
+    return abandoned ? { ...value, stages: [{ stage: 'gpu attempt', ms: abandoned.ms, backend: 'gpu', note: abandoned.note }, ...value.stages] } : value;
   } catch (e) {
     throw e instanceof NotLowDegreeError ? violation(air, input.trace, e) : e;
   }
@@ -148,12 +150,12 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
   const { air } = input;
   const stages: StageTiming[] = [];
   // On a scheduler, a stage is labelled with where its operations ran (it records each one).
-  const placement = backend instanceof Scheduler ? backend : undefined;
+  const placement = backend.stages;
   const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>): Promise<T> => {
     input.progress?.({ stage, done: count.done, total: count.total });
-    const mark = placement?.stages.length ?? 0, t0 = performance.now();
+    const mark = placement?.length ?? 0, t0 = performance.now();
     const v = await fn();
-    const ran = [...new Set(placement?.stages.slice(mark).map((r) => r.backend))];
+    const ran = [...new Set(placement?.slice(mark).map((r) => r.backend))];
     stages.push({ stage, ms: performance.now() - t0, backend: ran.length ? ran.join('+') : where });
     count.done++;
     return v;
@@ -280,3 +282,9 @@ function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
   return air.transitions.every((e) => isZeroUpTo(evalColumns(k, e, { cur: trace, next, periodic }, n), n - 1));
 }
 
+
+/** The steps for a backend: resident on a GpuBackend, on the CPU kernels for everything else. */
+/** The steps for a backend: resident on the GPU it keeps matrices on, else on the CPU kernels. */
+function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown> {
+  return (backend.resident ? gpuSteps(k, backend.resident) : cpuSteps(k, backend)) as StarkSteps<unknown>;
+}

@@ -6,15 +6,16 @@
 // column into a base column with F_p2 coefficients (composition column 2j + 1 gets γ''_j·u). One
 // dispatch per segment pair d (trace segment d, composition segment d), accumulating in a 2N F_p2
 // scratch buffer when there is more than one; the last dispatch divides by x − z and x − zω.
-import * as Fp from '../field/goldilocks.js';
-import * as Fp2 from '../field/ext2.js';
-import { deepConstants, type DeepParams } from '../stark/deep.js';
-import { COSET_SHIFT } from '../stark/domain.js';
-import type { GpuContext } from './context.js';
-import { runDispatches, type Dispatch } from './dispatch.js';
-import { fp2Words, grid, powerTable, words } from './fri.js';
-import { allocMatrix, releaseMatrix, segmentsOf, type GpuMatrix } from './matrix.js';
-import type { GpuResult } from './ntt.js';
+import * as Fp from '../../field/goldilocks.js';
+import * as Fp2 from '../../field/ext2.js';
+import { deepConstants, type DeepParams } from '../../stark/deep.js';
+import { COSET_SHIFT } from '../../stark/domain.js';
+import type { GpuContext } from '../../gpu/context.js';
+import { runDispatches, type Dispatch } from '../../gpu/dispatch.js';
+import { fp2Words, grid, words } from '../../gpu/dispatch.js';
+import { powerTable } from '../../gpu/power-table.js';
+import { allocMatrix, releaseMatrix, segmentsOf, type GpuMatrix } from '../../gpu/matrix.js';
+import type { GpuResult } from '../../gpu/ntt.js';
 
 const WORKGROUP_SIZE = 64;
 /** Rows per invocation: one fp_inv per ROWS rows. */

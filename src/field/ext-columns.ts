@@ -1,9 +1,8 @@
 // F_p2 columns for the prover's bulk work: an element column is a pair of base columns (c0, c1),
 // and every operation is a handful of WebAssembly base-column kernels — never a bigint per element.
 // u² = 7 (src/field/ext2.ts).
-import { addColumns, mulColumns, scaleColumn, type Column } from '../field/columns.js';
-import * as Fp from '../field/goldilocks.js';
-import * as Fp2 from '../field/ext2.js';
+import { addColumns, mulColumns, scaleColumn, type Column } from './columns.js';
+import * as Fp2 from './ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
 
 export interface ExtColumn {
@@ -15,6 +14,9 @@ const W = Fp2.W;
 
 /** a·b for base column b. */
 /** The columns of `parts` one after another. */
+/** The (c0, c1) columns of an F_p2 column, from a list holding exactly them first. */
+export const pairOf = (cols: readonly Column[]): ExtColumn => ({ c0: cols[0]!, c1: cols[1]! });
+
 export function concatExt(parts: readonly ExtColumn[]): ExtColumn {
   const N = parts.reduce((m, p) => m + p.c0.length, 0);
   const out = { c0: new BigUint64Array(N), c1: new BigUint64Array(N) };

@@ -8,20 +8,13 @@
 // R_t(y) (R_t(ω_n^i) = C(c_t·ω_n^i)) has coefficients R_t[m]·c_t^(−m) = Σ_j ω_β^(t·j)·D_j[m],
 // D_j = s^(n·j)·C_j: a length-β DFT over the blocks, the same for every m. β size-n transforms
 // stay in cache where one size-N transform does not, and no bit-reversal pass runs.
-import type { Column } from '../field/columns.js';
-import * as Fp from '../field/goldilocks.js';
-import { twiddlesFor } from '../ntt/ntt.js';
-import type { Kernels } from '../wasm/kernels.js';
-import { COSET_SHIFT, reverseBits } from './domain.js';
-import type { ExtColumn } from './ext-columns.js';
-
-/** The composition is not of degree < S·n: the trace does not satisfy the AIR (or the prover is broken). */
-export class NotLowDegreeError extends RangeError {
-  override readonly name = 'NotLowDegreeError';
-  constructor(segments: number) {
-    super(`composition has degree ≥ ${segments}·n: the trace does not satisfy the AIR`);
-  }
-}
+import type { Column } from '../../field/columns.js';
+import * as Fp from '../../field/goldilocks.js';
+import { twiddlesFor } from '../../ntt/ntt.js';
+import type { Kernels } from '../../wasm/kernels.js';
+import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
+import type { ExtColumn } from '../../field/ext-columns.js';
+import { NotLowDegreeError } from '../errors.js';
 
 /**
  * Coefficients of C (degree < S·n, on the bit-reversed LDE domain of 2^logN·β points) cut into S

@@ -2,13 +2,13 @@
 // out-of-domain answers without bringing the coefficients to the host. The device reduces each
 // column to T strided partials; the host finishes Σ_t z^t·partial_t on the WebAssembly kernels.
 // Equal to evaluateBaseAt (src/stark/ext-columns.ts) for every column and point.
-import * as Fp2 from '../field/ext2.js';
-import { evaluateBaseAt, extPowers, joinCoordinates } from '../stark/ext-columns.js';
-import type { Kernels } from '../wasm/kernels.js';
-import type { GpuContext } from './context.js';
-import { runDispatches, type Dispatch } from './dispatch.js';
-import { fp2Words, grid } from './fri.js';
-import { segmentsOf, type GpuMatrix, type Segment } from './matrix.js';
+import * as Fp2 from '../../field/ext2.js';
+import { evaluateBaseAt, extPowers, joinCoordinates } from '../../field/ext-columns.js';
+import type { Kernels } from '../../wasm/kernels.js';
+import type { GpuContext } from '../../gpu/context.js';
+import { runDispatches, type Dispatch } from '../../gpu/dispatch.js';
+import { fp2Words, grid } from '../../gpu/dispatch.js';
+import { segmentsOf, type GpuMatrix, type Segment } from '../../gpu/matrix.js';
 
 const WORKGROUP_SIZE = 64;
 /** Partials per column, at most: enough invocations to fill a large GPU, few enough to finish on the host. */

@@ -1,0 +1,19 @@
+// TODO header
+import type { Column } from '../field/columns.js';
+import * as Fp from '../field/goldilocks.js';
+import { powersColumn } from '../field/columns.js';
+import type { Kernels } from '../wasm/kernels.js';
+
+/** Bit-reversal permutation of a column of 2^logN elements (new column). */
+export function bitReversed(k: Kernels, col: Column): Column {
+  return k.scoped(() => {
+    const p = k.put(col);
+    k.raw.bit_reverse(p, Math.round(Math.log2(col.length)));
+    return k.get(p, col.length);
+  });
+}
+
+/** Every point of shift·⟨ω_size⟩ in bit-reversed order. */
+export function domainPoints(k: Kernels, shift: bigint, logSize: number): Column {
+  return bitReversed(k, powersColumn(k, shift, Fp.rootOfUnity(logSize), 2 ** logSize));
+}

@@ -1,0 +1,157 @@
+// TODO header
+import type { Backend, CpuJobs } from '../../backend/backend.js';
+import type { Job } from '../../backend/cpu/jobs.js';
+import { powersColumn, type Column } from '../../field/columns.js';
+import * as Fp from '../../field/goldilocks.js';
+import * as Fp2 from '../../field/ext2.js';
+import { hashPairs, hashRows } from '../../hash/leaves.js';
+import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
+import { openBatch } from '../../merkle/proof.js';
+import type { Kernels } from '../../wasm/kernels.js';
+import { compositionOnLde, type BlockRunner } from './composition.js';
+import { deepComposition, type DeepInput } from './deep.js';
+import { concatExt, evaluateBaseAt, extPowers, joinCoordinates, mulExtByBase } from '../../field/ext-columns.js';
+import { COSET_SHIFT } from '../../stark/domain.js';
+import { domainPoints } from '../../ntt/points.js';
+import type { ExtColumn } from '../../field/ext-columns.js';
+import { foldLayer, layerRows } from './fri.js';
+import { splitSegments } from './split.js';
+import { PROVER_JOB_OPS } from './jobs.js';
+import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
+import { pairOf } from '../../field/ext-columns.js';
+
+/** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
+const hostHeld = (cols: readonly Column[]): Held => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
+
+const hostCommitment = (tree: MerkleTree): Commitment => ({
+  root: tree.root, open: async (indices) => openBatch(tree, indices), layer: async (level) => tree.layer(level), release() {},
+});
+
+/** Rows at `positions` of column-major `cols`, row-major. */
+export function rowsAt(cols: readonly Column[], positions: readonly number[]): BigUint64Array {
+  const out = new BigUint64Array(positions.length * cols.length);
+  positions.forEach((p, r) => cols.forEach((c, j) => (out[r * cols.length + j] = c[p]!)));
+  return out;
+}
+
+/**
+ * Jobs that return (c0, c1), one per item, on a CPU backend's threads; `job` builds each from its
+ * item, passing every input column through `own` (a fresh copy moved to the worker, where there is one).
+ */
+async function extJobs<T>(cpu: CpuJobs, items: readonly T[], job: (item: T, own: (c: Column) => Column) => Job): Promise<ExtColumn[]> {
+  const results = await cpu.runJobs(items, (item, copy) => {
+    const moved: ArrayBuffer[] = [];
+    const own = (c: Column): Column => {
+      if (!copy) return c;
+      const fresh = c.slice();
+      moved.push(fresh.buffer as ArrayBuffer);
+      return fresh;
+    };
+    return { job: job(item, own), transfer: moved };
+  });
+  return results.map((r) => {
+    if (!('columns' in r) || r.columns.length !== 2) throw new Error('a CPU job returned no (c0, c1) columns');
+    return pairOf(r.columns);
+  });
+}
+
+/** The composition's coset blocks as jobs on a CPU backend's threads. */
+const blocksOn = (cpu: CpuJobs): BlockRunner => (_, air, blocks, alphas) =>
+  extJobs(cpu, blocks, (b, own) => ({ op: 'compositionBlock', air, block: { ...b, cur: b.cur.map(own), periodic: b.periodic.map(own) }, alphas }));
+
+/** The DEEP composition (pointwise) in β blocks of n points, as jobs on a CPU backend's threads. */
+async function deepOn(cpu: CpuJobs, d: DeepInput, n: number): Promise<ExtColumn> {
+  const starts = Array.from({ length: d.xs.length / n }, (_, b) => b * n);
+  return concatExt(await extJobs(cpu, starts, (lo, own) => {
+    const part = (c: Column) => own(c.subarray(lo, lo + n));
+    return { op: 'deep', input: { ...d, xs: part(d.xs), trace: d.trace.map(part), segments: d.segments.map((s) => ({ c0: part(s.c0), c1: part(s.c1) })) } };
+  }));
+}
+
+/**
+ * The CPU jobs host behind `backend` whose threads run the prover's jobs (./jobs.ts), or undefined to
+ * run them on this thread. A backend with threads whose workers do not serve them is refused: it was
+ * made without the prover's worker (capseal/prover/node's factories make it with it).
+ */
+function jobsOf(backend: Backend): CpuJobs | undefined {
+  const cpu = backend.cpuJobs;
+  if (!cpu || PROVER_JOB_OPS.every((op) => cpu.handles(op))) return cpu;
+  if (cpu.threads === 1) return undefined;
+  throw new Error(`the CPU backend's workers do not run the prover's jobs (${PROVER_JOB_OPS.join(', ')}): make it with capseal/prover/node (createNodeCpuBackend, createNodeBackend) or, in a browser, with PROVER_JOBS and the prover's worker`);
+}
+
+export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
+  const cpu = jobsOf(backend);
+  let xs: { logSize: number; points: Column } | undefined;
+  const points = (logSize: number): Column => {
+    if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
+    return xs.points;
+  };
+  const host = (h: Held): readonly Column[] => {
+    if (!h.host) throw new Error('CPU steps need the host copy of a matrix (hold() makes it)');
+    return h.host;
+  };
+  return {
+    where: 'cpu',
+    async hold(matrix) {
+      return { matrix, host: await backend.read(matrix) };
+    },
+    async rows(h, positions) {
+      return rowsAt(host(h), positions);
+    },
+    async composition(air, lde, alphas, logBlowup) {
+      return compositionOnLde(k, air, { cur: host(lde), logN: air.logN, logBlowup }, alphas, cpu ? blocksOn(cpu) : undefined);
+    },
+    async split(comp, logN, segments, blowup, cheat) {
+      const coeffs = splitSegments(k, comp, logN, segments, cheat).flatMap((c) => [c.c0, c.c1]);
+      // The segments' LDE on the backend (columns spread over its threads), with a host copy.
+      const m = await backend.upload(coeffs);
+      try {
+        const lde = await backend.lde(m, { blowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
+        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) } };
+      } finally {
+        backend.release(m);
+      }
+    },
+    async ood(trace, coeffs, z, zw) {
+      const m = await backend.intt(trace);
+      const traceCoeffs = await backend.read(m);
+      backend.release(m);
+      const n = traceCoeffs[0]!.length;
+      // (z·ω)^i = z^i·ω^i: a base-field scaling, cheaper than a second F_p2 power table.
+      const zPowers = extPowers(k, z, n), zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(Math.log2(n)), n));
+      return {
+        oodTrace: evaluateBaseAt(k, traceCoeffs, zPowers),
+        oodTraceNext: evaluateBaseAt(k, traceCoeffs, zwPowers),
+        oodComposition: joinCoordinates(evaluateBaseAt(k, host(coeffs), zPowers)),
+      };
+    },
+    async deep(lde, comp, logN, logBlowup, d) {
+      const c = host(comp);
+      const segments = Array.from({ length: c.length / 2 }, (_, j) => pairOf(c.slice(2 * j)));
+      const input = { ...d, xs: points(logN + logBlowup), trace: host(lde), segments };
+      return cpu ? deepOn(cpu, input, 2 ** logN) : deepComposition(k, input);
+    },
+    async fold(layer, shift, logSize, alpha, f) {
+      let v = layer, s = shift, a = alpha;
+      for (let r = 0; r < Math.log2(f); r++) {
+        v = foldLayer(k, v, s, logSize - r, a);
+        s = Fp.square(s);
+        a = Fp2.square(a);
+      }
+      return v;
+    },
+    async commitMatrix(m) {
+      return hostCommitment(await backend.merkleTree(await backend.hashRows(m)));
+    },
+    async commitLayer(layer, f) {
+      const cols = layerRows(layer, f);
+      const tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c), { keepLeaves: true });
+      return { commitment: hostCommitment(tree), rows: hostHeld(cols) };
+    },
+    async values(layer) {
+      return layer;
+    },
+    release() {},
+  };
+}

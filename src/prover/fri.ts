@@ -1,0 +1,60 @@
+// TODO header
+import type { Column } from '../field/columns.js';
+import * as Fp from '../field/goldilocks.js';
+import * as Fp2 from '../field/ext2.js';
+import { interpolateCoset } from '../ntt/lde.js';
+import type { Kernels } from '../wasm/kernels.js';
+import { bitReversed } from '../ntt/points.js';
+import type { ExtColumn } from '../field/ext-columns.js';
+import { type ProofOptions } from '../stark/options.js';
+import type { Commitment, Held, StarkSteps } from '../stark/steps.js';
+import type { FriPlan } from '../stark/fri.js';
+
+export interface FriLayer {
+  commitment: Commitment;
+  /** The committed rows (one per fold group), to open. */
+  rows: Held;
+}
+
+export interface FriProverState {
+  layers: FriLayer[];
+  finalPoly: Fp2.Fp2[];
+}
+
+/**
+ * Runs the commit phase on layer 0 (size 2^logN0, shift s), consuming it: every layer is released
+ * once folded. `commitRoot` absorbs a layer's root and `drawAlpha` draws the next folding challenge,
+ * in transcript order: α_0, root_1, α_1, …, α_{L−1}.
+ */
+export async function friCommit<L>(
+  k: Kernels, steps: StarkSteps<L>, layer0: L, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
+  drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void, cheat = false,
+): Promise<FriProverState> {
+  const f = o.foldingFactor, logF = Math.log2(f);
+  const layers: FriLayer[] = [];
+  let v = layer0, s = shift, logSize = logN0;
+  for (let i = 0; i < plan.folds; i++) {
+    const next = await steps.fold(v, s, logSize, drawAlpha(), f);
+    steps.release(v);
+    v = next;
+    s = Fp.pow(s, BigInt(f));
+    logSize -= logF;
+    if (i < plan.folds - 1) {
+      const layer = await steps.commitLayer(v, f);
+      layers.push(layer);
+      commitRoot(layer.commitment.root);
+    }
+  }
+  const last = await steps.values(v);
+  steps.release(v);
+  return { layers, finalPoly: finalPolynomial(k, last, s, plan.finalDegree, cheat) };
+}
+
+/** Coefficients of the last layer's polynomial; the honest prover's vanish above finalDegree (a cheat truncates). */
+function finalPolynomial(k: Kernels, v: ExtColumn, shift: bigint, degree: number, cheat: boolean): Fp2.Fp2[] {
+  const [c0, c1] = interpolateCoset(k, [bitReversed(k, v.c0), bitReversed(k, v.c1)], shift) as [Column, Column];
+  for (let j = degree; j < c0.length && !cheat; j++)
+    if (c0[j] !== 0n || c1[j] !== 0n)
+      throw new Error(`FRI: the last layer has degree ≥ ${degree} (the DEEP composition is not low-degree: invalid trace or constraints)`);
+  return Array.from({ length: degree }, (_, j) => [c0[j]!, c1[j]!] as const);
+}

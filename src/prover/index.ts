@@ -1,0 +1,3 @@
+// The capseal-stark-v1 prover (docs/architecture.md): the stage driver and the steps on the CPU or
+// the GPU. Verification needs only capseal/stark.
+export { prove, PROVE_STAGES, type ProveInput, type ProveProgress, type ProveResult, type StageTiming } from './prover.js';
