@@ -1,4 +1,4 @@
-// The DEEP-ALI composition polynomial on a GPU (src/gpu/composition.ts, shaders/composition.wgsl)
+// The DEEP-ALI composition polynomial on a GPU (src/prover/gpu/composition.ts, shaders/composition.wgsl)
 // against the CPU's compositionOnLde, byte for byte: FIB, GEOM (a periodic column, degree 3) and AGENT
 // (14 columns) with blowups 4 and 8, a synthetic AIR with periodic columns of lengths 1, 4 and n,
 // fp_pow constraints and three boundary rows listed out of order, and a width-1 AIR whose output is

@@ -1,8 +1,8 @@
 // The DEEP-ALI composition polynomial on the LDE domain, one invocation per position.
-// The reference is compositionOnLde in src/stark/composition.ts; src/gpu/composition.ts drives this
+// The reference is compositionOnLde in src/prover/cpu/composition.ts; src/prover/gpu/composition.ts drives this
 // kernel and must produce the same field elements:
 //   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)  +  Σ_rows r [Σ_{b at row r} α_b·(T_col(b)(x) − v_b)]/(x − g^r)
-// Needs goldilocks.wgsl and ext2.wgsl. src/gpu/composition.ts injects WORKGROUP_SIZE and OUT_SPLIT
+// Needs goldilocks.wgsl and ext2.wgsl. src/prover/gpu/composition.ts injects WORKGROUP_SIZE and OUT_SPLIT
 // and appends the AIR's generated code (AIR-shaped only; every per-proof value is in `consts`):
 //   fn air_transitions(p: u32, q: u32) -> Fp2    Σ_t α_t·c_t, cur row at position p, next row at q
 // built with exprToWgsl over trace_at / periodic_at / transition_alpha below.

@@ -1,7 +1,7 @@
 // The DEEP composition on the LDE domain (src/stark/deep.ts, deepComposition, is the reference):
 //   D(x) = [Σ_i γ_i·(T_i(x) − T_i(z)) + Σ_j γ''_j·(C_j(x) − C_j(z))] / (x − z)
 //        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)
-// Needs goldilocks.wgsl and ext2.wgsl; src/gpu/deep.ts injects WORKGROUP_SIZE and ROWS.
+// Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/deep.ts injects WORKGROUP_SIZE and ROWS.
 //
 // Every column is a base column with F_p2 coefficients: trace column i adds γ_i·T_i to acc_z and
 // γ'_i·T_i to acc_zω; composition column 2j adds γ''_j·c0 and column 2j + 1 adds (γ''_j·u)·c1 to

@@ -1,6 +1,6 @@
 // FRI on the GPU (src/stark/fri.ts is the reference): the fold of a bit-reversed F_p2 layer by
 // f ∈ {2, 4} (foldLayer applied log2 f times, as friCommit does; foldGroup is the same per group),
-// and the Merkle rows of a layer (layerRows). Needs goldilocks.wgsl and ext2.wgsl; src/gpu/fri.ts
+// and the Merkle rows of a layer (layerRows). Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/fri.ts
 // injects WORKGROUP_SIZE.
 //
 // fri_fold: invocation g folds the f values at positions f·g … f·g + f − 1 into output g. With

@@ -1,6 +1,6 @@
 // Polynomials in coefficient form evaluated at an F_p2 point: P(z) = Σ_i c_i·z^i for columns of n
 // base-field coefficients (the STARK's out-of-domain answers; evaluateBaseAt of
-// src/stark/ext-columns.ts is the reference). Needs goldilocks.wgsl and ext2.wgsl; src/gpu/poly-eval.ts
+// src/field/ext-columns.ts is the reference). Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/ood.ts
 // injects WORKGROUP_SIZE.
 //
 // Invocation (c, t), t < T (T a power of two dividing n), sums one strided slice by Horner in

@@ -1,4 +1,4 @@
-// Periodic columns on the LDE domain (src/stark/composition.ts periodicOnLde) against the BigInt
+// Periodic columns on the LDE domain (src/prover/cpu/composition.ts periodicOnLde) against the BigInt
 // model: m values repeating down the trace are the polynomial Q(x) = P(x^(n/m)), P interpolating
 // them on ⟨ω_m⟩ (here by the model's own inverse DFT), evaluated by Horner at every point of the
 // bit-reversed LDE domain, for every period, blowup and edge value.

@@ -1,4 +1,4 @@
-// The composition split (src/stark/split.ts) against a plain BigInt model: a polynomial of degree
+// The composition split (src/prover/cpu/split.ts) against a plain BigInt model: a polynomial of degree
 // < S·n, evaluated by Horner at every point of the bit-reversed LDE domain s·⟨ω_N⟩, must come back as
 // its own coefficients cut into S segments, for every blowup and segment count; anything at or above
 // S·n is a NotLowDegreeError (unless cheating), and S > β is refused.

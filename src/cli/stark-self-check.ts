@@ -1,4 +1,4 @@
-// `capseal doctor`'s checks of the STARK kernels (src/gpu/composition.ts, deep.ts, fri.ts, poly-eval.ts and the NTT
+// `capseal doctor`'s checks of the STARK kernels (src/prover/gpu/composition.ts, deep.ts, fri.ts, ood.ts and the NTT
 // copy mode): each against the CPU prover's own functions, byte for byte, on small inputs; last, a
 // whole FIB proof on both backends.
 import { AIRS, fibTrace } from '../airs/index.js';

@@ -10,11 +10,11 @@ import { treeFromLayers, type MerkleTree } from '../merkle/tree.js';
 import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
 import { segmentsOf, type GpuMatrix } from './matrix.js';
+import { WORKGROUP_SIZE } from './dispatch.js';
 
 /** Segment buffers hash_rows binds (bindings 0..5): with the digests, 7 of the 8 storage buffers WebGPU guarantees. */
 export const SEGMENT_BINDINGS = 6;
 
-const WORKGROUP_SIZE = 64;
 /** Elements (8 bytes) in one 1024-byte BLAKE3 chunk. */
 const CHUNK_ELEMENTS = 128;
 

@@ -4,6 +4,9 @@ import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
 import type * as Fp2 from '../field/ext2.js';
 
+/** Invocations per workgroup of every one-invocation-per-element kernel (injected into its WGSL). */
+export const WORKGROUP_SIZE = 64;
+
 export interface Dispatch {
   pipeline: GPUComputePipeline;
   /** Bindings in order; the string 'params' stands for this dispatch's uniform block. */

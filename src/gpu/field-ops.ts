@@ -2,7 +2,7 @@
 // arithmetic, exposed over host arrays for `capseal doctor` and the kernel tests, which check every
 // operation against the BigInt reference.
 import type { GpuContext } from './context.js';
-import { runDispatches } from './dispatch.js';
+import { runDispatches, WORKGROUP_SIZE } from './dispatch.js';
 
 /** Operation codes of field_ops.wgsl; F_p2 operands are interleaved (c0, c1) pairs. */
 export const FIELD_OPS = {
@@ -11,7 +11,6 @@ export const FIELD_OPS = {
 } as const;
 export type FieldOp = keyof typeof FIELD_OPS;
 
-const WORKGROUP_SIZE = 64;
 const UNARY: ReadonlySet<FieldOp> = new Set(['square', 'neg', 'inv', 'fp2_square', 'fp2_inv']);
 
 const isExtensionOp = (op: FieldOp): boolean => op.startsWith('fp2_');

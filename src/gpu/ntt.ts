@@ -13,7 +13,8 @@ import { allocMatrix, columnsPerSegment, releaseMatrix, segmentsOf, type GpuMatr
 
 // One tile and workgroup size for every pass keeps the pipeline variants few: each costs seconds
 // to compile on SwiftShader. Passes above the first fill the whole tile (see planPasses).
-const WORKGROUP_SIZE = 256;
+/** The NTT's workgroups cooperate on a tile in workgroup memory: more threads than the elementwise kernels' WORKGROUP_SIZE. */
+const TILE_THREADS = 256;
 const LANES_LOG = 3;
 
 const LOAD = { inPlace: 0, bitReversed: 1, coset: 2, copy: 3 } as const;
@@ -125,7 +126,7 @@ export class GpuNtt {
       const load = p === 0 ? t.load : LOAD.inPlace;
       const store = p === passes.length - 1 ? t.store : STORE.inPlace;
       const pipeline = await this.ctx.pipeline(['goldilocks', 'ntt'], {
-        WORKGROUP_SIZE, TILE_LOG: this.#tile, DIT: t.dit ? 1 : 0, LOAD_MODE: load, STORE_MODE: store,
+        WORKGROUP_SIZE: TILE_THREADS, TILE_LOG: this.#tile, DIT: t.dit ? 1 : 0, LOAD_MODE: load, STORE_MODE: store,
       }, 'ntt_pass');
       const resources = [t.data, t.src ?? t.twiddles, t.twiddles, t.table ?? t.twiddles, t.dst ?? this.ctx.placeholder, 'params'] as const;
       for (let y = 0; y < t.columns; y += maxY) {

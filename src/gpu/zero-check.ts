@@ -1,12 +1,9 @@
 // Whether a row range of a resident matrix is all zero (shaders/zero_check.wgsl), reading back one
 // flag: the GPU prover's check that the composition's coefficients vanish from S·n on, which is
-// isZeroFrom (src/stark/split.ts) on the CPU.
+// what splitSegments (src/prover/cpu/split.ts) checks in wasm memory on the CPU.
 import type { GpuContext } from './context.js';
-import { runDispatches, type Dispatch } from './dispatch.js';
-import { grid } from './dispatch.js';
+import { type Dispatch, grid, runDispatches, WORKGROUP_SIZE } from './dispatch.js';
 import { segmentsOf, type GpuMatrix } from './matrix.js';
-
-const WORKGROUP_SIZE = 64;
 
 /** True when rows [from, m.height) of every column of `m` are zero. */
 export async function isZeroFromGpu(ctx: GpuContext, m: GpuMatrix, from: number): Promise<boolean> {

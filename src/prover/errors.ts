@@ -1,4 +1,4 @@
-// TODO header
+// Typed errors of the prover.
 
 /** The composition is not of degree < S·n: the trace does not satisfy the AIR (or the prover is broken). */
 export class NotLowDegreeError extends RangeError {

@@ -22,6 +22,7 @@ import type { Transcript } from '../stark/transcript.js';
 import { evalColumns } from './cpu/constraints.js';
 import { cpuSteps } from './cpu/steps.js';
 import { gpuSteps } from './gpu/steps.js';
+import { compositionCoefficientCount } from '../stark/composition.js';
 
 export interface StageTiming {
   stage: string;
@@ -186,7 +187,7 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     t.absorb('trace-root', traceTree.root);
 
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
-    const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+    const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
     const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
     const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup, input.cheat === true));
     const compM = split.lde.matrix;

@@ -1,10 +1,10 @@
-// The composition at the OOD point z, from the claimed trace values T(z), T(z·ω): the verifier's side
-// of ./composition.ts, same terms in the same order.
-import * as Fp from '../field/goldilocks.js';
+// The composition at the OOD point z, from the claimed trace values T(z), T(z·ω): the verifier's
+// evaluation of ./composition.ts's terms, as the provers evaluate them over the LDE domain.
 import * as Fp2 from '../field/ext2.js';
 import { inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
+import { compositionTerms } from './composition.js';
 import { evalExt } from './expr.js';
 
 /** Horner evaluation of base-field coefficients at an F_p2 point. */
@@ -20,22 +20,19 @@ function periodicAt(k: Kernels, values: BigUint64Array, logN: number, z: Fp2.Fp2
   return hornerExt(p!, Fp2.pow(z, BigInt(2 ** logN / values.length)));
 }
 
+/** The composition (./composition.ts) at z from the claimed T(z), T(z·ω). */
 export function compositionAt(k: Kernels, air: Air, z: Fp2.Fp2, cur: readonly Fp2.Fp2[], next: readonly Fp2.Fp2[], alphas: readonly Fp2.Fp2[]): Fp2.Fp2 {
-  const n = 2 ** air.logN;
-  const g = Fp.rootOfUnity(air.logN);
+  const terms = compositionTerms(air, alphas);
   const periodic = air.periodic.map((v) => periodicAt(k, v, air.logN, z));
   let transitions: Fp2.Fp2 = Fp2.ZERO;
-  air.transitions.forEach((e, t) => (transitions = Fp2.add(transitions, Fp2.mul(alphas[t]!, evalExt(e, { cur, next, periodic })))));
+  for (const { expr, alpha } of terms.transitions) transitions = Fp2.add(transitions, Fp2.mul(alpha, evalExt(expr, { cur, next, periodic })));
   // (z − g^(n−1)) / (z^n − 1); z ∉ F_p, so neither vanishes.
-  const divisor = Fp2.div(Fp2.sub(z, Fp2.fromBase(Fp.pow(g, BigInt(n - 1)))), Fp2.sub(Fp2.pow(z, BigInt(n)), Fp2.ONE));
+  const divisor = Fp2.div(Fp2.sub(z, Fp2.fromBase(terms.lastRow)), Fp2.sub(Fp2.pow(z, BigInt(2 ** air.logN)), Fp2.ONE));
   let total = Fp2.mul(transitions, divisor);
-  const rows = [...new Set(air.boundaries.map((b) => b.row))].sort((a, b) => a - b);
-  for (const row of rows) {
+  for (const group of terms.boundaryGroups) {
     let sum: Fp2.Fp2 = Fp2.ZERO;
-    air.boundaries.forEach((b, i) => {
-      if (b.row === row) sum = Fp2.add(sum, Fp2.mul(alphas[air.transitions.length + i]!, Fp2.sub(cur[b.col]!, Fp2.fromBase(b.value))));
-    });
-    total = Fp2.add(total, Fp2.div(sum, Fp2.sub(z, Fp2.fromBase(Fp.pow(g, BigInt(row))))));
+    for (const b of group.terms) sum = Fp2.add(sum, Fp2.mul(b.alpha, Fp2.sub(cur[b.col]!, Fp2.fromBase(b.value))));
+    total = Fp2.add(total, Fp2.div(sum, Fp2.sub(z, Fp2.fromBase(group.point))));
   }
   return total;
 }

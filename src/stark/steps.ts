@@ -1,7 +1,8 @@
-// The prover's heavy steps after the trace LDE — constraint composition, the OOD answers, DEEP
-// composition, FRI folding and layer commitments — on the CPU kernels, or resident on the GPU
-// (src/gpu/composition.ts, poly-eval.ts, deep.ts, fri.ts). Both give the same bytes, so a proof does
-// not depend on where it was made.
+// The interface of the prover's heavy steps after the trace LDE — constraint composition, the OOD
+// answers, DEEP composition, FRI folding and layer commitments — over opaque handles. The prover's
+// driver (src/prover/prover.ts) runs them; src/prover/cpu/steps.ts implements them on the CPU kernels
+// and src/prover/gpu/steps.ts resident on one GPU. Both give the same bytes, so a proof does not
+// depend on where it was made.
 // A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
 import type { Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';

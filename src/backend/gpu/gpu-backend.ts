@@ -9,7 +9,7 @@ import { sameLengthLog } from '../../ntt/ntt.js';
 import { hashRowsGpu, merkleTreeGpu } from '../../gpu/blake3.js';
 import { adapterName, type AdapterSummary, type GpuContext } from '../../gpu/context.js';
 import { fieldMap, type FieldOp } from '../../gpu/field-ops.js';
-import { downloadColumns, releaseMatrix, gpuMatrix, segmentsOf, uploadColumns, type GpuMatrix } from '../../gpu/matrix.js';
+import { downloadColumns, gpuMatrix, releaseMatrix, uploadColumns, type GpuMatrix } from '../../gpu/matrix.js';
 import { GpuNtt, type GpuResult } from '../../gpu/ntt.js';
 import { Kernels } from '../../wasm/kernels.js';
 import type { Backend, Matrix } from '../backend.js';

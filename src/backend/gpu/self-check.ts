@@ -95,7 +95,7 @@ async function checkMerkle(cpu: Backend, gpu: Backend) {
 const FIELD_OPS: FieldOp[] = ['add', 'sub', 'mul', 'square', 'neg', 'inv', 'pow', 'fp2_add', 'fp2_sub', 'fp2_mul', 'fp2_square', 'fp2_inv'];
 
 /**
- * Every kernel's check, in order, then `extra` ones (the STARK kernels, from src/stark/self-check.ts);
+ * Every kernel's check, in order, then `extra` ones (the STARK kernels, from src/cli/stark-self-check.ts);
  * `onResult` sees each as it finishes.
  */
 export async function selfCheck(

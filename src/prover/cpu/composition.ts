@@ -1,9 +1,5 @@
-// The DEEP-ALI composition polynomial on the LDE domain (bit-reversed; ./domain.ts):
-//   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)  +  Σ_b α_b·(T_col(b)(x) − v_b)/(x − g^row(b))
-// with one α ∈ F_p2 per transition then per boundary constraint, in AIR order. Transition
-// constraints hold on rows 0 … n−2, hence the divisor (x^n − 1)/(x − g^(n−1)). Boundary constraints
-// sharing a row share one division. The verifier evaluates the same formula at the OOD point
-// (./ood.ts); the two must agree term for term.
+// The DEEP-ALI composition polynomial (its terms: src/stark/composition.ts) on the CPU, over the LDE
+// domain (bit-reversed; src/stark/domain.ts).
 //
 // The work goes by coset block: block b of the bit-reversed LDE holds the coset c_t·H (c_t = s·ω_N^t,
 // t = bitrev_β(b)) in bit-reversed order, and every input of the formula at a point of block b lies
@@ -20,6 +16,7 @@ import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
 import { domainPoints } from '../../ntt/points.js';
 import { evalColumns } from './constraints.js';
 import { concatExt, type ExtColumn } from '../../field/ext-columns.js';
+import { compositionTerms } from '../../stark/composition.js';
 
 /**
  * A periodic column on the LDE domain (bit-reversed): Q(x) = P(x^(n/m)), P interpolating its m values
@@ -72,38 +69,36 @@ export async function compositionOnLde(k: Kernels, air: Air, lde: LdeView, alpha
 /** The composition on one coset block; runs in wasm memory with the fused F_p2 kernels. */
 export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, alphas: readonly Fp2[]): ExtColumn {
   const n = 2 ** blk.logN, bytes = n * 8, logBeta = blk.logBlowup;
-  const g = Fp.rootOfUnity(blk.logN);
+  const terms = compositionTerms(air, alphas);
   // c_t, the block's coset offset, and its points c_t·ω_n^bitrev_n(i).
   const ct = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(blk.logN + logBeta), BigInt(reverseBits(blk.block, logBeta))));
   const xs = domainPoints(k, ct, blk.logN);
   const next = nextRowColumns(blk.cur, blk.logN);
-  const constraints = air.transitions.map((e) => evalColumns(k, e, { cur: blk.cur, next, periodic: blk.periodic }, n));
+  const constraints = terms.transitions.map((t) => evalColumns(k, t.expr, { cur: blk.cur, next, periodic: blk.periodic }, n));
   return k.scoped(() => {
     const zeroed = () => k.allocZeroed(bytes);
     const total = [zeroed(), zeroed()] as const, acc = [zeroed(), zeroed()] as const;
     const tmp = k.alloc(bytes), x = k.put(xs), scratch = k.alloc(bytes);
     constraints.forEach((c, t) => {
+      const { alpha } = terms.transitions[t]!;
       k.put(c, tmp);
-      k.raw.ext_axpy_base(total[0], total[1], tmp, alphas[t]![0], alphas[t]![1], n);
+      k.raw.ext_axpy_base(total[0], total[1], tmp, alpha[0], alpha[1], n);
     });
     // × (x − g^(n−1)) / (x^n − 1), with x^n = c_t^n on the whole block.
-    k.raw.vec_add_scalar(tmp, x, Fp.neg(Fp.pow(g, BigInt(n - 1))), n);
+    k.raw.vec_add_scalar(tmp, x, Fp.neg(terms.lastRow), n);
     k.raw.vec_scale(tmp, tmp, Fp.inv(Fp.sub(Fp.pow(ct, BigInt(n)), 1n)), n);
     k.raw.vec_mul(total[0], total[0], tmp, n);
     k.raw.vec_mul(total[1], total[1], tmp, n);
-    const rows = [...new Set(air.boundaries.map((b) => b.row))].sort((a, b) => a - b);
-    for (const row of rows) {
+    for (const group of terms.boundaryGroups) {
       k.u64.fill(0n, acc[0] / 8, acc[0] / 8 + n);
       k.u64.fill(0n, acc[1] / 8, acc[1] / 8 + n);
-      air.boundaries.forEach((b, i) => {
-        if (b.row !== row) return;
+      for (const b of group.terms) {
         k.put(blk.cur[b.col]!, tmp);
         k.raw.vec_add_scalar(tmp, tmp, Fp.neg(b.value), n);
-        const a = alphas[air.transitions.length + i]!;
-        k.raw.ext_axpy_base(acc[0], acc[1], tmp, a[0], a[1], n);
-      });
+        k.raw.ext_axpy_base(acc[0], acc[1], tmp, b.alpha[0], b.alpha[1], n);
+      }
       // ÷ (x − g^row): acc ·= 1/(x − g^row), total += acc.
-      k.raw.vec_add_scalar(tmp, x, Fp.neg(Fp.pow(g, BigInt(row))), n);
+      k.raw.vec_add_scalar(tmp, x, Fp.neg(group.point), n);
       if (k.raw.batch_inverse(tmp, tmp, scratch, n) >= 0) throw new Error('composition: an LDE point lies in the trace domain');
       k.raw.vec_mul(acc[0], acc[0], tmp, n);
       k.raw.vec_mul(acc[1], acc[1], tmp, n);

@@ -63,11 +63,7 @@ function segmentsOf(k: Kernels, col: Column, logN: number, S: number, cheat: boo
   });
 }
 
-/** Whether col[from …] are all zero (read as 32-bit words: no bigint per element). */
-export function isZeroFrom(col: Column, from: number): boolean {
-  return isZeroWords(new Uint32Array(col.buffer, col.byteOffset + from * 8, (col.length - from) * 2));
-}
-
+/** Whether col[0 … to) are all zero (read as 32-bit words: no bigint per element). */
 export const isZeroUpTo = (col: Column, to: number): boolean => isZeroWords(new Uint32Array(col.buffer, col.byteOffset, to * 2));
 
 function isZeroWords(w: Uint32Array): boolean {

@@ -1,4 +1,7 @@
-// TODO header
+// The prover's steps (src/stark/steps.ts) on the CPU kernels: the LDEs, hashing and trace
+// interpolation on the backend; the composition and the DEEP composition by coset block as jobs on
+// its threads (./jobs.ts) where it has them; splitting, OOD answers and FRI folds in wasm memory here.
+// Byte for byte what the GPU steps (../gpu/steps.ts) make.
 import type { Backend, CpuJobs } from '../../backend/backend.js';
 import type { Job } from '../../backend/cpu/jobs.js';
 import { powersColumn, type Column } from '../../field/columns.js';
@@ -10,7 +13,7 @@ import { openBatch } from '../../merkle/proof.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
 import { deepComposition, type DeepInput } from './deep.js';
-import { concatExt, evaluateBaseAt, extPowers, joinCoordinates, mulExtByBase } from '../../field/ext-columns.js';
+import { concatExt, evaluateBaseAt, extPowers, joinCoordinates, mulExtByBase, pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import { domainPoints } from '../../ntt/points.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
@@ -18,7 +21,6 @@ import { foldLayer, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
 import { PROVER_JOB_OPS } from './jobs.js';
 import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
-import { pairOf } from '../../field/ext-columns.js';
 
 /** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
 const hostHeld = (cols: readonly Column[]): Held => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });

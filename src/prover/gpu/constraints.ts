@@ -1,4 +1,5 @@
-// TODO header
+// AIR constraints as WGSL (shaders/goldilocks.wgsl's fp_* functions): the expression tree of
+// src/stark/expr.ts as one WGSL expression, for the generated composition kernel (./composition.ts).
 import { checkShape, type Expr } from '../../stark/expr.js';
 
 // ---------------------------------------------------------------- WGSL

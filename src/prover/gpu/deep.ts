@@ -11,13 +11,11 @@ import * as Fp2 from '../../field/ext2.js';
 import { deepConstants, type DeepParams } from '../../stark/deep.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import type { GpuContext } from '../../gpu/context.js';
-import { runDispatches, type Dispatch } from '../../gpu/dispatch.js';
-import { fp2Words, grid, words } from '../../gpu/dispatch.js';
+import { type Dispatch, fp2Words, grid, runDispatches, words, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
 import { powerTable } from '../../gpu/power-table.js';
 import { allocMatrix, releaseMatrix, segmentsOf, type GpuMatrix } from '../../gpu/matrix.js';
 import type { GpuResult } from '../../gpu/ntt.js';
 
-const WORKGROUP_SIZE = 64;
 /** Rows per invocation: one fp_inv per ROWS rows. */
 const ROWS = 4;
 

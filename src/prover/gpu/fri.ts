@@ -8,14 +8,10 @@
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { GpuContext } from '../../gpu/context.js';
-import { runDispatches, type Dispatch } from '../../gpu/dispatch.js';
+import { type Dispatch, fp2Words, grid, runDispatches, words, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
 import { allocMatrix, columnAt, releaseMatrix, segmentsOf, type GpuMatrix } from '../../gpu/matrix.js';
 import type { GpuResult } from '../../gpu/ntt.js';
-import { fp2Words, grid, words } from '../../gpu/dispatch.js';
 import { powerTable } from '../../gpu/power-table.js';
-
-const WORKGROUP_SIZE = 64;
-
 
 function checkLayer(layer: GpuMatrix, what: string): number {
   const logSize = Math.round(Math.log2(layer.height));

@@ -1,16 +1,14 @@
 // Coefficient columns evaluated at F_p2 points on the GPU (shaders/poly_eval.wgsl): the STARK's
 // out-of-domain answers without bringing the coefficients to the host. The device reduces each
 // column to T strided partials; the host finishes Σ_t z^t·partial_t on the WebAssembly kernels.
-// Equal to evaluateBaseAt (src/stark/ext-columns.ts) for every column and point.
+// Equal to evaluateBaseAt (src/field/ext-columns.ts) for every column and point.
 import * as Fp2 from '../../field/ext2.js';
 import { evaluateBaseAt, extPowers, joinCoordinates } from '../../field/ext-columns.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import type { GpuContext } from '../../gpu/context.js';
-import { runDispatches, type Dispatch } from '../../gpu/dispatch.js';
-import { fp2Words, grid } from '../../gpu/dispatch.js';
+import { type Dispatch, fp2Words, grid, runDispatches, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
 import { segmentsOf, type GpuMatrix, type Segment } from '../../gpu/matrix.js';
 
-const WORKGROUP_SIZE = 64;
 /** Partials per column, at most: enough invocations to fill a large GPU, few enough to finish on the host. */
 const MAX_STRIDE = 1 << 12;
 const FP2_BYTES = 16;

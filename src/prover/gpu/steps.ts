@@ -1,4 +1,6 @@
-// TODO header
+// The prover's steps (src/stark/steps.ts) resident on one GPU: every matrix stays on the device from
+// the trace LDE to the openings, which gather only the opened rows. Byte for byte what the CPU steps
+// (../cpu/steps.ts) make.
 import type { GpuResident } from '../../backend/backend.js';
 import * as Fp2 from '../../field/ext2.js';
 import { compositionGpu } from './composition.js';
@@ -9,11 +11,10 @@ import { friFoldGpu, layerRowsGpu } from './fri.js';
 import { hashRowsGpu, merkleCommitGpu } from '../../gpu/blake3.js';
 import { allocMatrix, copyRows, downloadColumns, gatherRows, gpuMatrix, releaseMatrix, type GpuMatrix } from '../../gpu/matrix.js';
 import type { Kernels } from '../../wasm/kernels.js';
-import { joinCoordinates } from '../../field/ext-columns.js';
+import { joinCoordinates, pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import { NotLowDegreeError } from '../errors.js';
 import type { Commitment, StarkSteps } from '../../stark/steps.js';
-import { pairOf } from '../../field/ext-columns.js';
 
 export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix> {
   const ctx = backend.ctx;
