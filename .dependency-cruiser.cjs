@@ -44,6 +44,13 @@ module.exports = {
       to: { path: '^src/prover/cpu/' },
     },
     {
+      name: 'no-dishonest-prover',
+      comment: 'the dishonest prover is for soundness tests only',
+      severity: 'error',
+      from: { pathNot: '^src/prover/testing\\.ts$' },
+      to: { path: '^src/prover/testing\\.ts$' },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       from: {},

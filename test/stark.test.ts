@@ -13,6 +13,7 @@ import { DEFAULT_OPTIONS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions
 import type { StarkProof } from '../src/stark/proof.js';
 import { drawOodPoint, drawQueries } from '../src/stark/protocol.js';
 import { prove } from '../src/prover/prover.js';
+import { proveDishonestly } from '../src/prover/testing.js';
 import { Transcript } from '../src/stark/transcript.js';
 import { verifyProof, type StarkErrorCode } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
@@ -107,8 +108,10 @@ describe('capseal-stark-v1 on the CPU', () => {
   it("a trace with one wrong cell: the honest prover refuses, a cheating prover's proof is rejected", async () => {
     const bad = trace.map((c) => c.slice());
     bad[1]![20] = Fp.add(bad[1]![20]!, 1n);
-    await expect(prove(k, backend, { air, trace: bad, statementHash: STATEMENT, publicInputs: PUBLIC })).rejects.toThrow(/transition constraint 1 at row 19/);
-    const forged = await prove(k, backend, { air, trace: bad, statementHash: STATEMENT, publicInputs: PUBLIC, cheat: true });
+    const refused = prove(k, backend, { air, trace: bad, statementHash: STATEMENT, publicInputs: PUBLIC });
+    await expect(refused).rejects.toThrow(/transition constraint 1 at row 19/);
+    await expect(refused).rejects.toMatchObject({ name: 'UnsatisfiedConstraintError', kind: 'transition', index: 1, row: 19 });
+    const forged = await proveDishonestly(k, backend, { air, trace: bad, statementHash: STATEMENT, publicInputs: PUBLIC });
     expect(check(forged.proof).ok).toBe(false);
   });
 

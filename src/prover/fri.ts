@@ -22,6 +22,8 @@ export interface FriLayer {
 export interface FriProverState {
   layers: FriLayer[];
   finalPoly: Fp2.Fp2[];
+  /** Whether the last layer's degree was below the final polynomial's length (else it was cut). */
+  lowDegree: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface FriProverState {
  */
 export async function friCommit<L>(
   k: Kernels, steps: StarkSteps<L>, layer0: L, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
-  drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void, cheat = false,
+  drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void,
 ): Promise<FriProverState> {
   const f = o.foldingFactor, logF = Math.log2(f);
   const layers: FriLayer[] = [];
@@ -50,14 +52,13 @@ export async function friCommit<L>(
   }
   const last = await steps.values(v);
   steps.release(v);
-  return { layers, finalPoly: finalPolynomial(k, last, s, plan.finalDegree, cheat) };
+  return { layers, ...finalPolynomial(k, last, s, plan.finalDegree) };
 }
 
-/** Coefficients of the last layer's polynomial; the honest prover's vanish above finalDegree (a cheat truncates). */
-function finalPolynomial(k: Kernels, v: ExtColumn, shift: bigint, degree: number, cheat: boolean): Fp2.Fp2[] {
+/** The last layer's polynomial cut to `degree` coefficients, and whether nothing lay above (an honest prover's does not). */
+function finalPolynomial(k: Kernels, v: ExtColumn, shift: bigint, degree: number): { finalPoly: Fp2.Fp2[]; lowDegree: boolean } {
   const [c0, c1] = interpolateCoset(k, [bitReversed(k, v.c0), bitReversed(k, v.c1)], shift) as [Column, Column];
-  for (let j = degree; j < c0.length && !cheat; j++)
-    if (c0[j] !== 0n || c1[j] !== 0n)
-      throw new Error(`FRI: the last layer has degree ≥ ${degree} (the DEEP composition is not low-degree: invalid trace or constraints)`);
-  return Array.from({ length: degree }, (_, j) => [c0[j]!, c1[j]!] as const);
+  let lowDegree = true;
+  for (let j = degree; j < c0.length && lowDegree; j++) lowDegree = c0[j] === 0n && c1[j] === 0n;
+  return { finalPoly: Array.from({ length: degree }, (_, j) => [c0[j]!, c1[j]!] as const), lowDegree };
 }

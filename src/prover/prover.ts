@@ -16,7 +16,7 @@ import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from '
 import type { Opening, StarkProof } from '../stark/proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from '../stark/protocol.js';
 import { isZeroUpTo } from './cpu/split.js';
-import { NotLowDegreeError } from './errors.js';
+import { NotLowDegreeError, UnsatisfiedConstraintError } from './errors.js';
 import { type Commitment, type Held, type StarkSteps } from '../stark/steps.js';
 import type { Transcript } from '../stark/transcript.js';
 import { evalColumns } from './cpu/constraints.js';
@@ -60,12 +60,6 @@ export interface ProveInput {
   publicInputs: Uint8Array;
   options?: ProofOptions;
   /**
-   * Behave like a cheating prover (soundness tests only): skip the trace check and, where an honest
-   * prover would stop because the composition or the last FRI layer is not low-degree, truncate the
-   * polynomial and go on. The resulting proof must not verify.
-   */
-  cheat?: boolean;
-  /**
    * Also return the committed trace LDE and layer `layer` of its Merkle tree (a capsule's row archive
    * stores the rows, in chunks whose roots are that layer).
    */
@@ -100,7 +94,24 @@ async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commi
  * checks the trace first; a resident GPU proof skips that host pass and lets the device's degree
  * check of the composition catch a violation, then names it the same way.
  */
-export async function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
+export function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<ProveResult> {
+  return proveAs(k, backend, input, HONEST);
+}
+
+/**
+ * How a prover behaves where the trace breaks the AIR. The honest one checks the trace and stops
+ * when the composition or the last FRI layer is not low-degree; ./testing.ts's dishonest one (for
+ * soundness tests) skips the trace check and cuts the polynomials to their bounds, making a proof
+ * that must not verify.
+ */
+export interface Conduct {
+  readonly refuseInvalid: boolean;
+}
+
+const HONEST: Conduct = { refuseInvalid: true };
+
+/** prove() with the given conduct. */
+export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, conduct: Conduct): Promise<ProveResult> {
   const { air } = input;
   const o = checkOptions(input.options ?? DEFAULT_OPTIONS);
   checkAir(air);
@@ -116,7 +127,7 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
   // resident one's.
   const attempt = async (on: Backend, { resident, rerun }: { resident: boolean; rerun: boolean }): Promise<ProveResult> => {
     const stages: StageTiming[] = [];
-    const hostCheck = on.kind !== 'gpu' && !resident && !rerun && !input.cheat;
+    const hostCheck = on.kind !== 'gpu' && !resident && !rerun && conduct.refuseInvalid;
     const total = PROVE_STAGES.length - (hostCheck ? 0 : 1);
     if (hostCheck) {
       input.progress?.({ stage: 'trace check', done: 0, total });
@@ -124,7 +135,7 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
       if (!satisfies(k, air, input.trace)) throw violation(air, input.trace);
       stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
     }
-    const r = await proveChecked(k, on, o, input, { done: hostCheck ? 1 : 0, total });
+    const r = await proveChecked(k, on, o, input, conduct, { done: hostCheck ? 1 : 0, total });
     return { ...r, stages: [...stages, ...r.stages] };
   };
   try {
@@ -140,14 +151,16 @@ export async function prove(k: Kernels, backend: Backend, input: ProveInput): Pr
 function violation(air: Air, trace: readonly Column[], cause?: Error): Error {
   const r = checkTrace(air, trace);
   if (r.ok) return cause ?? new RangeError('trace violates the AIR');
-  return new RangeError(`trace violates ${r.kind} constraint ${r.index} at row ${r.row}`);
+  return new UnsatisfiedConstraintError(r.kind, r.index, r.row);
 }
 
 /**
  * The proof of a checked trace and options, with the heavy steps on `backend`; `count` holds the
  * stages done before it (the host's trace check) and the total, for progress.
  */
-async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input: ProveInput, count: { done: number; total: number }): Promise<ProveResult> {
+async function proveChecked(
+  k: Kernels, backend: Backend, o: ProofOptions, input: ProveInput, conduct: Conduct, count: { done: number; total: number },
+): Promise<ProveResult> {
   const { air } = input;
   const stages: StageTiming[] = [];
   // On a scheduler, a stage is labelled with where its operations ran (it records each one).
@@ -189,9 +202,10 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
     const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
     const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
-    const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup, input.cheat === true));
+    const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
     const compM = split.lde.matrix;
     held.push(compM);
+    if (!split.lowDegree && conduct.refuseInvalid) throw new NotLowDegreeError(S);
     const compTree = await timed('composition commit', steps.where, () => steps.commitMatrix(compM));
     commitments.push(compTree);
     t.absorb('composition-root', compTree.root);
@@ -210,8 +224,10 @@ async function proveChecked(k: Kernels, backend: Backend, o: ProofOptions, input
       steps.deep(lde, split.lde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
     const plan = friPlan(logN, o);
     const fri = await timed('fri', steps.where, () =>
-      friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root), input.cheat === true));
+      friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root)));
     commitments.push(...fri.layers.map((l) => l.commitment));
+    if (!fri.lowDegree && conduct.refuseInvalid)
+      throw new Error(`FRI: the last layer has degree ≥ ${plan.finalDegree} (the DEEP composition is not low-degree: invalid trace or constraints)`);
     t.absorbExt('fri-final', fri.finalPoly);
     const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
     input.progress?.({ stage: 'done', done: count.done, total: count.total });

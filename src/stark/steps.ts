@@ -32,6 +32,8 @@ export interface Split {
   coeffs: Held;
   /** Their LDEs, 2S columns (c0, c1 of each segment), on the backend and on the host. */
   lde: Held;
+  /** Whether the composition had degree < S·n: the trace satisfies the AIR. */
+  lowDegree: boolean;
 }
 
 /** The out-of-domain answers: every trace column at z and z·ω, every composition segment at z. */
@@ -51,10 +53,10 @@ export interface StarkSteps<L> {
   composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
   /**
    * Cuts the composition (degree < S·n) into S segments, C(x) = Σ_j x^(j·n)·C_j(x), and extends each
-   * to the LDE domain; consumes `comp`. Throws NotLowDegreeError if anything lies above S·n (a
-   * cheat skips the check).
+   * to the LDE domain; consumes `comp`. Says whether nothing lay above S·n (else the cut dropped it
+   * and an honest prover stops).
    */
-  split(comp: L, logN: number, segments: number, blowup: number, cheat: boolean): Promise<Split>;
+  split(comp: L, logN: number, segments: number, blowup: number): Promise<Split>;
   /**
    * The OOD answers at z and zw = z·ω (ω the generator of the trace domain H: the CPU steps get
    * zw's powers by scaling z's with ω's) from the trace (evaluations on H, natural order, as

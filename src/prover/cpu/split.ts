@@ -14,19 +14,18 @@ import { twiddlesFor } from '../../ntt/ntt.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
-import { NotLowDegreeError } from '../errors.js';
 
 /**
  * Coefficients of C (degree < S·n, on the bit-reversed LDE domain of 2^logN·β points) cut into S
- * segments C_j with C(x) = Σ_j x^(j·n)·C_j(x). Throws NotLowDegreeError if a coefficient from S·n on
- * is not zero, unless `cheat`.
+ * segments C_j with C(x) = Σ_j x^(j·n)·C_j(x), and whether C is of degree < S·n (every coefficient
+ * from S·n on zero; when not, the segments drop those coefficients and the prover must refuse).
  */
-export function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: number, cheat: boolean): ExtColumn[] {
-  const [c0, c1] = [comp.c0, comp.c1].map((col) => segmentsOf(k, col, logN, S, cheat));
-  return c0!.map((c, j) => ({ c0: c, c1: c1![j]! }));
+export function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: number): { segments: ExtColumn[]; lowDegree: boolean } {
+  const [c0, c1] = [comp.c0, comp.c1].map((col) => segmentsOf(k, col, logN, S));
+  return { segments: c0!.segments.map((c, j) => ({ c0: c, c1: c1!.segments[j]! })), lowDegree: c0!.lowDegree && c1!.lowDegree };
 }
 
-function segmentsOf(k: Kernels, col: Column, logN: number, S: number, cheat: boolean): Column[] {
+function segmentsOf(k: Kernels, col: Column, logN: number, S: number): { segments: Column[]; lowDegree: boolean } {
   const n = 2 ** logN, beta = col.length / n, logBeta = Math.log2(beta), bytes = n * 8;
   if (!Number.isInteger(logBeta) || beta < 1) throw new RangeError(`splitSegments: ${col.length} values are not 2^${logN}·β`);
   if (S > beta) throw new RangeError(`splitSegments: ${S} segments do not fit an LDE of blowup ${beta}`);
@@ -53,13 +52,14 @@ function segmentsOf(k: Kernels, col: Column, logN: number, S: number, cheat: boo
         }
       }
     }
-    if (!cheat && !isZeroWords(new Uint32Array(k.raw.memory.buffer, at(S), (beta - S) * n * 2))) throw new NotLowDegreeError(S);
+    const lowDegree = isZeroWords(new Uint32Array(k.raw.memory.buffer, at(S), (beta - S) * n * 2));
     // C_j = D_j·s^(−n·j).
     const sn = Fp.inv(Fp.pow(COSET_SHIFT, BigInt(n)));
-    return Array.from({ length: S }, (_, j) => {
+    const segments = Array.from({ length: S }, (_, j) => {
       k.raw.vec_scale(at(j), at(j), Fp.pow(sn, BigInt(j)), n);
       return k.get(at(j), n);
     });
+    return { segments, lowDegree };
   });
 }
 

@@ -104,13 +104,14 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
     async composition(air, lde, alphas, logBlowup) {
       return compositionOnLde(k, air, { cur: host(lde), logN: air.logN, logBlowup }, alphas, cpu ? blocksOn(cpu) : undefined);
     },
-    async split(comp, logN, segments, blowup, cheat) {
-      const coeffs = splitSegments(k, comp, logN, segments, cheat).flatMap((c) => [c.c0, c.c1]);
+    async split(comp, logN, S, blowup) {
+      const { segments, lowDegree } = splitSegments(k, comp, logN, S);
+      const coeffs = segments.flatMap((c) => [c.c0, c.c1]);
       // The segments' LDE on the backend (columns spread over its threads), with a host copy.
       const m = await backend.upload(coeffs);
       try {
         const lde = await backend.lde(m, { blowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
-        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) } };
+        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) }, lowDegree };
       } finally {
         backend.release(m);
       }

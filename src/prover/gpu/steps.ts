@@ -13,7 +13,6 @@ import { allocMatrix, copyRows, downloadColumns, gatherRows, gpuMatrix, releaseM
 import type { Kernels } from '../../wasm/kernels.js';
 import { joinCoordinates, pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
-import { NotLowDegreeError } from '../errors.js';
 import type { Commitment, StarkSteps } from '../../stark/steps.js';
 
 export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix> {
@@ -35,17 +34,17 @@ export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix
     async composition(air, lde, alphas, logBlowup) {
       return (await compositionGpu(ctx, backend.transforms, gpuMatrix(lde.matrix), air, alphas, logBlowup)).value;
     },
-    async split(comp, logN, segments, blowup, cheat) {
+    async split(comp, logN, segments, blowup) {
       const n = 2 ** logN;
       const coeffs = (await backend.transforms.interpolateBitReversed(comp, COSET_SHIFT)).value;
       releaseMatrix(comp);
       const cut = allocMatrix(ctx, n, 2 * segments, 'composition segments');
       try {
-        if (!cheat && !(await isZeroFromGpu(ctx, coeffs, segments * n))) throw new NotLowDegreeError(segments);
+        const lowDegree = await isZeroFromGpu(ctx, coeffs, segments * n);
         await copyRows(ctx, Array.from({ length: 2 * segments }, (_, c) =>
           ({ from: coeffs, fromColumn: c % 2, fromRow: (c >> 1) * n, to: cut, toColumn: c, toRow: 0, rows: n })));
         const lde = (await backend.transforms.evaluateOnCoset(cut, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })).value;
-        return { coeffs: { matrix: cut, host: undefined }, lde: { matrix: lde, host: undefined } };
+        return { coeffs: { matrix: cut, host: undefined }, lde: { matrix: lde, host: undefined }, lowDegree };
       } catch (e) {
         releaseMatrix(cut);
         throw e;
