@@ -19,7 +19,8 @@ import { GpuNtt } from '../src/gpu/ntt.js';
 import { cosetLde } from '../src/ntt/lde.js';
 import type { Air } from '../src/stark/air.js';
 import { compositionOnLde } from '../src/prover/cpu/composition.js';
-import { add, cur, mul, neg, next, periodic, pow, sub, sum } from '../src/stark/expr.js';
+import { add, cur, eq, mul, neg, next, periodic, pow, share, sub, sum } from '../src/stark/expr.js';
+import { defineAir } from '../src/stark/define.js';
 import type { ExtColumn } from '../src/field/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { rng } from '../test/reference/model.js';
@@ -65,6 +66,20 @@ const NARROW_AIR: Air = {
   parameters: new Uint8Array(0),
 };
 
+/** Named columns and shared subexpressions (a share inside a share, as a pow operand, across constraints). */
+const SHARED_AIR: Air = defineAir({
+  id: 'shared_air_test',
+  logN: 5,
+  columns: ['a', 'b', 'c'],
+  periodic: { k: BigUint64Array.of(5n, F.P - 7n) },
+  transitions: ({ cur, next, periodic }) => {
+    const ab = share(mul(cur.a, cur.b), 'ab');
+    const abk = share(add(ab, periodic.k), 'abk');
+    return { next_a: eq(next.a, add(ab, cur.c)), next_b: eq(next.b, pow(abk, 3)), next_c: eq(next.c, mul(mul(abk, ab), abk)) };
+  },
+  boundaries: { first_a: { column: 'a', row: 0, value: 1n }, last_c: { column: 'c', row: 31, value: 2n } },
+});
+
 interface Case {
   name: string;
   make(): { air: Air; trace: Column[] };
@@ -86,6 +101,7 @@ const CASES: readonly Case[] = [
     make: () => ({ air: MIX_AIR, trace: [1n, 2n, 3n].map((s) => rng(s).column(32)) }),
     opts: { maxWorkgroupsX: 3 },
   },
+  { name: 'shared subexpressions (defineAir; random trace)', make: () => ({ air: SHARED_AIR, trace: [4n, 5n, 6n].map((s) => rng(s).column(32)) }) },
 ];
 
 let shared: Promise<GpuBackend | string> | undefined;

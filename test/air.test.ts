@@ -29,6 +29,7 @@ function model(e: Expr, row: { cur: readonly bigint[]; next: readonly bigint[]; 
     case 'mul': return mmul(model(e.a, row), model(e.b, row));
     case 'neg': return md(-model(e.a, row));
     case 'pow': return mpow(model(e.a, row), BigInt(e.exp));
+    case 'let': return model(e.a, row);
   }
 }
 

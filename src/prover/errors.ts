@@ -15,7 +15,9 @@ export class UnsatisfiedConstraintError extends RangeError {
     readonly kind: 'transition' | 'boundary',
     readonly index: number,
     readonly row: number,
+    /** The constraint's name, where the AIR names it. */
+    readonly constraint?: string,
   ) {
-    super(`trace violates ${kind} constraint ${index} at row ${row}`);
+    super(`trace violates ${kind} constraint ${index}${constraint === undefined ? '' : ` (${constraint})`} at row ${row}`);
   }
 }

@@ -19,7 +19,7 @@ import { isZeroUpTo } from './cpu/split.js';
 import { NotLowDegreeError, UnsatisfiedConstraintError } from './errors.js';
 import { type Commitment, type Held, type StarkSteps } from '../stark/steps.js';
 import type { Transcript } from '../stark/transcript.js';
-import { evalColumns } from './cpu/constraints.js';
+import { evalColumnsAll } from './cpu/constraints.js';
 import { cpuSteps } from './cpu/steps.js';
 import { gpuSteps } from './gpu/steps.js';
 import { compositionCoefficientCount } from '../stark/composition.js';
@@ -151,7 +151,7 @@ export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, c
 function violation(air: Air, trace: readonly Column[], cause?: Error): Error {
   const r = checkTrace(air, trace);
   if (r.ok) return cause ?? new RangeError('trace violates the AIR');
-  return new UnsatisfiedConstraintError(r.kind, r.index, r.row);
+  return new UnsatisfiedConstraintError(r.kind, r.index, r.row, r.name);
 }
 
 /**
@@ -296,7 +296,7 @@ function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
     for (let i = 0; i < n; i += v.length) r.set(v, i);
     return r;
   });
-  return air.transitions.every((e) => isZeroUpTo(evalColumns(k, e, { cur: trace, next, periodic }, n), n - 1));
+  return evalColumnsAll(k, air.transitions, { cur: trace, next, periodic }, n).every((c) => isZeroUpTo(c, n - 1));
 }
 
 

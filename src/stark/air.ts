@@ -5,7 +5,7 @@
 import { assertCanonicalColumn, encodeColumn, findNonCanonical, type Column } from '../field/columns.js';
 import * as F from '../field/goldilocks.js';
 import { blake3 } from '../hash/digest.js';
-import { checkExpr, degree, evalBase, serializeExpr, type Expr } from './expr.js';
+import { checkExpr, degree, evalBaseAll, serializeExpr, type Expr } from './expr.js';
 
 /** trace[col][row] = value. */
 export interface BoundaryConstraint {
@@ -28,6 +28,17 @@ export interface Air {
   readonly boundaries: readonly BoundaryConstraint[];
   /** AIR-specific parameters bound into the digest (may be empty). */
   readonly parameters: Uint8Array;
+  /**
+   * Names for people (failures, generated code), in order: one per column, transition and boundary
+   * where given. Not part of the AIR's identity (airDigest).
+   */
+  readonly names?: AirNames;
+}
+
+export interface AirNames {
+  readonly columns?: readonly string[];
+  readonly transitions?: readonly string[];
+  readonly boundaries?: readonly string[];
 }
 
 export const MAX_WIDTH = 1024;
@@ -51,6 +62,27 @@ export function checkAir(air: Air): void {
   checkTransitions(air);
   checkBoundaries(air);
   if (!(air.parameters instanceof Uint8Array)) throw new TypeError('air.parameters: expected a Uint8Array');
+  if (air.names !== undefined) checkNames(air);
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+function checkNames(air: Air): void {
+  const names = air.names!;
+  if (typeof names !== 'object' || names === null) throw new TypeError('air.names: expected an object');
+  const lists = { columns: air.width, transitions: air.transitions.length, boundaries: air.boundaries.length } as const;
+  for (const key of Object.keys(lists) as (keyof typeof lists)[]) {
+    const list = names[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new TypeError(`air.names.${key}: expected an array of names`);
+    if (list.length !== lists[key]) fail(`air.names.${key}`, `${list.length} names for ${lists[key]} ${key}`);
+    const seen = new Set<string>();
+    list.forEach((name, i) => {
+      if (typeof name !== 'string' || !NAME.test(name)) fail(`air.names.${key}[${i}]`, `${JSON.stringify(name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
+      if (seen.has(name)) fail(`air.names.${key}[${i}]`, `${JSON.stringify(name)} is used twice`);
+      seen.add(name);
+    });
+  }
 }
 
 function checkPeriodic(periodic: readonly BigUint64Array[], n: number): void {
@@ -163,7 +195,14 @@ export function periodicValue(col: BigUint64Array, row: number): bigint {
 
 export type TraceCheck =
   | { readonly ok: true }
-  | { readonly ok: false; readonly kind: 'transition' | 'boundary'; readonly index: number; readonly row: number };
+  | {
+      readonly ok: false;
+      readonly kind: 'transition' | 'boundary';
+      readonly index: number;
+      readonly row: number;
+      /** The constraint's name, where the AIR names it. */
+      readonly name?: string;
+    };
 
 /**
  * The first constraint the trace breaks: boundaries first, in order; then rows 0 … n−2 in order and,
@@ -178,14 +217,18 @@ export function checkTrace(air: Air, trace: readonly Column[]): TraceCheck {
     assertCanonicalColumn(col, `checkTrace: trace[${i}]`);
     if (col.length !== n) throw new RangeError(`checkTrace: trace[${i}] has ${col.length} rows, expected n = ${n}`);
   });
+  const failed = (kind: 'transition' | 'boundary', index: number, row: number): TraceCheck => {
+    const name = air.names?.[kind === 'transition' ? 'transitions' : 'boundaries']?.[index];
+    return { ok: false, kind, index, row, ...(name === undefined ? {} : { name }) };
+  };
   const bad = air.boundaries.findIndex((b) => trace[b.col]![b.row] !== b.value);
-  if (bad >= 0) return { ok: false, kind: 'boundary', index: bad, row: air.boundaries[bad]!.row };
+  if (bad >= 0) return failed('boundary', bad, air.boundaries[bad]!.row);
   const rowAt = (r: number): bigint[] => trace.map((col) => col[r]!);
   let cur = rowAt(0);
   for (let row = 0; row + 1 < n; row++) {
     const at = { cur, next: rowAt(row + 1), periodic: air.periodic.map((p) => periodicValue(p, row)) };
-    const index = air.transitions.findIndex((t) => evalBase(t, at) !== 0n);
-    if (index >= 0) return { ok: false, kind: 'transition', index, row };
+    const index = evalBaseAll(air.transitions, at).findIndex((v) => v !== 0n);
+    if (index >= 0) return failed('transition', index, row);
     cur = at.next;
   }
   return { ok: true };

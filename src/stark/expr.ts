@@ -14,7 +14,19 @@ export type Expr =
   | { readonly op: 'periodic'; readonly index: number }
   | { readonly op: 'add' | 'sub' | 'mul'; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'neg'; readonly a: Expr }
-  | { readonly op: 'pow'; readonly a: Expr; readonly exp: number };
+  | { readonly op: 'pow'; readonly a: Expr; readonly exp: number }
+  | LetExpr;
+
+/**
+ * A shared subexpression: wherever the same node is used (in one constraint or across an AIR's
+ * constraints), evaluators compute it once and reuse it — the CPU keeps its block, the WGSL binds a
+ * `let`. Its value is `a`'s; `name` is for reading generated code only (not part of the AIR's identity).
+ */
+export interface LetExpr {
+  readonly op: 'let';
+  readonly a: Expr;
+  readonly name: string;
+}
 
 export type Leaf = Extract<Expr, { op: 'cur' | 'next' | 'periodic' }>;
 
@@ -24,6 +36,7 @@ export type Operand = Expr | bigint | number;
 export const MAX_EXPONENT = 255;
 /** Column and periodic indices are serialized as u32. */
 const INDEX_LIMIT = 2 ** 32;
+const LET_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
 // ---------------------------------------------------------------- builders
 
@@ -52,10 +65,18 @@ export const add = (a: Operand, b: Operand): Expr => ({ op: 'add', a: lift(a), b
 export const sub = (a: Operand, b: Operand): Expr => ({ op: 'sub', a: lift(a), b: lift(b) });
 export const mul = (a: Operand, b: Operand): Expr => ({ op: 'mul', a: lift(a), b: lift(b) });
 export const neg = (a: Operand): Expr => ({ op: 'neg', a: lift(a) });
+/** The constraint a = b, as the expression a − b that must vanish. */
+export const eq = (a: Operand, b: Operand): Expr => sub(a, b);
 
 export function pow(a: Operand, exp: number): Expr {
   if (!isExponent(exp)) throw new RangeError(`pow: exponent ${exp} is not an integer in [0, ${MAX_EXPONENT}]`);
   return { op: 'pow', a: lift(a), exp };
+}
+
+/** `a` as a shared subexpression (LetExpr) named `name` (lowercase [a-z0-9_], starting with a letter). */
+export function share(a: Operand, name: string): LetExpr {
+  if (typeof name !== 'string' || !LET_NAME.test(name)) throw new RangeError(`share: name ${JSON.stringify(name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
+  return { op: 'let', a: lift(a), name };
 }
 
 /** x0 + x1 + …, left-associated; the empty sum is 0. */
@@ -70,119 +91,7 @@ function fold(op: 'add' | 'mul', xs: readonly Operand[], empty: number): Expr {
 
 const isExponent = (e: unknown): e is number => Number.isInteger(e) && (e as number) >= 0 && (e as number) <= MAX_EXPONENT;
 
-// ---------------------------------------------------------------- structure
-
-/**
- * Degree in the trace polynomials: constants 0, trace cells and periodic values 1 (a periodic
- * column is a polynomial of degree < n, so 1 is a safe bound for the composition degree).
- */
-export function degree(e: Expr): number {
-  switch (e.op) {
-    case 'const':
-      return 0;
-    case 'cur':
-    case 'next':
-    case 'periodic':
-      return 1;
-    case 'add':
-    case 'sub':
-      return Math.max(degree(e.a), degree(e.b));
-    case 'mul':
-      return degree(e.a) + degree(e.b);
-    case 'neg':
-      return degree(e.a);
-    case 'pow':
-      return degree(e.a) * e.exp;
-  }
-}
-
-function fail(path: string, msg: string): never {
-  throw new RangeError(`${path}: ${msg}`);
-}
-
-const below = (i: unknown, limit: number): boolean => Number.isInteger(i) && (i as number) >= 0 && (i as number) < limit;
-
-/**
- * Validates a tree against a trace of `width` columns and `periodicCount` periodic columns; throws a
- * RangeError naming the offending node by its path from `path` (children are `.a`, `.b`).
- */
-export function checkExpr(e: Expr, width: number, periodicCount: number, path = 'expr'): void {
-  if (typeof e !== 'object' || e === null) fail(path, 'not an expression node');
-  switch (e.op) {
-    case 'const':
-      if (!F.isCanonical(e.value)) fail(path, `constant ${String(e.value)} is not a canonical field element`);
-      return;
-    case 'cur':
-    case 'next':
-      if (!below(e.col, width)) fail(path, `${e.op} column ${e.col} is outside [0, ${width})`);
-      return;
-    case 'periodic':
-      if (!below(e.index, periodicCount)) fail(path, `periodic column ${e.index} is outside [0, ${periodicCount})`);
-      return;
-    case 'add':
-    case 'sub':
-    case 'mul':
-      checkExpr(e.a, width, periodicCount, `${path}.a`);
-      checkExpr(e.b, width, periodicCount, `${path}.b`);
-      return;
-    case 'pow':
-      if (!isExponent(e.exp)) fail(path, `exponent ${e.exp} is not an integer in [0, ${MAX_EXPONENT}]`);
-      checkExpr(e.a, width, periodicCount, `${path}.a`);
-      return;
-    case 'neg':
-      checkExpr(e.a, width, periodicCount, `${path}.a`);
-      return;
-    default:
-      fail(path, `unknown op ${JSON.stringify((e as { op?: unknown }).op)}`);
-  }
-}
-
-/** Checks a tree against no particular trace: only what the encodings can hold. */
-export const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LIMIT, INDEX_LIMIT, path);
-
-const TAG = { const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9 } as const;
-
-/**
- * Canonical prefix encoding: a tag byte per node, then its fixed fields (constant: 8 bytes LE;
- * column or periodic index: u32 LE; pow: one exponent byte), then its children a, b in order. Each
- * tag fixes the fields and child count that follow, so the encoding is uniquely decodable (injective).
- */
-export function serializeExpr(e: Expr): Uint8Array {
-  checkShape(e, 'serializeExpr: expr');
-  const out: number[] = [];
-  const u32 = (x: number) => out.push(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, x >>> 24);
-  const write = (n: Expr): void => {
-    out.push(TAG[n.op]);
-    switch (n.op) {
-      case 'const':
-        out.push(...F.encode(n.value));
-        return;
-      case 'cur':
-      case 'next':
-        u32(n.col);
-        return;
-      case 'periodic':
-        u32(n.index);
-        return;
-      case 'add':
-      case 'sub':
-      case 'mul':
-        write(n.a);
-        write(n.b);
-        return;
-      case 'neg':
-        write(n.a);
-        return;
-      case 'pow':
-        out.push(n.exp);
-        write(n.a);
-    }
-  };
-  write(e);
-  return Uint8Array.from(out);
-}
-
-// ---------------------------------------------------------------- evaluation
+// ---------------------------------------------------------------- the one evaluator
 
 /** The arithmetic an evaluator needs, over some representation T of field values. */
 export interface Ops<T> {
@@ -192,9 +101,19 @@ export interface Ops<T> {
   mul(a: T, b: T): T;
   neg(a: T): T;
   pow(a: T, exp: number): T;
+  /**
+   * A shared subexpression's value `v`, met for the first time: what this use gives (`first`) and
+   * what every later use gives (`later`). Default: `v` for both.
+   */
+  share?(v: T, node: LetExpr): { first: T; later: T };
 }
 
-export function evaluate<T>(e: Expr, leaf: (l: Leaf) => T, f: Ops<T>): T {
+/**
+ * The only walk of an expression tree: every reader — degree, validation, serialization, the CPU
+ * over columns, the verifier in F_p2, debugging in F_p, WGSL — is an Ops<T>. Shared subexpressions
+ * are evaluated once per `memo` (pass one memo to share them across several trees).
+ */
+export function evaluate<T>(e: Expr, leaf: (l: Leaf) => T, f: Ops<T>, memo: Map<LetExpr, T> = new Map()): T {
   const go = (n: Expr): T => {
     switch (n.op) {
       case 'const':
@@ -213,10 +132,132 @@ export function evaluate<T>(e: Expr, leaf: (l: Leaf) => T, f: Ops<T>): T {
         return f.neg(go(n.a));
       case 'pow':
         return f.pow(go(n.a), n.exp);
+      case 'let': {
+        if (memo.has(n)) return memo.get(n)!;
+        const v = go(n.a);
+        const { first, later } = f.share ? f.share(v, n) : { first: v, later: v };
+        memo.set(n, later);
+        return first;
+      }
     }
   };
   return go(e);
 }
+
+/** Several trees evaluated with one memo: a subexpression they share is computed once. */
+export function evaluateAll<T>(es: readonly Expr[], leaf: (l: Leaf) => T, f: Ops<T>): T[] {
+  const memo = new Map<LetExpr, T>();
+  return es.map((e) => evaluate(e, leaf, f, memo));
+}
+
+// ---------------------------------------------------------------- structure
+
+const DEGREE: Ops<number> = {
+  constant: () => 0,
+  add: Math.max,
+  sub: Math.max,
+  mul: (a, b) => a + b,
+  neg: (a) => a,
+  pow: (a, exp) => a * exp,
+};
+
+/**
+ * Degree in the trace polynomials: constants 0, trace cells and periodic values 1 (a periodic
+ * column is a polynomial of degree < n, so 1 is a safe bound for the composition degree).
+ */
+export const degree = (e: Expr): number => evaluate(e, () => 1, DEGREE);
+
+function fail(path: string, msg: string): never {
+  throw new RangeError(`${path}: ${msg}`);
+}
+
+const below = (i: unknown, limit: number): boolean => Number.isInteger(i) && (i as number) >= 0 && (i as number) < limit;
+
+/**
+ * Validates a tree (any value, as it may come from outside) against a trace of `width` columns and
+ * `periodicCount` periodic columns; throws a RangeError naming the offending node by its path from
+ * `path` (children are `.a`, `.b`). It walks what evaluate() will trust, so it is the one walker that
+ * does not build on it; a shared subexpression is checked once.
+ */
+export function checkExpr(e: Expr, width: number, periodicCount: number, path = 'expr'): void {
+  const seen = new Set<unknown>();
+  const check = (n: Expr, at: string): void => {
+    if (typeof n !== 'object' || n === null) fail(at, 'not an expression node');
+    switch (n.op) {
+      case 'const':
+        if (!F.isCanonical(n.value)) fail(at, `constant ${String(n.value)} is not a canonical field element`);
+        return;
+      case 'cur':
+      case 'next':
+        if (!below(n.col, width)) fail(at, `${n.op} column ${n.col} is outside [0, ${width})`);
+        return;
+      case 'periodic':
+        if (!below(n.index, periodicCount)) fail(at, `periodic column ${n.index} is outside [0, ${periodicCount})`);
+        return;
+      case 'add':
+      case 'sub':
+      case 'mul':
+        check(n.a, `${at}.a`);
+        check(n.b, `${at}.b`);
+        return;
+      case 'pow':
+        if (!isExponent(n.exp)) fail(at, `exponent ${n.exp} is not an integer in [0, ${MAX_EXPONENT}]`);
+        check(n.a, `${at}.a`);
+        return;
+      case 'neg':
+        check(n.a, `${at}.a`);
+        return;
+      case 'let':
+        if (seen.has(n)) return;
+        if (typeof n.name !== 'string' || !LET_NAME.test(n.name)) fail(at, `let name ${JSON.stringify(n.name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
+        seen.add(n);
+        check(n.a, `${at}.a`);
+        return;
+      default:
+        fail(at, `unknown op ${JSON.stringify((n as { op?: unknown }).op)}`);
+    }
+  };
+  check(e, path);
+}
+
+/** Checks a tree against no particular trace: only what the encodings can hold. */
+export const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LIMIT, INDEX_LIMIT, path);
+
+const TAG = { const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9, let: 10, ref: 11 } as const;
+
+/** Encoded bytes as a list of chunks, joined once at the end. */
+type Chunks = readonly (readonly number[])[];
+
+const u32 = (x: number): number[] => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, x >>> 24];
+
+/**
+ * Canonical prefix encoding: a tag byte per node, then its fixed fields (constant: 8 bytes LE;
+ * column or periodic index: u32 LE; pow: one exponent byte), then its children a, b in order. A
+ * shared subexpression is encoded where it is first met as tag 10, its number (u32 LE, numbered from
+ * 0 in order of first meeting), then its child; later uses are tag 11 and the number. Each tag fixes
+ * the fields and child count that follow, so the encoding is uniquely decodable (injective); a tree
+ * without shared subexpressions encodes as it always has.
+ */
+export function serializeExpr(e: Expr): Uint8Array {
+  checkShape(e, 'serializeExpr: expr');
+  let lets = 0;
+  const node = (tag: number, fields: readonly number[], ...children: Chunks[]): Chunks => [[tag, ...fields], ...children.flat()];
+  const chunks = evaluate<Chunks>(e, (l) => node(TAG[l.op], u32(l.op === 'periodic' ? l.index : l.col)), {
+    constant: (v) => node(TAG.const, [...F.encode(v)]),
+    add: (a, b) => node(TAG.add, [], a, b),
+    sub: (a, b) => node(TAG.sub, [], a, b),
+    mul: (a, b) => node(TAG.mul, [], a, b),
+    neg: (a) => node(TAG.neg, [], a),
+    pow: (a, exp) => node(TAG.pow, [exp], a),
+    share: (v) => {
+      const id = u32(lets++);
+      return { first: node(TAG.let, id, v), later: node(TAG.ref, id) };
+    },
+  });
+  return Uint8Array.from(chunks.flat());
+}
+
+// ---------------------------------------------------------------- evaluation
 
 /** Values of the current row, the next row and the periodic columns, in some representation T. */
 export interface Frame<T> {
@@ -227,9 +268,14 @@ export interface Frame<T> {
 
 /** Checks the tree against the frame's shape (cur and next equally wide); returns the leaf lookup. */
 export function frameLeaf<T>(fn: string, e: Expr, at: Frame<T>): (l: Leaf) => T {
+  return framesLeaf(fn, [e], at);
+}
+
+/** frameLeaf for several trees. */
+export function framesLeaf<T>(fn: string, es: readonly Expr[], at: Frame<T>): (l: Leaf) => T {
   if (at.next.length !== at.cur.length)
     throw new RangeError(`${fn}: the next row has ${at.next.length} values, the current row ${at.cur.length}`);
-  checkExpr(e, at.cur.length, at.periodic.length, `${fn}: expr`);
+  es.forEach((e, i) => checkExpr(e, at.cur.length, at.periodic.length, es.length === 1 ? `${fn}: expr` : `${fn}: exprs[${i}]`));
   return (l) => (l.op === 'periodic' ? at.periodic[l.index] : at[l.op][l.col]) as T;
 }
 
@@ -259,4 +305,14 @@ export function evalBase(e: Expr, at: Frame<bigint>): bigint {
 /** One point over F_p2 (the verifier's out-of-domain check); inputs must be canonical. */
 export function evalExt(e: Expr, at: Frame<Fp2>): Fp2 {
   return evaluate(e, frameLeaf('evalExt', e, at), EXT);
+}
+
+/** Several trees at one row over F_p, sharing their common subexpressions. */
+export function evalBaseAll(es: readonly Expr[], at: Frame<bigint>): bigint[] {
+  return evaluateAll(es, framesLeaf('evalBaseAll', es, at), BASE);
+}
+
+/** Several trees at one point over F_p2, sharing their common subexpressions. */
+export function evalExtAll(es: readonly Expr[], at: Frame<Fp2>): Fp2[] {
+  return evaluateAll(es, framesLeaf('evalExtAll', es, at), EXT);
 }

@@ -5,7 +5,7 @@ import { inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';
 import type { Air } from './air.js';
 import { compositionTerms } from './composition.js';
-import { evalExt } from './expr.js';
+import { evalExtAll } from './expr.js';
 
 /** Horner evaluation of base-field coefficients at an F_p2 point. */
 function hornerExt(coeffs: ArrayLike<bigint>, x: Fp2.Fp2): Fp2.Fp2 {
@@ -25,7 +25,8 @@ export function compositionAt(k: Kernels, air: Air, z: Fp2.Fp2, cur: readonly Fp
   const terms = compositionTerms(air, alphas);
   const periodic = air.periodic.map((v) => periodicAt(k, v, air.logN, z));
   let transitions: Fp2.Fp2 = Fp2.ZERO;
-  for (const { expr, alpha } of terms.transitions) transitions = Fp2.add(transitions, Fp2.mul(alpha, evalExt(expr, { cur, next, periodic })));
+  const values = evalExtAll(terms.transitions.map((t) => t.expr), { cur, next, periodic });
+  terms.transitions.forEach(({ alpha }, t) => (transitions = Fp2.add(transitions, Fp2.mul(alpha, values[t]!))));
   // (z − g^(n−1)) / (z^n − 1); z ∉ F_p, so neither vanishes.
   const divisor = Fp2.div(Fp2.sub(z, Fp2.fromBase(terms.lastRow)), Fp2.sub(Fp2.pow(z, BigInt(2 ** air.logN)), Fp2.ONE));
   let total = Fp2.mul(transitions, divisor);

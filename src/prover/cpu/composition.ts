@@ -14,7 +14,7 @@ import type { Kernels } from '../../wasm/kernels.js';
 import type { Air } from '../../stark/air.js';
 import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
 import { domainPoints } from '../../ntt/points.js';
-import { evalColumns } from './constraints.js';
+import { evalColumnsAll } from './constraints.js';
 import { concatExt, type ExtColumn } from '../../field/ext-columns.js';
 import { compositionTerms } from '../../stark/composition.js';
 
@@ -74,7 +74,7 @@ export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, al
   const ct = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(blk.logN + logBeta), BigInt(reverseBits(blk.block, logBeta))));
   const xs = domainPoints(k, ct, blk.logN);
   const next = nextRowColumns(blk.cur, blk.logN);
-  const constraints = terms.transitions.map((t) => evalColumns(k, t.expr, { cur: blk.cur, next, periodic: blk.periodic }, n));
+  const constraints = evalColumnsAll(k, terms.transitions.map((t) => t.expr), { cur: blk.cur, next, periodic: blk.periodic }, n);
   return k.scoped(() => {
     const zeroed = () => k.allocZeroed(bytes);
     const total = [zeroed(), zeroed()] as const, acc = [zeroed(), zeroed()] as const;

@@ -4,10 +4,22 @@
 import * as F from '../../field/goldilocks.js';
 import type { Column } from '../../field/columns.js';
 import type { Kernels } from '../../wasm/kernels.js';
-import { evaluate, frameLeaf, type Expr, type Frame, type Leaf, type Ops } from '../../stark/expr.js';
+import { evaluateAll, framesLeaf, type Expr, type Frame, type Leaf, type Ops } from '../../stark/expr.js';
 
-/** Rows per block in evalColumns: per-node scratch stays small and in cache whatever the column length. */
+/** Rows per block in evalColumnsAll: per-node scratch stays small and in cache whatever the column length. */
 const BLOCK = 1 << 12;
+/** Scratch per block at most (every node's block lives until the block is done): wide AIRs get shorter blocks. */
+const BLOCK_SCRATCH_BYTES = 1 << 24;
+
+const SCRATCH_NODES: Ops<number> = {
+  constant: () => 0,
+  add: (a, b) => a + b + 1,
+  sub: (a, b) => a + b + 1,
+  mul: (a, b) => a + b + 1,
+  neg: (a) => a + 1,
+  pow: (a) => a + 1,
+  share: (v) => ({ first: v, later: 0 }),
+};
 
 /** A block's value: a constant (never broadcast unless an operation needs it) or a block of scratch. */
 type Block = { readonly c: bigint } | { readonly ptr: number };
@@ -20,16 +32,23 @@ type Block = { readonly c: bigint } | { readonly ptr: number };
  * broadcast into scratch only when an addition or subtraction needs it (there is no add-constant kernel).
  */
 export function evalColumns(k: Kernels, e: Expr, at: Frame<Column>, length: number): Column {
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`evalColumns: length ${length} is not a non-negative integer`);
+  return evalColumnsAll(k, [e], at, length, 'evalColumns')[0]!;
+}
+
+/** evalColumns for several trees at once: a subexpression they share is computed once per block. */
+export function evalColumnsAll(k: Kernels, es: readonly Expr[], at: Frame<Column>, length: number, fn = 'evalColumnsAll'): Column[] {
+  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`${fn}: length ${length} is not a non-negative integer`);
   for (const part of ['cur', 'next', 'periodic'] as const)
     at[part].forEach((col, i) => {
-      if (!(col instanceof BigUint64Array)) throw new TypeError(`evalColumns: ${part}[${i}] is not a BigUint64Array`);
-      if (col.length !== length) throw new RangeError(`evalColumns: ${part}[${i}] has ${col.length} elements, expected ${length}`);
+      if (!(col instanceof BigUint64Array)) throw new TypeError(`${fn}: ${part}[${i}] is not a BigUint64Array`);
+      if (col.length !== length) throw new RangeError(`${fn}: ${part}[${i}] has ${col.length} elements, expected ${length}`);
     });
-  const column = frameLeaf('evalColumns', e, at);
-  const out = new BigUint64Array(length);
-  for (let start = 0; start < length; start += BLOCK) {
-    const n = Math.min(BLOCK, length - start);
+  const column = framesLeaf(fn, es, at);
+  const nodes = evaluateAll(es, () => 1, SCRATCH_NODES).reduce((a, b) => a + b, 0);
+  const rows = Math.max(64, Math.min(BLOCK, Math.floor(BLOCK_SCRATCH_BYTES / (8 * Math.max(1, nodes)))));
+  const outs = es.map(() => new BigUint64Array(length));
+  for (let start = 0; start < length; start += rows) {
+    const n = Math.min(rows, length - start);
     const loaded = new Map<Column, number>();
     const leaf = (l: Leaf): Block => {
       const col = column(l);
@@ -38,12 +57,14 @@ export function evalColumns(k: Kernels, e: Expr, at: Frame<Column>, length: numb
       return { ptr };
     };
     k.scoped(() => {
-      const v = evaluate(e, leaf, blockOps(k, n));
-      if ('c' in v) out.fill(v.c, start, start + n);
-      else k.getInto(v.ptr, out.subarray(start, start + n));
+      evaluateAll(es, leaf, blockOps(k, n)).forEach((v, i) => {
+        const out = outs[i]!;
+        if ('c' in v) out.fill(v.c, start, start + n);
+        else k.getInto(v.ptr, out.subarray(start, start + n));
+      });
     });
   }
-  return out;
+  return outs;
 }
 
 /** Block arithmetic on n-element scratch blocks; results are never written to after being returned. */
