@@ -30,7 +30,7 @@ export function mulExtByBase(k: Kernels, a: ExtColumn, b: Column): ExtColumn {
 }
 
 /** (a0 + a1·u)(b0 + b1·u) = a0·b0 + 7·a1·b1 + (a0·b1 + a1·b0)·u. */
-export function mulExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
+function mulExt(k: Kernels, a: ExtColumn, b: ExtColumn): ExtColumn {
   const c0 = addColumns(k, mulColumns(k, a.c0, b.c0), scaleColumn(k, mulColumns(k, a.c1, b.c1), W));
   const c1 = addColumns(k, mulColumns(k, a.c0, b.c1), mulColumns(k, a.c1, b.c0));
   return { c0, c1 };

@@ -267,7 +267,7 @@ export interface Frame<T> {
 }
 
 /** Checks the tree against the frame's shape (cur and next equally wide); returns the leaf lookup. */
-export function frameLeaf<T>(fn: string, e: Expr, at: Frame<T>): (l: Leaf) => T {
+function frameLeaf<T>(fn: string, e: Expr, at: Frame<T>): (l: Leaf) => T {
   return framesLeaf(fn, [e], at);
 }
 

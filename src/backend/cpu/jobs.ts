@@ -45,7 +45,7 @@ export function runJob(k: Kernels, handlers: JobHandlers, job: Job): JobResult {
 }
 
 /** A result's buffers, handed back to the caller instead of copied. */
-export function transferables(r: JobResult): ArrayBuffer[] {
+function transferables(r: JobResult): ArrayBuffer[] {
   if ('bytes' in r) return [r.bytes.buffer as ArrayBuffer];
   return r.columns.map((c) => c.buffer as ArrayBuffer);
 }

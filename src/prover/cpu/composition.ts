@@ -113,7 +113,7 @@ export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, al
  * Columns (LDE, bit-reversed) shifted by one trace row: entry p holds the value at x·ω_n where x is
  * point p. Position c·n + i (coset block c) maps to c·n + bitrev_n(bitrev_n(i) + 1).
  */
-export function nextRowColumns(cols: readonly Column[], logN: number): Column[] {
+function nextRowColumns(cols: readonly Column[], logN: number): Column[] {
   const n = 2 ** logN;
   const sigma = new Uint32Array(n);
   for (let i = 0; i < n; i++) sigma[i] = reverseBits((reverseBits(i, logN) + 1) % n, logN);

@@ -36,7 +36,7 @@ import { compositionTerms } from '../../stark/composition.js';
  * sum of the transition constraints with the current row at position p and the next row at q. Depends
  * only on the transitions, so every proof of one AIR shape shares the pipeline.
  */
-export function compositionWgsl(air: Pick<Air, 'transitions'>): string {
+function compositionWgsl(air: Pick<Air, 'transitions'>): string {
   // The cells and periodic values the constraints read, each loaded once.
   const used = { cur: new Set<number>(), next: new Set<number>(), periodic: new Set<number>() };
   const noop = () => undefined;
