@@ -226,9 +226,10 @@ export type ConstraintCheckInput = { readonly trace: readonly Column[]; readonly
 
 /**
  * The seed's constraint_check mode for an AIR whose constraints are named `names` (transitions, then
- * boundaries, in AIR order): each evaluated on its own with checkTrace, over a trace and its public
- * inputs or the trace `build` makes from an action log. `failures` lists every broken constraint,
- * in AIR order, with its first failing row.
+ * boundaries, in AIR order): each evaluated on its own, over a trace and its public inputs or the
+ * trace `build` makes from an action log. `failures` lists every broken constraint, in AIR order,
+ * with its first failing row. A transition goes through checkTrace alone (the first also checks the
+ * trace's shape); a boundary is one cell.
  */
 export function namedConstraintCheck<C extends string>(
   input: ConstraintCheckInput,
@@ -239,12 +240,13 @@ export function namedConstraintCheck<C extends string>(
   const { trace, publicInputs } = Array.isArray(input) ? build(input) : (input as Exclude<typeof input, readonly unknown[]>);
   const whole = air(publicInputs);
   const t = whole.transitions.length;
-  const alone = (i: number): Air =>
-    i < t ? { ...whole, transitions: [whole.transitions[i]!], boundaries: [] } : { ...whole, boundaries: [whole.boundaries[i - t]!] };
   const failures = names(whole).flatMap((constraint, i): ConstraintFailure<C>[] => {
-    const r = checkTrace(alone(i), trace);
-    const kind = i < t ? 'transition' : 'boundary';
-    return !r.ok && r.kind === kind ? [{ constraint, kind, row: r.row }] : [];
+    if (i < t) {
+      const r = checkTrace({ ...whole, transitions: [whole.transitions[i]!], boundaries: [] }, trace);
+      return r.ok ? [] : [{ constraint, kind: 'transition', row: r.row }];
+    }
+    const b = whole.boundaries[i - t]!;
+    return trace[b.col]![b.row] === b.value ? [] : [{ constraint, kind: 'boundary', row: b.row }];
   });
   return { ok: failures.length === 0, failures };
 }
