@@ -6,7 +6,6 @@
 // constraint of that AIR.
 import { z } from 'zod';
 import { AGENT_AIR_ID, AGENT_AIR_V2_ID, AgentActionLogSchema, agentConstraintCheck, agentV2ConstraintCheck, AIRS, type AgentPublicInputs } from '../airs/index.js';
-import type { Air } from '../stark/air.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { AGENT_ADAPTER, AGENT_V1_ADAPTER } from './adapter.js';
@@ -88,7 +87,7 @@ function bindingMismatch(a: AgentCapsule, c: Capsule): string | undefined {
   if (c.statement.trace_root !== a.row_root) return `row_root ${a.row_root} is not the proven trace root ${c.statement.trace_root}`;
   if (pi.final_receipt_hash !== a.final_receipt_hash) return `final_receipt_hash ${a.final_receipt_hash} is not the proven ${pi.final_receipt_hash}`;
   if (pi.action_count !== a.trace_length) return `trace_length ${a.trace_length} is not the proven action count ${pi.action_count}`;
-  const air: Air = AIRS[a.air_id].air(pi);
+  const air = AIRS[a.air_id].air(pi);
   const v = a.verification;
   if (a.row_width !== air.width || v.num_transition_constraints !== air.transitions.length || v.num_boundary_constraints !== air.boundaries.length)
     return `row_width ${a.row_width} with ${v.num_transition_constraints} transition and ${v.num_boundary_constraints} boundary constraints is not the proven ${a.air_id}'s ` +
