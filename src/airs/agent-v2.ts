@@ -17,7 +17,7 @@
 //     is_padding = 1. With the transitions, is_padding is 0 on rows 0 … c−1 and 1 on rows c … n−1
 //     (the last row too: it is row c − 1 or follows a 1), so a claim of any other count fails.
 //   Padding: n = max(8, next power of two ≥ c) as in v1, no padding row when c = n; a padding row has
-//     action_index = its row, is_padding = 1 and 0 in every other column (no constraint reads them).
+//     action_index = its row, is_padding = 1 and 0 in every other column (no constraint binds those).
 //   Public inputs and their bytes: as v1 under this id (action_count, final_receipt_hash;
 //     u32 LE id length ‖ "agent_air_v2" ‖ u64 LE action_count ‖ the final receipt's 32 bytes).
 // What a proof tells a verifier without the log: the committed trace (the trace root) has exactly

@@ -14,6 +14,10 @@
 //   Public inputs: action_count (the real rows, integer in [1, 2^30]), final_receipt_hash (64 lowercase hex).
 //     The AIR fixes n from action_count; no constraint separates real rows from padding rows.
 //   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes.
+// So a proof binds less than the public inputs say: action_count only picks n (a 5-action trace
+// also proves 1, 4, 6, 7 or 8 actions), and only bytes 0–15 of the final receipt (mod p) are
+// constrained. AGENT_AIR_V2 (./agent-v2.ts) binds both and is what new agent capsules use; v1 stays
+// for the capsules made with it and for CapsuleBench's agent_log_v1 (pinned by Benchmark Policy v1).
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { canonicalBytes } from '../json/canonical-json.js';
