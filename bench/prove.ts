@@ -3,7 +3,7 @@
 // and the per-stage times with the backend that ran each stage. `gpu-vs-cpu --op prove` runs the
 // same job (proveJob) on both backends.
 import { createHash } from 'node:crypto';
-import { AIRS, agentTrace, fibTrace, geomTrace, type AirId } from '../src/airs/index.js';
+import { AIRS, agentTraceV2, fibTrace, geomTrace, type AirId } from '../src/airs/index.js';
 import type { Backend } from '../src/backend/backend.js';
 import type { Column } from '../src/field/columns.js';
 import { encodeProof } from '../src/stark/codec.js';
@@ -16,7 +16,8 @@ import { Kernels } from '../src/wasm/kernels.js';
 import type { Measured } from './backends.js';
 import { CheckFailed, progress, time } from './measure.js';
 
-export const PROVE_AIRS = { geom: 'geom_air_v1', fib: 'fib_air_v1', agent: 'agent_air_v1' } as const satisfies Record<string, AirId>;
+// agent: the AIR `capseal prove --air agent` proves with.
+export const PROVE_AIRS = { geom: 'geom_air_v1', fib: 'fib_air_v1', agent: 'agent_air_v2' } as const satisfies Record<string, AirId>;
 export type ProveAir = keyof typeof PROVE_AIRS;
 
 /** One untimed proof first: JIT tiers, and on a GPU the pipelines' compilation. */
@@ -45,7 +46,7 @@ export function agentLog(logN: number): unknown[] {
 function traceFor(air: ProveAir, logN: number): { trace: Column[]; publicInputs: unknown } {
   if (air === 'geom') return geomTrace(logN);
   if (air === 'fib') return fibTrace(logN);
-  return agentTrace(agentLog(logN));
+  return agentTraceV2(agentLog(logN));
 }
 
 /** A proof job: the trace and statement of one AIR at 2^logN rows, ready to prove on any backend. */

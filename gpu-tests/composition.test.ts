@@ -1,12 +1,13 @@
 // The DEEP-ALI composition polynomial on a GPU (src/prover/gpu/composition.ts, shaders/composition.wgsl)
 // against the CPU's compositionOnLde, byte for byte: FIB, GEOM (a periodic column, degree 3) and AGENT
-// (14 columns) with blowups 4 and 8, a synthetic AIR with periodic columns of lengths 1, 4 and n,
-// fp_pow constraints and three boundary rows listed out of order, and a width-1 AIR whose output is
-// split over two bindings. Changing one coefficient must change the GPU's output (the comparison can
-// fail). A trace LDE split over bindings is refused with a GpuLimitError (the scheduler's CPU fallback).
+// (v1: 14 columns; v2: 27 columns, degree 2) with blowups 4 and 8, a synthetic AIR with periodic
+// columns of lengths 1, 4 and n, fp_pow constraints and three boundary rows listed out of order, and
+// a width-1 AIR whose output is split over two bindings. Changing one coefficient must change the
+// GPU's output (the comparison can fail). A trace LDE split over bindings is refused with a
+// GpuLimitError (the scheduler's CPU fallback).
 // Skips without an adapter unless CAPSEAL_REQUIRE_GPU=1.
 import { afterAll, describe, expect, it } from 'vitest';
-import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
+import { AIRS, agentTrace, agentTraceV2, fibTrace, geomTrace } from '../src/airs/index.js';
 import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import type { Column } from '../src/field/columns.js';
 import * as F from '../src/field/goldilocks.js';
@@ -96,6 +97,7 @@ const CASES: readonly Case[] = [
   { name: 'fib_air_v1 (logN 5)', make: fromEntry('fib_air_v1', () => fibTrace(5)) },
   { name: 'geom_air_v1 (logN 5, periodic, degree 3)', make: fromEntry('geom_air_v1', () => geomTrace(5)) },
   { name: 'agent_air_v1 (11 actions, 14 columns)', make: fromEntry('agent_air_v1', () => agentTrace(actions)) },
+  { name: 'agent_air_v2 (11 actions, 27 columns, degree 2)', make: fromEntry('agent_air_v2', () => agentTraceV2(actions)) },
   {
     name: 'synthetic AIR (periodic 1, 4, n; random trace; 2D grid)',
     make: () => ({ air: MIX_AIR, trace: [1n, 2n, 3n].map((s) => rng(s).column(32)) }),

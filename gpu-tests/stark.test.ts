@@ -5,7 +5,7 @@
 // with one wrong cell is refused on the GPU with the same message as on the CPU (the device's degree
 // check of the composition catches it), and a cheating GPU prover's proof is rejected.
 import { afterAll, describe, expect, it } from 'vitest';
-import { AIRS, agentTrace, fibTrace, geomTrace } from '../src/airs/index.js';
+import { AIRS, agentTrace, agentTraceV2, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
@@ -35,6 +35,7 @@ const cases = [
   { id: 'geom_air_v1', make: () => geomTrace(6) },
   { id: 'fib_air_v1', make: () => fibTrace(5) },
   { id: 'agent_air_v1', make: () => agentTrace(actions) },
+  { id: 'agent_air_v2', make: () => agentTraceV2(actions) },
 ] as const;
 
 type Case = (typeof cases)[number];

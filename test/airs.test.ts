@@ -5,15 +5,17 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AGENT_COLUMNS, AGENT_CONSTRAINTS, AGENT_STATUS, AIRS, agentAir, agentConstraintCheck, agentTrace, encodeAgentPublicInputs,
-  encodeFibPublicInputs, encodeGeomPublicInputs, fibAir, fibTrace, GEOM_A, GEOM_B, GEOM_SELECTOR, geomAir, geomTrace, hashToField,
-  receiptChain, statusFlags, type AgentAction, type AirId, type Matrix2,
+  AGENT_COLUMNS, AGENT_CONSTRAINTS, AGENT_STATUS, AGENT_V2_COLUMNS, AGENT_V2_CONSTRAINTS, AIRS, agentAir, agentAirV2, agentConstraintCheck, agentTrace,
+  agentTraceV2, agentV2ConstraintCheck, digestLimbs, encodeAgentPublicInputs, encodeAgentV2PublicInputs, encodeFibPublicInputs, encodeGeomPublicInputs,
+  fibAir, fibTrace, GEOM_A, GEOM_B, GEOM_SELECTOR, geomAir, geomTrace, hashToField, receiptChain, statusFlags, type AgentAction, type AgentV2Column,
+  type AirId, type Matrix2,
 } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { checkAir, checkTrace, maxDegree, type Air } from '../src/stark/air.js';
 import { degree, type Expr } from '../src/stark/expr.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { prove } from '../src/prover/prover.js';
+import { proveDishonestly } from '../src/prover/testing.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { madd, md, mmul, P } from './reference/model.js';
@@ -83,6 +85,16 @@ const CASES: Case[] = [
     },
   },
 ];
+
+/** A final receipt with one hex digit changed at `at`. */
+const flipHex = (hex: string, at: number): string => hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
+
+// Not in CASES: its chain constraints read two next-row cells (is_padding gates them) and its last
+// receipt sits on row action_count − 1, not n − 1; its own tests are below.
+const AGENT_V2_CASE: Case = {
+  id: 'agent_air_v2', build: (logN) => agentTraceV2(actions(2 ** logN - 3)), air: agentAirV2, encode: encodeAgentV2PublicInputs,
+  offByOne: (pi) => ({ pi: { ...pi, final_receipt_hash: flipHex((pi as { final_receipt_hash: string }).final_receipt_hash, 0) }, boundary: 9 }),
+};
 
 describe.each(CASES)('$id', (c) => {
   const logN = 5, n = 2 ** logN, mid = n / 2;
@@ -471,6 +483,145 @@ describe('AGENT_AIR_V1', () => {
   });
 });
 
+describe('AGENT_AIR_V2', () => {
+  const c2 = (name: AgentV2Column) => AGENT_V2_COLUMNS.indexOf(name);
+  const limbs = (hex: string): bigint[] => {
+    const b = Buffer.from(hex, 'hex');
+    return Array.from({ length: 8 }, (_, j) => BigInt(b.readUInt32LE(4 * j)));
+  };
+  /** The trace with cell (col, row) set to `value`. */
+  const setCell = (trace: readonly BigUint64Array[], col: number, row: number, value: bigint): BigUint64Array[] =>
+    trace.map((c, i) => (i === col ? c.map((x, r) => (r === row ? value : x)) : c));
+
+  it('digest limbs: eight u32, little-endian, always below p', () => {
+    const ones = new Uint8Array(32).fill(0xff);
+    expect(digestLimbs(ones)).toEqual(Array(8).fill(0xffffffffn));
+    const hex = sha256Hex('abc');
+    expect(digestLimbs(Buffer.from(hex, 'hex'))).toEqual(limbs(hex));
+    expect(digestLimbs(Buffer.from(hex, 'hex'))[0]).toBe(0xbf1678ban);
+    expect(() => digestLimbs(new Uint8Array(16))).toThrow('digestLimbs: expected 32 bytes, got 16');
+  });
+
+  it('rows: v1\'s action columns, receipts as 8 limbs each, is_padding 0 on real rows and 1 on padding rows', () => {
+    const log = actions(5);
+    const receipts = receiptChain(log);
+    const { trace, publicInputs } = agentTraceV2(log);
+    expect(AGENT_V2_COLUMNS).toHaveLength(27);
+    expect(trace).toHaveLength(27);
+    expect(publicInputs).toEqual({ action_count: 5, final_receipt_hash: receipts[4] });
+    const row = (r: number) => trace.map((c) => c[r]!);
+    log.forEach((a, i) => {
+      expect(row(i)).toEqual([
+        BigInt(i), ...hashToField(sha256Hex(a.action_type)), ...hashToField(a.instruction_hash), ...hashToField(a.input_hash),
+        ...hashToField(a.output_hash), ...limbs(i === 0 ? '0'.repeat(64) : receipts[i - 1]!), ...limbs(receipts[i]!), BigInt(statusFlags(a)), 0n,
+      ]);
+    });
+    for (const r of [5, 6, 7]) expect(row(r)).toEqual([BigInt(r), ...Array(25).fill(0n), 1n]);
+  });
+
+  it('honest traces satisfy it for 1, 2, 5, 8 (no padding row) and 9 actions; degree 2, 11 transitions, 19 or 18 boundaries', () => {
+    for (const [count, n] of [[1, 8], [2, 8], [5, 8], [8, 8], [9, 16]] as const) {
+      const { trace, publicInputs } = agentTraceV2(actions(count));
+      const air = agentAirV2(publicInputs);
+      expect(() => checkAir(air)).not.toThrow();
+      expect(air.logN).toBe(Math.log2(n));
+      expect(maxDegree(air)).toBe(2);
+      expect(air.transitions).toHaveLength(11);
+      expect(air.boundaries).toHaveLength(count < n ? 19 : 18);
+      expect(trace[c2('is_padding')]).toEqual(BigUint64Array.from({ length: n }, (_, r) => (r < count ? 0n : 1n)));
+      expect(checkTrace(air, trace)).toEqual({ ok: true });
+      expect(agentV2ConstraintCheck({ trace, publicInputs })).toEqual({ ok: true, failures: [] });
+      expect(agentV2ConstraintCheck(actions(count))).toEqual({ ok: true, failures: [] });
+    }
+    expect(AIRS.agent_air_v2.air).toBe(agentAirV2);
+    expect(AIRS.agent_air_v2.encode).toBe(encodeAgentV2PublicInputs);
+    expect(AGENT_V2_CONSTRAINTS).toHaveLength(30);
+  });
+
+  it('the action count is bound: a 5-action trace fails as 1, 4, 6, 7 or 8 actions (v1 accepts each)', () => {
+    const v1 = agentTrace(actions(5)), v2 = agentTraceV2(actions(5));
+    for (const count of [1, 4, 6, 7, 8]) {
+      // v1: the count only picks n (8 for all of these), so the same trace passes.
+      expect(checkTrace(agentAir({ ...v1.publicInputs, action_count: count }), v1.trace)).toEqual({ ok: true });
+      const claim = { ...v2.publicInputs, action_count: count };
+      expect(checkTrace(agentAirV2(claim), v2.trace)).toMatchObject({ ok: false, kind: 'boundary' });
+      const failed = agentV2ConstraintCheck({ trace: v2.trace, publicInputs: claim }).failures.map((f) => `${f.constraint}@${f.row}`);
+      // Under-claiming: row count is real where the claim wants padding; over-claiming: row count − 1 is padding.
+      expect(failed).toContain(count < 5 ? `first_padding_row@${count}` : `last_action_real@${count - 1}`);
+      expect(failed).toContain(`last_receipt_0@${count - 1}`);
+    }
+  });
+
+  it('the count is bound by is_padding alone: a trace whose receipt is copied onto the claimed last row still fails', () => {
+    // Over-claim 6 for 5 actions, with row 5 made to end at the final receipt (a v1-style padding row).
+    const { trace, publicInputs } = agentTraceV2(actions(5));
+    let forged = trace;
+    for (let j = 0; j < 8; j++) {
+      forged = setCell(forged, c2(`prev_receipt_hash_${j}` as AgentV2Column), 5, trace[c2(`receipt_hash_${j}` as AgentV2Column)]![4]!);
+      forged = setCell(forged, c2(`receipt_hash_${j}` as AgentV2Column), 5, trace[c2(`receipt_hash_${j}` as AgentV2Column)]![4]!);
+    }
+    const claim = { ...publicInputs, action_count: 6 };
+    expect(agentV2ConstraintCheck({ trace: forged, publicInputs: claim }).failures).toEqual([{ constraint: 'last_action_real', kind: 'boundary', row: 5 }]);
+    // Also marking row 5 real breaks nothing else: the forger has then proved a 6-row chain, which is what 6 means.
+    expect(agentV2ConstraintCheck({ trace: setCell(forged, c2('is_padding'), 5, 0n), publicInputs: claim })).toEqual({ ok: true, failures: [] });
+  });
+
+  it('all 32 bytes of the final receipt are bound: a change in bytes 16–31 fails (v1 accepts it)', () => {
+    const v1 = agentTrace(actions(5)), v2 = agentTraceV2(actions(5));
+    const hex = v2.publicInputs.final_receipt_hash;
+    for (const byte of [16, 23, 24, 31]) {
+      const claim = { ...v2.publicInputs, final_receipt_hash: flipHex(hex, 2 * byte + 1) };
+      expect(checkTrace(agentAir(claim), v1.trace)).toEqual({ ok: true });
+      expect(agentV2ConstraintCheck({ trace: v2.trace, publicInputs: claim }).failures).toEqual([
+        { constraint: `last_receipt_${byte >> 2}`, kind: 'boundary', row: 4 },
+      ]);
+    }
+  });
+
+  it('every constraint catches its tampering, with the chain checked between real rows only', () => {
+    const { trace, publicInputs } = agentTraceV2(actions(5));
+    const check = (t: BigUint64Array[]) => agentV2ConstraintCheck({ trace: t, publicInputs }).failures;
+    for (let j = 0; j < 8; j++) {
+      // A real row's prev receipt: the chain breaks before it, in that limb alone.
+      expect(check(bump(trace, c2(`prev_receipt_hash_${j}` as AgentV2Column), 3))).toEqual([{ constraint: `chain_continuity_${j}`, kind: 'transition', row: 2 }]);
+      expect(check(bump(trace, c2(`prev_receipt_hash_${j}` as AgentV2Column), 0))).toEqual([{ constraint: `first_prev_receipt_${j}`, kind: 'boundary', row: 0 }]);
+      expect(check(bump(trace, c2(`receipt_hash_${j}` as AgentV2Column), 4))).toEqual([{ constraint: `last_receipt_${j}`, kind: 'boundary', row: 4 }]);
+    }
+    // A padding row's receipts are no one's parent: free, as are its other cells.
+    expect(check(bump(bump(trace, c2('prev_receipt_hash_0'), 6), c2('receipt_hash_7'), 5))).toEqual([]);
+    // Indices: from 0, one by one (padding rows included).
+    expect(check(trace.map((col, i) => (i === 0 ? col.map((x) => x + 1n) : col)))).toEqual([{ constraint: 'first_action_index', kind: 'boundary', row: 0 }]);
+    expect(check(bump(trace, 0, 6))).toEqual([{ constraint: 'sequential_ordering', kind: 'transition', row: 5 }]);
+    // is_padding: boolean, never back from 1 to 0, 0 on the last real row and 1 on the row after.
+    const pad = c2('is_padding');
+    expect(check(setCell(trace, pad, 2, 2n))).toEqual([
+      { constraint: 'padding_boolean', kind: 'transition', row: 2 }, { constraint: 'padding_monotone', kind: 'transition', row: 2 },
+    ]);
+    expect(check(setCell(trace, pad, 2, 1n))).toEqual([{ constraint: 'padding_monotone', kind: 'transition', row: 2 }]);
+    expect(check(setCell(trace, pad, 6, 0n))).toEqual([{ constraint: 'padding_monotone', kind: 'transition', row: 5 }]);
+    expect(check(setCell(trace, pad, 4, 1n))).toEqual([{ constraint: 'last_action_real', kind: 'boundary', row: 4 }]);
+    // A padding row marked real is also chained to the row before it.
+    expect(check(setCell(trace, pad, 5, 0n))).toEqual([
+      ...Array.from({ length: 8 }, (_, j) => ({ constraint: `chain_continuity_${j}`, kind: 'transition', row: 4 })),
+      { constraint: 'first_padding_row', kind: 'boundary', row: 5 },
+    ]);
+    // The last row: with no padding (8 actions) it must be real.
+    const full = agentTraceV2(actions(8));
+    expect(agentV2ConstraintCheck({ trace: setCell(full.trace, pad, 7, 1n), publicInputs: full.publicInputs }).failures)
+      .toEqual([{ constraint: 'last_action_real', kind: 'boundary', row: 7 }]);
+  });
+
+  it('public inputs: v1\'s schema and layout under its own id', () => {
+    const pi = { action_count: 5, final_receipt_hash: h('final') };
+    const tag = Buffer.from('agent_air_v2');
+    const expected = Buffer.concat([Buffer.from([tag.length, 0, 0, 0]), tag, Buffer.from([5, 0, 0, 0, 0, 0, 0, 0]), Buffer.from(pi.final_receipt_hash, 'hex')]);
+    expect(Buffer.from(encodeAgentV2PublicInputs(pi)).equals(expected)).toBe(true);
+    expect(AIRS.agent_air_v2.schema).toBe(AIRS.agent_air_v1.schema);
+    expect(() => agentAirV2({ ...pi, action_count: 0 })).toThrow(/invalid agent_air_v2 public inputs: action_count: must be an integer in \[1, 2\^30\], got 0/);
+    expect(() => encodeAgentV2PublicInputs({ action_count: 5 })).toThrow(/invalid agent_air_v2 public inputs: final_receipt_hash: is required/);
+  });
+});
+
 describe('prove and verify each AIR (CPU backend, insecure test options)', () => {
   let k: Kernels;
   let backend: CpuBackend;
@@ -485,7 +636,7 @@ describe('prove and verify each AIR (CPU backend, insecure test options)', () =>
   const statement = new Uint8Array(32).fill(0x5a);
   const other = statement.map((b, i) => (i === 31 ? b ^ 1 : b));
 
-  for (const c of CASES) {
+  for (const c of [...CASES, AGENT_V2_CASE]) {
     for (const logN of [3, 4, 5, 6]) {
       it(`${c.id} at logN ${logN}: honest proof verifies; another statement or other public inputs do not`, async () => {
         const { trace, publicInputs } = c.build(logN);
@@ -502,4 +653,30 @@ describe('prove and verify each AIR (CPU backend, insecure test options)', () =>
       });
     }
   }
+
+  /** Proves `trace` under `publicInputs` with the AIR `id` (cheating when asked); whether the verifier accepts. */
+  async function proveClaim(id: 'agent_air_v1' | 'agent_air_v2', trace: BigUint64Array[], publicInputs: object, cheat = false): Promise<boolean> {
+    const entry = AIRS[id], air = entry.air(publicInputs), pib = entry.encode(publicInputs);
+    const input = { air, trace, statementHash: statement, publicInputs: pib, options: TEST_OPTIONS_INSECURE };
+    const { proof } = await (cheat ? proveDishonestly : prove)(k, backend, input);
+    return verifyProof(k, air, proof, statement, pib, { minSecurityBits: 0 }).ok;
+  }
+
+  it.each([1, 2, 5, 8, 9])('agent_air_v2: the honest proof of %i actions verifies', async (count) => {
+    const { trace, publicInputs } = agentTraceV2(actions(count));
+    expect(await proveClaim('agent_air_v2', trace, publicInputs)).toBe(true);
+  });
+
+  // Each claim below verifies under v1 (the first expectation), and must not under v2.
+  const hex = agentTrace(actions(5)).publicInputs.final_receipt_hash;
+  const claims: [string, object][] = [
+    ...[1, 4, 6, 7, 8].map((count): [string, object] => [`${count} actions`, { action_count: count, final_receipt_hash: hex }]),
+    ...[16, 31].map((byte): [string, object] => [`a final receipt changed in byte ${byte}`, { action_count: 5, final_receipt_hash: flipHex(hex, 2 * byte) }]),
+  ];
+  it.each(claims)('a 5-action log claimed as %s: v1 proves it; v2 refuses, and a cheating prover\'s proof is rejected', async (_, claim) => {
+    expect(await proveClaim('agent_air_v1', agentTrace(actions(5)).trace, claim)).toBe(true);
+    const { trace } = agentTraceV2(actions(5));
+    await expect(proveClaim('agent_air_v2', trace, claim)).rejects.toThrow(/^trace violates boundary constraint \d+ at row \d+$/);
+    expect(await proveClaim('agent_air_v2', trace, claim, true)).toBe(false);
+  });
 });

@@ -319,10 +319,10 @@ describe('agent capsules (--air agent --input LOG)', () => {
   it('writes agent_capsule.json beside the capsule; verify accepts it, with --actions runs constraint_check', () => {
     expect(p.code, p.stderr).toBe(0);
     const r = jsonLine<Record<string, unknown>>(p);
-    expect(r).toMatchObject({ trace_format_id: 'AGENT_AIR_V1', agent_capsule: AGENT, rows: 16, security_bits: 100, archive: { chunks: 8, chunk_len: 16 } });
+    expect(r).toMatchObject({ trace_format_id: 'AGENT_AIR_V2', agent_capsule: AGENT, rows: 16, security_bits: 100, archive: { chunks: 8, chunk_len: 16 } });
     expect(listFiles(DIR)).toEqual(expect.arrayContaining(['agent_capsule.json', 'capsule.json', 'policy.json', 'proofs/agent.proof.bin', 'proofs/agent.proof.json']));
     const a = readJson(AGENT), c = readJson(join(DIR, 'capsule.json'));
-    expect(a).toMatchObject({ schema: 'agent_capsule_v1', trace_length: 10, verification: { proof_type: 'stark', constraints_satisfied: true } });
+    expect(a).toMatchObject({ schema: 'agent_capsule_v1', air_id: 'agent_air_v2', trace_length: 10, row_width: 27, verification: { proof_type: 'stark', constraints_satisfied: true } });
     expect(a['capsule']).toEqual({ path: 'capsule.json', capsule_hash: c['capsule_hash'] });
     expect((c['anchors'] as Record<string, string>)['action_log_hash']).toMatch(/^[0-9a-f]{64}$/);
 
@@ -333,7 +333,7 @@ describe('agent capsules (--air agent --input LOG)', () => {
 
     const withLog = runCli(['verify', AGENT, '--actions', logFile]);
     expect(withLog.code, withLog.stdout + withLog.stderr).toBe(0);
-    expect(withLog.stdout).toMatch(/^accepted: AGENT_AIR_V1 .*constraint_check of 10 actions: all 7 constraints hold\n$/);
+    expect(withLog.stdout).toMatch(/^accepted: AGENT_AIR_V2 .*constraint_check of 10 actions: all 30 constraints hold\n$/);
   });
 
   it('another action log is rejected: E053_PROOF_STATEMENT_MISMATCH', () => {

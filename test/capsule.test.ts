@@ -15,14 +15,15 @@ import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
 import { buildRegistry, proveInclusion } from '../src/capsule/registry.js';
 import { jcsHash } from '../src/capsule/spec.js';
 import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from '../src/capsule/verify.js';
-import { AGENT_ADAPTER, GEOM_ADAPTER } from '../src/capsule/adapter.js';
+import { AGENT_ADAPTER, AGENT_V1_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../src/capsule/agent-capsule.js';
-import { sealCapsule } from '../src/capsule/seal.js';
+import type { Capsule } from '../src/capsule/capsule.js';
+import { sealCapsule, type Sealed } from '../src/capsule/seal.js';
 import { createNodeCpuBackend } from '../src/prover/node.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { clone, jsonBytes, makeCapsule, memFiles, type Dir, type MadeCapsule } from './helpers/capsule.js';
+import { clone, jsonBytes, makeCapsule, makeCheatedCapsule, memFiles, type Dir, type MadeCapsule } from './helpers/capsule.js';
 import { agentLog } from '../bench/prove.js';
 
 type Json = Record<string, unknown>;
@@ -393,7 +394,7 @@ describe('sealing', () => {
       // 64 anchors are allowed in all: the derived one counts (the capsule would not verify otherwise).
       const many = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v']));
       await expect(sealCapsule(k, { adapter: AGENT_ADAPTER, input: agentLog(2), backend, backendChoice: 'cpu', anchors: many }))
-        .rejects.toThrow('65 anchors with the 1 AGENT_AIR_V1 derives from its input: at most 64');
+        .rejects.toThrow('65 anchors with the 1 AGENT_AIR_V2 derives from its input: at most 64');
     } finally {
       await backend.destroy();
     }
@@ -410,5 +411,59 @@ describe('sealing', () => {
     const r = await verifyAgentCapsule(k, agentBytes, memFiles(dir), { actions: log });
     expect(r.code).toBe('E053_PROOF_STATEMENT_MISMATCH');
     expect(r.message).toMatch(/not the anchored action_log_hash/);
+  });
+});
+
+describe('agent capsules: AGENT_AIR_V2, and AGENT_AIR_V1 ones made before it', () => {
+  const log5 = AGENT_ADAPTER.input.parse(agentLog(3).slice(0, 5));
+  const final5 = AGENT_ADAPTER.buildTrace(log5).publicInputs['final_receipt_hash'] as string;
+  const flip = (hex: string, at: number) => hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
+  /** `adapter` with its public inputs replaced by `claim`: a prover claiming something else of the same trace. */
+  const claiming = (adapter: AnyTraceAdapter, claim: object): AnyTraceAdapter =>
+    ({ ...adapter, buildTrace: (input: unknown) => ({ ...adapter.buildTrace(input), publicInputs: { ...claim } }) });
+  const sealed = async (adapter: AnyTraceAdapter, input: unknown): Promise<Sealed> => {
+    const backend = await createNodeCpuBackend({ threads: 1 });
+    return sealCapsule(k, { adapter, input, backend, backendChoice: 'cpu' }).finally(() => backend.destroy());
+  };
+  const made = (s: Sealed): MadeCapsule => ({ dir: new Map(s.files), capsule: s.capsule as unknown as Json });
+
+  it.each([
+    ...[1, 4, 6, 7, 8].map((count): [string, object] => [`${count} actions`, { action_count: count, final_receipt_hash: final5 }]),
+    ...[16, 31].map((byte): [string, object] => [`a final receipt changed in byte ${byte}`, { action_count: 5, final_receipt_hash: flip(final5, 2 * byte) }]),
+  ])('a 5-action log claimed as %s: a V1 capsule of it verifies without the log; V2 will not seal it, and a cheated one is rejected (E054)', async (_, claim) => {
+    expect((await run(made(await sealed(claiming(AGENT_V1_ADAPTER, claim), log5)))).status).toBe('accepted');
+    await expect(sealed(claiming(AGENT_ADAPTER, claim), log5)).rejects.toThrow(/^trace violates boundary constraint \d+ at row \d+$/);
+    const cheated = await makeCheatedCapsule(k, claiming(AGENT_ADAPTER, claim), log5);
+    expect((await expectCode(cheated, 'E054_PROOF_INVALID')).message).toMatch(/^STARK proof rejected/);
+  });
+
+  it('V1 capsules still verify, and their agent capsule with constraint_check (14 columns, 7 constraints)', async () => {
+    const v1 = await sealed(AGENT_V1_ADAPTER, log5);
+    expect(v1.capsule.trace_spec.trace_format_id).toBe('AGENT_AIR_V1');
+    expect((await run(made(v1))).status).toBe('accepted');
+    const a = agentCapsule(v1);
+    expect(a).toMatchObject({ air_id: 'agent_air_v1', trace_length: 5, row_width: 14, verification: { num_transition_constraints: 3, num_boundary_constraints: 4 } });
+    const r = await verifyAgentCapsule(k, jsonBytes(a), memFiles(made(v1).dir), { actions: log5 });
+    expect(r.status, r.message).toBe('accepted');
+    expect(r.message).toMatch(/constraint_check of 5 actions: all 7 constraints hold$/);
+  });
+
+  it('a V2 agent capsule: 27 columns and the proven AIR\'s constraint counts, each checked (E053)', async () => {
+    const sealedAgent = { capsule: agent.capsule as unknown as Capsule, files: [], timing: { trace_ms: 1, prove_ms: 2, verify_ms: 3, commit_ms: 4 } };
+    const a = agentCapsule(sealedAgent);
+    // agentLog(5): 32 actions fill 2^5 rows, so no padding row and no first_padding_row boundary.
+    expect(a).toMatchObject({ air_id: 'agent_air_v2', trace_length: 32, row_width: 27, verification: { num_transition_constraints: 11, num_boundary_constraints: 18 } });
+    const ok = await verifyAgentCapsule(k, jsonBytes(a), memFiles(agent.dir), { actions: agentLog(5) });
+    expect(ok.status, ok.message).toBe('accepted');
+    expect(ok.message).toMatch(/constraint_check of 32 actions: all 29 constraints hold$/);
+    for (const [edit, message] of [
+      [{ air_id: 'agent_air_v1' }, 'the capsule proves AGENT_AIR_V2, not AGENT_AIR_V1 (air_id agent_air_v1)'],
+      [{ row_width: 14 }, "row_width 14 with 11 transition and 18 boundary constraints is not the proven agent_air_v2's 27 with 11 and 18"],
+      [{ verification: { ...a.verification, num_boundary_constraints: 19 } }, 'row_width 27 with 11 transition and 19 boundary constraints'],
+    ] as const) {
+      const r = await verifyAgentCapsule(k, jsonBytes({ ...a, ...edit }), memFiles(agent.dir));
+      expect(r.code, r.message).toBe('E053_PROOF_STATEMENT_MISMATCH');
+      expect(r.message).toContain(message);
+    }
   });
 });

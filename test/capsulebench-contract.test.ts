@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyFile, type KeyFile } from '../src/capsule/authorship.js';
 import { auditSeed, sampleChunks } from '../src/capsule/da.js';
 import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
-import { AGENT_ADAPTER } from '../src/capsule/adapter.js';
+import { AGENT_V1_ADAPTER } from '../src/capsule/adapter.js';
 import { buildRegistry } from '../src/capsule/registry.js';
 import { capsuleHash } from '../src/capsule/capsule.js';
 import { jcsHash } from '../src/capsule/spec.js';
@@ -238,7 +238,7 @@ describe('benchmark rules', () => {
     const d = await makePack(out, { workloadId: 'agent_log_v1' });
     expect((await verifyDir(d)).status).toBe('accepted');
     // Proved again, honestly, by an adapter that derives a false log hash from the generated log.
-    await reprove(d, { adapter: { ...AGENT_ADAPTER, anchors: () => ({ action_log_hash: 'ab'.repeat(32) }) } });
+    await reprove(d, { adapter: { ...AGENT_V1_ADAPTER, anchors: () => ({ action_log_hash: 'ab'.repeat(32) }) } });
     await expectCode(d, 'E139_ANCHOR_UNCHECKED');
   }, 60_000);
   it('E133: a manifest that is not of its schema (its anchor updated, proved again)', async () => {

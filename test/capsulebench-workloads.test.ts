@@ -14,7 +14,6 @@
 //   format and AIR.
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { AGENT_ADAPTER } from '../src/capsule/adapter.js';
 import { jcsHash } from '../src/capsule/spec.js';
 import { SHIPPED_POLICY, SHIPPED_WORKLOADS } from '../src/capsulebench/policy.js';
 import { agentActions, WORKLOADS, workloadSeed, type Workload, type WorkloadSeed } from '../src/capsulebench/workloads.js';
@@ -226,7 +225,7 @@ describe('agent_log_v1 (agent_log_input_v1)', () => {
     const h = agent.inputHash(s);
     expect(h).toBe(refInputHash(want));
     expect(h).toBe(jcsHash(got));
-    expect(AGENT_ADAPTER.anchors!(AGENT_ADAPTER.input.parse(got))).toStrictEqual({ action_log_hash: h });
+    expect(agent.adapter.anchors!(agent.adapter.input.parse(got))).toStrictEqual({ action_log_hash: h });
   });
 
   it('checkResult accepts the adapter public inputs of the input and refuses another action_count or final_receipt_hash', () => {

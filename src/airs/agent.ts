@@ -14,6 +14,10 @@
 //   Public inputs: action_count (the real rows, integer in [1, 2^30]), final_receipt_hash (64 lowercase hex).
 //     The AIR fixes n from action_count; no constraint separates real rows from padding rows.
 //   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes.
+// So a proof binds less than the public inputs say: action_count only picks n (a 5-action trace
+// also proves 1, 4, 6, 7 or 8 actions), and only bytes 0–15 of the final receipt (mod p) are
+// constrained. AGENT_AIR_V2 (./agent-v2.ts) binds both and is what new agent capsules use; v1 stays
+// for the capsules made with it and for CapsuleBench's agent_log_v1 (pinned by Benchmark Policy v1).
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { canonicalBytes } from '../json/canonical-json.js';
@@ -94,7 +98,8 @@ export const AgentPublicInputsSchema = z.strictObject({
 export type AgentPublicInputs = z.output<typeof AgentPublicInputsSchema>;
 
 const parseLog = (actions: unknown): AgentAction[] => parseInput(AgentActionLogSchema, actions, 'agent action log');
-const parsePublic = (pi: unknown): AgentPublicInputs => parseInput(AgentPublicInputsSchema, pi, `${AGENT_AIR_ID} public inputs`);
+/** An agent AIR's public inputs, validated; errors name the AIR `id`. */
+export const parseAgentPublicInputs = (pi: unknown, id: string): AgentPublicInputs => parseInput(AgentPublicInputsSchema, pi, `${id} public inputs`);
 
 /** (lo, hi) of a digest: bytes 0–7 and 8–15, each a little-endian u64 reduced mod p. */
 function halves(digest: Uint8Array): [bigint, bigint] {
@@ -104,6 +109,24 @@ function halves(digest: Uint8Array): [bigint, bigint] {
 
 /** The seed's hash-to-field of a SHA-256 hex digest: (lo, hi) as above. */
 export const hashToField = (hex: string): [bigint, bigint] => halves(hexToBytes(parseInput(Sha256HexSchema, hex, 'hash')));
+
+/** The columns an action fills in either agent AIR: its four digests' lo/hi and status_flags. */
+export type ActionColumn = `${'action_type' | 'instruction' | 'input' | 'output'}_hash_${'lo' | 'hi'}` | 'status_flags';
+
+/** An action's cells in the ActionColumn columns. */
+export function actionCells(a: AgentAction): [ActionColumn, bigint][] {
+  const digests = [
+    ['action_type', sha256(new TextEncoder().encode(a.action_type))], ['instruction', hexToBytes(a.instruction_hash)],
+    ['input', hexToBytes(a.input_hash)], ['output', hexToBytes(a.output_hash)],
+  ] as const;
+  return [
+    ...digests.flatMap(([name, digest]): [ActionColumn, bigint][] => {
+      const [lo, hi] = halves(digest);
+      return [[`${name}_hash_lo`, lo], [`${name}_hash_hi`, hi]];
+    }),
+    ['status_flags', BigInt(statusFlags(a))],
+  ];
+}
 
 export function statusFlags(a: AgentAction): number {
   const S = AGENT_STATUS;
@@ -128,10 +151,17 @@ function chain(log: readonly AgentAction[]): string[] {
   return receipts;
 }
 
-const logNFor = (count: number): number => Math.max(MIN_LOG_N, Math.ceil(Math.log2(count)));
+/** log2 of the trace length for `count` actions: n = max(8, the next power of two ≥ count). */
+export const logNFor = (count: number): number => Math.max(MIN_LOG_N, Math.ceil(Math.log2(count)));
+
+/** An action log, validated, with its receipts and its trace length n, for either agent AIR's trace. */
+export function agentRows(actions: unknown): { log: AgentAction[]; receipts: string[]; n: number } {
+  const log = parseLog(actions);
+  return { log, receipts: chain(log), n: 2 ** logNFor(log.length) };
+}
 
 export function agentAir(publicInputs: unknown): Air {
-  const pi = parsePublic(publicInputs);
+  const pi = parseAgentPublicInputs(publicInputs, AGENT_AIR_ID);
   const logN = logNFor(pi.action_count);
   const [lo, hi] = hashToField(pi.final_receipt_hash);
   const link = (part: 'lo' | 'hi') => sub(next(col(`prev_receipt_hash_${part}`)), cur(col(`receipt_hash_${part}`)));
@@ -153,14 +183,12 @@ export function agentAir(publicInputs: unknown): Air {
 
 /** The trace (14 columns, padded as in the header) and public inputs of an action log. */
 export function agentTrace(actions: unknown): { trace: BigUint64Array[]; publicInputs: AgentPublicInputs } {
-  const log = parseLog(actions);
-  const receipts = chain(log);
+  const { log, receipts, n } = agentRows(actions);
   const final = receipts[receipts.length - 1]!;
   const finalDigest = hexToBytes(final);
-  const n = 2 ** logNFor(log.length);
   const trace = AGENT_COLUMNS.map(() => new BigUint64Array(n));
   const set = (name: AgentColumn, row: number, value: bigint) => (trace[col(name)]![row] = value);
-  const setHash = (name: 'action_type' | 'instruction' | 'input' | 'output' | 'prev_receipt' | 'receipt', row: number, digest: Uint8Array) => {
+  const setHash = (name: 'prev_receipt' | 'receipt', row: number, digest: Uint8Array) => {
     const [lo, hi] = halves(digest);
     set(`${name}_hash_lo`, row, lo);
     set(`${name}_hash_hi`, row, hi);
@@ -173,47 +201,60 @@ export function agentTrace(actions: unknown): { trace: BigUint64Array[]; publicI
       setHash('receipt', row, finalDigest);
       continue;
     }
-    setHash('action_type', row, sha256(new TextEncoder().encode(a.action_type)));
-    setHash('instruction', row, hexToBytes(a.instruction_hash));
-    setHash('input', row, hexToBytes(a.input_hash));
-    setHash('output', row, hexToBytes(a.output_hash));
+    for (const [name, value] of actionCells(a)) set(name, row, value);
     setHash('prev_receipt', row, hexToBytes(receipts[row - 1] ?? ZERO_HASH));
     setHash('receipt', row, hexToBytes(receipts[row]!));
-    set('status_flags', row, BigInt(statusFlags(a)));
   }
   return { trace, publicInputs: { action_count: log.length, final_receipt_hash: final } };
 }
 
-export function encodeAgentPublicInputs(publicInputs: unknown): Uint8Array {
-  const pi = parsePublic(publicInputs);
-  return publicInputBytes(AGENT_AIR_ID, pi.action_count, [], hexToBytes(pi.final_receipt_hash));
+/** An agent AIR's public-input bytes under its `id`: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes. */
+export function agentPublicInputBytes(id: string, publicInputs: unknown): Uint8Array {
+  const pi = parseAgentPublicInputs(publicInputs, id);
+  return publicInputBytes(id, pi.action_count, [], hexToBytes(pi.final_receipt_hash));
 }
 
-export interface AgentConstraintFailure {
-  readonly constraint: AgentConstraint;
+export const encodeAgentPublicInputs = (publicInputs: unknown): Uint8Array => agentPublicInputBytes(AGENT_AIR_ID, publicInputs);
+
+/** A broken constraint of an agent AIR, by name. */
+export interface ConstraintFailure<C extends string> {
+  readonly constraint: C;
   readonly kind: 'transition' | 'boundary';
   /** The first row where it fails. */
   readonly row: number;
 }
+export type AgentConstraintFailure = ConstraintFailure<AgentConstraint>;
+
+/** What the constraint_check modes take: a trace and its public inputs, or an action log to build them from. */
+export type ConstraintCheckInput = { readonly trace: readonly Column[]; readonly publicInputs: unknown } | readonly unknown[];
 
 /**
- * The seed's constraint_check mode: each of the 7 constraints evaluated on its own with checkTrace,
- * over a trace and its public inputs (e.g. agentTrace's result) or the trace rebuilt from an action
- * log. `failures` lists every broken constraint, in AIR order, with its first failing row.
+ * The seed's constraint_check mode for an AIR whose constraints are named `names` (transitions, then
+ * boundaries, in AIR order): each evaluated on its own, over a trace and its public inputs or the
+ * trace `build` makes from an action log. `failures` lists every broken constraint, in AIR order,
+ * with its first failing row. A transition goes through checkTrace alone (the first also checks the
+ * trace's shape); a boundary is one cell.
  */
-export function agentConstraintCheck(
-  input: { readonly trace: readonly Column[]; readonly publicInputs: unknown } | readonly unknown[],
-): { ok: boolean; failures: AgentConstraintFailure[] } {
-  const { trace, publicInputs } = Array.isArray(input) ? agentTrace(input) : (input as Exclude<typeof input, readonly unknown[]>);
-  const air = agentAir(publicInputs);
-  const alone = (i: number): Air =>
-    i < air.transitions.length
-      ? { ...air, transitions: [air.transitions[i]!], boundaries: [] }
-      : { ...air, boundaries: [air.boundaries[i - air.transitions.length]!] };
-  const failures = AGENT_CONSTRAINTS.flatMap((constraint, i): AgentConstraintFailure[] => {
-    const r = checkTrace(alone(i), trace);
-    const kind = i < air.transitions.length ? 'transition' : 'boundary';
-    return !r.ok && r.kind === kind ? [{ constraint, kind, row: r.row }] : [];
+export function namedConstraintCheck<C extends string>(
+  input: ConstraintCheckInput,
+  build: (actions: unknown) => { trace: BigUint64Array[]; publicInputs: unknown },
+  air: (publicInputs: unknown) => Air,
+  names: (air: Air) => readonly C[],
+): { ok: boolean; failures: ConstraintFailure<C>[] } {
+  const { trace, publicInputs } = Array.isArray(input) ? build(input) : (input as Exclude<typeof input, readonly unknown[]>);
+  const whole = air(publicInputs);
+  const t = whole.transitions.length;
+  const failures = names(whole).flatMap((constraint, i): ConstraintFailure<C>[] => {
+    if (i < t) {
+      const r = checkTrace({ ...whole, transitions: [whole.transitions[i]!], boundaries: [] }, trace);
+      return r.ok ? [] : [{ constraint, kind: 'transition', row: r.row }];
+    }
+    const b = whole.boundaries[i - t]!;
+    return trace[b.col]![b.row] === b.value ? [] : [{ constraint, kind: 'boundary', row: b.row }];
   });
   return { ok: failures.length === 0, failures };
 }
+
+/** AGENT_AIR_V1's constraint_check: the 7 constraints of AGENT_CONSTRAINTS (see namedConstraintCheck). */
+export const agentConstraintCheck = (input: ConstraintCheckInput): { ok: boolean; failures: AgentConstraintFailure[] } =>
+  namedConstraintCheck(input, agentTrace, agentAir, () => AGENT_CONSTRAINTS);

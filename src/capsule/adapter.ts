@@ -3,7 +3,10 @@
 // policy binding, capsule hash and signature. GEOM, FIB and AGENT below are the built-in adapters;
 // README.md ("Write a trace adapter") walks through a new one.
 import { z } from 'zod';
-import { AGENT_AIR_ID, AGENT_COLUMNS, AgentActionLogSchema, agentTrace, FIB_AIR_ID, fibTrace, FieldElementSchema, GEOM_AIR_ID, geomTrace, StepsSchema, type AirId, type Matrix2 } from '../airs/index.js';
+import {
+  AGENT_AIR_ID, AGENT_AIR_V2_ID, AGENT_COLUMNS, AGENT_V2_COLUMNS, AgentActionLogSchema, agentTrace, agentTraceV2, FIB_AIR_ID, fibTrace,
+  FieldElementSchema, GEOM_AIR_ID, geomTrace, StepsSchema, type AirId, type Matrix2,
+} from '../airs/index.js';
 import type { Column } from '../field/columns.js';
 import { jcsArrayHash, type Anchors } from './spec.js';
 
@@ -51,13 +54,30 @@ export const FIB_ADAPTER: TraceAdapter<z.output<typeof FibInput>> = {
   buildTrace: ({ steps }) => fibTrace(Math.log2(steps)),
 };
 
-export const AGENT_ADAPTER: TraceAdapter<z.output<typeof AgentActionLogSchema>> = {
+type AgentLog = z.output<typeof AgentActionLogSchema>;
+const actionLogHash = (actions: AgentLog): Anchors => ({ action_log_hash: jcsArrayHash(actions) });
+
+/** An action log proved with AGENT_AIR_V2 (count and whole receipts bound): what `capseal prove --air agent` makes. */
+export const AGENT_ADAPTER: TraceAdapter<AgentLog> = {
+  traceFormatId: 'AGENT_AIR_V2',
+  airId: AGENT_AIR_V2_ID,
+  columns: AGENT_V2_COLUMNS,
+  input: AgentActionLogSchema,
+  buildTrace: (actions) => agentTraceV2(actions),
+  anchors: actionLogHash,
+};
+
+/**
+ * The same log proved with AGENT_AIR_V1: earlier agent capsules, and CapsuleBench's agent_log_v1
+ * workload, whose registry (pinned by Benchmark Policy v1's hash) names agent_air_v1.
+ */
+export const AGENT_V1_ADAPTER: TraceAdapter<AgentLog> = {
   traceFormatId: 'AGENT_AIR_V1',
   airId: AGENT_AIR_ID,
   columns: AGENT_COLUMNS,
   input: AgentActionLogSchema,
   buildTrace: (actions) => agentTrace(actions),
-  anchors: (actions) => ({ action_log_hash: jcsArrayHash(actions) }),
+  anchors: actionLogHash,
 };
 
 /** An adapter of any input type (the input type is invariant: read by `input`, taken by `buildTrace`). */
@@ -71,6 +91,6 @@ export const ADAPTERS: Readonly<Record<string, AnyTraceAdapter>> = Object.freeze
   agent: AGENT_ADAPTER,
 });
 
-/** The adapter of a trace format id, for the verifier. */
+/** The adapter of a trace format id, for the verifier: the built-in ones and AGENT_V1_ADAPTER, which `capseal prove` no longer makes. */
 export const adapterForFormat = (traceFormatId: string): AnyTraceAdapter | undefined =>
-  Object.values(ADAPTERS).find((a) => a.traceFormatId === traceFormatId);
+  [...Object.values(ADAPTERS), AGENT_V1_ADAPTER].find((a) => a.traceFormatId === traceFormatId);

@@ -17,7 +17,7 @@
 //     policy_verdict = ["ok", "flagged", null][c[4] mod 3].
 // workload_input_hash = SHA-256 of the input's RFC 8785 JSON (for agent_log_v1, the action array's).
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
-import { AGENT_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../capsule/adapter.js';
+import { AGENT_V1_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../capsule/adapter.js';
 import { jcsArrayHash, jcsHash } from '../capsule/spec.js';
 import * as F from '../field/goldilocks.js';
 import { sha256 } from '../hash/digest.js';
@@ -126,10 +126,12 @@ export function* agentActions(s: WorkloadSeed): Generator<AgentAction> {
 
 const AGENT_LOG: Workload = {
   id: 'agent_log_v1',
-  adapter: AGENT_ADAPTER,
+  // AGENT_AIR_V1, as the workload registry that Benchmark Policy v1 pins by hash says; its count and
+  // final receipt are checked against the regenerated log below, not taken from the proof.
+  adapter: AGENT_V1_ADAPTER,
   input: (s) => [...agentActions(s)],
   inputHash: (s) => jcsArrayHash(agentActions(s)),
-  // AGENT_ADAPTER's action_log_hash is the JCS hash of the log: the input hash itself.
+  // The adapter's action_log_hash is the JCS hash of the log: the input hash itself.
   derivedAnchors: (inputHash) => ({ action_log_hash: inputHash }),
   checkResult(s, pi) {
     let receipt = ZERO_HASH, i = 0;

@@ -7,7 +7,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ADAPTERS, type AnyTraceAdapter } from '../capsule/adapter.js';
-import { agentCapsule, AGENT_CAPSULE_FILE } from '../capsule/agent-capsule.js';
+import { agentAirFor, agentCapsule, AGENT_CAPSULE_FILE } from '../capsule/agent-capsule.js';
 import { MAX_JSON_FILE_BYTES } from '../capsule/verify.js';
 import { parseKeyFile } from '../capsule/authorship.js';
 import { parsePolicy } from '../capsule/policy.js';
@@ -134,7 +134,7 @@ export const prove = (o: ProveCliOptions): Promise<number> =>
       } finally {
         await backend.destroy();
       }
-      extra = adapter.traceFormatId === 'AGENT_AIR_V1'
+      extra = agentAirFor(adapter.traceFormatId) !== undefined
         ? [[AGENT_CAPSULE_FILE, jsonFileBytes(agentCapsule(sealed))]]
         : [];
       say(`writing ${join(o.out, '/')}`);

@@ -1,10 +1,14 @@
 // Capsules in memory for the capsule tests: seal one with a built-in adapter on the CPU backend,
 // hold its directory as a path → bytes map, and read it through the verifier's CapsuleFiles.
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { createNodeCpuBackend } from '../../src/prover/node.js';
-import { ADAPTERS } from '../../src/capsule/adapter.js';
+import { ADAPTERS, type AnyTraceAdapter } from '../../src/capsule/adapter.js';
+import { encodeChunk } from '../../src/capsule/archive.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import type { ProofOptions } from '../../src/stark/options.js';
-import { sealCapsule, type SealInput } from '../../src/capsule/seal.js';
+import { proveDishonestly } from '../../src/prover/testing.js';
+import { chunkPath, planSeal, sealCapsule, sealProved, statementFor, type SealInput } from '../../src/capsule/seal.js';
+import { jcsHash } from '../../src/capsule/spec.js';
 import type { CapsuleFiles } from '../../src/capsule/verify.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 
@@ -29,6 +33,30 @@ export async function makeCapsule(
     const sealed = await sealCapsule(k, s);
     const dir: Dir = new Map(sealed.files);
     return { dir, capsule: JSON.parse(new TextDecoder().decode(dir.get('capsule.json'))) as Record<string, unknown> };
+  } finally {
+    await backend.destroy();
+  }
+}
+
+/**
+ * A capsule sealed around a cheating prover's proof (soundness tests): the adapter's trace is proved
+ * under its public inputs with the prover's `cheat` (no trace check), and nothing is verified before sealing.
+ */
+export async function makeCheatedCapsule(k: Kernels, adapter: AnyTraceAdapter, input: unknown): Promise<MadeCapsule> {
+  const plan = planSeal({ adapter, input });
+  const backend = await createNodeCpuBackend({ threads: 1 });
+  try {
+    const proved = await proveDishonestly(k, backend, {
+      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
+      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
+    });
+    const { capsule, files } = sealProved(k, plan, {
+      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: 0, verify_ms: 0, stages: proved.stages,
+      backend: { requested: 'cpu', description: proved.backend },
+    });
+    const dir: Dir = new Map(files);
+    for (let i = 0; i < capsule.chunk_meta.num_chunks; i++) dir.set(chunkPath(i), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
+    return { dir, capsule: capsule as unknown as Record<string, unknown> };
   } finally {
     await backend.destroy();
   }
