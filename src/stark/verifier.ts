@@ -17,6 +17,7 @@ import { compositionAt, segmentsAt } from './ood.js';
 import { checkOptions, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import type { Transcript } from './transcript.js';
 
 export type StarkErrorCode =
   | 'malformed' | 'options' | 'security' | 'shape' | 'ood' | 'pow'
@@ -58,6 +59,41 @@ function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: 
   require(verifyBatch(root, depth, indices, leaves, op.proof), code, `${what}: Merkle opening does not match the root`);
 }
 
+/** The challenges a proof's transcript gives before its proof of work, and the transcript there. */
+export interface PowReplay {
+  /** The transcript the nonce is checked against (Transcript.checkPow) and then absorbed into. */
+  transcript: Transcript;
+  alphas: Fp2.Fp2[];
+  z: Fp2.Fp2;
+  gammas: Fp2.Fp2[];
+  friAlphas: Fp2.Fp2[];
+}
+
+/**
+ * The transcript replay of a proof whose shape is checked, in the prover's order, up to the proof of
+ * work. Every nonce that passes its checkPow makes a valid proof of the same statement
+ * (docs/proof-identity.md).
+ */
+export function replayToPow(air: Air, o: ProofOptions, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array): PowReplay {
+  const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
+  const t = startTranscript(air, o, statementHash, publicInputs);
+  t.absorb('trace-root', proof.traceRoot);
+  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+  t.absorb('composition-root', proof.compositionRoot);
+  const z = drawOodPoint(t);
+  t.absorbExt('ood-trace', proof.oodTrace);
+  t.absorbExt('ood-trace-next', proof.oodTraceNext);
+  t.absorbExt('ood-composition', proof.oodComposition);
+  const gammas = Array.from({ length: 2 * w + S }, () => t.challengeExt('deep-coefficient'));
+  const friAlphas: Fp2.Fp2[] = [];
+  for (let i = 0; i < plan.folds; i++) {
+    friAlphas.push(t.challengeExt('fri-alpha'));
+    if (i < plan.folds - 1) t.absorb('fri-root', proof.friRoots[i]!);
+  }
+  t.absorbExt('fri-final', proof.finalPoly);
+  return { transcript: t, alphas, z, gammas, friAlphas };
+}
+
 export function verifyProof(
   k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array, opts: VerifyOptions,
 ): StarkVerdict {
@@ -93,25 +129,9 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   require(Array.isArray(proof.friOpenings) && proof.friOpenings.length === plan.folds - 1, 'shape', `expected ${plan.folds - 1} FRI layer openings`);
   require(typeof proof.nonce === 'bigint' && proof.nonce >= 0n && proof.nonce < 2n ** 64n, 'pow', 'nonce must be a u64');
 
-  // Transcript replay, in the prover's order.
-  const t = startTranscript(air, o, statementHash, publicInputs);
-  t.absorb('trace-root', proof.traceRoot);
-  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
-  t.absorb('composition-root', proof.compositionRoot);
-  const z = drawOodPoint(t);
-  t.absorbExt('ood-trace', proof.oodTrace);
-  t.absorbExt('ood-trace-next', proof.oodTraceNext);
-  t.absorbExt('ood-composition', proof.oodComposition);
+  const { transcript: t, alphas, z, gammas, friAlphas } = replayToPow(air, o, proof, statementHash, publicInputs);
   const claimed = compositionAt(k, air, z, proof.oodTrace, proof.oodTraceNext, alphas);
   require(Fp2.eq(claimed, segmentsAt(air.logN, z, proof.oodComposition)), 'ood', 'the constraints at the OOD point do not match the committed composition');
-
-  const gammas = Array.from({ length: 2 * w + S }, () => t.challengeExt('deep-coefficient'));
-  const friAlphas: Fp2.Fp2[] = [];
-  for (let i = 0; i < plan.folds; i++) {
-    friAlphas.push(t.challengeExt('fri-alpha'));
-    if (i < plan.folds - 1) t.absorb('fri-root', proof.friRoots[i]!);
-  }
-  t.absorbExt('fri-final', proof.finalPoly);
   require(t.checkPow(proof.nonce, o.grindingBits), 'pow', `the nonce does not give ${o.grindingBits} bits of proof of work`);
   t.absorb('pow-nonce', nonceBytes(proof.nonce));
   const queries = drawQueries(t, air.logN, o);
