@@ -2,7 +2,9 @@
 // the proof of work, every Merkle opening, and DEEP/FRI consistency at every query down to the final
 // polynomial, whose degree bound is fixed by its exact length. It recomputes everything it relies on,
 // refuses options below the caller's minimum security, and never throws: any malformed input is a
-// rejection with a code.
+// rejection with a code. It judges one reading of its input: the proof, statement hash and public
+// inputs are copied into plain data first (./snapshot.ts), so a getter or Proxy cannot show the
+// transcript one value and the checks another.
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { encodeColumn, findNonCanonical } from '../field/columns.js';
@@ -17,6 +19,7 @@ import { compositionAt, segmentsAt } from './ood.js';
 import { checkOptions, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import { snapshot, snapshotBytes } from './snapshot.js';
 import type { Transcript } from './transcript.js';
 
 export type StarkErrorCode =
@@ -98,7 +101,9 @@ export function verifyProof(
   k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array, opts: VerifyOptions,
 ): StarkVerdict {
   try {
-    return run(k, air, proof, statementHash, publicInputs, opts);
+    // Judged on one reading of the caller's objects (./snapshot.ts), never on a second one.
+    const p = snapshot(proof, 'proof') as StarkProof;
+    return run(k, air, p, snapshotBytes(statementHash, 'the statement hash'), snapshotBytes(publicInputs, 'the public inputs'), opts);
   } catch (e) {
     if (e instanceof Rejection) return { ok: false, code: e.code, message: e.message };
     return { ok: false, code: 'malformed', message: `malformed proof: ${e instanceof Error ? e.message : String(e)}` };
