@@ -4,7 +4,9 @@
 // refuses options below the caller's minimum security, and never throws: any malformed input is a
 // rejection with a code. It judges one reading of its input: the proof, statement hash and public
 // inputs are copied into plain data first (./snapshot.ts), so a getter or Proxy cannot show the
-// transcript one value and the checks another.
+// transcript one value and the checks another. It accepts any nonce with enough proof of work, not
+// only the prover's least one, so proof bytes are not unique to a statement; the identities that
+// must be stable (the statement hash, a leaderboard run's id) do not depend on them (docs/proof-identity.md).
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { encodeColumn, findNonCanonical } from '../field/columns.js';
@@ -72,11 +74,7 @@ export interface PowReplay {
   friAlphas: Fp2.Fp2[];
 }
 
-/**
- * The transcript replay of a proof whose shape is checked, in the prover's order, up to the proof of
- * work. Every nonce that passes its checkPow makes a valid proof of the same statement
- * (docs/proof-identity.md).
- */
+/** The transcript replay of a proof whose shape is checked, in the prover's order, up to the proof of work. */
 export function replayToPow(air: Air, o: ProofOptions, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array): PowReplay {
   const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
   const t = startTranscript(air, o, statementHash, publicInputs);
