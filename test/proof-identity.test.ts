@@ -1,5 +1,5 @@
-// Proof bytes are not unique (docs/proof-identity.md): any nonce with enough proof of work makes a
-// valid proof of the same statement. Here a listed run is proved again with the next valid nonce
+// Proof bytes are not unique (docs/proof-identity.md): any nonce with enough proof of work, with the
+// openings its queries ask for, makes a valid proof of the same statement. Here a listed run is proved again with the next valid nonce
 // after the prover's least one and its pack resealed around it, a malleated twin that passes the
 // whole submission contract on its own, with a new capsule hash and the same statement and run id;
 // the leaderboard keys rows by run id, not by anything derived from the proof, so the twin never
@@ -28,8 +28,9 @@ const proofPathOf = (c: Capsule) => Object.values(c.proofs)[0]!.formats;
  * A copy of the pack at `src` proved again with the second-least valid nonce, and everything that
  * names the proof's bytes made to match, as a dishonest runner could: the proof files and the
  * capsule's record of them (./helpers/capsulebench.ts reprove), the measurements' proof hashes
- * (identical_proofs) and size, the events, the capsule hash and pack_meta. A nonce cannot be swapped in place: the queries, hence
- * the openings, follow from it, so the twin is proved again from the public workload input.
+ * (identical_proofs) and size, the events, the capsule hash and pack_meta. A nonce cannot be
+ * swapped in place: the queries, hence the openings, follow from it, so the twin is proved again
+ * from the public workload input.
  */
 async function malleatedTwin(src: string): Promise<{ dir: string; tgz: string; capsule: Capsule }> {
   const dir = copyPack(src);

@@ -96,7 +96,7 @@ describe('verifyProof reads the proof once', () => {
     expect(verifyProof(k, air, honest, statementHash, forward(publicInputs), MIN_BITS)).toMatchObject({ ok: false, code: 'malformed' });
   });
 
-  it('a Proxy or other non-plain object where a typed array belongs is malformed; a subclass with lying accessors is read through its slots', () => {
+  it('a Proxy where a typed array belongs, or a non-plain object, is malformed; a typed-array subclass with lying accessors is read through its slots', () => {
     const rows = honest.traceOpening.rows;
     const proxied = { ...honest, traceOpening: { ...honest.traceOpening, rows: forward(rows) } };
     expect(verify(honestInput, proxied)).toMatchObject({ ok: false, code: 'malformed' });
