@@ -8,7 +8,7 @@ import { AIRS } from '../airs/index.js';
 import type { Air } from '../stark/air.js';
 import { sha256Hex } from '../hash/digest.js';
 import { canonicalize } from '../json/canonical-json.js';
-import { decodeProof, encodeProof, proofFromJson } from '../stark/codec.js';
+import { decodeProof, encodeProof, maxProofJsonFileBytes, proofFromJson } from '../stark/codec.js';
 import type { StarkProof } from '../stark/proof.js';
 import { verifyProof } from '../stark/verifier.js';
 import { DEFAULT_SECURITY_BITS, securityBits } from '../stark/options.js';
@@ -230,17 +230,21 @@ async function policyCheck(c: Capsule, files: CapsuleFiles, opts: VerifyCapsuleO
 }
 
 async function artifactsCheck(entry: ProofEntry, files: CapsuleFiles): Promise<StarkProof> {
-  const load = async (fmt: 'bin' | 'json'): Promise<Uint8Array> => {
-    const f = entry.formats[fmt];
-    const bytes = await readOrReject(files, f.path, Math.min(f.size_bytes, MAX_PROOF_FILE_BYTES), 'E041_ARTIFACT_HASH_MISMATCH');
+  /** A proof file, held to its record; `most` also bounds it, a file past that being refused unread (E042). */
+  const load = async (fmt: 'bin' | 'json', most = Infinity): Promise<Uint8Array> => {
+    const f = entry.formats[fmt], recorded = Math.min(f.size_bytes, MAX_PROOF_FILE_BYTES);
+    const bytes = await readBounded(files, f.path, Math.min(recorded, most)).catch((e: unknown) => {
+      if (!(e instanceof FileTooLargeError)) throw e;
+      throw most < recorded
+        ? new Rejection('E042_PROOF_DECODE_ERROR', `${f.path} holds more than ${most} bytes, the most the JSON form of ${entry.formats.bin.path} takes`)
+        : new Rejection('E041_ARTIFACT_HASH_MISMATCH', e.message);
+    });
     must(bytes, 'E040_ARTIFACT_MISSING', `proof file ${f.path} is missing`);
     must(bytes.length === f.size_bytes, 'E041_ARTIFACT_HASH_MISMATCH', `${f.path} is ${bytes.length} bytes, the capsule records ${f.size_bytes}`);
     const h = sha256Hex(bytes);
     must(h === f.sha256_payload_hash, 'E041_ARTIFACT_HASH_MISMATCH', `${f.path} has SHA-256 ${h}, the capsule records ${f.sha256_payload_hash}`);
     return bytes;
   };
-  const bin = await load('bin');
-  const json = await load('json');
   const decode = <T>(what: string, fn: () => T): T => {
     try {
       return fn();
@@ -248,7 +252,11 @@ async function artifactsCheck(entry: ProofEntry, files: CapsuleFiles): Promise<S
       throw new Rejection('E042_PROOF_DECODE_ERROR', `${what}: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
+  const bin = await load('bin');
   const proof = decode(entry.formats.bin.path, () => decodeProof(bin));
+  // The JSON form can be no longer than the binary proof's counts allow: a longer file is refused
+  // before it is hashed or parsed, which for tens of MiB would take seconds.
+  const json = await load('json', maxProofJsonFileBytes(proof));
   const fromJson = decode(entry.formats.json.path, () => proofFromJson(parseJson(json, entry.formats.json.path, 'E042_PROOF_DECODE_ERROR')));
   must(sameBytes(encodeProof(fromJson), bin), 'E042_PROOF_DECODE_ERROR', `${entry.formats.json.path} and ${entry.formats.bin.path} hold different proofs`);
   return proof;

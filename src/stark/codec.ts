@@ -38,7 +38,8 @@
 // their own names in the order above }. Field elements, the nonce and row values are decimal strings
 // (no sign, no leading zeros), an Fp2 is [c0, c1], digests are 64 lowercase hex characters, rows are
 // one flat row-major array, and small integers (options, logN, width, segments, depth, securityBits)
-// are JSON numbers. Unknown keys are rejected.
+// are JSON numbers. Unknown keys are rejected. As a file (jsonFileBytes: two-space indentation) it
+// takes at most maxProofJsonFileBytes of the proof, a figure the binary form's counts give.
 import { z } from 'zod';
 import { encodeColumn, findNonCanonical } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
@@ -345,7 +346,29 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
 const DECIMAL = /^(0|[1-9][0-9]{0,19})$/;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
 const hex = (d: Uint8Array): string => Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
-const unhex = (s: string): Uint8Array => Uint8Array.from({ length: s.length / 2 }, (_, i) => parseInt(s.slice(2 * i, 2 * i + 2), 16));
+
+/** The value of each lowercase hex digit by char code; −1 for every other character below 128. */
+const HEX_DIGITS = Int8Array.from({ length: 128 }, (_, c) => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1));
+
+/**
+ * The bytes of lowercase hex (the only hex the formats write), in one pass through a lookup table
+ * into the output alone; a RangeError for an odd length or any other character, uppercase included.
+ */
+export function hexToBytesLower(s: string): Uint8Array {
+  if (typeof s !== 'string') throw new TypeError(`hex: expected a string, got ${typeof s}`);
+  if (s.length % 2 !== 0) throw new RangeError(`hex: odd length ${s.length}`);
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const a = s.charCodeAt(2 * i), b = s.charCodeAt(2 * i + 1);
+    const hi = a < 128 ? HEX_DIGITS[a]! : -1, lo = b < 128 ? HEX_DIGITS[b]! : -1;
+    if ((hi | lo) < 0) {
+      const at = hi < 0 ? 2 * i : 2 * i + 1;
+      throw new RangeError(`hex: ${JSON.stringify(s[at])} at ${at} is not a lowercase hex digit`);
+    }
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
 
 const decimalBelow = (limit: bigint, what: string) =>
   z
@@ -354,7 +377,7 @@ const decimalBelow = (limit: bigint, what: string) =>
     .transform((s) => BigInt(s));
 const element = decimalBelow(Fp.P, 'a canonical field element (< p)');
 const ext = z.tuple([element, element]).transform((x): Fp2 => x);
-const digest = z.string().regex(HEX_DIGEST, 'expected a digest as 64 lowercase hex characters').transform(unhex);
+const digest = z.string().regex(HEX_DIGEST, 'expected a digest as 64 lowercase hex characters').transform(hexToBytesLower);
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const OpeningJson = z.strictObject({
@@ -431,4 +454,52 @@ export function proofFromJson(j: unknown): StarkProof {
   }
   const { format: _format, version: _version, ...proof } = r.data;
   return proof;
+}
+
+// ---- JSON: its size, from a proof's counts. ----
+
+/** Characters JSON.stringify(·, null, 2) writes for an array or object at nesting `depth` of `n` items whose own texts total `inner`. */
+const block = (depth: number, n: number, inner: number): number => (n === 0 ? 2 : inner + n * (2 * depth + 4) + 2 * depth + 2);
+/** … for an object at `depth` with these members: [name, characters of the value's text]. */
+const members = (depth: number, ms: [string, number][]): number => block(depth, ms.length, ms.reduce((sum, [name, len]) => sum + name.length + 4 + len, 0));
+const list = (depth: number, n: number, item: number): number => block(depth, n, n * item);
+const digits = (x: number): number => String(x).length;
+/** A decimal string at its widest: p − 1 and 2^64 − 1 both have 20 digits. */
+const DECIMAL_TEXT = 22;
+const DIGEST_TEXT = 66;
+
+/**
+ * The bytes p's JSON form takes as a capsule's file holds it (jsonFileBytes: JSON.stringify(·, null, 2)
+ * and a newline) with every decimal string at its widest: what the binary proof implies, so a JSON
+ * file longer than this cannot hold the same proof and is refused before anyone parses it. A more
+ * compact text of the same proof is shorter. Mirrors proofToJson's members, in order.
+ */
+export function maxProofJsonFileBytes(p: StarkProof): number {
+  const exts = (depth: number, n: number) => list(depth, n, block(depth + 1, 2, 2 * DECIMAL_TEXT));
+  const opening = (depth: number, op: Opening) => members(depth, [
+    ['rows', list(depth + 1, op.rows.length, DECIMAL_TEXT)],
+    ['proof', members(depth + 1, [['depth', digits(op.proof.depth)], ['siblings', list(depth + 2, op.proof.siblings.length, DIGEST_TEXT)]])],
+  ]);
+  const o = p.options;
+  return 1 + members(0, [
+    ['format', PROOF_JSON_FORMAT.length + 2],
+    ['version', digits(PROOF_FORMAT_VERSION)],
+    ['options', members(1, [['blowup', digits(o.blowup)], ['queries', digits(o.queries)], ['grindingBits', digits(o.grindingBits)], ['foldingFactor', digits(o.foldingFactor)]])],
+    ['airId', p.airId.length + 2],
+    ['logN', digits(p.logN)],
+    ['width', digits(p.width)],
+    ['segments', digits(p.segments)],
+    ['traceRoot', DIGEST_TEXT],
+    ['compositionRoot', DIGEST_TEXT],
+    ['oodTrace', exts(1, p.oodTrace.length)],
+    ['oodTraceNext', exts(1, p.oodTraceNext.length)],
+    ['oodComposition', exts(1, p.oodComposition.length)],
+    ['friRoots', list(1, p.friRoots.length, DIGEST_TEXT)],
+    ['finalPoly', exts(1, p.finalPoly.length)],
+    ['nonce', DECIMAL_TEXT],
+    ['traceOpening', opening(1, p.traceOpening)],
+    ['compositionOpening', opening(1, p.compositionOpening)],
+    ['friOpenings', block(1, p.friOpenings.length, p.friOpenings.reduce((sum, op) => sum + opening(2, op), 0))],
+    ['securityBits', digits(p.securityBits)],
+  ]);
 }

@@ -2,7 +2,11 @@
 // the proof of work, every Merkle opening, and DEEP/FRI consistency at every query down to the final
 // polynomial, whose degree bound is fixed by its exact length. It recomputes everything it relies on,
 // refuses options below the caller's minimum security, and never throws: any malformed input is a
-// rejection with a code.
+// rejection with a code. It judges one reading of its input: the proof, statement hash and public
+// inputs are copied into plain data first (./snapshot.ts), so a getter or Proxy cannot show the
+// transcript one value and the checks another. It accepts any nonce with enough proof of work, not
+// only the prover's least one, so proof bytes are not unique to a statement; the identities that
+// must be stable (the statement hash, a leaderboard run's id) do not depend on them (docs/proof-identity.md).
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { encodeColumn, findNonCanonical } from '../field/columns.js';
@@ -17,6 +21,8 @@ import { compositionAt, segmentsAt } from './ood.js';
 import { checkOptions, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
+import { snapshot, snapshotBytes } from './snapshot.js';
+import type { Transcript } from './transcript.js';
 
 export type StarkErrorCode =
   | 'malformed' | 'options' | 'security' | 'shape' | 'ood' | 'pow'
@@ -58,11 +64,44 @@ function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: 
   require(verifyBatch(root, depth, indices, leaves, op.proof), code, `${what}: Merkle opening does not match the root`);
 }
 
+/** The challenges a proof's transcript gives before its proof of work, and the transcript there. */
+export interface PowReplay {
+  /** The transcript the nonce is checked against (Transcript.checkPow) and then absorbed into. */
+  transcript: Transcript;
+  alphas: Fp2.Fp2[];
+  z: Fp2.Fp2;
+  gammas: Fp2.Fp2[];
+  friAlphas: Fp2.Fp2[];
+}
+
+/** The transcript replay of a proof whose shape is checked, in the prover's order, up to the proof of work. */
+export function replayToPow(air: Air, o: ProofOptions, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array): PowReplay {
+  const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
+  const t = startTranscript(air, o, statementHash, publicInputs);
+  t.absorb('trace-root', proof.traceRoot);
+  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+  t.absorb('composition-root', proof.compositionRoot);
+  const z = drawOodPoint(t);
+  t.absorbExt('ood-trace', proof.oodTrace);
+  t.absorbExt('ood-trace-next', proof.oodTraceNext);
+  t.absorbExt('ood-composition', proof.oodComposition);
+  const gammas = Array.from({ length: 2 * w + S }, () => t.challengeExt('deep-coefficient'));
+  const friAlphas: Fp2.Fp2[] = [];
+  for (let i = 0; i < plan.folds; i++) {
+    friAlphas.push(t.challengeExt('fri-alpha'));
+    if (i < plan.folds - 1) t.absorb('fri-root', proof.friRoots[i]!);
+  }
+  t.absorbExt('fri-final', proof.finalPoly);
+  return { transcript: t, alphas, z, gammas, friAlphas };
+}
+
 export function verifyProof(
   k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array, opts: VerifyOptions,
 ): StarkVerdict {
   try {
-    return run(k, air, proof, statementHash, publicInputs, opts);
+    // Judged on one reading of the caller's objects (./snapshot.ts), never on a second one.
+    const p = snapshot(proof, 'proof') as StarkProof;
+    return run(k, air, p, snapshotBytes(statementHash, 'the statement hash'), snapshotBytes(publicInputs, 'the public inputs'), opts);
   } catch (e) {
     if (e instanceof Rejection) return { ok: false, code: e.code, message: e.message };
     return { ok: false, code: 'malformed', message: `malformed proof: ${e instanceof Error ? e.message : String(e)}` };
@@ -93,25 +132,9 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   require(Array.isArray(proof.friOpenings) && proof.friOpenings.length === plan.folds - 1, 'shape', `expected ${plan.folds - 1} FRI layer openings`);
   require(typeof proof.nonce === 'bigint' && proof.nonce >= 0n && proof.nonce < 2n ** 64n, 'pow', 'nonce must be a u64');
 
-  // Transcript replay, in the prover's order.
-  const t = startTranscript(air, o, statementHash, publicInputs);
-  t.absorb('trace-root', proof.traceRoot);
-  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
-  t.absorb('composition-root', proof.compositionRoot);
-  const z = drawOodPoint(t);
-  t.absorbExt('ood-trace', proof.oodTrace);
-  t.absorbExt('ood-trace-next', proof.oodTraceNext);
-  t.absorbExt('ood-composition', proof.oodComposition);
+  const { transcript: t, alphas, z, gammas, friAlphas } = replayToPow(air, o, proof, statementHash, publicInputs);
   const claimed = compositionAt(k, air, z, proof.oodTrace, proof.oodTraceNext, alphas);
   require(Fp2.eq(claimed, segmentsAt(air.logN, z, proof.oodComposition)), 'ood', 'the constraints at the OOD point do not match the committed composition');
-
-  const gammas = Array.from({ length: 2 * w + S }, () => t.challengeExt('deep-coefficient'));
-  const friAlphas: Fp2.Fp2[] = [];
-  for (let i = 0; i < plan.folds; i++) {
-    friAlphas.push(t.challengeExt('fri-alpha'));
-    if (i < plan.folds - 1) t.absorb('fri-root', proof.friRoots[i]!);
-  }
-  t.absorbExt('fri-final', proof.finalPoly);
   require(t.checkPow(proof.nonce, o.grindingBits), 'pow', `the nonce does not give ${o.grindingBits} bits of proof of work`);
   t.absorb('pow-nonce', nonceBytes(proof.nonce));
   const queries = drawQueries(t, air.logN, o);
