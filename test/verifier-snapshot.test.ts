@@ -11,7 +11,8 @@ import * as Fp2 from '../src/field/ext2.js';
 import { DEFAULT_OPTIONS } from '../src/stark/options.js';
 import { compositionAt, segmentsAt } from '../src/stark/ood.js';
 import type { StarkProof } from '../src/stark/proof.js';
-import { prove, type ProveInput } from '../src/stark/prover.js';
+import { prove, type ProveInput } from '../src/prover/prover.js';
+import { proveDishonestly } from '../src/prover/testing.js';
 import { replayToPow, verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
   k = await Kernels.load();
   backend = await CpuBackend.create();
   honest = (await prove(k, backend, honestInput)).proof;
-  cheat = (await prove(k, backend, { ...falseInput, cheat: true })).proof;
+  cheat = (await proveDishonestly(k, backend, falseInput)).proof;
 });
 afterAll(() => backend.destroy());
 

@@ -23,6 +23,7 @@ import type { Opening, StarkProof } from './proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protocol.js';
 import { snapshot, snapshotBytes } from './snapshot.js';
 import type { Transcript } from './transcript.js';
+import { compositionCoefficientCount } from './composition.js';
 
 export type StarkErrorCode =
   | 'malformed' | 'options' | 'security' | 'shape' | 'ood' | 'pow'
@@ -79,7 +80,7 @@ export function replayToPow(air: Air, o: ProofOptions, proof: StarkProof, statem
   const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
   const t = startTranscript(air, o, statementHash, publicInputs);
   t.absorb('trace-root', proof.traceRoot);
-  const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, () => t.challengeExt('composition-coefficient'));
+  const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
   t.absorb('composition-root', proof.compositionRoot);
   const z = drawOodPoint(t);
   t.absorbExt('ood-trace', proof.oodTrace);
