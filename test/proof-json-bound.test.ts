@@ -10,7 +10,7 @@ import * as Fp from '../src/field/goldilocks.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { parseCanonicalBytes } from '../src/json/canonical-json.js';
 import { jsonFileBytes } from '../src/json/file-json.js';
-import { decodeProof, hexToBytesLower, maxProofJsonFileBytes, proofToJson } from '../src/stark/codec.js';
+import { decodeProof, encodeProof, hexToBytesLower, maxProofJsonFileBytes, openingsOverHeader, proofToJson } from '../src/stark/codec.js';
 import type { StarkProof } from '../src/stark/proof.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { clone, jsonBytes, makeCapsule, type Dir, type MadeCapsule } from './helpers/capsule.js';
@@ -108,6 +108,29 @@ describe('the JSON form is bounded by the binary proof', () => {
     expect(over.asked.get(JSON_PATH)).toBe(most);
     const compact = await verify(withJson(new TextEncoder().encode(JSON.stringify(JSON.parse(text(honest))))));
     expect(compact.report.status, compact.report.message).toBe('accepted');
+  });
+
+  it('a proof padded alike in both files (openings beyond what its header allows) is refused from the binary form, the JSON never read', async () => {
+    const siblings = proof.compositionOpening.proof.siblings;
+    const padded: StarkProof = {
+      ...proof,
+      compositionOpening: { ...proof.compositionOpening, proof: { ...proof.compositionOpening.proof, siblings: siblings.concat(new Array(20_000).fill(siblings[0]!)) } },
+    };
+    const bin = encodeProof(padded), json = jsonFileBytes(proofToJson(padded));
+    const c = clone(geom.capsule) as { proofs: Record<string, { formats: Record<'bin' | 'json', Record<string, unknown>> }> };
+    Object.assign(c.proofs['geom']!.formats.bin, { sha256_payload_hash: sha256Hex(bin), size_bytes: bin.length });
+    Object.assign(c.proofs['geom']!.formats.json, { sha256_payload_hash: sha256Hex(json), size_bytes: json.length });
+    const dir: Dir = new Map(geom.dir);
+    dir.set(BIN, bin);
+    dir.set(JSON_PATH, json);
+    dir.set('capsule.json', jsonBytes({ ...c, capsule_hash: capsuleHash(c) }));
+    const { report, asked } = await verify(dir);
+    const { queries } = proof.options, depth = proof.logN + Math.log2(proof.options.blowup);
+    expect(report.code, report.message).toBe('E042_PROOF_DECODE_ERROR');
+    expect(report.message).toBe(`${BIN}: the composition opening sends ${siblings.length + 20_000} Merkle siblings; its header allows at most ${queries}·${depth}`);
+    expect(asked.has(JSON_PATH)).toBe(false);
+    // The honest proof is within its header's bounds.
+    expect(openingsOverHeader(proof)).toBeUndefined();
   });
 
   it('a JSON size record past the bound, beside a JSON file within it, is still the record mismatch (E041)', async () => {

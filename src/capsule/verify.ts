@@ -8,7 +8,7 @@ import { AIRS } from '../airs/index.js';
 import type { Air } from '../stark/air.js';
 import { sha256Hex } from '../hash/digest.js';
 import { canonicalize } from '../json/canonical-json.js';
-import { decodeProof, encodeProof, maxProofJsonFileBytes, proofFromJson } from '../stark/codec.js';
+import { decodeProof, encodeProof, maxProofJsonFileBytes, openingsOverHeader, proofFromJson } from '../stark/codec.js';
 import type { StarkProof } from '../stark/proof.js';
 import { verifyProof } from '../stark/verifier.js';
 import { DEFAULT_SECURITY_BITS, securityBits } from '../stark/options.js';
@@ -254,6 +254,8 @@ async function artifactsCheck(entry: ProofEntry, files: CapsuleFiles): Promise<S
   };
   const bin = await load('bin');
   const proof = decode(entry.formats.bin.path, () => decodeProof(bin));
+  const padded = openingsOverHeader(proof);
+  must(padded === undefined, 'E042_PROOF_DECODE_ERROR', `${entry.formats.bin.path}: ${padded}`);
   // The JSON form can be no longer than the binary proof's counts allow: a longer file is refused
   // before it is hashed or parsed, which for tens of MiB would take seconds.
   const json = await load('json', maxProofJsonFileBytes(proof));

@@ -503,3 +503,25 @@ export function maxProofJsonFileBytes(p: StarkProof): number {
     ['securityBits', digits(p.securityBits)],
   ]);
 }
+
+/**
+ * Where a decoded proof holds more than its own header allows, or undefined: at most `queries`
+ * fold groups of f positions are opened, so an opening has at most queries·f rows of its matrix's
+ * width (FRI layers: queries rows of 2f) and, per query, at most one sibling per tree level. The
+ * verifier checks the exact counts later; this bound lets a padded proof be refused before anything
+ * else of it (its JSON form) is read.
+ */
+export function openingsOverHeader(p: StarkProof): string | undefined {
+  const { queries, foldingFactor: f, blowup } = p.options;
+  const depth = p.logN + Math.log2(blowup);
+  const over = (what: string, op: Opening, rows: number, width: number): string | undefined => {
+    if (op.rows.length > rows * width) return `${what} opens ${op.rows.length} values; its header allows at most ${rows} rows of ${width}`;
+    if (op.proof.siblings.length > queries * depth) return `${what} sends ${op.proof.siblings.length} Merkle siblings; its header allows at most ${queries}·${depth}`;
+    return undefined;
+  };
+  return (
+    over('the trace opening', p.traceOpening, queries * f, p.width) ??
+    over('the composition opening', p.compositionOpening, queries * f, 2 * p.segments) ??
+    p.friOpenings.map((op, i) => over(`FRI layer ${i + 1}'s opening`, op, queries, 2 * f)).find((m) => m !== undefined)
+  );
+}
