@@ -2,7 +2,7 @@
 // (and itself); the CPU and GPU implementations of the prover's steps never import each other; no
 // cycles. `npm run deps` checks it; test/run.sh runs it, so an upward import fails CI.
 const LAYERS = [
-  ['wasm', 'json', 'package-info.ts'],
+  ['wasm', 'json', 'bytes', 'package-info.ts'],
   ['field'],
   ['ntt'],
   ['hash'],

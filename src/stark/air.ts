@@ -6,6 +6,7 @@ import { assertCanonicalColumn, encodeColumn, findNonCanonical, type Column } fr
 import * as F from '../field/goldilocks.js';
 import { blake3 } from '../hash/digest.js';
 import { checkExpr, degree, evalBaseAll, serializeExpr, type Expr } from './expr.js';
+import { ByteWriter } from '../bytes/writer.js';
 
 /** trace[col][row] = value. */
 export interface BoundaryConstraint {
@@ -132,32 +133,6 @@ export const maxDegree = (air: Air): number => Math.max(1, ...air.transitions.ma
  */
 export const compositionSegments = (air: Air): number => Math.max(1, maxDegree(air) - 1);
 
-/** Length-prefixed (u32 LE) byte strings and raw fields, concatenated. */
-class Writer {
-  readonly #parts: Uint8Array[] = [];
-  raw(bytes: Uint8Array): void {
-    this.#parts.push(bytes);
-  }
-  u32(x: number): void {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, x, true);
-    this.raw(b);
-  }
-  bytes(b: Uint8Array): void {
-    this.u32(b.length);
-    this.raw(b);
-  }
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.#parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of this.#parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
-
 /**
  * The AIR's identity: BLAKE3 of, in order, the domain tag, id, width, logN, the periodic columns
  * (count, then each as length-prefixed canonical bytes), the transitions (count, then each
@@ -166,23 +141,23 @@ class Writer {
  */
 export function airDigest(air: Air): Uint8Array {
   checkAir(air);
-  const w = new Writer();
+  const w = new ByteWriter();
   const utf8 = new TextEncoder();
-  w.bytes(utf8.encode(DIGEST_DOMAIN));
-  w.bytes(utf8.encode(air.id));
-  w.u32(air.width);
-  w.u32(air.logN);
-  w.u32(air.periodic.length);
-  air.periodic.forEach((col) => w.bytes(encodeColumn(col)));
-  w.u32(air.transitions.length);
-  air.transitions.forEach((t) => w.bytes(serializeExpr(t)));
-  w.u32(air.boundaries.length);
-  for (const b of air.boundaries) {
-    w.u32(b.col);
-    w.u32(b.row);
+  w.lengthPrefixed('domain', utf8.encode(DIGEST_DOMAIN));
+  w.lengthPrefixed('air.id', utf8.encode(air.id));
+  w.u32('air.width', air.width);
+  w.u32('air.logN', air.logN);
+  w.u32('air.periodic.length', air.periodic.length);
+  air.periodic.forEach((col, i) => w.lengthPrefixed(`air.periodic[${i}]`, encodeColumn(col)));
+  w.u32('air.transitions.length', air.transitions.length);
+  air.transitions.forEach((t, i) => w.lengthPrefixed(`air.transitions[${i}]`, serializeExpr(t)));
+  w.u32('air.boundaries.length', air.boundaries.length);
+  air.boundaries.forEach((b, i) => {
+    w.u32(`air.boundaries[${i}].col`, b.col);
+    w.u32(`air.boundaries[${i}].row`, b.row);
     w.raw(F.encode(b.value));
-  }
-  w.bytes(air.parameters);
+  });
+  w.lengthPrefixed('air.parameters', air.parameters);
   return blake3(w.finish());
 }
 

@@ -49,6 +49,8 @@ import type { MultiProof } from '../merkle/proof.js';
 import { MAX_LOG_N, MAX_WIDTH } from './air.js';
 import { checkOptions, ProofOptionsSchema, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
+import { ByteReader, nameOf, type FieldName } from '../bytes/reader.js';
+import { ByteWriter } from '../bytes/writer.js';
 
 export const PROOF_MAGIC = 'CSPF';
 export const PROOF_FORMAT_VERSION = 1;
@@ -78,46 +80,9 @@ export class ProofDecodeError extends Error {
 
 const encodeError = (field: string, detail: string): RangeError => new RangeError(`encodeProof: ${field}: ${detail}`);
 
-class Writer {
-  private readonly chunks: Uint8Array[] = [];
-  private size = 0;
-
-  private push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-  }
-
-  private uint(field: string, x: number, bytes: 1 | 2 | 4, min = 0, max = 2 ** (8 * bytes) - 1): void {
-    if (!Number.isInteger(x) || x < min || x > max) throw encodeError(field, `${String(x)} is not an integer in [${min}, ${max}]`);
-    const out = new Uint8Array(bytes);
-    const view = new DataView(out.buffer);
-    if (bytes === 1) view.setUint8(0, x);
-    else if (bytes === 2) view.setUint16(0, x, true);
-    else view.setUint32(0, x, true);
-    this.push(out);
-  }
-
-  u8(field: string, x: number, min?: number, max?: number): void {
-    this.uint(field, x, 1, min, max);
-  }
-
-  u16(field: string, x: number, min?: number, max?: number): void {
-    this.uint(field, x, 2, min, max);
-  }
-
-  u32(field: string, x: number, min?: number, max?: number): void {
-    this.uint(field, x, 4, min, max);
-  }
-
-  u64(field: string, x: bigint): void {
-    if (typeof x !== 'bigint' || x < 0n || x >= U64_LIMIT) throw encodeError(field, `${String(x)} is not a u64`);
-    const out = new Uint8Array(8);
-    new DataView(out.buffer).setBigUint64(0, x, true);
-    this.push(out);
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.push(bytes.slice());
+class ProofWriter extends ByteWriter {
+  constructor() {
+    super((field, detail) => encodeError(field, detail));
   }
 
   digest(field: string, d: Uint8Array): void {
@@ -149,21 +114,11 @@ class Writer {
     this.u32(`${field}.proof.siblings.length`, op.proof.siblings.length, 0, MAX_SIBLINGS);
     op.proof.siblings.forEach((d, i) => this.digest(`${field}.proof.siblings[${i}]`, d));
   }
-
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
 }
 
 /** The binary encoding; throws a RangeError naming the field if `p` holds anything the format cannot carry. */
 export function encodeProof(p: StarkProof): Uint8Array {
-  const w = new Writer();
+  const w = new ProofWriter();
   w.raw(MAGIC_BYTES);
   w.u16('version', PROOF_FORMAT_VERSION);
   let o: ProofOptions;
@@ -196,74 +151,20 @@ export function encodeProof(p: StarkProof): Uint8Array {
   w.u8('friOpenings.length', p.friOpenings.length);
   p.friOpenings.forEach((op, i) => w.opening(`friOpenings[${i}]`, op));
   w.u16('securityBits', p.securityBits);
-  return w.bytes();
+  return w.finish();
 }
 
 // ---- Binary: reading. ----
 
-/** A field name, or a function that builds it only when an error needs it (per-element names). */
-type Name = string | (() => string);
-const nameOf = (n: Name): string => (typeof n === 'string' ? n : n());
-
-class Reader {
-  private at = 0;
-  private readonly view: DataView;
-
-  constructor(private readonly input: Uint8Array) {
-    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+class ProofReader extends ByteReader {
+  constructor(input: Uint8Array) {
+    super(input, (field, offset, detail) => new ProofDecodeError(field, offset, detail));
   }
 
-  get offset(): number {
-    return this.at;
-  }
-
-  /** Claims `n` bytes for `field`, returning their offset. */
-  private take(field: Name, n: number): number {
-    const remaining = this.input.length - this.at;
-    if (n > remaining) throw new ProofDecodeError(nameOf(field), this.at, `truncated: needs ${n} bytes, ${remaining} remain`);
-    const start = this.at;
-    this.at += n;
-    return start;
-  }
-
-  private uint(field: string, bytes: 1 | 2 | 4, min = 0, max = 2 ** (8 * bytes) - 1): number {
-    const at = this.take(field, bytes);
-    const x = bytes === 1 ? this.view.getUint8(at) : bytes === 2 ? this.view.getUint16(at, true) : this.view.getUint32(at, true);
-    if (x < min || x > max) throw new ProofDecodeError(field, at, `${x} is outside [${min}, ${max}]`);
-    return x;
-  }
-
-  u8(field: string, min?: number, max?: number): number {
-    return this.uint(field, 1, min, max);
-  }
-
-  u16(field: string, min?: number, max?: number): number {
-    return this.uint(field, 2, min, max);
-  }
-
-  u64(field: Name): bigint {
-    return this.view.getBigUint64(this.take(field, 8), true);
-  }
-
-  bytes(field: Name, n: number): Uint8Array {
-    const at = this.take(field, n);
-    return this.input.slice(at, at + n);
-  }
-
-  /** A `bytes`-wide count of items of `itemBytes` each, refused before any allocation if the rest of the input cannot hold them. */
-  count(field: string, bytes: 1 | 2 | 4, itemBytes: number, max?: number): number {
-    const at = this.at;
-    const n = this.uint(`${field}.length`, bytes, 0, max);
-    const remaining = this.input.length - this.at;
-    if (n * itemBytes > remaining)
-      throw new ProofDecodeError(`${field}.length`, at, `${n} items need ${n * itemBytes} bytes, ${remaining} remain`);
-    return n;
-  }
-
-  fp(field: Name): bigint {
-    const at = this.at;
+  fp(field: FieldName): bigint {
+    const at = this.offset;
     const x = this.u64(field);
-    if (!Fp.isCanonical(x)) throw new ProofDecodeError(nameOf(field), at, `${x} is not a canonical field element (≥ p)`);
+    if (!Fp.isCanonical(x)) throw this.fail(nameOf(field), at, `${x} is not a canonical field element (≥ p)`);
     return x;
   }
 
@@ -284,18 +185,13 @@ class Reader {
     const proof: MultiProof = { depth, siblings: this.digests(`${field}.proof.siblings`, 4, MAX_SIBLINGS) };
     return { rows, proof };
   }
-
-  end(): void {
-    const left = this.input.length - this.at;
-    if (left !== 0) throw new ProofDecodeError('end', this.at, `${left} trailing bytes`);
-  }
 }
 
 /** Strict inverse of encodeProof: any defect is a ProofDecodeError, never another exception. */
 export function decodeProof(bytes: Uint8Array): StarkProof {
   try {
     if (!(bytes instanceof Uint8Array)) throw new ProofDecodeError('input', undefined, 'expected a Uint8Array');
-    const r = new Reader(bytes);
+    const r = new ProofReader(bytes);
     const magic = r.bytes('magic', MAGIC_BYTES.length);
     if (!magic.every((b, i) => b === MAGIC_BYTES[i])) throw new ProofDecodeError('magic', 0, `not a capseal-stark-v1 proof (expected "${PROOF_MAGIC}")`);
     const versionAt = r.offset;
