@@ -3,9 +3,8 @@
 // and the per-stage times with the backend that ran each stage. `gpu-vs-cpu --op prove` runs the
 // same job (proveJob) on both backends.
 import { createHash } from 'node:crypto';
-import { AIRS, agentTraceV2, fibTrace, geomTrace, type AirId } from '../src/airs/index.js';
+import { AIR_BY_NAME, AIRS, sampleActionLog } from '../src/airs/index.js';
 import type { Backend } from '../src/backend/backend.js';
-import type { Column } from '../src/field/columns.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { MIN_LOG_N } from '../src/airs/public-inputs.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits } from '../src/stark/options.js';
@@ -16,9 +15,9 @@ import { Kernels } from '../src/wasm/kernels.js';
 import type { Measured } from './backends.js';
 import { CheckFailed, progress, time } from './measure.js';
 
-// agent: the AIR `capseal prove --air agent` proves with.
-export const PROVE_AIRS = { geom: 'geom_air_v1', fib: 'fib_air_v1', agent: 'agent_air_v2' } as const satisfies Record<string, AirId>;
-export type ProveAir = keyof typeof PROVE_AIRS;
+/** The AIRs a proof benchmark runs, by short name (the registry's: agent is the AIR `capseal prove --air agent` proves with). */
+export const PROVE_AIRS = AIR_BY_NAME;
+export type ProveAir = string;
 
 /** One untimed proof first: JIT tiers, and on a GPU the pipelines' compilation. */
 export const PROVE_WARMUP = 1;
@@ -32,22 +31,8 @@ const VERIFY_RUNS = 15;
 export const MIN_PROVE_LOG_N = Array.from({ length: 64 }, (_, n) => n)
   .find((n) => n >= MIN_LOG_N && securityBits(n, DEFAULT_OPTIONS) >= DEFAULT_SECURITY_BITS)!;
 
-const hex = (s: string): string => createHash('sha256').update(s).digest('hex');
-
 /** A synthetic agent log of 2^logN actions (deterministic). */
-export function agentLog(logN: number): unknown[] {
-  return Array.from({ length: 2 ** logN }, (_, i) => ({
-    action_type: i % 3 ? 'tool_call' : 'code_gen', instruction_hash: hex(`i${i}`), input_hash: hex(`in${i}`),
-    output_hash: hex(`out${i}`), success: i % 7 !== 0, gate_decision: i % 5 ? 'allow' : 'skip', gate_score: i % 2 ? 0.5 : null,
-    policy_verdict: i % 4 ? 'ok' : null,
-  }));
-}
-
-function traceFor(air: ProveAir, logN: number): { trace: Column[]; publicInputs: unknown } {
-  if (air === 'geom') return geomTrace(logN);
-  if (air === 'fib') return fibTrace(logN);
-  return agentTraceV2(agentLog(logN));
-}
+export const agentLog = (logN: number): unknown[] => sampleActionLog(2 ** logN);
 
 /** A proof job: the trace and statement of one AIR at 2^logN rows, ready to prove on any backend. */
 export interface ProveJob {
@@ -58,8 +43,10 @@ export interface ProveJob {
 
 export async function proveJob(airName: ProveAir, logN: number): Promise<ProveJob> {
   const k = await Kernels.load();
-  const { trace, publicInputs } = traceFor(airName, logN);
-  const entry = AIRS[PROVE_AIRS[airName]];
+  const id = PROVE_AIRS[airName];
+  if (id === undefined) throw new RangeError(`--air must be one of ${Object.keys(PROVE_AIRS).join(', ')}, got ${JSON.stringify(airName)}`);
+  const entry = AIRS[id];
+  const { trace, publicInputs } = entry.sample(logN);
   const air = entry.air(publicInputs);
   const pub = entry.encode(publicInputs);
   const statementHash = createHash('sha256').update(`capseal bench ${airName} ${logN}`).digest();

@@ -116,19 +116,20 @@ describe.each(CASES)('$id', (c) => {
     air.transitions.forEach((t, index) => {
       const cols = nextColumns(t);
       expect(cols).toHaveLength(1);
-      expect(checkTrace(air, bump(trace, cols[0]!, mid))).toEqual({ ok: false, kind: 'transition', index, row: mid - 1 });
+      expect(checkTrace(air, bump(trace, cols[0]!, mid))).toEqual({ ok: false, kind: 'transition', index, row: mid - 1, ...named(air.names?.transitions?.[index]) });
     });
   });
 
   it('a wrong boundary cell breaks that boundary constraint', () => {
     air.boundaries.forEach((b, index) => {
-      expect(checkTrace(air, bump(trace, b.col, b.row))).toEqual({ ok: false, kind: 'boundary', index, row: b.row });
+      expect(checkTrace(air, bump(trace, b.col, b.row))).toEqual({ ok: false, kind: 'boundary', index, row: b.row, ...named(air.names?.boundaries?.[index]) });
     });
   });
 
   it('a wrong public input fails the boundary check', () => {
     const wrong = c.offByOne(publicInputs);
-    expect(checkTrace(c.air(wrong.pi), trace)).toEqual({ ok: false, kind: 'boundary', index: wrong.boundary, row: n - 1 });
+    const air = c.air(wrong.pi);
+    expect(checkTrace(air, trace)).toEqual({ ok: false, kind: 'boundary', index: wrong.boundary, row: n - 1, ...named(air.names?.boundaries?.[wrong.boundary]) });
   });
 
   it('the public-input encoding is deterministic and separates near misses', () => {
@@ -150,6 +151,9 @@ describe.each(CASES)('$id', (c) => {
     if (c.id !== 'agent_air_v1') for (const bad of [2, 31, 3.5, -1]) expect(() => c.build(bad)).toThrow(/logN .* is not an integer in \[3, 30\]/);
   });
 });
+
+/** The name a failure carries where its AIR names the constraint. */
+const named = (name: string | undefined) => (name === undefined ? {} : { name });
 
 describe('FIB_AIR_V1', () => {
   it('the result is F_{n+1} of a plain BigInt Fibonacci, reduced mod p at the end', () => {

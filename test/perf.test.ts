@@ -117,7 +117,7 @@ describe('capseal perf', () => {
     [['gpu-vs-cpu', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
     [['ntt-native', '--log-n', '0'], /--log-n: must be at least 1 for ntt-native/],
     [['gpu-vs-cpu', '--op', 'fft'], /--op: must be one of ntt, lde, leaves, merkle, prove, all/],
-    [['prove', '--air', 'zk'], /--air: must be one of geom, fib, agent/],
+    [['prove', '--air', 'zk'], /--air: must be one of geom, fib, agent, agent_v1/],
     [['ntt', '--log-n', 'x'], /expected a non-negative integer/],
     [['sort'], /unknown benchmark 'sort'/],
     [['merkle', '--cols', '2'], /^error: --cols does not apply to perf merkle\n$/],

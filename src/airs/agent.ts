@@ -181,6 +181,16 @@ export function agentAir(publicInputs: unknown): Air {
   };
 }
 
+/** A deterministic synthetic action log of `count` actions (benchmarks and samples): digests of fixed strings, varied flags. */
+export function sampleActionLog(count: number): AgentAction[] {
+  const hex = (s: string): string => sha256Hex(new TextEncoder().encode(s));
+  return Array.from({ length: count }, (_, i) => ({
+    action_type: i % 3 ? 'tool_call' : 'code_gen', instruction_hash: hex(`i${i}`), input_hash: hex(`in${i}`),
+    output_hash: hex(`out${i}`), success: i % 7 !== 0, gate_decision: i % 5 ? 'allow' : 'skip', gate_score: i % 2 ? 0.5 : null,
+    policy_verdict: i % 4 ? 'ok' : null,
+  }));
+}
+
 /** The trace (14 columns, padded as in the header) and public inputs of an action log. */
 export function agentTrace(actions: unknown): { trace: BigUint64Array[]; publicInputs: AgentPublicInputs } {
   const { log, receipts, n } = agentRows(actions);

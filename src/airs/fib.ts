@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
 import type { Air } from '../stark/air.js';
-import { add, cur, next, sub } from '../stark/expr.js';
+import { defineAir } from '../stark/define.js';
+import { add, eq } from '../stark/expr.js';
 import { checkLogN, FieldElementSchema, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
 
 export const FIB_AIR_ID = 'fib_air_v1';
@@ -16,23 +17,21 @@ export const FIB_AIR_ID = 'fib_air_v1';
 export const FibPublicInputsSchema = z.strictObject({ steps: StepsSchema, result: FieldElementSchema });
 export type FibPublicInputs = z.output<typeof FibPublicInputsSchema>;
 
-const A = 0, B = 1;
+export const FIB_COLUMNS = ['a', 'b'] as const;
 
 export function fibAir(publicInputs: unknown): Air {
   const pi = parseInput(FibPublicInputsSchema, publicInputs, `${FIB_AIR_ID} public inputs`);
-  return {
+  return defineAir({
     id: FIB_AIR_ID,
-    width: 2,
     logN: Math.log2(pi.steps),
-    periodic: [],
-    transitions: [sub(next(A), cur(B)), sub(next(B), add(cur(A), cur(B)))],
-    boundaries: [
-      { col: A, row: 0, value: 1n },
-      { col: B, row: 0, value: 1n },
-      { col: B, row: pi.steps - 1, value: BigInt(pi.result) },
-    ],
-    parameters: new Uint8Array(0),
-  };
+    columns: FIB_COLUMNS,
+    transitions: ({ cur, next }) => ({ next_a: eq(next.a, cur.b), next_b: eq(next.b, add(cur.a, cur.b)) }),
+    boundaries: {
+      first_a: { column: 'a', row: 0, value: 1n },
+      first_b: { column: 'b', row: 0, value: 1n },
+      result: { column: 'b', row: pi.steps - 1, value: BigInt(pi.result) },
+    },
+  });
 }
 
 export function fibTrace(logN: number): { trace: BigUint64Array[]; publicInputs: FibPublicInputs } {

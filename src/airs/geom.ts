@@ -12,8 +12,9 @@
 //     final_m11, m12, m21, m22 ‖ final_acc (8 bytes LE each).
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
-import type { Air, BoundaryConstraint } from '../stark/air.js';
-import { add, cur, mul, next, periodic, product, sub, sum } from '../stark/expr.js';
+import type { Air } from '../stark/air.js';
+import { defineAir } from '../stark/define.js';
+import { add, eq, mul, product, sum } from '../stark/expr.js';
 import { checkLogN, FieldElementSchema, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
 
 export const GEOM_AIR_ID = 'geom_air_v1';
@@ -27,9 +28,7 @@ export const GEOM_SELECTOR: readonly (0 | 1)[] = [1, 0, 1, 1, 0, 1, 0, 0];
 /** geomTrace's default initial matrix. */
 export const IDENTITY: Matrix2 = [[1n, 0n], [0n, 1n]];
 
-const M11 = 0, M12 = 1, M21 = 2, M22 = 3, ACC = 4;
-/** Column of matrix entry (r, c). */
-const entry = (r: number, c: number): number => 2 * r + c;
+export const GEOM_COLUMNS = ['m11', 'm12', 'm21', 'm22', 'acc'] as const;
 
 export const GeomPublicInputsSchema = z.strictObject({
   steps: StepsSchema,
@@ -54,23 +53,27 @@ const elements = (pi: GeomPublicInputs): bigint[] =>
 export function geomAir(publicInputs: unknown): Air {
   const pi = parse(publicInputs);
   const last = pi.steps - 1;
-  // S_i[k][j] = B[k][j] + sel · (A[k][j] − B[k][j]): degree 1.
-  const step = (k: number, j: number) => add(GEOM_B[k]![j]!, mul(periodic(0), F.sub(GEOM_A[k]![j]!, GEOM_B[k]![j]!)));
-  const walk = [0, 1].flatMap((r) =>
-    [0, 1].map((c) => sub(next(entry(r, c)), sum(mul(cur(entry(r, 0)), step(0, c)), mul(cur(entry(r, 1)), step(1, c))))),
-  );
   const v = elements(pi);
-  // values in column order: m11, m12, m21, m22, acc.
-  const pin = (row: number, values: readonly bigint[]): BoundaryConstraint[] => values.map((value, col) => ({ col, row, value }));
-  return {
+  // Row 0 holds the initial matrix and acc = 0, the last row the final matrix and acc.
+  const pin = (row: number, prefix: string, values: readonly bigint[]) =>
+    Object.fromEntries(GEOM_COLUMNS.map((column, col) => [`${prefix}_${column}`, { column, row, value: values[col]! }]));
+  return defineAir({
     id: GEOM_AIR_ID,
-    width: 5,
     logN: Math.log2(pi.steps),
-    periodic: [BigUint64Array.from(GEOM_SELECTOR, BigInt)],
-    transitions: [...walk, sub(next(ACC), add(cur(ACC), product(cur(M11), cur(M12), cur(M22))))],
-    boundaries: [...pin(0, [...v.slice(0, 4), 0n]), ...pin(last, v.slice(4))],
-    parameters: new Uint8Array(0),
-  };
+    columns: GEOM_COLUMNS,
+    periodic: { sel: BigUint64Array.from(GEOM_SELECTOR, BigInt) },
+    transitions: ({ cur, next, periodic }) => {
+      const m = [[cur.m11, cur.m12], [cur.m21, cur.m22]] as const, n = [[next.m11, next.m12], [next.m21, next.m22]] as const;
+      // S_i[k][j] = B[k][j] + sel · (A[k][j] − B[k][j]): degree 1.
+      const step = (k: number, j: number) => add(GEOM_B[k]![j]!, mul(periodic.sel, F.sub(GEOM_A[k]![j]!, GEOM_B[k]![j]!)));
+      const walk = (r: 0 | 1, c: 0 | 1) => eq(n[r][c], sum(mul(m[r][0], step(0, c)), mul(m[r][1], step(1, c))));
+      return {
+        walk_m11: walk(0, 0), walk_m12: walk(0, 1), walk_m21: walk(1, 0), walk_m22: walk(1, 1),
+        accumulate: eq(next.acc, add(cur.acc, product(cur.m11, cur.m12, cur.m22))),
+      };
+    },
+    boundaries: { ...pin(0, 'initial', [...v.slice(0, 4), 0n]), ...pin(last, 'final', v.slice(4)) },
+  });
 }
 
 const matMul = (x: Matrix2, y: Matrix2): Matrix2 => {
@@ -96,9 +99,9 @@ export function geomTrace(logN: number, initial: Matrix2 = IDENTITY): { trace: B
     trace,
     publicInputs: {
       steps: n,
-      initial_m11: cell(M11, 0), initial_m12: cell(M12, 0), initial_m21: cell(M21, 0), initial_m22: cell(M22, 0),
-      final_m11: cell(M11, n - 1), final_m12: cell(M12, n - 1), final_m21: cell(M21, n - 1), final_m22: cell(M22, n - 1),
-      final_acc: cell(ACC, n - 1),
+      initial_m11: cell(0, 0), initial_m12: cell(1, 0), initial_m21: cell(2, 0), initial_m22: cell(3, 0),
+      final_m11: cell(0, n - 1), final_m12: cell(1, n - 1), final_m21: cell(2, n - 1), final_m22: cell(3, n - 1),
+      final_acc: cell(4, n - 1),
     },
   };
 }

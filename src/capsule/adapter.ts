@@ -4,7 +4,7 @@
 // README.md ("Write a trace adapter") walks through a new one.
 import { z } from 'zod';
 import {
-  AGENT_AIR_ID, AGENT_AIR_V2_ID, AGENT_COLUMNS, AGENT_V2_COLUMNS, AgentActionLogSchema, agentTrace, agentTraceV2, FIB_AIR_ID, fibTrace,
+  AGENT_AIR_ID, AGENT_AIR_V2_ID, AgentActionLogSchema, AIRS, agentTrace, agentTraceV2, FIB_AIR_ID, fibTrace,
   FieldElementSchema, GEOM_AIR_ID, geomTrace, StepsSchema, type AirId, type Matrix2,
 } from '../airs/index.js';
 import type { Column } from '../field/columns.js';
@@ -36,7 +36,7 @@ const GeomInput = z.strictObject({ steps: StepsSchema, initial: Matrix.optional(
 export const GEOM_ADAPTER: TraceAdapter<z.output<typeof GeomInput>> = {
   traceFormatId: 'GEOM_AIR_V1',
   airId: GEOM_AIR_ID,
-  columns: ['m11', 'm12', 'm21', 'm22', 'acc'],
+  columns: AIRS[GEOM_AIR_ID].columns,
   input: GeomInput,
   fromSteps: (steps) => ({ steps }),
   buildTrace: ({ steps, initial }) =>
@@ -48,7 +48,7 @@ const FibInput = z.strictObject({ steps: StepsSchema });
 export const FIB_ADAPTER: TraceAdapter<z.output<typeof FibInput>> = {
   traceFormatId: 'FIB_AIR_V1',
   airId: FIB_AIR_ID,
-  columns: ['a', 'b'],
+  columns: AIRS[FIB_AIR_ID].columns,
   input: FibInput,
   fromSteps: (steps) => ({ steps }),
   buildTrace: ({ steps }) => fibTrace(Math.log2(steps)),
@@ -61,7 +61,7 @@ const actionLogHash = (actions: AgentLog): Anchors => ({ action_log_hash: jcsArr
 export const AGENT_ADAPTER: TraceAdapter<AgentLog> = {
   traceFormatId: 'AGENT_AIR_V2',
   airId: AGENT_AIR_V2_ID,
-  columns: AGENT_V2_COLUMNS,
+  columns: AIRS[AGENT_AIR_V2_ID].columns,
   input: AgentActionLogSchema,
   buildTrace: (actions) => agentTraceV2(actions),
   anchors: actionLogHash,
@@ -74,7 +74,7 @@ export const AGENT_ADAPTER: TraceAdapter<AgentLog> = {
 export const AGENT_V1_ADAPTER: TraceAdapter<AgentLog> = {
   traceFormatId: 'AGENT_AIR_V1',
   airId: AGENT_AIR_ID,
-  columns: AGENT_COLUMNS,
+  columns: AIRS[AGENT_AIR_ID].columns,
   input: AgentActionLogSchema,
   buildTrace: (actions) => agentTrace(actions),
   anchors: actionLogHash,
@@ -84,12 +84,10 @@ export const AGENT_V1_ADAPTER: TraceAdapter<AgentLog> = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTraceAdapter = TraceAdapter<any>;
 
-/** The built-in adapters by `capseal prove --air` name. */
-export const ADAPTERS: Readonly<Record<string, AnyTraceAdapter>> = Object.freeze({
-  geom: GEOM_ADAPTER,
-  fib: FIB_ADAPTER,
-  agent: AGENT_ADAPTER,
-});
+/** The built-in adapters by `capseal prove --air` name: their AIR's short name in the registry (AIRS). */
+export const ADAPTERS: Readonly<Record<string, AnyTraceAdapter>> = Object.freeze(
+  Object.fromEntries([GEOM_ADAPTER, FIB_ADAPTER, AGENT_ADAPTER].map((a) => [AIRS[a.airId].name, a])),
+);
 
 /** The adapter of a trace format id, for the verifier: the built-in ones and AGENT_V1_ADAPTER, which `capseal prove` no longer makes. */
 export const adapterForFormat = (traceFormatId: string): AnyTraceAdapter | undefined =>
