@@ -4,7 +4,7 @@
 # server suites run on PGlite and on a real PostgreSQL) and the npm packages (whose `prepare` step
 # compiles the WebAssembly kernels) — then type-checks and runs vitest, every test at least once, on two Nodes:
 # - the Node on PATH (Node 20 on CI, the oldest line package.json's engines allow: >= 20.19), which
-#   also runs npm ci: the type-check, the GPU suites (gpu-tests/) and a smoke of the CPU suite
+#   also runs npm ci: the type-check, the dependency rules (npm run deps), the GPU suites (gpu-tests/) and a smoke of the CPU suite
 #   (NODE20_SMOKE below);
 # - Node 22 LTS, pinned to NODE22_VERSION: the whole CPU suite (test/, the smoke files included).
 # Node 22 comes from the npm registry as the platform package node-linux-<arch> (the binary the `node`
@@ -83,8 +83,8 @@ suite() { # suite NODE LABEL COMMAND...: runs COMMAND with NODE first on PATH, n
 }
 node20=$(command -v node)
 fail=0
-suite "$node20" "type-check, gpu-tests/ and a CPU smoke (${#NODE20_SMOKE[@]} files of test/)" \
-  bash -c 'npm run --silent typecheck && node node_modules/vitest/vitest.mjs run "$PWD/gpu-tests/" "${@/#/$PWD/}"' _ "${NODE20_SMOKE[@]}" || fail=1
+suite "$node20" "type-check, dependency rules, gpu-tests/ and a CPU smoke (${#NODE20_SMOKE[@]} files of test/)" \
+  bash -c 'npm run --silent typecheck && npm run --silent deps && node node_modules/vitest/vitest.mjs run "$PWD/gpu-tests/" "${@/#/$PWD/}"' _ "${NODE20_SMOKE[@]}" || fail=1
 suite "$node22" "the CPU suite (test/)" node node_modules/vitest/vitest.mjs run "$PWD/test/" || fail=1
 printf '%s\n' "${summary[@]}" >&2
 exit $fail
