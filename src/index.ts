@@ -1,4 +1,4 @@
-// CapSeal's public library surface, layer by layer (DESIGN.md "Layout"): field → ntt/hash/merkle → gpu → backend.
+// CapSeal's public library surface, layer by layer (docs/architecture.md "Layers"): field → ntt/hash/merkle → gpu → backend.
 export * from './field/index.js';
 export * from './ntt/index.js';
 export * from './hash/index.js';

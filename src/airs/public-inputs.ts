@@ -1,5 +1,5 @@
 // The public-input vocabulary the AIRs in this folder share: field elements as canonical decimal
-// strings (DESIGN.md: "all field elements are decimal strings"), `steps`, zod parsing that throws a
+// strings (every field element in JSON is a decimal string), `steps`, zod parsing that throws a
 // RangeError naming every bad field, and the byte layout absorbed into the transcript.
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';

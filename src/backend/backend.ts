@@ -1,4 +1,4 @@
-// The Backend contract (DESIGN.md "Backends and the scheduler"): every heavy operation the prover
+// The Backend contract (docs/architecture.md "Layers"): every heavy operation the prover
 // needs, behind one interface that CpuBackend and GpuBackend implement with byte-identical results.
 // Data lives in backend-owned handles so a GPU backend keeps it resident between operations; only
 // download() and read() bring columns back to the host.

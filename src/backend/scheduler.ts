@@ -1,4 +1,4 @@
-// The scheduler (DESIGN.md "Backends and the scheduler"): a Backend that places each operation on
+// The scheduler (docs/architecture.md "A proof, stage by stage"): a Backend that places each operation on
 // the GPU or the CPU. `auto` sends an operation to the GPU from a size on, per operation, where the
 // thresholds come from measuring both backends (./calibrate.ts); `gpu` sends everything; `cpu`
 // nothing. Data stays where it was made until an operation elsewhere needs it. When the GPU is

@@ -1,4 +1,4 @@
-// Quadratic extension F_p2 = F_p[u]/(u² − 7) (DESIGN.md): 7 generates F_p^*, so it is a non-square and
+// Quadratic extension F_p2 = F_p[u]/(u² − 7) (docs/architecture.md): 7 generates F_p^*, so it is a non-square and
 // u² − 7 is irreducible. Element a = c0 + c1·u, encoded as 16 bytes: c0 then c1, each canonical 8-byte LE.
 // Used where soundness needs a field larger than 64 bits (out-of-domain point, FRI challenges).
 import * as F from './goldilocks.js';

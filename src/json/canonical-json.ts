@@ -12,7 +12,7 @@
 //     (-0 → 0). NaN and ±Infinity are errors.
 //   §3.2.3 Object members sorted by the UTF-16 code units of their names, recursively; arrays keep order.
 //   §3.2.4 The result is encoded as UTF-8.
-// Integers that may exceed 2^53, and all field elements, are decimal strings (DESIGN.md): a double
+// Integers that may exceed 2^53, and all field elements, are decimal strings (docs/architecture.md; RFC 8785 §3.2.2.3 serializes numbers as doubles): a double
 // cannot hold them, so parseCanonicalInput rejects an integer literal (no fraction, no exponent) above
 // 2^53 in magnitude rather than round it. canonicalize still writes any finite double as §3.2.2.3 says
 // (2^60 → "1152921504606847000"); such text does not parse back here, by design.

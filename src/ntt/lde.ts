@@ -1,4 +1,4 @@
-// Coset low-degree extension (DESIGN.md "The STARK": offset 7, blowup β).
+// Coset low-degree extension (the trace domain's coset 7·⟨ω⟩, blowup β; docs/architecture.md).
 // A trace column given by its evaluations on H (|H| = n) is interpolated and evaluated on the coset
 // s·H' with |H'| = N = β·n. Instead of one zero-padded size-N transform, the coset splits into β
 // cosets of H: s·ω_N^t·H for t < β, and coset t is a size-n NTT of the coefficients scaled by

@@ -1,4 +1,4 @@
-// The capseal-stark-v1 prover (DESIGN.md "The STARK"): commit to the trace LDE, compose the
+// The capseal-stark-v1 prover (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "A proof, stage by stage"): commit to the trace LDE, compose the
 // constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
 // answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
 // The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU

@@ -1,4 +1,4 @@
-// Algebraic intermediate representations (DESIGN.md "The STARK"): width w, length n = 2^k, transition
+// Algebraic intermediate representations (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "AIRs"): width w, length n = 2^k, transition
 // constraints over (current, next) rows, boundary constraints and periodic columns. Constraints are
 // expression trees (./expr.ts), so one definition is evaluated on the CPU, compiled to WGSL, and hashed
 // into the AIR's identity (airDigest). checkTrace is the debugging view: the first constraint a trace breaks.

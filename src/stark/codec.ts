@@ -1,5 +1,5 @@
 // Encodings of capseal-stark-v1 proofs (./proof.ts): a versioned binary format and an equivalent
-// JSON form (DESIGN.md "The STARK", "Numbers and encodings"). Both decoders are strict — wrong magic or
+// JSON form (docs/architecture.md; the layout below is the format). Both decoders are strict — wrong magic or
 // version, truncation, trailing bytes, wrong lengths, out-of-range values and non-canonical field
 // elements are errors — and every failure is a ProofDecodeError naming the field (and, in binary, the
 // byte offset), never any other exception. The encoders refuse what the decoders would refuse, so

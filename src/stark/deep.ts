@@ -1,4 +1,4 @@
-// The DEEP composition (DESIGN.md "The STARK"), on the LDE domain for the prover and at one point
+// The DEEP composition (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf, ePrint 2019/336), on the LDE domain for the prover and at one point
 // for the verifier — the same formula, term for term:
 //   D(x) = [Σ_i γ_i·(T_i(x) − T_i(z)) + Σ_j γ''_j·(C_j(x) − C_j(z))] / (x − z)
 //        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)

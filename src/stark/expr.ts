@@ -1,4 +1,4 @@
-// AIR constraint expressions (DESIGN.md "The STARK"): "Constraints are expression trees, so one
+// AIR constraint expressions (docs/architecture.md "AIRs"): "Constraints are expression trees, so one
 // definition is evaluated on the CPU, compiled to WGSL, and hashed into the AIR's identity."
 // One tree serves every reader: the prover (evalColumns, vectorized over whole columns in the wasm
 // kernels), the verifier (evalExt, at one out-of-domain point in F_p2), debugging (evalBase, one

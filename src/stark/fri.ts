@@ -1,4 +1,4 @@
-// FRI over F_p2 for capseal-stark-v1 (DESIGN.md "The STARK"): folding factor f ∈ {2, 4}, layers in
+// FRI over F_p2 for capseal-stark-v1 (FRI: Ben-Sasson, Bentov, Horesh, Riabzev, ICALP 2018): folding factor f ∈ {2, 4}, layers in
 // bit-reversed order (./domain.ts), final polynomial in clear.
 //
 // A fold by f = 2^r is r binary folds with α, α², α⁴, …: writing P(X) = Σ_{j<f} X^j·g_j(X^f), it yields

@@ -1,4 +1,4 @@
-// capseal-stark-v1 (DESIGN.md "The STARK"): AIR expressions, verifier, options, codec. The prover is capseal/prover.
+// capseal-stark-v1 (docs/architecture.md): AIR expressions, verifier, options, codec. The prover is capseal/prover.
 export * from './expr.js';
 export { airDigest, checkAir, checkTrace, compositionSegments, maxDegree, type Air, type BoundaryConstraint, type TraceCheck } from './air.js';
 export { DEFAULT_OPTIONS, TEST_OPTIONS_INSECURE, checkOptions, securityBits, type ProofOptions } from './options.js';

@@ -1,4 +1,4 @@
-// Proof options of capseal-stark-v1 and the conjectured security they give (DESIGN.md "The STARK").
+// Proof options of capseal-stark-v1 and the conjectured security they give (ethSTARK documentation, ePrint 2021/582).
 //
 // Conjectured security (ethSTARK-style, FRI in the list-decoding regime conjecture):
 //   bits = min(EXTENSION_BITS − 1, log2(blowup) · queries + grindingBits)

@@ -1,5 +1,5 @@
-// Cutting the composition polynomial into segments of degree < n (DESIGN.md "The STARK": "composition
-// split into degree-< n segments and committed"), on the CPU kernels.
+// Cutting the composition polynomial into segments of degree < n, which are committed instead of it (as
+// the ethSTARK documentation, ePrint 2021/582, does), on the CPU kernels.
 //
 // C (degree < S·n) is given on the LDE domain s·⟨ω_N⟩, N = β·n, bit-reversed: block b holds the coset
 // c_t·H (c_t = s·ω_N^t, t = bitrev_β(b)) in bit-reversed order. Rather than one size-N inverse
