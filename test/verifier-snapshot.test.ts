@@ -114,4 +114,18 @@ describe('verifyProof reads the proof once', () => {
     class Dated extends Date {}
     expect(verify(honestInput, { ...honest, options: new Dated() as never })).toMatchObject({ ok: false, code: 'malformed' });
   });
+
+  it('a hostile object graph is refused within a bounded budget, not copied without end', () => {
+    // 8,192 references to one 32 KiB opening: 256 MiB if copied; refused as malformed once the budget is spent.
+    const opening = { rows: new BigUint64Array(4096), proof: honest.traceOpening.proof };
+    const fanOut = { ...honest, friOpenings: new Array(8192).fill(opening) };
+    const t0 = performance.now();
+    expect(verify(honestInput, fanOut)).toMatchObject({ ok: false, code: 'malformed', message: expect.stringMatching(/holds more than a proof can/) });
+    // Nested arrays of 64 references, five deep: 2^30 items if copied; refused after the budget.
+    let nest: unknown = [0n, 0n];
+    for (let d = 0; d < 5; d++) nest = new Array(64).fill(nest);
+    expect(verify(honestInput, { ...honest, finalPoly: nest as never })).toMatchObject({ ok: false, code: 'malformed' });
+    // Not a timing assertion: the budget bounds the work; this only reports it.
+    console.log(`two hostile graphs refused in ${(performance.now() - t0).toFixed(0)} ms`);
+  });
 });
