@@ -111,6 +111,16 @@ describe('shared subexpressions', () => {
     expect([...serializeExpr(mul(t, add(s, t)))]).toEqual([7, 10, 0, 0, 0, 0, 2, 2, 0, 0, 0, 5, 10, 1, 0, 0, 0, 2, 1, 0, 0, 0, 11, 0, 0, 0, 0]);
   });
 
+  it('nested shares are numbered in post-order (the inner one first), and a share that refers to itself is refused', () => {
+    const inner = share(cur(0), 'inner');
+    const outer = share(add(inner, inner), 'outer');
+    expect([...serializeExpr(add(outer, outer))]).toEqual([5, 10, 1, 0, 0, 0, 5, 10, 0, 0, 0, 0, 2, 0, 0, 0, 0, 11, 0, 0, 0, 0, 11, 1, 0, 0, 0]);
+    const loop = { op: 'let', name: 'loop', a: undefined as unknown as Expr } as { op: 'let'; name: string; a: Expr };
+    loop.a = add(loop, 1);
+    expect(() => checkExpr(loop, 1, 0)).toThrow('expr.a.a: shared subexpression "loop" refers to itself');
+    expect(() => serializeExpr(loop)).toThrow(/refers to itself/);
+  });
+
   it('become WGSL let statements, evaluated once; exprToWgsl refuses them', () => {
     const names = { cur: (c: number) => `cur_${c}`, next: (c: number) => `next_${c}`, periodic: (j: number) => `per_${j}` };
     const { statements, values } = constraintsToWgsl(sharedTrees(), names);

@@ -5,7 +5,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { capsuleHash } from '../src/capsule/capsule.js';
-import { verifyCapsule, type CapsuleFiles } from '../src/capsule/verify.js';
+import { JSON_FORMATTING_ROOM, verifyCapsule, type CapsuleFiles } from '../src/capsule/verify.js';
 import * as Fp from '../src/field/goldilocks.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { parseCanonicalBytes } from '../src/json/canonical-json.js';
@@ -83,7 +83,7 @@ describe('the JSON form is bounded by the binary proof', () => {
   });
 
   it('an oversized JSON proof beside an honest binary proof is rejected (E042) unread: never returned by the reader, hashed or parsed', async () => {
-    const honest = geom.dir.get(JSON_PATH)!, most = maxProofJsonFileBytes(proof);
+    const honest = geom.dir.get(JSON_PATH)!, most = JSON_FORMATTING_ROOM * maxProofJsonFileBytes(proof);
     const padded = JSON.parse(text(honest)) as { compositionOpening: { proof: { siblings: string[] } } };
     const siblings = padded.compositionOpening.proof.siblings;
     padded.compositionOpening.proof.siblings = siblings.concat(new Array<string>(20_000).fill(siblings[0]!));
@@ -100,7 +100,7 @@ describe('the JSON form is bounded by the binary proof', () => {
   });
 
   it('a JSON file of exactly the bound is read and judged; one byte more is refused unread; a compact one verifies', async () => {
-    const honest = geom.dir.get(JSON_PATH)!, most = maxProofJsonFileBytes(proof);
+    const honest = geom.dir.get(JSON_PATH)!, most = JSON_FORMATTING_ROOM * maxProofJsonFileBytes(proof);
     const atBound = await verify(withJson(concat(honest, spaces(most - honest.length))));
     expect(atBound.report.status, atBound.report.message).toBe('accepted');
     const over = await verify(withJson(concat(honest, spaces(most + 1 - honest.length))));
@@ -131,6 +131,14 @@ describe('the JSON form is bounded by the binary proof', () => {
     expect(asked.has(JSON_PATH)).toBe(false);
     // The honest proof is within its header's bounds.
     expect(openingsOverHeader(proof)).toBeUndefined();
+  });
+
+  it('other formatting of the same proof is accepted: CRLF line ends, 4-space or tab indents', async () => {
+    const value = JSON.parse(text(geom.dir.get(JSON_PATH)!)) as unknown;
+    for (const form of [JSON.stringify(value, null, 2).replace(/\n/g, '\r\n'), JSON.stringify(value, null, 4), JSON.stringify(value, null, '\t')]) {
+      const { report } = await verify(withJson(new TextEncoder().encode(`${form}\n`)));
+      expect(report.status, report.message).toBe('accepted');
+    }
   });
 
   it('a JSON size record past the bound, beside a JSON file within it, is still the record mismatch (E041)', async () => {

@@ -26,6 +26,9 @@ import { parsePolicy, policyDa, policyHash, type Policy } from './policy.js';
 import { checkInclusion } from './registry.js';
 import { jcsHash, traceSpecFor } from './spec.js';
 
+/** How much longer than its widest 2-space form a proof's JSON file may be (another formatter's). */
+export const JSON_FORMATTING_ROOM = 2;
+
 /** Where the verifier reads the files a capsule names: relative paths below its directory. */
 export interface CapsuleFiles {
   /**
@@ -256,9 +259,10 @@ async function artifactsCheck(entry: ProofEntry, files: CapsuleFiles): Promise<S
   const proof = decode(entry.formats.bin.path, () => decodeProof(bin));
   const padded = openingsOverHeader(proof);
   must(padded === undefined, 'E042_PROOF_DECODE_ERROR', `${entry.formats.bin.path}: ${padded}`);
-  // The JSON form can be no longer than the binary proof's counts allow: a longer file is refused
-  // before it is hashed or parsed, which for tens of MiB would take seconds.
-  const json = await load('json', maxProofJsonFileBytes(proof));
+  // The JSON form can be no longer than the binary proof's counts allow, whatever its formatting
+  // (twice the widest 2-space, LF form leaves room for CRLF, deeper indents or tabs): a longer file is
+  // refused before it is hashed or parsed, which for tens of MiB would take seconds.
+  const json = await load('json', JSON_FORMATTING_ROOM * maxProofJsonFileBytes(proof));
   const fromJson = decode(entry.formats.json.path, () => proofFromJson(parseJson(json, entry.formats.json.path, 'E042_PROOF_DECODE_ERROR')));
   must(sameBytes(encodeProof(fromJson), bin), 'E042_PROOF_DECODE_ERROR', `${entry.formats.json.path} and ${entry.formats.bin.path} hold different proofs`);
   return proof;

@@ -1,10 +1,14 @@
 // Typed errors of the prover: a trace that breaks its AIR.
 
-/** The composition is not of degree < S·n: the trace does not satisfy the AIR (or the prover is broken). */
+/**
+ * A polynomial the prover commits is above its degree bound — the composition (degree ≥ S·n) or
+ * FRI's last layer: the trace does not satisfy the AIR (or the prover is broken). The prover turns it
+ * into an UnsatisfiedConstraintError naming the first broken constraint when the host finds one.
+ */
 export class NotLowDegreeError extends RangeError {
   override readonly name = 'NotLowDegreeError';
-  constructor(segments: number) {
-    super(`composition has degree ≥ ${segments}·n: the trace does not satisfy the AIR`);
+  constructor(what: string) {
+    super(`${what}: the trace does not satisfy the AIR`);
   }
 }
 

@@ -205,7 +205,10 @@ async function proveChecked(
     const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
     const compM = split.lde.matrix;
     held.push(compM);
-    if (!split.lowDegree && conduct.refuseInvalid) throw new NotLowDegreeError(S);
+    if (!split.lowDegree && conduct.refuseInvalid) {
+      steps.drop(split.coeffs);
+      throw new NotLowDegreeError(`composition has degree ≥ ${S}·n`);
+    }
     const compTree = await timed('composition commit', steps.where, () => steps.commitMatrix(compM));
     commitments.push(compTree);
     t.absorb('composition-root', compTree.root);
@@ -226,8 +229,7 @@ async function proveChecked(
     const fri = await timed('fri', steps.where, () =>
       friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root)));
     commitments.push(...fri.layers.map((l) => l.commitment));
-    if (!fri.lowDegree && conduct.refuseInvalid)
-      throw new Error(`FRI: the last layer has degree ≥ ${plan.finalDegree} (the DEEP composition is not low-degree: invalid trace or constraints)`);
+    if (!fri.lowDegree && conduct.refuseInvalid) throw new NotLowDegreeError(`FRI's last layer has degree ≥ ${plan.finalDegree}`);
     t.absorbExt('fri-final', fri.finalPoly);
     const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
     input.progress?.({ stage: 'done', done: count.done, total: count.total });

@@ -1,8 +1,9 @@
-// AIR constraint expressions (docs/architecture.md "AIRs"): "Constraints are expression trees, so one
-// definition is evaluated on the CPU, compiled to WGSL, and hashed into the AIR's identity."
-// One tree serves every reader: the prover (evalColumns, vectorized over whole columns in the wasm
-// kernels), the verifier (evalExt, at one out-of-domain point in F_p2), debugging (evalBase, one
-// trace row in F_p), the GPU (exprToWgsl) and the AIR digest (serializeExpr).
+// AIR constraint expressions (docs/architecture.md "AIRs"): constraints are expression trees, so one
+// definition is evaluated on the CPU, compiled to WGSL, and hashed into the AIR's identity. One tree
+// serves every reader through one evaluator (evaluate, with an Ops<T> per reader): the prover
+// (src/prover/cpu/constraints.ts, over whole columns in the wasm kernels), the verifier (evalExtAll, at
+// one out-of-domain point in F_p2), debugging (evalBaseAll, one trace row in F_p), the GPU
+// (src/prover/gpu/constraints.ts, WGSL) and the AIR digest (serializeExpr).
 import * as F from '../field/goldilocks.js';
 import * as E from '../field/ext2.js';
 import type { Fp2 } from '../field/ext2.js';
@@ -180,7 +181,7 @@ const below = (i: unknown, limit: number): boolean => Number.isInteger(i) && (i 
  * does not build on it; a shared subexpression is checked once.
  */
 export function checkExpr(e: Expr, width: number, periodicCount: number, path = 'expr'): void {
-  const seen = new Set<unknown>();
+  const seen = new Set<unknown>(), open = new Set<unknown>();
   const check = (n: Expr, at: string): void => {
     if (typeof n !== 'object' || n === null) fail(at, 'not an expression node');
     switch (n.op) {
@@ -208,10 +209,14 @@ export function checkExpr(e: Expr, width: number, periodicCount: number, path = 
         check(n.a, `${at}.a`);
         return;
       case 'let':
+        // A share met again inside its own definition would make every evaluator recurse forever.
+        if (open.has(n)) fail(at, `shared subexpression ${JSON.stringify(n.name)} refers to itself`);
         if (seen.has(n)) return;
         if (typeof n.name !== 'string' || !LET_NAME.test(n.name)) fail(at, `let name ${JSON.stringify(n.name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
-        seen.add(n);
+        open.add(n);
         check(n.a, `${at}.a`);
+        open.delete(n);
+        seen.add(n);
         return;
       default:
         fail(at, `unknown op ${JSON.stringify((n as { op?: unknown }).op)}`);
@@ -233,8 +238,9 @@ const u32 = (x: number): number[] => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0
 /**
  * Canonical prefix encoding: a tag byte per node, then its fixed fields (constant: 8 bytes LE;
  * column or periodic index: u32 LE; pow: one exponent byte), then its children a, b in order. A
- * shared subexpression is encoded where it is first met as tag 10, its number (u32 LE, numbered from
- * 0 in order of first meeting), then its child; later uses are tag 11 and the number. Each tag fixes
+ * shared subexpression is encoded where it is first met as tag 10, its number (u32 LE), then its
+ * child; later uses are tag 11 and the number. Shares are numbered from 0 in the order their first
+ * encodings end (post-order: a share met inside another's definition gets the lower number). Each tag fixes
  * the fields and child count that follow, so the encoding is uniquely decodable (injective); a tree
  * without shared subexpressions encodes as it always has.
  */

@@ -76,5 +76,7 @@ export interface StarkSteps<L> {
   commitLayer(layer: L, f: number): Promise<{ commitment: Commitment; rows: Held }>;
   values(layer: L): Promise<ExtColumn>;
   release(layer: L): void;
+  /** Frees a held matrix the steps made and no later step will consume (a refused proof's segment coefficients). */
+  drop(h: Held): void;
 }
 

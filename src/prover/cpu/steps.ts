@@ -156,5 +156,6 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
       return layer;
     },
     release() {},
+    drop() {},
   };
 }

@@ -94,5 +94,6 @@ export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix
       return pairOf(await downloadColumns(ctx, layer));
     },
     release: releaseMatrix,
+    drop: (h) => releaseMatrix(h.matrix),
   };
 }
