@@ -7,9 +7,10 @@ const LAYERS = [
   ['ntt'],
   ['hash'],
   ['merkle'],
+  // The protocol and verifier need no GPU or backend: verifying loads neither.
+  ['stark'],
   ['gpu'],
   ['backend'],
-  ['stark'],
   ['prover'],
   ['airs'],
   ['capsule'],

@@ -46,7 +46,8 @@ describe('the dependency rules', () => {
 
   it.each([
     ['an upward import', { 'src/field/a.ts': ['../stark/b.js'], 'src/stark/b.ts': [] }, 'layer-field'],
-    ['backend importing the protocol', { 'src/backend/a.ts': ['../stark/b.js'], 'src/stark/b.ts': [] }, 'layer-backend'],
+    ['the protocol importing a backend', { 'src/stark/a.ts': ['../backend/b.js'], 'src/backend/b.ts': [] }, 'layer-stark'],
+    ['the protocol importing the GPU runtime', { 'src/stark/a.ts': ['../gpu/b.js'], 'src/gpu/b.ts': [] }, 'layer-stark'],
     ['anything importing cli', { 'src/server/a.ts': ['../cli/b.js'], 'src/cli/b.ts': [] }, 'layer-server'],
     ['the CPU steps importing the GPU steps', { 'src/prover/cpu/a.ts': ['../gpu/b.js'], 'src/prover/gpu/b.ts': [] }, 'prover-cpu-not-gpu'],
     ['the GPU steps importing the CPU steps', { 'src/prover/gpu/a.ts': ['../cpu/b.js'], 'src/prover/cpu/b.ts': [] }, 'prover-gpu-not-cpu'],

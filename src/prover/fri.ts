@@ -10,17 +10,17 @@ import type { Kernels } from '../wasm/kernels.js';
 import { bitReversed } from '../ntt/points.js';
 import type { ExtColumn } from '../field/ext-columns.js';
 import { type ProofOptions } from '../stark/options.js';
-import type { Commitment, Held, StarkSteps } from '../stark/steps.js';
+import type { Commitment, Held, MatrixHandle, StarkSteps } from '../stark/steps.js';
 import type { FriPlan } from '../stark/fri.js';
 
-export interface FriLayer {
+export interface FriLayer<M extends MatrixHandle = MatrixHandle> {
   commitment: Commitment;
   /** The committed rows (one per fold group), to open. */
-  rows: Held;
+  rows: Held<M>;
 }
 
-export interface FriProverState {
-  layers: FriLayer[];
+export interface FriProverState<M extends MatrixHandle = MatrixHandle> {
+  layers: FriLayer<M>[];
   finalPoly: Fp2.Fp2[];
   /** Whether the last layer's degree was below the final polynomial's length (else it was cut). */
   lowDegree: boolean;
@@ -31,12 +31,12 @@ export interface FriProverState {
  * once folded. `commitRoot` absorbs a layer's root and `drawAlpha` draws the next folding challenge,
  * in transcript order: α_0, root_1, α_1, …, α_{L−1}.
  */
-export async function friCommit<L>(
-  k: Kernels, steps: StarkSteps<L>, layer0: L, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
+export async function friCommit<L, M extends MatrixHandle>(
+  k: Kernels, steps: StarkSteps<L, M>, layer0: L, logN0: number, shift: bigint, o: ProofOptions, plan: FriPlan,
   drawAlpha: () => Fp2.Fp2, commitRoot: (root: Uint8Array) => void,
-): Promise<FriProverState> {
+): Promise<FriProverState<M>> {
   const f = o.foldingFactor, logF = Math.log2(f);
-  const layers: FriLayer[] = [];
+  const layers: FriLayer<M>[] = [];
   let v = layer0, s = shift, logSize = logN0;
   for (let i = 0; i < plan.folds; i++) {
     const next = await steps.fold(v, s, logSize, drawAlpha(), f);

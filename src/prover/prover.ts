@@ -80,7 +80,7 @@ export interface ProveResult {
   trace?: { lde: Column[] | undefined; layer: Uint8Array };
 }
 
-async function opening(steps: StarkSteps<unknown>, rows: Held, commitment: Commitment, positions: readonly number[]): Promise<Opening> {
+async function opening(steps: StarkSteps<unknown, Matrix>, rows: Held<Matrix>, commitment: Commitment, positions: readonly number[]): Promise<Opening> {
   return { rows: await steps.rows(rows, positions), proof: await commitment.open(positions) };
 }
 
@@ -243,20 +243,20 @@ async function proveChecked(
 interface Committed {
   traceTree: Commitment;
   compTree: Commitment;
-  lde: Held;
-  comp: Held;
+  lde: Held<Matrix>;
+  comp: Held<Matrix>;
   segments: number;
   oodTrace: Fp2.Fp2[];
   oodTraceNext: Fp2.Fp2[];
   oodComposition: Fp2.Fp2[];
-  fri: FriProverState;
+  fri: FriProverState<Matrix>;
   stages: StageTiming[];
   backend: string;
   timed: <T>(stage: string, where: string, fn: () => T | Promise<T>) => Promise<T>;
 }
 
 /** Grinding, query sampling and the openings: the proof from everything committed. */
-async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkSteps<unknown>, c: Committed): Promise<ProveResult> {
+async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkSteps<unknown, Matrix>, c: Committed): Promise<ProveResult> {
   const { fri } = c;
   // 5. Grinding, then queries.
   const nonce = await c.timed('grinding', 'cpu', () => t.grind(o.grindingBits));
@@ -304,6 +304,6 @@ function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
 
 /** The steps for a backend: resident on a GpuBackend, on the CPU kernels for everything else. */
 /** The steps for a backend: resident on the GPU it keeps matrices on, else on the CPU kernels. */
-function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown> {
-  return (backend.resident ? gpuSteps(k, backend.resident) : cpuSteps(k, backend)) as StarkSteps<unknown>;
+function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown, Matrix> {
+  return (backend.resident ? gpuSteps(k, backend.resident) : cpuSteps(k, backend)) as StarkSteps<unknown, Matrix>;
 }

@@ -4,7 +4,6 @@
 // and src/prover/gpu/steps.ts resident on one GPU. Both give the same bytes, so a proof does not
 // depend on where it was made.
 // A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
-import type { Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp2 from '../field/ext2.js';
 import { type MultiProof } from '../merkle/proof.js';
@@ -12,9 +11,15 @@ import type { Air } from './air.js';
 import { type DeepParams } from './deep.js';
 import type { ExtColumn } from '../field/ext-columns.js';
 
+/** A matrix of the backend the steps run on: opaque here (the protocol layer knows no backend). */
+export interface MatrixHandle {
+  readonly height: number;
+  readonly width: number;
+}
+
 /** A matrix on the backend, with a host copy where the steps compute on the host (the CPU steps). */
-export interface Held {
-  matrix: Matrix;
+export interface Held<M extends MatrixHandle = MatrixHandle> {
+  matrix: M;
   host: readonly Column[] | undefined;
 }
 
@@ -27,11 +32,11 @@ export interface Commitment {
   release(): void;
 }
 
-export interface Split {
+export interface Split<M extends MatrixHandle = MatrixHandle> {
   /** Coefficients of the S segments C_j (degree < n), 2S columns (c0, c1 of each); ood() consumes them. */
-  coeffs: Held;
+  coeffs: Held<M>;
   /** Their LDEs, 2S columns (c0, c1 of each segment), on the backend and on the host. */
-  lde: Held;
+  lde: Held<M>;
   /** Whether the composition had degree < S·n: the trace satisfies the AIR. */
   lowDegree: boolean;
 }
@@ -43,40 +48,40 @@ export interface OodAnswers {
   oodComposition: Fp2.Fp2[];
 }
 
-export interface StarkSteps<L> {
+export interface StarkSteps<L, M extends MatrixHandle = MatrixHandle> {
   readonly where: 'cpu' | 'gpu';
   /** Wraps a backend matrix for the steps below (the CPU steps take a host copy). */
-  hold(m: Matrix): Promise<Held>;
+  hold(m: M): Promise<Held<M>>;
   /** Rows at `positions`, row-major: the opened values of a committed matrix. */
-  rows(h: Held, positions: readonly number[]): Promise<BigUint64Array>;
+  rows(h: Held<M>, positions: readonly number[]): Promise<BigUint64Array>;
   /** The composition on the LDE domain (bit-reversed), as a layer (two columns). */
-  composition(air: Air, lde: Held, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
+  composition(air: Air, lde: Held<M>, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
   /**
    * Cuts the composition (degree < S·n) into S segments, C(x) = Σ_j x^(j·n)·C_j(x), and extends each
    * to the LDE domain; consumes `comp`. Says whether nothing lay above S·n (else the cut dropped it
    * and an honest prover stops).
    */
-  split(comp: L, logN: number, segments: number, blowup: number): Promise<Split>;
+  split(comp: L, logN: number, segments: number, blowup: number): Promise<Split<M>>;
   /**
    * The OOD answers at z and zw = z·ω (ω the generator of the trace domain H: the CPU steps get
    * zw's powers by scaling z's with ω's) from the trace (evaluations on H, natural order, as
    * uploaded) and the segment coefficients; consumes `coeffs`, leaves `trace` to the caller.
    */
-  ood(trace: Matrix, coeffs: Held, z: Fp2.Fp2, zw: Fp2.Fp2): Promise<OodAnswers>;
+  ood(trace: M, coeffs: Held<M>, z: Fp2.Fp2, zw: Fp2.Fp2): Promise<OodAnswers>;
   /** The DEEP composition: FRI layer 0. `comp` holds the 2S composition-segment columns. */
-  deep(lde: Held, comp: Held, logN: number, logBlowup: number, d: DeepParams): Promise<L>;
+  deep(lde: Held<M>, comp: Held<M>, logN: number, logBlowup: number, d: DeepParams): Promise<L>;
   /** One fold by f (log2 f binary folds with α, α², …) of a layer of 2^logSize on shift·⟨ω⟩. */
   fold(layer: L, shift: bigint, logSize: number, alpha: Fp2.Fp2, f: 2 | 4): Promise<L>;
   /** Commits a matrix (one leaf per row): the root, and openings that fetch only what they send. */
-  commitMatrix(m: Matrix): Promise<Commitment>;
+  commitMatrix(m: M): Promise<Commitment>;
   /**
    * Commits a FRI layer (one leaf per fold group of f values): the commitment and the leaf rows to
    * open; the commitment's release() frees both.
    */
-  commitLayer(layer: L, f: number): Promise<{ commitment: Commitment; rows: Held }>;
+  commitLayer(layer: L, f: number): Promise<{ commitment: Commitment; rows: Held<M> }>;
   values(layer: L): Promise<ExtColumn>;
   release(layer: L): void;
   /** Frees a held matrix the steps made and no later step will consume (a refused proof's segment coefficients). */
-  drop(h: Held): void;
+  drop(h: Held<M>): void;
 }
 

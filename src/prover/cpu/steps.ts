@@ -2,9 +2,9 @@
 // interpolation on the backend; the composition and the DEEP composition by coset block as jobs on
 // its threads (./jobs.ts) where it has them; splitting, OOD answers and FRI folds in wasm memory here.
 // Byte for byte what the GPU steps (../gpu/steps.ts) make.
-import type { Backend, CpuJobs } from '../../backend/backend.js';
+import type { Backend, CpuJobs, Matrix } from '../../backend/backend.js';
 import type { Job } from '../../backend/cpu/jobs.js';
-import { powersColumn, type Column } from '../../field/columns.js';
+import { type Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import { hashPairs, hashRows } from '../../hash/leaves.js';
@@ -13,7 +13,7 @@ import { openBatch } from '../../merkle/proof.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
 import { deepComposition, type DeepInput } from './deep.js';
-import { concatExt, evaluateBaseAt, extPowers, joinCoordinates, mulExtByBase, pairOf } from '../../field/ext-columns.js';
+import { concatExt, pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import { domainPoints } from '../../ntt/points.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
@@ -21,9 +21,10 @@ import { foldLayer, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
 import { PROVER_JOB_OPS } from './jobs.js';
 import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
+import { oodAnswers } from './ood.js';
 
 /** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
-const hostHeld = (cols: readonly Column[]): Held => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
+const hostHeld = (cols: readonly Column[]): Held<Matrix> => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
 
 const hostCommitment = (tree: MerkleTree): Commitment => ({
   root: tree.root, open: async (indices) => openBatch(tree, indices), layer: async (level) => tree.layer(level), release() {},
@@ -82,14 +83,14 @@ function jobsOf(backend: Backend): CpuJobs | undefined {
   throw new Error(`the CPU backend's workers do not run the prover's jobs (${PROVER_JOB_OPS.join(', ')}): make it with capseal/prover/node (createNodeCpuBackend, createNodeBackend) or, in a browser, with PROVER_JOBS and the prover's worker`);
 }
 
-export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
+export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Matrix> {
   const cpu = jobsOf(backend);
   let xs: { logSize: number; points: Column } | undefined;
   const points = (logSize: number): Column => {
     if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
     return xs.points;
   };
-  const host = (h: Held): readonly Column[] => {
+  const host = (h: Held<Matrix>): readonly Column[] => {
     if (!h.host) throw new Error('CPU steps need the host copy of a matrix (hold() makes it)');
     return h.host;
   };
@@ -116,18 +117,11 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn> {
         backend.release(m);
       }
     },
-    async ood(trace, coeffs, z, zw) {
+    async ood(trace, coeffs, z) {
       const m = await backend.intt(trace);
       const traceCoeffs = await backend.read(m);
       backend.release(m);
-      const n = traceCoeffs[0]!.length;
-      // (z·ω)^i = z^i·ω^i: a base-field scaling, cheaper than a second F_p2 power table.
-      const zPowers = extPowers(k, z, n), zwPowers = mulExtByBase(k, zPowers, powersColumn(k, 1n, Fp.rootOfUnity(Math.log2(n)), n));
-      return {
-        oodTrace: evaluateBaseAt(k, traceCoeffs, zPowers),
-        oodTraceNext: evaluateBaseAt(k, traceCoeffs, zwPowers),
-        oodComposition: joinCoordinates(evaluateBaseAt(k, host(coeffs), zPowers)),
-      };
+      return oodAnswers(k, traceCoeffs, host(coeffs), z);
     },
     async deep(lde, comp, logN, logBlowup, d) {
       const c = host(comp);

@@ -1,21 +1,20 @@
 // The prover's steps (src/stark/steps.ts) resident on one GPU: every matrix stays on the device from
 // the trace LDE to the openings, which gather only the opened rows. Byte for byte what the CPU steps
 // (../cpu/steps.ts) make.
-import type { GpuResident } from '../../backend/backend.js';
+import type { GpuResident, Matrix } from '../../backend/backend.js';
 import * as Fp2 from '../../field/ext2.js';
 import { compositionGpu } from './composition.js';
 import { deepGpu } from './deep.js';
 import { evaluateColumnsGpu } from './ood.js';
-import { isZeroFromGpu } from '../../gpu/zero-check.js';
 import { friFoldGpu, layerRowsGpu } from './fri.js';
 import { hashRowsGpu, merkleCommitGpu } from '../../gpu/blake3.js';
-import { allocMatrix, copyRows, downloadColumns, gatherRows, gpuMatrix, releaseMatrix, type GpuMatrix } from '../../gpu/matrix.js';
+import { downloadColumns, gatherRows, gpuMatrix, releaseMatrix, type GpuMatrix } from '../../gpu/matrix.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { joinCoordinates, pairOf } from '../../field/ext-columns.js';
-import { COSET_SHIFT } from '../../stark/domain.js';
 import type { Commitment, StarkSteps } from '../../stark/steps.js';
+import { splitGpu } from './split.js';
 
-export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix> {
+export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix, Matrix> {
   const ctx = backend.ctx;
   /** Leaves hashed and the tree built on the device, kept there. */
   const residentCommitment = async (m: GpuMatrix): Promise<Commitment> => {
@@ -35,22 +34,8 @@ export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix
       return (await compositionGpu(ctx, backend.transforms, gpuMatrix(lde.matrix), air, alphas, logBlowup)).value;
     },
     async split(comp, logN, segments, blowup) {
-      const n = 2 ** logN;
-      const coeffs = (await backend.transforms.interpolateBitReversed(comp, COSET_SHIFT)).value;
-      releaseMatrix(comp);
-      const cut = allocMatrix(ctx, n, 2 * segments, 'composition segments');
-      try {
-        const lowDegree = await isZeroFromGpu(ctx, coeffs, segments * n);
-        await copyRows(ctx, Array.from({ length: 2 * segments }, (_, c) =>
-          ({ from: coeffs, fromColumn: c % 2, fromRow: (c >> 1) * n, to: cut, toColumn: c, toRow: 0, rows: n })));
-        const lde = (await backend.transforms.evaluateOnCoset(cut, { blowup, shift: COSET_SHIFT, order: 'bit-reversed' })).value;
-        return { coeffs: { matrix: cut, host: undefined }, lde: { matrix: lde, host: undefined }, lowDegree };
-      } catch (e) {
-        releaseMatrix(cut);
-        throw e;
-      } finally {
-        releaseMatrix(coeffs);
-      }
+      const { coeffs, lde, lowDegree } = await splitGpu(ctx, backend.transforms, comp, logN, segments, blowup);
+      return { coeffs: { matrix: coeffs, host: undefined }, lde: { matrix: lde, host: undefined }, lowDegree };
     },
     async ood(trace, coeffs, z, zw) {
       const cut = gpuMatrix(coeffs.matrix);
