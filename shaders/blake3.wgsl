@@ -1,8 +1,9 @@
 // BLAKE3 (default hash mode, 32-byte output) for Merkle leaves and nodes; mirrors the wasm kernels in
 // src/wasm/assembly/blake3.ts and matches @noble/hashes byte for byte. Spec: "BLAKE3: one function,
 // fast everywhere" (O'Connor, Aumasson, Neves, Wilcox-O'Hearn, 2020), §2 and §5.1.
-// Standalone (no other shader file needed); src/gpu/blake3.ts injects WORKGROUP_SIZE and
-// CV_STACK_DEPTH (0 when rows fit one 1024-byte chunk, see hash_row).
+// Standalone (no other shader file needed); src/gpu/blake3.ts injects WORKGROUP_SIZE, CV_STACK_DEPTH
+// (0 when rows fit one 1024-byte chunk, see hash_row) and the RowParams and LayerParams structs
+// (declared there with uniformStruct, src/gpu/uniforms.ts).
 //
 // hash_rows: one invocation per row of a column-major matrix; leaf r = BLAKE3(element (0, r) ‖
 // element (1, r) ‖ …), each element 8 bytes little-endian, which as u32 words is just (lo, hi).
@@ -42,14 +43,6 @@ struct State {
 
 // hash_rows bindings. Segment s holds whole columns [end(s - 1), end(s)) of `height` elements each,
 // column after column (src/gpu/matrix.ts); unused segments are bound to a placeholder and never read.
-struct RowParams {
-  height: u32,
-  width: u32,
-  // end(0) .. end(3) and end(4), end(5); end(5) = width.
-  ends_lo: vec4<u32>,
-  ends_hi: vec4<u32>,
-}
-
 @group(0) @binding(0) var<storage, read> seg0: array<vec2<u32>>;
 @group(0) @binding(1) var<storage, read> seg1: array<vec2<u32>>;
 @group(0) @binding(2) var<storage, read> seg2: array<vec2<u32>>;
@@ -62,16 +55,6 @@ struct RowParams {
 // merkle_layer bindings. They reuse binding numbers of hash_rows: WGSL only forbids two variables
 // with one binding inside the same entry point's interface, and each entry point gets its own
 // pipeline (layout 'auto' holds exactly the bindings it uses).
-struct LayerParams {
-  // Parents in this layer.
-  count: u32,
-  // 1: the children are `leaves` from digest 0; 0: they are `nodes` from digest `src`.
-  from_leaves: u32,
-  src: u32,
-  // The first parent's digest index in `nodes`.
-  dst: u32,
-}
-
 @group(0) @binding(0) var<storage, read> leaves: array<vec4<u32>>;
 @group(0) @binding(1) var<storage, read_write> nodes: array<vec4<u32>>;
 @group(0) @binding(2) var<uniform> layer_params: LayerParams;

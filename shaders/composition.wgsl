@@ -3,7 +3,8 @@
 // kernel and must produce the same field elements:
 //   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)  +  Σ_rows r [Σ_{b at row r} α_b·(T_col(b)(x) − v_b)]/(x − g^r)
 // Needs goldilocks.wgsl and ext2.wgsl. src/prover/gpu/composition.ts injects WORKGROUP_SIZE and OUT_SPLIT
-// and appends the AIR's generated code (AIR-shaped only; every per-proof value is in `consts`):
+// and appends the CompParams struct (declared there with uniformStruct, src/gpu/uniforms.ts) and the
+// AIR's generated code (AIR-shaped only; every per-proof value is in `consts`):
 //   fn air_transitions(p: u32, q: u32) -> Fp2    Σ_t α_t·c_t, cur row at position p, next row at q
 // built with exprToWgsl over trace_at / periodic_at / transition_alpha below.
 //
@@ -20,25 +21,6 @@
 // Σ_r A_r/d_r is folded as a running fraction num/den (num ← num·d + A·den, den ← den·d).
 
 // OUT_SPLIT: 0 when both output columns are in `out` (c1 at N + p), 1 when c1 is in `out1`.
-
-struct CompParams {
-  // log2 of the trace length n and of the LDE length N.
-  log_n: u32,
-  log_big: u32,
-  // x = lo[k mod 2^log_lo] · hi[k >> log_lo] for k = bitrev_N(p): lo[j] = ω_N^j, hi[j] = 7·ω_N^(j·2^log_lo).
-  log_lo: u32,
-  // Distinct boundary rows.
-  groups: u32,
-  // Offsets into `consts`, in elements:
-  alpha_off: u32,  // transition t: α_t at alpha_off + 2t (c0), + 1 (c1)
-  bound_off: u32,  // boundary record j (sorted by row): column (low word), value, α c0, α c1
-  group_off: u32,  // row group r: g^row, one past its last boundary record (low word)
-  zinv_off: u32,   // coset block b: 1/(x^n − 1)
-  lo_off: u32,
-  hi_off: u32,
-  g_last_off: u32,  // g^(n−1)
-  pad: u32,
-}
 
 @group(0) @binding(0) var<storage, read> trace_lde: array<Fp>;
 // The periodic columns' LDEs (same layout as the trace); bound to `consts` when there are none.

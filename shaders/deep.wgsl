@@ -1,7 +1,8 @@
 // The DEEP composition on the LDE domain (src/stark/deep.ts, deepComposition, is the reference):
 //   D(x) = [Σ_i γ_i·(T_i(x) − T_i(z)) + Σ_j γ''_j·(C_j(x) − C_j(z))] / (x − z)
 //        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)
-// Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/deep.ts injects WORKGROUP_SIZE and ROWS.
+// Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/deep.ts injects WORKGROUP_SIZE, ROWS and the
+// DeepParams struct (declared there with uniformStruct, src/gpu/uniforms.ts).
 //
 // Every column is a base column with F_p2 coefficients: trace column i adds γ_i·T_i to acc_z and
 // γ'_i·T_i to acc_zω; composition column 2j adds γ''_j·c0 and column 2j + 1 adds (γ''_j·u)·c1 to
@@ -17,31 +18,6 @@
 //
 // The point at bit-reversed position r is 7·ω_N^bitrev(r) = hi[e >> LO]·lo[e mod 2^LO] for
 // e = bitrev(r): `points` holds lo (ω_N^i, i < 2^lo_bits) and then hi (7·ω_N^(i·2^lo_bits)).
-
-struct DeepParams {
-  n: u32,
-  log_n: u32,
-  lo_bits: u32,
-  // T = ceil(n / ROWS).
-  threads: u32,
-  trace_cols: u32,
-  // Index in `coefs` of this trace segment's first (γ, γ') pair.
-  trace_coef: u32,
-  comp_cols: u32,
-  // Index in `coefs` of this composition segment's first coefficient.
-  comp_coef: u32,
-  first: u32,
-  last: u32,
-  groups_x: u32,
-  pad: u32,
-  z: Fp2,
-  zw: Fp2,
-  // Σγ·T(z) + Σγ''·C(z) and Σγ'·T(zω).
-  cz: Fp2,
-  czw: Fp2,
-  // (7·z1², 7·zω1²).
-  norm_c: vec4<u32>,
-}
 
 @group(0) @binding(0) var<storage, read> trace: array<Fp>;
 @group(0) @binding(1) var<storage, read> comp: array<Fp>;

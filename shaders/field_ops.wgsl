@@ -1,7 +1,8 @@
-// Element-wise field operations over arrays (Fp and F_p2), one op per pipeline: OP is injected by
-// src/gpu/field-ops.ts. Needs goldilocks.wgsl and ext2.wgsl. Base-field elements are one vec2 each;
-// an F_p2 element is two consecutive vec2 (c0, c1). Binary ops read `lhs` and `rhs`; unary ops read
-// `lhs` only; OP_POW reads its exponent, a 64-bit integer, from `rhs`.
+// Element-wise field operations over arrays (Fp and F_p2), one op per pipeline: src/gpu/field-ops.ts
+// injects OP and the MapParams struct (declared there with uniformStruct, src/gpu/uniforms.ts).
+// Needs goldilocks.wgsl and ext2.wgsl. Base-field elements are one vec2 each; an F_p2 element is
+// two consecutive vec2 (c0, c1). Binary ops read `lhs` and `rhs`; unary ops read `lhs` only; OP_POW
+// reads its exponent, a 64-bit integer, from `rhs`.
 
 const OP_ADD = 0u;
 const OP_SUB = 1u;
@@ -15,10 +16,6 @@ const OP_FP2_SUB = 11u;
 const OP_FP2_MUL = 12u;
 const OP_FP2_SQUARE = 13u;
 const OP_FP2_INV = 14u;
-
-struct MapParams {
-  count: u32,
-}
 
 @group(0) @binding(0) var<storage, read> lhs: array<Fp>;
 @group(0) @binding(1) var<storage, read> rhs: array<Fp>;

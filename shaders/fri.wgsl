@@ -1,7 +1,8 @@
 // FRI on the GPU (src/stark/fri.ts is the reference): the fold of a bit-reversed F_p2 layer by
 // f ∈ {2, 4} (foldLayer applied log2 f times, as friCommit does; foldGroup is the same per group),
 // and the Merkle rows of a layer (layerRows). Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/fri.ts
-// injects WORKGROUP_SIZE.
+// injects WORKGROUP_SIZE and the FriParams struct (declared there with uniformStruct,
+// src/gpu/uniforms.ts).
 //
 // fri_fold: invocation g folds the f values at positions f·g … f·g + f − 1 into output g. With
 // x0 = shift·ω^bitrev(g) (ω of order 2^logSize, bitrev on log2(size/f) bits) and h = 1/(2·x0):
@@ -13,28 +14,6 @@
 //
 // layer_rows: output column 2t + c of the segment being written is coordinate c of the values at
 // positions f·m + t, m < out_n: row m of the matrix is leaf m of the layer's Merkle tree.
-
-struct FriParams {
-  // Output rows: size / f.
-  out_n: u32,
-  log_out: u32,
-  lo_bits: u32,
-  fold: u32,
-  // Element offsets of the layer's c0 column in src0 and of its c1 column in src1.
-  src0_off: u32,
-  src1_off: u32,
-  groups_x: u32,
-  // layer_rows: the first output column of this segment and the columns it holds.
-  first_col: u32,
-  cols: u32,
-  pad0: u32,
-  pad1: u32,
-  pad2: u32,
-  alpha: Fp2,
-  alpha2: Fp2,
-  // .xy = ω_4^-1, .zw = 1/2.
-  consts: vec4<u32>,
-}
 
 @group(0) @binding(0) var<storage, read> src0: array<Fp>;
 @group(0) @binding(1) var<storage, read> src1: array<Fp>;

@@ -1,6 +1,7 @@
 // Batched radix-2 NTT passes over columns of 2^log_n elements (src/ntt/ntt.ts is the reference).
 // Needs goldilocks.wgsl; src/gpu/ntt.ts plans the passes and injects WORKGROUP_SIZE, TILE_LOG,
-// DIT, LOAD_MODE and STORE_MODE.
+// DIT, LOAD_MODE, STORE_MODE and the NttParams struct (declared there with uniformStruct,
+// src/gpu/uniforms.ts).
 //
 // A pass runs `stages` consecutive butterfly stages in workgroup memory. Those stages pair indices
 // that differ in bits [low_pos, low_pos + stages), so a workgroup loads the 2^stages elements that
@@ -25,25 +26,6 @@ const STORE_SCALED_CONST = 2u;  // data[i] = v · scale
 const STORE_LDE_NATURAL = 3u;  // dst[natural LDE index] = v (see store_element)
 
 const TILE = 1u << TILE_LOG;
-
-struct NttParams {
-  log_n: u32,
-  low_pos: u32,
-  stages: u32,
-  log_lanes: u32,
-  // log2 of the LDE blowup: transform c is coset (c mod β) of source column c / β.
-  log_blowup: u32,
-  // 1 when coset c of the output block order is ω_N^bitrev(c) (bit-reversed LDE), 0 for ω_N^c.
-  coset_bit_reversed: u32,
-  // The twiddle table holds ω_{2^(log_n + tw_shift)}^k for k < 2^(log_n + tw_shift - 1).
-  tw_shift: u32,
-  // Workgroup row y works on transform y + column_offset of `data`/`dst`; `src` is read at
-  // transform y + src_column_offset (segments of different matrices need not start together).
-  column_offset: u32,
-  src_column_offset: u32,
-  pad: u32,
-  scale: Fp,
-}
 
 @group(0) @binding(0) var<storage, read_write> data: array<Fp>;
 @group(0) @binding(1) var<storage, read> src: array<Fp>;

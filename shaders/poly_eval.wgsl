@@ -1,27 +1,13 @@
 // Polynomials in coefficient form evaluated at an F_p2 point: P(z) = Σ_i c_i·z^i for columns of n
 // base-field coefficients (the STARK's out-of-domain answers; evaluateBaseAt of
 // src/field/ext-columns.ts is the reference). Needs goldilocks.wgsl and ext2.wgsl; src/prover/gpu/ood.ts
-// injects WORKGROUP_SIZE.
+// injects WORKGROUP_SIZE and the EvalParams struct (declared there with uniformStruct,
+// src/gpu/uniforms.ts).
 //
 // Invocation (c, t), t < T (T a power of two dividing n), sums one strided slice by Horner in
 // w = z^T: partial_t = c_t + c_(t+T)·w + c_(t+2T)·w² + …, so neighbouring invocations read
 // neighbouring coefficients. Then P(z) = Σ_t z^t·partial_t, which the host finishes over the T
 // partials. The arithmetic is exact, so the result equals the CPU's.
-
-struct EvalParams {
-  n: u32,
-  // T, partials per column.
-  stride: u32,
-  // Columns of this segment.
-  cols: u32,
-  groups_x: u32,
-  pad0: u32,
-  pad1: u32,
-  pad2: u32,
-  pad3: u32,
-  // z^T.
-  w: Fp2,
-}
 
 @group(0) @binding(0) var<storage, read> coefs: array<Fp>;
 // Column c of the segment holds its T partials at [c·T, (c + 1)·T).

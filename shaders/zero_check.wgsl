@@ -1,18 +1,7 @@
 // Whether rows [first, first + count) of every column of a matrix segment are zero: any non-zero
 // element sets `flag` (the prover's degree check of the composition: its coefficients from S·n on
-// must vanish). src/gpu/zero-check.ts injects WORKGROUP_SIZE; needs goldilocks.wgsl for Fp.
-
-struct ZeroParams {
-  // Rows per column in the segment.
-  height: u32,
-  first: u32,
-  count: u32,
-  cols: u32,
-  groups_x: u32,
-  pad0: u32,
-  pad1: u32,
-  pad2: u32,
-}
+// must vanish). src/gpu/zero-check.ts injects WORKGROUP_SIZE and the ZeroParams struct
+// (declared there with uniformStruct, src/gpu/uniforms.ts); needs goldilocks.wgsl for Fp.
 
 @group(0) @binding(0) var<storage, read> data: array<Fp>;
 @group(0) @binding(1) var<storage, read_write> flag: array<atomic<u32>>;

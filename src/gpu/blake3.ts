@@ -11,12 +11,36 @@ import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
 import { segmentsOf, type GpuMatrix } from './matrix.js';
 import { WORKGROUP_SIZE } from './dispatch.js';
+import { uniformStruct } from './uniforms.js';
 
 /** Segment buffers hash_rows binds (bindings 0..5): with the digests, 7 of the 8 storage buffers WebGPU guarantees. */
 export const SEGMENT_BINDINGS = 6;
 
 /** Elements (8 bytes) in one 1024-byte BLAKE3 chunk. */
 const CHUNK_ELEMENTS = 128;
+
+/** hash_rows: the matrix and where each of its segments ends. */
+const RowParams = uniformStruct('RowParams', {
+  height: 'u32',
+  width: 'u32',
+  /** end(0) .. end(3) and end(4), end(5); end(5) = width. */
+  ends_lo: 'vec4<u32>',
+  ends_hi: 'vec4<u32>',
+});
+
+/** merkle_layer: one level of the tree. */
+const LayerParams = uniformStruct('LayerParams', {
+  /** Parents in this layer. */
+  count: 'u32',
+  /** 1: the children are `leaves` from digest 0; 0: they are `nodes` from digest `src`. */
+  from_leaves: 'u32',
+  src: 'u32',
+  /** The first parent's digest index in `nodes`. */
+  dst: 'u32',
+});
+
+/** Both structs: shaders/blake3.wgsl declares the bindings of both entry points in one module. */
+const STRUCTS = RowParams.wgsl + LayerParams.wgsl;
 
 /** Workgroups for `count` invocations; the kernels grid-stride over whatever the dimension limit cuts off. */
 function workgroups(ctx: GpuContext, count: number): number {
@@ -54,7 +78,7 @@ export async function hashRowsGpu(ctx: GpuContext, m: GpuMatrix): Promise<{ dige
     throw new GpuLimitError(`hashRowsGpu: ${height} row digests take ${digestBytes} bytes, more than one GPU binding (${ctx.maxBindingBytes} bytes)`);
 
   // ends[s] = one past the last column of segment s; unused slots repeat the width and are never chosen.
-  const ends = new Uint32Array(8).fill(width);
+  const ends = new Array<number>(8).fill(width);
   let next = 0;
   segments.forEach((s, i) => {
     if (s.firstColumn !== next || s.columns < 1) throw new Error(`hashRowsGpu: segment ${i} holds columns from ${s.firstColumn} (${s.columns}), expected from ${next}`);
@@ -63,10 +87,10 @@ export async function hashRowsGpu(ctx: GpuContext, m: GpuMatrix): Promise<{ dige
   });
   if (next !== width) throw new Error(`hashRowsGpu: the segments hold ${next} columns, the matrix has ${width}`);
 
-  const params = ctx.uniforms([Uint32Array.of(height, width, 0, 0, ...ends)]);
+  const params = ctx.uniforms([RowParams.pack({ height, width, ends_lo: ends.slice(0, 4), ends_hi: ends.slice(4) })]);
   const digests = ctx.storage(digestBytes, 'row digests');
   try {
-    const pipeline = await ctx.pipeline(['blake3'], constants(width), 'hash_rows');
+    const pipeline = await ctx.pipeline(['blake3'], constants(width), 'hash_rows', STRUCTS);
     const slots = Array.from({ length: SEGMENT_BINDINGS }, (_, i) => segments[i]?.buffer ?? ctx.placeholder);
     const group = ctx.bindGroup(pipeline, [...slots, digests, params.entry(0)]);
     const kernelMs = await ctx.runPass('blake3 rows', (pass) => {
@@ -115,9 +139,10 @@ async function buildLayers(ctx: GpuContext, leaves: GPUBuffer, leafCount: number
   const levels = Array.from({ length: depth }, (_, i) => i + 1);
   const nodes = ctx.storage(Math.max(1, leafCount - 1) * DIGEST_BYTES, 'merkle nodes');
   if (depth === 0) return { depth, nodes, first, kernelMs: undefined };
-  const params = ctx.uniforms(levels.map((l) => Uint32Array.of(leafCount >> l, l === 1 ? 1 : 0, l === 1 ? 0 : first(l - 1), first(l))));
+  const params = ctx.uniforms(levels.map((l) =>
+    LayerParams.pack({ count: leafCount >> l, from_leaves: l === 1 ? 1 : 0, src: l === 1 ? 0 : first(l - 1), dst: first(l) })));
   try {
-    const pipeline = await ctx.pipeline(['blake3'], constants(1), 'merkle_layer');
+    const pipeline = await ctx.pipeline(['blake3'], constants(1), 'merkle_layer', STRUCTS);
     const leafBinding = { buffer: leaves, offset: 0, size: leafBytes };
     const groups = levels.map((_, i) => ctx.bindGroup(pipeline, [leafBinding, nodes, params.entry(i)]));
     const kernelMs = await ctx.runPass('blake3 merkle', (pass) => {

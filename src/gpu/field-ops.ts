@@ -3,6 +3,7 @@
 // operation against the BigInt reference.
 import type { GpuContext } from './context.js';
 import { runDispatches, WORKGROUP_SIZE } from './dispatch.js';
+import { uniformStruct } from './uniforms.js';
 
 /** Operation codes of field_ops.wgsl; F_p2 operands are interleaved (c0, c1) pairs. */
 export const FIELD_OPS = {
@@ -10,6 +11,9 @@ export const FIELD_OPS = {
   fp2_add: 10, fp2_sub: 11, fp2_mul: 12, fp2_square: 13, fp2_inv: 14,
 } as const;
 export type FieldOp = keyof typeof FIELD_OPS;
+
+/** Elements (F_p2 elements for the fp2_ ops) to map. */
+const MapParams = uniformStruct('MapParams', { count: 'u32' });
 
 const UNARY: ReadonlySet<FieldOp> = new Set(['square', 'neg', 'inv', 'fp2_square', 'fp2_inv']);
 
@@ -30,9 +34,9 @@ export async function fieldMap(ctx: GpuContext, op: FieldOp, lhs: BigUint64Array
   const b = UNARY.has(op) ? a : ctx.upload(rhs!, `${op} rhs`);
   const out = ctx.storage(lhs.byteLength, `${op} out`);
   try {
-    const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'field_ops'], { WORKGROUP_SIZE, OP: FIELD_OPS[op] }, 'field_map');
+    const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'field_ops'], { WORKGROUP_SIZE, OP: FIELD_OPS[op] }, 'field_map', MapParams.wgsl);
     const groups = Math.min(Math.ceil(count / WORKGROUP_SIZE), ctx.limits.maxComputeWorkgroupsPerDimension);
-    await runDispatches(ctx, op, [{ pipeline, resources: [a, b, out, 'params'], params: new Uint32Array([count]), groups: [groups] }]);
+    await runDispatches(ctx, op, [{ pipeline, resources: [a, b, out, 'params'], params: MapParams.pack({ count }), groups: [groups] }]);
     return new BigUint64Array(await ctx.read(out, 0, lhs.byteLength));
   } finally {
     [a, b, out].forEach((x) => x.destroy());

@@ -10,6 +10,7 @@ import type { Kernels } from '../wasm/kernels.js';
 import type { GpuContext } from './context.js';
 import { runDispatches, type Dispatch } from './dispatch.js';
 import { allocMatrix, columnsPerSegment, releaseMatrix, segmentsOf, type GpuMatrix, type Segment } from './matrix.js';
+import { uniformStruct } from './uniforms.js';
 
 // One tile and workgroup size for every pass keeps the pipeline variants few: each costs seconds
 // to compile on SwiftShader. Passes above the first fill the whole tile (see planPasses).
@@ -19,6 +20,28 @@ const LANES_LOG = 3;
 
 const LOAD = { inPlace: 0, bitReversed: 1, coset: 2, copy: 3 } as const;
 const STORE = { inPlace: 0, scaled: 1, scaledConst: 2, ldeNatural: 3 } as const;
+
+/** One pass of one batch of transforms. */
+const NttParams = uniformStruct('NttParams', {
+  log_n: 'u32',
+  low_pos: 'u32',
+  stages: 'u32',
+  log_lanes: 'u32',
+  /** log2 of the LDE blowup: transform c is coset (c mod β) of source column c / β. */
+  log_blowup: 'u32',
+  /** 1 when coset c of the output block order is ω_N^bitrev(c) (bit-reversed LDE), 0 for ω_N^c. */
+  coset_bit_reversed: 'u32',
+  /** The twiddle table holds ω_{2^(log_n + tw_shift)}^k for k < 2^(log_n + tw_shift - 1). */
+  tw_shift: 'u32',
+  /**
+   * Workgroup row y works on transform y + column_offset of `data`/`dst`; `src` is read at
+   * transform y + src_column_offset (segments of different matrices need not start together).
+   */
+  column_offset: 'u32',
+  src_column_offset: 'u32',
+  /** The factor of STORE_SCALED_CONST; the other modes ignore it. */
+  scale: 'Fp',
+});
 
 export interface NttPass {
   lowPos: number;
@@ -127,13 +150,14 @@ export class GpuNtt {
       const store = p === passes.length - 1 ? t.store : STORE.inPlace;
       const pipeline = await this.ctx.pipeline(['goldilocks', 'ntt'], {
         WORKGROUP_SIZE: TILE_THREADS, TILE_LOG: this.#tile, DIT: t.dit ? 1 : 0, LOAD_MODE: load, STORE_MODE: store,
-      }, 'ntt_pass');
+      }, 'ntt_pass', NttParams.wgsl);
       const resources = [t.data, t.src ?? t.twiddles, t.twiddles, t.table ?? t.twiddles, t.dst ?? this.ctx.placeholder, 'params'] as const;
       for (let y = 0; y < t.columns; y += maxY) {
-        const params = new Uint32Array([
-          t.logN, pass.lowPos, pass.stages, pass.lanesLog, t.logBlowup ?? 0, t.cosetBitReversed ? 1 : 0, t.twShift,
-          t.columnOffset + y, (t.srcColumnOffset ?? t.columnOffset) + y, 0, Number(scale & 0xffffffffn), Number(scale >> 32n),
-        ]);
+        const params = NttParams.pack({
+          log_n: t.logN, low_pos: pass.lowPos, stages: pass.stages, log_lanes: pass.lanesLog, log_blowup: t.logBlowup ?? 0,
+          coset_bit_reversed: t.cosetBitReversed ? 1 : 0, tw_shift: t.twShift,
+          column_offset: t.columnOffset + y, src_column_offset: (t.srcColumnOffset ?? t.columnOffset) + y, scale,
+        });
         out.push({ pipeline, resources, params, groups: [2 ** (t.logN - pass.stages - pass.lanesLog), Math.min(maxY, t.columns - y)] });
       }
     }

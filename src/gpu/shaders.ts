@@ -30,7 +30,8 @@ function constantLine(name: string, value: ShaderConstant): string {
 
 /**
  * The source of one module: injected constants, then the named files, then `generated` — code made
- * in TypeScript for one use (an AIR's constraint functions, from src/stark/expr.ts).
+ * in TypeScript: the kernel's uniform structs (./uniforms.ts) and, for the composition, the AIR's
+ * constraint functions (src/prover/gpu/constraints.ts).
  */
 export function composeShader(
   lib: ShaderLibrary, files: readonly ShaderFile[], constants: Readonly<Record<string, ShaderConstant>> = {}, generated = '',

@@ -25,11 +25,35 @@ import type { Fp2 } from '../../field/ext2.js';
 import { MAX_BLOWUP } from '../../ntt/lde.js';
 import type { GpuContext } from '../../gpu/context.js';
 import { runDispatches, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
+import { uniformStruct } from '../../gpu/uniforms.js';
 import { GpuLimitError } from '../../gpu/errors.js';
 import { allocMatrix, releaseMatrix, segmentsOf, uploadColumns, type GpuMatrix } from '../../gpu/matrix.js';
 import { splitPowers } from '../../gpu/power-table.js';
 import type { GpuNtt, GpuResult } from '../../gpu/ntt.js';
 import { compositionTerms } from '../../stark/composition.js';
+
+const CompParams = uniformStruct('CompParams', {
+  /** log2 of the trace length n and of the LDE length N. */
+  log_n: 'u32',
+  log_big: 'u32',
+  /** x = lo[k mod 2^log_lo] · hi[k >> log_lo] for k = bitrev_N(p): lo[j] = ω_N^j, hi[j] = 7·ω_N^(j·2^log_lo). */
+  log_lo: 'u32',
+  /** Distinct boundary rows. */
+  groups: 'u32',
+  // Offsets into `consts`, in elements:
+  /** transition t: α_t at alpha_off + 2t (c0), + 1 (c1) */
+  alpha_off: 'u32',
+  /** boundary record j (sorted by row): column (low word), value, α c0, α c1 */
+  bound_off: 'u32',
+  /** row group r: g^row, one past its last boundary record (low word) */
+  group_off: 'u32',
+  /** coset block b: 1/(x^n − 1) */
+  zinv_off: 'u32',
+  lo_off: 'u32',
+  hi_off: 'u32',
+  /** g^(n−1) */
+  g_last_off: 'u32',
+});
 
 /**
  * The AIR-specific WGSL appended to shaders/composition.wgsl: air_transitions(p, q), the α-weighted
@@ -89,9 +113,10 @@ function buildConsts(air: Air, alphas: readonly Fp2[], logBlowup: number): { dat
   data.set(values);
   const loOff = values.length, hiOff = loOff + 2 ** table.loBits;
   data.set(table.data, loOff);
-  const params = new Uint32Array([
-    logN, logBig, table.loBits, terms.boundaryGroups.length, alphaOff, boundOff, groupOff, zinvOff, loOff, hiOff, gLastOff, 0,
-  ]);
+  const params = CompParams.pack({
+    log_n: logN, log_big: logBig, log_lo: table.loBits, groups: terms.boundaryGroups.length,
+    alpha_off: alphaOff, bound_off: boundOff, group_off: groupOff, zinv_off: zinvOff, lo_off: loOff, hi_off: hiOff, g_last_off: gLastOff,
+  });
   return { data, params };
 }
 
@@ -162,7 +187,7 @@ export async function compositionGpu(
     out = allocMatrix(ctx, N, 2, 'composition');
     const outSegs = segmentsOf(out);
     const split = outSegs.length === 2;
-    const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'composition'], { WORKGROUP_SIZE, OUT_SPLIT: split ? 1 : 0 }, 'composition_main', compositionWgsl(air));
+    const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'composition'], { WORKGROUP_SIZE, OUT_SPLIT: split ? 1 : 0 }, 'composition_main', CompParams.wgsl + compositionWgsl(air));
     // One invocation per position over a 2D grid (the shader explains why not grid-stride).
     const needed = Math.ceil(N / WORKGROUP_SIZE);
     const groupsX = Math.min(needed, ctx.limits.maxComputeWorkgroupsPerDimension, opts.maxWorkgroupsX ?? Infinity);

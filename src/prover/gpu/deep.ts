@@ -11,13 +11,41 @@ import * as Fp2 from '../../field/ext2.js';
 import { deepConstants, type DeepParams } from '../../stark/deep.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import type { GpuContext } from '../../gpu/context.js';
-import { type Dispatch, fp2Words, grid, runDispatches, words, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
+import { type Dispatch, fp2Words, grid, runDispatches, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
+import { uniformStruct } from '../../gpu/uniforms.js';
 import { powerTable } from '../../gpu/power-table.js';
 import { allocMatrix, releaseMatrix, segmentsOf, type GpuMatrix } from '../../gpu/matrix.js';
 import type { GpuResult } from '../../gpu/ntt.js';
 
 /** Rows per invocation: one fp_inv per ROWS rows. */
 const ROWS = 4;
+
+/** One dispatch: trace segment d and composition segment d. */
+const DeepParams = uniformStruct('DeepParams', {
+  n: 'u32',
+  log_n: 'u32',
+  lo_bits: 'u32',
+  /** T = ceil(n / ROWS). */
+  threads: 'u32',
+  trace_cols: 'u32',
+  /** Index in `coefs` of this trace segment's first (γ, γ') pair. */
+  trace_coef: 'u32',
+  comp_cols: 'u32',
+  /** Index in `coefs` of this composition segment's first coefficient. */
+  comp_coef: 'u32',
+  /** 1 on the first dispatch (start from zero), 0 after (continue from `acc`). */
+  first: 'u32',
+  /** 1 on the last dispatch (divide, store to `deep_out`), 0 before (store to `acc`). */
+  last: 'u32',
+  groups_x: 'u32',
+  z: 'Fp2',
+  zw: 'Fp2',
+  /** Σγ·T(z) + Σγ''·C(z) and Σγ'·T(zω). */
+  cz: 'Fp2',
+  czw: 'Fp2',
+  /** (7·z1², 7·zω1²): two Fp read as .xy and .zw, an Fp2 in layout only. */
+  norm_c: 'Fp2',
+});
 
 /** The OOD parameters (src/stark/deep.ts) and the domain: trace length 2^logN, blowup 2^logBlowup. */
 export type DeepGpuParams = DeepParams & { logN: number; logBlowup: number };
@@ -58,10 +86,10 @@ export async function deepGpu(ctx: GpuContext, trace: GpuMatrix, comp: GpuMatrix
   const coefs: number[] = [];
   for (let i = 0; i < w; i++) coefs.push(...fp2Words(gz[i]!), ...fp2Words(gzw[i]!));
   for (const g of gc) coefs.push(...fp2Words(g), ...fp2Words([Fp.mul(Fp2.W, g[1]), g[0]]));
-  const normC = (zeta: Fp2.Fp2) => words(Fp.mul(Fp2.W, Fp.square(zeta[1])));
+  const normC = (zeta: Fp2.Fp2) => Fp.mul(Fp2.W, Fp.square(zeta[1]));
 
   const points = powerTable(ctx, COSET_SHIFT, Fp.rootOfUnity(logNN), logNN);
-  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'deep'], { WORKGROUP_SIZE, ROWS }, 'deep');
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'deep'], { WORKGROUP_SIZE, ROWS }, 'deep', DeepParams.wgsl);
   const passes = Math.max(traceSegs.length, compSegs.length);
   const threads = Math.ceil(N / ROWS);
   const groups = grid(ctx, threads, WORKGROUP_SIZE);
@@ -75,12 +103,12 @@ export async function deepGpu(ctx: GpuContext, trace: GpuMatrix, comp: GpuMatrix
     for (let d = 0; d < passes; d++) {
       // A pass without a segment of one matrix binds trace segment 0 and reads none of it.
       const t = traceSegs[d], c = compSegs[d];
-      const params = Uint32Array.of(
-        N, logNN, points.loBits, threads,
-        t?.columns ?? 0, 2 * (t?.firstColumn ?? 0), c?.columns ?? 0, 2 * w + (c?.firstColumn ?? 0),
-        d === 0 ? 1 : 0, d === passes - 1 ? 1 : 0, groups[0], 0,
-        ...fp2Words(p.z), ...fp2Words(p.zw), ...fp2Words(cz), ...fp2Words(czw), ...normC(p.z), ...normC(p.zw),
-      );
+      const params = DeepParams.pack({
+        n: N, log_n: logNN, lo_bits: points.loBits, threads,
+        trace_cols: t?.columns ?? 0, trace_coef: 2 * (t?.firstColumn ?? 0), comp_cols: c?.columns ?? 0, comp_coef: 2 * w + (c?.firstColumn ?? 0),
+        first: d === 0 ? 1 : 0, last: d === passes - 1 ? 1 : 0, groups_x: groups[0],
+        z: p.z, zw: p.zw, cz, czw, norm_c: [normC(p.z), normC(p.zw)],
+      });
       const resources = [
         (t ?? traceSegs[0]!).buffer, (c ?? traceSegs[0]!).buffer, coefBuffer, points.buffer, acc ?? ctx.placeholder, outBuffer, 'params',
       ] as const;

@@ -8,10 +8,36 @@
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { GpuContext } from '../../gpu/context.js';
-import { type Dispatch, fp2Words, grid, runDispatches, words, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
+import { type Dispatch, grid, runDispatches, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
 import { allocMatrix, columnAt, releaseMatrix, segmentsOf, type GpuMatrix } from '../../gpu/matrix.js';
 import type { GpuResult } from '../../gpu/ntt.js';
 import { powerTable } from '../../gpu/power-table.js';
+import { uniformStruct } from '../../gpu/uniforms.js';
+
+/** Both entry points' parameters (one struct: they share the module). */
+const FriParams = uniformStruct('FriParams', {
+  /** Output rows: size / f. */
+  out_n: 'u32',
+  log_out: 'u32',
+  lo_bits: 'u32',
+  fold: 'u32',
+  /** Element offsets of the layer's c0 column in src0 and of its c1 column in src1. */
+  src0_off: 'u32',
+  src1_off: 'u32',
+  groups_x: 'u32',
+  /** layer_rows: the first output column of this segment and the columns it holds. */
+  first_col: 'u32',
+  cols: 'u32',
+  alpha: 'Fp2',
+  alpha2: 'Fp2',
+  /** .xy = ω_4^-1, .zw = 1/2: two Fp, an Fp2 in layout only. */
+  consts: 'Fp2',
+});
+
+/** Where both entry points' blocks start: zero for the fields only one of them reads (each sets its own), and the constants. */
+const FRI_BASE = {
+  lo_bits: 0, first_col: 0, cols: 0, alpha: Fp2.ZERO, alpha2: Fp2.ZERO, consts: [Fp.inverseRootOfUnity(2), Fp.inv(2n)] as Fp2.Fp2,
+};
 
 function checkLayer(layer: GpuMatrix, what: string): number {
   const logSize = Math.round(Math.log2(layer.height));
@@ -19,18 +45,6 @@ function checkLayer(layer: GpuMatrix, what: string): number {
   if (!Number.isSafeInteger(layer.height) || layer.height < 1 || 2 ** logSize !== layer.height)
     throw new RangeError(`${what}: the layer height must be a power of two, got ${layer.height}`);
   return logSize;
-}
-
-/** FriParams of fri.wgsl. */
-function friParams(p: {
-  outN: number; logOut: number; loBits?: number; fold: number; src0: number; src1: number; groupsX: number;
-  firstCol?: number; cols?: number; alpha?: Fp2.Fp2; alpha2?: Fp2.Fp2;
-}): Uint32Array {
-  return Uint32Array.of(
-    p.outN, p.logOut, p.loBits ?? 0, p.fold, p.src0, p.src1, p.groupsX, p.firstCol ?? 0, p.cols ?? 0, 0, 0, 0,
-    ...fp2Words(p.alpha ?? Fp2.ZERO), ...fp2Words(p.alpha2 ?? Fp2.ZERO),
-    ...words(Fp.inverseRootOfUnity(2)), ...words(Fp.inv(2n)),
-  );
 }
 
 /**
@@ -50,12 +64,12 @@ export async function friFoldGpu(
   const c0 = columnAt(layer, 0), c1 = columnAt(layer, 1);
   // 1/(2·x0) for x0 = shift·ω^bitrev(g): (2·shift)^-1·(ω^-1)^bitrev(g).
   const points = powerTable(ctx, Fp.inv(Fp.mul(2n, shift)), Fp.inverseRootOfUnity(logSize), logOut);
-  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'fri'], { WORKGROUP_SIZE }, 'fri_fold');
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'fri'], { WORKGROUP_SIZE }, 'fri_fold', FriParams.wgsl);
   const out = allocMatrix(ctx, outN, 2, 'fri layer', 2);
   const groups = grid(ctx, outN, WORKGROUP_SIZE);
-  const params = friParams({
-    outN, logOut, loBits: points.loBits, fold: foldingFactor, src0: c0.offset, src1: c1.offset, groupsX: groups[0],
-    alpha, alpha2: Fp2.square(alpha),
+  const params = FriParams.pack({
+    ...FRI_BASE, out_n: outN, log_out: logOut, lo_bits: points.loBits, fold: foldingFactor,
+    src0_off: c0.offset, src1_off: c1.offset, groups_x: groups[0], alpha, alpha2: Fp2.square(alpha),
   });
   try {
     const kernelMs = await runDispatches(ctx, 'fri fold', [
@@ -79,13 +93,16 @@ export async function layerRowsGpu(ctx: GpuContext, layer: GpuMatrix, f: number)
     throw new RangeError(`layerRowsGpu: f must be a power of two at most the layer size ${layer.height}, got ${f}`);
   const outN = layer.height / f, logOut = logSize - logF;
   const c0 = columnAt(layer, 0), c1 = columnAt(layer, 1);
-  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'fri'], { WORKGROUP_SIZE }, 'layer_rows');
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'fri'], { WORKGROUP_SIZE }, 'layer_rows', FriParams.wgsl);
   const out = allocMatrix(ctx, outN, 2 * f, 'fri rows');
   const dispatches: Dispatch[] = segmentsOf(out).map((s) => {
     const groups = grid(ctx, s.columns * outN, WORKGROUP_SIZE);
     return {
       pipeline, resources: [c0.buffer, c1.buffer, 'params', s.buffer], groups,
-      params: friParams({ outN, logOut, fold: f, src0: c0.offset, src1: c1.offset, groupsX: groups[0], firstCol: s.firstColumn, cols: s.columns }),
+      params: FriParams.pack({
+        ...FRI_BASE, out_n: outN, log_out: logOut, fold: f,
+        src0_off: c0.offset, src1_off: c1.offset, groups_x: groups[0], first_col: s.firstColumn, cols: s.columns,
+      }),
     };
   });
   try {

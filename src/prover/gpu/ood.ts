@@ -6,12 +6,24 @@ import * as Fp2 from '../../field/ext2.js';
 import { evaluateBaseAt, extPowers, joinCoordinates } from '../../field/ext-columns.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import type { GpuContext } from '../../gpu/context.js';
-import { type Dispatch, fp2Words, grid, runDispatches, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
+import { type Dispatch, grid, runDispatches, WORKGROUP_SIZE } from '../../gpu/dispatch.js';
 import { segmentsOf, type GpuMatrix, type Segment } from '../../gpu/matrix.js';
+import { uniformStruct } from '../../gpu/uniforms.js';
 
 /** Partials per column, at most: enough invocations to fill a large GPU, few enough to finish on the host. */
 const MAX_STRIDE = 1 << 12;
 const FP2_BYTES = 16;
+
+const EvalParams = uniformStruct('EvalParams', {
+  n: 'u32',
+  /** T, partials per column. */
+  stride: 'u32',
+  /** Columns of this segment. */
+  cols: 'u32',
+  groups_x: 'u32',
+  /** z^T. */
+  w: 'Fp2',
+});
 
 /** values[p][c] = column c of `m` (coefficients, lowest first) evaluated at points[p]. */
 export async function evaluateColumnsGpu(ctx: GpuContext, k: Kernels, m: GpuMatrix, points: readonly Fp2.Fp2[]): Promise<Fp2.Fp2[][]> {
@@ -21,7 +33,7 @@ export async function evaluateColumnsGpu(ctx: GpuContext, k: Kernels, m: GpuMatr
   const segments = segmentsOf(m);
   // T ≤ n/2 keeps a segment's partials (16 bytes per F_p2) within its own size, hence one binding.
   const stride = Math.min(Math.max(1, n / 2), MAX_STRIDE);
-  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'poly_eval'], { WORKGROUP_SIZE }, 'poly_eval');
+  const pipeline = await ctx.pipeline(['goldilocks', 'ext2', 'poly_eval'], { WORKGROUP_SIZE }, 'poly_eval', EvalParams.wgsl);
   const jobs: { point: number; segment: Segment; out: GPUBuffer }[] = [];
   try {
     for (let point = 0; point < points.length; point++)
@@ -29,7 +41,7 @@ export async function evaluateColumnsGpu(ctx: GpuContext, k: Kernels, m: GpuMatr
     const dispatches: Dispatch[] = jobs.map(({ point, segment, out }) => {
       const groups = grid(ctx, segment.columns * stride, WORKGROUP_SIZE);
       const w = Fp2.pow(points[point]!, BigInt(stride));
-      const params = Uint32Array.of(n, stride, segment.columns, groups[0], 0, 0, 0, 0, ...fp2Words(w));
+      const params = EvalParams.pack({ n, stride, cols: segment.columns, groups_x: groups[0], w });
       return { pipeline, resources: [segment.buffer, out, 'params'], params, groups };
     });
     await runDispatches(ctx, 'polynomial evaluation', dispatches);
