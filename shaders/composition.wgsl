@@ -6,7 +6,7 @@
 // and appends the CompParams struct (declared there with uniformStruct, src/gpu/uniforms.ts) and the
 // AIR's generated code (AIR-shaped only; every per-proof value is in `consts`):
 //   fn air_transitions(p: u32, q: u32) -> Fp2    Σ_t α_t·c_t, cur row at position p, next row at q
-// built with exprToWgsl over trace_at / periodic_at / transition_alpha below.
+// built with constraintsToWgsl over trace_at / periodic_at / transition_alpha below.
 //
 // Layout (src/stark/domain.ts): the LDE is bit-reversed, so position p holds x = 7·ω_N^bitrev_N(p),
 // and block p >> log_n is one coset of the trace domain, on which x^n is constant. The next row of

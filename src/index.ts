@@ -1,4 +1,8 @@
-// CapSeal's public library surface, layer by layer (docs/architecture.md "Layers"): field → ntt/hash/merkle → gpu → backend.
+/**
+ * CapSeal's public library surface, layer by layer (docs/architecture.md "Layers"): field → ntt/hash/merkle → gpu → backend.
+ *
+ * @module
+ */
 export * from './field/index.js';
 export * from './ntt/index.js';
 export * from './hash/index.js';

@@ -1,6 +1,10 @@
-// Node: this package's own package.json and root folder, found by walking up from this file (the
-// layout differs between running from source and from dist/). A leaf module: the backend's cache
-// key, the CLI's --version and CapsuleBench's toolchain manifest all read it.
+/**
+ * Node: this package's own package.json and root folder, found by walking up from this file (the
+ * layout differs between running from source and from dist/). A leaf module: the backend's cache
+ * key, the CLI's --version and CapsuleBench's toolchain manifest all read it.
+ *
+ * @module
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

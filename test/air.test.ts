@@ -8,7 +8,7 @@ import { add, checkExpr, constant, cur, degree, evalBase, evalExt, mul, neg, nex
 import { evalColumns } from '../src/prover/cpu/constraints.js';
 import { exprToWgsl } from '../src/prover/gpu/constraints.js';
 import { airDigest, checkAir, checkTrace, compositionSegments, maxDegree, periodicValue, type Air } from '../src/stark/air.js';
-import { EDGE, P, madd, md, mmul, mpow, msub, rng } from './reference/model.js';
+import { EDGE, exprModel, madd, P, rng } from './reference/model.js';
 
 let k: Kernels;
 beforeAll(async () => {
@@ -17,21 +17,7 @@ beforeAll(async () => {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** The BigInt model's reading of a tree (straight from the definitions, no src/ arithmetic). */
-function model(e: Expr, row: { cur: readonly bigint[]; next: readonly bigint[]; periodic: readonly bigint[] }): bigint {
-  switch (e.op) {
-    case 'const': return e.value;
-    case 'cur': return row.cur[e.col]!;
-    case 'next': return row.next[e.col]!;
-    case 'periodic': return row.periodic[e.index]!;
-    case 'add': return madd(model(e.a, row), model(e.b, row));
-    case 'sub': return msub(model(e.a, row), model(e.b, row));
-    case 'mul': return mmul(model(e.a, row), model(e.b, row));
-    case 'neg': return md(-model(e.a, row));
-    case 'pow': return mpow(model(e.a, row), BigInt(e.exp));
-    case 'let': return model(e.a, row);
-  }
-}
+const model = exprModel;
 
 describe('expression builders', () => {
   it('accept canonical constants and reject everything else', () => {

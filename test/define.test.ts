@@ -20,28 +20,14 @@ import {
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { verifyProof } from '../src/stark/verifier.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { madd, mmul, mpow, msub, rng } from './reference/model.js';
+import { exprModel, rng } from './reference/model.js';
 
 let k: Kernels;
 beforeAll(async () => {
   k = await Kernels.load();
 });
 
-/** The BigInt model, straight from the definitions (a share is its child). */
-function model(e: Expr, row: { cur: readonly bigint[]; next: readonly bigint[]; periodic: readonly bigint[] }): bigint {
-  switch (e.op) {
-    case 'const': return e.value;
-    case 'cur': return row.cur[e.col]!;
-    case 'next': return row.next[e.col]!;
-    case 'periodic': return row.periodic[e.index]!;
-    case 'add': return madd(model(e.a, row), model(e.b, row));
-    case 'sub': return msub(model(e.a, row), model(e.b, row));
-    case 'mul': return mmul(model(e.a, row), model(e.b, row));
-    case 'neg': return msub(0n, model(e.a, row));
-    case 'pow': return mpow(model(e.a, row), BigInt(e.exp));
-    case 'let': return model(e.a, row);
-  }
-}
+const model = exprModel;
 
 /** Three constraints sharing `ab` (also inside `abk`, a pow operand and used twice in one tree). */
 function sharedTrees(): Expr[] {

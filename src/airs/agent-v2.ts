@@ -1,37 +1,41 @@
-// AGENT_AIR_V2: AGENT_AIR_V1's action log as a receipt chain (./agent.ts: the log, receipts,
-// hash-to-field, status flags), with two things v1 leaves open closed: the action count is bound
-// inside the AIR, and receipts enter whole (all 32 bytes).
-//   Columns (27): action_index; action_type/instruction/input/output_hash_lo/hi and status_flags as
-//     in v1; prev_receipt_hash_0…7 and receipt_hash_0…7: a receipt as eight u32 limbs, limb j = bytes
-//     4j … 4j+3 little-endian. A u32 is always below p, so the cells are injective in the 32 bytes
-//     (a 64-bit limb can be ≥ p, and reducing it would give two receipts the same cells);
-//     is_padding: 0 on the action_count real rows, 1 on the padding rows.
-//   Transitions, on rows i = 0 … n−2 (cur = row i, next = row i+1), degree ≤ 2:
-//     chain_continuity_j (j = 0…7): (1 − next.is_padding)·(next.prev_receipt_hash_j − cur.receipt_hash_j),
-//       so every real row but the first starts from the receipt of the row before;
-//     sequential_ordering: next.action_index − cur.action_index − 1;
-//     padding_boolean: cur.is_padding·(cur.is_padding − 1);
-//     padding_monotone: cur.is_padding·(1 − next.is_padding) (once padding, padding to the end).
-//   Boundaries, c = action_count: row 0: action_index = 0, prev_receipt_hash_j = 0; row c − 1:
-//     receipt_hash_j = limb j of the final receipt, is_padding = 0; row c, only when c < n:
-//     is_padding = 1. With the transitions, is_padding is 0 on rows 0 … c−1 and 1 on rows c … n−1
-//     (the last row too: it is row c − 1 or follows a 1), so a claim of any other count fails.
-//   Padding: n = max(8, next power of two ≥ c) as in v1, no padding row when c = n; a padding row has
-//     action_index = its row, is_padding = 1 and 0 in every other column (no constraint binds those).
-//   Public inputs and their bytes: as v1 under this id (action_count, final_receipt_hash;
-//     u32 LE id length ‖ "agent_air_v2" ‖ u64 LE action_count ‖ the final receipt's 32 bytes).
-// What a proof tells a verifier without the log: the committed trace (the trace root) has exactly
-// action_count real rows, indexed 0 … c−1, chained receipt to receipt in all 32 bytes from zero to
-// the declared final receipt. What it does not: the AIR computes no hash, so nothing ties a receipt
-// to its row's action (any c values chained to the final receipt pass), and the action columns
-// (16 of each digest's 32 bytes, mod p, and the status flags) are unconstrained. That the log reaches
-// the final receipt in c actions is learned only by recomputing the receipts from the log
-// (agent_capsule_v1's constraint_check, a CapsuleBench workload's result check).
+/**
+ * AGENT_AIR_V2: AGENT_AIR_V1's action log as a receipt chain (./agent.ts: the log, receipts,
+ * hash-to-field, status flags), with two things v1 leaves open closed: the action count is bound
+ * inside the AIR, and receipts enter whole (all 32 bytes).
+ *   Columns (27): action_index; action_type/instruction/input/output_hash_lo/hi and status_flags as
+ *     in v1; prev_receipt_hash_0…7 and receipt_hash_0…7: a receipt as eight u32 limbs, limb j = bytes
+ *     4j … 4j+3 little-endian. A u32 is always below p, so the cells are injective in the 32 bytes
+ *     (a 64-bit limb can be ≥ p, and reducing it would give two receipts the same cells);
+ *     is_padding: 0 on the action_count real rows, 1 on the padding rows.
+ *   Transitions, on rows i = 0 … n−2 (cur = row i, next = row i+1), degree ≤ 2:
+ *     chain_continuity_j (j = 0…7): (1 − next.is_padding)·(next.prev_receipt_hash_j − cur.receipt_hash_j),
+ *       so every real row but the first starts from the receipt of the row before;
+ *     sequential_ordering: next.action_index − cur.action_index − 1;
+ *     padding_boolean: cur.is_padding·(cur.is_padding − 1);
+ *     padding_monotone: cur.is_padding·(1 − next.is_padding) (once padding, padding to the end).
+ *   Boundaries, c = action_count: row 0: action_index = 0, prev_receipt_hash_j = 0; row c − 1:
+ *     receipt_hash_j = limb j of the final receipt, is_padding = 0; row c, only when c < n:
+ *     is_padding = 1. With the transitions, is_padding is 0 on rows 0 … c−1 and 1 on rows c … n−1
+ *     (the last row too: it is row c − 1 or follows a 1), so a claim of any other count fails.
+ *   Padding: n = max(8, next power of two ≥ c) as in v1, no padding row when c = n; a padding row has
+ *     action_index = its row, is_padding = 1 and 0 in every other column (no constraint binds those).
+ *   Public inputs and their bytes: as v1 under this id (action_count, final_receipt_hash;
+ *     u32 LE id length ‖ "agent_air_v2" ‖ u64 LE action_count ‖ the final receipt's 32 bytes).
+ * What a proof tells a verifier without the log: the committed trace (the trace root) has exactly
+ * action_count real rows, indexed 0 … c−1, chained receipt to receipt in all 32 bytes from zero to
+ * the declared final receipt. What it does not: the AIR computes no hash, so nothing ties a receipt
+ * to its row's action (any c values chained to the final receipt pass), and the action columns
+ * (16 of each digest's 32 bytes, mod p, and the status flags) are unconstrained. That the log reaches
+ * the final receipt in c actions is learned only by recomputing the receipts from the log
+ * (agent_capsule_v1's constraint_check, a CapsuleBench workload's result check).
+ *
+ * @module
+ */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import type { Air } from '../stark/air.js';
 import { add, cur, mul, next, sub } from '../stark/expr.js';
 import {
-  actionCells, agentPublicInputBytes, agentRows, logNFor, namedConstraintCheck, parseAgentPublicInputs, ZERO_HASH,
+  ACTION_DIGEST_COLUMNS, actionCells, agentPublicInputBytes, agentRows, logNFor, namedConstraintCheck, parseAgentPublicInputs, ZERO_HASH,
   type ActionColumn, type AgentPublicInputs, type ConstraintCheckInput, type ConstraintFailure,
 } from './agent.js';
 
@@ -43,10 +47,7 @@ export type AgentV2Column = 'action_index' | ActionColumn | ReceiptColumn | 'is_
 
 export const AGENT_V2_COLUMNS: readonly AgentV2Column[] = [
   'action_index',
-  'action_type_hash_lo', 'action_type_hash_hi',
-  'instruction_hash_lo', 'instruction_hash_hi',
-  'input_hash_lo', 'input_hash_hi',
-  'output_hash_lo', 'output_hash_hi',
+  ...ACTION_DIGEST_COLUMNS,
   ...LIMBS.map((j) => `prev_receipt_hash_${j}` as const),
   ...LIMBS.map((j) => `receipt_hash_${j}` as const),
   'status_flags',

@@ -1,23 +1,27 @@
-// AGENT_AIR_V1 (seed 002, AgentAIR): an agent's action log as a hash chain, one action per row; it
-// proves the chain is unbroken, indices are sequential, and it ends at the declared final receipt.
-//   Columns (14): AGENT_COLUMNS. A SHA-256 digest (action_type's is that of its UTF-8) enters as two
-//     elements (hashToField): lo = bytes 0–7, hi = bytes 8–15, each little-endian, mod p.
-//     status_flags: AGENT_STATUS bits.
-//   Transitions: next.prev_receipt_lo = cur.receipt_lo; next.prev_receipt_hi = cur.receipt_hi;
-//     next.action_index = cur.action_index + 1 (all degree 1).
-//   Boundaries: row 0 prev_receipt lo/hi = 0; row n − 1 receipt lo/hi = the final receipt's lo/hi.
-//   Receipts (the seed leaves them open): receipt_i = SHA-256 of the RFC 8785 (JCS) JSON of the
-//     action's fields plus schema "agent_receipt_v1", action_index i and prev_receipt_hash (64 zeros
-//     for the first action, whose lo/hi are the boundary's 0).
-//   Padding: n = max(8, next power of two ≥ the action count); a padding row continues action_index,
-//     has prev = receipt = the final receipt and 0 elsewhere, so every constraint stays true.
-//   Public inputs: action_count (the real rows, integer in [1, 2^30]), final_receipt_hash (64 lowercase hex).
-//     The AIR fixes n from action_count; no constraint separates real rows from padding rows.
-//   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes.
-// So a proof binds less than the public inputs say: action_count only picks n (a 5-action trace
-// also proves 1, 4, 6, 7 or 8 actions), and only bytes 0–15 of the final receipt (mod p) are
-// constrained. AGENT_AIR_V2 (./agent-v2.ts) binds both and is what new agent capsules use; v1 stays
-// for the capsules made with it and for CapsuleBench's agent_log_v1 (pinned by Benchmark Policy v1).
+/**
+ * AGENT_AIR_V1 (seed 002, AgentAIR): an agent's action log as a hash chain, one action per row; it
+ * proves the chain is unbroken, indices are sequential, and it ends at the declared final receipt.
+ *   Columns (14): AGENT_COLUMNS. A SHA-256 digest (action_type's is that of its UTF-8) enters as two
+ *     elements (hashToField): lo = bytes 0–7, hi = bytes 8–15, each little-endian, mod p.
+ *     status_flags: AGENT_STATUS bits.
+ *   Transitions: next.prev_receipt_lo = cur.receipt_lo; next.prev_receipt_hi = cur.receipt_hi;
+ *     next.action_index = cur.action_index + 1 (all degree 1).
+ *   Boundaries: row 0 prev_receipt lo/hi = 0; row n − 1 receipt lo/hi = the final receipt's lo/hi.
+ *   Receipts (the seed leaves them open): receipt_i = SHA-256 of the RFC 8785 (JCS) JSON of the
+ *     action's fields plus schema "agent_receipt_v1", action_index i and prev_receipt_hash (64 zeros
+ *     for the first action, whose lo/hi are the boundary's 0).
+ *   Padding: n = max(8, next power of two ≥ the action count); a padding row continues action_index,
+ *     has prev = receipt = the final receipt and 0 elsewhere, so every constraint stays true.
+ *   Public inputs: action_count (the real rows, integer in [1, 2^30]), final_receipt_hash (64 lowercase hex).
+ *     The AIR fixes n from action_count; no constraint separates real rows from padding rows.
+ *   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE action_count ‖ the final receipt's 32 bytes.
+ * So a proof binds less than the public inputs say: action_count only picks n (a 5-action trace
+ * also proves 1, 4, 6, 7 or 8 actions), and only bytes 0–15 of the final receipt (mod p) are
+ * constrained. AGENT_AIR_V2 (./agent-v2.ts) binds both and is what new agent capsules use; v1 stays
+ * for the capsules made with it and for CapsuleBench's agent_log_v1 (pinned by Benchmark Policy v1).
+ *
+ * @module
+ */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { canonicalBytes } from '../json/canonical-json.js';
@@ -30,12 +34,17 @@ import { MIN_LOG_N, parseInput, publicInputBytes } from './public-inputs.js';
 
 export const AGENT_AIR_ID = 'agent_air_v1';
 
-export const AGENT_COLUMNS = [
-  'action_index',
+/** The action's digests as lo/hi cells, in column order: both agent AIRs put them after action_index. */
+export const ACTION_DIGEST_COLUMNS = [
   'action_type_hash_lo', 'action_type_hash_hi',
   'instruction_hash_lo', 'instruction_hash_hi',
   'input_hash_lo', 'input_hash_hi',
   'output_hash_lo', 'output_hash_hi',
+] as const;
+
+export const AGENT_COLUMNS = [
+  'action_index',
+  ...ACTION_DIGEST_COLUMNS,
   'prev_receipt_hash_lo', 'prev_receipt_hash_hi',
   'receipt_hash_lo', 'receipt_hash_hi',
   'status_flags',

@@ -1,10 +1,14 @@
-// FIB_AIR_V1: the trace holds the Fibonacci sequence mod p (F_1 = F_2 = 1); it proves that
-// `result` = F_{steps+1} mod p.
-//   Columns: a, b; row i holds (F_{i+1}, F_{i+2}).
-//   Transitions (degree 1): next.a = cur.b; next.b = cur.a + cur.b.
-//   Boundaries: a[0] = 1 and b[0] = 1 (fixed, not public inputs); b[n−1] = result.
-//   Public inputs: steps = n, the number of trace rows (a power of two in [8, 2^30]); result (decimal string < p).
-//   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE steps ‖ result (8 bytes LE).
+/**
+ * FIB_AIR_V1: the trace holds the Fibonacci sequence mod p (F_1 = F_2 = 1); it proves that
+ * `result` = F_{steps+1} mod p.
+ *   Columns: a, b; row i holds (F_{i+1}, F_{i+2}).
+ *   Transitions (degree 1): next.a = cur.b; next.b = cur.a + cur.b.
+ *   Boundaries: a[0] = 1 and b[0] = 1 (fixed, not public inputs); b[n−1] = result.
+ *   Public inputs: steps = n, the number of trace rows (a power of two in [8, 2^30]); result (decimal string < p).
+ *   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE steps ‖ result (8 bytes LE).
+ *
+ * @module
+ */
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
 import type { Air } from '../stark/air.js';

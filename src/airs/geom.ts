@@ -1,15 +1,19 @@
-// GEOM_AIR_V1: a walk of 2×2 matrices over F_p with a cubic accumulator; it proves that n − 1 steps
-// from the initial matrix reach the final matrix and accumulator.
-//   Columns: m11, m12, m21, m22 (the state M_i, row-major), acc.
-//   Periodic: sel, period 8: 1 0 1 1 0 1 0 0. Step matrix S_i = sel·A + (1 − sel)·B with
-//     A = [[1, 1], [0, 1]] and B = [[1, 0], [1, 1]] (both of determinant 1, so every step is invertible).
-//   Transitions: M_{i+1} = M_i · S_i, four constraints of degree 2 (sel × state);
-//     next.acc = cur.acc + cur.m11 · cur.m12 · cur.m22, degree 3.
-//   Boundaries: row 0 holds the initial matrix and acc = 0; row n − 1 the final matrix and final_acc.
-//   Public inputs: steps = n, the number of trace rows (a power of two in [8, 2^30]); initial_m11 …
-//     initial_m22, final_m11 … final_m22, final_acc (decimal strings < p).
-//   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE steps ‖ initial_m11, m12, m21, m22 ‖
-//     final_m11, m12, m21, m22 ‖ final_acc (8 bytes LE each).
+/**
+ * GEOM_AIR_V1: a walk of 2×2 matrices over F_p with a cubic accumulator; it proves that n − 1 steps
+ * from the initial matrix reach the final matrix and accumulator.
+ *   Columns: m11, m12, m21, m22 (the state M_i, row-major), acc.
+ *   Periodic: sel, period 8: 1 0 1 1 0 1 0 0. Step matrix S_i = sel·A + (1 − sel)·B with
+ *     A = [[1, 1], [0, 1]] and B = [[1, 0], [1, 1]] (both of determinant 1, so every step is invertible).
+ *   Transitions: M_{i+1} = M_i · S_i, four constraints of degree 2 (sel × state);
+ *     next.acc = cur.acc + cur.m11 · cur.m12 · cur.m22, degree 3.
+ *   Boundaries: row 0 holds the initial matrix and acc = 0; row n − 1 the final matrix and final_acc.
+ *   Public inputs: steps = n, the number of trace rows (a power of two in [8, 2^30]); initial_m11 …
+ *     initial_m22, final_m11 … final_m22, final_acc (decimal strings < p).
+ *   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE steps ‖ initial_m11, m12, m21, m22 ‖
+ *     final_m11, m12, m21, m22 ‖ final_acc (8 bytes LE each).
+ *
+ * @module
+ */
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
 import type { Air } from '../stark/air.js';

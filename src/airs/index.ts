@@ -1,7 +1,11 @@
-// The AIRs of capseal-stark-v1, and their one registry by AIR id: each entry has the AIR's short
-// name (the CLI's and benchmarks' --air), its column names, the schema of its public inputs, the Air
-// they build, their bytes for the transcript, and a sample trace of any size. The CLI, the capsule
-// adapters and the benchmarks read this registry rather than listing AIRs themselves.
+/**
+ * The AIRs of capseal-stark-v1, and their one registry by AIR id: each entry has the AIR's short
+ * name (the CLI's and benchmarks' --air), its column names, the schema of its public inputs, the Air
+ * they build, their bytes for the transcript, and a sample trace of any size. The CLI, the capsule
+ * adapters and the benchmarks read this registry rather than listing AIRs themselves.
+ *
+ * @module
+ */
 import type { z } from 'zod';
 import type { Column } from '../field/columns.js';
 import type { Air } from '../stark/air.js';

@@ -1,6 +1,10 @@
-// The public-input vocabulary the AIRs in this folder share: field elements as canonical decimal
-// strings (every field element in JSON is a decimal string), `steps`, zod parsing that throws a
-// RangeError naming every bad field, and the byte layout absorbed into the transcript.
+/**
+ * The public-input vocabulary the AIRs in this folder share: field elements as canonical decimal
+ * strings (every field element in JSON is a decimal string), `steps`, zod parsing that throws a
+ * RangeError naming every bad field, and the byte layout absorbed into the transcript.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import * as F from '../field/goldilocks.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';

@@ -1,7 +1,11 @@
-// The Backend contract (docs/architecture.md "Layers"): every heavy operation the prover
-// needs, behind one interface that CpuBackend and GpuBackend implement with byte-identical results.
-// Data lives in backend-owned handles so a GPU backend keeps it resident between operations; only
-// download() and read() bring columns back to the host.
+/**
+ * The Backend contract (docs/architecture.md "Layers"): every heavy operation the prover
+ * needs, behind one interface that CpuBackend and GpuBackend implement with byte-identical results.
+ * Data lives in backend-owned handles so a GPU backend keeps it resident between operations; only
+ * download() and read() bring columns back to the host.
+ *
+ * @module
+ */
 import type { Column } from '../field/columns.js';
 import type { LdeOptions } from '../ntt/lde.js';
 import type { MerkleTree } from '../merkle/tree.js';

@@ -1,6 +1,10 @@
-// Measured scheduler thresholds: each operation runs on both backends at growing sizes with its
-// data already resident, and the GPU takes an operation from the smallest measured size at which
-// it wins there and at every larger size measured. Nothing is assumed about either device.
+/**
+ * Measured scheduler thresholds: each operation runs on both backends at growing sizes with its
+ * data already resident, and the GPU takes an operation from the smallest measured size at which
+ * it wins there and at every larger size measured. Nothing is assumed about either device.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import type { Backend, Matrix } from './backend.js';
 import { OPERATIONS, type Operation, type Thresholds } from './scheduler.js';

@@ -1,5 +1,9 @@
-// Node: the backend a command runs on, from `--backend auto|cpu|gpu`. `auto` measures the crossover
-// sizes once per adapter (./calibrate.ts) and keeps them in the user's cache directory.
+/**
+ * Node: the backend a command runs on, from `--backend auto|cpu|gpu`. `auto` measures the crossover
+ * sizes once per adapter (./calibrate.ts) and keeps them in the user's cache directory.
+ *
+ * @module
+ */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';

@@ -1,12 +1,16 @@
-// The scheduler (docs/architecture.md "A proof, stage by stage"): a Backend that places each operation on
-// the GPU or the CPU. `auto` sends an operation to the GPU from a size on, per operation, where the
-// thresholds come from measuring both backends (./calibrate.ts); `gpu` sends everything; `cpu`
-// nothing. Data stays where it was made until an operation elsewhere needs it. When the GPU is
-// missing, lost, or the input exceeds its limits, work continues on the CPU with a notice, and every
-// operation is recorded with the backend that ran it.
-//
-// Recovery after device loss: every matrix remembers how to recompute itself on the CPU from its
-// input (uploads keep their CPU copy), so results already on a lost device are rebuilt, not lost.
+/**
+ * The scheduler (docs/architecture.md "A proof, stage by stage"): a Backend that places each operation on
+ * the GPU or the CPU. `auto` sends an operation to the GPU from a size on, per operation, where the
+ * thresholds come from measuring both backends (./calibrate.ts); `gpu` sends everything; `cpu`
+ * nothing. Data stays where it was made until an operation elsewhere needs it. When the GPU is
+ * missing, lost, or the input exceeds its limits, work continues on the CPU with a notice, and every
+ * operation is recorded with the backend that ran it.
+ *
+ * Recovery after device loss: every matrix remembers how to recompute itself on the CPU from its
+ * input (uploads keep their CPU copy), so results already on a lost device are rebuilt, not lost.
+ *
+ * @module
+ */
 import type { Column } from '../field/columns.js';
 import { GpuLimitError, isGpuFailure } from '../gpu/errors.js';
 import type { MerkleTree } from '../merkle/tree.js';

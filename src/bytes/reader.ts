@@ -1,6 +1,10 @@
-// Strict little-endian byte reading for the project's binary formats: every read names its field, a
-// read past the end or a value out of its range is an error at a byte offset, and a count is refused
-// before anything is allocated if the rest of the input cannot hold its items.
+/**
+ * Strict little-endian byte reading for the project's binary formats: every read names its field, a
+ * read past the end or a value out of its range is an error at a byte offset, and a count is refused
+ * before anything is allocated if the rest of the input cannot hold its items.
+ *
+ * @module
+ */
 export type ReadFailure = (field: string, offset: number, detail: string) => Error;
 
 /** A field name, or a function that builds it only when an error needs it (per-element names). */

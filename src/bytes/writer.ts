@@ -1,6 +1,10 @@
-// Little-endian byte writing for the project's binary formats (the proof codec, the AIR digest's
-// input): unsigned integers checked against their field's range, raw and length-prefixed bytes,
-// joined once at the end. A format names each field, so an out-of-range value is refused by name.
+/**
+ * Little-endian byte writing for the project's binary formats (the proof codec, the AIR digest's
+ * input): unsigned integers checked against their field's range, raw and length-prefixed bytes,
+ * joined once at the end. A format names each field, so an out-of-range value is refused by name.
+ *
+ * @module
+ */
 export type WriteFailure = (field: string, detail: string) => Error;
 
 const rangeError: WriteFailure = (field, detail) => new RangeError(`${field}: ${detail}`);

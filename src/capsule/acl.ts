@@ -1,7 +1,11 @@
-// Access-control list `bef_acl_v1`: per policy id, which capsule-signing keys are allowed.
-//   {"schema":"bef_acl_v1","policies":{"<policy_id>":[{"pubkey":"<hex>","status":"active"|"revoked"}]}}
-// A pubkey is a SEC 1 secp256k1 point in hex, compressed (33 bytes) or uncompressed (65 bytes), either
-// case; keys are compared in their normalized compressed form, so both spellings of one key match.
+/**
+ * Access-control list `bef_acl_v1`: per policy id, which capsule-signing keys are allowed.
+ *   {"schema":"bef_acl_v1","policies":{"<policy_id>":[{"pubkey":"<hex>","status":"active"|"revoked"}]}}
+ * A pubkey is a SEC 1 secp256k1 point in hex, compressed (33 bytes) or uncompressed (65 bytes), either
+ * case; keys are compared in their normalized compressed form, so both spellings of one key match.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { parseInput } from '../airs/public-inputs.js';
 import { normalizePubkey, tag } from './authorship.js';

@@ -1,7 +1,11 @@
-// The Trace Adapter API (seed 000, "Trace Adapter API"): all a computation supplies to be proved and
-// sealed in a capsule. The framework does the rest: trace spec, statement, proof, row archive,
-// policy binding, capsule hash and signature. GEOM, FIB and AGENT below are the built-in adapters;
-// README.md ("Write a trace adapter") walks through a new one.
+/**
+ * The Trace Adapter API (seed 000, "Trace Adapter API"): all a computation supplies to be proved and
+ * sealed in a capsule. The framework does the rest: trace spec, statement, proof, row archive,
+ * policy binding, capsule hash and signature. GEOM, FIB and AGENT below are the built-in adapters;
+ * README.md ("Write a trace adapter") walks through a new one.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import {
   AGENT_AIR_ID, AGENT_AIR_V2_ID, AgentActionLogSchema, AIRS, agentTrace, agentTraceV2, FIB_AIR_ID, fibTrace,
@@ -57,28 +61,19 @@ export const FIB_ADAPTER: TraceAdapter<z.output<typeof FibInput>> = {
 type AgentLog = z.output<typeof AgentActionLogSchema>;
 const actionLogHash = (actions: AgentLog): Anchors => ({ action_log_hash: jcsArrayHash(actions) });
 
+/** An action log proved with one of the agent AIRs; the action log's hash is an anchor. */
+const agentAdapter = (traceFormatId: string, airId: AirId, buildTrace: (actions: AgentLog) => ReturnType<TraceAdapter['buildTrace']>): TraceAdapter<AgentLog> => ({
+  traceFormatId, airId, columns: AIRS[airId].columns, input: AgentActionLogSchema, buildTrace, anchors: actionLogHash,
+});
+
 /** An action log proved with AGENT_AIR_V2 (count and whole receipts bound): what `capseal prove --air agent` makes. */
-export const AGENT_ADAPTER: TraceAdapter<AgentLog> = {
-  traceFormatId: 'AGENT_AIR_V2',
-  airId: AGENT_AIR_V2_ID,
-  columns: AIRS[AGENT_AIR_V2_ID].columns,
-  input: AgentActionLogSchema,
-  buildTrace: (actions) => agentTraceV2(actions),
-  anchors: actionLogHash,
-};
+export const AGENT_ADAPTER = agentAdapter('AGENT_AIR_V2', AGENT_AIR_V2_ID, agentTraceV2);
 
 /**
  * The same log proved with AGENT_AIR_V1: earlier agent capsules, and CapsuleBench's agent_log_v1
  * workload, whose registry (pinned by Benchmark Policy v1's hash) names agent_air_v1.
  */
-export const AGENT_V1_ADAPTER: TraceAdapter<AgentLog> = {
-  traceFormatId: 'AGENT_AIR_V1',
-  airId: AGENT_AIR_ID,
-  columns: AIRS[AGENT_AIR_ID].columns,
-  input: AgentActionLogSchema,
-  buildTrace: (actions) => agentTrace(actions),
-  anchors: actionLogHash,
-};
+export const AGENT_V1_ADAPTER = agentAdapter('AGENT_AIR_V1', AGENT_AIR_ID, agentTrace);
 
 /** An adapter of any input type (the input type is invariant: read by `input`, taken by `buildTrace`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

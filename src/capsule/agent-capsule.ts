@@ -1,9 +1,13 @@
-// agent_capsule.json (`agent_capsule_v1`, seed 002 "agent_capsule.json"): the AgentAIR run summary
-// beside a bef_capsule_v1 of AGENT_AIR_V2 (or an earlier one of AGENT_AIR_V1), with proof_type
-// "stark": its claims (AIR, row root, final receipt, length, width and constraint counts) are
-// cross-checked against the capsule it names, which is verified in full. Given the action log, the
-// verifier also runs the seed's constraint_check: it rebuilds the trace and re-evaluates every
-// constraint of that AIR.
+/**
+ * agent_capsule.json (`agent_capsule_v1`, seed 002 "agent_capsule.json"): the AgentAIR run summary
+ * beside a bef_capsule_v1 of AGENT_AIR_V2 (or an earlier one of AGENT_AIR_V1), with proof_type
+ * "stark": its claims (AIR, row root, final receipt, length, width and constraint counts) are
+ * cross-checked against the capsule it names, which is verified in full. Given the action log, the
+ * verifier also runs the seed's constraint_check: it rebuilds the trace and re-evaluates every
+ * constraint of that AIR.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { AGENT_AIR_ID, AGENT_AIR_V2_ID, AgentActionLogSchema, agentConstraintCheck, agentV2ConstraintCheck, AIRS, type AgentPublicInputs } from '../airs/index.js';
 import { parseCanonicalBytes } from '../json/canonical-json.js';

@@ -1,9 +1,13 @@
-// The row archive (DESIGN.md "Trace commitment, row archive and DA audit"): the committed trace-LDE
-// rows (the leaves of statement.trace_root) in aligned chunks of chunk_len rows. A chunk root is the
-// Merkle node above its chunk, so the chunk roots are one layer of the trace tree (arity 2) and
-// rebuild its root. Files: chunk_roots.bin (the roots, 32 bytes each, in order), chunk_roots.json
-// (the same as hex), chunks/<i>.bin (chunk i's rows, row-major, each element 8 bytes LE — the
-// bytes each leaf hashes). chunk_roots_digest = SHA-256(chunk_roots.bin).
+/**
+ * The row archive (DESIGN.md "Trace commitment, row archive and DA audit"): the committed trace-LDE
+ * rows (the leaves of statement.trace_root) in aligned chunks of chunk_len rows. A chunk root is the
+ * Merkle node above its chunk, so the chunk roots are one layer of the trace tree (arity 2) and
+ * rebuild its root. Files: chunk_roots.bin (the roots, 32 bytes each, in order), chunk_roots.json
+ * (the same as hex), chunks/<i>.bin (chunk i's rows, row-major, each element 8 bytes LE — the
+ * bytes each leaf hashes). chunk_roots_digest = SHA-256(chunk_roots.bin).
+ *
+ * @module
+ */
 import { z } from 'zod';
 import type { Column } from '../field/columns.js';
 import { findNonCanonical } from '../field/columns.js';

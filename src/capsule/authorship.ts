@@ -1,19 +1,23 @@
-// Capsule authorship: a secp256k1 ECDSA signature (SEC 1 v2 §4.1.3 sign, §4.1.4 verify, §4.1.6
-// public-key recovery) whose nonce k is derived deterministically per RFC 6979 §3.2 (HMAC-SHA-256
-// DRBG; no randomness at signing time), with s normalized to the low half of the group order
-// (s ≤ n/2, as in Bitcoin BIP 62/146) so every (key, hash) pair has exactly one valid signature.
-//
-// What is signed: the 32 bytes of the capsule hash itself. The capsule hash is already a SHA-256
-// digest, so it IS the ECDSA message representative e (SEC 1 §4.1.3 step 5): it is not hashed again
-// (noble's `prehash: false`). Signing SHA-256(capsule_hash) instead would verify under a different
-// rule, so both sides must agree on this, and they do through the scheme name below.
-//
-// Wire form (JSON, all hex lowercase):
-//   pubkey    33-byte compressed SEC 1 point (02/03 ‖ x), 66 hex characters;
-//   signature r (32 bytes BE) ‖ s (32 bytes BE) ‖ recovery id (1 byte: 0 or 1 = parity of R.y),
-//             130 hex characters. (noble's own 'recovered' format puts the id first; we convert.)
-// Verification recovers the public key from (signature, hash), requires it to equal the declared
-// pubkey, and requires the ordinary low-S verification to pass as well.
+/**
+ * Capsule authorship: a secp256k1 ECDSA signature (SEC 1 v2 §4.1.3 sign, §4.1.4 verify, §4.1.6
+ * public-key recovery) whose nonce k is derived deterministically per RFC 6979 §3.2 (HMAC-SHA-256
+ * DRBG; no randomness at signing time), with s normalized to the low half of the group order
+ * (s ≤ n/2, as in Bitcoin BIP 62/146) so every (key, hash) pair has exactly one valid signature.
+ *
+ * What is signed: the 32 bytes of the capsule hash itself. The capsule hash is already a SHA-256
+ * digest, so it IS the ECDSA message representative e (SEC 1 §4.1.3 step 5): it is not hashed again
+ * (noble's `prehash: false`). Signing SHA-256(capsule_hash) instead would verify under a different
+ * rule, so both sides must agree on this, and they do through the scheme name below.
+ *
+ * Wire form (JSON, all hex lowercase):
+ *   pubkey    33-byte compressed SEC 1 point (02/03 ‖ x), 66 hex characters;
+ *   signature r (32 bytes BE) ‖ s (32 bytes BE) ‖ recovery id (1 byte: 0 or 1 = parity of R.y),
+ *             130 hex characters. (noble's own 'recovered' format puts the id first; we convert.)
+ * Verification recovers the public key from (signature, hash), requires it to equal the declared
+ * pubkey, and requires the ordinary low-S verification to pass as well.
+ *
+ * @module
+ */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';

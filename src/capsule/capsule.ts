@@ -1,6 +1,10 @@
-// The capsule `bef_capsule_v1` (seed 000 "Producer pipeline" E; DESIGN.md "Capsule"): its schema,
-// checked strictly before anything else is read, and capsule_hash = SHA-256(JCS(capsule without
-// capsule_hash and authorship)). Paths inside a capsule are relative, below the capsule's directory.
+/**
+ * The capsule `bef_capsule_v1` (seed 000 "Producer pipeline" E; DESIGN.md "Capsule"): its schema,
+ * checked strictly before anything else is read, and capsule_hash = SHA-256(JCS(capsule without
+ * capsule_hash and authorship)). Paths inside a capsule are relative, below the capsule's directory.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import type { ProofOptions } from '../stark/options.js';
 import { AuthorshipSchema } from './authorship.js';

@@ -1,8 +1,12 @@
-// The check runner both verifiers share (the capsule's, ./verify.ts, and the pack contract's,
-// ../capsulebench/contract.ts): named checks run in order, each recorded with its verdict and code;
-// the first failure ends the run with one stable code. A check throws a Rejection to fail with a
-// code; anything else it throws (a hostile input tripping a parser) fails it with the check's
-// fallback code, so a verifier never throws.
+/**
+ * The check runner both verifiers share (the capsule's, ./verify.ts, and the pack contract's,
+ * ../capsulebench/contract.ts): named checks run in order, each recorded with its verdict and code;
+ * the first failure ends the run with one stable code. A check throws a Rejection to fail with a
+ * code; anything else it throws (a hostile input tripping a parser) fails it with the check's
+ * fallback code, so a verifier never throws.
+ *
+ * @module
+ */
 import { parseCanonicalBytes } from '../json/canonical-json.js';
 
 export class Rejection<C extends string = string> extends Error {

@@ -1,6 +1,10 @@
-// The capsule verifier's stable error codes (seed 000 "Verifier pipeline", DESIGN.md "Capsule"):
-// one registry, the README's table is generated from the same words. Codes are never renamed or
-// reused; new ones are only added. Each belongs to the verifier layer that emits it.
+/**
+ * The capsule verifier's stable error codes (seed 000 "Verifier pipeline", DESIGN.md "Capsule"):
+ * one registry, the README's table is generated from the same words. Codes are never renamed or
+ * reused; new ones are only added. Each belongs to the verifier layer that emits it.
+ *
+ * @module
+ */
 
 export interface ErrorCodeInfo {
   /** The verifier layer (1–11, seed order) that emits the code. */
@@ -53,7 +57,7 @@ export const ERROR_CODES = {
   },
   E042_PROOF_DECODE_ERROR: {
     layer: '5 artifacts',
-    meaning: 'a proof file does not decode strictly, or its binary and JSON forms disagree',
+    meaning: 'a proof file does not decode strictly; the binary proof opens more rows or Merkle siblings than its own options and shape allow; the JSON form is longer than twice the widest 2-space text of the binary proof (refused unread); or the two forms disagree',
     action: 'regenerate the proof; the message names the field',
   },
   E050_STATEMENT_HASH_MISMATCH: {

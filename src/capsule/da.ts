@@ -1,9 +1,13 @@
-// The DA audit (DESIGN.md "Trace commitment, row archive and DA audit"): audited retrievability of
-// the row archive by sampling chunks. k = ceil(ln(1/ε)/δ): if a fraction δ of the chunks were
-// withheld or wrong, k uniform samples all miss them with probability (1 − δ)^k ≤ e^(−δk) ≤ ε; the
-// policy's min_k_samples is a floor. The self-audit's indices come from a seed of capsule hash,
-// anchors, policy id and version (anyone reproduces them); a challenge audit adds the verifier's
-// nonce, so a prover cannot know in advance which chunks will be asked for.
+/**
+ * The DA audit (DESIGN.md "Trace commitment, row archive and DA audit"): audited retrievability of
+ * the row archive by sampling chunks. k = ceil(ln(1/ε)/δ): if a fraction δ of the chunks were
+ * withheld or wrong, k uniform samples all miss them with probability (1 − δ)^k ≤ e^(−δk) ≤ ε; the
+ * policy's min_k_samples is a floor. The self-audit's indices come from a seed of capsule hash,
+ * anchors, policy id and version (anyone reproduces them); a challenge audit adds the verifier's
+ * nonce, so a prover cannot know in advance which chunks will be asked for.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { sha256 } from '../hash/digest.js';
 import { canonicalBytes } from '../json/canonical-json.js';

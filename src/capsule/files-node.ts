@@ -1,8 +1,12 @@
-// Node: the files of a capsule directory for the verifier (./verify.ts CapsuleFiles). A path must
-// resolve, after following links, to a regular file below the directory; anything else reads as
-// absent, so a hostile capsule cannot make the verifier read outside its directory, nor block it
-// on a FIFO or a device. The size comes from the open file itself, so a file over the verifier's
-// bound is refused before any of it is read.
+/**
+ * Node: the files of a capsule directory for the verifier (./verify.ts CapsuleFiles). A path must
+ * resolve, after following links, to a regular file below the directory; anything else reads as
+ * absent, so a hostile capsule cannot make the verifier read outside its directory, nor block it
+ * on a FIFO or a device. The size comes from the open file itself, so a file over the verifier's
+ * bound is refused before any of it is read.
+ *
+ * @module
+ */
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { concatBytes } from '@noble/hashes/utils.js';

@@ -1,7 +1,11 @@
-// Capsules (bef_capsule_v1): trace spec and statement, the Trace Adapter API, sealing, the ordered
-// verifier and its error codes, policies and their registry, authorship and ACLs, the row archive
-// and DA audit. Browser-safe; reading a capsule directory from disk is in ./files-node.ts
-// (`capseal/capsule/node`).
+/**
+ * Capsules (bef_capsule_v1): trace spec and statement, the Trace Adapter API, sealing, the ordered
+ * verifier and its error codes, policies and their registry, authorship and ACLs, the row archive
+ * and DA audit. Browser-safe; reading a capsule directory from disk is in ./files-node.ts
+ * (`capseal/capsule/node`).
+ *
+ * @module
+ */
 export * from './acl.js';
 export * from './adapter.js';
 export * from './agent-capsule.js';

@@ -1,8 +1,12 @@
-// Policies (seed 000 "Producer pipeline" E, "Benchmark Policy v1"): a capsule is made under a policy
-// file, identified by policy_id and policy_version and pinned by policy_hash = SHA-256 of the file's
-// exact bytes. The verifier gives a policy teeth where this file says so: `min_security_bits` is a
-// floor on the proof's conjectured security, `da_policy` fixes the DA audit's δ, ε and minimum k.
-// Other fields (a benchmark policy's tracks, workloads, …) are bound by the hash and read elsewhere.
+/**
+ * Policies (seed 000 "Producer pipeline" E, "Benchmark Policy v1"): a capsule is made under a policy
+ * file, identified by policy_id and policy_version and pinned by policy_hash = SHA-256 of the file's
+ * exact bytes. The verifier gives a policy teeth where this file says so: `min_security_bits` is a
+ * floor on the proof's conjectured security, `da_policy` fixes the DA audit's δ, ε and minimum k.
+ * Other fields (a benchmark policy's tracks, workloads, …) are bound by the hash and read elsewhere.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { sha256Hex } from '../hash/digest.js';
 import { parseJsonDocument } from '../airs/public-inputs.js';

@@ -1,15 +1,19 @@
-// The policy registry: the approved policies as a binary SHA-256 Merkle tree (DESIGN.md "Capsule",
-// verifier layer 4, E031_POLICY_NOT_IN_REGISTRY). The tree is the Merkle Tree Hash of RFC 6962 §2.1,
-// with the domain separation RFC 9162 §2.1.1 keeps:
-//   MTH({})     = SHA-256()                                  (the empty string)
-//   MTH({d0})   = SHA-256(0x00 ‖ d0)                         (leaf hash)
-//   MTH(D[n])   = SHA-256(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n]))  (node hash), k the largest power of two < n
-// The 0x00/0x01 prefixes keep a leaf from ever hashing like an inner node (second-preimage attacks on
-// the tree). Audit paths are PATH(m, D[n]) of RFC 6962 §2.1.1 and are checked with the algorithm of
-// RFC 9162 §2.1.3.2, which needs only the leaf index and tree size, not the tree's shape.
-// Registry leaves are policy hashes: the 32-byte SHA-256 of a policy file's exact bytes, in file order.
-// The Merkle functions take any leaf bytes, so the published RFC 6962 test vectors apply to them
-// unchanged (test/vectors/rfc6962).
+/**
+ * The policy registry: the approved policies as a binary SHA-256 Merkle tree (DESIGN.md "Capsule",
+ * verifier layer 4, E031_POLICY_NOT_IN_REGISTRY). The tree is the Merkle Tree Hash of RFC 6962 §2.1,
+ * with the domain separation RFC 9162 §2.1.1 keeps:
+ *   MTH({})     = SHA-256()                                  (the empty string)
+ *   MTH({d0})   = SHA-256(0x00 ‖ d0)                         (leaf hash)
+ *   MTH(D[n])   = SHA-256(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n]))  (node hash), k the largest power of two < n
+ * The 0x00/0x01 prefixes keep a leaf from ever hashing like an inner node (second-preimage attacks on
+ * the tree). Audit paths are PATH(m, D[n]) of RFC 6962 §2.1.1 and are checked with the algorithm of
+ * RFC 9162 §2.1.3.2, which needs only the leaf index and tree size, not the tree's shape.
+ * Registry leaves are policy hashes: the 32-byte SHA-256 of a policy file's exact bytes, in file order.
+ * The Merkle functions take any leaf bytes, so the published RFC 6962 test vectors apply to them
+ * unchanged (test/vectors/rfc6962).
+ *
+ * @module
+ */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';

@@ -1,7 +1,11 @@
-// The producer pipeline (seed 000 "Producer pipeline" A–E): build the trace with an adapter, bind
-// trace spec, policy, anchors and the trace root into the statement, prove under its hash, check
-// the proof, archive the committed rows in chunks, and seal everything in a capsule (optionally
-// signed). Returns the capsule and the files of its directory, made lazily (chunks can be large).
+/**
+ * The producer pipeline (seed 000 "Producer pipeline" A–E): build the trace with an adapter, bind
+ * trace spec, policy, anchors and the trace root into the statement, prove under its hash, check
+ * the proof, archive the committed rows in chunks, and seal everything in a capsule (optionally
+ * signed). Returns the capsule and the files of its directory, made lazily (chunks can be large).
+ *
+ * @module
+ */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { AIRS } from '../airs/index.js';
 import { parseInput } from '../airs/public-inputs.js';

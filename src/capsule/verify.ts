@@ -1,8 +1,12 @@
-// The capsule verifier (seed 000 "Verifier pipeline", layers 1–11 in order; DESIGN.md "Capsule"):
-// parse/schema → capsule hash → trace spec → policy/registry → artifacts → proof row-commitment
-// binding → statement hash and cross-binding, then the STARK under that statement hash → recursion
-// → row index → authorship/ACL → DA audit. It trusts no field it has not recomputed, stops at the
-// first failure with one stable code (./codes.ts), lists the checks that ran, and never throws.
+/**
+ * The capsule verifier (seed 000 "Verifier pipeline", layers 1–11 in order; DESIGN.md "Capsule"):
+ * parse/schema → capsule hash → trace spec → policy/registry → artifacts → proof row-commitment
+ * binding → statement hash and cross-binding, then the STARK under that statement hash → recursion
+ * → row index → authorship/ACL → DA audit. It trusts no field it has not recomputed, stops at the
+ * first failure with one stable code (./codes.ts), lists the checks that ran, and never throws.
+ *
+ * @module
+ */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { AIRS } from '../airs/index.js';
 import type { Air } from '../stark/air.js';

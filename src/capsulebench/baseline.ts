@@ -1,7 +1,11 @@
-// Comparing a run with a saved baseline of the same workload, size and track on the same hardware
-// (`capseal bench run --baseline NAME`). A metric has improved or regressed only when every new
-// sample lies beyond every baseline sample and the medians differ by more than 1 %; anything else
-// is within noise. Deterministic metrics (proof bytes) compare exactly.
+/**
+ * Comparing a run with a saved baseline of the same workload, size and track on the same hardware
+ * (`capseal bench run --baseline NAME`). A metric has improved or regressed only when every new
+ * sample lies beyond every baseline sample and the medians differ by more than 1 %; anything else
+ * is within noise. Deterministic metrics (proof bytes) compare exactly.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { HashHexSchema } from '../capsule/spec.js';
 import { summarize, type Measurements } from './measurements.js';

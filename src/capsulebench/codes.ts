@@ -1,7 +1,11 @@
-// The pack verifier's stable error codes for packs and benchmark rules (seed 000 "Capsule submission
-// contract" A–E, checks 1–17): E1xx here, the capsule's E0xx in ../capsule/codes.ts. One registry,
-// the README's table is made from the same words. Codes are never renamed or reused; new ones are
-// only added. `check` names the contract step (seed numbering, P for the pack itself, V for events).
+/**
+ * The pack verifier's stable error codes for packs and benchmark rules (seed 000 "Capsule submission
+ * contract" A–E, checks 1–17): E1xx here, the capsule's E0xx in ../capsule/codes.ts. One registry,
+ * the README's table is made from the same words. Codes are never renamed or reused; new ones are
+ * only added. `check` names the contract step (seed numbering, P for the pack itself, V for events).
+ *
+ * @module
+ */
 
 export interface BenchErrorInfo {
   readonly check: string;

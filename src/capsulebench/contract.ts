@@ -1,20 +1,24 @@
-// The submission contract (seed 000 "Capsule submission contract", checks A–E, 1–17; DESIGN.md
-// "CapsuleBench"): what `capseal bench verify` runs on a capsulepack, and what the leaderboard server
-// runs on an upload: the same function. In order:
-//   P1 layout (a closed file list) · P2 pack_meta.json · B7 the inclusion proof (certified tier)
-//   A1–A5, B6–B8, E16–E17: the capsule verifier (../capsule/verify.ts) on capsule.json, held to the
-//     pack's policy.json, with the registry root and ACL of the certified tier and the caller's
-//     challenge nonce
-//   P3 the benchmark block, the capsule's paths are the layout's, every row chunk the pack holds
-//     rebuilds its root · B6 benchmark policy, trusted, with this verifier's workload registry ·
-//   P3 the row chunks the policy's pack_policy asks for · C10 required anchors, workload, track, no
-//     anchor this verifier cannot check · C11–12 manifests · C13 the size, the workload input
-//     regenerated from the policy's seed and the proved result of that input · B9 proof options ·
-//   D14 measurements and required outputs · B9 track rules, stage by stage · D15 consistency,
-//     identical proofs · V the event chain, its head, and what each event says (snapshots
-//     replayed, the order of phases and proofs) · L the runner's log · P2 pack_meta against it all.
-// It stops at the first failure with one stable code (E0xx from the capsule verifier, E1xx from
-// ./codes.ts), lists the checks that ran, and never throws. Every file is read once.
+/**
+ * The submission contract (seed 000 "Capsule submission contract", checks A–E, 1–17; DESIGN.md
+ * "CapsuleBench"): what `capseal bench verify` runs on a capsulepack, and what the leaderboard server
+ * runs on an upload: the same function. In order:
+ *   P1 layout (a closed file list) · P2 pack_meta.json · B7 the inclusion proof (certified tier)
+ *   A1–A5, B6–B8, E16–E17: the capsule verifier (../capsule/verify.ts) on capsule.json, held to the
+ *     pack's policy.json, with the registry root and ACL of the certified tier and the caller's
+ *     challenge nonce
+ *   P3 the benchmark block, the capsule's paths are the layout's, every row chunk the pack holds
+ *     rebuilds its root · B6 benchmark policy, trusted, with this verifier's workload registry ·
+ *   P3 the row chunks the policy's pack_policy asks for · C10 required anchors, workload, track, no
+ *     anchor this verifier cannot check · C11–12 manifests · C13 the size, the workload input
+ *     regenerated from the policy's seed and the proved result of that input · B9 proof options ·
+ *   D14 measurements and required outputs · B9 track rules, stage by stage · D15 consistency,
+ *     identical proofs · V the event chain, its head, and what each event says (snapshots
+ *     replayed, the order of phases and proofs) · L the runner's log · P2 pack_meta against it all.
+ * It stops at the first failure with one stable code (E0xx from the capsule verifier, E1xx from
+ * ./codes.ts), lists the checks that ran, and never throws. Every file is read once.
+ *
+ * @module
+ */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalize, parseCanonicalBytes } from '../json/canonical-json.js';
 import type { Acl } from '../capsule/acl.js';

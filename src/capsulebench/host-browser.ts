@@ -1,9 +1,13 @@
-// Browser: the runner's host (./runner.ts RunnerHost), the counterpart of ./host-node.ts for a run made
-// in a web page's Worker. The manifests say what the browser tells (User-Agent Client Hints where it
-// has them, navigator.hardwareConcurrency and deviceMemory, the WebGPU adapter's info and limits);
-// the toolchain is the page's own bundle, each file with its SHA-256 (build_hash); peak memory is the
-// prover's WebAssembly memory (a browser tells no more); verification is timed in a fresh Worker; the pack is built in
-// memory and archived with writePackArchive, the same layout the CLI writes.
+/**
+ * Browser: the runner's host (./runner.ts RunnerHost), the counterpart of ./host-node.ts for a run made
+ * in a web page's Worker. The manifests say what the browser tells (User-Agent Client Hints where it
+ * has them, navigator.hardwareConcurrency and deviceMemory, the WebGPU adapter's info and limits);
+ * the toolchain is the page's own bundle, each file with its SHA-256 (build_hash); peak memory is the
+ * prover's WebAssembly memory (a browser tells no more); verification is timed in a fresh Worker; the pack is built in
+ * memory and archived with writePackArchive, the same layout the CLI writes.
+ *
+ * @module
+ */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Backend } from '../backend/backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';

@@ -1,9 +1,13 @@
-// Node: the runner's host (./runner.ts RunnerHost). It opens the backend a track runs on, collects the
-// manifests from this machine (CPU, memory and GPU adapter; kernel, distribution and libc; Node, V8,
-// the prover's dependencies, the git commit and build_hash over the exact code that runs), reads
-// peak memory per proof (Linux: the kernel's high-water mark VmHWM, reset through
-// /proc/self/clear_refs before each run; elsewhere a 5 ms sampler), times verification in a fresh
-// worker thread, and writes the pack folder, appending the event log and the runner's log as the run goes.
+/**
+ * Node: the runner's host (./runner.ts RunnerHost). It opens the backend a track runs on, collects the
+ * manifests from this machine (CPU, memory and GPU adapter; kernel, distribution and libc; Node, V8,
+ * the prover's dependencies, the git commit and build_hash over the exact code that runs), reads
+ * peak memory per proof (Linux: the kernel's high-water mark VmHWM, reset through
+ * /proc/self/clear_refs before each run; elsewhere a 5 ms sampler), times verification in a fresh
+ * worker thread, and writes the pack folder, appending the event log and the runner's log as the run goes.
+ *
+ * @module
+ */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -1,12 +1,16 @@
-// A run's events, streamed to a leaderboard server as they are written (seed 001; src/server/live.ts
-// is the other end): `bench run --stream URL` and a run made in the web app. The run registers with
-// POST /api/live for a token, then sends its event lines over a WebSocket that carries the token as a
-// subprotocol (LIVE_PROTOCOL, then "capseal.token.<token>": a browser cannot set headers on a
-// WebSocket). The server opens with resume_request {from_seq}: the runner sends every line after it,
-// so a dropped connection is re-opened and resumes without gaps or repeats. Streaming never slows or
-// fails the run: lines are kept in memory and sent when the socket allows; at the end the runner
-// waits (a bounded time) until the server acknowledges the last line. Browser-safe: the caller
-// supplies the WebSocket (the browser's, or `ws` in Node).
+/**
+ * A run's events, streamed to a leaderboard server as they are written (seed 001; src/server/live.ts
+ * is the other end): `bench run --stream URL` and a run made in the web app. The run registers with
+ * POST /api/live for a token, then sends its event lines over a WebSocket that carries the token as a
+ * subprotocol (LIVE_PROTOCOL, then "capseal.token.<token>": a browser cannot set headers on a
+ * WebSocket). The server opens with resume_request {from_seq}: the runner sends every line after it,
+ * so a dropped connection is re-opened and resumes without gaps or repeats. Streaming never slows or
+ * fails the run: lines are kept in memory and sent when the socket allows; at the end the runner
+ * waits (a bounded time) until the server acknowledges the last line. Browser-safe: the caller
+ * supplies the WebSocket (the browser's, or `ws` in Node).
+ *
+ * @module
+ */
 
 /** The subprotocol of the ingest socket; the token follows as a second one. */
 export const LIVE_PROTOCOL = 'capseal.live.v1';

@@ -1,10 +1,14 @@
-// A run's measurements (measurements/measurements.json; seed 000 "Required public outputs",
-// "Measurement procedure"): every warm-up and measured proof with its time, peak memory, stages and
-// proof hash, the verification times from a fresh worker, their summaries, and the public outputs a
-// leaderboard shows. Times are integer microseconds and sizes integer bytes (no floats to format).
-// Measurements are declared, never proven: the capsule binds their hash (benchmark.measurements_hash),
-// so they cannot change after sealing, and the pack verifier checks what it can recompute (the
-// summaries from the runs, the proof size, the result digest, the size, identical proofs).
+/**
+ * A run's measurements (measurements/measurements.json; seed 000 "Required public outputs",
+ * "Measurement procedure"): every warm-up and measured proof with its time, peak memory, stages and
+ * proof hash, the verification times from a fresh worker, their summaries, and the public outputs a
+ * leaderboard shows. Times are integer microseconds and sizes integer bytes (no floats to format).
+ * Measurements are declared, never proven: the capsule binds their hash (benchmark.measurements_hash),
+ * so they cannot change after sealing, and the pack verifier checks what it can recompute (the
+ * summaries from the runs, the proof size, the result digest, the size, identical proofs).
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { HashHexSchema } from '../capsule/spec.js';

@@ -1,13 +1,17 @@
-// capsulepack.tgz without a file system (seed 001 "Capsulepack layout"; POSIX.1-1988 ustar, RFC 1952
-// gzip): the checks every reader applies to a hostile archive, and the browser's reader and writer.
-// Browser-safe (Compression Streams, no Node modules); the Node reader (./pack-node.ts) runs the same
-// TarCheck before node-tar extracts anything.
-//   - entries are plain files and folders under capsulepack/ with paths of [A-Za-z0-9_.-] segments
-//     (no absolute path, "..", link, device, FIFO, pax or GNU extension header, duplicate);
-//   - entries, bytes per file and bytes in all are bounded (PACK_LIMITS), counted while
-//     decompressing, not taken from headers alone; the .tgz itself is bounded too;
-//   - after the end-of-archive marker (two zero blocks) only zero padding may follow; bytes after
-//     the gzip stream are refused.
+/**
+ * capsulepack.tgz without a file system (seed 001 "Capsulepack layout"; POSIX.1-1988 ustar, RFC 1952
+ * gzip): the checks every reader applies to a hostile archive, and the browser's reader and writer.
+ * Browser-safe (Compression Streams, no Node modules); the Node reader (./pack-node.ts) runs the same
+ * TarCheck before node-tar extracts anything.
+ *   - entries are plain files and folders under capsulepack/ with paths of [A-Za-z0-9_.-] segments
+ *     (no absolute path, "..", link, device, FIFO, pax or GNU extension header, duplicate);
+ *   - entries, bytes per file and bytes in all are bounded (PACK_LIMITS), counted while
+ *     decompressing, not taken from headers alone; the .tgz itself is bounded too;
+ *   - after the end-of-archive marker (two zero blocks) only zero padding may follow; bytes after
+ *     the gzip stream are refused.
+ *
+ * @module
+ */
 import type { BenchErrorCode } from './codes.js';
 import type { PackReport } from './contract.js';
 import { PACK_LIMITS, PACK_ROOT, type PackEntry, type PackFiles } from './pack.js';

@@ -1,8 +1,12 @@
-// Node: capsulepack archives. makePackArchive writes capsulepack.tgz from a pack folder; openPack
-// reads a .tgz or a folder for the pack verifier (./contract.ts). A pack is hostile input: a .tgz is
-// checked block by block as it is decompressed (./pack-archive.ts TarCheck: entry types, paths,
-// sizes, the end marker, trailing bytes), before `tar` (node-tar) writes anything, and only into a
-// fresh temporary folder that is removed afterwards.
+/**
+ * Node: capsulepack archives. makePackArchive writes capsulepack.tgz from a pack folder; openPack
+ * reads a .tgz or a folder for the pack verifier (./contract.ts). A pack is hostile input: a .tgz is
+ * checked block by block as it is decompressed (./pack-archive.ts TarCheck: entry types, paths,
+ * sizes, the end marker, trailing bytes), before `tar` (node-tar) writes anything, and only into a
+ * fresh temporary folder that is removed afterwards.
+ *
+ * @module
+ */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';

@@ -1,11 +1,15 @@
-// The capsulepack (`bef_capsulepack_v1`, seed 001 "Capsulepack layout"): one folder, capsulepack/,
-// holding a benchmark run's capsule directory and everything around it, and its gzip'd tar,
-// capsulepack.tgz. The layout is closed: a file it does not name makes the pack invalid.
-//   capsule.json  policy.json  policy_inclusion_proof.json (when the policy is in the shipped registry)
-//   proofs/<name>.proof.bin  proofs/<name>.proof.json
-//   row_archive/chunk_roots.bin  row_archive/chunk_roots.json  row_archive/chunks/<i>.bin (all, or the DA sample)
-//   manifests/{hardware_manifest,os_fingerprint,toolchain_manifest,knobs_manifest}.json
-//   measurements/measurements.json  events/events.jsonl  logs/runner.log  pack_meta.json
+/**
+ * The capsulepack (`bef_capsulepack_v1`, seed 001 "Capsulepack layout"): one folder, capsulepack/,
+ * holding a benchmark run's capsule directory and everything around it, and its gzip'd tar,
+ * capsulepack.tgz. The layout is closed: a file it does not name makes the pack invalid.
+ *   capsule.json  policy.json  policy_inclusion_proof.json (when the policy is in the shipped registry)
+ *   proofs/<name>.proof.bin  proofs/<name>.proof.json
+ *   row_archive/chunk_roots.bin  row_archive/chunk_roots.json  row_archive/chunks/<i>.bin (all, or the DA sample)
+ *   manifests/{hardware_manifest,os_fingerprint,toolchain_manifest,knobs_manifest}.json
+ *   measurements/measurements.json  events/events.jsonl  logs/runner.log  pack_meta.json
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON } from '../capsule/archive.js';

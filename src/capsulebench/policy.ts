@@ -1,13 +1,17 @@
-// Benchmark Policy v1 (`bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; DESIGN.md
-// "CapsuleBench") as data the runner and the pack verifier enforce: the suite and its seed, the
-// tracks and their rules, the required anchors and public outputs, the measurement procedure, the
-// workloads with their sizes, the DA policy, how much of the row archive a pack carries, and what
-// certification needs. Every object is closed to unknown keys.
-//
-// The shipped policy, its workload registry and the policy registry holding it are files beside this
-// one (./data/). A policy is pinned by the SHA-256 of its exact bytes; the shipped files are written
-// as JSON.stringify(value, null, 2) + "\n", so their bytes are rebuilt from the imported values (a
-// test checks the files are exactly that).
+/**
+ * Benchmark Policy v1 (`bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; DESIGN.md
+ * "CapsuleBench") as data the runner and the pack verifier enforce: the suite and its seed, the
+ * tracks and their rules, the required anchors and public outputs, the measurement procedure, the
+ * workloads with their sizes, the DA policy, how much of the row archive a pack carries, and what
+ * certification needs. Every object is closed to unknown keys.
+ *
+ * The shipped policy, its workload registry and the policy registry holding it are files beside this
+ * one (./data/). A policy is pinned by the SHA-256 of its exact bytes; the shipped files are written
+ * as JSON.stringify(value, null, 2) + "\n", so their bytes are rebuilt from the imported values (a
+ * test checks the files are exactly that).
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { parseInput, parseJsonDocument } from '../airs/public-inputs.js';
 import { ACL_SCHEMA } from '../capsule/acl.js';

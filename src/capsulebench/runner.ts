@@ -1,12 +1,16 @@
-// The CapsuleBench runner (seed 000 "capsule-bench run", 001 "Capsulepack layout"; DESIGN.md
-// "CapsuleBench"): a workload at a size on a track, under Benchmark Policy v1. It checks the request
-// against the policy before any work, binds the manifests and the generated input into the
-// statement as anchors, makes the warm-up and measured proofs (every one must give the same bytes),
-// times verification in a fresh worker, and writes the capsulepack folder: the capsule with its
-// benchmark block, the measurements, the manifests, the event log (appended as the run goes), the
-// runner's log, the row archive (all chunks under the policy's cap, else the DA sample) and
-// pack_meta.json. Browser-safe: the host supplies the backend, the manifests, memory readings,
-// the fresh verifier and the file writer (./host-node.ts for Node).
+/**
+ * The CapsuleBench runner (seed 000 "capsule-bench run", 001 "Capsulepack layout"; DESIGN.md
+ * "CapsuleBench"): a workload at a size on a track, under Benchmark Policy v1. It checks the request
+ * against the policy before any work, binds the manifests and the generated input into the
+ * statement as anchors, makes the warm-up and measured proofs (every one must give the same bytes),
+ * times verification in a fresh worker, and writes the capsulepack folder: the capsule with its
+ * benchmark block, the measurements, the manifests, the event log (appended as the run goes), the
+ * runner's log, the row archive (all chunks under the policy's cap, else the DA sample) and
+ * pack_meta.json. Browser-safe: the host supplies the backend, the manifests, memory readings,
+ * the fresh verifier and the file writer (./host-node.ts for Node).
+ *
+ * @module
+ */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import type { Backend } from '../backend/backend.js';
 import type { BackendChoice } from '../backend/scheduler.js';

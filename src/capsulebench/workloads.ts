@@ -1,21 +1,25 @@
-// CapsuleBench workloads (DESIGN.md "CapsuleBench"): a workload is a trace adapter, a deterministic
-// input generator from (suite seed, workload id, size) and a check that a statement's public inputs
-// are the result of that input. Anyone holding the policy regenerates the input, so the
-// workload_input_hash anchor and the proved statement are checked, not trusted. A new workload is
-// one entry in WORKLOADS and one in the workload registry file (./data/workloads_v1.json).
-//
-// Generation (all SHA-256, lowercase hex where text):
-//   seed     = SHA-256(JCS({domain: "capsulebench_workload_input_v1", suite_seed_hex, workload_id, params: {log2_rows}}))
-//   block(j) = SHA-256(seed ‖ u64 LE j), j = 0, 1, …: the stream each generator reads in order.
-//   geom_walk_input_v1: {steps: 2^log2_rows, initial: [[m11, m12], [m21, m22]]}, the four entries the
-//     first four 8-byte little-endian words of the stream that are below p (as decimal strings).
-//   fib_input_v1: {steps: 2^log2_rows} (the suite seed does not enter).
-//   agent_log_input_v1: 2^log2_rows actions; action i reads blocks 4i … 4i+3: instruction_hash,
-//     input_hash, output_hash = hex of blocks 4i, 4i+1, 4i+2; with c = block 4i+3:
-//     action_type = AGENT_TYPES[c[0] mod 4], success = (c[1] mod 8 ≠ 0),
-//     gate_decision = ["allow", "skip", null][c[2] mod 3], gate_score = c[3] mod 5 = 4 ? null : (c[3] mod 5)/4,
-//     policy_verdict = ["ok", "flagged", null][c[4] mod 3].
-// workload_input_hash = SHA-256 of the input's RFC 8785 JSON (for agent_log_v1, the action array's).
+/**
+ * CapsuleBench workloads (DESIGN.md "CapsuleBench"): a workload is a trace adapter, a deterministic
+ * input generator from (suite seed, workload id, size) and a check that a statement's public inputs
+ * are the result of that input. Anyone holding the policy regenerates the input, so the
+ * workload_input_hash anchor and the proved statement are checked, not trusted. A new workload is
+ * one entry in WORKLOADS and one in the workload registry file (./data/workloads_v1.json).
+ *
+ * Generation (all SHA-256, lowercase hex where text):
+ *   seed     = SHA-256(JCS({domain: "capsulebench_workload_input_v1", suite_seed_hex, workload_id, params: {log2_rows}}))
+ *   block(j) = SHA-256(seed ‖ u64 LE j), j = 0, 1, …: the stream each generator reads in order.
+ *   geom_walk_input_v1: {steps: 2^log2_rows, initial: [[m11, m12], [m21, m22]]}, the four entries the
+ *     first four 8-byte little-endian words of the stream that are below p (as decimal strings).
+ *   fib_input_v1: {steps: 2^log2_rows} (the suite seed does not enter).
+ *   agent_log_input_v1: 2^log2_rows actions; action i reads blocks 4i … 4i+3: instruction_hash,
+ *     input_hash, output_hash = hex of blocks 4i, 4i+1, 4i+2; with c = block 4i+3:
+ *     action_type = AGENT_TYPES[c[0] mod 4], success = (c[1] mod 8 ≠ 0),
+ *     gate_decision = ["allow", "skip", null][c[2] mod 3], gate_score = c[3] mod 5 = 4 ? null : (c[3] mod 5)/4,
+ *     policy_verdict = ["ok", "flagged", null][c[4] mod 3].
+ * workload_input_hash = SHA-256 of the input's RFC 8785 JSON (for agent_log_v1, the action array's).
+ *
+ * @module
+ */
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
 import { AGENT_V1_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../capsule/adapter.js';
 import { jcsArrayHash, jcsHash } from '../capsule/spec.js';

@@ -1,10 +1,14 @@
-// `capseal bench run|verify|list`: CapsuleBench from the command line (the library is
-// src/capsulebench/). run: a workload at a size on a track, into a capsulepack folder and .tgz, with
-// per-stage progress on stderr (bars on a terminal, plain lines otherwise), a hyperfine-style summary
-// and, with --baseline, the comparison with a saved run. verify: the submission contract on a pack,
-// one line per check. list: the policy's workloads, sizes and tracks.
-// Results on stdout (--json: one object), progress on stderr; exit 0 ok / accepted, 1 rejected or a
-// failed run (a nondeterministic proof), 2 usage or I/O error.
+/**
+ * `capseal bench run|verify|list`: CapsuleBench from the command line (the library is
+ * src/capsulebench/). run: a workload at a size on a track, into a capsulepack folder and .tgz, with
+ * per-stage progress on stderr (bars on a terminal, plain lines otherwise), a hyperfine-style summary
+ * and, with --baseline, the comparison with a saved run. verify: the submission contract on a pack,
+ * one line per check. list: the policy's workloads, sizes and tracks.
+ * Results on stdout (--json: one object), progress on stderr; exit 0 ok / accepted, 1 rejected or a
+ * failed run (a nondeterministic proof), 2 usage or I/O error.
+ *
+ * @module
+ */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, totalmem } from 'node:os';

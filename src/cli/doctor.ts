@@ -1,6 +1,10 @@
-// `capseal doctor [--json]`: what GPU this machine offers (adapter, driver, limits, timestamp queries)
-// and whether every kernel gives the CPU's bytes on small inputs. Exit 0 when all pass, 1 when any
-// fails or no adapter exists. Progress goes to stderr, the report to stdout.
+/**
+ * `capseal doctor [--json]`: what GPU this machine offers (adapter, driver, limits, timestamp queries)
+ * and whether every kernel gives the CPU's bytes on small inputs. Exit 0 when all pass, 1 when any
+ * fails or no adapter exists. Progress goes to stderr, the report to stdout.
+ *
+ * @module
+ */
 import { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';
 import { createNodeGpuBackend } from '../backend/gpu/node.js';

@@ -1,6 +1,10 @@
-// What every capseal command does with files and failures: read a file (an unreadable one is a
-// usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
-// and report a UsageError as "capseal <command>: <reason>" on stderr.
+/**
+ * What every capseal command does with files and failures: read a file (an unreadable one is a
+ * usage/I/O error, exit 2, with one line naming it), parse strict JSON (UTF-8, no duplicate keys),
+ * and report a UsageError as "capseal <command>: <reason>" on stderr.
+ *
+ * @module
+ */
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { readAtMost } from '../capsule/files-node.js';

@@ -1,7 +1,11 @@
-// `capseal keygen --out <path> [--force] [--json]`: writes a new secp256k1 capsule-signing key file
-// (capseal_secp256k1_key_v1, src/capsule/authorship.ts) readable by its owner only (mode 0600), and
-// prints the public key: its hex on stdout, or with --json one line {"public_key":…,"path":…}.
-// An existing file is never overwritten without --force. Exit 0 ok, 2 on an existing file or I/O error.
+/**
+ * `capseal keygen --out <path> [--force] [--json]`: writes a new secp256k1 capsule-signing key file
+ * (capseal_secp256k1_key_v1, src/capsule/authorship.ts) readable by its owner only (mode 0600), and
+ * prints the public key: its hex on stdout, or with --json one line {"public_key":…,"path":…}.
+ * An existing file is never overwritten without --force. Exit 0 ok, 2 on an existing file or I/O error.
+ *
+ * @module
+ */
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';

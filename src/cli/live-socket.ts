@@ -1,5 +1,9 @@
-// Node's side of the live stream's socket (src/capsulebench/live-stream.ts ConnectLive) on `ws`, which,
-// unlike a browser, tells the HTTP status of a refused upgrade (a refusal is final, not retried).
+/**
+ * Node's side of the live stream's socket (src/capsulebench/live-stream.ts ConnectLive) on `ws`, which,
+ * unlike a browser, tells the HTTP status of a refused upgrade (a refusal is final, not retried).
+ *
+ * @module
+ */
 import WebSocket from 'ws';
 import type { ConnectLive } from '../capsulebench/live-stream.js';
 

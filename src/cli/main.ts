@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The `capseal` command line. Results go to stdout, progress and errors to stderr.
-// Exit codes: 0 ok, 1 rejected or failed check, 2 usage or I/O error.
+/**
+ * The `capseal` command line. Results go to stdout, progress and errors to stderr.
+ * Exit codes: 0 ok, 1 rejected or failed check, 2 usage or I/O error.
+ *
+ * @module
+ */
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_SECURITY_BITS } from '../stark/options.js';
 import { packageVersion } from '../package-info.js';

@@ -1,8 +1,12 @@
-// `capseal prove`: proves a trace made by a built-in trace adapter and writes its capsule directory:
-// capsule.json, policy.json (the policy's exact bytes), proofs/<name>.proof.bin|.json and the row
-// archive row_archive/ (chunk_roots.bin|.json, chunks/<i>.bin); for --air agent also
-// agent_capsule.json (seed 002). Re-proving into a capsule directory replaces what capseal wrote there.
-// Progress on stderr; the result on stdout (--json: one JSON line). Exit 0, or 2 for bad input/I/O.
+/**
+ * `capseal prove`: proves a trace made by a built-in trace adapter and writes its capsule directory:
+ * capsule.json, policy.json (the policy's exact bytes), proofs/<name>.proof.bin|.json and the row
+ * archive row_archive/ (chunk_roots.bin|.json, chunks/<i>.bin); for --air agent also
+ * agent_capsule.json (seed 002). Re-proving into a capsule directory replaces what capseal wrote there.
+ * Progress on stderr; the result on stdout (--json: one JSON line). Exit 0, or 2 for bad input/I/O.
+ *
+ * @module
+ */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';

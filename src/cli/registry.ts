@@ -1,14 +1,18 @@
-// `capseal registry build` and `capseal registry prove`: the policy registry (src/capsule/registry.ts)
-// from policy files, and a policy's inclusion proof against it.
-//   build --policy FILE… --out REGISTRY [--json]: each policy file is a JSON object with string
-//     policy_id and policy_version; its policy hash is SHA-256 of the file's exact bytes, so any edit,
-//     whitespace included, makes another policy. Leaves follow the order the files are given. Prints the
-//     root (with --json, the registry as one JSON line).
-//   prove --registry REGISTRY --policy FILE [--out PROOF] [--json]: the inclusion proof of the policy
-//     file's hash. With --out, prints a one-line summary (with --json, the proof as one JSON line);
-//     without, prints the proof itself (2-space JSON, or one line with --json).
-// Files are written as 2-space JSON with a trailing newline. Exit 0 ok, 2 for bad input or I/O, with
-// one line "capseal registry <command>: <reason>" on stderr.
+/**
+ * `capseal registry build` and `capseal registry prove`: the policy registry (src/capsule/registry.ts)
+ * from policy files, and a policy's inclusion proof against it.
+ *   build --policy FILE… --out REGISTRY [--json]: each policy file is a JSON object with string
+ *     policy_id and policy_version; its policy hash is SHA-256 of the file's exact bytes, so any edit,
+ *     whitespace included, makes another policy. Leaves follow the order the files are given. Prints the
+ *     root (with --json, the registry as one JSON line).
+ *   prove --registry REGISTRY --policy FILE [--out PROOF] [--json]: the inclusion proof of the policy
+ *     file's hash. With --out, prints a one-line summary (with --json, the proof as one JSON line);
+ *     without, prints the proof itself (2-space JSON, or one line with --json).
+ * Files are written as 2-space JSON with a trailing newline. Exit 0 ok, 2 for bad input or I/O, with
+ * one line "capseal registry <command>: <reason>" on stderr.
+ *
+ * @module
+ */
 import { writeFile } from 'node:fs/promises';
 import { sha256Hex } from '../hash/digest.js';
 import { parsePolicy } from '../capsule/policy.js';

@@ -1,6 +1,10 @@
-// `capseal serve` and `capseal worker`: the leaderboard server and extra verification workers
-// (src/server/). serve runs until Ctrl-C or SIGTERM, then closes cleanly (exit 0); a bad option or a
-// database it cannot open is a usage/I-O error (exit 2).
+/**
+ * `capseal serve` and `capseal worker`: the leaderboard server and extra verification workers
+ * (src/server/). serve runs until Ctrl-C or SIGTERM, then closes cleanly (exit 0); a bad option or a
+ * database it cannot open is a usage/I-O error (exit 2).
+ *
+ * @module
+ */
 import { existsSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';

@@ -1,6 +1,10 @@
-// `capseal doctor`'s checks of the STARK kernels (src/prover/gpu/composition.ts, deep.ts, fri.ts, ood.ts and the NTT
-// copy mode): each against the CPU prover's own functions, byte for byte, on small inputs; last, a
-// whole FIB proof on both backends.
+/**
+ * `capseal doctor`'s checks of the STARK kernels (src/prover/gpu/composition.ts, deep.ts, fri.ts, ood.ts and the NTT
+ * copy mode): each against the CPU prover's own functions, byte for byte, on small inputs; last, a
+ * whole FIB proof on both backends.
+ *
+ * @module
+ */
 import { AIRS, fibTrace } from '../airs/index.js';
 import type { CpuBackend } from '../backend/cpu/cpu-backend.js';
 import type { GpuBackend } from '../backend/gpu/gpu-backend.js';

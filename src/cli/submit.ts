@@ -1,7 +1,11 @@
-// `capseal bench submit PACK --server URL [--wait]`: uploads a capsulepack to a leaderboard server
-// and, with --wait, follows it to its verdict, printed check by check as `bench verify` prints them.
-// Exit 0 queued (without --wait) or accepted, 1 rejected or refused (a duplicate, too large), 2 usage
-// or I/O error (no server, a server error).
+/**
+ * `capseal bench submit PACK --server URL [--wait]`: uploads a capsulepack to a leaderboard server
+ * and, with --wait, follows it to its verdict, printed check by check as `bench verify` prints them.
+ * Exit 0 queued (without --wait) or accepted, 1 rejected or refused (a duplicate, too large), 2 usage
+ * or I/O error (no server, a server error).
+ *
+ * @module
+ */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACK_FILE } from '../capsulebench/pack.js';

@@ -1,8 +1,12 @@
-// `capseal verify CAPSULE`: the ordered capsule verifier (src/capsule/verify.ts) on a capsule file,
-// reading the files it names from the capsule's directory. An agent_capsule_v1 file is verified with
-// the bef_capsule_v1 it names (and, with --actions, the seed's constraint check). Prints
-// "accepted"/"rejected CODE" and the message, or with --json
-// {"status","code","message","checks":[{"name","ok","code"}]}. Exit 0 accepted, 1 rejected, 2 usage/I/O.
+/**
+ * `capseal verify CAPSULE`: the ordered capsule verifier (src/capsule/verify.ts) on a capsule file,
+ * reading the files it names from the capsule's directory. An agent_capsule_v1 file is verified with
+ * the bef_capsule_v1 it names (and, with --actions, the seed's constraint check). Prints
+ * "accepted"/"rejected CODE" and the message, or with --json
+ * {"status","code","message","checks":[{"name","ok","code"}]}. Exit 0 accepted, 1 rejected, 2 usage/I/O.
+ *
+ * @module
+ */
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { parseInput } from '../airs/public-inputs.js';

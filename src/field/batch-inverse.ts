@@ -1,5 +1,9 @@
-// Montgomery's batch-inversion trick, generic over the field: n inverses for one inversion and
-// 3(n−1) multiplications. Zero has no inverse: the index of the first zero is reported.
+/**
+ * Montgomery's batch-inversion trick, generic over the field: n inverses for one inversion and
+ * 3(n−1) multiplications. Zero has no inverse: the index of the first zero is reported.
+ *
+ * @module
+ */
 
 export interface InvertibleField<T> {
   one: T;

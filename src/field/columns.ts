@@ -1,6 +1,10 @@
-// Columns: contiguous arrays of canonical Goldilocks elements (BigUint64Array), the unit of all bulk
-// work. Canonicality checks read the 32-bit halves (x ≥ p ⇔ hi = 2^32−1 and lo ≠ 0), so no bigint is
-// created per element; arithmetic runs in the WebAssembly kernels.
+/**
+ * Columns: contiguous arrays of canonical Goldilocks elements (BigUint64Array), the unit of all bulk
+ * work. Canonicality checks read the 32-bit halves (x ≥ p ⇔ hi = 2^32−1 and lo ≠ 0), so no bigint is
+ * created per element; arithmetic runs in the WebAssembly kernels.
+ *
+ * @module
+ */
 import type { Kernels } from '../wasm/kernels.js';
 import { ELEMENT_BYTES } from './goldilocks.js';
 

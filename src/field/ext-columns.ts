@@ -1,6 +1,10 @@
-// F_p2 columns for the prover's bulk work: an element column is a pair of base columns (c0, c1),
-// and every operation is a handful of WebAssembly base-column kernels — never a bigint per element.
-// u² = 7 (src/field/ext2.ts).
+/**
+ * F_p2 columns for the prover's bulk work: an element column is a pair of base columns (c0, c1),
+ * and every operation is a handful of WebAssembly base-column kernels — never a bigint per element.
+ * u² = 7 (src/field/ext2.ts).
+ *
+ * @module
+ */
 import { addColumns, mulColumns, scaleColumn, type Column } from './columns.js';
 import * as Fp2 from './ext2.js';
 import type { Kernels } from '../wasm/kernels.js';

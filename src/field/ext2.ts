@@ -1,6 +1,10 @@
-// Quadratic extension F_p2 = F_p[u]/(u² − 7) (docs/architecture.md): 7 generates F_p^*, so it is a non-square and
-// u² − 7 is irreducible. Element a = c0 + c1·u, encoded as 16 bytes: c0 then c1, each canonical 8-byte LE.
-// Used where soundness needs a field larger than 64 bits (out-of-domain point, FRI challenges).
+/**
+ * Quadratic extension F_p2 = F_p[u]/(u² − 7) (docs/architecture.md): 7 generates F_p^*, so it is a non-square and
+ * u² − 7 is irreducible. Element a = c0 + c1·u, encoded as 16 bytes: c0 then c1, each canonical 8-byte LE.
+ * Used where soundness needs a field larger than 64 bits (out-of-domain point, FRI challenges).
+ *
+ * @module
+ */
 import * as F from './goldilocks.js';
 import { batchInverseIn } from './batch-inverse.js';
 

@@ -1,7 +1,11 @@
-// Goldilocks prime field F_p, p = 2^64 − 2^32 + 1 (docs/architecture.md; the field of Plonky2 and Winterfell's f64).
-// Scalar operations on canonical bigints (0 ≤ x < p), for verifiers, setup and small values; bulk work
-// on columns runs in the WebAssembly kernels (./columns.ts), never element by element in bigint.
-// Canonical encoding: 8 bytes little-endian, value < p; decoders reject anything else.
+/**
+ * Goldilocks prime field F_p, p = 2^64 − 2^32 + 1 (docs/architecture.md; the field of Plonky2 and Winterfell's f64).
+ * Scalar operations on canonical bigints (0 ≤ x < p), for verifiers, setup and small values; bulk work
+ * on columns runs in the WebAssembly kernels (./columns.ts), never element by element in bigint.
+ * Canonical encoding: 8 bytes little-endian, value < p; decoders reject anything else.
+ *
+ * @module
+ */
 import { batchInverseIn } from './batch-inverse.js';
 
 export const P = 0xffffffff00000001n;

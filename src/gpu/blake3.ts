@@ -1,9 +1,13 @@
-// BLAKE3 Merkle leaves and trees on the GPU (shaders/blake3.wgsl): the same digests as
-// src/hash/leaves.ts (wasm) and src/merkle/tree.ts (noble), byte for byte.
-//
-// Leaves: one invocation per row; all of the matrix's segments are bound at once, so a row is
-// hashed in one pass however its columns are split. Tree: every level in one compute pass, one
-// dispatch per level; the levels above the leaves share one buffer and are read back together.
+/**
+ * BLAKE3 Merkle leaves and trees on the GPU (shaders/blake3.wgsl): the same digests as
+ * src/hash/leaves.ts (wasm) and src/merkle/tree.ts (noble), byte for byte.
+ *
+ * Leaves: one invocation per row; all of the matrix's segments are bound at once, so a row is
+ * hashed in one pass however its columns are split. Tree: every level in one compute pass, one
+ * dispatch per level; the levels above the leaves share one buffer and are read back together.
+ *
+ * @module
+ */
 import { DIGEST_BYTES } from '../hash/digest.js';
 import { batchSiblingNodes, type MultiProof } from '../merkle/proof.js';
 import { treeFromLayers, type MerkleTree } from '../merkle/tree.js';

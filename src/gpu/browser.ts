@@ -1,4 +1,8 @@
-// Browser: WebGPU from navigator.gpu (needs a secure context: https or http://127.0.0.1).
+/**
+ * Browser: WebGPU from navigator.gpu (needs a secure context: https or http://127.0.0.1).
+ *
+ * @module
+ */
 import { GpuContext, type GpuContextOptions } from './context.js';
 import { browserShaderLibrary } from './shaders-browser.js';
 

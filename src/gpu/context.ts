@@ -1,7 +1,11 @@
-// The GPU runtime (DESIGN.md "Backends and the scheduler"): one adapter and device with the adapter's
-// real limits, the pipeline cache, buffers, uniform blocks, error scopes, device-loss tracking and
-// timestamp queries. Platform code (./node.ts, ./browser.ts) only supplies the GPU object and the
-// shader library; everything else is shared.
+/**
+ * The GPU runtime (DESIGN.md "Backends and the scheduler"): one adapter and device with the adapter's
+ * real limits, the pipeline cache, buffers, uniform blocks, error scopes, device-loss tracking and
+ * timestamp queries. Platform code (./node.ts, ./browser.ts) only supplies the GPU object and the
+ * shader library; everything else is shared.
+ *
+ * @module
+ */
 /// <reference types="@webgpu/types" />
 import { GpuDeviceLostError, GpuLimitError, GpuOperationError, GpuUnavailableError } from './errors.js';
 import { composeShader, type ShaderConstant, type ShaderFile, type ShaderLibrary } from './shaders.js';

@@ -1,5 +1,9 @@
-// A batch of compute dispatches run as one pass: their uniform blocks share one buffer, and each
-// dispatch sees the writes of the ones before it.
+/**
+ * A batch of compute dispatches run as one pass: their uniform blocks share one buffer, and each
+ * dispatch sees the writes of the ones before it.
+ *
+ * @module
+ */
 import type { GpuContext } from './context.js';
 import { GpuLimitError } from './errors.js';
 import type * as Fp2 from '../field/ext2.js';

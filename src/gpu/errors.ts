@@ -1,5 +1,9 @@
-// Typed failures of the GPU runtime, so the scheduler can tell "no GPU here" and "GPU went away"
-// (fall back to the CPU) from a bug (report it).
+/**
+ * Typed failures of the GPU runtime, so the scheduler can tell "no GPU here" and "GPU went away"
+ * (fall back to the CPU) from a bug (report it).
+ *
+ * @module
+ */
 
 /** No WebGPU implementation, no adapter, or the device request failed. */
 export class GpuUnavailableError extends Error {

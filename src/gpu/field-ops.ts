@@ -1,6 +1,10 @@
-// Element-wise field maps on the GPU (shaders/field_ops.wgsl): the shader-level Fp and F_p2
-// arithmetic, exposed over host arrays for `capseal doctor` and the kernel tests, which check every
-// operation against the BigInt reference.
+/**
+ * Element-wise field maps on the GPU (shaders/field_ops.wgsl): the shader-level Fp and F_p2
+ * arithmetic, exposed over host arrays for `capseal doctor` and the kernel tests, which check every
+ * operation against the BigInt reference.
+ *
+ * @module
+ */
 import type { GpuContext } from './context.js';
 import { runDispatches, WORKGROUP_SIZE } from './dispatch.js';
 import { uniformStruct } from './uniforms.js';

@@ -1,7 +1,11 @@
-// Matrices resident on the GPU: columns of `height` elements (8 bytes each, little-endian words),
-// stored column after column. A matrix larger than one storage binding is split by whole columns
-// into segments, each its own buffer, so every kernel binds at most one segment at a time (row
-// hashing binds several; see ./blake3.ts).
+/**
+ * Matrices resident on the GPU: columns of `height` elements (8 bytes each, little-endian words),
+ * stored column after column. A matrix larger than one storage binding is split by whole columns
+ * into segments, each its own buffer, so every kernel binds at most one segment at a time (row
+ * hashing binds several; see ./blake3.ts).
+ *
+ * @module
+ */
 import { ELEMENT_BYTES } from '../field/goldilocks.js';
 import type { Column } from '../field/columns.js';
 import type { GpuContext } from './context.js';

@@ -1,6 +1,10 @@
-// Node: WebGPU from the `webgpu` package (dawn.node). Without a hardware GPU, dawn can run on
-// SwiftShader's Vulkan from Debian's chromium package (README.md "Backends"): CAPSEAL_GPU_ADAPTER=swiftshader
-// points the Vulkan loader at it (the same as VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
+/**
+ * Node: WebGPU from the `webgpu` package (dawn.node). Without a hardware GPU, dawn can run on
+ * SwiftShader's Vulkan from Debian's chromium package (README.md "Backends"): CAPSEAL_GPU_ADAPTER=swiftshader
+ * points the Vulkan loader at it (the same as VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json).
+ *
+ * @module
+ */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';

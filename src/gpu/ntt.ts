@@ -1,7 +1,11 @@
-// Batched NTT, inverse NTT and coset LDE on the GPU (shaders/ntt.wgsl), matching src/ntt/ntt.ts and
-// src/ntt/lde.ts element for element. Passes are planned here: the lowest TILE_LOG index bits in one
-// pass over contiguous tiles, the bits above in passes of TILE_LOG - LANES_LOG bits over tiles that
-// are 2^LANES_LOG neighbours wide. Permutations and scale factors ride on the first and last passes.
+/**
+ * Batched NTT, inverse NTT and coset LDE on the GPU (shaders/ntt.wgsl), matching src/ntt/ntt.ts and
+ * src/ntt/lde.ts element for element. Passes are planned here: the lowest TILE_LOG index bits in one
+ * pass over contiguous tiles, the bits above in passes of TILE_LOG - LANES_LOG bits over tiles that
+ * are 2^LANES_LOG neighbours wide. Permutations and scale factors ride on the first and last passes.
+ *
+ * @module
+ */
 import { powersColumn, type Column } from '../field/columns.js';
 import { inv, rootOfUnity } from '../field/goldilocks.js';
 import { checkCosetOptions, type CosetOptions } from '../ntt/lde.js';

@@ -1,5 +1,9 @@
-// Tables of powers on the GPU: scale·root^e for every e < 2^bits as two small tables (lo and hi), so a
-// kernel forms any power with one multiplication (coset points of the LDE domain, FRI inverse points).
+/**
+ * Tables of powers on the GPU: scale·root^e for every e < 2^bits as two small tables (lo and hi), so a
+ * kernel forms any power with one multiplication (coset points of the LDE domain, FRI inverse points).
+ *
+ * @module
+ */
 import * as Fp from '../field/goldilocks.js';
 import type { GpuContext } from './context.js';
 

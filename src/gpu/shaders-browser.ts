@@ -1,4 +1,8 @@
-// Browser: the same WGSL sources, bundled by Vite as raw strings.
+/**
+ * Browser: the same WGSL sources, bundled by Vite as raw strings.
+ *
+ * @module
+ */
 import { checkLibrary, type ShaderLibrary } from './shaders.js';
 
 const files = import.meta.glob<string>('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true });

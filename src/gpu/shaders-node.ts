@@ -1,4 +1,8 @@
-// Node: the WGSL sources read from the package's shaders/ directory (found from src/ or dist/src/).
+/**
+ * Node: the WGSL sources read from the package's shaders/ directory (found from src/ or dist/src/).
+ *
+ * @module
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,15 +1,19 @@
-// Uniform structs declared once: a kernel's parameter block is named and typed here in TypeScript,
-// and both its WGSL declaration (injected into the kernel's module) and its bytes come from that one
-// declaration, so the host packs values by field name instead of by a position that must silently
-// match a struct written elsewhere.
-//
-// The layout is WGSL's (https://www.w3.org/TR/WGSL/#memory-layouts): "Alignment and Size" gives
-// u32 4/4, vec2<u32> 8/8, vec4<u32> 16/16 (align/size in bytes); "Structure Member Layout" places
-// each member at roundUp(align, end of the previous one); "Address Space Layout Constraints" add
-// nothing for members of these types in the uniform address space (its 16-byte rules concern
-// nested structs and arrays, which these types exclude). The gaps are declared as u32 pad
-// members, and the struct is padded to a multiple of 16 bytes as GpuContext.uniforms sizes its
-// bindings, so the WGSL struct, the packed words and the bound block are the same bytes.
+/**
+ * Uniform structs declared once: a kernel's parameter block is named and typed here in TypeScript,
+ * and both its WGSL declaration (injected into the kernel's module) and its bytes come from that one
+ * declaration, so the host packs values by field name instead of by a position that must silently
+ * match a struct written elsewhere.
+ *
+ * The layout is WGSL's (https://www.w3.org/TR/WGSL/#memory-layouts): "Alignment and Size" gives
+ * u32 4/4, vec2<u32> 8/8, vec4<u32> 16/16 (align/size in bytes); "Structure Member Layout" places
+ * each member at roundUp(align, end of the previous one); "Address Space Layout Constraints" add
+ * nothing for members of these types in the uniform address space (its 16-byte rules concern
+ * nested structs and arrays, which these types exclude). The gaps are declared as u32 pad
+ * members, and the struct is padded to a multiple of 16 bytes as GpuContext.uniforms sizes its
+ * bindings, so the WGSL struct, the packed words and the bound block are the same bytes.
+ *
+ * @module
+ */
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { fp2Words, words } from './dispatch.js';

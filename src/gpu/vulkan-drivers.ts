@@ -1,11 +1,15 @@
-// Linux: whether the Vulkan loader may have a driver to load (Khronos Vulkan-Loader,
-// docs/LoaderDriverInterface.md, "Driver Discovery on Linux": manifests named by VK_DRIVER_FILES,
-// VK_ICD_FILENAMES or VK_ADD_DRIVER_FILES, else *.json in vulkan/icd.d under the XDG config and data
-// folders and the build's system folders). Without one, dawn.node only prints native warnings (with
-// C++ source locations) and finds no adapter, so the GPU is not tried and the notice says why. The
-// search is deliberately wider than any one loader's: every variable, every XDG value with its
-// default, the usual system prefixes and NixOS's driver folder; anything it misses is reached by
-// asking for the GPU explicitly (CAPSEAL_GPU_ADAPTER=default, src/gpu/node.ts).
+/**
+ * Linux: whether the Vulkan loader may have a driver to load (Khronos Vulkan-Loader,
+ * docs/LoaderDriverInterface.md, "Driver Discovery on Linux": manifests named by VK_DRIVER_FILES,
+ * VK_ICD_FILENAMES or VK_ADD_DRIVER_FILES, else *.json in vulkan/icd.d under the XDG config and data
+ * folders and the build's system folders). Without one, dawn.node only prints native warnings (with
+ * C++ source locations) and finds no adapter, so the GPU is not tried and the notice says why. The
+ * search is deliberately wider than any one loader's: every variable, every XDG value with its
+ * default, the usual system prefixes and NixOS's driver folder; anything it misses is reached by
+ * asking for the GPU explicitly (CAPSEAL_GPU_ADAPTER=default, src/gpu/node.ts).
+ *
+ * @module
+ */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,6 +1,10 @@
-// Whether a row range of a resident matrix is all zero (shaders/zero_check.wgsl), reading back one
-// flag: the GPU prover's check that the composition's coefficients vanish from S·n on, which is
-// what splitSegments (src/prover/cpu/split.ts) checks in wasm memory on the CPU.
+/**
+ * Whether a row range of a resident matrix is all zero (shaders/zero_check.wgsl), reading back one
+ * flag: the GPU prover's check that the composition's coefficients vanish from S·n on, which is
+ * what splitSegments (src/prover/cpu/split.ts) checks in wasm memory on the CPU.
+ *
+ * @module
+ */
 import type { GpuContext } from './context.js';
 import { type Dispatch, grid, runDispatches, WORKGROUP_SIZE } from './dispatch.js';
 import { segmentsOf, type GpuMatrix } from './matrix.js';

@@ -1,5 +1,9 @@
-// Reference hash functions (JavaScript, @noble/hashes): BLAKE3 per the BLAKE3 spec
-// (github.com/BLAKE3-team/BLAKE3-specs) and SHA-256 per FIPS 180-4. The wasm kernels must match these byte for byte.
+/**
+ * Reference hash functions (JavaScript, @noble/hashes): BLAKE3 per the BLAKE3 spec
+ * (github.com/BLAKE3-team/BLAKE3-specs) and SHA-256 per FIPS 180-4. The wasm kernels must match these byte for byte.
+ *
+ * @module
+ */
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';

@@ -1,8 +1,12 @@
-// Bulk BLAKE3 for Merkle trees on the wasm kernels (src/wasm/assembly/blake3.ts; spec:
-// github.com/BLAKE3-team/BLAKE3-specs). Byte-identical to ./digest's blake3 on the same bytes.
-//
-// Leaf encoding: row r of a matrix of Goldilocks elements is hashed as its elements in column
-// order, each 8 bytes little-endian. This encoding is part of the proof format.
+/**
+ * Bulk BLAKE3 for Merkle trees on the wasm kernels (src/wasm/assembly/blake3.ts; spec:
+ * github.com/BLAKE3-team/BLAKE3-specs). Byte-identical to ./digest's blake3 on the same bytes.
+ *
+ * Leaf encoding: row r of a matrix of Goldilocks elements is hashed as its elements in column
+ * order, each 8 bytes little-endian. This encoding is part of the proof format.
+ *
+ * @module
+ */
 import type { Kernels } from '../wasm/kernels.js';
 import { ELEMENT_BYTES } from '../field/goldilocks.js';
 import { DIGEST_BYTES } from './digest.js';

@@ -1,22 +1,26 @@
-// RFC 8785 JSON Canonicalization Scheme (JCS): the one byte form of a JSON value that CapSeal hashes.
-//   §3.1 The data is I-JSON (RFC 7493): unique member names, well-formed Unicode, IEEE 754 double numbers.
-//     canonicalize() takes JavaScript values and throws on what JSON cannot carry (NaN, ±Infinity,
-//     undefined, BigInt, functions, symbols, non-plain objects, lone surrogates, cycles) where
-//     JSON.stringify would drop, convert or null it; parseCanonicalInput() is the strict parser for JSON
-//     text that will be canonicalized (JSON.parse keeps the last of duplicate names silently).
-//   §3.2.1 No whitespace between tokens.
-//   §3.2.2.1 Literals: null, true, false.
-//   §3.2.2.2 Strings (member names too) as ECMAScript JSON.stringify quotes them: \b \t \n \f \r \" \\,
-//     other U+0000–U+001F as lowercase \u00hh, every other code point as is. Lone surrogates are errors.
-//   §3.2.2.3 Numbers as ECMAScript Number::toString, which JSON.stringify gives for a finite number
-//     (-0 → 0). NaN and ±Infinity are errors.
-//   §3.2.3 Object members sorted by the UTF-16 code units of their names, recursively; arrays keep order.
-//   §3.2.4 The result is encoded as UTF-8.
-// Integers that may exceed 2^53, and all field elements, are decimal strings (docs/architecture.md; RFC 8785 §3.2.2.3 serializes numbers as doubles): a double
-// cannot hold them, so parseCanonicalInput rejects an integer literal (no fraction, no exponent) above
-// 2^53 in magnitude rather than round it. canonicalize still writes any finite double as §3.2.2.3 says
-// (2^60 → "1152921504606847000"); such text does not parse back here, by design.
-// Errors are CanonicalJsonError, whose message starts with the JSON path of the offending value ($.a[2].b).
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS): the one byte form of a JSON value that CapSeal hashes.
+ *   §3.1 The data is I-JSON (RFC 7493): unique member names, well-formed Unicode, IEEE 754 double numbers.
+ *     canonicalize() takes JavaScript values and throws on what JSON cannot carry (NaN, ±Infinity,
+ *     undefined, BigInt, functions, symbols, non-plain objects, lone surrogates, cycles) where
+ *     JSON.stringify would drop, convert or null it; parseCanonicalInput() is the strict parser for JSON
+ *     text that will be canonicalized (JSON.parse keeps the last of duplicate names silently).
+ *   §3.2.1 No whitespace between tokens.
+ *   §3.2.2.1 Literals: null, true, false.
+ *   §3.2.2.2 Strings (member names too) as ECMAScript JSON.stringify quotes them: \b \t \n \f \r \" \\,
+ *     other U+0000–U+001F as lowercase \u00hh, every other code point as is. Lone surrogates are errors.
+ *   §3.2.2.3 Numbers as ECMAScript Number::toString, which JSON.stringify gives for a finite number
+ *     (-0 → 0). NaN and ±Infinity are errors.
+ *   §3.2.3 Object members sorted by the UTF-16 code units of their names, recursively; arrays keep order.
+ *   §3.2.4 The result is encoded as UTF-8.
+ * Integers that may exceed 2^53, and all field elements, are decimal strings (docs/architecture.md; RFC 8785 §3.2.2.3 serializes numbers as doubles): a double
+ * cannot hold them, so parseCanonicalInput rejects an integer literal (no fraction, no exponent) above
+ * 2^53 in magnitude rather than round it. canonicalize still writes any finite double as §3.2.2.3 says
+ * (2^60 → "1152921504606847000"); such text does not parse back here, by design.
+ * Errors are CanonicalJsonError, whose message starts with the JSON path of the offending value ($.a[2].b).
+ *
+ * @module
+ */
 
 /** A value that RFC 8785 cannot canonicalize, or JSON text that is not strict I-JSON; `path` is like `$.a[2].b`. */
 /** Containers nest at most this deep: deeper input is refused with a CanonicalJsonError, not a stack overflow. */

@@ -1,4 +1,8 @@
-// Shape rules of the tree (32-byte BLAKE3 digests, power-of-two leaf counts) and the checks built on them.
+/**
+ * Shape rules of the tree (32-byte BLAKE3 digests, power-of-two leaf counts) and the checks built on them.
+ *
+ * @module
+ */
 
 import { DIGEST_BYTES } from '../hash/digest.js';
 

@@ -1,4 +1,8 @@
-// The node rule, node = BLAKE3(left ‖ right), and the injectable layer hasher that applies it to a whole level.
+/**
+ * The node rule, node = BLAKE3(left ‖ right), and the injectable layer hasher that applies it to a whole level.
+ *
+ * @module
+ */
 import { blake3, DIGEST_BYTES } from '../hash/digest.js';
 import { blake3Short } from '../hash/short.js';
 

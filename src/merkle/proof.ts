@@ -1,4 +1,8 @@
-// Merkle openings: single authentication paths, and batched multi-openings that send each needed sibling once.
+/**
+ * Merkle openings: single authentication paths, and batched multi-openings that send each needed sibling once.
+ *
+ * @module
+ */
 import {
   assertDepth,
   assertLeafIndex,

@@ -1,4 +1,8 @@
-// Binary Merkle tree over 32-byte leaf digests with every layer kept (layer 0 = leaves, layer depth = root).
+/**
+ * Binary Merkle tree over 32-byte leaf digests with every layer kept (layer 0 = leaves, layer depth = root).
+ *
+ * @module
+ */
 import { DIGEST_BYTES } from '../hash/digest.js';
 import { assertLeafIndex } from './checks.js';
 import { type LayerHasher, nobleLayerHasher } from './hasher.js';

@@ -1,13 +1,17 @@
-// Coset low-degree extension (the trace domain's coset 7·⟨ω⟩, blowup β; docs/architecture.md).
-// A trace column given by its evaluations on H (|H| = n) is interpolated and evaluated on the coset
-// s·H' with |H'| = N = β·n. Instead of one zero-padded size-N transform, the coset splits into β
-// cosets of H: s·ω_N^t·H for t < β, and coset t is a size-n NTT of the coefficients scaled by
-// (s·ω_N^t)^j / n (interpolation's 1/n folded in). That is N·log n work instead of N·log N, each
-// transform cache-sized, and the zero padding is never materialized.
-//
-// Output order: 'natural' puts point s·ω_N^i at index i (coset t fills indices t, t+β, t+2β, …);
-// 'bit-reversed' puts it at index bitrev_N(i), where coset t is the contiguous block bitrev_β(t)·n
-// in the DIF's own output order, so no permutation runs at all.
+/**
+ * Coset low-degree extension (the trace domain's coset 7·⟨ω⟩, blowup β; docs/architecture.md).
+ * A trace column given by its evaluations on H (|H| = n) is interpolated and evaluated on the coset
+ * s·H' with |H'| = N = β·n. Instead of one zero-padded size-N transform, the coset splits into β
+ * cosets of H: s·ω_N^t·H for t < β, and coset t is a size-n NTT of the coefficients scaled by
+ * (s·ω_N^t)^j / n (interpolation's 1/n folded in). That is N·log n work instead of N·log N, each
+ * transform cache-sized, and the zero padding is never materialized.
+ *
+ * Output order: 'natural' puts point s·ω_N^i at index i (coset t fills indices t, t+β, t+2β, …);
+ * 'bit-reversed' puts it at index bitrev_N(i), where coset t is the contiguous block bitrev_β(t)·n
+ * in the DIF's own output order, so no permutation runs at all.
+ *
+ * @module
+ */
 import { GENERATOR, inv, isCanonical, mul, pow, rootOfUnity } from '../field/goldilocks.js';
 import type { Column } from '../field/columns.js';
 import type { Kernels } from '../wasm/kernels.js';

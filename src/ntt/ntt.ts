@@ -1,6 +1,10 @@
-// Number-theoretic transforms over Goldilocks columns (radix-2, in the WebAssembly kernels).
-// Forward: coefficients c → evaluations y_i = Σ_j c_j·ω^(ij) on the subgroup H = ⟨ω⟩, |H| = n = 2^k,
-// ω = rootOfUnity(k). Inverse: evaluations → coefficients. Both take and return natural order.
+/**
+ * Number-theoretic transforms over Goldilocks columns (radix-2, in the WebAssembly kernels).
+ * Forward: coefficients c → evaluations y_i = Σ_j c_j·ω^(ij) on the subgroup H = ⟨ω⟩, |H| = n = 2^k,
+ * ω = rootOfUnity(k). Inverse: evaluations → coefficients. Both take and return natural order.
+ *
+ * @module
+ */
 import { ELEMENT_BYTES, inv, rootOfUnity, TWO_ADICITY } from '../field/goldilocks.js';
 import type { Column } from '../field/columns.js';
 import type { Kernels } from '../wasm/kernels.js';

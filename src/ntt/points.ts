@@ -1,5 +1,9 @@
-// Evaluation domains on the kernels: bit reversal of a column, and every point of a coset
-// shift·⟨ω⟩ in bit-reversed order (the order of the LDEs, src/ntt/lde.ts).
+/**
+ * Evaluation domains on the kernels: bit reversal of a column, and every point of a coset
+ * shift·⟨ω⟩ in bit-reversed order (the order of the LDEs, src/ntt/lde.ts).
+ *
+ * @module
+ */
 import type { Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import { powersColumn } from '../field/columns.js';

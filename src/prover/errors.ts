@@ -1,4 +1,8 @@
-// Typed errors of the prover: a trace that breaks its AIR.
+/**
+ * Typed errors of the prover: a trace that breaks its AIR.
+ *
+ * @module
+ */
 
 /**
  * A polynomial the prover commits is above its degree bound — the composition (degree ≥ S·n) or

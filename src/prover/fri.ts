@@ -1,7 +1,11 @@
-// The FRI commit phase of the capseal-stark-v1 prover (FRI: Ben-Sasson, Bentov, Horesh, Riabzev 2018;
-// docs/architecture.md): fold layer 0 by the folding factor, commit each layer but the last, and read
-// off the final polynomial — over the steps of whichever implementation holds the layers (./cpu/fri.ts,
-// ./gpu/fri.ts). The maths the verifier shares (the plan, a group's fold) is src/stark/fri.ts.
+/**
+ * The FRI commit phase of the capseal-stark-v1 prover (FRI: Ben-Sasson, Bentov, Horesh, Riabzev 2018;
+ * docs/architecture.md): fold layer 0 by the folding factor, commit each layer but the last, and read
+ * off the final polynomial — over the steps of whichever implementation holds the layers (./cpu/fri.ts,
+ * ./gpu/fri.ts). The maths the verifier shares (the plan, a group's fold) is src/stark/fri.ts.
+ *
+ * @module
+ */
 import type { Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';

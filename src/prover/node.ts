@@ -1,6 +1,10 @@
-// Node backends for proving: the backend layer's factories (src/backend/node.ts) with CPU workers that
-// serve the prover's jobs (./cpu/jobs.ts) besides the Backend operations. Use these to prove; the
-// backend layer's own factories make backends for the Backend operations only.
+/**
+ * Node backends for proving: the backend layer's factories (src/backend/node.ts) with CPU workers that
+ * serve the prover's jobs (./cpu/jobs.ts) besides the Backend operations. Use these to prove; the
+ * backend layer's own factories make backends for the Backend operations only.
+ *
+ * @module
+ */
 import type { Backend } from '../backend/backend.js';
 import { createNodeCpuBackend as createCpu, workerEntry, type NodeCpuOptions, type NodeJobs } from '../backend/cpu/node.js';
 import type { CpuBackend } from '../backend/cpu/cpu-backend.js';

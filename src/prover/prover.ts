@@ -1,14 +1,18 @@
-// The capseal-stark-v1 prover (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "A proof, stage by stage"): commit to the trace LDE, compose the
-// constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
-// answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
-// The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU
-// kernels with the LDEs, hashing and the trace interpolation on the backend); grinding on the CPU.
+/**
+ * The capseal-stark-v1 prover (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "A proof, stage by stage"): commit to the trace LDE, compose the
+ * constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
+ * answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
+ * The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU
+ * kernels with the LDEs, hashing and the trace interpolation on the backend); grinding on the CPU.
+ *
+ * @module
+ */
 import type { Backend, Matrix } from '../backend/backend.js';
 import { type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { checkAir, checkTrace, compositionSegments, maxDegree, type Air } from '../stark/air.js';
+import { type Air, checkAir, checkTrace, compositionSegments, maxDegree, periodicOnTrace } from '../stark/air.js';
 import { COSET_SHIFT } from '../stark/domain.js';
 import { friCommit, type FriProverState } from './fri.js';
 import { friPlan } from '../stark/fri.js';
@@ -293,16 +297,11 @@ function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
     r.set(c.subarray(1));
     return r; // row n−1 of `next` is never checked
   });
-  const periodic = air.periodic.map((v) => {
-    const r = new BigUint64Array(n);
-    for (let i = 0; i < n; i += v.length) r.set(v, i);
-    return r;
-  });
+  const periodic = air.periodic.map((v) => periodicOnTrace(v, n));
   return evalColumnsAll(k, air.transitions, { cur: trace, next, periodic }, n).every((c) => isZeroUpTo(c, n - 1));
 }
 
 
-/** The steps for a backend: resident on a GpuBackend, on the CPU kernels for everything else. */
 /** The steps for a backend: resident on the GPU it keeps matrices on, else on the CPU kernels. */
 function stepsFor(k: Kernels, backend: Backend): StarkSteps<unknown, Matrix> {
   return (backend.resident ? gpuSteps(k, backend.resident) : cpuSteps(k, backend)) as StarkSteps<unknown, Matrix>;

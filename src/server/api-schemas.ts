@@ -1,5 +1,9 @@
-// The HTTP API's inputs and outputs as zod schemas: queries are parsed with them, and the OpenAPI
-// document (./openapi.ts) is generated from them, so the description cannot drift from the code.
+/**
+ * The HTTP API's inputs and outputs as zod schemas: queries are parsed with them, and the OpenAPI
+ * document (./openapi.ts) is generated from them, so the description cannot drift from the code.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { RunIdSchema } from '../capsule/capsule.js';
 import { BOARD_COLUMNS, STATUSES, TIERS } from './store.js';

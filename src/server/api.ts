@@ -1,7 +1,11 @@
-// The HTTP API (Hono; DESIGN.md "Server"): submissions in, verified runs out. Everything it lists
-// was verified by this server's workers; queries are parsed by the zod schemas that also generate
-// /api/openapi.json; every table is JSON or, with ?format=csv, CSV; errors are
-// {"error":{status, code, message}} with stable codes.
+/**
+ * The HTTP API (Hono; DESIGN.md "Server"): submissions in, verified runs out. Everything it lists
+ * was verified by this server's workers; queries are parsed by the zod schemas that also generate
+ * /api/openapi.json; every table is JSON or, with ?format=csv, CSV; errors are
+ * {"error":{status, code, message}} with stable codes.
+ *
+ * @module
+ */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

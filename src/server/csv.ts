@@ -1,6 +1,10 @@
-// CSV (RFC 4180) for the JSON/CSV exports: a header row, CRLF line ends, and every field that holds
-// a comma, quote or line break quoted with its quotes doubled. A field that a spreadsheet would run
-// as a formula (=, +, -, @ first) gets a leading apostrophe (OWASP "CSV injection").
+/**
+ * CSV (RFC 4180) for the JSON/CSV exports: a header row, CRLF line ends, and every field that holds
+ * a comma, quote or line break quoted with its quotes doubled. A field that a spreadsheet would run
+ * as a formula (=, +, -, @ first) gets a leading apostrophe (OWASP "CSV injection").
+ *
+ * @module
+ */
 const FORMULA = /^[=+\-@\t\r]/;
 
 function field(v: unknown): string {

@@ -1,8 +1,12 @@
-// The data folder, shared safely. PGlite is a single-process database, and two processes on the same
-// folder would each write their own copy over the other's: one `capseal serve` on PGlite per folder,
-// held by a lock file with its pid, made exclusively (one left by a process that is gone is taken
-// over). Sandboxes are per process (sandbox/<host>-<pid>/), so servers on one PostgreSQL may share a
-// folder: at start a process removes only the sandboxes of this host's processes that are gone.
+/**
+ * The data folder, shared safely. PGlite is a single-process database, and two processes on the same
+ * folder would each write their own copy over the other's: one `capseal serve` on PGlite per folder,
+ * held by a lock file with its pid, made exclusively (one left by a process that is gone is taken
+ * over). Sandboxes are per process (sandbox/<host>-<pid>/), so servers on one PostgreSQL may share a
+ * folder: at start a process removes only the sandboxes of this host's processes that are gone.
+ *
+ * @module
+ */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';

@@ -1,7 +1,11 @@
-// The server's database (DESIGN.md "Server"): PostgreSQL through `pg`, or PGlite embedded in this
-// process (the default: one command, nothing installed). Both sit behind one small interface, so the
-// schema, the queries and pg-boss run unchanged on either. PGlite is one connection in this process:
-// it serializes statements itself, and a transaction holds it until done.
+/**
+ * The server's database (DESIGN.md "Server"): PostgreSQL through `pg`, or PGlite embedded in this
+ * process (the default: one command, nothing installed). Both sit behind one small interface, so the
+ * schema, the queries and pg-boss run unchanged on either. PGlite is one connection in this process:
+ * it serializes statements itself, and a transaction holds it until done.
+ *
+ * @module
+ */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 

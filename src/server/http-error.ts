@@ -1,5 +1,9 @@
-// An HTTP refusal with a stable code: the API answers it as {"error":{status, code, message, …}},
-// and the WebSocket upgrade handler writes the same body on the raw socket.
+/**
+ * An HTTP refusal with a stable code: the API answers it as {"error":{status, code, message, …}},
+ * and the WebSocket upgrade handler writes the same body on the raw socket.
+ *
+ * @module
+ */
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}, readonly extra: Record<string, unknown> = {}) {

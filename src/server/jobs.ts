@@ -1,11 +1,15 @@
-// Verification jobs on pg-boss (DESIGN.md "Server"): an existing job engine on the same database,
-// so API processes and `capseal worker` processes on other machines share one queue (./queue.ts). A
-// job names a submission; its handler claims it, writes the pack into a fresh sandbox folder,
-// verifies it on a verifier thread and records the verdict — once, in SQL (./store.ts). A crash
-// mid-verification leaves the job active until it expires; pg-boss then retries it. A job that fails
-// on every attempt, or whose worker vanished on its last one, goes to the dead-letter queue and is
-// recorded as rejected with E180, so no submission waits forever. A verification cut short because
-// this process is closing is not a failure: it goes back on the queue with all its attempts.
+/**
+ * Verification jobs on pg-boss (DESIGN.md "Server"): an existing job engine on the same database,
+ * so API processes and `capseal worker` processes on other machines share one queue (./queue.ts). A
+ * job names a submission; its handler claims it, writes the pack into a fresh sandbox folder,
+ * verifies it on a verifier thread and records the verdict — once, in SQL (./store.ts). A crash
+ * mid-verification leaves the job active until it expires; pg-boss then retries it. A job that fails
+ * on every attempt, or whose worker vanished on its last one, goes to the dead-letter queue and is
+ * recorded as rejected with E180, so no submission waits forever. A verification cut short because
+ * this process is closing is not a failure: it goes back on the queue with all its attempts.
+ *
+ * @module
+ */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import PgBoss from 'pg-boss';

@@ -1,5 +1,9 @@
-// What the server takes from any one client or run before it refuses (DESIGN.md "Server": hostile
-// traffic gets a clear error and changes nothing but a record). GET /api/health shows them.
+/**
+ * What the server takes from any one client or run before it refuses (DESIGN.md "Server": hostile
+ * traffic gets a clear error and changes nothing but a record). GET /api/health shows them.
+ *
+ * @module
+ */
 import { MAX_EVENTS } from '../capsulebench/events.js';
 
 export interface Limits {

@@ -1,23 +1,27 @@
-// The live run stream (seed 001 "WebSocket event schema", "Server-side behavior"; DESIGN.md "Server").
-//   ingest  /api/live/<run_id>/ingest with the token from POST /api/live, as "Authorization: Bearer
-//           <token>" or, where a client cannot set headers (a browser), as the subprotocols
-//           "capseal.live.v1, capseal.token.<token>" (the server answers capseal.live.v1): the
-//           runner's event lines. On connect the server says where it stands — a resume_request
-//           with from_seq = the last seq it stored — and the runner sends every line after it. Each
-//           line is checked as the pack verifier checks events.jsonl (canonical, typed, seq + 1, the
-//           hash chain, time never back) before it is stored; a repeat of a stored seq is ignored.
-//           One run's lines are handled in order, whichever connection brings them. Per run: bytes
-//           per line, lines per second (a token bucket), lines and bytes in all; a breach closes the
-//           connection with 1008/1009 and a reason, and is recorded once. A run on the board takes
-//           no more lines.
-//   watch   /api/live/<run_id>?from_seq=N: a state_snapshot the server makes from the stored lines,
-//           then every stored line after N, then live ones, in order, without gaps or repeats; then
-//           server_verified once the run is on the board (submission_rejected for each submission
-//           claiming the run that was rejected: a claim is not the run). A viewer that does not read
-//           is closed (1013: reconnect with from_seq).
-// Server messages use the stream's envelope with source "server" and no prev_event_hash (they are
-// not part of the run's chain). Live lines reach the viewers of this process; viewers of another
-// serve process on the same PostgreSQL get them when they (re)connect.
+/**
+ * The live run stream (seed 001 "WebSocket event schema", "Server-side behavior"; DESIGN.md "Server").
+ *   ingest  /api/live/<run_id>/ingest with the token from POST /api/live, as "Authorization: Bearer
+ *           <token>" or, where a client cannot set headers (a browser), as the subprotocols
+ *           "capseal.live.v1, capseal.token.<token>" (the server answers capseal.live.v1): the
+ *           runner's event lines. On connect the server says where it stands — a resume_request
+ *           with from_seq = the last seq it stored — and the runner sends every line after it. Each
+ *           line is checked as the pack verifier checks events.jsonl (canonical, typed, seq + 1, the
+ *           hash chain, time never back) before it is stored; a repeat of a stored seq is ignored.
+ *           One run's lines are handled in order, whichever connection brings them. Per run: bytes
+ *           per line, lines per second (a token bucket), lines and bytes in all; a breach closes the
+ *           connection with 1008/1009 and a reason, and is recorded once. A run on the board takes
+ *           no more lines.
+ *   watch   /api/live/<run_id>?from_seq=N: a state_snapshot the server makes from the stored lines,
+ *           then every stored line after N, then live ones, in order, without gaps or repeats; then
+ *           server_verified once the run is on the board (submission_rejected for each submission
+ *           claiming the run that was rejected: a claim is not the run). A viewer that does not read
+ *           is closed (1013: reconnect with from_seq).
+ * Server messages use the stream's envelope with source "server" and no prev_event_hash (they are
+ * not part of the run's chain). Live lines reach the viewers of this process; viewers of another
+ * serve process on the same PostgreSQL get them when they (re)connect.
+ *
+ * @module
+ */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';

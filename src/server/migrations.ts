@@ -1,13 +1,17 @@
-// The server's schema as versioned migrations, applied in order at start under an advisory lock (so
-// several servers and workers starting together apply each once). A migration is never edited once
-// released: a change is a new one. The tables:
-//   submissions  every upload that reached verification (or was refused as an archive): status, verdict, every check with its code,
-//                the DA challenge nonce, the verifier's version and build hash, the verification time
-//   packs        the uploaded bytes while they are needed: until the verdict, and for accepted runs
-//                (workers on other machines read them from here)
-//   runs         accepted submissions: the leaderboard's rows, with what the receipt page shows
-//   live_runs, live_events   runs streamed while they ran (per-run token, the stored event lines)
-//   intake_rejections        traffic refused before it became a submission (too large, too slow, …)
+/**
+ * The server's schema as versioned migrations, applied in order at start under an advisory lock (so
+ * several servers and workers starting together apply each once). A migration is never edited once
+ * released: a change is a new one. The tables:
+ *   submissions  every upload that reached verification (or was refused as an archive): status, verdict, every check with its code,
+ *                the DA challenge nonce, the verifier's version and build hash, the verification time
+ *   packs        the uploaded bytes while they are needed: until the verdict, and for accepted runs
+ *                (workers on other machines read them from here)
+ *   runs         accepted submissions: the leaderboard's rows, with what the receipt page shows
+ *   live_runs, live_events   runs streamed while they ran (per-run token, the stored event lines)
+ *   intake_rejections        traffic refused before it became a submission (too large, too slow, …)
+ *
+ * @module
+ */
 import type { Db } from './db.js';
 
 export interface Migration {

@@ -1,5 +1,9 @@
-// The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas in ./api-schemas.ts
-// (JSON Schema 2020-12, which OpenAPI 3.1 uses as is). Served at /api/openapi.json.
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas in ./api-schemas.ts
+ * (JSON Schema 2020-12, which OpenAPI 3.1 uses as is). Served at /api/openapi.json.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import * as S from './api-schemas.js';
 

@@ -1,7 +1,11 @@
-// The price table (`capseal_price_table_v1`): US dollars per hour of a hardware class, versioned and
-// hashed so every cost the server shows names the table it came from. A run's class is the first
-// entry whose given fields all equal its hardware manifest's (CPU model, logical cores, GPU
-// description); cost per proof = price × median prove time.
+/**
+ * The price table (`capseal_price_table_v1`): US dollars per hour of a hardware class, versioned and
+ * hashed so every cost the server shows names the table it came from. A run's class is the first
+ * entry whose given fields all equal its hardware manifest's (CPU model, logical cores, GPU
+ * description); cost per proof = price × median prove time.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import type { HardwareManifest } from '../capsulebench/manifests.js';
 import { sha256Hex } from '../hash/digest.js';

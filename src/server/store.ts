@@ -1,9 +1,13 @@
-// The server's reads and writes (tables: ./migrations.ts). Every write that must happen once is
-// guarded in SQL, not in memory, so API processes and workers on other machines agree: a verdict is
-// recorded only while the submission is still queued or verifying, and a capsule or run id is on the
-// board once (unique columns of `runs`). What a pack claims before it is verified (its capsule hash
-// and run id) is used only to say "already on the board": an unverified claim never blocks another
-// submission, never registers a live stream and never speaks for a run.
+/**
+ * The server's reads and writes (tables: ./migrations.ts). Every write that must happen once is
+ * guarded in SQL, not in memory, so API processes and workers on other machines agree: a verdict is
+ * recorded only while the submission is still queued or verifying, and a capsule or run id is on the
+ * board once (unique columns of `runs`). What a pack claims before it is verified (its capsule hash
+ * and run id) is used only to say "already on the board": an unverified claim never blocks another
+ * submission, never registers a live stream and never speaks for a run.
+ *
+ * @module
+ */
 import { randomBytes } from 'node:crypto';
 import type { PackReport } from '../capsulebench/contract.js';
 import type { HardwareManifest } from '../capsulebench/manifests.js';

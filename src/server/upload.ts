@@ -1,10 +1,14 @@
-// Receiving an upload (DESIGN.md "Server": a pack is hostile input): the body is streamed to a file
-// in the upload's sandbox folder, counted by us as it arrives (a declared Content-Length is only a
-// first check), and hashed on the way. Refusals: a declared length over the limit at once (413,
-// nothing read); a stream that passes it is cut and its file deleted (413); a sender idle for longer
-// than the idle limit, or slower in all than the upload deadline allows, is cut (408); a client that
-// goes away leaves nothing behind. After a refusal the rest of the body is read and dropped for a
-// moment, so the client can read the answer, and the connection is closed.
+/**
+ * Receiving an upload (DESIGN.md "Server": a pack is hostile input): the body is streamed to a file
+ * in the upload's sandbox folder, counted by us as it arrives (a declared Content-Length is only a
+ * first check), and hashed on the way. Refusals: a declared length over the limit at once (413,
+ * nothing read); a stream that passes it is cut and its file deleted (413); a sender idle for longer
+ * than the idle limit, or slower in all than the upload deadline allows, is cut (408); a client that
+ * goes away leaves nothing behind. After a refusal the rest of the body is read and dropped for a
+ * moment, so the client can read the answer, and the connection is closed.
+ *
+ * @module
+ */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';

@@ -1,9 +1,13 @@
-// One submission's verification (DESIGN.md "Server"): the submission contract — the same verifyPack
-// as `capseal bench verify` — on the uploaded pack, with a challenge DA audit drawn from the nonce the
-// server chose for this submission. The community tier first; a pack that carries a signature and an
-// inclusion proof is then held to the certified tier too when the server has an ACL (failing that
-// leaves it community, and says why). Everything the leaderboard stores about the run is taken from
-// the bytes the verifier read, never from a second read of the pack.
+/**
+ * One submission's verification (DESIGN.md "Server"): the submission contract — the same verifyPack
+ * as `capseal bench verify` — on the uploaded pack, with a challenge DA audit drawn from the nonce the
+ * server chose for this submission. The community tier first; a pack that carries a signature and an
+ * inclusion proof is then held to the certified tier too when the server has an ACL (failing that
+ * leaves it community, and says why). Everything the leaderboard stores about the run is taken from
+ * the bytes the verifier read, never from a second read of the pack.
+ *
+ * @module
+ */
 import { CAPSULE_FILE } from '../capsule/seal.js';
 import type { Acl } from '../capsule/acl.js';
 import { CapsuleSchema, type Capsule } from '../capsule/capsule.js';

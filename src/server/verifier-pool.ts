@@ -1,6 +1,10 @@
-// N verification threads (./verify-thread.ts), one submission each at a time. A thread that crashes
-// or runs past the time limit is replaced, and its submission's promise rejects: the job engine
-// then retries it (./jobs.ts), so no submission is lost to a crash.
+/**
+ * N verification threads (./verify-thread.ts), one submission each at a time. A thread that crashes
+ * or runs past the time limit is replaced, and its submission's promise rejects: the job engine
+ * then retries it (./jobs.ts), so no submission is lost to a crash.
+ *
+ * @module
+ */
 import { Worker } from 'node:worker_threads';
 import type { VerifyOutcome, VerifyTask } from './verification.js';
 

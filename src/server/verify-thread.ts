@@ -1,5 +1,9 @@
-// Worker-thread entry (Node): verifies submissions one at a time for ./verifier-pool.ts. Verification
-// is CPU-bound, so each of the server's N verifiers is a thread of its own; the kernels load once.
+/**
+ * Worker-thread entry (Node): verifies submissions one at a time for ./verifier-pool.ts. Verification
+ * is CPU-bound, so each of the server's N verifiers is a thread of its own; the kernels load once.
+ *
+ * @module
+ */
 import { parentPort } from 'node:worker_threads';
 import { Kernels } from '../wasm/kernels.js';
 import { verifySubmission, type VerifyTask } from './verification.js';

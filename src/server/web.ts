@@ -1,9 +1,13 @@
-// The web app (demo/, built into dist/demo/ by `npm run build`) on the API's origin. Files are served
-// from that one folder only (a request path is matched against a strict pattern, and its real path,
-// links resolved, must lie inside the folder); any other GET that is not an API route gets index.html, so a page's URL can be linked and
-// reloaded. Every answer carries the headers the app relies on: cross-origin isolation (COOP + COEP,
-// which worker threads with shared memory need) and a strict Content-Security-Policy (scripts and
-// workers from this origin only; WebAssembly compiled from bytes the page holds).
+/**
+ * The web app (demo/, built into dist/demo/ by `npm run build`) on the API's origin. Files are served
+ * from that one folder only (a request path is matched against a strict pattern, and its real path,
+ * links resolved, must lie inside the folder); any other GET that is not an API route gets index.html, so a page's URL can be linked and
+ * reloaded. Every answer carries the headers the app relies on: cross-origin isolation (COOP + COEP,
+ * which worker threads with shared memory need) and a strict Content-Security-Policy (scripts and
+ * workers from this origin only; WebAssembly compiled from bytes the page holds).
+ *
+ * @module
+ */
 import { existsSync, realpathSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';

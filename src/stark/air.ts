@@ -1,7 +1,11 @@
-// Algebraic intermediate representations (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "AIRs"): width w, length n = 2^k, transition
-// constraints over (current, next) rows, boundary constraints and periodic columns. Constraints are
-// expression trees (./expr.ts), so one definition is evaluated on the CPU, compiled to WGSL, and hashed
-// into the AIR's identity (airDigest). checkTrace is the debugging view: the first constraint a trace breaks.
+/**
+ * Algebraic intermediate representations (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "AIRs"): width w, length n = 2^k, transition
+ * constraints over (current, next) rows, boundary constraints and periodic columns. Constraints are
+ * expression trees (./expr.ts), so one definition is evaluated on the CPU, compiled to WGSL, and hashed
+ * into the AIR's identity (airDigest). checkTrace is the debugging view: the first constraint a trace breaks.
+ *
+ * @module
+ */
 import { assertCanonicalColumn, encodeColumn, findNonCanonical, type Column } from '../field/columns.js';
 import * as F from '../field/goldilocks.js';
 import { blake3 } from '../hash/digest.js';
@@ -161,6 +165,13 @@ export function airDigest(air: Air): Uint8Array {
   return blake3(w.finish());
 }
 
+/** A periodic column's values on all n trace rows (its m values repeated n/m times). */
+export function periodicOnTrace(col: BigUint64Array, n: number): BigUint64Array {
+  const out = new BigUint64Array(n);
+  for (let i = 0; i < n; i += col.length) out.set(col, i);
+  return out;
+}
+
 /** A periodic column's value at a trace row. */
 export function periodicValue(col: BigUint64Array, row: number): bigint {
   if (col.length === 0) throw new RangeError('periodicValue: empty periodic column');
@@ -182,7 +193,7 @@ export type TraceCheck =
 /**
  * The first constraint the trace breaks: boundaries first, in order; then rows 0 … n−2 in order and,
  * within a row, transitions in order. Throws if the AIR is invalid or the trace is not w canonical
- * columns of n elements. Evaluates every transition on every row with evalBase: O(n · tree size).
+ * columns of n elements. Evaluates every transition on every row with evalBaseAll: O(n · tree size).
  */
 export function checkTrace(air: Air, trace: readonly Column[]): TraceCheck {
   checkAir(air);

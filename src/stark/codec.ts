@@ -1,45 +1,49 @@
-// Encodings of capseal-stark-v1 proofs (./proof.ts): a versioned binary format and an equivalent
-// JSON form (docs/architecture.md; the layout below is the format). Both decoders are strict — wrong magic or
-// version, truncation, trailing bytes, wrong lengths, out-of-range values and non-canonical field
-// elements are errors — and every failure is a ProofDecodeError naming the field (and, in binary, the
-// byte offset), never any other exception. The encoders refuse what the decoders would refuse, so
-// decode(encode(p)) = p, and since every value has exactly one encoding, encode(decode(b)) = b.
-//
-// Binary format, version 1. Integers are unsigned little-endian; Fp is 8 bytes LE and < p; Fp2 is
-// 16 bytes: c0 then c1, each an Fp; a digest is 32 bytes; "n × T" is n consecutive T.
-//
-//   magic            4    ASCII "CSPF"
-//   version          u16  1
-//   options          4    u8 blowup, u8 queries, u8 grindingBits, u8 foldingFactor (must pass checkOptions)
-//   airId            u8 length (1…64), then that many ASCII bytes of [a-z0-9_]
-//   logN             u8   1…MAX_LOG_N
-//   width            u16  1…MAX_WIDTH
-//   segments         u8   ≥ 1
-//   traceRoot        digest
-//   compositionRoot  digest
-//   oodTrace         u16 count, count × Fp2
-//   oodTraceNext     u16 count, count × Fp2
-//   oodComposition   u16 count, count × Fp2
-//   friRoots         u8 count, count × digest
-//   finalPoly        u16 count, count × Fp2
-//   nonce            u64
-//   traceOpening        Opening
-//   compositionOpening  Opening
-//   friOpenings      u8 count, count × Opening
-//   securityBits     u16  (the encoder refuses a non-integer figure)
-//   — end of input: nothing may follow.
-//
-// Opening:
-//   rows             u32 count (≤ MAX_ROW_VALUES), count × Fp   (row-major values)
-//   proof.depth      u8   0…MAX_DEPTH
-//   proof.siblings   u32 count (≤ MAX_SIBLINGS), count × digest
-//
-// JSON form: { "format": "capseal-stark-v1-proof", "version": 1, then the StarkProof fields under
-// their own names in the order above }. Field elements, the nonce and row values are decimal strings
-// (no sign, no leading zeros), an Fp2 is [c0, c1], digests are 64 lowercase hex characters, rows are
-// one flat row-major array, and small integers (options, logN, width, segments, depth, securityBits)
-// are JSON numbers. Unknown keys are rejected. As a file (jsonFileBytes: two-space indentation) it
-// takes at most maxProofJsonFileBytes of the proof, a figure the binary form's counts give.
+/**
+ * Encodings of capseal-stark-v1 proofs (./proof.ts): a versioned binary format and an equivalent
+ * JSON form (docs/architecture.md; the layout below is the format). Both decoders are strict — wrong magic or
+ * version, truncation, trailing bytes, wrong lengths, out-of-range values and non-canonical field
+ * elements are errors — and every failure is a ProofDecodeError naming the field (and, in binary, the
+ * byte offset), never any other exception. The encoders refuse what the decoders would refuse, so
+ * decode(encode(p)) = p, and since every value has exactly one encoding, encode(decode(b)) = b.
+ *
+ * Binary format, version 1. Integers are unsigned little-endian; Fp is 8 bytes LE and < p; Fp2 is
+ * 16 bytes: c0 then c1, each an Fp; a digest is 32 bytes; "n × T" is n consecutive T.
+ *
+ *   magic            4    ASCII "CSPF"
+ *   version          u16  1
+ *   options          4    u8 blowup, u8 queries, u8 grindingBits, u8 foldingFactor (must pass checkOptions)
+ *   airId            u8 length (1…64), then that many ASCII bytes of [a-z0-9_]
+ *   logN             u8   1…MAX_LOG_N
+ *   width            u16  1…MAX_WIDTH
+ *   segments         u8   ≥ 1
+ *   traceRoot        digest
+ *   compositionRoot  digest
+ *   oodTrace         u16 count, count × Fp2
+ *   oodTraceNext     u16 count, count × Fp2
+ *   oodComposition   u16 count, count × Fp2
+ *   friRoots         u8 count, count × digest
+ *   finalPoly        u16 count, count × Fp2
+ *   nonce            u64
+ *   traceOpening        Opening
+ *   compositionOpening  Opening
+ *   friOpenings      u8 count, count × Opening
+ *   securityBits     u16  (the encoder refuses a non-integer figure)
+ *   — end of input: nothing may follow.
+ *
+ * Opening:
+ *   rows             u32 count (≤ MAX_ROW_VALUES), count × Fp   (row-major values)
+ *   proof.depth      u8   0…MAX_DEPTH
+ *   proof.siblings   u32 count (≤ MAX_SIBLINGS), count × digest
+ *
+ * JSON form: { "format": "capseal-stark-v1-proof", "version": 1, then the StarkProof fields under
+ * their own names in the order above }. Field elements, the nonce and row values are decimal strings
+ * (no sign, no leading zeros), an Fp2 is [c0, c1], digests are 64 lowercase hex characters, rows are
+ * one flat row-major array, and small integers (options, logN, width, segments, depth, securityBits)
+ * are JSON numbers. Unknown keys are rejected. As a file (jsonFileBytes: two-space indentation) it
+ * takes at most maxProofJsonFileBytes of the proof, a figure the binary form's counts give.
+ *
+ * @module
+ */
 import { z } from 'zod';
 import { encodeColumn, findNonCanonical } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';

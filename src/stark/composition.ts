@@ -1,12 +1,16 @@
-// The DEEP-ALI composition polynomial of capseal-stark-v1 (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty,
-// Saraf 2019; ethSTARK documentation, Starkware 2021), written once:
-//   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)  +  Σ_rows Σ_{b at row} α_b·(T_col(b)(x) − v_b)/(x − g^row)
-// with one α ∈ F_p2 per transition, then per boundary constraint, in AIR order (the transcript draws
-// them in that order). Transition constraints hold on rows 0 … n−2, hence the divisor
-// (x^n − 1)/(x − g^(n−1)); boundary constraints sharing a row share one division, rows ascending,
-// constraints within a row in AIR order. compositionTerms is that structure; the CPU prover
-// (src/prover/cpu/composition.ts), the GPU's constants (src/prover/gpu/composition.ts) and the
-// verifier's OOD check (./ood.ts) all evaluate it, so they agree term for term.
+/**
+ * The DEEP-ALI composition polynomial of capseal-stark-v1 (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty,
+ * Saraf 2019; ethSTARK documentation, Starkware 2021), written once:
+ *   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)  +  Σ_rows Σ_{b at row} α_b·(T_col(b)(x) − v_b)/(x − g^row)
+ * with one α ∈ F_p2 per transition, then per boundary constraint, in AIR order (the transcript draws
+ * them in that order). Transition constraints hold on rows 0 … n−2, hence the divisor
+ * (x^n − 1)/(x − g^(n−1)); boundary constraints sharing a row share one division, rows ascending,
+ * constraints within a row in AIR order. compositionTerms is that structure; the CPU prover
+ * (src/prover/cpu/composition.ts), the GPU's constants (src/prover/gpu/composition.ts) and the
+ * verifier's OOD check (./ood.ts) all evaluate it, so they agree term for term.
+ *
+ * @module
+ */
 import * as Fp from '../field/goldilocks.js';
 import type { Fp2 } from '../field/ext2.js';
 import type { Air } from './air.js';

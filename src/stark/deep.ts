@@ -1,9 +1,13 @@
-// The DEEP composition (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf, ePrint 2019/336), on the LDE domain for the prover and at one point
-// for the verifier — the same formula, term for term:
-//   D(x) = [Σ_i γ_i·(T_i(x) − T_i(z)) + Σ_j γ''_j·(C_j(x) − C_j(z))] / (x − z)
-//        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)
-// with γ = gammas[0 … w), γ' = gammas[w … 2w), γ'' = gammas[2w …). Every quotient is a polynomial of
-// degree < n − 1 exactly when the claimed OOD values are right, which FRI then tests.
+/**
+ * The DEEP composition (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf, ePrint 2019/336), on the LDE domain for the prover and at one point
+ * for the verifier — the same formula, term for term:
+ *   D(x) = [Σ_i γ_i·(T_i(x) − T_i(z)) + Σ_j γ''_j·(C_j(x) − C_j(z))] / (x − z)
+ *        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)
+ * with γ = gammas[0 … w), γ' = gammas[w … 2w), γ'' = gammas[2w …). Every quotient is a polynomial of
+ * degree < n − 1 exactly when the claimed OOD values are right, which FRI then tests.
+ *
+ * @module
+ */
 import * as Fp2 from '../field/ext2.js';
 
 const dot = (cs: readonly Fp2.Fp2[], vs: readonly Fp2.Fp2[]): Fp2.Fp2 => cs.reduce((acc, c, i) => Fp2.add(acc, Fp2.mul(c, vs[i]!)), Fp2.ZERO);

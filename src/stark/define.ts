@@ -1,8 +1,12 @@
-// Writing an AIR by name (docs/architecture.md "AIRs"): columns and periodic columns are named,
-// constraints are a record of named expressions over `cur.<column>`, `next.<column>` and
-// `periodic.<name>`, boundaries name their column. defineAir turns that into the positional Air the
-// protocol uses — columns, constraints and boundaries in the order written — with the names kept
-// for failures and generated code (they are not part of the AIR's identity, airDigest).
+/**
+ * Writing an AIR by name (docs/architecture.md "AIRs"): columns and periodic columns are named,
+ * constraints are a record of named expressions over `cur.<column>`, `next.<column>` and
+ * `periodic.<name>`, boundaries name their column. defineAir turns that into the positional Air the
+ * protocol uses — columns, constraints and boundaries in the order written — with the names kept
+ * for failures and generated code (they are not part of the AIR's identity, airDigest).
+ *
+ * @module
+ */
 import { checkAir, type Air } from './air.js';
 import { cur as curCell, next as nextCell, periodic as periodicCell, type Expr } from './expr.js';
 

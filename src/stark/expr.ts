@@ -1,9 +1,13 @@
-// AIR constraint expressions (docs/architecture.md "AIRs"): constraints are expression trees, so one
-// definition is evaluated on the CPU, compiled to WGSL, and hashed into the AIR's identity. One tree
-// serves every reader through one evaluator (evaluate, with an Ops<T> per reader): the prover
-// (src/prover/cpu/constraints.ts, over whole columns in the wasm kernels), the verifier (evalExtAll, at
-// one out-of-domain point in F_p2), debugging (evalBaseAll, one trace row in F_p), the GPU
-// (src/prover/gpu/constraints.ts, WGSL) and the AIR digest (serializeExpr).
+/**
+ * AIR constraint expressions (docs/architecture.md "AIRs"): constraints are expression trees, so one
+ * definition is evaluated on the CPU, compiled to WGSL, and hashed into the AIR's identity. One tree
+ * serves every reader through one evaluator (evaluate, with an Ops<T> per reader): the prover
+ * (src/prover/cpu/constraints.ts, over whole columns in the wasm kernels), the verifier (evalExtAll, at
+ * one out-of-domain point in F_p2), debugging (evalBaseAll, one trace row in F_p), the GPU
+ * (src/prover/gpu/constraints.ts, WGSL) and the AIR digest (serializeExpr).
+ *
+ * @module
+ */
 import * as F from '../field/goldilocks.js';
 import * as E from '../field/ext2.js';
 import type { Fp2 } from '../field/ext2.js';

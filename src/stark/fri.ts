@@ -1,13 +1,17 @@
-// FRI over F_p2 for capseal-stark-v1 (FRI: Ben-Sasson, Bentov, Horesh, Riabzev, ICALP 2018): folding factor f ∈ {2, 4}, layers in
-// bit-reversed order (./domain.ts), final polynomial in clear.
-//
-// A fold by f = 2^r is r binary folds with α, α², α⁴, …: writing P(X) = Σ_{j<f} X^j·g_j(X^f), it yields
-// Σ_j α^j·g_j(Y). The binary fold of adjacent positions (2j, 2j+1), which hold P(x) and P(−x) for
-// x = point(2j), is q_j = (P(x) + P(−x))/2 + α·(P(x) − P(−x))/(2x); the result lives on the coset
-// s²·⟨ω_{N/2}⟩, bit-reversed again. Layer 0 (the DEEP composition) is not committed: the verifier
-// recomputes it from the trace and composition openings. Layers 1 … L−1 are committed with one
-// Merkle leaf per fold group (f consecutive values, 2f base elements); layer L is sent as the
-// coefficients of its polynomial, of degree < n/f^L ≤ MAX_FINAL_DEGREE.
+/**
+ * FRI over F_p2 for capseal-stark-v1 (FRI: Ben-Sasson, Bentov, Horesh, Riabzev, ICALP 2018): folding factor f ∈ {2, 4}, layers in
+ * bit-reversed order (./domain.ts), final polynomial in clear.
+ *
+ * A fold by f = 2^r is r binary folds with α, α², α⁴, …: writing P(X) = Σ_{j<f} X^j·g_j(X^f), it yields
+ * Σ_j α^j·g_j(Y). The binary fold of adjacent positions (2j, 2j+1), which hold P(x) and P(−x) for
+ * x = point(2j), is q_j = (P(x) + P(−x))/2 + α·(P(x) − P(−x))/(2x); the result lives on the coset
+ * s²·⟨ω_{N/2}⟩, bit-reversed again. Layer 0 (the DEEP composition) is not committed: the verifier
+ * recomputes it from the trace and composition openings. Layers 1 … L−1 are committed with one
+ * Merkle leaf per fold group (f consecutive values, 2f base elements); layer L is sent as the
+ * coefficients of its polynomial, of degree < n/f^L ≤ MAX_FINAL_DEGREE.
+ *
+ * @module
+ */
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { reverseBits } from './domain.js';

@@ -1,4 +1,8 @@
-// capseal-stark-v1 (docs/architecture.md): AIR expressions, verifier, options, codec. The prover is capseal/prover.
+/**
+ * capseal-stark-v1 (docs/architecture.md): AIR expressions, verifier, options, codec. The prover is capseal/prover.
+ *
+ * @module
+ */
 export * from './expr.js';
 export { airDigest, checkAir, checkTrace, compositionSegments, maxDegree, type Air, type AirNames, type BoundaryConstraint, type TraceCheck } from './air.js';
 export { defineAir, type AirDefinition } from './define.js';

@@ -1,5 +1,9 @@
-// The composition at the OOD point z, from the claimed trace values T(z), T(z·ω): the verifier's
-// evaluation of ./composition.ts's terms, as the provers evaluate them over the LDE domain.
+/**
+ * The composition at the OOD point z, from the claimed trace values T(z), T(z·ω): the verifier's
+ * evaluation of ./composition.ts's terms, as the provers evaluate them over the LDE domain.
+ *
+ * @module
+ */
 import * as Fp2 from '../field/ext2.js';
 import { inverseNtt } from '../ntt/index.js';
 import type { Kernels } from '../wasm/kernels.js';

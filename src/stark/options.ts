@@ -1,10 +1,14 @@
-// Proof options of capseal-stark-v1 and the conjectured security they give (ethSTARK documentation, ePrint 2021/582).
-//
-// Conjectured security (ethSTARK-style, FRI in the list-decoding regime conjecture):
-//   bits = min(EXTENSION_BITS − 1, log2(blowup) · queries + grindingBits)
-// where `queries` counts DISTINCT query positions (the sampler draws until it has that many, or the
-// whole domain) and EXTENSION_BITS = 128 bounds what challenges in F_p2 (|F_p2| ≈ 2^128) can give.
-// No zero-knowledge is claimed.
+/**
+ * Proof options of capseal-stark-v1 and the conjectured security they give (ethSTARK documentation, ePrint 2021/582).
+ *
+ * Conjectured security (ethSTARK-style, FRI in the list-decoding regime conjecture):
+ *   bits = min(EXTENSION_BITS − 1, log2(blowup) · queries + grindingBits)
+ * where `queries` counts DISTINCT query positions (the sampler draws until it has that many, or the
+ * whole domain) and EXTENSION_BITS = 128 bounds what challenges in F_p2 (|F_p2| ≈ 2^128) can give.
+ * No zero-knowledge is claimed.
+ *
+ * @module
+ */
 import { z } from 'zod';
 
 export const EXTENSION_BITS = 128;

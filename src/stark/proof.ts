@@ -1,6 +1,10 @@
-// The capseal-stark-v1 proof object: everything the verifier needs besides the AIR, the statement
-// hash and the public inputs. Query positions are not sent: the verifier derives them from the
-// transcript. Encodings live in ./codec.ts.
+/**
+ * The capseal-stark-v1 proof object: everything the verifier needs besides the AIR, the statement
+ * hash and the public inputs. Query positions are not sent: the verifier derives them from the
+ * transcript. Encodings live in ./codec.ts.
+ *
+ * @module
+ */
 import type { Fp2 } from '../field/ext2.js';
 import type { MultiProof } from '../merkle/proof.js';
 import type { ProofOptions } from './options.js';

@@ -1,5 +1,9 @@
-// What prover and verifier of capseal-stark-v1 do identically: the transcript preamble (everything
-// bound before the first commitment) and query sampling.
+/**
+ * What prover and verifier of capseal-stark-v1 do identically: the transcript preamble (everything
+ * bound before the first commitment) and query sampling.
+ *
+ * @module
+ */
 import { airDigest, type Air } from './air.js';
 import { distinctQueries, queryDomain, type ProofOptions } from './options.js';
 import { PROTOCOL_ID, Transcript } from './transcript.js';

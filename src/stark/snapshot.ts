@@ -1,9 +1,13 @@
-// A one-time copy of the verifier's input into plain data (./verifier.ts): a getter or a Proxy is
-// read once, here, and every check sees the copy, so no object can show the transcript one value and
-// the checks another. Typed arrays are copied through their internal slots (the TypedArray
-// constructor given a real typed array reads no property: no `length`, no iterator), so a subclass's
-// accessors cannot change the bytes, and a Proxy, which has no slots, is refused. Arrays are read
-// element by element once, plain objects key by key once; anything else is refused.
+/**
+ * A one-time copy of the verifier's input into plain data (./verifier.ts): a getter or a Proxy is
+ * read once, here, and every check sees the copy, so no object can show the transcript one value and
+ * the checks another. Typed arrays are copied through their internal slots (the TypedArray
+ * constructor given a real typed array reads no property: no `length`, no iterator), so a subclass's
+ * accessors cannot change the bytes, and a Proxy, which has no slots, is refused. Arrays are read
+ * element by element once, plain objects key by key once; anything else is refused.
+ *
+ * @module
+ */
 import { MAX_ROW_VALUES } from './codec.js';
 
 /** The proof nests 5 deep (proof.friOpenings[i].proof.siblings[j]); anything deeper is not a proof. */

@@ -1,9 +1,13 @@
-// The interface of the prover's heavy steps after the trace LDE — constraint composition, the OOD
-// answers, DEEP composition, FRI folding and layer commitments — over opaque handles. The prover's
-// driver (src/prover/prover.ts) runs them; src/prover/cpu/steps.ts implements them on the CPU kernels
-// and src/prover/gpu/steps.ts resident on one GPU. Both give the same bytes, so a proof does not
-// depend on where it was made.
-// A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
+/**
+ * The interface of the prover's heavy steps after the trace LDE — constraint composition, the OOD
+ * answers, DEEP composition, FRI folding and layer commitments — over opaque handles. The prover's
+ * driver (src/prover/prover.ts) runs them; src/prover/cpu/steps.ts implements them on the CPU kernels
+ * and src/prover/gpu/steps.ts resident on one GPU. Both give the same bytes, so a proof does not
+ * depend on where it was made.
+ * A layer `L` is wherever the implementation keeps FRI layers: host columns or a GPU matrix.
+ *
+ * @module
+ */
 import { type Column } from '../field/columns.js';
 import * as Fp2 from '../field/ext2.js';
 import { type MultiProof } from '../merkle/proof.js';

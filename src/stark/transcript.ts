@@ -1,32 +1,36 @@
-// Fiat–Shamir transcript of protocol `capseal-stark-v1`: the prover and the verifier feed it the same
-// commitments in the same order and draw the same challenges from it, which turns the interactive STARK
-// into a non-interactive proof. It is a BLAKE3 hash chain rather than a sponge, so the one hash CapSeal
-// already trusts (src/hash) is the only primitive.
-//
-// State: a 32-byte chaining value cv.
-//   lp(x)          = u64-LE(byte length of x) ‖ x    (length prefix: makes every concatenation injective)
-//   tag(kind)      = u8(byte length) ‖ ascii("capseal-stark-v1/" ‖ kind),
-//                    kind ∈ init, absorb, squeeze, ratchet, pow
-//   start          cv = BLAKE3(tag(init) ‖ lp(protocolId))
-//   absorb         cv = BLAKE3(tag(absorb) ‖ cv ‖ lp(label) ‖ lp(data))
-//   challenge(n)   block i = BLAKE3(tag(squeeze) ‖ cv ‖ lp(label) ‖ u32-LE(i)); output = block 0 ‖ block 1 ‖ …,
-//                  truncated to n bytes; then cv = BLAKE3(tag(ratchet) ‖ cv ‖ lp(label) ‖ u64-LE(n))
-//   proof of work  digest(nonce) = BLAKE3(tag(pow) ‖ cv ‖ u64-LE(nonce)); cv is left unchanged
-// Why this shape:
-// - Each hash input starts with a length-prefixed tag, so tags are prefix-free and no input of one kind
-//   (absorb, squeeze, ratchet, pow, init) can equal an input of another kind; within a kind every field
-//   is fixed-size or length-prefixed, so distinct (label, data) sequences never collide except through a
-//   BLAKE3 collision.
-// - Squeezing ratchets cv, so two identical challenge calls in a row differ and every challenge (with
-//   its label and length) is bound into everything drawn later.
-// - Field challenges use rejection sampling, never `mod p`: a 64-bit value reduced mod p would be biased
-//   toward [0, 2^32 − 1). challengeElement squeezes one 32-byte block of four 8-byte LE candidates and
-//   takes the first one < p (firstCanonical); all four fail with probability ≈ 2^-128, in which case it
-//   squeezes again.
-// - Query indices are drawn from power-of-two ranges only, where masking a uniform u64 is unbiased.
-// - Tags take a one-byte length (they are short constants) rather than lp's eight, so the PoW input
-//   tag(pow) ‖ cv ‖ nonce is 21 + 32 + 8 = 61 bytes: one BLAKE3 block, one compression per nonce. The
-//   search loop runs inside the WebAssembly kernel (grindShort), which writes each nonce in place.
+/**
+ * Fiat–Shamir transcript of protocol `capseal-stark-v1`: the prover and the verifier feed it the same
+ * commitments in the same order and draw the same challenges from it, which turns the interactive STARK
+ * into a non-interactive proof. It is a BLAKE3 hash chain rather than a sponge, so the one hash CapSeal
+ * already trusts (src/hash) is the only primitive.
+ *
+ * State: a 32-byte chaining value cv.
+ *   lp(x)          = u64-LE(byte length of x) ‖ x    (length prefix: makes every concatenation injective)
+ *   tag(kind)      = u8(byte length) ‖ ascii("capseal-stark-v1/" ‖ kind),
+ *                    kind ∈ init, absorb, squeeze, ratchet, pow
+ *   start          cv = BLAKE3(tag(init) ‖ lp(protocolId))
+ *   absorb         cv = BLAKE3(tag(absorb) ‖ cv ‖ lp(label) ‖ lp(data))
+ *   challenge(n)   block i = BLAKE3(tag(squeeze) ‖ cv ‖ lp(label) ‖ u32-LE(i)); output = block 0 ‖ block 1 ‖ …,
+ *                  truncated to n bytes; then cv = BLAKE3(tag(ratchet) ‖ cv ‖ lp(label) ‖ u64-LE(n))
+ *   proof of work  digest(nonce) = BLAKE3(tag(pow) ‖ cv ‖ u64-LE(nonce)); cv is left unchanged
+ * Why this shape:
+ * - Each hash input starts with a length-prefixed tag, so tags are prefix-free and no input of one kind
+ *   (absorb, squeeze, ratchet, pow, init) can equal an input of another kind; within a kind every field
+ *   is fixed-size or length-prefixed, so distinct (label, data) sequences never collide except through a
+ *   BLAKE3 collision.
+ * - Squeezing ratchets cv, so two identical challenge calls in a row differ and every challenge (with
+ *   its label and length) is bound into everything drawn later.
+ * - Field challenges use rejection sampling, never `mod p`: a 64-bit value reduced mod p would be biased
+ *   toward [0, 2^32 − 1). challengeElement squeezes one 32-byte block of four 8-byte LE candidates and
+ *   takes the first one < p (firstCanonical); all four fail with probability ≈ 2^-128, in which case it
+ *   squeezes again.
+ * - Query indices are drawn from power-of-two ranges only, where masking a uniform u64 is unbiased.
+ * - Tags take a one-byte length (they are short constants) rather than lp's eight, so the PoW input
+ *   tag(pow) ‖ cv ‖ nonce is 21 + 32 + 8 = 61 bytes: one BLAKE3 block, one compression per nonce. The
+ *   search loop runs inside the WebAssembly kernel (grindShort), which writes each nonce in place.
+ *
+ * @module
+ */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { blake3Short, grindShort } from '../hash/short.js';
 import { P, isCanonical } from '../field/goldilocks.js';

@@ -1,12 +1,16 @@
-// The capseal-stark-v1 verifier: replays the transcript from the statement, checks the OOD relation,
-// the proof of work, every Merkle opening, and DEEP/FRI consistency at every query down to the final
-// polynomial, whose degree bound is fixed by its exact length. It recomputes everything it relies on,
-// refuses options below the caller's minimum security, and never throws: any malformed input is a
-// rejection with a code. It judges one reading of its input: the proof, statement hash and public
-// inputs are copied into plain data first (./snapshot.ts), so a getter or Proxy cannot show the
-// transcript one value and the checks another. It accepts any nonce with enough proof of work, not
-// only the prover's least one, so proof bytes are not unique to a statement; the identities that
-// must be stable (the statement hash, a leaderboard run's id) do not depend on them (docs/proof-identity.md).
+/**
+ * The capseal-stark-v1 verifier: replays the transcript from the statement, checks the OOD relation,
+ * the proof of work, every Merkle opening, and DEEP/FRI consistency at every query down to the final
+ * polynomial, whose degree bound is fixed by its exact length. It recomputes everything it relies on,
+ * refuses options below the caller's minimum security, and never throws: any malformed input is a
+ * rejection with a code. It judges one reading of its input: the proof, statement hash and public
+ * inputs are copied into plain data first (./snapshot.ts), so a getter or Proxy cannot show the
+ * transcript one value and the checks another. It accepts any nonce with enough proof of work, not
+ * only the prover's least one, so proof bytes are not unique to a statement; the identities that
+ * must be stable (the statement hash, a leaderboard run's id) do not depend on them (docs/proof-identity.md).
+ *
+ * @module
+ */
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import { encodeColumn, findNonCanonical } from '../field/columns.js';

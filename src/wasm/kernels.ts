@@ -1,10 +1,14 @@
-// Host side of the WebAssembly CPU kernels (sources in ./assembly, compiled by ./build.mjs).
-//
-// One `Kernels` instance owns one module instance and its linear memory. Memory above heap_base is
-// laid out as [forward twiddles | inverse twiddles | scratch]: the twiddle tables are kept between
-// calls (per-stage layout, so the table for 2^L serves every size up to 2^L) and scratch is a bump
-// arena released after each operation. Calls are synchronous, so nothing else can touch scratch
-// meanwhile. Each worker thread gets its own instance.
+/**
+ * Host side of the WebAssembly CPU kernels (sources in ./assembly, compiled by ./build.mjs).
+ *
+ * One `Kernels` instance owns one module instance and its linear memory. Memory above heap_base is
+ * laid out as [forward twiddles | inverse twiddles | scratch]: the twiddle tables are kept between
+ * calls (per-stage layout, so the table for 2^L serves every size up to 2^L) and scratch is a bump
+ * arena released after each operation. Calls are synchronous, so nothing else can touch scratch
+ * meanwhile. Each worker thread gets its own instance.
+ *
+ * @module
+ */
 import { KERNELS_WASM_BASE64 } from './kernels.generated.js';
 
 /** The raw exports; pointers are byte offsets, lengths count u64 elements. */

@@ -40,7 +40,8 @@ export async function makeCapsule(
 
 /**
  * A capsule sealed around a cheating prover's proof (soundness tests): the adapter's trace is proved
- * under its public inputs with the prover's `cheat` (no trace check), and nothing is verified before sealing.
+ * under its public inputs by the dishonest prover (src/prover/testing.ts: no trace check, polynomials
+ * cut to their bounds), and nothing is verified before sealing.
  */
 export async function makeCheatedCapsule(k: Kernels, adapter: AnyTraceAdapter, input: unknown): Promise<MadeCapsule> {
   const plan = planSeal({ adapter, input });

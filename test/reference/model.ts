@@ -1,5 +1,6 @@
 // An independent, deliberately naive BigInt model of the field and transforms, written straight from
 // the definitions (no shared code with src/): the yardstick every fast path is tested against.
+import type { Expr } from '../../src/stark/expr.js';
 export const P = 2n ** 64n - 2n ** 32n + 1n;
 export const md = (x: bigint): bigint => ((x % P) + P) % P;
 export const madd = (a: bigint, b: bigint) => md(a + b);
@@ -99,4 +100,20 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
+}
+
+/** The value of a constraint expression at one row, straight from its definition (a share is its child). */
+export function exprModel(e: Expr, row: { cur: readonly bigint[]; next: readonly bigint[]; periodic: readonly bigint[] }): bigint {
+  switch (e.op) {
+    case 'const': return e.value;
+    case 'cur': return row.cur[e.col]!;
+    case 'next': return row.next[e.col]!;
+    case 'periodic': return row.periodic[e.index]!;
+    case 'add': return madd(exprModel(e.a, row), exprModel(e.b, row));
+    case 'sub': return msub(exprModel(e.a, row), exprModel(e.b, row));
+    case 'mul': return mmul(exprModel(e.a, row), exprModel(e.b, row));
+    case 'neg': return md(-exprModel(e.a, row));
+    case 'pow': return mpow(exprModel(e.a, row), BigInt(e.exp));
+    case 'let': return exprModel(e.a, row);
+  }
 }

@@ -43,7 +43,7 @@ async function prove(req: ProveRequest): Promise<{ message: ProveMessage; transf
   let backend: Backend | undefined;
   try {
     const kernels = await Kernels.load();
-    const cpu = await createBrowserCpuBackend({ threads: req.threads, worker: cpuWorker, jobs: PROVER_JOBS });
+    const cpu = await createBrowserCpuBackend({ threads: req.threads, jobs: { handlers: PROVER_JOBS, worker: cpuWorker } });
     let gpu: GpuBackend | null = null;
     if (req.engine === 'webgpu') {
       try {

@@ -1,25 +1,34 @@
-// Browser adapter: a CpuBackend whose heavy work runs on Web Workers. The page supplies the worker
-// (a bundler resolves `new Worker(new URL('…/worker-browser.ts', import.meta.url), { type: 'module' })`
-// where it is written, so the library does not tie itself to one bundler's worker syntax).
+/**
+ * Browser adapter: a CpuBackend whose heavy work runs on Web Workers. The page supplies the worker
+ * (a bundler resolves `new Worker(new URL('…/worker-browser.ts', import.meta.url), { type: 'module' })`
+ * where it is written, so the library does not tie itself to one bundler's worker syntax).
+ *
+ * @module
+ */
 import { CpuBackend } from './cpu-backend.js';
 import { BACKEND_JOBS, type JobHandlers, type JobReply } from './jobs.js';
 import { WorkerPool } from './pool.js';
 
+/** The jobs a backend's workers serve: the table, and a factory starting a worker whose entry serves exactly it. */
+export interface BrowserJobs {
+  handlers: JobHandlers;
+  /** Starts one worker: ./worker-browser.ts for BACKEND_JOBS, or a layer above's entry for its table. */
+  worker: () => Worker;
+}
+
 export interface BrowserCpuOptions {
   /** Worker threads; 1 runs everything on the calling thread. */
   threads: number;
-  /** Starts one worker running ./worker-browser.ts, or an entry serving `jobs` (needed when threads > 1). */
-  worker?: () => Worker;
-  /** The table the worker serves, used inline too (default: the Backend operations only). */
-  jobs?: JobHandlers;
+  /** Needed when threads > 1; with 1 thread only its table is used (default: the Backend operations). */
+  jobs?: BrowserJobs;
 }
 
 export async function createBrowserCpuBackend(o: BrowserCpuOptions): Promise<CpuBackend> {
   if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) throw new RangeError(`threads must be an integer in [1, 256], got ${o.threads}`);
-  const jobs = o.jobs ?? BACKEND_JOBS;
+  const jobs = o.jobs?.handlers ?? BACKEND_JOBS;
   if (o.threads === 1) return CpuBackend.create({ jobs });
-  const spawn = o.worker;
-  if (!spawn) throw new RangeError('threads > 1 needs a worker factory');
+  if (!o.jobs) throw new RangeError('threads > 1 needs the jobs: their table and a worker factory whose entry serves it');
+  const spawn = o.jobs.worker;
   return CpuBackend.create({
     jobs,
     pool: new WorkerPool(o.threads, (on) => {

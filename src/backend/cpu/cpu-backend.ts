@@ -1,6 +1,10 @@
-// CpuBackend: the Backend contract on the WebAssembly kernels, optionally spread over worker threads.
-// This is the `baseline_no_accel` track. Column operations split by columns, row hashing by row
-// ranges; small inputs run inline because a worker round trip costs more than they do.
+/**
+ * CpuBackend: the Backend contract on the WebAssembly kernels, optionally spread over worker threads.
+ * This is the `baseline_no_accel` track. Column operations split by columns, row hashing by row
+ * ranges; small inputs run inline because a worker round trip costs more than they do.
+ *
+ * @module
+ */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
 import { hashPairs } from '../../hash/leaves.js';

@@ -1,8 +1,12 @@
-// The CPU backend's unit of work: a pure function of columns, named by `op`, run on the calling
-// thread or in a worker. The worker and the inline path look the op up in the same table, so a
-// worker computes exactly what the inline path computes. The backend's own ops are BACKEND_JOBS;
-// a layer above adds its own (the prover's steps: src/prover/cpu/jobs.ts) by serving a larger table
-// from its own worker entry — this layer never imports it.
+/**
+ * The CPU backend's unit of work: a pure function of columns, named by `op`, run on the calling
+ * thread or in a worker. The worker and the inline path look the op up in the same table, so a
+ * worker computes exactly what the inline path computes. The backend's own ops are BACKEND_JOBS;
+ * a layer above adds its own (the prover's steps: src/prover/cpu/jobs.ts) by serving a larger table
+ * from its own worker entry — this layer never imports it.
+ *
+ * @module
+ */
 import type { Column } from '../../field/columns.js';
 import { extendColumns, type LdeOptions } from '../../ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';

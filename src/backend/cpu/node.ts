@@ -1,4 +1,8 @@
-// Node adapter: a CpuBackend whose heavy work runs on worker threads (worker_threads).
+/**
+ * Node adapter: a CpuBackend whose heavy work runs on worker threads (worker_threads).
+ *
+ * @module
+ */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CpuBackend } from './cpu-backend.js';

@@ -1,6 +1,10 @@
-// A fixed pool of worker threads running CPU jobs, whatever the runtime: the worker itself comes from
-// a spawner (./node.ts: Node worker_threads, unref'd so an idle pool never keeps the process alive;
-// ./browser.ts: Web Workers). Jobs go round robin; destroy() terminates the workers.
+/**
+ * A fixed pool of worker threads running CPU jobs, whatever the runtime: the worker itself comes from
+ * a spawner (./node.ts: Node worker_threads, unref'd so an idle pool never keeps the process alive;
+ * ./browser.ts: Web Workers). Jobs go round robin; destroy() terminates the workers.
+ *
+ * @module
+ */
 import type { Job, JobReply, JobResult, JobRunner } from './jobs.js';
 
 type Pending = { resolve: (r: JobResult) => void; reject: (e: Error) => void };

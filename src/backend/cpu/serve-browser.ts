@@ -1,5 +1,9 @@
-// A Web Worker serving CPU jobs: one wasm instance per worker, answering job messages from the pool
-// (./browser.ts) with the handlers of its entry module (./worker-browser.ts, or a layer above's).
+/**
+ * A Web Worker serving CPU jobs: one wasm instance per worker, answering job messages from the pool
+ * (./browser.ts) with the handlers of its entry module (./worker-browser.ts, or a layer above's).
+ *
+ * @module
+ */
 import { Kernels } from '../../wasm/kernels.js';
 import { answerJob, type Job, type JobHandlers } from './jobs.js';
 

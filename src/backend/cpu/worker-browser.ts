@@ -1,4 +1,8 @@
-// Web Worker entry of the CPU backend serving the Backend operations only (./browser.ts).
+/**
+ * Web Worker entry of the CPU backend serving the Backend operations only (./browser.ts).
+ *
+ * @module
+ */
 import { BACKEND_JOBS } from './jobs.js';
 import { serveBrowserJobs } from './serve-browser.js';
 

@@ -1,6 +1,10 @@
-// GpuBackend: the Backend contract on WebGPU (shaders/, src/gpu/), byte-identical to CpuBackend.
-// Matrices stay on the device between operations; only download(), hashRows() and merkleTree()
-// read back, and only their results. Platform adapters (./node.ts, ./browser.ts) supply the context.
+/**
+ * GpuBackend: the Backend contract on WebGPU (shaders/, src/gpu/), byte-identical to CpuBackend.
+ * Matrices stay on the device between operations; only download(), hashRows() and merkleTree()
+ * read back, and only their results. Platform adapters (./node.ts, ./browser.ts) supply the context.
+ *
+ * @module
+ */
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
 import { DIGEST_BYTES } from '../../hash/digest.js';
 import type { MerkleTree } from '../../merkle/tree.js';

@@ -1,4 +1,8 @@
-// Node adapter: a GpuBackend on dawn.node (see src/gpu/node.ts for adapter selection).
+/**
+ * Node adapter: a GpuBackend on dawn.node (see src/gpu/node.ts for adapter selection).
+ *
+ * @module
+ */
 import type { GpuContextOptions } from '../../gpu/context.js';
 import { createNodeGpuContext } from '../../gpu/node.js';
 import { GpuBackend } from './gpu-backend.js';

@@ -1,6 +1,10 @@
-// The GPU self-check behind `capseal doctor`: every kernel on small inputs against the CPU — field
-// arithmetic against the BigInt field (src/field), transforms and hashing against CpuBackend —
-// byte for byte, one pass/fail per kernel. gpu-tests/ runs the exhaustive version of each.
+/**
+ * The GPU self-check behind `capseal doctor`: every kernel on small inputs against the CPU — field
+ * arithmetic against the BigInt field (src/field), transforms and hashing against CpuBackend —
+ * byte for byte, one pass/fail per kernel. gpu-tests/ runs the exhaustive version of each.
+ *
+ * @module
+ */
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { FieldOp } from '../../gpu/field-ops.js';

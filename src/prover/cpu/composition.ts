@@ -1,11 +1,15 @@
-// The DEEP-ALI composition polynomial (its terms: src/stark/composition.ts) on the CPU, over the LDE
-// domain (bit-reversed; src/stark/domain.ts).
-//
-// The work goes by coset block: block b of the bit-reversed LDE holds the coset c_t·H (c_t = s·ω_N^t,
-// t = bitrev_β(b)) in bit-reversed order, and every input of the formula at a point of block b lies
-// in block b: the next trace row (x·ω_n stays in the coset), the point itself (c_t·ω_n^bitrev_n(i)),
-// and x^n = c_t^n, constant on the block. So the β blocks are independent jobs, which the CPU steps
-// spread over the backend's threads (compositionBlock; the worker runs the same function).
+/**
+ * The DEEP-ALI composition polynomial (its terms: src/stark/composition.ts) on the CPU, over the LDE
+ * domain (bit-reversed; src/stark/domain.ts).
+ *
+ * The work goes by coset block: block b of the bit-reversed LDE holds the coset c_t·H (c_t = s·ω_N^t,
+ * t = bitrev_β(b)) in bit-reversed order, and every input of the formula at a point of block b lies
+ * in block b: the next trace row (x·ω_n stays in the coset), the point itself (c_t·ω_n^bitrev_n(i)),
+ * and x^n = c_t^n, constant on the block. So the β blocks are independent jobs, which the CPU steps
+ * spread over the backend's threads (compositionBlock; the worker runs the same function).
+ *
+ * @module
+ */
 import type { Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
 import type { Fp2 } from '../../field/ext2.js';

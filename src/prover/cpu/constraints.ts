@@ -1,6 +1,10 @@
-// AIR constraints evaluated over whole columns on the CPU (the prover over the LDE domain, and the
-// host trace check): the expression tree (src/stark/expr.ts) walked by its one evaluator with block
-// arithmetic on the wasm kernels. The GPU's counterpart generates WGSL (../gpu/constraints.ts).
+/**
+ * AIR constraints evaluated over whole columns on the CPU (the prover over the LDE domain, and the
+ * host trace check): the expression tree (src/stark/expr.ts) walked by its one evaluator with block
+ * arithmetic on the wasm kernels. The GPU's counterpart generates WGSL (../gpu/constraints.ts).
+ *
+ * @module
+ */
 import * as F from '../../field/goldilocks.js';
 import type { Column } from '../../field/columns.js';
 import type { Kernels } from '../../wasm/kernels.js';

@@ -1,7 +1,11 @@
-// The DEEP composition on the CPU (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf 2019): layer 0 of FRI,
-//   D(x) = Σ_i γ_i·(T_i(x) − T_i(z))/(x − z) + Σ_i γ'_i·(T_i(x) − T_i(zω))/(x − zω) + Σ_j γ''_j·(C_j(x) − C_j(z))/(x − z)
-// over the LDE points, in wasm memory. The verifier's pointwise form and the constants shared with the
-// GPU are src/stark/deep.ts.
+/**
+ * The DEEP composition on the CPU (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf 2019): layer 0 of FRI,
+ *   D(x) = Σ_i γ_i·(T_i(x) − T_i(z))/(x − z) + Σ_i γ'_i·(T_i(x) − T_i(zω))/(x − zω) + Σ_j γ''_j·(C_j(x) − C_j(z))/(x − z)
+ * over the LDE points, in wasm memory. The verifier's pointwise form and the constants shared with the
+ * GPU are src/stark/deep.ts.
+ *
+ * @module
+ */
 import type { Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';

@@ -1,6 +1,10 @@
-// FRI folding on the CPU: one binary fold of a whole bit-reversed F_p2 layer in one kernel pass, and
-// the Merkle rows of a committed layer (one leaf per fold group). The GPU's are ../gpu/fri.ts; the
-// per-group fold the verifier runs is src/stark/fri.ts.
+/**
+ * FRI folding on the CPU: one binary fold of a whole bit-reversed F_p2 layer in one kernel pass, and
+ * the Merkle rows of a committed layer (one leaf per fold group). The GPU's are ../gpu/fri.ts; the
+ * per-group fold the verifier runs is src/stark/fri.ts.
+ *
+ * @module
+ */
 import type { Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';

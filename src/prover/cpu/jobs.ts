@@ -1,7 +1,11 @@
-// The prover's CPU jobs: the composition by coset block and the DEEP composition by block, run on a
-// CPU backend's threads. A worker serves them when its entry module hands this table to the
-// backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
-// operations are part of the table, so one pool runs both.
+/**
+ * The prover's CPU jobs: the composition by coset block and the DEEP composition by block, run on a
+ * CPU backend's threads. A worker serves them when its entry module hands this table to the
+ * backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
+ * operations are part of the table, so one pool runs both.
+ *
+ * @module
+ */
 import { BACKEND_JOBS, handler, type Job, type JobHandlers } from '../../backend/cpu/jobs.js';
 import type { Fp2 } from '../../field/ext2.js';
 import type { Air } from '../../stark/air.js';

@@ -1,5 +1,9 @@
-// The out-of-domain answers on the CPU kernels: every trace column at z and z·ω and every composition
-// segment at z, from their coefficients. The GPU's are ../gpu/ood.ts.
+/**
+ * The out-of-domain answers on the CPU kernels: every trace column at z and z·ω and every composition
+ * segment at z, from their coefficients. The GPU's are ../gpu/ood.ts.
+ *
+ * @module
+ */
 import { powersColumn, type Column } from '../../field/columns.js';
 import { evaluateBaseAt, extPowers, joinCoordinates, mulExtByBase } from '../../field/ext-columns.js';
 import * as Fp from '../../field/goldilocks.js';

@@ -1,13 +1,17 @@
-// Cutting the composition polynomial into segments of degree < n, which are committed instead of it (as
-// the ethSTARK documentation, ePrint 2021/582, does), on the CPU kernels.
-//
-// C (degree < S·n) is given on the LDE domain s·⟨ω_N⟩, N = β·n, bit-reversed: block b holds the coset
-// c_t·H (c_t = s·ω_N^t, t = bitrev_β(b)) in bit-reversed order. Rather than one size-N inverse
-// transform, each block is interpolated alone, then the blocks are combined by a size-β transform:
-// with C(x) = Σ_j x^(j·n)·C_j(x) and x^n = c_t^n = s^n·ω_β^t on coset t, the block's interpolant
-// R_t(y) (R_t(ω_n^i) = C(c_t·ω_n^i)) has coefficients R_t[m]·c_t^(−m) = Σ_j ω_β^(t·j)·D_j[m],
-// D_j = s^(n·j)·C_j: a length-β DFT over the blocks, the same for every m. β size-n transforms
-// stay in cache where one size-N transform does not, and no bit-reversal pass runs.
+/**
+ * Cutting the composition polynomial into segments of degree < n, which are committed instead of it (as
+ * the ethSTARK documentation, ePrint 2021/582, does), on the CPU kernels.
+ *
+ * C (degree < S·n) is given on the LDE domain s·⟨ω_N⟩, N = β·n, bit-reversed: block b holds the coset
+ * c_t·H (c_t = s·ω_N^t, t = bitrev_β(b)) in bit-reversed order. Rather than one size-N inverse
+ * transform, each block is interpolated alone, then the blocks are combined by a size-β transform:
+ * with C(x) = Σ_j x^(j·n)·C_j(x) and x^n = c_t^n = s^n·ω_β^t on coset t, the block's interpolant
+ * R_t(y) (R_t(ω_n^i) = C(c_t·ω_n^i)) has coefficients R_t[m]·c_t^(−m) = Σ_j ω_β^(t·j)·D_j[m],
+ * D_j = s^(n·j)·C_j: a length-β DFT over the blocks, the same for every m. β size-n transforms
+ * stay in cache where one size-N transform does not, and no bit-reversal pass runs.
+ *
+ * @module
+ */
 import type { Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
 import { twiddlesFor } from '../../ntt/ntt.js';

@@ -1,7 +1,11 @@
-// The prover's steps (src/stark/steps.ts) on the CPU kernels: the LDEs, hashing and trace
-// interpolation on the backend; the composition and the DEEP composition by coset block as jobs on
-// its threads (./jobs.ts) where it has them; splitting, OOD answers and FRI folds in wasm memory here.
-// Byte for byte what the GPU steps (../gpu/steps.ts) make.
+/**
+ * The prover's steps (src/stark/steps.ts) on the CPU kernels: the LDEs, hashing and trace
+ * interpolation on the backend; the composition and the DEEP composition by coset block as jobs on
+ * its threads (./jobs.ts) where it has them; splitting, OOD answers and FRI folds in wasm memory here.
+ * Byte for byte what the GPU steps (../gpu/steps.ts) make.
+ *
+ * @module
+ */
 import type { Backend, CpuJobs, Matrix } from '../../backend/backend.js';
 import type { Job } from '../../backend/cpu/jobs.js';
 import { type Column } from '../../field/columns.js';

@@ -1,21 +1,25 @@
-// The DEEP-ALI composition polynomial (its terms: src/stark/composition.ts) on the GPU
-// (shaders/composition.wgsl), equal element for element to compositionOnLde in
-// src/prover/cpu/composition.ts, over the bit-reversed LDE domain 7·⟨ω_N⟩ (src/stark/domain.ts).
-//
-// Split of the work:
-// - Generated WGSL (AIR-shaped only, so one pipeline per AIR shape, cached by source): one function
-//   air_transitions(p, q) = Σ_t α_t·c_t with every constraint from exprToWgsl over local copies of the
-//   trace cells and periodic values it reads. No per-proof value is baked in.
-// - A small `consts` storage buffer, rebuilt per call on the CPU: the α's, the boundary records
-//   (column, value, α) group by group, g^row per group, 1/(x^n − 1) per coset block (β values;
-//   x^n is constant on each block of n positions), g^(n−1), and two tables of 2^⌈…/2⌉ elements from
-//   which the kernel forms each LDE point: x_p = 7·ω_N^k with k = bitrev_N(p) as lo[k mod 2^h]·hi[k >> h]
-//   (one multiplication; no N-element point column is computed or uploaded).
-// - Periodic columns: tiled to n rows (their trace-domain values: Q(x) = P(x^(n/m)) interpolates the
-//   tiling) and extended with GpuNtt.lde in bit-reversed order, which equals periodicOnLde.
-// Each position costs one inversion (the boundary quotients are folded into one fraction); one
-// invocation per position over a 2D grid.
-import { checkAir, type Air } from '../../stark/air.js';
+/**
+ * The DEEP-ALI composition polynomial (its terms: src/stark/composition.ts) on the GPU
+ * (shaders/composition.wgsl), equal element for element to compositionOnLde in
+ * src/prover/cpu/composition.ts, over the bit-reversed LDE domain 7·⟨ω_N⟩ (src/stark/domain.ts).
+ *
+ * Split of the work:
+ * - Generated WGSL (AIR-shaped only, so one pipeline per AIR shape, cached by source): one function
+ *   air_transitions(p, q) = Σ_t α_t·c_t with every constraint from constraintsToWgsl over local copies of the
+ *   trace cells and periodic values it reads. No per-proof value is baked in.
+ * - A small `consts` storage buffer, rebuilt per call on the CPU: the α's, the boundary records
+ *   (column, value, α) group by group, g^row per group, 1/(x^n − 1) per coset block (β values;
+ *   x^n is constant on each block of n positions), g^(n−1), and two tables of 2^⌈…/2⌉ elements from
+ *   which the kernel forms each LDE point: x_p = 7·ω_N^k with k = bitrev_N(p) as lo[k mod 2^h]·hi[k >> h]
+ *   (one multiplication; no N-element point column is computed or uploaded).
+ * - Periodic columns: tiled to n rows (their trace-domain values: Q(x) = P(x^(n/m)) interpolates the
+ *   tiling) and extended with GpuNtt.lde in bit-reversed order, which equals periodicOnLde.
+ * Each position costs one inversion (the boundary quotients are folded into one fraction); one
+ * invocation per position over a 2D grid.
+ *
+ * @module
+ */
+import { type Air, checkAir, periodicOnTrace } from '../../stark/air.js';
 import { evaluateAll } from '../../stark/expr.js';
 import { constraintsToWgsl } from './constraints.js';
 import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
@@ -105,7 +109,7 @@ function buildConsts(air: Air, alphas: readonly Fp2[], logBlowup: number): { dat
   const boundOff = section(terms.boundaryGroups.flatMap((grp) => grp.terms.flatMap((b) => [BigInt(b.col), b.value, b.alpha[0], b.alpha[1]])));
   let end = 0;
   const groupOff = section(terms.boundaryGroups.flatMap((grp) => [grp.point, BigInt((end += grp.terms.length))]));
-  // 1/(x^n − 1) on coset block b: x^n = 7^n · ω_β^bitrev_β(b) (as transitionDivisorInverse).
+  // 1/(x^n − 1) on coset block b: x^n = 7^n · ω_β^bitrev_β(b) (compositionBlock's c_t^n on the CPU).
   const sn = Fp.pow(COSET_SHIFT, BigInt(n));
   const zinvOff = section(Array.from({ length: blowup }, (_, b) =>
     Fp.inv(Fp.sub(Fp.mul(sn, Fp.pow(Fp.rootOfUnity(logBlowup), BigInt(reverseBits(b, logBlowup)))), 1n))));
@@ -135,11 +139,7 @@ function wholeBuffer(m: GpuMatrix, what: string): GPUBuffer {
 async function periodicLde(ctx: GpuContext, ntt: GpuNtt, air: Air, logBlowup: number): Promise<GpuResult<GpuMatrix | undefined>> {
   if (air.periodic.length === 0) return { value: undefined, kernelMs: 0 };
   const n = 2 ** air.logN;
-  const tiled = air.periodic.map((v) => {
-    const col = new BigUint64Array(n);
-    for (let i = 0; i < n; i += v.length) col.set(v, i);
-    return col;
-  });
+  const tiled = air.periodic.map((v) => periodicOnTrace(v, n));
   const m = uploadColumns(ctx, tiled, n);
   try {
     return await ntt.lde(m, { blowup: 2 ** logBlowup, order: 'bit-reversed' });

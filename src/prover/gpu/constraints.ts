@@ -1,6 +1,10 @@
-// AIR constraints as WGSL (shaders/goldilocks.wgsl's fp_* functions): expression trees of
-// src/stark/expr.ts through its one evaluator, for the generated composition kernel (./composition.ts).
-// A shared subexpression becomes a `let` statement evaluated once; everything else is inlined.
+/**
+ * AIR constraints as WGSL (shaders/goldilocks.wgsl's fp_* functions): expression trees of
+ * src/stark/expr.ts through its one evaluator, for the generated composition kernel (./composition.ts).
+ * A shared subexpression becomes a `let` statement evaluated once; everything else is inlined.
+ *
+ * @module
+ */
 import { checkShape, evaluateAll, type Expr, type Leaf, type Ops } from '../../stark/expr.js';
 
 /** WGSL expressions (of type Fp) that read a trace cell or a periodic value in the generated kernel. */

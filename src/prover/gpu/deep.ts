@@ -1,11 +1,15 @@
-// The DEEP composition on the GPU (shaders/deep.wgsl), equal byte for byte to deepComposition of
-// src/stark/deep.ts on xs = domainPoints(k, 7, logN + logBlowup), the trace LDE columns and the
-// composition segments (comp columns 2j, 2j + 1 = segment j's c0, c1).
-//
-// The host folds the OOD values into two constants (Σγ·T(z) + Σγ''·C(z), Σγ'·T(zω)) and turns every
-// column into a base column with F_p2 coefficients (composition column 2j + 1 gets γ''_j·u). One
-// dispatch per segment pair d (trace segment d, composition segment d), accumulating in a 2N F_p2
-// scratch buffer when there is more than one; the last dispatch divides by x − z and x − zω.
+/**
+ * The DEEP composition on the GPU (shaders/deep.wgsl), equal byte for byte to deepComposition of
+ * src/stark/deep.ts on xs = domainPoints(k, 7, logN + logBlowup), the trace LDE columns and the
+ * composition segments (comp columns 2j, 2j + 1 = segment j's c0, c1).
+ *
+ * The host folds the OOD values into two constants (Σγ·T(z) + Σγ''·C(z), Σγ'·T(zω)) and turns every
+ * column into a base column with F_p2 coefficients (composition column 2j + 1 gets γ''_j·u). One
+ * dispatch per segment pair d (trace segment d, composition segment d), accumulating in a 2N F_p2
+ * scratch buffer when there is more than one; the last dispatch divides by x − z and x − zω.
+ *
+ * @module
+ */
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import { deepConstants, type DeepParams } from '../../stark/deep.js';

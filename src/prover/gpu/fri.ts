@@ -1,10 +1,14 @@
-// FRI layers on the GPU (shaders/fri.wgsl), equal byte for byte to src/stark/fri.ts: the fold of a
-// bit-reversed F_p2 layer by f ∈ {2, 4} (foldLayer log2 f times with α, α², the shift squared in
-// between, as friCommit does) and a layer's Merkle rows (layerRows), so a layer committed from the
-// GPU hashes with hashRowsGpu. Also the split power tables that deep.ts shares.
-//
-// A layer is a GpuMatrix of two columns (c0, c1) of height 2^logSize. Inputs may be split across
-// segments; a folded layer is always one segment (GpuLimitError when 2 columns do not fit one binding).
+/**
+ * FRI layers on the GPU (shaders/fri.wgsl), equal byte for byte to src/stark/fri.ts: the fold of a
+ * bit-reversed F_p2 layer by f ∈ {2, 4} (foldLayer log2 f times with α, α², the shift squared in
+ * between, as friCommit does) and a layer's Merkle rows (layerRows), so a layer committed from the
+ * GPU hashes with hashRowsGpu. Also the split power tables that deep.ts shares.
+ *
+ * A layer is a GpuMatrix of two columns (c0, c1) of height 2^logSize. Inputs may be split across
+ * segments; a folded layer is always one segment (GpuLimitError when 2 columns do not fit one binding).
+ *
+ * @module
+ */
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { GpuContext } from '../../gpu/context.js';

@@ -1,7 +1,11 @@
-// Coefficient columns evaluated at F_p2 points on the GPU (shaders/poly_eval.wgsl): the STARK's
-// out-of-domain answers without bringing the coefficients to the host. The device reduces each
-// column to T strided partials; the host finishes Σ_t z^t·partial_t on the WebAssembly kernels.
-// Equal to evaluateBaseAt (src/field/ext-columns.ts) for every column and point.
+/**
+ * Coefficient columns evaluated at F_p2 points on the GPU (shaders/poly_eval.wgsl): the STARK's
+ * out-of-domain answers without bringing the coefficients to the host. The device reduces each
+ * column to T strided partials; the host finishes Σ_t z^t·partial_t on the WebAssembly kernels.
+ * Equal to evaluateBaseAt (src/field/ext-columns.ts) for every column and point.
+ *
+ * @module
+ */
 import * as Fp2 from '../../field/ext2.js';
 import { evaluateBaseAt, extPowers, joinCoordinates } from '../../field/ext-columns.js';
 import type { Kernels } from '../../wasm/kernels.js';

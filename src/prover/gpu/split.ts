@@ -1,6 +1,10 @@
-// Cutting the composition into segments of degree < n on the GPU, resident: interpolate the
-// bit-reversed LDE, check that nothing lies from S·n on (one flag read back), copy the S segments into
-// their own columns and extend them to the LDE domain. What ../cpu/split.ts and the CPU steps do.
+/**
+ * Cutting the composition into segments of degree < n on the GPU, resident: interpolate the
+ * bit-reversed LDE, check that nothing lies from S·n on (one flag read back), copy the S segments into
+ * their own columns and extend them to the LDE domain. What ../cpu/split.ts and the CPU steps do.
+ *
+ * @module
+ */
 import type { GpuContext } from '../../gpu/context.js';
 import { allocMatrix, copyRows, releaseMatrix, type GpuMatrix } from '../../gpu/matrix.js';
 import type { GpuNtt } from '../../gpu/ntt.js';

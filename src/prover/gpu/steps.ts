@@ -1,6 +1,10 @@
-// The prover's steps (src/stark/steps.ts) resident on one GPU: every matrix stays on the device from
-// the trace LDE to the openings, which gather only the opened rows. Byte for byte what the CPU steps
-// (../cpu/steps.ts) make.
+/**
+ * The prover's steps (src/stark/steps.ts) resident on one GPU: every matrix stays on the device from
+ * the trace LDE to the openings, which gather only the opened rows. Byte for byte what the CPU steps
+ * (../cpu/steps.ts) make.
+ *
+ * @module
+ */
 import type { GpuResident, Matrix } from '../../backend/backend.js';
 import * as Fp2 from '../../field/ext2.js';
 import { compositionGpu } from './composition.js';
