@@ -1,5 +1,5 @@
 // Goldilocks field p = 2^64 - 2^32 + 1 on vec2<u32> (x = low word, y = high word).
-// DESIGN.md "Backends and the scheduler": WGSL has no 64-bit integers, so every element is two u32
+// docs/architecture.md "Layers": WGSL has no 64-bit integers, so every element is two u32
 // words. Inputs and outputs are canonical (< p); results match src/field/goldilocks.ts bit for bit.
 //
 // Reduction uses 2^64 ≡ 2^32 - 1 (= EPSILON) and 2^96 ≡ -1 (mod p). The 64×64 → 128 product is

@@ -406,7 +406,7 @@ describe('AGENT_AIR_V1', () => {
         { constraint: 'chain_continuity_hi', kind: 'transition', row: 5 },
       ],
     });
-    expect(checkTrace(agentAir(publicInputs), broken)).toEqual({ ok: false, kind: 'transition', index: 0, row: 5 });
+    expect(checkTrace(agentAir(publicInputs), broken)).toEqual({ ok: false, kind: 'transition', index: 0, row: 5, name: 'chain_continuity_lo' });
 
     // A skipped index: rows 4 … n−1 all shifted by one.
     const skipped = trace.map((col) => col.slice());

@@ -76,6 +76,14 @@ export function agentAirV2(publicInputs: unknown): Air {
   const logN = logNFor(pi.action_count), count = pi.action_count;
   const final = digestLimbs(hexToBytes(pi.final_receipt_hash));
   const pad = col('is_padding');
+  const boundaries = [
+    { col: col('action_index'), row: 0, value: 0n },
+    ...LIMBS.map((j) => ({ col: col(`prev_receipt_hash_${j}`), row: 0, value: 0n })),
+    ...LIMBS.map((j) => ({ col: col(`receipt_hash_${j}`), row: count - 1, value: final[j]! })),
+    { col: pad, row: count - 1, value: 0n },
+    ...(count < 2 ** logN ? [{ col: pad, row: count, value: 1n }] : []),
+  ];
+  const TRANSITIONS = LIMBS.length + 3;
   return {
     id: AGENT_AIR_V2_ID,
     width: AGENT_V2_COLUMNS.length,
@@ -87,14 +95,14 @@ export function agentAirV2(publicInputs: unknown): Air {
       mul(cur(pad), sub(cur(pad), 1)),
       mul(cur(pad), sub(1, next(pad))),
     ],
-    boundaries: [
-      { col: col('action_index'), row: 0, value: 0n },
-      ...LIMBS.map((j) => ({ col: col(`prev_receipt_hash_${j}`), row: 0, value: 0n })),
-      ...LIMBS.map((j) => ({ col: col(`receipt_hash_${j}`), row: count - 1, value: final[j]! })),
-      { col: pad, row: count - 1, value: 0n },
-      ...(count < 2 ** logN ? [{ col: pad, row: count, value: 1n }] : []),
-    ],
+    boundaries,
     parameters: new Uint8Array(0),
+    // Names for failures only (not part of the digest), in AIR order as AGENT_V2_CONSTRAINTS lists them.
+    names: {
+      columns: [...AGENT_V2_COLUMNS],
+      transitions: AGENT_V2_CONSTRAINTS.slice(0, TRANSITIONS),
+      boundaries: AGENT_V2_CONSTRAINTS.slice(TRANSITIONS, TRANSITIONS + boundaries.length),
+    },
   };
 }
 

@@ -187,6 +187,8 @@ export function agentAir(publicInputs: unknown): Air {
       { col: col('receipt_hash_hi'), row: 2 ** logN - 1, value: hi },
     ],
     parameters: new Uint8Array(0),
+    // Names for failures only (not part of the digest), in AIR order as AGENT_CONSTRAINTS lists them.
+    names: { columns: [...AGENT_COLUMNS], transitions: AGENT_CONSTRAINTS.slice(0, 3), boundaries: AGENT_CONSTRAINTS.slice(3) },
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The row archive (DESIGN.md "Trace commitment, row archive and DA audit"): the committed trace-LDE
+ * The row archive (README.md "Capsules"): the committed trace-LDE
  * rows (the leaves of statement.trace_root) in aligned chunks of chunk_len rows. A chunk root is the
  * Merkle node above its chunk, so the chunk roots are one layer of the trace tree (arity 2) and
  * rebuild its root. Files: chunk_roots.bin (the roots, 32 bytes each, in order), chunk_roots.json

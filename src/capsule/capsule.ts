@@ -1,5 +1,5 @@
 /**
- * The capsule `bef_capsule_v1` (seed 000 "Producer pipeline" E; DESIGN.md "Capsule"): its schema,
+ * The capsule `bef_capsule_v1` (seed 000 "Producer pipeline" E; README.md "Capsules"): its schema,
  * checked strictly before anything else is read, and capsule_hash = SHA-256(JCS(capsule without
  * capsule_hash and authorship)). Paths inside a capsule are relative, below the capsule's directory.
  *

@@ -1,5 +1,5 @@
 /**
- * The capsule verifier's stable error codes (seed 000 "Verifier pipeline", DESIGN.md "Capsule"):
+ * The capsule verifier's stable error codes (seed 000 "Verifier pipeline", README.md "Capsules"):
  * one registry, the README's table is generated from the same words. Codes are never renamed or
  * reused; new ones are only added. Each belongs to the verifier layer that emits it.
  *

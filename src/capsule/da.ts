@@ -1,5 +1,5 @@
 /**
- * The DA audit (DESIGN.md "Trace commitment, row archive and DA audit"): audited retrievability of
+ * The DA audit (README.md "Capsules"): audited retrievability of
  * the row archive by sampling chunks. k = ceil(ln(1/ε)/δ): if a fraction δ of the chunks were
  * withheld or wrong, k uniform samples all miss them with probability (1 − δ)^k ≤ e^(−δk) ≤ ε; the
  * policy's min_k_samples is a floor. The self-audit's indices come from a seed of capsule hash,

@@ -1,5 +1,5 @@
 /**
- * The policy registry: the approved policies as a binary SHA-256 Merkle tree (DESIGN.md "Capsule",
+ * The policy registry: the approved policies as a binary SHA-256 Merkle tree (README.md "Capsules",
  * verifier layer 4, E031_POLICY_NOT_IN_REGISTRY). The tree is the Merkle Tree Hash of RFC 6962 §2.1,
  * with the domain separation RFC 9162 §2.1.1 keeps:
  *   MTH({})     = SHA-256()                                  (the empty string)

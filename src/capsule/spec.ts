@@ -1,5 +1,5 @@
 /**
- * TraceSpecV1 and StatementV1 (seed 000 "Producer pipeline" B–C; DESIGN.md "Capsule"): what a trace
+ * TraceSpecV1 and StatementV1 (seed 000 "Producer pipeline" B–C; README.md "Capsules"): what a trace
  * means, and the claim a proof is bound to. Each is hashed as SHA-256 of its RFC 8785 canonical JSON;
  * the statement hash is the 32 bytes the STARK transcript absorbs first, so a proof verified under
  * another statement (other policy, root, public inputs or anchors) fails.

@@ -1,5 +1,5 @@
 /**
- * The capsule verifier (seed 000 "Verifier pipeline", layers 1–11 in order; DESIGN.md "Capsule"):
+ * The capsule verifier (seed 000 "Verifier pipeline", layers 1–11 in order; README.md "Capsules"):
  * parse/schema → capsule hash → trace spec → policy/registry → artifacts → proof row-commitment
  * binding → statement hash and cross-binding, then the STARK under that statement hash → recursion
  * → row index → authorship/ACL → DA audit. It trusts no field it has not recomputed, stops at the

@@ -1,5 +1,5 @@
 /**
- * The submission contract (seed 000 "Capsule submission contract", checks A–E, 1–17; DESIGN.md
+ * The submission contract (seed 000 "Capsule submission contract", checks A–E, 1–17; README.md
  * "CapsuleBench"): what `capseal bench verify` runs on a capsulepack, and what the leaderboard server
  * runs on an upload: the same function. In order:
  *   P1 layout (a closed file list) · P2 pack_meta.json · B7 the inclusion proof (certified tier)

@@ -1,6 +1,6 @@
 /**
- * The run's event stream `bef_capsule_stream_v1` (seed 001 "WebSocket event schema"; DESIGN.md
- * "Event integrity"): one envelope {schema, v, run_id, seq, ts_ms, source, type, data,
+ * The run's event stream `bef_capsule_stream_v1` (seed 001 "WebSocket event schema"; README.md
+ * "CapsuleBench"): one envelope {schema, v, run_id, seq, ts_ms, source, type, data,
  * prev_event_hash} per event, appended to events/events.jsonl as the run goes. Each line is the
  * event's RFC 8785 JSON, and prev_event_hash is the SHA-256 of the previous line's bytes (64 zeros
  * before the first), so the log is a hash chain. The chain head after `proof_artifact` is stored in

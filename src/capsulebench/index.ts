@@ -1,5 +1,5 @@
 /**
- * CapsuleBench (DESIGN.md "CapsuleBench"): Benchmark Policy v1, workloads, manifests, the event
+ * CapsuleBench (README.md "CapsuleBench"): Benchmark Policy v1, workloads, manifests, the event
  * stream, measurements, the capsulepack layout, the runner and the submission contract, and
  * baselines; in a browser, the runner's host, pack archives in memory and the live stream. Browser-safe;
  * the Node host (./host-node.ts) and pack archives on disk (./pack-node.ts) are

@@ -1,6 +1,6 @@
 /**
  * The manifests a CapsuleBench run collects before proving (seed 000 "Required anchors", "Companion
- * anchor formats"; DESIGN.md "CapsuleBench"): the hardware, the OS, the toolchain (with build_hash,
+ * anchor formats"; README.md "CapsuleBench"): the hardware, the OS, the toolchain (with build_hash,
  * the SHA-256 of the exact code that ran) and the knobs (every setting that shapes the run). Each is
  * a file of the pack whose SHA-256 is a statement anchor, so the STARK transcript binds it. Declared,
  * not proven: a runner can lie about its hardware, but not change the manifest after proving.

@@ -1,5 +1,5 @@
 /**
- * Benchmark Policy v1 (`bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; DESIGN.md
+ * Benchmark Policy v1 (`bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; README.md
  * "CapsuleBench") as data the runner and the pack verifier enforce: the suite and its seed, the
  * tracks and their rules, the required anchors and public outputs, the measurement procedure, the
  * workloads with their sizes, the DA policy, how much of the row archive a pack carries, and what

@@ -1,5 +1,5 @@
 /**
- * The CapsuleBench runner (seed 000 "capsule-bench run", 001 "Capsulepack layout"; DESIGN.md
+ * The CapsuleBench runner (seed 000 "capsule-bench run", 001 "Capsulepack layout"; README.md
  * "CapsuleBench"): a workload at a size on a track, under Benchmark Policy v1. It checks the request
  * against the policy before any work, binds the manifests and the generated input into the
  * statement as anchors, makes the warm-up and measured proofs (every one must give the same bytes),

@@ -1,5 +1,5 @@
 /**
- * Verification timed as Benchmark Policy v1 asks (DESIGN.md "CapsuleBench"), run in a fresh worker
+ * Verification timed as Benchmark Policy v1 asks (README.md "CapsuleBench"), run in a fresh worker
  * (./verify-worker-node.ts in Node, the web app's worker in a browser) so the figure is not helped or
  * hurt by the prover's JIT state, caches or garbage. Each verification decodes the proof bytes and
  * runs the STARK verifier under the statement hash; the first is reported apart (cold), then

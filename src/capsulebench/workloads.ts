@@ -1,5 +1,5 @@
 /**
- * CapsuleBench workloads (DESIGN.md "CapsuleBench"): a workload is a trace adapter, a deterministic
+ * CapsuleBench workloads (README.md "CapsuleBench"): a workload is a trace adapter, a deterministic
  * input generator from (suite seed, workload id, size) and a check that a statement's public inputs
  * are the result of that input. Anyone holding the policy regenerates the input, so the
  * workload_input_hash anchor and the proved statement are checked, not trusted. A new workload is

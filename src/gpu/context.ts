@@ -1,5 +1,5 @@
 /**
- * The GPU runtime (DESIGN.md "Backends and the scheduler"): one adapter and device with the adapter's
+ * The GPU runtime (docs/architecture.md "Layers"): one adapter and device with the adapter's
  * real limits, the pipeline cache, buffers, uniform blocks, error scopes, device-loss tracking and
  * timestamp queries. Platform code (./node.ts, ./browser.ts) only supplies the GPU object and the
  * shader library; everything else is shared.

@@ -1,5 +1,5 @@
 /**
- * WGSL assembly (DESIGN.md "Backends and the scheduler"): the sources in shaders/*.wgsl are shared by
+ * WGSL assembly (docs/architecture.md "Layers"): the sources in shaders/*.wgsl are shared by
  * Node (read from disk, ./shaders-node.ts) and the browser (bundled by Vite, ./shaders-browser.ts).
  * A module is a list of files concatenated in order after a header of `const` declarations computed
  * in TypeScript; the final text is the pipeline cache key (./context.ts).

@@ -1,5 +1,5 @@
 /**
- * The HTTP API (Hono; DESIGN.md "Server"): submissions in, verified runs out. Everything it lists
+ * The HTTP API (Hono; README.md "Leaderboard server"): submissions in, verified runs out. Everything it lists
  * was verified by this server's workers; queries are parsed by the zod schemas that also generate
  * /api/openapi.json; every table is JSON or, with ?format=csv, CSV; errors are
  * {"error":{status, code, message}} with stable codes.

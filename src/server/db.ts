@@ -1,5 +1,5 @@
 /**
- * The server's database (DESIGN.md "Server"): PostgreSQL through `pg`, or PGlite embedded in this
+ * The server's database (README.md "Leaderboard server"): PostgreSQL through `pg`, or PGlite embedded in this
  * process (the default: one command, nothing installed). Both sit behind one small interface, so the
  * schema, the queries and pg-boss run unchanged on either. PGlite is one connection in this process:
  * it serializes statements itself, and a transaction holds it until done.

@@ -1,5 +1,5 @@
 /**
- * Verification jobs on pg-boss (DESIGN.md "Server"): an existing job engine on the same database,
+ * Verification jobs on pg-boss (README.md "Leaderboard server"): an existing job engine on the same database,
  * so API processes and `capseal worker` processes on other machines share one queue (./queue.ts). A
  * job names a submission; its handler claims it, writes the pack into a fresh sandbox folder,
  * verifies it on a verifier thread and records the verdict — once, in SQL (./store.ts). A crash

@@ -1,5 +1,5 @@
 /**
- * What the server takes from any one client or run before it refuses (DESIGN.md "Server": hostile
+ * What the server takes from any one client or run before it refuses (README.md "Leaderboard server": hostile
  * traffic gets a clear error and changes nothing but a record). GET /api/health shows them.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The live run stream (seed 001 "WebSocket event schema", "Server-side behavior"; DESIGN.md "Server").
+ * The live run stream (seed 001 "WebSocket event schema", "Server-side behavior"; README.md "Leaderboard server").
  *   ingest  /api/live/<run_id>/ingest with the token from POST /api/live, as "Authorization: Bearer
  *           <token>" or, where a client cannot set headers (a browser), as the subprotocols
  *           "capseal.live.v1, capseal.token.<token>" (the server answers capseal.live.v1): the

@@ -1,5 +1,5 @@
 /**
- * `capseal serve` and `capseal worker` as functions (DESIGN.md "Server"): the database (PGlite under
+ * `capseal serve` and `capseal worker` as functions (README.md "Leaderboard server"): the database (PGlite under
  * the data folder, or PostgreSQL), migrations, the job engine, N verification threads, the HTTP API
  * and the live stream on one port. Listens on 127.0.0.1 unless told otherwise. The port is taken
  * first (a second server on it fails before touching the database), and answers 503 until ready.

@@ -1,5 +1,5 @@
 /**
- * Receiving an upload (DESIGN.md "Server": a pack is hostile input): the body is streamed to a file
+ * Receiving an upload (README.md "Leaderboard server": a pack is hostile input): the body is streamed to a file
  * in the upload's sandbox folder, counted by us as it arrives (a declared Content-Length is only a
  * first check), and hashed on the way. Refusals: a declared length over the limit at once (413,
  * nothing read); a stream that passes it is cut and its file deleted (413); a sender idle for longer

@@ -1,5 +1,5 @@
 /**
- * One submission's verification (DESIGN.md "Server"): the submission contract — the same verifyPack
+ * One submission's verification (README.md "Leaderboard server"): the submission contract — the same verifyPack
  * as `capseal bench verify` — on the uploaded pack, with a challenge DA audit drawn from the nonce the
  * server chose for this submission. The community tier first; a pack that carries a signature and an
  * inclusion proof is then held to the certified tier too when the server has an ACL (failing that
