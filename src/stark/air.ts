@@ -9,7 +9,7 @@
 import { assertCanonicalColumn, encodeColumn, findNonCanonical, type Column } from '../field/columns.js';
 import * as F from '../field/goldilocks.js';
 import { blake3 } from '../hash/digest.js';
-import { checkExpr, degree, evalBaseAll, serializeExpr, type Expr } from './expr.js';
+import { checkExpr, degree, evalBaseAll, nameProblem, serializeExpr, type Expr } from './expr.js';
 import { ByteWriter } from '../bytes/writer.js';
 
 /** trace[col][row] = value. */
@@ -70,8 +70,6 @@ export function checkAir(air: Air): void {
   if (air.names !== undefined) checkNames(air);
 }
 
-const NAME = /^[a-z][a-z0-9_]{0,63}$/;
-
 function checkNames(air: Air): void {
   const names = air.names!;
   if (typeof names !== 'object' || names === null) throw new TypeError('air.names: expected an object');
@@ -83,7 +81,8 @@ function checkNames(air: Air): void {
     if (list.length !== lists[key]) fail(`air.names.${key}`, `${list.length} names for ${lists[key]} ${key}`);
     const seen = new Set<string>();
     list.forEach((name, i) => {
-      if (typeof name !== 'string' || !NAME.test(name)) fail(`air.names.${key}[${i}]`, `${JSON.stringify(name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
+      const problem = nameProblem(name);
+      if (problem) fail(`air.names.${key}[${i}]`, problem);
       if (seen.has(name)) fail(`air.names.${key}[${i}]`, `${JSON.stringify(name)} is used twice`);
       seen.add(name);
     });

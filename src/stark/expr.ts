@@ -41,7 +41,11 @@ export type Operand = Expr | bigint | number;
 export const MAX_EXPONENT = 255;
 /** Column and periodic indices are serialized as u32. */
 const INDEX_LIMIT = 2 ** 32;
-const LET_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Why `name` is not a name for people (a share, an AIR's column or constraint), or undefined if it is one. */
+export const nameProblem = (name: unknown): string | undefined =>
+  typeof name === 'string' && NAME.test(name) ? undefined : `${JSON.stringify(name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`;
 
 // ---------------------------------------------------------------- builders
 
@@ -80,7 +84,8 @@ export function pow(a: Operand, exp: number): Expr {
 
 /** `a` as a shared subexpression (LetExpr) named `name` (lowercase [a-z0-9_], starting with a letter). */
 export function share(a: Operand, name: string): LetExpr {
-  if (typeof name !== 'string' || !LET_NAME.test(name)) throw new RangeError(`share: name ${JSON.stringify(name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
+  const problem = nameProblem(name);
+  if (problem) throw new RangeError(`share: name ${problem}`);
   return { op: 'let', a: lift(a), name };
 }
 
@@ -216,7 +221,7 @@ export function checkExpr(e: Expr, width: number, periodicCount: number, path = 
         // A share met again inside its own definition would make every evaluator recurse forever.
         if (open.has(n)) fail(at, `shared subexpression ${JSON.stringify(n.name)} refers to itself`);
         if (seen.has(n)) return;
-        if (typeof n.name !== 'string' || !LET_NAME.test(n.name)) fail(at, `let name ${JSON.stringify(n.name)} is not 1 to 64 characters of [a-z0-9_] starting with a letter`);
+        if (nameProblem(n.name)) fail(at, `let name ${nameProblem(n.name)}`);
         open.add(n);
         check(n.a, `${at}.a`);
         open.delete(n);
