@@ -164,6 +164,16 @@ describe('capseal-stark-v1 on the CPU', () => {
     }
   });
 
+  it("a CPU backend whose worker threads serve only the Backend operations is refused by name, not used silently", async () => {
+    const { createNodeCpuBackend: backendOnly } = await import('../src/backend/cpu/node.js');
+    const plain = await backendOnly({ threads: 2 });
+    try {
+      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(compositionBlock, deep\): make it with capseal\/prover\/node/);
+    } finally {
+      await plain.destroy();
+    }
+  });
+
   it('the OOD point is never in F_p (so never in the trace or LDE domain): c1 = 0 draws are skipped', () => {
     let calls = 0;
     const fake = { challengeExt: () => (calls++ < 2 ? ([5n, 0n] as const) : ([5n, 9n] as const)) } as unknown as Transcript;

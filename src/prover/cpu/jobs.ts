@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { BACKEND_JOBS, handler, type Job, type JobHandlers } from '../../backend/cpu/jobs.js';
+import { BACKEND_JOBS, handler, handles, type Job, type JobHandlers } from '../../backend/cpu/jobs.js';
 import type { Fp2 } from '../../field/ext2.js';
 import type { Air } from '../../stark/air.js';
 import { compositionBlock, type CompositionBlock } from './composition.js';
@@ -24,8 +24,6 @@ export interface DeepJob extends Job {
   input: DeepInput;
 }
 
-export const PROVER_JOB_OPS = ['compositionBlock', 'deep'] as const;
-
 /** The backend's operations and the prover's: what a prover's CPU worker serves. */
 export const PROVER_JOBS: JobHandlers = {
   ...BACKEND_JOBS,
@@ -38,3 +36,6 @@ export const PROVER_JOBS: JobHandlers = {
     return { columns: [d.c0, d.c1] };
   }),
 };
+
+/** The ops the prover adds to the backend's: what a CPU backend's workers must serve for the prover to use them. */
+export const PROVER_JOB_OPS: readonly string[] = Object.keys(PROVER_JOBS).filter((op) => !handles(BACKEND_JOBS, op));
