@@ -1,5 +1,5 @@
 // The DEEP-ALI composition polynomial on a GPU (src/prover/gpu/composition.ts, shaders/composition.wgsl)
-// against the CPU's compositionOnLde, byte for byte: FIB, GEOM (a periodic column, degree 3) and AGENT
+// against the CPU's compositionOnLde on every coset block, byte for byte: FIB, GEOM (a periodic column, degree 3) and AGENT
 // (v1: 14 columns; v2: 27 columns, degree 2) with blowups 4 and 8, a synthetic AIR with periodic
 // columns of lengths 1, 4 and n, fp_pow constraints and three boundary rows listed out of order, and
 // a width-1 AIR whose output is split over two bindings. Changing one coefficient must change the
@@ -20,11 +20,11 @@ import { GpuNtt } from '../src/gpu/ntt.js';
 import { cosetLde } from '../src/ntt/lde.js';
 import type { Air } from '../src/stark/air.js';
 import { compositionOnLde } from '../src/prover/cpu/composition.js';
-import { add, cur, eq, mul, neg, next, periodic, pow, share, sub, sum } from '../src/stark/expr.js';
-import { defineAir } from '../src/stark/define.js';
+import { cur, mul, next, sub } from '../src/stark/expr.js';
 import type { ExtColumn } from '../src/field/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { rng } from '../test/reference/model.js';
+import { MIX_AIR, SHARED_AIR } from '../test/reference/airs.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
 
 const hex = (i: number) => i.toString(16).padStart(64, '0');
@@ -32,29 +32,6 @@ const actions = Array.from({ length: 11 }, (_, i) => ({
   action_type: i % 2 ? 'tool_call' : 'code_gen', instruction_hash: hex(3 * i + 1), input_hash: hex(3 * i + 2), output_hash: hex(3 * i + 3),
   success: true, gate_decision: 'allow', gate_score: 0.9, policy_verdict: null,
 }));
-
-/** Width 3, logN 5: periodic columns of lengths 1, 4 and n, powers through fp_pow, boundary rows out of order. */
-const MIX_AIR: Air = {
-  id: 'mix_air_test',
-  width: 3,
-  logN: 5,
-  periodic: [BigUint64Array.of(F.P - 2n), BigUint64Array.of(3n, F.P - 1n, 0n, 2n ** 63n), rng(11n).column(32)],
-  transitions: [
-    sub(next(0), mul(cur(1), periodic(1))),
-    pow(add(cur(2), periodic(0)), 5),
-    sum(neg(next(2)), mul(periodic(2), cur(0)), 2n ** 63n + 5n),
-    mul(pow(sub(cur(0), next(1)), 3), periodic(1)),
-    pow(next(1), 2),
-  ],
-  boundaries: [
-    { col: 0, row: 31, value: F.P - 1n },
-    { col: 1, row: 7, value: 12345n },
-    { col: 0, row: 0, value: 0n },
-    { col: 2, row: 31, value: 2n ** 32n },
-    { col: 2, row: 0, value: 1n },
-  ],
-  parameters: new Uint8Array(0),
-};
 
 /** Width 1, no periodic column: its LDE fits a 2 KiB binding at N = 256, the 2-column output does not. */
 const NARROW_AIR: Air = {
@@ -66,20 +43,6 @@ const NARROW_AIR: Air = {
   boundaries: [{ col: 0, row: 0, value: 3n }, { col: 0, row: 5, value: 9n }],
   parameters: new Uint8Array(0),
 };
-
-/** Named columns and shared subexpressions (a share inside a share, as a pow operand, across constraints). */
-const SHARED_AIR: Air = defineAir({
-  id: 'shared_air_test',
-  logN: 5,
-  columns: ['a', 'b', 'c'],
-  periodic: { k: BigUint64Array.of(5n, F.P - 7n) },
-  transitions: ({ cur, next, periodic }) => {
-    const ab = share(mul(cur.a, cur.b), 'ab');
-    const abk = share(add(ab, periodic.k), 'abk');
-    return { next_a: eq(next.a, add(ab, cur.c)), next_b: eq(next.b, pow(abk, 3)), next_c: eq(next.c, mul(mul(abk, ab), abk)) };
-  },
-  boundaries: { first_a: { column: 'a', row: 0, value: 1n }, last_c: { column: 'c', row: 31, value: 2n } },
-});
 
 interface Case {
   name: string;
@@ -150,7 +113,7 @@ describe('composition polynomial on a GPU (dawn.node)', () => {
         const { air, trace } = c.make();
         const logBlowup = Math.log2(blowup), n = 2 ** air.logN;
         const cpuLde = cosetLde(k, trace, { blowup, order: 'bit-reversed' });
-        const cpu = (alphas: readonly Fp2[]) => compositionOnLde(k, air, { cur: cpuLde, logN: air.logN, logBlowup }, alphas);
+        const cpu = (alphas: readonly Fp2[]) => compositionOnLde(k, air, { cur: cpuLde, logN: air.logN, logBlowup }, alphas, undefined, blowup);
         const alphas = randomAlphas(air, BigInt(blowup * 1000 + air.width));
         const expected = await cpu(alphas);
 
@@ -190,7 +153,7 @@ describe('composition polynomial on a GPU (dawn.node)', () => {
       const run = async (air: Air, trace: Column[]) => {
         const cpuLde = cosetLde(k, trace, { blowup, order: 'bit-reversed' });
         const alphas = randomAlphas(air, 99n);
-        const expected = await compositionOnLde(k, air, { cur: cpuLde, logN: air.logN, logBlowup }, alphas);
+        const expected = await compositionOnLde(k, air, { cur: cpuLde, logN: air.logN, logBlowup }, alphas, undefined, blowup);
         const ldeM = uploadColumns(b.ctx, cpuLde, cpuLde[0]!.length);
         try {
           return { expected, got: await gpuComposition(b, ntt, ldeM, air, alphas, logBlowup) };

@@ -21,12 +21,13 @@ import type { Opening, StarkProof } from '../stark/proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from '../stark/protocol.js';
 import { isZeroUpTo } from './cpu/split.js';
 import { NotLowDegreeError, UnsatisfiedConstraintError } from './errors.js';
-import { type Commitment, type Held, type StarkSteps } from '../stark/steps.js';
+import { type Commitment, type GeneratedKernel, type Held, type StarkSteps } from '../stark/steps.js';
 import type { Transcript } from '../stark/transcript.js';
 import { evalColumnsAll } from './cpu/constraints.js';
 import { cpuSteps } from './cpu/steps.js';
 import { gpuSteps } from './gpu/steps.js';
 import { compositionCoefficientCount } from '../stark/composition.js';
+import { compositionAt, segmentsAt } from '../stark/ood.js';
 
 export interface StageTiming {
   stage: string;
@@ -34,6 +35,8 @@ export interface StageTiming {
   backend: string;
   /** Why this stage's work was abandoned and redone elsewhere (a GPU fallback). */
   note?: string;
+  /** The WebAssembly module generated for this stage (the CPU's compiled composition), by SHA-256 and size. */
+  kernel?: GeneratedKernel;
 }
 
 /** Where a proof stands: `done` of `total` stages finished, `stage` the one now running (or 'done'). */
@@ -169,12 +172,12 @@ async function proveChecked(
   const stages: StageTiming[] = [];
   // On a scheduler, a stage is labelled with where its operations ran (it records each one).
   const placement = backend.stages;
-  const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>): Promise<T> => {
+  const timed = async <T>(stage: string, where: string, fn: () => T | Promise<T>, kernel?: GeneratedKernel): Promise<T> => {
     input.progress?.({ stage, done: count.done, total: count.total });
     const mark = placement?.length ?? 0, t0 = performance.now();
     const v = await fn();
     const ran = [...new Set(placement?.slice(mark).map((r) => r.backend))];
-    stages.push({ stage, ms: performance.now() - t0, backend: ran.length ? ran.join('+') : where });
+    stages.push({ stage, ms: performance.now() - t0, backend: ran.length ? ran.join('+') : where, ...(kernel && { kernel }) });
     count.done++;
     return v;
   };
@@ -205,11 +208,11 @@ async function proveChecked(
 
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
     const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
-    const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup));
+    const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup), steps.compositionKernel?.(air, alphas));
     const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
     const compM = split.lde.matrix;
     held.push(compM);
-    if (!split.lowDegree && conduct.refuseInvalid) {
+    if (split.lowDegree === false && conduct.refuseInvalid) {
       steps.drop(split.coeffs);
       throw new NotLowDegreeError(`composition has degree ≥ ${S}·n`);
     }
@@ -221,6 +224,10 @@ async function proveChecked(
     const z = drawOodPoint(t);
     const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
     const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceM, split.coeffs, z, zw));
+    // The verifier's OOD equation, checked before anything is sent: a composition interpolated from a
+    // trace that breaks the AIR (the CPU steps' S blocks cannot show it) fails it but with negligible odds.
+    if (conduct.refuseInvalid && !Fp2.eq(compositionAt(k, air, z, oodTrace, oodTraceNext, alphas), segmentsAt(logN, z, oodComposition)))
+      throw new NotLowDegreeError('the composition does not match the constraints at the OOD point');
     t.absorbExt('ood-trace', oodTrace);
     t.absorbExt('ood-trace-next', oodTraceNext);
     t.absorbExt('ood-composition', oodComposition);

@@ -41,8 +41,12 @@ export interface Split<M extends MatrixHandle = MatrixHandle> {
   coeffs: Held<M>;
   /** Their LDEs, 2S columns (c0, c1 of each segment), on the backend and on the host. */
   lde: Held<M>;
-  /** Whether the composition had degree < S·n: the trace satisfies the AIR. */
-  lowDegree: boolean;
+  /**
+   * Whether the composition had degree < S·n (the trace satisfies the AIR); undefined where the steps
+   * evaluate it on S·n points only (the CPU's), so that it has that degree by construction and the
+   * prover's check of the OOD answers against the constraints is what finds a trace that breaks the AIR.
+   */
+  lowDegree: boolean | undefined;
 }
 
 /** The out-of-domain answers: every trace column at z and z·ω, every composition segment at z. */
@@ -52,18 +56,29 @@ export interface OodAnswers {
   oodComposition: Fp2.Fp2[];
 }
 
+/** A WebAssembly module the steps generated for a proof: its SHA-256 (hex) and size in bytes. */
+export interface GeneratedKernel {
+  sha256: string;
+  bytes: number;
+}
+
 export interface StarkSteps<L, M extends MatrixHandle = MatrixHandle> {
   readonly where: 'cpu' | 'gpu';
+  /** The module composition() generates for these coefficients, where it generates one (the CPU's). */
+  compositionKernel?(air: Air, alphas: readonly Fp2.Fp2[]): GeneratedKernel;
   /** Wraps a backend matrix for the steps below (the CPU steps take a host copy). */
   hold(m: M): Promise<Held<M>>;
   /** Rows at `positions`, row-major: the opened values of a committed matrix. */
   rows(h: Held<M>, positions: readonly number[]): Promise<BigUint64Array>;
-  /** The composition on the LDE domain (bit-reversed), as a layer (two columns). */
+  /**
+   * The composition on the LDE domain (bit-reversed), as a layer (two columns): on all of it, or on
+   * its first S = compositionSegments(air) coset blocks, which determine a composition of degree < S·n.
+   */
   composition(air: Air, lde: Held<M>, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
   /**
    * Cuts the composition (degree < S·n) into S segments, C(x) = Σ_j x^(j·n)·C_j(x), and extends each
-   * to the LDE domain; consumes `comp`. Says whether nothing lay above S·n (else the cut dropped it
-   * and an honest prover stops).
+   * to the LDE domain; consumes `comp`. Says whether nothing lay above S·n, where it can tell (else
+   * the cut dropped it and an honest prover stops).
    */
   split(comp: L, logN: number, segments: number, blowup: number): Promise<Split<M>>;
   /**

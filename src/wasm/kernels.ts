@@ -82,6 +82,7 @@ export class Kernels {
   private twiddleLog = -1;
   private scratchStart: number;
   private top: number;
+  private readonly linked = new WeakMap<WebAssembly.Module, WebAssembly.Exports>();
 
   private constructor(instance: WebAssembly.Instance) {
     this.raw = instance.exports as unknown as KernelExports;
@@ -100,6 +101,16 @@ export class Kernels {
   static loadSync(): Kernels {
     compiledSync ??= new WebAssembly.Module(wasmBytes() as BufferSource);
     return new Kernels(new WebAssembly.Instance(compiledSync, imports));
+  }
+
+  /**
+   * The exports of `module` (a kernel generated at run time, ./emit.ts) instantiated on this instance's
+   * memory: one instance per module, so its pointers mean what this instance's do.
+   */
+  link(module: WebAssembly.Module): WebAssembly.Exports {
+    let exports = this.linked.get(module);
+    if (!exports) this.linked.set(module, (exports = new WebAssembly.Instance(module, { env: { memory: this.raw.memory } }).exports));
+    return exports;
   }
 
   /** A fresh u64 view of memory (views go stale when memory grows). */

@@ -18,7 +18,9 @@ import type { Kernels } from '../../wasm/kernels.js';
 import type { Air } from '../../stark/air.js';
 import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
 import { domainPoints } from '../../ntt/points.js';
-import { evalColumnsAll } from './constraints.js';
+import { compiledComposition } from './composition-kernel.js';
+import { KERNEL_CALL_POINTS } from '../../wasm/emit.js';
+import { compositionSegments } from '../../stark/air.js';
 import { concatExt, type ExtColumn } from '../../field/ext-columns.js';
 import { compositionTerms } from '../../stark/composition.js';
 
@@ -59,77 +61,73 @@ export type BlockRunner = (k: Kernels, air: Air, blocks: CompositionBlock[], alp
 
 const inline: BlockRunner = async (k, air, blocks, alphas) => blocks.map((b) => compositionBlock(k, air, b, alphas));
 
-/** The composition on the whole LDE domain (bit-reversed), block by block through `run`. */
-export async function compositionOnLde(k: Kernels, air: Air, lde: LdeView, alphas: readonly Fp2[], run: BlockRunner = inline): Promise<ExtColumn> {
+/**
+ * The composition on the first B coset blocks of the LDE domain (bit-reversed), B the power of two
+ * from S = compositionSegments(air) up, block by block through `run`. C has degree < S·n, and those
+ * blocks together are the coset s·⟨ω_(B·n)⟩ (block b < B holds c_t·H with t = bitrev_β(b) =
+ * (β/B)·bitrev_B(b)), so they determine it:
+ * splitSegments interpolates from them, and the segments' LDE gives C's values everywhere else. An
+ * honest composition is the same polynomial however it is evaluated, so the proof's bytes are those of
+ * an evaluation on all β blocks (the GPU's). A trace that breaks the AIR gives no polynomial, and
+ * these S blocks cannot show it: the prover's check of the OOD answers (src/prover/prover.ts) does.
+ */
+export async function compositionOnLde(
+  k: Kernels, air: Air, lde: LdeView, alphas: readonly Fp2[], run: BlockRunner = inline, B = determiningBlocks(air),
+): Promise<ExtColumn> {
   const n = 2 ** lde.logN;
   const periodic = air.periodic.map((v) => periodicOnLde(k, v, lde.logN, 2 ** lde.logBlowup));
-  const blocks = Array.from({ length: 2 ** lde.logBlowup }, (_, block): CompositionBlock => {
+  const blocks = Array.from({ length: B }, (_, block): CompositionBlock => {
     const part = (c: Column) => c.subarray(block * n, (block + 1) * n);
     return { block, logN: lde.logN, logBlowup: lde.logBlowup, cur: lde.cur.map(part), periodic: periodic.map(part) };
   });
   return concatExt(await run(k, air, blocks, alphas));
 }
 
-/** The composition on one coset block; runs in wasm memory with the fused F_p2 kernels. */
+/** How many coset blocks determine the composition: the power of two from compositionSegments(air) up. */
+export const determiningBlocks = (air: Air): number => 2 ** Math.ceil(Math.log2(compositionSegments(air)));
+
+/** The composition on one coset block: the AIR's compiled kernel (./composition-kernel.ts) over the block in wasm memory. */
 export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, alphas: readonly Fp2[]): ExtColumn {
   const n = 2 ** blk.logN, bytes = n * 8, logBeta = blk.logBlowup;
   const terms = compositionTerms(air, alphas);
+  const kernel = compiledComposition(air, alphas);
+  const compose = k.link(kernel.module)['compose'] as (params: number, start: number, end: number) => void;
   // c_t, the block's coset offset, and its points c_t·ω_n^bitrev_n(i).
   const ct = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(blk.logN + logBeta), BigInt(reverseBits(blk.block, logBeta))));
   const xs = domainPoints(k, ct, blk.logN);
-  const next = nextRowColumns(blk.cur, blk.logN);
-  const constraints = evalColumnsAll(k, terms.transitions.map((t) => t.expr), { cur: blk.cur, next, periodic: blk.periodic }, n);
+  const sigma = nextRowIndex(blk.logN);
   return k.scoped(() => {
-    const zeroed = () => k.allocZeroed(bytes);
-    const total = [zeroed(), zeroed()] as const, acc = [zeroed(), zeroed()] as const;
-    const tmp = k.alloc(bytes), x = k.put(xs), scratch = k.alloc(bytes);
-    constraints.forEach((c, t) => {
-      const { alpha } = terms.transitions[t]!;
-      k.put(c, tmp);
-      k.raw.ext_axpy_base(total[0], total[1], tmp, alpha[0], alpha[1], n);
+    const x = k.put(xs), scratch = k.alloc(bytes);
+    const next = k.alloc(n * 4);
+    new Uint32Array(k.raw.memory.buffer, next, n).set(sigma);
+    const cur = blk.cur.map((c) => k.put(c)), periodic = blk.periodic.map((c) => k.put(c));
+    // 1/(x − g^row) per boundary row.
+    const inverses = terms.boundaryGroups.map((group) => {
+      const p = k.alloc(bytes);
+      k.raw.vec_add_scalar(p, x, Fp.neg(group.point), n);
+      if (k.raw.batch_inverse(p, p, scratch, n) >= 0) throw new Error('composition: an LDE point lies in the trace domain');
+      return p;
     });
-    // × (x − g^(n−1)) / (x^n − 1), with x^n = c_t^n on the whole block.
-    k.raw.vec_add_scalar(tmp, x, Fp.neg(terms.lastRow), n);
-    k.raw.vec_scale(tmp, tmp, Fp.inv(Fp.sub(Fp.pow(ct, BigInt(n)), 1n)), n);
-    k.raw.vec_mul(total[0], total[0], tmp, n);
-    k.raw.vec_mul(total[1], total[1], tmp, n);
-    for (const group of terms.boundaryGroups) {
-      k.u64.fill(0n, acc[0] / 8, acc[0] / 8 + n);
-      k.u64.fill(0n, acc[1] / 8, acc[1] / 8 + n);
-      for (const b of group.terms) {
-        k.put(blk.cur[b.col]!, tmp);
-        k.raw.vec_add_scalar(tmp, tmp, Fp.neg(b.value), n);
-        k.raw.ext_axpy_base(acc[0], acc[1], tmp, b.alpha[0], b.alpha[1], n);
-      }
-      // ÷ (x − g^row): acc ·= 1/(x − g^row), total += acc.
-      k.raw.vec_add_scalar(tmp, x, Fp.neg(group.point), n);
-      if (k.raw.batch_inverse(tmp, tmp, scratch, n) >= 0) throw new Error('composition: an LDE point lies in the trace domain');
-      k.raw.vec_mul(acc[0], acc[0], tmp, n);
-      k.raw.vec_mul(acc[1], acc[1], tmp, n);
-      k.raw.vec_add(total[0], total[0], acc[0], n);
-      k.raw.vec_add(total[1], total[1], acc[1], n);
-    }
-    return { c0: k.get(total[0], n), c1: k.get(total[1], n) };
+    const out0 = k.alloc(bytes), out1 = k.alloc(bytes), params = k.alloc(kernel.paramBytes);
+    // x^n = c_t^n on the whole block.
+    const zInv = Fp.inv(Fp.sub(Fp.pow(ct, BigInt(n)), 1n));
+    kernel.write(k, params, { out0, out1, xs: x, sigma: next, cur, periodic, inverses, zInv });
+    for (let start = 0; start < n; start += KERNEL_CALL_POINTS) compose(params, start, Math.min(n, start + KERNEL_CALL_POINTS));
+    return { c0: k.get(out0, n), c1: k.get(out1, n) };
   });
 }
 
+let sigmaCache: { logN: number; sigma: Uint32Array } | undefined;
+
 /**
- * Columns (LDE, bit-reversed) shifted by one trace row: entry p holds the value at x·ω_n where x is
- * point p. Position c·n + i (coset block c) maps to c·n + bitrev_n(bitrev_n(i) + 1).
+ * For each position i of a coset block (bit-reversed), the position of the next trace row: x·ω_n at
+ * bitrev_n(bitrev_n(i) + 1). Made in one pass from the bit-reversal table.
  */
-function nextRowColumns(cols: readonly Column[], logN: number): Column[] {
-  const n = 2 ** logN;
-  const sigma = new Uint32Array(n);
-  for (let i = 0; i < n; i++) sigma[i] = reverseBits((reverseBits(i, logN) + 1) % n, logN);
-  return cols.map((col) => {
-    const out = new BigUint64Array(col.length);
-    const o = new Uint32Array(out.buffer), s = new Uint32Array(col.buffer, col.byteOffset, col.length * 2);
-    for (let base = 0; base < col.length; base += n)
-      for (let i = 0; i < n; i++) {
-        const from = 2 * (base + sigma[i]!), to = 2 * (base + i);
-        o[to] = s[from]!;
-        o[to + 1] = s[from + 1]!;
-      }
-    return out;
-  });
+function nextRowIndex(logN: number): Uint32Array {
+  if (sigmaCache?.logN === logN) return sigmaCache.sigma;
+  const n = 2 ** logN, rev = new Uint32Array(n), sigma = new Uint32Array(n);
+  for (let j = 1; j < n; j++) rev[j] = (rev[j >>> 1]! >>> 1) | ((j & 1) << (logN - 1));
+  for (let j = 0; j < n; j++) sigma[rev[j]!] = rev[(j + 1) % n]!;
+  sigmaCache = { logN, sigma };
+  return sigma;
 }

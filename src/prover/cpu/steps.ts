@@ -16,6 +16,7 @@ import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
 import { openBatch } from '../../merkle/proof.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
+import { compositionModule } from './composition-kernel.js';
 import { deepComposition, type DeepInput } from './deep.js';
 import { concatExt, pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
@@ -106,17 +107,19 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
     async rows(h, positions) {
       return rowsAt(host(h), positions);
     },
+    compositionKernel: (air, alphas) => compositionModule(air, alphas).id,
     async composition(air, lde, alphas, logBlowup) {
       return compositionOnLde(k, air, { cur: host(lde), logN: air.logN, logBlowup }, alphas, cpu ? blocksOn(cpu) : undefined);
     },
     async split(comp, logN, S, blowup) {
-      const { segments, lowDegree } = splitSegments(k, comp, logN, S);
+      // The composition holds only the blocks that determine it (compositionOnLde): its degree is not checked here.
+      const { segments } = splitSegments(k, comp, logN, S);
       const coeffs = segments.flatMap((c) => [c.c0, c.c1]);
       // The segments' LDE on the backend (columns spread over its threads), with a host copy.
       const m = await backend.upload(coeffs);
       try {
         const lde = await backend.lde(m, { blowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
-        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) }, lowDegree };
+        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) }, lowDegree: undefined };
       } finally {
         backend.release(m);
       }

@@ -1,0 +1,231 @@
+/**
+ * The composition polynomial (src/stark/composition.ts) compiled to WebAssembly per AIR: one function
+ * that, for each point of a coset block, loads the trace cells the constraints read (current and
+ * next row) and the periodic values, evaluates every transition constraint from the AIR's expression
+ * trees (shared subexpressions once), accumulates them with their α ∈ F_p2, applies the transition
+ * divisor and adds the boundary groups, and stores the composition's two coordinates. One pass over
+ * memory instead of one kernel call per tree node.
+ *
+ * The module holds the AIR's trees and the proof's coefficients (α, the boundary values, g^(n−1)) as
+ * constants, so each multiplication by one costs less than by a value read from memory; the block's
+ * pointers and its divisor constant come from a parameter block. It is a function of the AIR and the
+ * transcript, so the same proof compiles the same bytes (their SHA-256 is recorded with its stages).
+ *
+ * @module
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import * as F from '../../field/goldilocks.js';
+import type { Air } from '../../stark/air.js';
+import { evaluateAll, type Leaf, type Ops } from '../../stark/expr.js';
+import { compositionTerms, type CompositionTerms } from '../../stark/composition.js';
+import type { Fp2 } from '../../field/ext2.js';
+import type { GeneratedKernel } from '../../stark/steps.js';
+import { encodeModule, FieldEmitter, FunctionBuilder, OP, type FieldValue } from '../../wasm/emit.js';
+import type { Kernels } from '../../wasm/kernels.js';
+
+/** The block's inputs and outputs in wasm memory: byte offsets, and the parameter block's scalars. */
+export interface KernelArgs {
+  out0: number;
+  out1: number;
+  /** The block's points x (u64 each). */
+  xs: number;
+  /** next-row index per point (u32 each): the next row of point i is point sigma[i] of the block. */
+  sigma: number;
+  /** One per trace column (unused columns may be 0). */
+  cur: readonly number[];
+  periodic: readonly number[];
+  /** 1/(x − g^row) per boundary group. */
+  inverses: readonly number[];
+  /** 1/(c_t^n − 1): the transition divisor's constant on the block. */
+  zInv: bigint;
+}
+
+/** Layout of the parameter block (u64 slots): the pointers, then zInv. */
+function layout(air: Air, groups: number) {
+  const pointers = 4 + air.width + air.periodic.length + groups;
+  return { pointers, zInv: pointers, slots: pointers + 1 };
+}
+
+export interface CompiledComposition extends GeneratedKernel {
+  readonly module: WebAssembly.Module;
+  /** Writes the parameter block for `args` at `params` (paramBytes long). */
+  readonly paramBytes: number;
+  write(k: Kernels, params: number, args: KernelArgs): void;
+}
+
+/** The last kernel compiled for each AIR, with the coefficients it holds. */
+const lastByAir = new WeakMap<Air, { key: string; kernel: CompiledComposition }>();
+
+/** The composition of `air` with coefficients `alphas`, compiled (once per AIR and coefficients). */
+export function compiledComposition(air: Air, alphas: readonly Fp2[]): CompiledComposition {
+  const key = alphas.map(String).join();
+  const last = lastByAir.get(air);
+  if (last?.key === key) return last.kernel;
+  const kernel = compile(air, alphas);
+  lastByAir.set(air, { key, kernel });
+  return kernel;
+}
+
+/** The kernel's module bytes for `air` and `alphas`, and their identity (what a proof's stages record). */
+export function compositionModule(air: Air, alphas: readonly Fp2[]): { bytes: Uint8Array; id: GeneratedKernel } {
+  const terms = compositionTerms(air, alphas);
+  const bytes = encodeModule([composeFunction(air, terms, layout(air, terms.boundaryGroups.length))]);
+  return { bytes, id: { sha256: bytesToHex(sha256(bytes)), bytes: bytes.length } };
+}
+
+function compile(air: Air, alphas: readonly Fp2[]): CompiledComposition {
+  const at = layout(air, new Set(air.boundaries.map((b) => b.row)).size);
+  const { bytes, id } = compositionModule(air, alphas);
+  return {
+    module: new WebAssembly.Module(bytes as BufferSource),
+    ...id,
+    paramBytes: 8 * at.slots,
+    write(k, params, args) {
+      const u = k.u64.subarray(params / 8, params / 8 + at.slots);
+      const ptrs = [args.out0, args.out1, args.xs, args.sigma, ...args.cur, ...args.periodic, ...args.inverses];
+      if (ptrs.length !== at.pointers) throw new RangeError(`composition kernel: ${ptrs.length} pointers, expected ${at.pointers}`);
+      ptrs.forEach((p, i) => (u[i] = BigInt(p)));
+      u[at.zInv] = args.zInv;
+    },
+  };
+}
+
+/**
+ * compose(params, start, end): the composition at points [start, end) of the block described by the
+ * parameter block at `params`. One loop gathers the transitions and writes Σ_t α_t·c_t times the
+ * divisor; then one loop per boundary row adds its quotient. Smaller loop bodies keep their values in
+ * registers, where one body holding everything spills.
+ */
+function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeof layout>): FunctionBuilder {
+  const f = new FunctionBuilder('compose', ['i32', 'i32', 'i32']);
+  const fe = new FieldEmitter(f);
+  const PARAMS = 0, START = 1, END = 2;
+  const i = f.local('i32'), o = f.local('i32'), nextOffset = f.local('i32');
+  /** The u64 at pointer slot `slot` plus the i32 byte offset in `offset`. */
+  const element = (slot: number, offset: number): FieldValue => {
+    const l = f.local('i64');
+    f.get(PARAMS).load32(8 * slot).get(offset).op(OP.i32Add).load64().set(l);
+    return { local: l };
+  };
+  const store = (slot: number, v: FieldValue) => {
+    f.get(PARAMS).load32(8 * slot).get(o).op(OP.i32Add);
+    if ('c' in v) f.i64(v.c);
+    else f.get(v.local);
+    f.store64();
+  };
+  const curSlot = (col: number) => 4 + col, periodicSlot = (p: number) => 4 + air.width + p;
+  const inverseSlot = (g: number) => 4 + air.width + air.periodic.length + g;
+
+  /** A loop over the points [start, end) whose body `body` emits with a fresh set of per-point values. */
+  const loop = (body: (row: Row) => void) => {
+    f.get(START).set(i);
+    f.block(() => f.loop(() => {
+      f.get(i).get(END).op(OP.i32GeU).brIf(1);
+      f.get(i).i32(3).op(OP.i32Shl).set(o);
+      body(rowValues());
+      f.get(i).i32(1).op(OP.i32Add).set(i).br(0);
+    }));
+  };
+
+  /** Per-point values of one loop body: leaves loaded once and kept, as are shared subexpressions. */
+  const rowValues = () => {
+    const pinned = new Set<number>();
+    const leaves = new Map<string, FieldValue>();
+    let nextLoaded = false;
+    const leaf = (l: Leaf): FieldValue => {
+      const key = l.op === 'periodic' ? `p${l.index}` : `${l.op}${l.col}`;
+      let v = leaves.get(key);
+      if (!v) {
+        if (l.op === 'next' && !nextLoaded) {
+          // sigma[i] · 8
+          f.get(PARAMS).load32(8 * 3).get(i).i32(2).op(OP.i32Shl, OP.i32Add).load32().i32(3).op(OP.i32Shl).set(nextOffset);
+          nextLoaded = true;
+        }
+        v = l.op === 'periodic' ? element(periodicSlot(l.index), o) : element(curSlot(l.col), l.op === 'cur' ? o : nextOffset);
+        leaves.set(key, v);
+        pinned.add((v as { local: number }).local);
+      }
+      return v;
+    };
+    const done = (r: FieldValue, ...children: FieldValue[]): FieldValue => {
+      for (const c of children) if ('local' in c && !pinned.has(c.local) && !('local' in r && r.local === c.local)) f.release(c.local);
+      return r;
+    };
+    const isConst = (v: FieldValue, c: bigint) => 'c' in v && v.c === c;
+    const ops: Ops<FieldValue> = {
+      constant: (c) => ({ c }),
+      add: (a, b) => {
+        if ('c' in a && 'c' in b) return { c: F.add(a.c, b.c) };
+        if (isConst(b, 0n)) return a;
+        if (isConst(a, 0n)) return b;
+        return done(fe.add(a, b), a, b);
+      },
+      sub: (a, b) => {
+        if ('c' in a && 'c' in b) return { c: F.sub(a.c, b.c) };
+        if (isConst(b, 0n)) return a;
+        return done(fe.sub(a, b), a, b);
+      },
+      mul: (a, b) => {
+        if ('c' in a && 'c' in b) return { c: F.mul(a.c, b.c) };
+        if (isConst(a, 0n) || isConst(b, 0n)) return done({ c: 0n }, a, b);
+        if (isConst(a, 1n)) return b;
+        if (isConst(b, 1n)) return a;
+        return 'c' in a ? done(fe.mul(b, a), a, b) : done(fe.mul(a, b), a, b);
+      },
+      neg: (a) => ('c' in a ? { c: F.neg(a.c) } : done(fe.neg(a), a)),
+      pow: (a, exp) => {
+        if ('c' in a) return { c: F.pow(a.c, BigInt(exp)) };
+        if (exp === 0) return { c: 1n };
+        let r: FieldValue = a;
+        for (let bit = 31 - Math.clz32(exp) - 1; bit >= 0; bit--) {
+          r = done(fe.mul(r, r), r === a ? { c: 0n } : r);
+          if ((exp >> bit) & 1) r = done(fe.mul(r, a), r);
+        }
+        return done(r, a);
+      },
+      share: (v) => {
+        if ('local' in v) pinned.add(v.local);
+        return { first: v, later: v };
+      },
+    };
+    /** fn(v) with v kept alive meanwhile; v is released afterwards unless it was pinned already. */
+    const keeping = <T>(v: FieldValue, fn: () => T): T => {
+      if (!('local' in v) || pinned.has(v.local)) return fn();
+      pinned.add(v.local);
+      const r = fn();
+      pinned.delete(v.local);
+      done({ c: 0n }, v);
+      return r;
+    };
+    /** acc + (a0, a1)·v for constant F_p2 coefficients a and a base value v (v is released). */
+    const axpy = (acc: Ext, v: FieldValue, a: Fp2): Ext =>
+      keeping(v, () => [ops.add(acc[0], ops.mul(v, { c: a[0] })), ops.add(acc[1], ops.mul(v, { c: a[1] }))]);
+    return { leaf, ops, keeping, axpy };
+  };
+  type Row = ReturnType<typeof rowValues>;
+
+  // Σ_t α_t·c_t · (x − g^(n−1))·zInv
+  loop(({ leaf, ops, keeping, axpy }) => {
+    let acc: Ext = [{ c: 0n }, { c: 0n }];
+    for (const { expr, alpha } of terms.transitions) acc = axpy(acc, evaluateAll([expr], leaf, ops)[0]!, alpha);
+    const zInv = { local: f.local('i64') };
+    f.get(PARAMS).load64(8 * at.zInv).set(zInv.local);
+    const divisor = ops.mul(ops.add(element(2, o), { c: F.neg(terms.lastRow) }), zInv);
+    const [t0, t1] = keeping(divisor, () => [ops.mul(acc[0], divisor), ops.mul(acc[1], divisor)]);
+    store(0, t0!);
+    store(1, t1!);
+  });
+  // + (Σ_b α_b·(T_col − v_b))·1/(x − g^row), one boundary row at a time
+  terms.boundaryGroups.forEach((group, g) => loop(({ leaf, ops, keeping, axpy }) => {
+    let sum: Ext = [{ c: 0n }, { c: 0n }];
+    for (const b of group.terms) sum = axpy(sum, ops.add(leaf({ op: 'cur', col: b.col }), { c: F.neg(b.value) }), b.alpha);
+    const inv = element(inverseSlot(g), o);
+    const [q0, q1] = keeping(inv, () => [ops.mul(sum[0], inv), ops.mul(sum[1], inv)]);
+    store(0, ops.add(element(0, o), q0!));
+    store(1, ops.add(element(1, o), q1!));
+  }));
+  return f;
+}
+
+type Ext = [FieldValue, FieldValue];
