@@ -40,8 +40,9 @@ describe('NTT against the naive O(n²) BigInt DFT', () => {
   });
 });
 
+// Sizes around the kernels' 2^13 cache block: the radix-4 steps pair stages, with one radix-2 stage where the count is odd.
 describe('large sizes: round trips and transform identities', () => {
-  for (const logN of [12, 16, 20]) {
+  for (const logN of [12, 13, 14, 15, 16, 17, 20]) {
     it(`n = 2^${logN}: inverse(forward(x)) = x, and spot values match Horner`, () => {
       const n = 2 ** logN;
       const coeffs = r.column(n);

@@ -80,6 +80,7 @@ export class Kernels {
   readonly raw: KernelExports;
   private readonly base: number;
   private twiddleLog = -1;
+  private twiddleTables = { forward: 0, inverse: 0 };
   private scratchStart: number;
   private top: number;
   private readonly linked = new WeakMap<WebAssembly.Module, WebAssembly.Exports>();
@@ -168,22 +169,24 @@ export class Kernels {
   }
 
   /**
-   * Pointers to the forward and inverse per-stage twiddle tables covering sizes up to 2^logN.
+   * Pointers to the forward and inverse per-stage twiddle tables covering sizes up to 2^logN (each
+   * with the radix-4 cubes below it: ./assembly/ntt.ts).
    * Must be called before any alloc() of the current operation: growing the tables moves scratch.
    */
   twiddles(logN: number, forwardRoot: (logN: number) => bigint, inverseRoot: (logN: number) => bigint) {
     if (logN > this.twiddleLog) {
       if (this.top !== this.scratchStart) throw new Error('wasm kernels: twiddles() called with live scratch');
-      const size = 8 * 2 ** logN;
       this.top = this.base;
-      const fwd = this.alloc(size);
-      const inv = this.alloc(size);
-      this.raw.twiddles(fwd, logN, forwardRoot(logN));
-      this.raw.twiddles(inv, logN, inverseRoot(logN));
+      // Each table has its radix-4 cubes (n/2 elements) just below it.
+      const table = (root: bigint) => {
+        const at = this.alloc(8 * 1.5 * 2 ** logN) + 8 * 2 ** (logN - 1);
+        this.raw.twiddles(at, logN, root);
+        return at;
+      };
+      this.twiddleTables = { forward: table(forwardRoot(logN)), inverse: table(inverseRoot(logN)) };
       this.twiddleLog = logN;
       this.scratchStart = this.top;
     }
-    const size = 8 * 2 ** this.twiddleLog;
-    return { forward: this.base, inverse: Math.ceil((this.base + size) / 64) * 64 };
+    return this.twiddleTables;
   }
 }
