@@ -205,7 +205,8 @@ export function sealProved(k: Kernels, plan: SealPlan, run: ProvedRun, benchmark
         row_archive: { path: ARCHIVE_DIR, commitment: statement.trace_root },
         stats: {
           prove_ms: run.prove_ms, verify_ms: run.verify_ms, proof_bytes: bin.length, security_bits: run.proof.securityBits,
-          options: optionsRecord(plan.options), stages: run.stages,
+          // A capsule's stage records are closed (time, where, why redone): generated-kernel ids stay in the prover's report.
+          options: optionsRecord(plan.options), stages: run.stages.map(({ stage, ms, backend, note }) => ({ stage, ms, backend, ...(note !== undefined && { note }) })),
         },
         backend: run.backend,
       },

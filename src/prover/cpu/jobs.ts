@@ -1,6 +1,5 @@
 /**
- * The prover's CPU jobs: the composition by coset block and the DEEP composition by block, run on a
- * CPU backend's threads. A worker serves them when its entry module hands this table to the
+ * The prover's CPU jobs: the composition by coset block, run on a CPU backend's threads. A worker serves them when its entry module hands this table to the
  * backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
  * operations are part of the table, so one pool runs both.
  *
@@ -10,7 +9,6 @@ import { BACKEND_JOBS, handler, handles, type Job, type JobHandlers } from '../.
 import type { Fp2 } from '../../field/ext2.js';
 import type { Air } from '../../stark/air.js';
 import { compositionBlock, type CompositionBlock } from './composition.js';
-import { deepComposition, type DeepInput } from './deep.js';
 
 export interface CompositionJob extends Job {
   op: 'compositionBlock';
@@ -19,21 +17,12 @@ export interface CompositionJob extends Job {
   alphas: readonly Fp2[];
 }
 
-export interface DeepJob extends Job {
-  op: 'deep';
-  input: DeepInput;
-}
-
 /** The backend's operations and the prover's: what a prover's CPU worker serves. */
 export const PROVER_JOBS: JobHandlers = {
   ...BACKEND_JOBS,
   compositionBlock: handler((k, job: CompositionJob) => {
     const c = compositionBlock(k, job.air, job.block, job.alphas);
     return { columns: [c.c0, c.c1] };
-  }),
-  deep: handler((k, job: DeepJob) => {
-    const d = deepComposition(k, job.input);
-    return { columns: [d.c0, d.c1] };
   }),
 };
 

@@ -1,7 +1,8 @@
 /**
- * The prover's steps (src/stark/steps.ts) on the CPU kernels: the LDEs, hashing and trace
- * interpolation on the backend; the composition and the DEEP composition by coset block as jobs on
- * its threads (./jobs.ts) where it has them; splitting, OOD answers and FRI folds in wasm memory here.
+ * The prover's steps (src/stark/steps.ts) on the CPU kernels: the LDEs (the trace's, the segments',
+ * the DEEP polynomial's), hashing and trace interpolation on the backend; the composition by coset
+ * block as jobs on its threads (./jobs.ts) where it has them; splitting, OOD answers, the DEEP
+ * polynomial's coefficients (./deep.ts) and FRI folds in wasm memory here.
  * Byte for byte what the GPU steps (../gpu/steps.ts) make.
  *
  * @module
@@ -17,10 +18,9 @@ import { openBatch } from '../../merkle/proof.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
 import { compositionModule } from './composition-kernel.js';
-import { deepComposition, type DeepInput } from './deep.js';
-import { concatExt, pairOf } from '../../field/ext-columns.js';
+import { deepCoefficients } from './deep.js';
+import { pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
-import { domainPoints } from '../../ntt/points.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
 import { foldLayer, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
@@ -67,15 +67,6 @@ async function extJobs<T>(cpu: CpuJobs, items: readonly T[], job: (item: T, own:
 const blocksOn = (cpu: CpuJobs): BlockRunner => (_, air, blocks, alphas) =>
   extJobs(cpu, blocks, (b, own) => ({ op: 'compositionBlock', air, block: { ...b, cur: b.cur.map(own), periodic: b.periodic.map(own) }, alphas }));
 
-/** The DEEP composition (pointwise) in β blocks of n points, as jobs on a CPU backend's threads. */
-async function deepOn(cpu: CpuJobs, d: DeepInput, n: number): Promise<ExtColumn> {
-  const starts = Array.from({ length: d.xs.length / n }, (_, b) => b * n);
-  return concatExt(await extJobs(cpu, starts, (lo, own) => {
-    const part = (c: Column) => own(c.subarray(lo, lo + n));
-    return { op: 'deep', input: { ...d, xs: part(d.xs), trace: d.trace.map(part), segments: d.segments.map((s) => ({ c0: part(s.c0), c1: part(s.c1) })) } };
-  }));
-}
-
 /**
  * The CPU jobs host behind `backend` whose threads run the prover's jobs (./jobs.ts), or undefined to
  * run them on this thread. A backend with threads whose workers do not serve them is refused: it was
@@ -90,11 +81,7 @@ function jobsOf(backend: Backend): CpuJobs | undefined {
 
 export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Matrix> {
   const cpu = jobsOf(backend);
-  let xs: { logSize: number; points: Column } | undefined;
-  const points = (logSize: number): Column => {
-    if (xs?.logSize !== logSize) xs = { logSize, points: domainPoints(k, COSET_SHIFT, logSize) };
-    return xs.points;
-  };
+  let kept: { trace: readonly Column[]; segments: readonly Column[] } | undefined;
   const host = (h: Held<Matrix>): readonly Column[] => {
     if (!h.host) throw new Error('CPU steps need the host copy of a matrix (hold() makes it)');
     return h.host;
@@ -128,13 +115,26 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
       const m = await backend.intt(trace);
       const traceCoeffs = await backend.read(m);
       backend.release(m);
-      return oodAnswers(k, traceCoeffs, host(coeffs), z);
+      // Kept for deep(), which works on the coefficients.
+      kept = { trace: traceCoeffs, segments: host(coeffs) };
+      return oodAnswers(k, traceCoeffs, kept.segments, z);
     },
-    async deep(lde, comp, logN, logBlowup, d) {
-      const c = host(comp);
-      const segments = Array.from({ length: c.length / 2 }, (_, j) => pairOf(c.slice(2 * j)));
-      const input = { ...d, xs: points(logN + logBlowup), trace: host(lde), segments };
-      return cpu ? deepOn(cpu, input, 2 ** logN) : deepComposition(k, input);
+    async deep(_lde, _comp, logN, logBlowup, d) {
+      if (!kept) throw new Error('CPU steps: deep() needs the coefficients ood() keeps');
+      const segments = Array.from({ length: kept.segments.length / 2 }, (_, j) => pairOf(kept!.segments.slice(2 * j)));
+      const D = deepCoefficients(k, kept.trace, segments, d);
+      kept = undefined;
+      // Its LDE on the backend: layer 0 of FRI.
+      const m = await backend.upload([D.c0, D.c1]);
+      try {
+        const lde = await backend.lde(m, { blowup: 2 ** logBlowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
+        const [c0, c1] = await backend.read(lde);
+        backend.release(lde);
+        if (c0!.length !== 2 ** (logN + logBlowup)) throw new Error('CPU steps: the DEEP layer has the wrong length');
+        return { c0: c0!, c1: c1! };
+      } finally {
+        backend.release(m);
+      }
     },
     async fold(layer, shift, logSize, alpha, f) {
       let v = layer, s = shift, a = alpha;

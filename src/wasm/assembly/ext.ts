@@ -66,3 +66,27 @@ export function ext_fold(o0: usize, o1: usize, v0: usize, v1: usize, h: usize, a
     store<u64>(o1 + j, addp(mulp(addp(x1, y1), INV2), addp(mulp(a0, d1), mulp(a1, d0))));
   }
 }
+
+/**
+ * Synthetic division of the F_p2 polynomial p (n coefficients, lowest first) by (x − z): q gets the
+ * n − 1 coefficients of the quotient and q[n − 1] = 0; the remainder p(z) goes to rem (two u64).
+ * Runs from the top coefficient down: v_k = p_k + z·v_(k+1), q_(k−1) = v_k, p(z) = v_0.
+ */
+export function ext_div_linear(q0: usize, q1: usize, p0: usize, p1: usize, z0: u64, z1: u64, n: usize, rem: usize): void {
+  const z1w = mulp(z1, W);
+  let v0: u64 = 0, v1: u64 = 0;
+  for (let k = <isize>n - 1; k >= 0; k--) {
+    const o = <usize>k << 3;
+    const t0 = addp(mulp(z0, v0), mulp(z1w, v1)), t1 = addp(mulp(z0, v1), mulp(z1, v0));
+    v0 = addp(load<u64>(p0 + o), t0);
+    v1 = addp(load<u64>(p1 + o), t1);
+    if (k > 0) {
+      store<u64>(q0 + o - 8, v0);
+      store<u64>(q1 + o - 8, v1);
+    }
+  }
+  store<u64>(q0 + ((n - 1) << 3), 0);
+  store<u64>(q1 + ((n - 1) << 3), 0);
+  store<u64>(rem, v0);
+  store<u64>(rem + 8, v1);
+}
