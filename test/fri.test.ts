@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as Fp from '../src/field/goldilocks.js';
 import { foldLayer } from '../src/prover/cpu/fri.js';
 import { foldPair } from '../src/stark/fri.js';
-import { pointAt } from '../src/stark/domain.js';
+import { pointAt, rootPower } from '../src/stark/domain.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { EDGE, rng } from './reference/model.js';
+import { EDGE, minv, mpow, mroot, rng } from './reference/model.js';
 
 const k = await Kernels.load();
 
@@ -27,6 +27,19 @@ describe('foldLayer', () => {
       const x = pointAt(shift, logSize, 2 * j);
       const want = foldPair([v.c0[2 * j]!, v.c1[2 * j]!], [v.c0[2 * j + 1]!, v.c1[2 * j + 1]!], Fp.inv(x), alpha);
       expect([out.c0[j], out.c1[j]], `position ${j}`).toEqual(want);
+    }
+  });
+});
+
+describe('rootPower (the verifier\'s powers of roots of unity)', () => {
+  it('equals the BigInt model\'s ω^e and ω^(−e) at the ends of the range and at random exponents', () => {
+    const r = rng(77n);
+    for (const logSize of [1, 2, 5, 13, 23, 32]) {
+      const size = 2 ** logSize, w = mroot(logSize);
+      for (const e of [0, 1, 2, size / 2, size - 1, ...Array.from({ length: 6 }, () => Number(r.element() % BigInt(size)))]) {
+        expect(rootPower(logSize, e)).toBe(mpow(w, BigInt(e)));
+        expect(rootPower(logSize, e, true)).toBe(mpow(minv(w), BigInt(e)));
+      }
     }
   });
 });

@@ -17,7 +17,28 @@ export function reverseBits(x: number, bits: number): number {
   return r >>> 0;
 }
 
+/** ω^(2^b) for b < logSize, ω = rootOfUnity(logSize) or its inverse, memoized by (logSize, inverse). */
+const squares = new Map<number, bigint[]>();
+
+/**
+ * ω^e for ω of order 2^logSize (its inverse when `inverse`), 0 ≤ e < 2^logSize: the product of the
+ * memoized ω^(2^b) over e's set bits, a third of the multiplications of a square-and-multiply. The
+ * verifier computes one per opened group and FRI layer, in BigInt.
+ */
+export function rootPower(logSize: number, e: number, inverse = false): bigint {
+  const key = inverse ? -1 - logSize : logSize;
+  let table = squares.get(key);
+  if (!table) {
+    table = [inverse ? Fp.inverseRootOfUnity(logSize) : Fp.rootOfUnity(logSize)];
+    for (let b = 1; b < logSize; b++) table.push(Fp.square(table[b - 1]!));
+    squares.set(key, table);
+  }
+  let r = 1n;
+  for (let b = 0; e > 0; b++, e = Math.floor(e / 2)) if (e % 2) r = Fp.mul(r, table[b]!);
+  return r;
+}
+
 /** The point at bit-reversed position p of the coset shift·⟨ω_size⟩ (size = 2^logSize). */
 export function pointAt(shift: bigint, logSize: number, p: number): bigint {
-  return Fp.mul(shift, Fp.pow(Fp.rootOfUnity(logSize), BigInt(reverseBits(p, logSize))));
+  return Fp.mul(shift, rootPower(logSize, reverseBits(p, logSize)));
 }

@@ -14,7 +14,7 @@
  */
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import { reverseBits } from './domain.js';
+import { reverseBits, rootPower } from './domain.js';
 import { MAX_FINAL_DEGREE, type ProofOptions } from './options.js';
 
 const INV2 = Fp.inv(2n);
@@ -50,13 +50,12 @@ export function foldPair(a: Fp2.Fp2, b: Fp2.Fp2, invX: bigint, alpha: Fp2.Fp2): 
  */
 export function foldGroup(values: readonly Fp2.Fp2[], invShift: bigint, logSize: number, g: number, alpha: Fp2.Fp2): Fp2.Fp2 {
   const logF = Math.log2(values.length);
-  let invBase = Fp.mul(invShift, Fp.pow(Fp.inverseRootOfUnity(logSize), BigInt(reverseBits(g, logSize - logF))));
+  let invBase = Fp.mul(invShift, rootPower(logSize, reverseBits(g, logSize - logF), true));
   let vals = values, a = alpha;
   for (let logM = logF; logM > 0; logM--) {
-    const invRoot = Fp.inverseRootOfUnity(logM);
     const next: Fp2.Fp2[] = [];
     for (let j = 0; 2 * j < vals.length; j++) {
-      const invX = Fp.mul(invBase, Fp.pow(invRoot, BigInt(reverseBits(2 * j, logM))));
+      const invX = Fp.mul(invBase, rootPower(logM, reverseBits(2 * j, logM), true));
       next.push(foldPair(vals[2 * j]!, vals[2 * j + 1]!, invX, a));
     }
     vals = next;

@@ -19,7 +19,7 @@ import { verifyBatch } from '../merkle/proof.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { compositionSegments, type Air } from './air.js';
 import { deepAt } from './deep.js';
-import { COSET_SHIFT, pointAt, reverseBits } from './domain.js';
+import { COSET_SHIFT, pointAt, reverseBits, rootPower } from './domain.js';
 import { evaluateFinal, foldGroup, friPlan } from './fri.js';
 import { compositionAt, segmentsAt } from './ood.js';
 import { checkOptions, securityBits, type ProofOptions } from './options.js';
@@ -162,9 +162,9 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   const ood = { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
   // 1/(x − z) and 1/(x − z·ω) at every opened point, in one batch inversion (z ∉ F_p: none is 0).
   // Group g's points are x0·ω_f^bitrev(r), x0 = 7·ω_N^bitrev(g) (./domain.ts): one power per group.
-  const groupRoots = Array.from({ length: f }, (_, r) => Fp.pow(Fp.rootOfUnity(logF), BigInt(reverseBits(r, logF))));
+  const groupRoots = Array.from({ length: f }, (_, r) => rootPower(logF, reverseBits(r, logF)));
   const inverses = Fp2.batchInverse(queries.flatMap((g) => {
-    const x0 = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(logNN), BigInt(reverseBits(g, logNN - logF))));
+    const x0 = Fp.mul(COSET_SHIFT, rootPower(logNN, reverseBits(g, logNN - logF)));
     return groupRoots.flatMap((root) => {
       const x = Fp2.fromBase(Fp.mul(x0, root));
       return [Fp2.sub(x, z), Fp2.sub(x, zw)];
