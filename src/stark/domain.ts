@@ -26,6 +26,7 @@ const squares = new Map<number, bigint[]>();
  * verifier computes one per opened group and FRI layer, in BigInt.
  */
 export function rootPower(logSize: number, e: number, inverse = false): bigint {
+  if (!Number.isSafeInteger(e) || e < 0 || e >= 2 ** logSize) throw new RangeError(`rootPower: exponent ${e} is outside [0, 2^${logSize})`);
   const key = inverse ? -1 - logSize : logSize;
   let table = squares.get(key);
   if (!table) {
