@@ -66,6 +66,19 @@ describe.each([
     expect(tree.root).toEqual(buildMerkleTree(leaves, nobleLayerHasher).root);
   });
 
+  it('commitRows is the reference tree over hashRows: every layer, and single nodes across the threads\' subtrees', async () => {
+    const b = backend();
+    const m = await b.upload(cols);
+    const want = buildMerkleTree(nobleLeaves(cols), nobleLayerHasher);
+    const got = await b.commitRows!(m);
+    expect(got.depth).toBe(want.depth);
+    for (let level = 0; level <= want.depth; level++) expect(got.layer(level), `level ${level}`).toEqual(want.layer(level));
+    const half = 2 ** 14;
+    for (const i of [0, half - 1, half, 2 * half - 1]) expect(got.leaf(i)).toEqual(want.leaf(i));
+    expect(got.node(1, half / 2)).toEqual(want.node(1, half / 2));
+    expect(got.root).toEqual(want.root);
+  });
+
   it('read gives the columns without a copy, and later operations leave them as they were', async () => {
     const b = backend();
     const m = await b.upload(cols);

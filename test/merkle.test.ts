@@ -14,6 +14,7 @@ import {
   nobleLayerHasher,
   openBatch,
   openPath,
+  treeFromSubtrees,
   verifyBatch,
   verifyPath,
 } from '../src/merkle/index.js';
@@ -486,5 +487,36 @@ describe('hostile input', () => {
       const depth = random() < 0.5 ? b : randomInt(random, 6);
       expect(verifyBatch(a, depth, c, d, random() < 0.5 ? e : ({ depth, siblings: anything() } as never))).toBe(false);
     }
+  });
+});
+
+describe('treeFromSubtrees (trees built by threads over row ranges)', () => {
+  const leavesOf = (count: number, seed: number) => {
+    const rand = mulberry32(seed);
+    return Uint8Array.from({ length: 32 * count }, () => Math.floor(rand() * 256));
+  };
+  const layersOf = (t: ReturnType<typeof buildMerkleTree>) => Array.from({ length: t.depth + 1 }, (_, l) => t.layer(l));
+
+  it('equals the tree over all leaves for 1, 2, 4 and 8 subtrees: nodes, layers, openings', () => {
+    const leaves = leavesOf(64, 5), whole = buildMerkleTree(leaves);
+    for (const parts of [1, 2, 4, 8]) {
+      const share = leaves.length / parts;
+      const subtrees = Array.from({ length: parts }, (_, i) => layersOf(buildMerkleTree(leaves.subarray(i * share, (i + 1) * share))));
+      const t = treeFromSubtrees(subtrees);
+      expect(t.root).toEqual(whole.root);
+      expect(t.depth).toBe(whole.depth);
+      for (let level = 0; level <= whole.depth; level++) {
+        expect(t.layer(level), `${parts} subtrees, level ${level}`).toEqual(whole.layer(level));
+        for (let i = 0; i < 2 ** (whole.depth - level); i++) expect(t.node(level, i)).toEqual(whole.node(level, i));
+      }
+      expect(openBatch(t, [0, 17, 40, 63])).toEqual(openBatch(whole, [0, 17, 40, 63]));
+    }
+  });
+
+  it('refuses subtrees of different shapes or a count that is not a power of two', () => {
+    const a = layersOf(buildMerkleTree(leavesOf(4, 1))), b = layersOf(buildMerkleTree(leavesOf(8, 2)));
+    expect(() => treeFromSubtrees([])).toThrow(/at least one subtree/);
+    expect(() => treeFromSubtrees([a, b])).toThrow(/subtree 1: layer 0 must be 128 bytes/);
+    expect(() => treeFromSubtrees([a, a, a])).toThrow(/power of two/);
   });
 });

@@ -101,6 +101,8 @@ export interface Backend {
   hashRows(m: Matrix): Promise<Uint8Array>;
   /** Merkle tree over leaf digests (node = BLAKE3(left ‖ right)); it may keep `leaves`, which the caller must leave as they are. */
   merkleTree(leaves: Uint8Array): Promise<MerkleTree>;
+  /** merkleTree(hashRows(m)), where the backend does both together better (the CPU's threads build subtrees). */
+  commitRows?(m: Matrix): Promise<MerkleTree>;
   /** Frees a matrix's storage; the handle must not be used afterwards. */
   release(m: Matrix): void;
   /** Frees everything (workers, devices). The backend is unusable afterwards. */

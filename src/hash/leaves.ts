@@ -41,6 +41,36 @@ export function hashRows(k: Kernels, cols: readonly BigUint64Array[]): Uint8Arra
   });
 }
 
+/**
+ * Every layer of the Merkle tree over the rows of `cols` (n a power of two), leaves first, concatenated:
+ * hashRows, then each level up (hashPairs), in one region of wasm memory and one copy out. A worker
+ * builds its range's subtree this way (src/merkle/tree.ts treeFromSubtrees joins them).
+ */
+export function rowsSubtree(k: Kernels, cols: readonly BigUint64Array[]): Uint8Array {
+  const n = cols[0]?.length ?? 0;
+  if (n === 0 || 2 ** Math.round(Math.log2(n)) !== n || cols.some((c) => c.length !== n))
+    throw new RangeError('rowsSubtree: columns of one power-of-two length are needed');
+  const m = cols.length;
+  return k.scoped(() => {
+    const data = k.alloc(n * m * ELEMENT_BYTES);
+    const total = (2 * n - 1) * DIGEST_BYTES, out = k.alloc(total);
+    const mem = k.u64;
+    for (let c = 0; c < m; c++) mem.set(cols[c]!, data / ELEMENT_BYTES + c * n);
+    k.raw.blake3_rows(out, data, n, m, ELEMENT_BYTES, n * ELEMENT_BYTES);
+    for (let at = out, count = n; count > 1; at += count * DIGEST_BYTES, count /= 2) k.raw.blake3_pairs(at + count * DIGEST_BYTES, at, count / 2);
+    return k.u8.slice(out, out + total);
+  });
+}
+
+/** Splits rowsSubtree's bytes into its layers (views, leaves first). */
+export function subtreeLayers(bytes: Uint8Array): Uint8Array[] {
+  const n = (bytes.length / DIGEST_BYTES + 1) / 2;
+  if (!Number.isInteger(n) || 2 ** Math.round(Math.log2(n)) !== n) throw new RangeError(`subtreeLayers: ${bytes.length} bytes are not the layers of a tree`);
+  const layers: Uint8Array[] = [];
+  for (let at = 0, count = n; count >= 1; at += count * DIGEST_BYTES, count /= 2) layers.push(bytes.subarray(at, at + count * DIGEST_BYTES));
+  return layers;
+}
+
 /** Leaf digests of a row-major rows × cols matrix (element (r, c) at data[r·cols + c]); same digests as hashRows. */
 export function hashRowsRowMajor(k: Kernels, data: BigUint64Array, rows: number, cols: number): Uint8Array {
   assertCount('hashRowsRowMajor: rows', rows);

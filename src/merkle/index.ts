@@ -6,4 +6,4 @@
 export { MAX_DEPTH } from './checks.js';
 export { hashNode, type LayerHasher, nobleLayerHasher } from './hasher.js';
 export { batchSiblingCount, type MultiProof, openBatch, openPath, verifyBatch, verifyPath } from './proof.js';
-export { buildMerkleTree, type MerkleTree } from './tree.js';
+export { buildMerkleTree, treeFromSubtrees, type MerkleTree } from './tree.js';

@@ -62,11 +62,38 @@ export function treeFromLayers(layers: readonly Uint8Array[]): MerkleTree {
   return new LayeredTree(layers);
 }
 
-class LayeredTree implements MerkleTree {
-  readonly #layers: readonly Uint8Array[];
+/**
+ * The tree whose lower levels are `subtrees` (each the layers of one subtree, leaves first, all of
+ * the same depth; together the leaves in order, as when the rows were hashed in ranges on several
+ * threads) and whose upper levels are hashed here over their roots. No layer is copied.
+ */
+export function treeFromSubtrees(subtrees: readonly (readonly Uint8Array[])[], hashLayer: LayerHasher = nobleLayerHasher): MerkleTree {
+  const depth = subtrees[0]?.length;
+  if (depth === undefined || depth === 0) throw new RangeError('treeFromSubtrees needs at least one subtree with a leaf layer');
+  if (2 ** Math.round(Math.log2(subtrees.length)) !== subtrees.length) throw new RangeError(`subtree count must be a power of two, got ${subtrees.length}`);
+  for (const [i, s] of subtrees.entries())
+    s.forEach((l, level) => {
+      const expected = DIGEST_BYTES * 2 ** (depth - 1 - level);
+      if (s.length !== depth || !(l instanceof Uint8Array) || l.length !== expected)
+        throw new RangeError(`subtree ${i}: layer ${level} must be ${expected} bytes of a depth-${depth - 1} subtree`);
+    });
+  const upper = buildMerkleTree(concatRoots(subtrees.map((s) => s[depth - 1]!)), hashLayer);
+  const lower = Array.from({ length: depth - 1 }, (_, level) => subtrees.map((s) => s[level]!));
+  return new LayeredTree([...lower, ...Array.from({ length: upper.depth + 1 }, (_, level) => [upper.layer(level)])]);
+}
 
-  constructor(layers: readonly Uint8Array[]) {
-    this.#layers = layers;
+function concatRoots(roots: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(roots.length * DIGEST_BYTES);
+  roots.forEach((r, i) => out.set(r, i * DIGEST_BYTES));
+  return out;
+}
+
+/** Layers held as equal-sized parts (one part, or one per subtree). */
+class LayeredTree implements MerkleTree {
+  readonly #layers: readonly (readonly Uint8Array[])[];
+
+  constructor(layers: readonly (Uint8Array | readonly Uint8Array[])[]) {
+    this.#layers = layers.map((l) => (l instanceof Uint8Array ? [l] : l));
   }
 
   get depth(): number {
@@ -86,17 +113,26 @@ class LayeredTree implements MerkleTree {
   }
 
   node(level: number, index: number): Uint8Array {
-    const layer = this.#layer(level);
+    const parts = this.#layer(level);
     // Level `level` holds as many nodes as a tree of depth (depth - level) has leaves.
     assertLeafIndex(this.depth - level, index);
-    return layer.slice(index * DIGEST_BYTES, (index + 1) * DIGEST_BYTES);
+    const per = parts[0]!.length / DIGEST_BYTES, i = index % per;
+    return parts[Math.floor(index / per)]!.slice(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
   }
 
   layer(level: number): Uint8Array {
-    return this.#layer(level).slice();
+    const parts = this.#layer(level);
+    if (parts.length === 1) return parts[0]!.slice();
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 
-  #layer(level: number): Uint8Array {
+  #layer(level: number): readonly Uint8Array[] {
     const layer = Number.isInteger(level) ? this.#layers[level] : undefined;
     if (layer === undefined) throw new RangeError(`level must be an integer in [0, ${this.depth}], got ${String(level)}`);
     return layer;

@@ -7,8 +7,8 @@
  */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
-import { hashPairs } from '../../hash/leaves.js';
-import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
+import { hashPairs, subtreeLayers } from '../../hash/leaves.js';
+import { buildMerkleTree, treeFromSubtrees, type MerkleTree } from '../../merkle/tree.js';
 import type { LdeOptions } from '../../ntt/lde.js';
 import { sameLengthLog } from '../../ntt/ntt.js';
 import { Kernels } from '../../wasm/kernels.js';
@@ -107,6 +107,23 @@ export class CpuBackend implements Backend {
       }),
     );
     return concatBytes(...parts);
+  }
+
+  /**
+   * hashRows and merkleTree in one: with threads, each builds the subtree of a power-of-two share of
+   * the rows (leaf hashing and every level up to the share's root), and only the few levels above
+   * are hashed here; no layer is copied or concatenated.
+   */
+  async commitRows(m: Matrix): Promise<MerkleTree> {
+    const columns = this.columnsOf(m);
+    const parts = this.pool ? 2 ** Math.floor(Math.log2(Math.min(this.pool.size, m.height))) : 1;
+    if (!this.pool || parts < 2 || m.height * m.width < PARALLEL_MIN_ELEMENTS) return this.merkleTree(await this.hashRows(m));
+    const share = m.height / parts;
+    const subtrees = await Promise.all(Array.from({ length: parts }, (_, i) => {
+      const slices = columns.map((c) => c.slice(i * share, (i + 1) * share));
+      return this.pool!.run({ op: 'rowsSubtree', columns: slices }, slices.map((c) => c.buffer as ArrayBuffer)).then((r) => subtreeLayers(bytesOf(r)));
+    }));
+    return treeFromSubtrees(subtrees, (children) => hashPairs(this.k, children));
   }
 
   async merkleTree(leaves: Uint8Array): Promise<MerkleTree> {

@@ -10,7 +10,7 @@
 import type { Column } from '../../field/columns.js';
 import { extendColumns, type LdeOptions } from '../../ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';
-import { hashRows } from '../../hash/leaves.js';
+import { hashRows, rowsSubtree } from '../../hash/leaves.js';
 import type { Kernels } from '../../wasm/kernels.js';
 
 /** A job: the op that runs it and its (structured-cloneable) inputs. */
@@ -38,6 +38,7 @@ export const BACKEND_JOBS: JobHandlers = {
   intt: handler((k, job: ColumnsJob) => ({ columns: inverseNtt(k, job.columns) })),
   lde: handler((k, job: ColumnsJob & { opts: LdeOptions }) => ({ columns: extendColumns(k, job.columns, job.opts) })),
   hashRows: handler((k, job: ColumnsJob) => ({ bytes: hashRows(k, job.columns) })),
+  rowsSubtree: handler((k, job: ColumnsJob) => ({ bytes: rowsSubtree(k, job.columns) })),
 };
 
 /** Whether `handlers` runs `op` (own keys only: a job message is not trusted to name a prototype key). */

@@ -146,11 +146,16 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
       return v;
     },
     async commitMatrix(m) {
-      return hostCommitment(await backend.merkleTree(await backend.hashRows(m)));
+      return hostCommitment(await (backend.commitRows ? backend.commitRows(m) : backend.merkleTree(await backend.hashRows(m))));
     },
     async commitLayer(layer, f) {
       const cols = layerRows(layer, f);
-      const tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c), { keepLeaves: true });
+      // Over the backend's threads where it builds trees by ranges (commitRows), else here.
+      let tree: MerkleTree;
+      if (backend.commitRows) {
+        const m = await backend.upload(cols);
+        tree = await backend.commitRows(m).finally(() => backend.release(m));
+      } else tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c), { keepLeaves: true });
       return { commitment: hostCommitment(tree), rows: hostHeld(cols) };
     },
     async values(layer) {
