@@ -3,7 +3,9 @@
 // random values, several sizes and coset shifts.
 import { describe, expect, it } from 'vitest';
 import * as Fp from '../src/field/goldilocks.js';
-import { foldLayer } from '../src/prover/cpu/fri.js';
+import type { Fp2 } from '../src/field/ext2.js';
+import { foldCoefficients, foldLayer } from '../src/prover/cpu/fri.js';
+import { evaluateOnCoset } from '../src/ntt/lde.js';
 import { foldPair } from '../src/stark/fri.js';
 import { pointAt, rootPower } from '../src/stark/domain.js';
 import { Kernels } from '../src/wasm/kernels.js';
@@ -28,6 +30,26 @@ describe('foldLayer', () => {
       const want = foldPair([v.c0[2 * j]!, v.c1[2 * j]!], [v.c0[2 * j + 1]!, v.c1[2 * j + 1]!], Fp.inv(x), alpha);
       expect([out.c0[j], out.c1[j]], `position ${j}`).toEqual(want);
     }
+  });
+});
+
+describe('foldCoefficients (FRI\'s first fold of the DEEP polynomial, in coefficient form)', () => {
+  it.each([[2, 4, 3], [4, 4, 5], [2, 8, 6], [4, 8, 2]])('fold by %i, blowup %i, 2^%i coefficients: the folded evaluations are foldLayer\'s', (f, blowup, logCoeffs) => {
+    const r = rng(BigInt(f * 100 + blowup * 10 + logCoeffs));
+    const p = { c0: r.column(2 ** logCoeffs), c1: r.column(2 ** logCoeffs) };
+    const alpha = [r.element(), r.element()] as const;
+    const on = (c: typeof p, shift: bigint) => {
+      const [c0, c1] = evaluateOnCoset(k, [c.c0, c.c1], { blowup, shift, order: 'bit-reversed' });
+      return { c0: c0!, c1: c1! };
+    };
+    // foldLayer applied log2 f times to the evaluations on 7·⟨ω⟩, as the prover's evaluation path does.
+    let v = on(p, 7n), shift = 7n, a: Fp2 = alpha, logSize = logCoeffs + Math.log2(blowup);
+    for (let i = 0; i < Math.log2(f); i++) {
+      v = foldLayer(k, v, shift, logSize - i, a);
+      shift = Fp.square(shift);
+      a = [Fp.add(Fp.mul(a[0], a[0]), Fp.mul(7n, Fp.mul(a[1], a[1]))), Fp.mul(2n, Fp.mul(a[0], a[1]))];
+    }
+    expect(on(foldCoefficients(k, p, alpha, f), Fp.pow(7n, BigInt(f)))).toEqual(v);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * FRI folding on the CPU: one binary fold of a whole bit-reversed F_p2 layer in one kernel pass, and
- * the Merkle rows of a committed layer (one leaf per fold group). The GPU's are ../gpu/fri.ts; the
+ * FRI folding on the CPU: one binary fold of a whole bit-reversed F_p2 layer in one kernel pass, a
+ * fold of a layer given by its coefficients (layer 0, the DEEP polynomial), and the Merkle rows of a
+ * committed layer (one leaf per fold group). The GPU's are ../gpu/fri.ts; the
  * per-group fold the verifier runs is src/stark/fri.ts.
  *
  * @module
@@ -42,4 +43,25 @@ export function layerRows(v: ExtColumn, f: number): Column[] {
   const cols: Column[] = [];
   for (let t = 0; t < f; t++) cols.push(strided(v.c0, f, t), strided(v.c1, f, t));
   return cols;
+}
+
+/**
+ * A fold by f of a layer given by its polynomial's coefficients p (F_p2, lowest first): the folded
+ * polynomial's coefficient k is Σ_(t<f) α^t·p_(f·k+t) (log2 f binary folds P_even + α·P_odd with α,
+ * α², …, which is what foldLayer does to the evaluations). n/f coefficients, no evaluation needed.
+ */
+export function foldCoefficients(k: Kernels, p: ExtColumn, alpha: Fp2.Fp2, f: number): ExtColumn {
+  const m = p.c0.length / f, bytes = m * 8;
+  if (!Number.isInteger(m) || m < 1) throw new RangeError(`foldCoefficients: ${p.c0.length} coefficients do not fold by ${f}`);
+  return k.scoped(() => {
+    const o0 = k.allocZeroed(bytes), o1 = k.allocZeroed(bytes), a0 = k.alloc(bytes), a1 = k.alloc(bytes);
+    let power: Fp2.Fp2 = Fp2.ONE;
+    for (let t = 0; t < f; t++) {
+      k.put(strided(p.c0, f, t), a0);
+      k.put(strided(p.c1, f, t), a1);
+      k.raw.ext_axpy(o0, o1, a0, a1, power[0], power[1], m);
+      power = Fp2.mul(power, alpha);
+    }
+    return { c0: k.get(o0, m), c1: k.get(o1, m) };
+  });
 }

@@ -22,7 +22,7 @@ import { deepCoefficients } from './deep.js';
 import { pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
-import { foldLayer, layerRows } from './fri.js';
+import { foldCoefficients, foldLayer, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
 import { PROVER_JOB_OPS } from './jobs.js';
 import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
@@ -79,9 +79,26 @@ function jobsOf(backend: Backend): CpuJobs | undefined {
   throw new Error(`the CPU backend's workers do not run the prover's jobs (${PROVER_JOB_OPS.join(', ')}): make it with capseal/prover/node (createNodeCpuBackend, createNodeBackend) or, in a browser, with PROVER_JOBS and the prover's worker`);
 }
 
-export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Matrix> {
+/** A CPU layer: evaluations, or (layer 0) a polynomial by its coefficients with the coset it lives on. */
+export type CpuLayer = ExtColumn | { coefficients: ExtColumn; blowup: number; shift: bigint };
+
+export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Matrix> {
   const cpu = jobsOf(backend);
   let kept: { trace: readonly Column[]; segments: readonly Column[] } | undefined;
+  /** Coefficient columns evaluated on shift·⟨ω⟩ with `blowup` (bit-reversed), on the backend's threads. */
+  const extendOnBackend = async (coefficients: Column[], blowup: number, shift: bigint): Promise<readonly Column[]> => {
+    const m = await backend.upload(coefficients);
+    try {
+      const lde = await backend.lde(m, { blowup, shift, order: 'bit-reversed', from: 'coefficients' });
+      const cols = await backend.read(lde);
+      backend.release(lde);
+      return cols;
+    } finally {
+      backend.release(m);
+    }
+  };
+  const evaluations = async (layer: CpuLayer): Promise<ExtColumn> =>
+    'coefficients' in layer ? pairOf(await extendOnBackend([layer.coefficients.c0, layer.coefficients.c1], layer.blowup, layer.shift)) : layer;
   const host = (h: Held<Matrix>): readonly Column[] => {
     if (!h.host) throw new Error('CPU steps need the host copy of a matrix (hold() makes it)');
     return h.host;
@@ -100,7 +117,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
     },
     async split(comp, logN, S, blowup) {
       // The composition holds only the blocks that determine it (compositionOnLde): its degree is not checked here.
-      const { segments } = splitSegments(k, comp, logN, S);
+      const { segments } = splitSegments(k, await evaluations(comp), logN, S);
       const coeffs = segments.flatMap((c) => [c.c0, c.c1]);
       // The segments' LDE on the backend (columns spread over its threads), with a host copy.
       const m = await backend.upload(coeffs);
@@ -119,24 +136,21 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
       kept = { trace: traceCoeffs, segments: host(coeffs) };
       return oodAnswers(k, traceCoeffs, kept.segments, z);
     },
-    async deep(_lde, _comp, logN, logBlowup, d) {
+    async deep(_lde, _comp, _logN, logBlowup, d) {
       if (!kept) throw new Error('CPU steps: deep() needs the coefficients ood() keeps');
       const segments = Array.from({ length: kept.segments.length / 2 }, (_, j) => pairOf(kept!.segments.slice(2 * j)));
-      const D = deepCoefficients(k, kept.trace, segments, d);
+      const coefficients = deepCoefficients(k, kept.trace, segments, d);
       kept = undefined;
-      // Its LDE on the backend: layer 0 of FRI.
-      const m = await backend.upload([D.c0, D.c1]);
-      try {
-        const lde = await backend.lde(m, { blowup: 2 ** logBlowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
-        const [c0, c1] = await backend.read(lde);
-        backend.release(lde);
-        if (c0!.length !== 2 ** (logN + logBlowup)) throw new Error('CPU steps: the DEEP layer has the wrong length');
-        return { c0: c0!, c1: c1! };
-      } finally {
-        backend.release(m);
-      }
+      // Layer 0 stays in coefficient form: FRI's first fold needs no evaluation of it (fold below).
+      return { coefficients, blowup: 2 ** logBlowup, shift: COSET_SHIFT };
     },
     async fold(layer, shift, logSize, alpha, f) {
+      if ('coefficients' in layer) {
+        // Fold the coefficients, then evaluate the folded polynomial on the folded domain (shift^f, same blowup).
+        const folded = foldCoefficients(k, layer.coefficients, alpha, f);
+        if (folded.c0.length * layer.blowup !== 2 ** (logSize - Math.log2(f))) throw new Error('CPU steps: a coefficient layer of the wrong size');
+        return pairOf(await extendOnBackend([folded.c0, folded.c1], layer.blowup, Fp.pow(shift, BigInt(f))));
+      }
       let v = layer, s = shift, a = alpha;
       for (let r = 0; r < Math.log2(f); r++) {
         v = foldLayer(k, v, s, logSize - r, a);
@@ -149,7 +163,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
       return hostCommitment(await (backend.commitRows ? backend.commitRows(m) : backend.merkleTree(await backend.hashRows(m))));
     },
     async commitLayer(layer, f) {
-      const cols = layerRows(layer, f);
+      const cols = layerRows(await evaluations(layer), f);
       // Over the backend's threads where it builds trees by ranges (commitRows), else here.
       let tree: MerkleTree;
       if (backend.commitRows) {
@@ -159,7 +173,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<ExtColumn, Ma
       return { commitment: hostCommitment(tree), rows: hostHeld(cols) };
     },
     async values(layer) {
-      return layer;
+      return evaluations(layer);
     },
     release() {},
     drop() {},
