@@ -51,6 +51,9 @@ describe.each([
     const lde = await b.download(await b.lde(m, { blowup: 4 }));
     expect(lde).toEqual(cosetLde(k, cols, { blowup: 4 }));
     expect(lde[0]!.length).toBe(4 * 2 ** 15);
+    // Bit-reversed, five columns: on two threads every (column, coset) is a unit placed by the backend.
+    expect(await b.download(await b.lde(m, { blowup: 8, order: 'bit-reversed' }))).toEqual(cosetLde(k, cols, { blowup: 8, order: 'bit-reversed' }));
+    expect(await b.download(await b.intt(m))).toEqual(inverseNtt(k, cols)); // the interpolation the LDE kept
     for (const order of ['natural', 'bit-reversed'] as const) {
       const opts = { blowup: 8, order, shift: 3n };
       expect(await b.download(await b.lde(m, { ...opts, from: 'coefficients' })), order).toEqual(evaluateOnCoset(k, cols, opts));

@@ -16,6 +16,7 @@ import { GENERATOR, inv, isCanonical, mul, pow, rootOfUnity } from '../field/gol
 import type { Column } from '../field/columns.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { columnBytes, log2Size, putScaledCoefficients, sameLengthLog, twiddlesFor } from './ntt.js';
+import { reverseBits } from './points.js';
 
 export type EvaluationOrder = 'natural' | 'bit-reversed';
 
@@ -54,12 +55,6 @@ export function checkCosetOptions(opts: CosetOptions, logN: number): { logBlowup
   return { logBlowup, shift, order };
 }
 
-function reverseBits(x: number, bits: number): number {
-  let r = 0;
-  for (let i = 0; i < bits; i++) r = (r << 1) | ((x >>> i) & 1);
-  return r;
-}
-
 /**
  * Evaluates coefficient columns (length n) on s·H', |H'| = β·n. With `scale` = 1/n the input may be
  * n·c in place of c — which is what a DIT inverse leaves, saving a pass.
@@ -80,6 +75,28 @@ function extendCoefficients(
     if (opts.order === 'natural') k.raw.scatter_bit_reversed(out, dst, logN, blowup, t);
   }
   return k.get(out, n * blowup);
+}
+
+/**
+ * Single cosets of coefficient columns' LDE: for each [column, t] of `units`, the n evaluations on
+ * the coset s·ω_N^t·H in the DIF's order — block bitrev_β(t) of the bit-reversed LDE. Lets the cosets
+ * of several columns be spread evenly over threads.
+ */
+export function cosetBlocks(k: Kernels, coeffs: readonly Column[], units: readonly (readonly [number, number])[], opts: CosetOptions): Column[] {
+  const logN = sameLengthLog(coeffs);
+  const o = checkCosetOptions(opts, logN);
+  const tw = twiddlesFor(k, logN);
+  const n = 2 ** logN, omegaBig = rootOfUnity(logN + o.logBlowup);
+  return units.map(([c, t]) => {
+    const col = coeffs[c];
+    if (col === undefined || !Number.isInteger(t) || t < 0 || t >= 2 ** o.logBlowup) throw new RangeError(`cosetBlocks: no coset ${t} of column ${c}`);
+    return k.scoped(() => {
+      const a = k.put(col);
+      k.raw.vec_mul_powers(a, a, 1n, mul(o.shift, pow(omegaBig, BigInt(t))), n);
+      k.raw.dif(a, logN, tw.forward);
+      return k.get(a, n);
+    });
+  });
 }
 
 /** Trace columns (evaluations on H) → their low-degree extensions on s·H'. */

@@ -9,6 +9,13 @@ import * as Fp from '../field/goldilocks.js';
 import { powersColumn } from '../field/columns.js';
 import type { Kernels } from '../wasm/kernels.js';
 
+/** x's low `bits` bits reversed (bits ≤ 32). */
+export function reverseBits(x: number, bits: number): number {
+  let r = 0;
+  for (let i = 0; i < bits; i++) r = (r * 2) | ((x >>> i) & 1);
+  return r >>> 0;
+}
+
 /** Bit-reversal permutation of a column of 2^logN elements (new column). */
 export function bitReversed(k: Kernels, col: Column): Column {
   return k.scoped(() => {

@@ -11,11 +11,8 @@ import * as Fp from '../field/goldilocks.js';
 
 export const COSET_SHIFT = Fp.GENERATOR;
 
-export function reverseBits(x: number, bits: number): number {
-  let r = 0;
-  for (let i = 0; i < bits; i++) r = (r * 2) | ((x >>> i) & 1);
-  return r >>> 0;
-}
+export { reverseBits } from '../ntt/points.js';
+import { reverseBits } from '../ntt/points.js';
 
 /** ω^(2^b) for b < logSize, ω = rootOfUnity(logSize) or its inverse, memoized by (logSize, inverse). */
 const squares = new Map<number, bigint[]>();

@@ -9,7 +9,8 @@ import { concatBytes } from '@noble/hashes/utils.js';
 import { assertCanonicalColumn, type Column } from '../../field/columns.js';
 import { hashPairs, subtreeLayers } from '../../hash/leaves.js';
 import { buildMerkleTree, treeFromSubtrees, type MerkleTree } from '../../merkle/tree.js';
-import type { LdeOptions } from '../../ntt/lde.js';
+import { ldeInput, type LdeOptions } from '../../ntt/lde.js';
+import { reverseBits } from '../../ntt/points.js';
 import { sameLengthLog } from '../../ntt/ntt.js';
 import { Kernels } from '../../wasm/kernels.js';
 import type { Backend, Matrix } from '../backend.js';
@@ -39,6 +40,8 @@ export class CpuBackend implements Backend {
   /** Threads doing the work: the pool's size, or 1 when everything runs on the calling thread. */
   readonly threads: number;
   readonly description: string;
+
+  readonly #coefficients = new WeakMap<Matrix, Column[]>();
 
   private constructor(private readonly k: Kernels, private readonly pool: JobRunner | undefined, private readonly jobs: JobHandlers) {
     this.threads = pool?.size ?? 1;
@@ -88,12 +91,37 @@ export class CpuBackend implements Backend {
     return this.columnJob(m, (columns) => ({ op: 'ntt', columns }));
   }
 
-  intt(m: Matrix): Promise<Matrix> {
-    return this.columnJob(m, (columns) => ({ op: 'intt', columns }));
+  /** A matrix's interpolation is kept with it (matrices are never written): an LDE of evaluations computes it, and a later intt reuses it. */
+  async intt(m: Matrix): Promise<Matrix> {
+    let coefficients = this.#coefficients.get(m);
+    if (!coefficients) this.#coefficients.set(m, (coefficients = this.columnsOf(await this.columnJob(m, (columns) => ({ op: 'intt', columns })))));
+    this.columnsOf(m); // refuses a released matrix even when the coefficients are known
+    return this.wrap(coefficients, m.height);
   }
 
-  lde(m: Matrix, opts: LdeOptions): Promise<Matrix> {
-    return this.columnJob(m, (columns) => ({ op: 'lde', columns, opts }), opts.blowup);
+  /**
+   * From evaluations: the interpolation (kept, see intt), then the cosets. With threads, every
+   * (column, coset) pair is a unit of work, split evenly over them — so five columns on two threads
+   * take two and a half columns' time each, not three — and the units' blocks are placed in the
+   * bit-reversed LDE where they belong.
+   */
+  async lde(m: Matrix, opts: LdeOptions): Promise<Matrix> {
+    const fromCoefficients = ldeInput(opts) === 'coefficients';
+    const coefficients = fromCoefficients ? m : await this.intt(m);
+    const opt = { ...opts, from: 'coefficients' as const };
+    const pool = this.pool, blowup = opts.blowup;
+    if (!pool || (opts.order ?? 'natural') !== 'bit-reversed' || m.width % pool.size === 0 || m.height * m.width * blowup < PARALLEL_MIN_ELEMENTS)
+      return this.columnJob(coefficients, (columns) => ({ op: 'lde', columns, opts: opt }), blowup);
+    const columns = this.columnsOf(coefficients), n = m.height, logBlowup = Math.log2(blowup);
+    const units = columns.flatMap((_, c) => Array.from({ length: blowup }, (_, t) => [c, t] as [number, number]));
+    const out = columns.map(() => new BigUint64Array(n * blowup));
+    await Promise.all(ranges(units.length, pool.size).map(async ([lo, hi]) => {
+      const mine = units.slice(lo, hi), used = [...new Set(mine.map(([c]) => c))];
+      const sent = used.map((c) => columns[c]!.slice());
+      const r = await pool.run({ op: 'cosetBlocks', columns: sent, units: mine.map(([c, t]) => [used.indexOf(c), t]), opts: opt }, sent.map((c) => c.buffer as ArrayBuffer));
+      columnsOf(r).forEach((block, i) => out[mine[i]![0]]!.set(block, reverseBits(mine[i]![1], logBlowup) * n));
+    }));
+    return this.wrap(out, n * blowup);
   }
 
   async hashRows(m: Matrix): Promise<Uint8Array> {

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Column } from '../../field/columns.js';
-import { extendColumns, type LdeOptions } from '../../ntt/lde.js';
+import { cosetBlocks, extendColumns, type CosetOptions, type LdeOptions } from '../../ntt/lde.js';
 import { forwardNtt, inverseNtt } from '../../ntt/ntt.js';
 import { hashRows, rowsSubtree } from '../../hash/leaves.js';
 import type { Kernels } from '../../wasm/kernels.js';
@@ -37,6 +37,7 @@ export const BACKEND_JOBS: JobHandlers = {
   ntt: handler((k, job: ColumnsJob) => ({ columns: forwardNtt(k, job.columns) })),
   intt: handler((k, job: ColumnsJob) => ({ columns: inverseNtt(k, job.columns) })),
   lde: handler((k, job: ColumnsJob & { opts: LdeOptions }) => ({ columns: extendColumns(k, job.columns, job.opts) })),
+  cosetBlocks: handler((k, job: ColumnsJob & { units: [number, number][]; opts: CosetOptions }) => ({ columns: cosetBlocks(k, job.columns, job.units, job.opts) })),
   hashRows: handler((k, job: ColumnsJob) => ({ bytes: hashRows(k, job.columns) })),
   rowsSubtree: handler((k, job: ColumnsJob) => ({ bytes: rowsSubtree(k, job.columns) })),
 };
