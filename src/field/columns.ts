@@ -10,6 +10,26 @@ import { ELEMENT_BYTES } from './goldilocks.js';
 
 export type Column = BigUint64Array;
 
+/** Whether columns can live in memory shared with worker threads: Node, or a cross-origin-isolated page. */
+export const SHARED_MEMORY = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+
+/** A zeroed column of n elements, in memory shared with workers where there is some. */
+export const sharedColumn = (n: number): Column => new BigUint64Array(SHARED_MEMORY ? new SharedArrayBuffer(8 * n) : new ArrayBuffer(8 * n));
+
+const isShared = (c: Column): boolean => typeof SharedArrayBuffer === 'function' && c.buffer instanceof SharedArrayBuffer;
+
+/**
+ * Elements [lo, hi) of `c` as a worker job's input: a view of the same memory when it is shared (no
+ * copy), else a fresh copy whose buffer is added to `moved` (to be transferred, not cloned: cloning a
+ * subarray would copy its whole buffer).
+ */
+export function toWorker(c: Column, moved: ArrayBuffer[], lo = 0, hi = c.length): Column {
+  if (isShared(c)) return c.subarray(lo, hi);
+  const fresh = c.slice(lo, hi);
+  moved.push(fresh.buffer as ArrayBuffer);
+  return fresh;
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Index of the first non-canonical element (≥ p), or −1. */

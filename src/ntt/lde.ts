@@ -80,23 +80,26 @@ function extendCoefficients(
 /**
  * Single cosets of coefficient columns' LDE: for each [column, t] of `units`, the n evaluations on
  * the coset s·ω_N^t·H in the DIF's order — block bitrev_β(t) of the bit-reversed LDE. Lets the cosets
- * of several columns be spread evenly over threads.
+ * of several columns be spread evenly over threads. With `into` (one n-element view per unit, e.g. of
+ * a column shared with the caller), the blocks are written there and nothing is returned.
  */
-export function cosetBlocks(k: Kernels, coeffs: readonly Column[], units: readonly (readonly [number, number])[], opts: CosetOptions): Column[] {
+export function cosetBlocks(k: Kernels, coeffs: readonly Column[], units: readonly (readonly [number, number])[], opts: CosetOptions, into?: readonly Column[]): Column[] {
   const logN = sameLengthLog(coeffs);
   const o = checkCosetOptions(opts, logN);
   const tw = twiddlesFor(k, logN);
   const n = 2 ** logN, omegaBig = rootOfUnity(logN + o.logBlowup);
-  return units.map(([c, t]) => {
+  if (into && (into.length !== units.length || into.some((c) => c.length !== n))) throw new RangeError(`cosetBlocks: ${units.length} blocks of ${n} elements to write`);
+  const blocks = units.map(([c, t], i) => {
     const col = coeffs[c];
     if (col === undefined || !Number.isInteger(t) || t < 0 || t >= 2 ** o.logBlowup) throw new RangeError(`cosetBlocks: no coset ${t} of column ${c}`);
     return k.scoped(() => {
       const a = k.put(col);
       k.raw.vec_mul_powers(a, a, 1n, mul(o.shift, pow(omegaBig, BigInt(t))), n);
       k.raw.dif(a, logN, tw.forward);
-      return k.get(a, n);
+      return into ? k.getInto(a, into[i]!) : k.get(a, n);
     });
   });
+  return into ? [] : blocks;
 }
 
 /** Trace columns (evaluations on H) → their low-degree extensions on s·H'. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { concatBytes } from '@noble/hashes/utils.js';
-import { assertCanonicalColumn, type Column } from '../../field/columns.js';
+import { assertCanonicalColumn, SHARED_MEMORY, sharedColumn, toWorker, type Column } from '../../field/columns.js';
 import { hashPairs, subtreeLayers } from '../../hash/leaves.js';
 import { buildMerkleTree, treeFromSubtrees, type MerkleTree } from '../../merkle/tree.js';
 import { ldeInput, type LdeOptions } from '../../ntt/lde.js';
@@ -101,25 +101,29 @@ export class CpuBackend implements Backend {
 
   /**
    * From evaluations: the interpolation (kept, see intt), then the cosets. With threads, every
-   * (column, coset) pair is a unit of work, split evenly over them — so five columns on two threads
-   * take two and a half columns' time each, not three — and the units' blocks are placed in the
-   * bit-reversed LDE where they belong.
+   * (column, coset) pair is a unit of work, split evenly over them — five columns on two threads take
+   * two and a half columns' time each, not three — and each unit's block lands at its place in the
+   * bit-reversed LDE: written there by the worker when the columns are in shared memory (then the
+   * commitment and the composition read them without a copy either), else copied in here.
    */
   async lde(m: Matrix, opts: LdeOptions): Promise<Matrix> {
     const fromCoefficients = ldeInput(opts) === 'coefficients';
     const coefficients = fromCoefficients ? m : await this.intt(m);
     const opt = { ...opts, from: 'coefficients' as const };
     const pool = this.pool, blowup = opts.blowup;
-    if (!pool || (opts.order ?? 'natural') !== 'bit-reversed' || m.width % pool.size === 0 || m.height * m.width * blowup < PARALLEL_MIN_ELEMENTS)
+    const units = (opts.order ?? 'natural') === 'bit-reversed' && (SHARED_MEMORY || m.width % (pool?.size ?? 1) !== 0);
+    if (!pool || !units || m.height * m.width * blowup < PARALLEL_MIN_ELEMENTS)
       return this.columnJob(coefficients, (columns) => ({ op: 'lde', columns, opts: opt }), blowup);
     const columns = this.columnsOf(coefficients), n = m.height, logBlowup = Math.log2(blowup);
-    const units = columns.flatMap((_, c) => Array.from({ length: blowup }, (_, t) => [c, t] as [number, number]));
-    const out = columns.map(() => new BigUint64Array(n * blowup));
-    await Promise.all(ranges(units.length, pool.size).map(async ([lo, hi]) => {
-      const mine = units.slice(lo, hi), used = [...new Set(mine.map(([c]) => c))];
-      const sent = used.map((c) => columns[c]!.slice());
-      const r = await pool.run({ op: 'cosetBlocks', columns: sent, units: mine.map(([c, t]) => [used.indexOf(c), t]), opts: opt }, sent.map((c) => c.buffer as ArrayBuffer));
-      columnsOf(r).forEach((block, i) => out[mine[i]![0]]!.set(block, reverseBits(mine[i]![1], logBlowup) * n));
+    const all = columns.flatMap((_, c) => Array.from({ length: blowup }, (_, t) => [c, t] as [number, number]));
+    const out = columns.map(() => sharedColumn(n * blowup));
+    const place = ([c, t]: readonly [number, number]) => out[c]!.subarray(reverseBits(t, logBlowup) * n, (reverseBits(t, logBlowup) + 1) * n);
+    await Promise.all(ranges(all.length, pool.size).map(async ([lo, hi]) => {
+      const mine = all.slice(lo, hi), used = [...new Set(mine.map(([c]) => c))], moved: ArrayBuffer[] = [];
+      const sent = used.map((c) => toWorker(columns[c]!, moved));
+      const job = { op: 'cosetBlocks', columns: sent, units: mine.map(([c, t]) => [used.indexOf(c), t]), opts: opt, ...(SHARED_MEMORY && { into: mine.map(place) }) };
+      const r = await pool.run(job, moved);
+      if (!SHARED_MEMORY) columnsOf(r).forEach((block, i) => place(mine[i]!).set(block));
     }));
     return this.wrap(out, n * blowup);
   }
@@ -130,8 +134,9 @@ export class CpuBackend implements Backend {
     // Fresh slices, moved to the workers: cloning a subarray would copy its whole column.
     const parts = await Promise.all(
       ranges(m.height, this.pool.size).map(([lo, hi]) => {
-        const slices = columns.map((c) => c.slice(lo, hi));
-        return this.pool!.run({ op: 'hashRows', columns: slices }, slices.map((c) => c.buffer as ArrayBuffer)).then(bytesOf);
+        const moved: ArrayBuffer[] = [];
+        const slices = columns.map((c) => toWorker(c, moved, lo, hi));
+        return this.pool!.run({ op: 'hashRows', columns: slices }, moved).then(bytesOf);
       }),
     );
     return concatBytes(...parts);
@@ -148,8 +153,9 @@ export class CpuBackend implements Backend {
     if (!this.pool || parts < 2 || m.height * m.width < PARALLEL_MIN_ELEMENTS) return this.merkleTree(await this.hashRows(m));
     const share = m.height / parts;
     const subtrees = await Promise.all(Array.from({ length: parts }, (_, i) => {
-      const slices = columns.map((c) => c.slice(i * share, (i + 1) * share));
-      return this.pool!.run({ op: 'rowsSubtree', columns: slices }, slices.map((c) => c.buffer as ArrayBuffer)).then((r) => subtreeLayers(bytesOf(r)));
+      const moved: ArrayBuffer[] = [];
+      const slices = columns.map((c) => toWorker(c, moved, i * share, (i + 1) * share));
+      return this.pool!.run({ op: 'rowsSubtree', columns: slices }, moved).then((r) => subtreeLayers(bytesOf(r)));
     }));
     return treeFromSubtrees(subtrees, (children) => hashPairs(this.k, children));
   }

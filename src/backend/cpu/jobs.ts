@@ -37,7 +37,7 @@ export const BACKEND_JOBS: JobHandlers = {
   ntt: handler((k, job: ColumnsJob) => ({ columns: forwardNtt(k, job.columns) })),
   intt: handler((k, job: ColumnsJob) => ({ columns: inverseNtt(k, job.columns) })),
   lde: handler((k, job: ColumnsJob & { opts: LdeOptions }) => ({ columns: extendColumns(k, job.columns, job.opts) })),
-  cosetBlocks: handler((k, job: ColumnsJob & { units: [number, number][]; opts: CosetOptions }) => ({ columns: cosetBlocks(k, job.columns, job.units, job.opts) })),
+  cosetBlocks: handler((k, job: ColumnsJob & { units: [number, number][]; opts: CosetOptions; into?: Column[] }) => ({ columns: cosetBlocks(k, job.columns, job.units, job.opts, job.into) })),
   hashRows: handler((k, job: ColumnsJob) => ({ bytes: hashRows(k, job.columns) })),
   rowsSubtree: handler((k, job: ColumnsJob) => ({ bytes: rowsSubtree(k, job.columns) })),
 };

@@ -9,7 +9,7 @@
  */
 import type { Backend, CpuJobs, Matrix } from '../../backend/backend.js';
 import type { Job } from '../../backend/cpu/jobs.js';
-import { type Column } from '../../field/columns.js';
+import { toWorker, type Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import { hashPairs, hashRows } from '../../hash/leaves.js';
@@ -44,17 +44,12 @@ export function rowsAt(cols: readonly Column[], positions: readonly number[]): B
 
 /**
  * Jobs that return (c0, c1), one per item, on a CPU backend's threads; `job` builds each from its
- * item, passing every input column through `own` (a fresh copy moved to the worker, where there is one).
+ * item, passing every input column through `own` (to a worker: shared memory as is, else a fresh copy moved there).
  */
 async function extJobs<T>(cpu: CpuJobs, items: readonly T[], job: (item: T, own: (c: Column) => Column) => Job): Promise<ExtColumn[]> {
   const results = await cpu.runJobs(items, (item, copy) => {
     const moved: ArrayBuffer[] = [];
-    const own = (c: Column): Column => {
-      if (!copy) return c;
-      const fresh = c.slice();
-      moved.push(fresh.buffer as ArrayBuffer);
-      return fresh;
-    };
+    const own = (c: Column): Column => (copy ? toWorker(c, moved) : c);
     return { job: job(item, own), transfer: moved };
   });
   return results.map((r) => {
