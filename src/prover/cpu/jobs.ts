@@ -1,5 +1,6 @@
 /**
- * The prover's CPU jobs: the composition by coset block, run on a CPU backend's threads. A worker serves them when its entry module hands this table to the
+ * The prover's CPU jobs: the composition by coset block and the composition's split by coordinate,
+ * run on a CPU backend's threads. A worker serves them when its entry module hands this table to the
  * backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
  * operations are part of the table, so one pool runs both.
  *
@@ -9,6 +10,8 @@ import { BACKEND_JOBS, handler, handles, type Job, type JobHandlers } from '../.
 import type { Fp2 } from '../../field/ext2.js';
 import type { Air } from '../../stark/air.js';
 import { compositionBlock, type CompositionBlock } from './composition.js';
+import { segmentsOf } from './split.js';
+import type { Column } from '../../field/columns.js';
 
 export interface CompositionJob extends Job {
   op: 'compositionBlock';
@@ -17,9 +20,17 @@ export interface CompositionJob extends Job {
   alphas: readonly Fp2[];
 }
 
+export interface SegmentsJob extends Job {
+  op: 'segments';
+  column: Column;
+  logN: number;
+  segments: number;
+}
+
 /** The backend's operations and the prover's: what a prover's CPU worker serves. */
 export const PROVER_JOBS: JobHandlers = {
   ...BACKEND_JOBS,
+  segments: handler((k, job: SegmentsJob) => ({ columns: segmentsOf(k, job.column, job.logN, job.segments).segments })),
   compositionBlock: handler((k, job: CompositionJob) => {
     const c = compositionBlock(k, job.air, job.block, job.alphas);
     return { columns: [c.c0, c.c1] };

@@ -29,7 +29,8 @@ export function splitSegments(k: Kernels, comp: ExtColumn, logN: number, S: numb
   return { segments: c0!.segments.map((c, j) => ({ c0: c, c1: c1!.segments[j]! })), lowDegree: c0!.lowDegree && c1!.lowDegree };
 }
 
-function segmentsOf(k: Kernels, col: Column, logN: number, S: number): { segments: Column[]; lowDegree: boolean } {
+/** One coordinate of splitSegments: the segments of a base column given on the bit-reversed LDE blocks. */
+export function segmentsOf(k: Kernels, col: Column, logN: number, S: number): { segments: Column[]; lowDegree: boolean } {
   const n = 2 ** logN, beta = col.length / n, logBeta = Math.log2(beta), bytes = n * 8;
   if (!Number.isInteger(logBeta) || beta < 1) throw new RangeError(`splitSegments: ${col.length} values are not 2^${logN}·β`);
   if (S > beta) throw new RangeError(`splitSegments: ${S} segments do not fit an LDE of blowup ${beta}`);

@@ -62,6 +62,18 @@ async function extJobs<T>(cpu: CpuJobs, items: readonly T[], job: (item: T, own:
 const blocksOn = (cpu: CpuJobs): BlockRunner => (_, air, blocks, alphas) =>
   extJobs(cpu, blocks, (b, own) => ({ op: 'compositionBlock', air, block: { ...b, cur: b.cur.map(own), periodic: b.periodic.map(own) }, alphas }));
 
+/** splitSegments with its two coordinates as jobs on a CPU backend's threads. */
+async function segmentsOn(cpu: CpuJobs, comp: ExtColumn, logN: number, S: number): Promise<ExtColumn[]> {
+  const [c0, c1] = (await cpu.runJobs([comp.c0, comp.c1], (column, copy) => {
+    const moved: ArrayBuffer[] = [];
+    return { job: { op: 'segments', column: copy ? toWorker(column, moved) : column, logN, segments: S }, transfer: moved };
+  })).map((r) => {
+    if (!('columns' in r) || r.columns.length !== S) throw new Error(`a CPU job returned no ${S} segment columns`);
+    return r.columns;
+  });
+  return c0!.map((s, j) => ({ c0: s, c1: c1![j]! }));
+}
+
 /**
  * The CPU jobs host behind `backend` whose threads run the prover's jobs (./jobs.ts), or undefined to
  * run them on this thread. A backend with threads whose workers do not serve them is refused: it was
@@ -112,8 +124,10 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
     },
     async split(comp, logN, S, blowup) {
       // The composition holds only the blocks that determine it (compositionOnLde): its degree is not checked here.
-      const { segments } = splitSegments(k, await evaluations(comp), logN, S);
-      const coeffs = segments.flatMap((c) => [c.c0, c.c1]);
+      const c = await evaluations(comp);
+      // The two coordinates split independently: one job each on the backend's threads.
+      const segments = cpu ? await segmentsOn(cpu, c, logN, S) : splitSegments(k, c, logN, S).segments;
+      const coeffs = segments.flatMap((seg) => [seg.c0, seg.c1]);
       // The segments' LDE on the backend (columns spread over its threads), with a host copy.
       const m = await backend.upload(coeffs);
       try {
