@@ -10,6 +10,13 @@ import { ELEMENT_BYTES } from './goldilocks.js';
 
 export type Column = BigUint64Array;
 
+/** Whether col[0 … to) are all zero (read as 32-bit words: no bigint per element). */
+export function isZeroUpTo(col: Column, to: number): boolean {
+  const w = new Uint32Array(col.buffer, col.byteOffset, 2 * to);
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+  return true;
+}
+
 /** Whether columns can live in memory shared with worker threads: Node, or a cross-origin-isolated page. */
 export const SHARED_MEMORY = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 

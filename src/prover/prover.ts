@@ -8,7 +8,7 @@
  * @module
  */
 import type { Backend, Matrix } from '../backend/backend.js';
-import { type Column } from '../field/columns.js';
+import { isZeroUpTo, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -19,7 +19,6 @@ import { friPlan } from '../stark/fri.js';
 import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from '../stark/options.js';
 import type { Opening, StarkProof } from '../stark/proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from '../stark/protocol.js';
-import { isZeroUpTo } from './cpu/split.js';
 import { NotLowDegreeError, UnsatisfiedConstraintError } from './errors.js';
 import { type Commitment, type GeneratedKernel, type Held, type StarkSteps } from '../stark/steps.js';
 import type { Transcript } from '../stark/transcript.js';
@@ -295,7 +294,7 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkStep
   return { proof, stages: c.stages, backend: c.backend };
 }
 
-/** Whether the trace satisfies every constraint: transitions evaluated column-wise in the kernels. */
+/** Whether the trace satisfies every constraint: the boundaries, then the transitions compiled over the columns. */
 function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
   const n = 2 ** air.logN;
   if (!air.boundaries.every((b) => trace[b.col]![b.row] === b.value)) return false;

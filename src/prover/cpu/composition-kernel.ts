@@ -92,6 +92,81 @@ function compile(air: Air, alphas: readonly Fp2[]): CompiledComposition {
 }
 
 /**
+ * Per-point values of one loop body: leaves loaded (by `load`) once and kept, as are shared
+ * subexpressions; field operations fold constants and hand back the locals of what they consumed.
+ */
+export function rowValues(f: FunctionBuilder, fe: FieldEmitter, load: (l: Leaf) => FieldValue) {
+  const pinned = new Set<number>();
+  const leaves = new Map<string, FieldValue>();
+  const leaf = (l: Leaf): FieldValue => {
+    const key = l.op === 'periodic' ? `p${l.index}` : `${l.op}${l.col}`;
+    let v = leaves.get(key);
+    if (!v) {
+      v = load(l);
+      leaves.set(key, v);
+      if ('local' in v) pinned.add(v.local);
+    }
+    return v;
+  };
+  const done = (r: FieldValue, ...children: FieldValue[]): FieldValue => {
+    for (const c of children) if ('local' in c && !pinned.has(c.local) && !('local' in r && r.local === c.local)) f.release(c.local);
+    return r;
+  };
+  const isConst = (v: FieldValue, c: bigint) => 'c' in v && v.c === c;
+  const ops: Ops<FieldValue> = {
+    constant: (c) => ({ c }),
+    add: (a, b) => {
+      if ('c' in a && 'c' in b) return { c: F.add(a.c, b.c) };
+      if (isConst(b, 0n)) return a;
+      if (isConst(a, 0n)) return b;
+      return done(fe.add(a, b), a, b);
+    },
+    sub: (a, b) => {
+      if ('c' in a && 'c' in b) return { c: F.sub(a.c, b.c) };
+      if (isConst(b, 0n)) return a;
+      return done(fe.sub(a, b), a, b);
+    },
+    mul: (a, b) => {
+      if ('c' in a && 'c' in b) return { c: F.mul(a.c, b.c) };
+      if (isConst(a, 0n) || isConst(b, 0n)) return done({ c: 0n }, a, b);
+      if (isConst(a, 1n)) return b;
+      if (isConst(b, 1n)) return a;
+      return 'c' in a ? done(fe.mul(b, a), a, b) : done(fe.mul(a, b), a, b);
+    },
+    neg: (a) => ('c' in a ? { c: F.neg(a.c) } : done(fe.neg(a), a)),
+    pow: (a, exp) => {
+      if ('c' in a) return { c: F.pow(a.c, BigInt(exp)) };
+      if (exp === 0) return { c: 1n };
+      let r: FieldValue = a;
+      for (let bit = 31 - Math.clz32(exp) - 1; bit >= 0; bit--) {
+        r = done(fe.mul(r, r), r === a ? { c: 0n } : r);
+        if ((exp >> bit) & 1) r = done(fe.mul(r, a), r);
+      }
+      return done(r, a);
+    },
+    share: (v) => {
+      if ('local' in v) pinned.add(v.local);
+      return { first: v, later: v };
+    },
+  };
+  /** fn(v) with v kept alive meanwhile; v is released afterwards unless it was pinned already. */
+  const keeping = <T>(v: FieldValue, fn: () => T): T => {
+    if (!('local' in v) || pinned.has(v.local)) return fn();
+    pinned.add(v.local);
+    const r = fn();
+    pinned.delete(v.local);
+    done({ c: 0n }, v);
+    return r;
+  };
+  /** acc + (a0, a1)·v for constant F_p2 coefficients a and a base value v (v is released). */
+  const axpy = (acc: Ext, v: FieldValue, a: Fp2): Ext =>
+    keeping(v, () => [ops.add(acc[0], ops.mul(v, { c: a[0] })), ops.add(acc[1], ops.mul(v, { c: a[1] }))]);
+  return { leaf, ops, keeping, axpy };
+}
+
+type Row = ReturnType<typeof rowValues>;
+
+/**
  * compose(params, start, end): the composition at points [start, end) of the block described by the
  * parameter block at `params`. One loop gathers the transitions and writes Σ_t α_t·c_t times the
  * divisor; then one loop per boundary row adds its quotient. Smaller loop bodies keep their values in
@@ -123,87 +198,20 @@ function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeo
     f.block(() => f.loop(() => {
       f.get(i).get(END).op(OP.i32GeU).brIf(1);
       f.get(i).i32(3).op(OP.i32Shl).set(o);
-      body(rowValues());
-      f.get(i).i32(1).op(OP.i32Add).set(i).br(0);
-    }));
-  };
-
-  /** Per-point values of one loop body: leaves loaded once and kept, as are shared subexpressions. */
-  const rowValues = () => {
-    const pinned = new Set<number>();
-    const leaves = new Map<string, FieldValue>();
-    let nextLoaded = false;
-    const leaf = (l: Leaf): FieldValue => {
-      const key = l.op === 'periodic' ? `p${l.index}` : `${l.op}${l.col}`;
-      let v = leaves.get(key);
-      if (!v) {
+      let nextLoaded = false;
+      body(rowValues(f, fe, (l) => {
+        if (l.op === 'periodic') return element(periodicSlot(l.index), o);
         if (l.op === 'next' && !nextLoaded) {
           // sigma[i] · 8
           f.get(PARAMS).load32(8 * 3).get(i).i32(2).op(OP.i32Shl, OP.i32Add).load32().i32(3).op(OP.i32Shl).set(nextOffset);
           nextLoaded = true;
         }
-        v = l.op === 'periodic' ? element(periodicSlot(l.index), o) : element(curSlot(l.col), l.op === 'cur' ? o : nextOffset);
-        leaves.set(key, v);
-        pinned.add((v as { local: number }).local);
-      }
-      return v;
-    };
-    const done = (r: FieldValue, ...children: FieldValue[]): FieldValue => {
-      for (const c of children) if ('local' in c && !pinned.has(c.local) && !('local' in r && r.local === c.local)) f.release(c.local);
-      return r;
-    };
-    const isConst = (v: FieldValue, c: bigint) => 'c' in v && v.c === c;
-    const ops: Ops<FieldValue> = {
-      constant: (c) => ({ c }),
-      add: (a, b) => {
-        if ('c' in a && 'c' in b) return { c: F.add(a.c, b.c) };
-        if (isConst(b, 0n)) return a;
-        if (isConst(a, 0n)) return b;
-        return done(fe.add(a, b), a, b);
-      },
-      sub: (a, b) => {
-        if ('c' in a && 'c' in b) return { c: F.sub(a.c, b.c) };
-        if (isConst(b, 0n)) return a;
-        return done(fe.sub(a, b), a, b);
-      },
-      mul: (a, b) => {
-        if ('c' in a && 'c' in b) return { c: F.mul(a.c, b.c) };
-        if (isConst(a, 0n) || isConst(b, 0n)) return done({ c: 0n }, a, b);
-        if (isConst(a, 1n)) return b;
-        if (isConst(b, 1n)) return a;
-        return 'c' in a ? done(fe.mul(b, a), a, b) : done(fe.mul(a, b), a, b);
-      },
-      neg: (a) => ('c' in a ? { c: F.neg(a.c) } : done(fe.neg(a), a)),
-      pow: (a, exp) => {
-        if ('c' in a) return { c: F.pow(a.c, BigInt(exp)) };
-        if (exp === 0) return { c: 1n };
-        let r: FieldValue = a;
-        for (let bit = 31 - Math.clz32(exp) - 1; bit >= 0; bit--) {
-          r = done(fe.mul(r, r), r === a ? { c: 0n } : r);
-          if ((exp >> bit) & 1) r = done(fe.mul(r, a), r);
-        }
-        return done(r, a);
-      },
-      share: (v) => {
-        if ('local' in v) pinned.add(v.local);
-        return { first: v, later: v };
-      },
-    };
-    /** fn(v) with v kept alive meanwhile; v is released afterwards unless it was pinned already. */
-    const keeping = <T>(v: FieldValue, fn: () => T): T => {
-      if (!('local' in v) || pinned.has(v.local)) return fn();
-      pinned.add(v.local);
-      const r = fn();
-      pinned.delete(v.local);
-      done({ c: 0n }, v);
-      return r;
-    };
-    /** acc + (a0, a1)·v for constant F_p2 coefficients a and a base value v (v is released). */
-    const axpy = (acc: Ext, v: FieldValue, a: Fp2): Ext =>
-      keeping(v, () => [ops.add(acc[0], ops.mul(v, { c: a[0] })), ops.add(acc[1], ops.mul(v, { c: a[1] }))]);
-    return { leaf, ops, keeping, axpy };
+        return element(curSlot(l.col), l.op === 'cur' ? o : nextOffset);
+      }));
+      f.get(i).i32(1).op(OP.i32Add).set(i).br(0);
+    }));
   };
-  type Row = ReturnType<typeof rowValues>;
+
 
   // Σ_t α_t·c_t · (x − g^(n−1))·zInv
   loop(({ leaf, ops, keeping, axpy }) => {

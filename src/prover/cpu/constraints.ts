@@ -1,45 +1,27 @@
 /**
- * AIR constraints evaluated over whole columns on the CPU (the prover over the LDE domain, and the
- * host trace check): the expression tree (src/stark/expr.ts) walked by its one evaluator with block
- * arithmetic on the wasm kernels. The GPU's counterpart generates WGSL (../gpu/constraints.ts).
+ * AIR constraints evaluated over whole columns on the CPU (the host's trace check before a proof):
+ * the trees (src/stark/expr.ts) compiled to one WebAssembly loop that evaluates them all per row,
+ * shared subexpressions once, as the composition kernel does (./composition-kernel.ts). The GPU's
+ * counterpart generates WGSL (../gpu/constraints.ts).
  *
  * @module
  */
-import * as F from '../../field/goldilocks.js';
 import type { Column } from '../../field/columns.js';
+import { encodeModule, FieldEmitter, FunctionBuilder, KERNEL_CALL_POINTS, OP } from '../../wasm/emit.js';
 import type { Kernels } from '../../wasm/kernels.js';
-import { evaluateAll, framesLeaf, type Expr, type Frame, type Leaf, type Ops } from '../../stark/expr.js';
-
-/** Rows per block in evalColumnsAll: per-node scratch stays small and in cache whatever the column length. */
-const BLOCK = 1 << 12;
-/** Scratch per block at most (every node's block lives until the block is done): wide AIRs get shorter blocks. */
-const BLOCK_SCRATCH_BYTES = 1 << 24;
-
-const SCRATCH_NODES: Ops<number> = {
-  constant: () => 0,
-  add: (a, b) => a + b + 1,
-  sub: (a, b) => a + b + 1,
-  mul: (a, b) => a + b + 1,
-  neg: (a) => a + 1,
-  pow: (a) => a + 1,
-  share: (v) => ({ first: v, later: 0 }),
-};
-
-/** A block's value: a constant (never broadcast unless an operation needs it) or a block of scratch. */
-type Block = { readonly c: bigint } | { readonly ptr: number };
+import { evaluateAll, framesLeaf, type Expr, type Frame } from '../../stark/expr.js';
+import { rowValues } from './composition-kernel.js';
 
 /**
- * The tree over whole columns (the prover over the LDE domain): row i of the result is evalBase
- * at row i of every input column. Every input column must hold `length` canonical elements (as the
- * kernels produce them; not re-checked here). Runs block by block in the wasm kernels: each node's
- * block is fresh scratch, constants fold, multiplying by a constant is a scale, and a constant is
- * broadcast into scratch only when an addition or subtraction needs it (there is no add-constant kernel).
+ * The tree over whole columns: row i of the result is evalBase at row i of every input column.
+ * Every input column must hold `length` canonical elements (as the kernels produce them; not
+ * re-checked here). Runs compiled, chunk by chunk in wasm memory.
  */
 export function evalColumns(k: Kernels, e: Expr, at: Frame<Column>, length: number): Column {
   return evalColumnsAll(k, [e], at, length, 'evalColumns')[0]!;
 }
 
-/** evalColumns for several trees at once: a subexpression they share is computed once per block. */
+/** evalColumns for several trees at once: a subexpression they share is computed once per row. */
 export function evalColumnsAll(k: Kernels, es: readonly Expr[], at: Frame<Column>, length: number, fn = 'evalColumnsAll'): Column[] {
   if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`${fn}: length ${length} is not a non-negative integer`);
   for (const part of ['cur', 'next', 'periodic'] as const)
@@ -47,85 +29,64 @@ export function evalColumnsAll(k: Kernels, es: readonly Expr[], at: Frame<Column
       if (!(col instanceof BigUint64Array)) throw new TypeError(`${fn}: ${part}[${i}] is not a BigUint64Array`);
       if (col.length !== length) throw new RangeError(`${fn}: ${part}[${i}] has ${col.length} elements, expected ${length}`);
     });
-  const column = framesLeaf(fn, es, at);
-  const nodes = evaluateAll(es, () => 1, SCRATCH_NODES).reduce((a, b) => a + b, 0);
-  const rows = Math.max(64, Math.min(BLOCK, Math.floor(BLOCK_SCRATCH_BYTES / (8 * Math.max(1, nodes)))));
+  framesLeaf(fn, es, at); // checks every leaf against the frame
   const outs = es.map(() => new BigUint64Array(length));
-  for (let start = 0; start < length; start += rows) {
-    const n = Math.min(rows, length - start);
-    const loaded = new Map<Column, number>();
-    const leaf = (l: Leaf): Block => {
-      const col = column(l);
-      let ptr = loaded.get(col);
-      if (ptr === undefined) loaded.set(col, (ptr = k.put(col.subarray(start, start + n))));
-      return { ptr };
-    };
+  if (length === 0) return outs;
+  const { cur, next, periodic } = at;
+  const run = k.link(compiledTrees(es, cur.length, periodic.length))['evaluate'] as (params: number, start: number, end: number) => void;
+  const chunk = Math.max(1, Math.floor(CHUNK_BYTES / (8 * (2 * cur.length + periodic.length + es.length))));
+  for (let start = 0; start < length; start += chunk) {
+    const n = Math.min(chunk, length - start);
     k.scoped(() => {
-      evaluateAll(es, leaf, blockOps(k, n)).forEach((v, i) => {
-        const out = outs[i]!;
-        if ('c' in v) out.fill(v.c, start, start + n);
-        else k.getInto(v.ptr, out.subarray(start, start + n));
-      });
+      const ptrs = [...cur, ...next, ...periodic].map((c) => k.put(c.subarray(start, start + n)));
+      const out = es.map(() => k.alloc(8 * n));
+      const params = k.alloc(8 * (ptrs.length + out.length));
+      k.u64.set([...ptrs, ...out].map(BigInt), params / 8);
+      for (let s = 0; s < n; s += KERNEL_CALL_POINTS) run(params, s, Math.min(n, s + KERNEL_CALL_POINTS));
+      out.forEach((p, i) => k.getInto(p, outs[i]!.subarray(start, start + n)));
     });
   }
   return outs;
 }
 
-/** Block arithmetic on n-element scratch blocks; results are never written to after being returned. */
-function blockOps(k: Kernels, n: number): Ops<Block> {
-  const fresh = () => k.alloc(n * 8);
-  const ptrOf = (v: Block): number => {
-    if ('ptr' in v) return v.ptr;
-    const ptr = fresh();
-    k.u64.fill(v.c, ptr / 8, ptr / 8 + n);
-    return ptr;
-  };
-  const binary = (op: 'vec_add' | 'vec_sub' | 'vec_mul', a: Block, b: Block): Block => {
-    const ptr = fresh();
-    k.raw[op](ptr, ptrOf(a), ptrOf(b), n);
-    return { ptr };
-  };
-  const scale = (a: { ptr: number }, c: bigint): Block => {
-    if (c === 0n) return { c: 0n };
-    if (c === 1n) return a;
-    const ptr = fresh();
-    k.raw.vec_scale(ptr, a.ptr, c, n);
-    return { ptr };
-  };
-  const isConst = (v: Block, c: bigint): boolean => 'c' in v && v.c === c;
-  return {
-    constant: (c) => ({ c }),
-    add: (a, b) => {
-      if ('c' in a && 'c' in b) return { c: F.add(a.c, b.c) };
-      if (isConst(b, 0n)) return a;
-      return isConst(a, 0n) ? b : binary('vec_add', a, b);
-    },
-    sub: (a, b) => {
-      if ('c' in a && 'c' in b) return { c: F.sub(a.c, b.c) };
-      return isConst(b, 0n) ? a : binary('vec_sub', a, b);
-    },
-    mul: (a, b) => {
-      if ('c' in a) return 'c' in b ? { c: F.mul(a.c, b.c) } : scale(b, a.c);
-      return 'c' in b ? scale(a, b.c) : binary('vec_mul', a, b);
-    },
-    neg: (a) => {
-      if ('c' in a) return { c: F.neg(a.c) };
-      const ptr = fresh();
-      k.raw.vec_neg(ptr, a.ptr, n);
-      return { ptr };
-    },
-    pow: (a, exp) => {
-      if ('c' in a) return { c: F.pow(a.c, BigInt(exp)) };
-      if (exp <= 1) return exp === 0 ? { c: 1n } : a;
-      // Square-and-multiply from the top bit; the first square leaves a's block untouched.
-      const ptr = fresh();
-      let r = a.ptr;
-      for (let bit = 31 - Math.clz32(exp) - 1; bit >= 0; bit--) {
-        k.raw.vec_mul(ptr, r, r, n);
-        r = ptr;
-        if ((exp >> bit) & 1) k.raw.vec_mul(ptr, ptr, a.ptr, n);
-      }
-      return { ptr };
-    },
-  };
+/** Rows per chunk: inputs and outputs of a chunk take at most this much wasm memory. */
+const CHUNK_BYTES = 1 << 26;
+
+const compiled = new WeakMap<readonly Expr[], Map<string, WebAssembly.Module>>();
+
+/**
+ * evaluate(params, start, end): every tree at rows [start, end) of the columns whose pointers the
+ * parameter block lists (cur, next, periodic, then one output per tree). Made once per array of
+ * trees and frame shape.
+ */
+function compiledTrees(es: readonly Expr[], width: number, periodicCount: number): WebAssembly.Module {
+  const shape = `${width}/${periodicCount}`;
+  let byShape = compiled.get(es);
+  if (!byShape) compiled.set(es, (byShape = new Map()));
+  let module = byShape.get(shape);
+  if (module) return module;
+  const f = new FunctionBuilder('evaluate', ['i32', 'i32', 'i32']);
+  const fe = new FieldEmitter(f);
+  const PARAMS = 0, START = 1, END = 2;
+  const i = f.local('i32'), o = f.local('i32');
+  const at = (slot: number) => f.get(PARAMS).load32(8 * slot).get(o).op(OP.i32Add);
+  f.get(START).set(i);
+  f.block(() => f.loop(() => {
+    f.get(i).get(END).op(OP.i32GeU).brIf(1);
+    f.get(i).i32(3).op(OP.i32Shl).set(o);
+    const row = rowValues(f, fe, (l) => {
+      const local = f.local('i64');
+      at(l.op === 'cur' ? l.col : l.op === 'next' ? width + l.col : 2 * width + l.index).load64().set(local);
+      return { local };
+    });
+    evaluateAll(es, row.leaf, row.ops).forEach((v, t) => {
+      at(2 * width + periodicCount + t);
+      if ('c' in v) f.i64(v.c);
+      else f.get(v.local);
+      f.store64();
+    });
+    f.get(i).i32(1).op(OP.i32Add).set(i).br(0);
+  }));
+  byShape.set(shape, (module = new WebAssembly.Module(encodeModule([f]) as BufferSource)));
+  return module;
 }

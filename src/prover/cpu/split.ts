@@ -68,9 +68,7 @@ export function segmentsOf(k: Kernels, col: Column, logN: number, S: number): { 
   });
 }
 
-/** Whether col[0 … to) are all zero (read as 32-bit words: no bigint per element). */
-export const isZeroUpTo = (col: Column, to: number): boolean => isZeroWords(new Uint32Array(col.buffer, col.byteOffset, to * 2));
-
+/** Whether the words are all zero (a column read as 32-bit words: no bigint per element). */
 function isZeroWords(w: Uint32Array): boolean {
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
   return true;
