@@ -17,49 +17,72 @@ function assertCount(what: string, x: number): void {
   if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`${what} must be a non-negative integer, got ${x}`);
 }
 
+/** Rows (or pairs) hashed per kernel call: wasm scratch stays a few MB whatever the matrix size. */
+const CHUNK_ROWS = 1 << 15;
+
+function checkColumns(fn: string, cols: readonly BigUint64Array[]): number {
+  const first = cols[0];
+  if (first === undefined) throw new RangeError(`${fn}: need at least one column (the row count comes from the columns)`);
+  const n = first.length;
+  for (let c = 1; c < cols.length; c++) {
+    const len = cols[c]!.length;
+    if (len !== n) throw new RangeError(`${fn}: column ${c} has ${len} elements, column 0 has ${n}`);
+  }
+  return n;
+}
+
+/** The leaf digests of `cols`' rows into out[at …), chunk by chunk through wasm scratch. */
+function leavesInto(k: Kernels, cols: readonly BigUint64Array[], out: Uint8Array, at: number): void {
+  const n = cols[0]!.length, m = cols.length;
+  for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
+    const rows = Math.min(CHUNK_ROWS, n - r0);
+    k.scoped(() => {
+      // Column-major copy: one contiguous set() per column, no transposition on the JS side.
+      const data = k.alloc(rows * m * ELEMENT_BYTES), digests = k.alloc(rows * DIGEST_BYTES);
+      const mem = k.u64; // taken after alloc: growing memory detaches older views
+      for (let c = 0; c < m; c++) mem.set(cols[c]!.subarray(r0, r0 + rows), data / ELEMENT_BYTES + c * rows);
+      k.raw.blake3_rows(digests, data, rows, m, ELEMENT_BYTES, rows * ELEMENT_BYTES);
+      out.set(k.u8.subarray(digests, digests + rows * DIGEST_BYTES), at + r0 * DIGEST_BYTES);
+    });
+  }
+}
+
+/** Parents of the `pairs` child pairs at children[from …) into out[to …), chunk by chunk. */
+function parentsInto(k: Kernels, children: Uint8Array, from: number, pairs: number, out: Uint8Array, to: number): void {
+  for (let p0 = 0; p0 < pairs; p0 += CHUNK_ROWS) {
+    const count = Math.min(CHUNK_ROWS, pairs - p0);
+    k.scoped(() => {
+      const ptr = k.alloc(count * PAIR_BYTES);
+      k.u8.set(children.subarray(from + p0 * PAIR_BYTES, from + (p0 + count) * PAIR_BYTES), ptr);
+      k.raw.blake3_pairs(ptr, ptr, count); // in place: the kernel supports out == data
+      out.set(k.u8.subarray(ptr, ptr + count * DIGEST_BYTES), to + p0 * DIGEST_BYTES);
+    });
+  }
+}
+
 /**
  * Leaf digests of the matrix whose columns are `cols` (all of length n): n·32 bytes, digest r =
  * BLAKE3(cols[0][r] ‖ cols[1][r] ‖ … , each 8-byte LE).
  */
 export function hashRows(k: Kernels, cols: readonly BigUint64Array[]): Uint8Array {
-  const first = cols[0];
-  if (first === undefined) throw new RangeError('hashRows: need at least one column (the row count comes from the columns)');
-  const n = first.length;
-  for (let c = 1; c < cols.length; c++) {
-    const len = cols[c]!.length;
-    if (len !== n) throw new RangeError(`hashRows: column ${c} has ${len} elements, column 0 has ${n}`);
-  }
-  const m = cols.length;
-  return k.scoped(() => {
-    // Column-major copy: one contiguous set() per column, no transposition on the JS side.
-    const data = k.alloc(n * m * ELEMENT_BYTES);
-    const out = k.alloc(n * DIGEST_BYTES);
-    const mem = k.u64; // taken after alloc: growing memory detaches older views
-    for (let c = 0; c < m; c++) mem.set(cols[c]!, data / ELEMENT_BYTES + c * n);
-    k.raw.blake3_rows(out, data, n, m, ELEMENT_BYTES, n * ELEMENT_BYTES);
-    return k.u8.slice(out, out + n * DIGEST_BYTES);
-  });
+  const out = new Uint8Array(checkColumns('hashRows', cols) * DIGEST_BYTES);
+  leavesInto(k, cols, out, 0);
+  return out;
 }
 
 /**
- * Every layer of the Merkle tree over the rows of `cols` (n a power of two), leaves first, concatenated:
- * hashRows, then each level up (hashPairs), in one region of wasm memory and one copy out. A worker
- * builds its range's subtree this way (src/merkle/tree.ts treeFromSubtrees joins them).
+ * Every layer of the Merkle tree over the rows of `cols` (n a power of two), leaves first, concatenated
+ * in one buffer: the leaves, then each level up. A worker builds its range's subtree this way
+ * (src/merkle/tree.ts treeFromSubtrees joins them).
  */
 export function rowsSubtree(k: Kernels, cols: readonly BigUint64Array[]): Uint8Array {
   const n = cols[0]?.length ?? 0;
   if (n === 0 || 2 ** Math.round(Math.log2(n)) !== n || cols.some((c) => c.length !== n))
     throw new RangeError('rowsSubtree: columns of one power-of-two length are needed');
-  const m = cols.length;
-  return k.scoped(() => {
-    const data = k.alloc(n * m * ELEMENT_BYTES);
-    const total = (2 * n - 1) * DIGEST_BYTES, out = k.alloc(total);
-    const mem = k.u64;
-    for (let c = 0; c < m; c++) mem.set(cols[c]!, data / ELEMENT_BYTES + c * n);
-    k.raw.blake3_rows(out, data, n, m, ELEMENT_BYTES, n * ELEMENT_BYTES);
-    for (let at = out, count = n; count > 1; at += count * DIGEST_BYTES, count /= 2) k.raw.blake3_pairs(at + count * DIGEST_BYTES, at, count / 2);
-    return k.u8.slice(out, out + total);
-  });
+  const out = new Uint8Array((2 * n - 1) * DIGEST_BYTES);
+  leavesInto(k, cols, out, 0);
+  for (let at = 0, count = n; count > 1; at += count * DIGEST_BYTES, count /= 2) parentsInto(k, out, at, count / 2, out, at + count * DIGEST_BYTES);
+  return out;
 }
 
 /** Splits rowsSubtree's bytes into its layers (views, leaves first). */
@@ -92,11 +115,7 @@ export function hashPairs(k: Kernels, layer: Uint8Array): Uint8Array {
   if (layer.length % PAIR_BYTES !== 0) {
     throw new RangeError(`hashPairs: layer is ${layer.length} bytes, not a multiple of ${PAIR_BYTES} (pairs of ${DIGEST_BYTES}-byte digests)`);
   }
-  const pairs = layer.length / PAIR_BYTES;
-  return k.scoped(() => {
-    const ptr = k.alloc(layer.length);
-    k.u8.set(layer, ptr);
-    k.raw.blake3_pairs(ptr, ptr, pairs); // in place: the kernel supports out == data
-    return k.u8.slice(ptr, ptr + pairs * DIGEST_BYTES);
-  });
+  const pairs = layer.length / PAIR_BYTES, out = new Uint8Array(pairs * DIGEST_BYTES);
+  parentsInto(k, layer, 0, pairs, out, 0);
+  return out;
 }
