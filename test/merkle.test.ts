@@ -513,6 +513,33 @@ describe('treeFromSubtrees (trees built by threads over row ranges)', () => {
     }
   });
 
+  it('pruned below a level: every node and layer as the full tree, hashed again from the leaves on demand', () => {
+    const leaves = leavesOf(64, 9), whole = buildMerkleTree(leaves);
+    for (const [parts, keptFrom] of [[1, 2], [2, 3], [4, 4], [8, 1]] as const) {
+      const share = leaves.length / parts;
+      let asked = 0;
+      const source = (first: number, count: number) => {
+        asked++;
+        return leaves.slice(first * 32, (first + count) * 32);
+      };
+      // Each subtree from level keptFrom up, as rowsSubtree keeps it.
+      const subtrees = Array.from({ length: parts }, (_, i) => layersOf(buildMerkleTree(leaves.subarray(i * share, (i + 1) * share))).slice(keptFrom));
+      const t = treeFromSubtrees(subtrees, undefined, { keptFrom, leaves: source });
+      expect(t.root).toEqual(whole.root);
+      expect(openBatch(t, [3, 17, 40, 63])).toEqual(openBatch(whole, [3, 17, 40, 63]));
+      expect(asked).toBeGreaterThan(0);
+      for (let level = 0; level <= whole.depth; level++) expect(t.layer(level), `${parts} subtrees from level ${keptFrom}, level ${level}`).toEqual(whole.layer(level));
+    }
+  });
+
+  it('a pruned tree refuses to open leaves that changed since the commitment', () => {
+    const leaves = leavesOf(16, 3), changed = leaves.slice();
+    changed[5 * 32] ^= 1;
+    const t = treeFromSubtrees([layersOf(buildMerkleTree(leaves)).slice(2)], undefined, { keptFrom: 2, leaves: (first, count) => changed.slice(first * 32, (first + count) * 32) });
+    expect(t.leaf(0)).toEqual(leaves.slice(0, 32)); // an untouched group still opens
+    expect(() => t.leaf(5)).toThrow(/no longer hash to the committed node/);
+  });
+
   it('refuses subtrees of different shapes or a count that is not a power of two', () => {
     const a = layersOf(buildMerkleTree(leavesOf(4, 1))), b = layersOf(buildMerkleTree(leavesOf(8, 2)));
     expect(() => treeFromSubtrees([])).toThrow(/at least one subtree/);

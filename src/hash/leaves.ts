@@ -71,17 +71,33 @@ export function hashRows(k: Kernels, cols: readonly BigUint64Array[]): Uint8Arra
 }
 
 /**
- * Every layer of the Merkle tree over the rows of `cols` (n a power of two), leaves first, concatenated
- * in one buffer: the leaves, then each level up. A worker builds its range's subtree this way
- * (src/merkle/tree.ts treeFromSubtrees joins them).
+ * The layers of the Merkle tree over the rows of `cols` (n a power of two) from level `keptFrom` up
+ * (0: from the leaves), concatenated in one buffer: a chunk of rows is hashed and reduced to that
+ * level in wasm scratch, then each level above. A worker builds its range's subtree this way
+ * (src/merkle/tree.ts treeFromSubtrees joins them; the levels below keptFrom are hashed again there
+ * when an opening needs them).
  */
-export function rowsSubtree(k: Kernels, cols: readonly BigUint64Array[]): Uint8Array {
-  const n = cols[0]?.length ?? 0;
+export function rowsSubtree(k: Kernels, cols: readonly BigUint64Array[], keptFrom = 0): Uint8Array {
+  const n = cols[0]?.length ?? 0, m = cols.length;
   if (n === 0 || 2 ** Math.round(Math.log2(n)) !== n || cols.some((c) => c.length !== n))
     throw new RangeError('rowsSubtree: columns of one power-of-two length are needed');
-  const out = new Uint8Array((2 * n - 1) * DIGEST_BYTES);
-  leavesInto(k, cols, out, 0);
-  for (let at = 0, count = n; count > 1; at += count * DIGEST_BYTES, count /= 2) parentsInto(k, out, at, count / 2, out, at + count * DIGEST_BYTES);
+  if (!Number.isInteger(keptFrom) || keptFrom < 0 || 2 ** keptFrom > Math.min(n, CHUNK_ROWS))
+    throw new RangeError(`rowsSubtree: keptFrom must be an integer in [0, ${Math.log2(Math.min(n, CHUNK_ROWS))}], got ${keptFrom}`);
+  const base = n / 2 ** keptFrom, out = new Uint8Array((2 * base - 1) * DIGEST_BYTES);
+  if (keptFrom === 0) leavesInto(k, cols, out, 0);
+  else
+    for (let r0 = 0; r0 < n; r0 += CHUNK_ROWS) {
+      const rows = Math.min(CHUNK_ROWS, n - r0);
+      k.scoped(() => {
+        const data = k.alloc(rows * m * ELEMENT_BYTES), nodes = k.alloc(rows * DIGEST_BYTES);
+        const mem = k.u64;
+        for (let c = 0; c < m; c++) mem.set(cols[c]!.subarray(r0, r0 + rows), data / ELEMENT_BYTES + c * rows);
+        k.raw.blake3_rows(nodes, data, rows, m, ELEMENT_BYTES, rows * ELEMENT_BYTES);
+        for (let count = rows; count > rows / 2 ** keptFrom; count /= 2) k.raw.blake3_pairs(nodes, nodes, count / 2);
+        out.set(k.u8.subarray(nodes, nodes + (rows / 2 ** keptFrom) * DIGEST_BYTES), (r0 / 2 ** keptFrom) * DIGEST_BYTES);
+      });
+    }
+  for (let at = 0, count = base; count > 1; at += count * DIGEST_BYTES, count /= 2) parentsInto(k, out, at, count / 2, out, at + count * DIGEST_BYTES);
   return out;
 }
 

@@ -62,12 +62,20 @@ export function treeFromLayers(layers: readonly Uint8Array[]): MerkleTree {
   return new LayeredTree(layers);
 }
 
+/** Where a tree keeps only its levels from `keptFrom` up: `leaves(first, count)` hashes leaves again on demand. */
+export interface PrunedLevels {
+  keptFrom: number;
+  leaves(first: number, count: number): Uint8Array;
+}
+
 /**
- * The tree whose lower levels are `subtrees` (each the layers of one subtree, leaves first, all of
- * the same depth; together the leaves in order, as when the rows were hashed in ranges on several
- * threads) and whose upper levels are hashed here over their roots. No layer is copied.
+ * The tree whose lower levels are `subtrees` (each the layers of one subtree, all of the same depth;
+ * together the leaves in order, as when the rows were hashed in ranges on several threads) and whose
+ * upper levels are hashed here over their roots. No layer is copied. With `pruned`, the subtrees'
+ * layers start at level `pruned.keptFrom`, and a node below it is recomputed when asked for
+ * (openings ask for a few): the tree then holds 2^−keptFrom of its leaf layer.
  */
-export function treeFromSubtrees(subtrees: readonly (readonly Uint8Array[])[], hashLayer: LayerHasher = nobleLayerHasher): MerkleTree {
+export function treeFromSubtrees(subtrees: readonly (readonly Uint8Array[])[], hashLayer: LayerHasher = nobleLayerHasher, pruned?: PrunedLevels): MerkleTree {
   const depth = subtrees[0]?.length;
   if (depth === undefined || depth === 0) throw new RangeError('treeFromSubtrees needs at least one subtree with a leaf layer');
   if (2 ** Math.round(Math.log2(subtrees.length)) !== subtrees.length) throw new RangeError(`subtree count must be a power of two, got ${subtrees.length}`);
@@ -77,9 +85,12 @@ export function treeFromSubtrees(subtrees: readonly (readonly Uint8Array[])[], h
       if (s.length !== depth || !(l instanceof Uint8Array) || l.length !== expected)
         throw new RangeError(`subtree ${i}: layer ${level} must be ${expected} bytes of a depth-${depth - 1} subtree`);
     });
+  const keptFrom = pruned?.keptFrom ?? 0;
+  if (!Number.isInteger(keptFrom) || keptFrom < 0) throw new RangeError(`keptFrom must be a non-negative integer, got ${keptFrom}`);
   const upper = buildMerkleTree(concatRoots(subtrees.map((s) => s[depth - 1]!)), hashLayer);
   const lower = Array.from({ length: depth - 1 }, (_, level) => subtrees.map((s) => s[level]!));
-  return new LayeredTree([...lower, ...Array.from({ length: upper.depth + 1 }, (_, level) => [upper.layer(level)])]);
+  const layers = [...Array.from({ length: keptFrom }, () => undefined), ...lower, ...Array.from({ length: upper.depth + 1 }, (_, level) => [upper.layer(level)])];
+  return new LayeredTree(layers, pruned && { ...pruned, hashLayer });
 }
 
 function concatRoots(roots: readonly Uint8Array[]): Uint8Array {
@@ -90,10 +101,28 @@ function concatRoots(roots: readonly Uint8Array[]): Uint8Array {
 
 /** Layers held as equal-sized parts (one part, or one per subtree). */
 class LayeredTree implements MerkleTree {
-  readonly #layers: readonly (readonly Uint8Array[])[];
+  /** Levels below a pruned tree's keptFrom are undefined. */
+  readonly #layers: readonly (readonly Uint8Array[] | undefined)[];
+  readonly #pruned: (PrunedLevels & { hashLayer: LayerHasher }) | undefined;
+  #recent: { index: number; tree: MerkleTree } | undefined;
 
-  constructor(layers: readonly (Uint8Array | readonly Uint8Array[])[]) {
+  constructor(layers: readonly (Uint8Array | readonly Uint8Array[] | undefined)[], pruned?: PrunedLevels & { hashLayer: LayerHasher }) {
     this.#layers = layers.map((l) => (l instanceof Uint8Array ? [l] : l));
+    this.#pruned = pruned;
+  }
+
+  /**
+   * The subtree under node `index` of level keptFrom, hashed again from its leaves; checked against
+   * the kept node, so a change to the rows since the commitment is an error, not a wrong opening.
+   */
+  #below(index: number): MerkleTree {
+    if (this.#recent?.index === index) return this.#recent.tree;
+    const { keptFrom, leaves, hashLayer } = this.#pruned!;
+    const span = 2 ** keptFrom, tree = buildMerkleTree(leaves(index * span, span), hashLayer);
+    const kept = this.node(keptFrom, index);
+    if (tree.root.some((b, i) => b !== kept[i])) throw new Error(`Merkle tree: the leaves under node ${index} of level ${keptFrom} no longer hash to the committed node`);
+    this.#recent = { index, tree };
+    return tree;
   }
 
   get depth(): number {
@@ -116,13 +145,26 @@ class LayeredTree implements MerkleTree {
     const parts = this.#layer(level);
     // Level `level` holds as many nodes as a tree of depth (depth - level) has leaves.
     assertLeafIndex(this.depth - level, index);
+    if (parts === undefined) {
+      const span = 2 ** (this.#pruned!.keptFrom - level), under = Math.floor(index / span);
+      return this.#below(under).node(level, index - under * span);
+    }
     const per = parts[0]!.length / DIGEST_BYTES, i = index % per;
     return parts[Math.floor(index / per)]!.slice(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
   }
 
   layer(level: number): Uint8Array {
     const parts = this.#layer(level);
+    if (parts === undefined) {
+      // A pruned level, whole: every subtree below the kept level hashed again (a capsule's row archive may ask).
+      const count = 2 ** (this.depth - this.#pruned!.keptFrom);
+      return this.#concat(Array.from({ length: count }, (_, i) => this.#below(i).layer(level)));
+    }
     if (parts.length === 1) return parts[0]!.slice();
+    return this.#concat(parts);
+  }
+
+  #concat(parts: readonly Uint8Array[]): Uint8Array {
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
@@ -132,9 +174,9 @@ class LayeredTree implements MerkleTree {
     return out;
   }
 
-  #layer(level: number): readonly Uint8Array[] {
-    const layer = Number.isInteger(level) ? this.#layers[level] : undefined;
-    if (layer === undefined) throw new RangeError(`level must be an integer in [0, ${this.depth}], got ${String(level)}`);
+  #layer(level: number): readonly Uint8Array[] | undefined {
+    const layer = Number.isInteger(level) && level >= 0 && level < this.#layers.length ? this.#layers[level] : null;
+    if (layer === null) throw new RangeError(`level must be an integer in [0, ${this.depth}], got ${String(level)}`);
     return layer;
   }
 }

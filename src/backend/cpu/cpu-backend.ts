@@ -7,7 +7,7 @@
  */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { assertCanonicalColumn, SHARED_MEMORY, sharedColumn, toWorker, type Column } from '../../field/columns.js';
-import { hashPairs, subtreeLayers } from '../../hash/leaves.js';
+import { hashPairs, hashRows, rowsSubtree, subtreeLayers } from '../../hash/leaves.js';
 import { buildMerkleTree, treeFromSubtrees, type MerkleTree } from '../../merkle/tree.js';
 import { ldeInput, type LdeOptions } from '../../ntt/lde.js';
 import { reverseBits } from '../../ntt/points.js';
@@ -20,6 +20,9 @@ interface CpuMatrix extends Matrix {
   readonly backend: 'cpu';
   columns: Column[] | undefined;
 }
+
+/** The levels of a commitment's tree not kept (commitRows): 2^4 leaves are hashed again per opened group. */
+export const PRUNED_LEVELS = 4;
 
 /** Below this many elements of work a job runs on the calling thread. */
 export const PARALLEL_MIN_ELEMENTS = 1 << 16;
@@ -143,21 +146,25 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * hashRows and merkleTree in one: with threads, each builds the subtree of a power-of-two share of
-   * the rows (leaf hashing and every level up to the share's root), and only the few levels above
-   * are hashed here; no layer is copied or concatenated.
+   * hashRows and merkleTree in one, keeping the tree's levels from PRUNED_LEVELS up only: a node below
+   * is hashed again from this matrix's rows when an opening asks for it (the tree holds the columns,
+   * which are never written), so a tree takes 1/16 of its leaf layer's memory rather than twice it.
+   * With threads, each builds the subtree of a power-of-two share of the rows, and only the few levels
+   * above are hashed here; no layer is copied or concatenated.
    */
   async commitRows(m: Matrix): Promise<MerkleTree> {
     const columns = this.columnsOf(m);
-    const parts = this.pool ? 2 ** Math.floor(Math.log2(Math.min(this.pool.size, m.height))) : 1;
-    if (!this.pool || parts < 2 || m.height * m.width < PARALLEL_MIN_ELEMENTS) return this.merkleTree(await this.hashRows(m));
-    const share = m.height / parts;
-    const subtrees = await Promise.all(Array.from({ length: parts }, (_, i) => {
+    const pool = this.pool && m.height * m.width >= PARALLEL_MIN_ELEMENTS ? this.pool : undefined;
+    const parts = pool ? 2 ** Math.floor(Math.log2(Math.min(pool.size, m.height))) : 1;
+    const share = m.height / parts, keptFrom = Math.min(PRUNED_LEVELS, Math.log2(share));
+    const subtrees = await Promise.all(Array.from({ length: parts }, async (_, i) => {
+      if (!pool) return subtreeLayers(rowsSubtree(this.k, columns, keptFrom));
       const moved: ArrayBuffer[] = [];
       const slices = columns.map((c) => toWorker(c, moved, i * share, (i + 1) * share));
-      return this.pool!.run({ op: 'rowsSubtree', columns: slices }, moved).then((r) => subtreeLayers(bytesOf(r)));
+      return pool.run({ op: 'rowsSubtree', columns: slices, keptFrom }, moved).then((r) => subtreeLayers(bytesOf(r)));
     }));
-    return treeFromSubtrees(subtrees, (children) => hashPairs(this.k, children));
+    const hashLayer = (children: Uint8Array) => hashPairs(this.k, children);
+    return treeFromSubtrees(subtrees, hashLayer, { keptFrom, leaves: (first, count) => hashRows(this.k, columns.map((c) => c.subarray(first, first + count))) });
   }
 
   async merkleTree(leaves: Uint8Array): Promise<MerkleTree> {

@@ -39,7 +39,7 @@ export const BACKEND_JOBS: JobHandlers = {
   lde: handler((k, job: ColumnsJob & { opts: LdeOptions }) => ({ columns: extendColumns(k, job.columns, job.opts) })),
   cosetBlocks: handler((k, job: ColumnsJob & { units: [number, number][]; opts: CosetOptions; into?: Column[] }) => ({ columns: cosetBlocks(k, job.columns, job.units, job.opts, job.into) })),
   hashRows: handler((k, job: ColumnsJob) => ({ bytes: hashRows(k, job.columns) })),
-  rowsSubtree: handler((k, job: ColumnsJob) => ({ bytes: rowsSubtree(k, job.columns) })),
+  rowsSubtree: handler((k, job: ColumnsJob & { keptFrom: number }) => ({ bytes: rowsSubtree(k, job.columns, job.keptFrom) })),
 };
 
 /** Whether `handlers` runs `op` (own keys only: a job message is not trusted to name a prototype key). */
