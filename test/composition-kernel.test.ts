@@ -68,6 +68,24 @@ describe('the compiled composition against the verifier\'s pointwise evaluation'
         }
       });
 
+  it('coefficients of 0 and 1 (which fold away in the generated code) give the pointwise values too', async () => {
+    const special: Fp2[] = [[1n, 0n], [0n, 1n], [0n, 0n], [1n, 1n], [P - 1n, 1n]];
+    for (const c of [CASES[3]!, CASES[5]!]) {
+      const { air, trace } = c.make();
+      const logN = air.logN, n = 2 ** logN;
+      const lde = cosetLde(k, trace, { blowup: 4, order: 'bit-reversed' });
+      for (let shift = 0; shift < special.length; shift++) {
+        const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, (_, i) => special[(i + shift) % special.length]!);
+        const got = await compositionOnLde(k, air, { cur: lde, logN, logBlowup: 2 }, alphas, undefined, 4);
+        for (const p of [0, 1, n - 1, n, 3 * n + 5]) {
+          const q = Math.floor(p / n) * n + reverseBits((reverseBits(p % n, logN) + 1) % n, logN);
+          const want = compositionAt(k, air, [pointAt(COSET_SHIFT, logN + 2, p), 0n], lde.map((col) => [col[p]!, 0n] as Fp2), lde.map((col) => [col[q]!, 0n] as Fp2), alphas);
+          expect([got.c0[p], got.c1[p]], `${c.name}, coefficients from ${shift}, point ${p}`).toEqual(want);
+        }
+      }
+    }
+  });
+
   it('by default only the blocks that determine the composition, whose split equals the split of all blocks', async () => {
     const { air, trace } = CASES[1]!.make(); // GEOM: degree 3, two segments
     const logN = air.logN, n = 2 ** logN;

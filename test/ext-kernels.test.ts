@@ -39,10 +39,26 @@ describe('F_p2 column kernels', () => {
     expect(Array.from(acc1!)).toEqual(Array.from(b1, (v, i) => md(v + c[0] * a1[i]! + c[1] * a0[i]!)));
   });
 
-  it('ext_mul, in place over its first operand', () => {
-    const [o0, o1] = run((k, [p0, p1, q0, q1]) => k.raw.ext_mul(p0!, p1!, p0!, p1!, q0!, q1!, n), [a0, a1, b0, b1], 0);
-    expect(Array.from(o0!)).toEqual(Array.from(a0, (v, i) => md(v * b0[i]! + 7n * a1[i]! * b1[i]!)));
-    expect(Array.from(o1!)).toEqual(Array.from(a0, (v, i) => md(v * b1[i]! + a1[i]! * b0[i]!)));
+  it('ext_div_linear: p = (x − z)·q + p(z), the remainder at rem and q[n − 1] = 0 (edge values, z with both coordinates)', () => {
+    const k = Kernels.loadSync();
+    for (const z of [c, [gen.element(), 0n] as [bigint, bigint], [0n, 1n] as [bigint, bigint]]) {
+      const [q0, q1, rem] = k.scoped(() => {
+        const p0 = k.put(a0), p1 = k.put(a1), o0 = k.alloc(n * 8), o1 = k.alloc(n * 8), r = k.alloc(16);
+        k.raw.ext_div_linear(o0, o1, p0, p1, z[0], z[1], n, r);
+        return [k.get(o0, n), k.get(o1, n), k.get(r, 2)];
+      });
+      // p(z) by Horner in the model.
+      let at: [bigint, bigint] = [0n, 0n];
+      for (let i = n - 1; i >= 0; i--) at = ((m) => [madd(m[0], a0[i]!), madd(m[1], a1[i]!)] as [bigint, bigint])(m2mul(at, z));
+      expect([rem![0], rem![1]]).toEqual(at);
+      // Coefficient by coefficient: p_k = q_(k−1) − z·q_k (q_(−1) = 0, plus the remainder at k = 0).
+      expect([q0![n - 1], q1![n - 1]]).toEqual([0n, 0n]);
+      for (let i = 0; i < n; i++) {
+        const zq = m2mul(z, [q0![i]!, q1![i]!]);
+        const prev: [bigint, bigint] = i === 0 ? [rem![0]!, rem![1]!] : [q0![i - 1]!, q1![i - 1]!];
+        expect([md(prev[0] - zq[0]), md(prev[1] - zq[1])], `coefficient ${i}`).toEqual([a0[i], a1[i]]);
+      }
+    }
   });
 
   it('ext_dot_base: Σ x·(b0 + b1·u), over every prefix length that matters (0, 1, all)', () => {

@@ -50,6 +50,11 @@ export interface CpuJobs {
    * makes a job's inputs: `copy` says they must be fresh arrays, moved to a worker.
    */
   runJobs<T>(items: readonly T[], fresh: (item: T, copy: boolean) => { job: Job; transfer: ArrayBuffer[] }): Promise<JobResult[]>;
+  /**
+   * commitRows of host columns the caller made (canonical, one power-of-two length, never written
+   * afterwards): no upload, no copy, no check.
+   */
+  commitColumns(columns: readonly Column[]): Promise<MerkleTree>;
 }
 
 /** A GPU on which a backend keeps matrices resident: its context and transforms (the prover's GPU steps run there). */

@@ -1,5 +1,7 @@
 /**
- * Binary Merkle tree over 32-byte leaf digests with every layer kept (layer 0 = leaves, layer depth = root).
+ * Binary Merkle tree over 32-byte leaf digests (layer 0 = leaves, layer depth = root), every layer kept,
+ * or (treeFromSubtrees with PrunedLevels) the layers from a level up, a node below rehashed from its
+ * leaves when asked for and a whole pruned layer rehashed from all of them.
  *
  * @module
  */

@@ -81,7 +81,8 @@ export interface ProveResult {
   backend: string;
   /**
    * When `keepTrace` was given: the layer, and unless `keepTrace.lde` is false the trace LDE columns
-   * in committed (bit-reversed) row order.
+   * in committed (bit-reversed) row order (on a CPU backend with threads, in a SharedArrayBuffer:
+   * copy one before putting its buffer in a transfer list).
    */
   trace?: { lde: Column[] | undefined; layer: Uint8Array };
 }
@@ -106,9 +107,10 @@ export function prove(k: Kernels, backend: Backend, input: ProveInput): Promise<
 
 /**
  * How a prover behaves where the trace breaks the AIR. The honest one checks the trace and stops
- * when the composition or the last FRI layer is not low-degree; ./testing.ts's dishonest one (for
- * soundness tests) skips the trace check and cuts the polynomials to their bounds, making a proof
- * that must not verify.
+ * when the composition or the last FRI layer is not low-degree, or the OOD answers do not satisfy the
+ * verifier's equation; ./testing.ts's dishonest one (for soundness tests) skips all of that and goes
+ * on with the polynomials cut to their bounds (on the CPU, the composition interpolated from the
+ * blocks that determine an honest one), making a proof that must not verify.
  */
 export interface Conduct {
   readonly refuseInvalid: boolean;
@@ -224,7 +226,7 @@ async function proveChecked(
     const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
     const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceM, split.coeffs, z, zw));
     // The verifier's OOD equation, checked before anything is sent: a composition interpolated from a
-    // trace that breaks the AIR (the CPU steps' S blocks cannot show it) fails it but with negligible odds.
+    // trace that breaks the AIR (the CPU steps' B blocks cannot show it) fails it but with negligible odds.
     if (conduct.refuseInvalid && !Fp2.eq(compositionAt(k, air, z, oodTrace, oodTraceNext, alphas), segmentsAt(logN, z, oodComposition)))
       throw new NotLowDegreeError('the composition does not match the constraints at the OOD point');
     t.absorbExt('ood-trace', oodTrace);

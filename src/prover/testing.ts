@@ -1,8 +1,8 @@
 /**
  * A dishonest prover for soundness tests, outside the production interface (capseal/prover does not
- * export it; the dependency rules keep src/ from importing it): it skips the trace check and, where an
- * honest prover stops because the composition or the last FRI layer is not low-degree, cuts the
- * polynomial to its bound and goes on. Its proofs of a bad trace must not verify.
+ * export it; the dependency rules keep src/ from importing it): it skips the trace check and the OOD
+ * self-check and, where an honest prover stops because the composition or the last FRI layer is not
+ * low-degree, cuts the polynomial to its bound and goes on. Its proofs of a bad trace must not verify.
  *
  * @module
  */

@@ -43,8 +43,9 @@ export interface Split<M extends MatrixHandle = MatrixHandle> {
   lde: Held<M>;
   /**
    * Whether the composition had degree < S·n (the trace satisfies the AIR); undefined where the steps
-   * evaluate it on S·n points only (the CPU's), so that it has that degree by construction and the
-   * prover's check of the OOD answers against the constraints is what finds a trace that breaks the AIR.
+   * evaluate it on the blocks that determine it only (the CPU's): the interpolant then has degree < B·n
+   * whatever the trace, and the prover's check of the OOD answers against the constraints is what
+   * finds a trace that breaks the AIR.
    */
   lowDegree: boolean | undefined;
 }
@@ -72,7 +73,8 @@ export interface StarkSteps<L, M extends MatrixHandle = MatrixHandle> {
   rows(h: Held<M>, positions: readonly number[]): Promise<BigUint64Array>;
   /**
    * The composition on the LDE domain (bit-reversed), as a layer (two columns): on all of it, or on
-   * its first S = compositionSegments(air) coset blocks, which determine a composition of degree < S·n.
+   * its first B coset blocks (B the power of two from S = compositionSegments(air) up), which determine
+   * a composition of degree < S·n.
    */
   composition(air: Air, lde: Held<M>, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
   /**
@@ -84,7 +86,8 @@ export interface StarkSteps<L, M extends MatrixHandle = MatrixHandle> {
   /**
    * The OOD answers at z and zw = z·ω (ω the generator of the trace domain H: the CPU steps get
    * zw's powers by scaling z's with ω's) from the trace (evaluations on H, natural order, as
-   * uploaded) and the segment coefficients; consumes `coeffs`, leaves `trace` to the caller.
+   * uploaded) and the segment coefficients; consumes `coeffs` (the CPU steps keep the trace's and the
+   * segments' coefficients for deep(), which must follow), leaves `trace` to the caller.
    */
   ood(trace: M, coeffs: Held<M>, z: Fp2.Fp2, zw: Fp2.Fp2): Promise<OodAnswers>;
   /** The DEEP composition: FRI layer 0. `comp` holds the 2S composition-segment columns. */

@@ -34,10 +34,8 @@ export interface KernelExports {
   ext_axpy(acc0: number, acc1: number, a0: number, a1: number, c0: bigint, c1: bigint, n: number): void;
   /** (out[0], out[1]) = Σ a[i]·(p0[i] + p1[i]·u): base column a against the F_p2 column p. */
   ext_dot_base(out: number, a: number, p0: number, p1: number, n: number): void;
-  /** Synthetic division of the F_p2 polynomial p (n coefficients) by (x − z): quotient to q (q[n−1] = 0), p(z) to rem. */
+  /** Synthetic division of the F_p2 polynomial p (n coefficients) by (x − z): quotient to q (q[n−1] = 0), p(z) to rem; q must not overlap p. */
   ext_div_linear(q0: number, q1: number, p0: number, p1: number, z0: bigint, z1: bigint, n: number, rem: number): void;
-  /** o = a·b for F_p2 columns. */
-  ext_mul(o0: number, o1: number, a0: number, a1: number, b0: number, b1: number, n: number): void;
   /** One binary FRI fold with α = (a0, a1) of the F_p2 layer v, h[j] = 1/(2·x_j): half values out. */
   ext_fold(o0: number, o1: number, v0: number, v1: number, h: number, a0: bigint, a1: bigint, half: number): void;
   batch_inverse(out: number, a: number, scratch: number, n: number): number;

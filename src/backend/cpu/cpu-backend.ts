@@ -152,11 +152,15 @@ export class CpuBackend implements Backend {
    * With threads, each builds the subtree of a power-of-two share of the rows, and only the few levels
    * above are hashed here; no layer is copied or concatenated.
    */
-  async commitRows(m: Matrix): Promise<MerkleTree> {
-    const columns = this.columnsOf(m);
-    const pool = this.pool && m.height * m.width >= PARALLEL_MIN_ELEMENTS ? this.pool : undefined;
-    const parts = pool ? 2 ** Math.floor(Math.log2(Math.min(pool.size, m.height))) : 1;
-    const share = m.height / parts, keptFrom = Math.min(PRUNED_LEVELS, Math.log2(share));
+  commitRows(m: Matrix): Promise<MerkleTree> {
+    return this.commitColumns(this.columnsOf(m));
+  }
+
+  async commitColumns(columns: readonly Column[]): Promise<MerkleTree> {
+    const height = columns[0]!.length, width = columns.length;
+    const pool = this.pool && height * width >= PARALLEL_MIN_ELEMENTS ? this.pool : undefined;
+    const parts = pool ? 2 ** Math.floor(Math.log2(Math.min(pool.size, height))) : 1;
+    const share = height / parts, keptFrom = Math.min(PRUNED_LEVELS, Math.log2(share));
     const subtrees = await Promise.all(Array.from({ length: parts }, async (_, i) => {
       if (!pool) return subtreeLayers(rowsSubtree(this.k, columns, keptFrom));
       const moved: ArrayBuffer[] = [];
@@ -173,6 +177,7 @@ export class CpuBackend implements Backend {
 
   release(m: Matrix): void {
     (m as CpuMatrix).columns = undefined;
+    this.#coefficients.delete(m);
   }
 
   /**

@@ -17,7 +17,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as F from '../../field/goldilocks.js';
 import type { Air } from '../../stark/air.js';
-import { evaluateAll, type Leaf, type Ops } from '../../stark/expr.js';
+import { evaluate, type LetExpr, type Leaf, type Ops } from '../../stark/expr.js';
 import { compositionTerms, type CompositionTerms } from '../../stark/composition.js';
 import type { Fp2 } from '../../field/ext2.js';
 import type { GeneratedKernel } from '../../stark/steps.js';
@@ -150,17 +150,27 @@ export function rowValues(f: FunctionBuilder, fe: FieldEmitter, load: (l: Leaf) 
     },
   };
   /** fn(v) with v kept alive meanwhile; v is released afterwards unless it was pinned already. */
-  const keeping = <T>(v: FieldValue, fn: () => T): T => {
+  const keeping = (v: FieldValue, fn: () => FieldValue[]): FieldValue[] => {
     if (!('local' in v) || pinned.has(v.local)) return fn();
     pinned.add(v.local);
     const r = fn();
     pinned.delete(v.local);
-    done({ c: 0n }, v);
-    return r;
+    // A result may be v itself (times one, plus zero): the first such passes to the caller; any
+    // other gets a copy, since every value is released once by whoever consumes it.
+    let passed = false;
+    const owned = r.map((x): FieldValue => {
+      if (!('local' in x) || x.local !== v.local) return x;
+      if (!passed) return (passed = true), x;
+      const copy = f.local('i64');
+      f.get(v.local).set(copy);
+      return { local: copy };
+    });
+    if (!passed) done({ c: 0n }, v);
+    return owned;
   };
   /** acc + (a0, a1)·v for constant F_p2 coefficients a and a base value v (v is released). */
   const axpy = (acc: Ext, v: FieldValue, a: Fp2): Ext =>
-    keeping(v, () => [ops.add(acc[0], ops.mul(v, { c: a[0] })), ops.add(acc[1], ops.mul(v, { c: a[1] }))]);
+    keeping(v, () => [ops.add(acc[0], ops.mul(v, { c: a[0] })), ops.add(acc[1], ops.mul(v, { c: a[1] }))]) as Ext;
   return { leaf, ops, keeping, axpy };
 }
 
@@ -216,7 +226,9 @@ function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeo
   // Σ_t α_t·c_t · (x − g^(n−1))·zInv
   loop(({ leaf, ops, keeping, axpy }) => {
     let acc: Ext = [{ c: 0n }, { c: 0n }];
-    for (const { expr, alpha } of terms.transitions) acc = axpy(acc, evaluateAll([expr], leaf, ops)[0]!, alpha);
+    // One memo across the transitions: a subexpression they share is computed once per point.
+    const memo = new Map<LetExpr, FieldValue>();
+    for (const { expr, alpha } of terms.transitions) acc = axpy(acc, evaluate(expr, leaf, ops, memo), alpha);
     const zInv = { local: f.local('i64') };
     f.get(PARAMS).load64(8 * at.zInv).set(zInv.local);
     const divisor = ops.mul(ops.add(element(2, o), { c: F.neg(terms.lastRow) }), zInv);

@@ -5,7 +5,7 @@
  * The work goes by coset block: block b of the bit-reversed LDE holds the coset c_t·H (c_t = s·ω_N^t,
  * t = bitrev_β(b)) in bit-reversed order, and every input of the formula at a point of block b lies
  * in block b: the next trace row (x·ω_n stays in the coset), the point itself (c_t·ω_n^bitrev_n(i)),
- * and x^n = c_t^n, constant on the block. So the β blocks are independent jobs, which the CPU steps
+ * and x^n = c_t^n, constant on the block. So the blocks are independent jobs, which the CPU steps
  * spread over the backend's threads (compositionBlock; the worker runs the same function).
  *
  * @module
@@ -69,7 +69,7 @@ const inline: BlockRunner = async (k, air, blocks, alphas) => blocks.map((b) => 
  * splitSegments interpolates from them, and the segments' LDE gives C's values everywhere else. An
  * honest composition is the same polynomial however it is evaluated, so the proof's bytes are those of
  * an evaluation on all β blocks (the GPU's). A trace that breaks the AIR gives no polynomial, and
- * these S blocks cannot show it: the prover's check of the OOD answers (src/prover/prover.ts) does.
+ * these B blocks cannot show it: the prover's check of the OOD answers (src/prover/prover.ts) does.
  */
 export async function compositionOnLde(
   k: Kernels, air: Air, lde: LdeView, alphas: readonly Fp2[], run: BlockRunner = inline, B = determiningBlocks(air),

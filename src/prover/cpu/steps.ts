@@ -173,12 +173,8 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
     },
     async commitLayer(layer, f) {
       const cols = layerRows(await evaluations(layer), f);
-      // Over the backend's threads where it builds trees by ranges (commitRows), else here.
-      let tree: MerkleTree;
-      if (backend.commitRows) {
-        const m = await backend.upload(cols);
-        tree = await backend.commitRows(m).finally(() => backend.release(m));
-      } else tree = buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c), { keepLeaves: true });
+      // On the CPU backend's threads as it commits its matrices (the rows are ours, never written), else here.
+      const tree = backend.cpuJobs ? await backend.cpuJobs.commitColumns(cols) : buildMerkleTree(hashRows(k, cols), (c) => hashPairs(k, c), { keepLeaves: true });
       return { commitment: hostCommitment(tree), rows: hostHeld(cols) };
     },
     async values(layer) {

@@ -1,6 +1,6 @@
 /**
- * The DEEP composition on the GPU (shaders/deep.wgsl), equal byte for byte to deepComposition of
- * src/stark/deep.ts on xs = domainPoints(k, 7, logN + logBlowup), the trace LDE columns and the
+ * The DEEP composition on the GPU (shaders/deep.wgsl), equal byte for byte to the pointwise formula
+ * of src/stark/deep.ts (deepAt) at xs = domainPoints(k, 7, logN + logBlowup), the trace LDE columns and the
  * composition segments (comp columns 2j, 2j + 1 = segment j's c0, c1).
  *
  * The host folds the OOD values into two constants (Σγ·T(z) + Σγ''·C(z), Σγ'·T(zω)) and turns every

@@ -43,15 +43,6 @@ export function ext_dot_base(out: usize, a: usize, p0: usize, p1: usize, n: usiz
   store<u64>(out + 8, s1);
 }
 
-/** o = a·b in F_p2, element-wise. */
-export function ext_mul(o0: usize, o1: usize, a0: usize, a1: usize, b0: usize, b1: usize, n: usize): void {
-  for (let i: usize = 0; i < n << 3; i += 8) {
-    const x0 = load<u64>(a0 + i), x1 = load<u64>(a1 + i), y0 = load<u64>(b0 + i), y1 = load<u64>(b1 + i);
-    store<u64>(o0 + i, addp(mulp(x0, y0), mulp(mulp(x1, y1), W)));
-    store<u64>(o1 + i, addp(mulp(x0, y1), mulp(x1, y0)));
-  }
-}
-
 /**
  * One binary FRI fold of an F_p2 layer (src/stark/fri.ts foldLayer): for adjacent values a = v[2j],
  * b = v[2j+1] (P(x) and P(−x)) and h[j] = 1/(2x), out[j] = (a + b)/2 + α·(a − b)·h[j].
@@ -70,6 +61,7 @@ export function ext_fold(o0: usize, o1: usize, v0: usize, v1: usize, h: usize, a
 /**
  * Synthetic division of the F_p2 polynomial p (n coefficients, lowest first) by (x − z): q gets the
  * n − 1 coefficients of the quotient and q[n − 1] = 0; the remainder p(z) goes to rem (two u64).
+ * q must not overlap p (q[k − 1] is written before p[k − 1] is read).
  * Runs from the top coefficient down: v_k = p_k + z·v_(k+1), q_(k−1) = v_k, p(z) = v_0.
  */
 export function ext_div_linear(q0: usize, q1: usize, p0: usize, p1: usize, z0: u64, z1: u64, n: usize, rem: usize): void {
