@@ -44,7 +44,8 @@ export class CpuBackend implements Backend {
   readonly threads: number;
   readonly description: string;
 
-  readonly #coefficients = new WeakMap<Matrix, Column[]>();
+  // Not a #private field: tests (and wrappers) derive backends from an instance with Object.create.
+  private readonly interpolations = new WeakMap<Matrix, Column[]>();
 
   private constructor(private readonly k: Kernels, private readonly pool: JobRunner | undefined, private readonly jobs: JobHandlers) {
     this.threads = pool?.size ?? 1;
@@ -96,8 +97,8 @@ export class CpuBackend implements Backend {
 
   /** A matrix's interpolation is kept with it (matrices are never written): an LDE of evaluations computes it, and a later intt reuses it. */
   async intt(m: Matrix): Promise<Matrix> {
-    let coefficients = this.#coefficients.get(m);
-    if (!coefficients) this.#coefficients.set(m, (coefficients = this.columnsOf(await this.columnJob(m, (columns) => ({ op: 'intt', columns })))));
+    let coefficients = this.interpolations.get(m);
+    if (!coefficients) this.interpolations.set(m, (coefficients = this.columnsOf(await this.columnJob(m, (columns) => ({ op: 'intt', columns })))));
     this.columnsOf(m); // refuses a released matrix even when the coefficients are known
     return this.wrap(coefficients, m.height);
   }
@@ -177,7 +178,7 @@ export class CpuBackend implements Backend {
 
   release(m: Matrix): void {
     (m as CpuMatrix).columns = undefined;
-    this.#coefficients.delete(m);
+    this.interpolations.delete(m);
   }
 
   /**
