@@ -12,7 +12,7 @@
 # end; a failed install fails the run. The node_modules that npm ci built serve both Nodes (its native
 # addons — dawn.node, rolldown, lightningcss — are N-API). Each suite runs whatever the other's
 # result; the run fails if either fails; stderr says which Node ran what, how long it took, and how
-# it ended. 18½ to 22½ minutes on the 2-core development machine, npm ci included (see README.md).
+# it ended. 17 to 22½ minutes on the 2-core development machine, npm ci included (see README.md).
 # PostgreSQL: a throwaway cluster in a temporary folder, on a free loopback port, with a random
 # password, started with initdb + pg_ctl (as the postgres user when run as root) and stopped and
 # removed at the end; its URL reaches both Nodes' tests as CAPSEAL_TEST_PG_URL.
