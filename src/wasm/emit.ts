@@ -16,7 +16,12 @@ export type ValType = 'i32' | 'i64';
  * optimizing tier between calls, never during one, so one call over millions of points would run
  * entirely in the baseline tier.
  */
-export const KERNEL_CALL_POINTS = 1 << 12;
+const KERNEL_CALL_POINTS = 1 << 12;
+
+/** Runs a generated kernel f(params, start, end) over points [0, n), KERNEL_CALL_POINTS a call. */
+export function runInCalls(f: (params: number, start: number, end: number) => void, params: number, n: number): void {
+  for (let start = 0; start < n; start += KERNEL_CALL_POINTS) f(params, start, Math.min(n, start + KERNEL_CALL_POINTS));
+}
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e };
 
 /** Opcodes this writer uses (spec §5.4). */

@@ -54,29 +54,42 @@ export interface CompiledComposition extends GeneratedKernel {
   write(k: Kernels, params: number, args: KernelArgs): void;
 }
 
-/** The last kernel compiled for each AIR, with the coefficients it holds. */
-const lastByAir = new WeakMap<Air, { key: string; kernel: CompiledComposition }>();
+/** The module last generated for each AIR: its coefficients, bytes, identity, layout and, once needed, its compilation. */
+interface Generated {
+  readonly key: string;
+  readonly bytes: Uint8Array;
+  readonly id: GeneratedKernel;
+  readonly at: ReturnType<typeof layout>;
+  kernel?: CompiledComposition;
+}
 
-/** The composition of `air` with coefficients `alphas`, compiled (once per AIR and coefficients). */
-export function compiledComposition(air: Air, alphas: readonly Fp2[]): CompiledComposition {
+const lastByAir = new WeakMap<Air, Generated>();
+
+/** The module for `air` and `alphas`, generated once (the id a proof records and the compilation share it). */
+function generated(air: Air, alphas: readonly Fp2[]): Generated {
   const key = alphas.map(String).join();
   const last = lastByAir.get(air);
-  if (last?.key === key) return last.kernel;
-  const kernel = compile(air, alphas);
-  lastByAir.set(air, { key, kernel });
-  return kernel;
+  if (last?.key === key) return last;
+  const terms = compositionTerms(air, alphas), at = layout(air, terms.boundaryGroups.length);
+  const bytes = encodeModule([composeFunction(air, terms, at)]);
+  const g: Generated = { key, bytes, id: { sha256: bytesToHex(sha256(bytes)), bytes: bytes.length }, at };
+  lastByAir.set(air, g);
+  return g;
 }
 
 /** The kernel's module bytes for `air` and `alphas`, and their identity (what a proof's stages record). */
 export function compositionModule(air: Air, alphas: readonly Fp2[]): { bytes: Uint8Array; id: GeneratedKernel } {
-  const terms = compositionTerms(air, alphas);
-  const bytes = encodeModule([composeFunction(air, terms, layout(air, terms.boundaryGroups.length))]);
-  return { bytes, id: { sha256: bytesToHex(sha256(bytes)), bytes: bytes.length } };
+  const { bytes, id } = generated(air, alphas);
+  return { bytes, id };
 }
 
-function compile(air: Air, alphas: readonly Fp2[]): CompiledComposition {
-  const at = layout(air, new Set(air.boundaries.map((b) => b.row)).size);
-  const { bytes, id } = compositionModule(air, alphas);
+/** The composition of `air` with coefficients `alphas`, compiled (once per AIR and coefficients). */
+export function compiledComposition(air: Air, alphas: readonly Fp2[]): CompiledComposition {
+  const g = generated(air, alphas);
+  return (g.kernel ??= compile(g));
+}
+
+function compile({ bytes, id, at }: Generated): CompiledComposition {
   return {
     module: new WebAssembly.Module(bytes as BufferSource),
     ...id,

@@ -19,7 +19,7 @@ import type { Air } from '../../stark/air.js';
 import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
 import { domainPoints } from '../../ntt/points.js';
 import { compiledComposition } from './composition-kernel.js';
-import { KERNEL_CALL_POINTS } from '../../wasm/emit.js';
+import { runInCalls } from '../../wasm/emit.js';
 import { compositionSegments } from '../../stark/air.js';
 import { concatExt, type ExtColumn } from '../../field/ext-columns.js';
 import { compositionTerms } from '../../stark/composition.js';
@@ -112,7 +112,7 @@ export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, al
     // x^n = c_t^n on the whole block.
     const zInv = Fp.inv(Fp.sub(Fp.pow(ct, BigInt(n)), 1n));
     kernel.write(k, params, { out0, out1, xs: x, sigma: next, cur, periodic, inverses, zInv });
-    for (let start = 0; start < n; start += KERNEL_CALL_POINTS) compose(params, start, Math.min(n, start + KERNEL_CALL_POINTS));
+    runInCalls(compose, params, n);
     return { c0: k.get(out0, n), c1: k.get(out1, n) };
   });
 }

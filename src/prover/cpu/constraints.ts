@@ -7,7 +7,7 @@
  * @module
  */
 import type { Column } from '../../field/columns.js';
-import { encodeModule, FieldEmitter, FunctionBuilder, KERNEL_CALL_POINTS, OP } from '../../wasm/emit.js';
+import { encodeModule, FieldEmitter, FunctionBuilder, OP, runInCalls } from '../../wasm/emit.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { evaluateAll, framesLeaf, type Expr, type Frame } from '../../stark/expr.js';
 import { rowValues } from './composition-kernel.js';
@@ -42,7 +42,7 @@ export function evalColumnsAll(k: Kernels, es: readonly Expr[], at: Frame<Column
       const out = es.map(() => k.alloc(8 * n));
       const params = k.alloc(8 * (ptrs.length + out.length));
       k.u64.set([...ptrs, ...out].map(BigInt), params / 8);
-      for (let s = 0; s < n; s += KERNEL_CALL_POINTS) run(params, s, Math.min(n, s + KERNEL_CALL_POINTS));
+      runInCalls(run, params, n);
       out.forEach((p, i) => k.getInto(p, outs[i]!.subarray(start, start + n)));
     });
   }

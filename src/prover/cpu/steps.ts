@@ -92,20 +92,24 @@ export type CpuLayer = ExtColumn | { coefficients: ExtColumn; blowup: number; sh
 export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Matrix> {
   const cpu = jobsOf(backend);
   let kept: { trace: readonly Column[]; segments: readonly Column[] } | undefined;
-  /** Coefficient columns evaluated on shift·⟨ω⟩ with `blowup` (bit-reversed), on the backend's threads. */
-  const extendOnBackend = async (coefficients: Column[], blowup: number, shift: bigint): Promise<readonly Column[]> => {
+  /** Coefficient columns evaluated on shift·⟨ω⟩ with `blowup` (bit-reversed) on the backend's threads: the matrix, and its host copy. */
+  const extend = async (coefficients: Column[], blowup: number, shift: bigint): Promise<Held<Matrix>> => {
     const m = await backend.upload(coefficients);
     try {
       const lde = await backend.lde(m, { blowup, shift, order: 'bit-reversed', from: 'coefficients' });
-      const cols = await backend.read(lde);
-      backend.release(lde);
-      return cols;
+      return { matrix: lde, host: await backend.read(lde) };
     } finally {
       backend.release(m);
     }
   };
+  /** extend() of an F_p2 pair, kept on the host only. */
+  const extendPair = async (c: ExtColumn, blowup: number, shift: bigint): Promise<ExtColumn> => {
+    const { matrix, host } = await extend([c.c0, c.c1], blowup, shift);
+    backend.release(matrix);
+    return pairOf(host!);
+  };
   const evaluations = async (layer: CpuLayer): Promise<ExtColumn> =>
-    'coefficients' in layer ? pairOf(await extendOnBackend([layer.coefficients.c0, layer.coefficients.c1], layer.blowup, layer.shift)) : layer;
+    'coefficients' in layer ? extendPair(layer.coefficients, layer.blowup, layer.shift) : layer;
   const host = (h: Held<Matrix>): readonly Column[] => {
     if (!h.host) throw new Error('CPU steps need the host copy of a matrix (hold() makes it)');
     return h.host;
@@ -129,13 +133,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
       const segments = cpu ? await segmentsOn(cpu, c, logN, S) : splitSegments(k, c, logN, S).segments;
       const coeffs = segments.flatMap((seg) => [seg.c0, seg.c1]);
       // The segments' LDE on the backend (columns spread over its threads), with a host copy.
-      const m = await backend.upload(coeffs);
-      try {
-        const lde = await backend.lde(m, { blowup, shift: COSET_SHIFT, order: 'bit-reversed', from: 'coefficients' });
-        return { coeffs: hostHeld(coeffs), lde: { matrix: lde, host: await backend.read(lde) }, lowDegree: undefined };
-      } finally {
-        backend.release(m);
-      }
+      return { coeffs: hostHeld(coeffs), lde: await extend(coeffs, blowup, COSET_SHIFT), lowDegree: undefined };
     },
     async ood(trace, coeffs, z) {
       const m = await backend.intt(trace);
@@ -158,7 +156,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
         // Fold the coefficients, then evaluate the folded polynomial on the folded domain (shift^f, same blowup).
         const folded = foldCoefficients(k, layer.coefficients, alpha, f);
         if (folded.c0.length * layer.blowup !== 2 ** (logSize - Math.log2(f))) throw new Error('CPU steps: a coefficient layer of the wrong size');
-        return pairOf(await extendOnBackend([folded.c0, folded.c1], layer.blowup, Fp.pow(shift, BigInt(f))));
+        return extendPair(folded, layer.blowup, Fp.pow(shift, BigInt(f)));
       }
       let v = layer, s = shift, a = alpha;
       for (let r = 0; r < Math.log2(f); r++) {
