@@ -13,6 +13,7 @@ import {
   isLeafIndex,
   readDigests,
 } from './checks.js';
+import { blake3Climb } from '../hash/short.js';
 import { hashNode } from './hasher.js';
 import type { MerkleTree } from './tree.js';
 
@@ -80,7 +81,7 @@ export function batchSiblingNodes(depth: number, indices: readonly number[]): Ar
     nodes.push([level, index]);
     return null;
   };
-  climb(depth, opened, opened.map(() => null), takeSibling, () => null);
+  climb(depth, opened, opened.map(() => null), takeSibling, nothing);
   return nodes;
 }
 
@@ -123,18 +124,35 @@ export function verifyBatch(
     else if (!equalDigests(seen, leaf)) return false;
   }
   const opened = distinctSorted([...leafAt.keys()]);
-  const siblings = readDigests(proofSiblings, countSiblings(depth, opened));
+  // A valid opening sends at most depth siblings per opened leaf; the climb below asks for exactly the
+  // number it needs, and any other length is a rejection.
+  if (!Array.isArray(proofSiblings) || proofSiblings.length > opened.length * depth) return false;
+  const siblings = readDigests(proofSiblings, proofSiblings.length);
   if (siblings === undefined) return false;
 
-  let next = 0;
-  const computed = climb(
+  // The climb runs on node numbers (the opened leaves, then the siblings, then each level's parents in
+  // order) and the kernel hashes each level's pairs in one call (src/hash/short.ts blake3Climb).
+  let made = opened.length + siblings.length, next = 0;
+  const levels: Uint32Array[] = [];
+  climb(
     depth,
     opened,
-    opened.map((index) => leafAt.get(index) as Uint8Array),
-    // The length check above guarantees climb asks for exactly siblings.length siblings.
-    () => siblings[next++] as Uint8Array,
-    hashNode,
+    opened.map((_, j) => j),
+    // Past the end of a short list a leaf stands in; the count check below rejects it before any hashing.
+    () => opened.length + Math.min(next++, siblings.length - 1),
+    (lefts, rights) => {
+      const level = new Uint32Array(2 * lefts.length);
+      const parents = lefts.map((left, i) => {
+        level[2 * i] = left;
+        level[2 * i + 1] = rights[i]!;
+        return made++;
+      });
+      levels.push(level);
+      return parents;
+    },
   );
+  if (next !== siblings.length) return false;
+  const computed = blake3Climb([...opened.map((index) => leafAt.get(index) as Uint8Array), ...siblings], levels);
   return equalDigests(computed, root);
 }
 
@@ -150,44 +168,51 @@ function distinctSorted(indices: readonly number[]): number[] {
   return [...new Set(indices)].sort((a, b) => a - b);
 }
 
+const nothing = (lefts: readonly null[]): null[] => lefts.map(() => null);
+
 function countSiblings(depth: number, opened: number[]): number {
   let count = 0;
   const countSibling = (): null => {
     count++;
     return null;
   };
-  climb(depth, opened, opened.map(() => null), countSibling, () => null);
+  climb(depth, opened, opened.map(() => null), countSibling, nothing);
   return count;
 }
 
 /**
  * Walks a batched opening from the distinct sorted leaf indices `opened` (carrying `values`) up to
  * the root, returning the root's value. At each level every known node is paired with its sibling:
- * the next known node if that is the sibling, otherwise `sibling(level, index)` supplies it. This is
- * the single place that fixes which siblings a proof holds and their canonical order.
+ * the next known node if that is the sibling, otherwise `sibling(level, index)` supplies it; `join`
+ * then turns the level's pairs into their parents at once. This is the single place that fixes which
+ * siblings a proof holds and their canonical order.
  */
 function climb<T>(
   depth: number,
   opened: readonly number[],
   values: readonly T[],
   sibling: (level: number, index: number) => T,
-  join: (left: T, right: T) => T,
+  join: (lefts: readonly T[], rights: readonly T[]) => T[],
 ): T {
   let known = opened;
   let knownValues = values;
   for (let level = 0; level < depth; level++) {
     const parents: number[] = [];
-    const parentValues: T[] = [];
+    const lefts: T[] = [], rights: T[] = [];
     for (let k = 0; k < known.length; k++) {
       const index = known[k] as number;
       const value = knownValues[k] as T;
-      if (index % 2 === 0 && known[k + 1] === index + 1) parentValues.push(join(value, knownValues[++k] as T));
-      else if (index % 2 === 0) parentValues.push(join(value, sibling(level, index + 1)));
-      else parentValues.push(join(sibling(level, index - 1), value));
+      if (index % 2 === 0) {
+        lefts.push(value);
+        rights.push(known[k + 1] === index + 1 ? (knownValues[++k] as T) : sibling(level, index + 1));
+      } else {
+        lefts.push(sibling(level, index - 1));
+        rights.push(value);
+      }
       parents.push(parentOf(index));
     }
     known = parents;
-    knownValues = parentValues;
+    knownValues = join(lefts, rights);
   }
   return knownValues[0] as T;
 }

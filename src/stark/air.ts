@@ -8,7 +8,7 @@
  */
 import { assertCanonicalColumn, encodeColumn, findNonCanonical, type Column } from '../field/columns.js';
 import * as F from '../field/goldilocks.js';
-import { blake3 } from '../hash/digest.js';
+import { blake3Short } from '../hash/short.js';
 import { checkExpr, degree, evalBaseAll, nameProblem, serializeExpr, type Expr } from './expr.js';
 import { ByteWriter } from '../bytes/writer.js';
 
@@ -161,7 +161,7 @@ export function airDigest(air: Air): Uint8Array {
     w.raw(F.encode(b.value));
   });
   w.lengthPrefixed('air.parameters', air.parameters);
-  return blake3(w.finish());
+  return blake3Short(w.finish());
 }
 
 /** A periodic column's values on all n trace rows (its m values repeated n/m times). */

@@ -240,7 +240,7 @@ export const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LI
 const TAG = { const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9, let: 10, ref: 11 } as const;
 
 /** Encoded bytes as a list of chunks, joined once at the end. */
-type Chunks = readonly (readonly number[])[];
+type Writer = (out: number[]) => void;
 
 const u32 = (x: number): number[] => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, x >>> 24];
 
@@ -256,8 +256,12 @@ const u32 = (x: number): number[] => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0
 export function serializeExpr(e: Expr): Uint8Array {
   checkShape(e, 'serializeExpr: expr');
   let lets = 0;
-  const node = (tag: number, fields: readonly number[], ...children: Chunks[]): Chunks => [[tag, ...fields], ...children.flat()];
-  const chunks = evaluate<Chunks>(e, (l) => node(TAG[l.op], u32(l.op === 'periodic' ? l.index : l.col)), {
+  // Each node becomes a writer of its encoding, so the bytes are pushed once, in order, with no nested arrays.
+  const node = (tag: number, fields: readonly number[], ...children: Writer[]): Writer => (out) => {
+    out.push(tag, ...fields);
+    for (const child of children) child(out);
+  };
+  const write = evaluate<Writer>(e, (l) => node(TAG[l.op], u32(l.op === 'periodic' ? l.index : l.col)), {
     constant: (v) => node(TAG.const, [...F.encode(v)]),
     add: (a, b) => node(TAG.add, [], a, b),
     sub: (a, b) => node(TAG.sub, [], a, b),
@@ -269,7 +273,9 @@ export function serializeExpr(e: Expr): Uint8Array {
       return { first: node(TAG.let, id, v), later: node(TAG.ref, id) };
     },
   });
-  return Uint8Array.from(chunks.flat());
+  const bytes: number[] = [];
+  write(bytes);
+  return Uint8Array.from(bytes);
 }
 
 // ---------------------------------------------------------------- evaluation

@@ -44,41 +44,64 @@ export function snapshotBytes(x: unknown, what: string): Uint8Array {
  * than the proof format allows, or nesting deeper than a proof's.
  */
 export function snapshot(x: unknown, path: string): unknown {
-  return copy(x, path, 0, { items: 0, bytes: 0 });
+  try {
+    return copy(x, 0, { items: 0, bytes: 0 });
+  } catch (e) {
+    if (e instanceof Refusal) throw new TypeError(`${path}${e.where.reverse().join('')}${e.message}`);
+    throw e;
+  }
 }
 
-function spend(budget: Budget, items: number, bytes: number, path: string): void {
+/**
+ * Why a part of the input is refused; `where` collects the path from that part up as the refusal
+ * travels out, so an honest proof's thousands of items cost no path strings.
+ */
+class Refusal extends Error {
+  readonly where: string[] = [];
+}
+
+function spend(budget: Budget, items: number, bytes: number): void {
   budget.items += items;
   budget.bytes += bytes;
   if (budget.items > SNAPSHOT_MAX_ITEMS || budget.bytes > SNAPSHOT_MAX_BYTES)
-    throw new TypeError(`${path}: the input holds more than a proof can (over ${SNAPSHOT_MAX_ITEMS} items or ${SNAPSHOT_MAX_BYTES} bytes)`);
+    throw new Refusal(`: the input holds more than a proof can (over ${SNAPSHOT_MAX_ITEMS} items or ${SNAPSHOT_MAX_BYTES} bytes)`);
 }
 
-function copy(x: unknown, path: string, depth: number, budget: Budget): unknown {
+/** copy() of one member, adding its step (`[i]` or `.key`) to the path of a refusal. */
+function copyMember(x: unknown, step: string | number, depth: number, budget: Budget): unknown {
+  try {
+    return copy(x, depth, budget);
+  } catch (e) {
+    if (e instanceof Refusal) e.where.push(typeof step === 'number' ? `[${step}]` : `.${step}`);
+    throw e;
+  }
+}
+
+function copy(x: unknown, depth: number, budget: Budget): unknown {
   if (typeof x !== 'object' || x === null) return x;
   const typed = typedArrayName.call(x);
   if (typed === 'Uint8Array' || typed === 'BigUint64Array') {
     // The byte length through the slot-reading getter, before anything is copied.
-    spend(budget, 1, typedByteLength.call(x), path);
+    spend(budget, 1, typedByteLength.call(x));
     return typed === 'Uint8Array' ? new Uint8Array(x as Uint8Array) : new BigUint64Array(x as BigUint64Array);
   }
-  if (typed !== undefined) throw new TypeError(`${path} is a ${typed}`);
-  if (depth >= MAX_DEPTH) throw new TypeError(`${path} nests deeper than a proof`);
+  if (typed !== undefined) throw new Refusal(` is a ${typed}`);
+  if (depth >= MAX_DEPTH) throw new Refusal(' nests deeper than a proof');
   if (Array.isArray(x)) {
     const n: unknown = x.length;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > MAX_ROW_VALUES) throw new TypeError(`${path} claims ${String(n)} items, more than a proof holds`);
-    spend(budget, n, 0, path);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > MAX_ROW_VALUES) throw new Refusal(` claims ${String(n)} items, more than a proof holds`);
+    spend(budget, n, 0);
     const out: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = copy(x[i], `${path}[${i}]`, depth + 1, budget);
+    for (let i = 0; i < n; i++) out[i] = copyMember(x[i], i, depth + 1, budget);
     return out;
   }
   const proto: unknown = Object.getPrototypeOf(x);
-  if (proto !== Object.prototype && proto !== null) throw new TypeError(`${path} is not a plain object`);
+  if (proto !== Object.prototype && proto !== null) throw new Refusal(' is not a plain object');
   const keys = Object.keys(x);
-  spend(budget, keys.length, 0, path);
+  spend(budget, keys.length, 0);
   const out: Record<string, unknown> = {};
   // defineProperty: a "__proto__" key stays an own member, as it was.
   for (const key of keys)
-    Object.defineProperty(out, key, { value: copy((x as Record<string, unknown>)[key], `${path}.${key}`, depth + 1, budget), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, { value: copyMember((x as Record<string, unknown>)[key], key, depth + 1, budget), enumerable: true, writable: true, configurable: true });
   return out;
 }

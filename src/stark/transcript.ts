@@ -32,7 +32,7 @@
  * @module
  */
 import { concatBytes } from '@noble/hashes/utils.js';
-import { blake3Short, grindShort } from '../hash/short.js';
+import { blake3ShortConcat, grindShort } from '../hash/short.js';
 import { P, isCanonical } from '../field/goldilocks.js';
 import { isCanonical as isCanonicalExt, type Fp2 } from '../field/ext2.js';
 
@@ -49,16 +49,19 @@ const U64_MAX = (1n << 64n) - 1n;
 /** Candidates per squeeze in challengeElement: one BLAKE3 output block. */
 const ELEMENT_CANDIDATE_BYTES = 32;
 
+/** x (an integer in [0, 2^53) or a bigint in [0, 2^64)) as 8 bytes little-endian. */
 function u64le(x: bigint | number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(x), true);
-  return out;
+  if (typeof x === 'bigint') {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, x, true);
+    return out;
+  }
+  const lo = x % 2 ** 32, hi = Math.floor(x / 2 ** 32);
+  return Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff, (hi >>> 16) & 0xff, hi >>> 24);
 }
 
 function u32le(x: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, x, true);
-  return out;
+  return Uint8Array.of(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, x >>> 24);
 }
 
 /** u64-LE(length) ‖ bytes, the framing of every variable-length field. */
@@ -77,6 +80,21 @@ function ascii(s: string): Uint8Array {
 function checkLabel(what: string, label: unknown): asserts label is string {
   if (typeof label !== 'string' || label.length === 0 || label.length > MAX_LABEL_LENGTH || !/^[\x20-\x7e]*$/.test(label))
     throw new RangeError(`${what}: label must be 1 to ${MAX_LABEL_LENGTH} printable ASCII characters, got ${JSON.stringify(label)}`);
+}
+
+/** lp(ascii(label)) of the labels met so far: a transcript uses a handful of constant labels many times. */
+const framedLabels = new Map<string, Uint8Array>();
+const MAX_FRAMED_LABELS = 256;
+
+/** The checked label, framed as it is hashed: lp(ascii(label)). */
+function framedLabel(what: string, label: unknown): Uint8Array {
+  let framed = typeof label === 'string' ? framedLabels.get(label) : undefined;
+  if (framed === undefined) {
+    checkLabel(what, label);
+    framed = lp(ascii(label));
+    if (framedLabels.size < MAX_FRAMED_LABELS) framedLabels.set(label, framed);
+  }
+  return framed;
 }
 
 function checkNonce(what: string, nonce: unknown): asserts nonce is bigint {
@@ -100,7 +118,7 @@ const TAG_RATCHET = tag('ratchet');
 const TAG_POW = tag('pow');
 
 /** BLAKE3 of the concatenation (on the wasm kernel for short inputs: src/hash/short.ts). */
-const hash = (...parts: Uint8Array[]): Uint8Array => blake3Short(concatBytes(...parts));
+const hash = blake3ShortConcat;
 
 /**
  * The first 8-byte little-endian candidate in `bytes` that is < p, or undefined if there is none.
@@ -142,9 +160,9 @@ export class Transcript {
   }
 
   absorb(label: string, data: Uint8Array): void {
-    checkLabel('absorb', label);
+    const l = framedLabel('absorb', label);
     if (!(data instanceof Uint8Array)) throw new TypeError('absorb: data must be a Uint8Array');
-    this.#cv = hash(TAG_ABSORB, this.#cv, lp(ascii(label)), lp(data));
+    this.#cv = hash(TAG_ABSORB, this.#cv, l, u64le(data.length), data);
   }
 
   /** Absorbs base-field elements, each canonical 8-byte LE; a value ≥ p is an error, never reduced. */
@@ -176,10 +194,9 @@ export class Transcript {
 
   /** n pseudo-random bytes bound to everything absorbed so far; ratchets the state afterwards. */
   challengeBytes(label: string, n: number): Uint8Array {
-    checkLabel('challengeBytes', label);
+    const l = framedLabel('challengeBytes', label);
     if (!Number.isInteger(n) || n < 0 || n > MAX_CHALLENGE_BYTES)
       throw new RangeError(`challengeBytes: n must be an integer in [0, ${MAX_CHALLENGE_BYTES}], got ${n}`);
-    const l = lp(ascii(label));
     const out = new Uint8Array(Math.ceil(n / STATE_BYTES) * STATE_BYTES);
     for (let i = 0; i * STATE_BYTES < n; i++) out.set(hash(TAG_SQUEEZE, this.#cv, l, u32le(i)), i * STATE_BYTES);
     this.#cv = hash(TAG_RATCHET, this.#cv, l, u64le(n));

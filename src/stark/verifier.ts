@@ -13,14 +13,15 @@
  */
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
-import { encodeColumn, findNonCanonical } from '../field/columns.js';
-import { blake3Short } from '../hash/short.js';
+import { findNonCanonical } from '../field/columns.js';
+import { DIGEST_BYTES } from '../hash/digest.js';
+import { hashRowsRowMajor } from '../hash/leaves.js';
 import { verifyBatch } from '../merkle/proof.js';
 import type { Kernels } from '../wasm/kernels.js';
 import { compositionSegments, type Air } from './air.js';
-import { deepAt } from './deep.js';
-import { COSET_SHIFT, pointAt, reverseBits, rootPower } from './domain.js';
-import { evaluateFinal, foldGroup, friPlan } from './fri.js';
+import { COSET_SHIFT } from './domain.js';
+import { friPlan } from './fri.js';
+import { deepAtPoints, evaluateAtPositions, foldGroups, pointExponents } from './query-kernels.js';
 import { compositionAt, segmentsAt } from './ood.js';
 import { checkOptions, securityBits, type ProofOptions } from './options.js';
 import type { Opening, StarkProof } from './proof.js';
@@ -55,17 +56,19 @@ export interface VerifyOptions {
   minSecurityBits: number;
 }
 
-/** An opening's rows (`width` elements each, views into its values), after checking their shape. */
-function openedRows(op: Opening, count: number, width: number, code: StarkErrorCode, what: string): BigUint64Array[] {
+/** An opening's rows (count × width values, row-major), after checking their shape and that every value is canonical. */
+function openedRows(op: Opening, count: number, width: number, code: StarkErrorCode, what: string): BigUint64Array {
   require(typeof op === 'object' && op !== null && op.rows instanceof BigUint64Array, code, `${what}: rows missing`);
   require(op.rows.length === count * width, code, `${what}: ${op.rows.length} values, expected ${count}·${width}`);
   const bad = findNonCanonical(op.rows);
   require(bad < 0, code, `${what}: row ${Math.floor(bad / width)} holds a non-canonical element`);
-  return Array.from({ length: count }, (_, r) => op.rows.subarray(r * width, (r + 1) * width));
+  return op.rows;
 }
 
-function checkOpening(root: Uint8Array, depth: number, indices: number[], rows: BigUint64Array[], op: Opening, code: StarkErrorCode, what: string): void {
-  const leaves = rows.map((row) => blake3Short(encodeColumn(row)));
+/** The opened rows (indices.length × width) hash to leaves that `op`'s Merkle proof takes to `root`. */
+function checkOpening(k: Kernels, root: Uint8Array, depth: number, indices: number[], rows: BigUint64Array, width: number, op: Opening, code: StarkErrorCode, what: string): void {
+  const digests = hashRowsRowMajor(k, rows, indices.length, width);
+  const leaves = indices.map((_, r) => digests.subarray(r * DIGEST_BYTES, (r + 1) * DIGEST_BYTES));
   require(verifyBatch(root, depth, indices, leaves, op.proof), code, `${what}: Merkle opening does not match the root`);
 }
 
@@ -147,51 +150,43 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   // Openings of the trace and composition at every position of every queried fold group.
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
   const traceRows = openedRows(proof.traceOpening, positions.length, w, 'trace-opening', 'trace');
-  checkOpening(proof.traceRoot, logNN, positions, traceRows, proof.traceOpening, 'trace-opening', 'trace');
+  checkOpening(k, proof.traceRoot, logNN, positions, traceRows, w, proof.traceOpening, 'trace-opening', 'trace');
   const compRows = openedRows(proof.compositionOpening, positions.length, 2 * S, 'composition-opening', 'composition');
-  checkOpening(proof.compositionRoot, logNN, positions, compRows, proof.compositionOpening, 'composition-opening', 'composition');
+  checkOpening(k, proof.compositionRoot, logNN, positions, compRows, 2 * S, proof.compositionOpening, 'composition-opening', 'composition');
   const layerLeaves = proof.friOpenings.map((op, i) => {
     const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
     const rows = openedRows(op, leaves.length, 2 * f, 'fri-opening', `FRI layer ${i + 1}`);
-    checkOpening(proof.friRoots[i]!, logNN - logF * (i + 1) - logF, leaves, rows, op, 'fri-opening', `FRI layer ${i + 1}`);
-    return new Map(leaves.map((leaf, j) => [leaf, rows[j]!]));
+    checkOpening(k, proof.friRoots[i]!, logNN - logF * (i + 1) - logF, leaves, rows, 2 * f, op, 'fri-opening', `FRI layer ${i + 1}`);
+    return new Map(leaves.map((leaf, j) => [leaf, rows.subarray(2 * f * j, 2 * f * (j + 1))]));
   });
 
-  // DEEP values at each query's fold group, folded layer by layer down to the final polynomial.
+  // DEEP values at each query's fold group, folded layer by layer down to the final polynomial, every
+  // query at once on the kernels (./query-kernels.ts; the BigInt references are deepAt and foldGroup).
   const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
-  const ood = { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
-  // 1/(x − z) and 1/(x − z·ω) at every opened point, in one batch inversion (z ∉ F_p: none is 0).
-  // Group g's points are x0·ω_f^bitrev(r), x0 = 7·ω_N^bitrev(g) (./domain.ts): one power per group.
-  const groupRoots = Array.from({ length: f }, (_, r) => rootPower(logF, reverseBits(r, logF)));
-  const inverses = Fp2.batchInverse(queries.flatMap((g) => {
-    const x0 = Fp.mul(COSET_SHIFT, rootPower(logNN, reverseBits(g, logNN - logF)));
-    return groupRoots.flatMap((root) => {
-      const x = Fp2.fromBase(Fp.mul(x0, root));
-      return [Fp2.sub(x, z), Fp2.sub(x, zw)];
-    });
-  }));
-  for (const [qi, g] of queries.entries()) {
-    const group = Array.from({ length: f }, (_, j) => {
-      const r = qi * f + j;
-      return deepAt(traceRows[r]!, compRows[r]!, inverses[2 * r]!, inverses[2 * r + 1]!, ood);
-    });
-    let value = foldGroup(group, INV_SHIFT, logNN, g, friAlphas[0]!);
-    let shift = Fp.pow(COSET_SHIFT, BigInt(f));
-    let invShift = Fp.pow(INV_SHIFT, BigInt(f));
-    let logSize = logNN - logF;
-    let pos = g;
-    for (let i = 1; i < plan.folds; i++) {
-      const leaf = pos >> logF, row = layerLeaves[i - 1]!.get(leaf)!;
-      const values = Array.from({ length: f }, (_, j): Fp2.Fp2 => [row[2 * j]!, row[2 * j + 1]!]);
-      require(Fp2.eq(values[pos & (f - 1)]!, value), 'fri-folding', `query ${g}: FRI layer ${i} disagrees with the fold of layer ${i - 1}`);
-      value = foldGroup(values, invShift, logSize, leaf, friAlphas[i]!);
-      shift = Fp.pow(shift, BigInt(f));
-      invShift = Fp.pow(invShift, BigInt(f));
-      logSize -= logF;
-      pos = leaf;
+  const ood = { z, zw, oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
+  const deep = deepAtPoints(k, traceRows, compRows, pointExponents(positions, logNN), COSET_SHIFT, logNN, ood);
+  let folded = foldGroups(k, deep, queries, logF, INV_SHIFT, logNN, friAlphas[0]!);
+  let shift = Fp.pow(COSET_SHIFT, BigInt(f));
+  let invShift = Fp.pow(INV_SHIFT, BigInt(f));
+  let logSize = logNN - logF;
+  const pos = [...queries];
+  for (let i = 1; i < plan.folds; i++) {
+    const groups = new BigUint64Array(queries.length * 2 * f);
+    for (let q = 0; q < queries.length; q++) {
+      const leaf = pos[q]! >> logF, row = layerLeaves[i - 1]!.get(leaf)!, at = 2 * (pos[q]! & (f - 1));
+      require(row[at] === folded[2 * q] && row[at + 1] === folded[2 * q + 1], 'fri-folding',
+        `query ${queries[q]}: FRI layer ${i} disagrees with the fold of layer ${i - 1}`);
+      groups.set(row, q * 2 * f);
+      pos[q] = leaf;
     }
-    require(Fp2.eq(evaluateFinal(proof.finalPoly, pointAt(shift, logSize, pos)), value), 'final-polynomial',
-      `query ${g}: the final polynomial disagrees with the last fold`);
+    folded = foldGroups(k, groups, pos, logF, invShift, logSize, friAlphas[i]!);
+    shift = Fp.pow(shift, BigInt(f));
+    invShift = Fp.pow(invShift, BigInt(f));
+    logSize -= logF;
   }
+  const last = evaluateAtPositions(k, proof.finalPoly, shift, logSize, pos);
+  for (let q = 0; q < queries.length; q++)
+    require(last[2 * q] === folded[2 * q] && last[2 * q + 1] === folded[2 * q + 1], 'final-polynomial',
+      `query ${queries[q]}: the final polynomial disagrees with the last fold`);
   return { ok: true, securityBits: bits };
 }

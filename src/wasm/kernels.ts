@@ -47,11 +47,19 @@ export interface KernelExports {
   blake3_rows(out: number, data: number, rows: number, cols: number, rowStride: number, colStride: number): void;
   /** out[i] = BLAKE3(data[64i .. 64i+64)), 32 bytes each; out may equal data. */
   blake3_pairs(out: number, data: number, pairs: number): void;
+  /** Parents of the child pairs named by u32 indices idx (2 per pair) into the 32-byte nodes at `nodes`; scratch takes 64 bytes per pair. */
+  blake3_pairs_gather(out: number, nodes: number, idx: number, pairs: number, scratch: number): void;
   /** BLAKE3 of len bytes at data; 32 bytes at out. */
   blake3_bytes(out: number, data: number, len: number): void;
   /** The first nonce in [start, start + count) whose BLAKE3(data[0 .. len − 8) ‖ le64(nonce)) has ≥ bits leading zero bits; −1 if none. */
   blake3_grind(out: number, data: number, len: number, bits: number, start: bigint, count: bigint): bigint;
   scatter_bit_reversed(out: number, a: number, logN: number, stride: number, offset: number): void;
+  /** The DEEP composition at m points x_r = shift·ω^exps[r] from opened rows (./assembly/points.ts has the params layout). */
+  deep_points(out: number, trace: number, comp: number, exps: number, m: number, w: number, s: number, params: number, scratch: number): void;
+  /** FRI folds of m groups of 2^logF interleaved F_p2 values, in place, down to each group's first value. */
+  fold_groups(values: number, exps: number, m: number, logF: number, invShift: bigint, invOmega: bigint, alpha0: bigint, alpha1: bigint, invRoots: number): void;
+  /** An F_p2 polynomial of d coefficients at m points x_r = shift·ω^exps[r]. */
+  eval_points(out: number, coeffs: number, d: number, shift: bigint, omega: bigint, exps: number, m: number): void;
 }
 
 const PAGE = 65536;

@@ -582,3 +582,21 @@ export function blake3_grind(out: usize, data: usize, len: usize, bits: u32, sta
   }
   return -1;
 }
+
+/**
+ * Parents of gathered child pairs, for a verifier climbing a batched Merkle opening: parent i =
+ * BLAKE3(node idx[2i] ‖ node idx[2i+1]), node j being the 32 bytes at nodes + 32j and idx u32s; the pairs
+ * are gathered into scratch (64 bytes each) and hashed as blake3_pairs does. out may lie inside nodes,
+ * after every node idx names.
+ */
+export function blake3_pairs_gather(out: usize, nodes: usize, idx: usize, pairs: usize, scratch: usize): void {
+  for (let i: usize = 0; i < pairs; i++) {
+    const left = nodes + (<usize>load<u32>(idx + (i << 3)) << 5), right = nodes + (<usize>load<u32>(idx + (i << 3), 4) << 5);
+    const to = scratch + (i << 6);
+    v128.store(to, v128.load(left));
+    v128.store(to, v128.load(left, 16), 16);
+    v128.store(to, v128.load(right), 32);
+    v128.store(to, v128.load(right, 16), 48);
+  }
+  blake3_pairs(out, scratch, pairs);
+}

@@ -4,6 +4,7 @@ export * from './vector';
 export * from './ext';
 export * from './ntt';
 export * from './blake3';
+export * from './points';
 export { powp as pow, invp as inv } from './goldilocks';
 import { mulp, addp, subp } from './goldilocks';
 export function mul(a: u64, b: u64): u64 { return mulp(a, b); }
