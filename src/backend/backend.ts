@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Kernels } from '../wasm/kernels.js';
 import type { Column } from '../field/columns.js';
 import type { LdeOptions } from '../ntt/lde.js';
 import type { MerkleTree } from '../merkle/tree.js';
@@ -43,6 +44,11 @@ export interface StageRecord {
 export interface CpuJobs {
   /** Threads running the jobs (1: the calling thread). */
   readonly threads: number;
+  /**
+   * The WebAssembly kernels these jobs use on the calling thread: a layer above computing on the same
+   * thread uses them too, so one memory holds both's scratch (a wasm memory never shrinks).
+   */
+  readonly kernels: Kernels;
   /** Whether the backend's workers serve `op` jobs. */
   handles(op: string): boolean;
   /**

@@ -20,7 +20,7 @@ import { checkOptions, DEFAULT_OPTIONS, securityBits, type ProofOptions } from '
 import type { Opening, StarkProof } from '../stark/proof.js';
 import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from '../stark/protocol.js';
 import { NotLowDegreeError, UnsatisfiedConstraintError } from './errors.js';
-import { type Commitment, type GeneratedKernel, type Held, type StarkSteps } from '../stark/steps.js';
+import { type Commitment, type GeneratedKernel, type Held, type Split, type StarkSteps } from '../stark/steps.js';
 import type { Transcript } from '../stark/transcript.js';
 import { evalColumnsAll } from './cpu/constraints.js';
 import { cpuSteps } from './cpu/steps.js';
@@ -135,15 +135,18 @@ export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, c
   // resident one's.
   const attempt = async (on: Backend, { resident, rerun }: { resident: boolean; rerun: boolean }): Promise<ProveResult> => {
     const stages: StageTiming[] = [];
+    // A CPU backend's own kernels where it has some on this thread: one wasm memory then holds the
+    // scratch of both (a wasm memory never shrinks), not two.
+    const kernels = on.cpuJobs?.kernels ?? k;
     const hostCheck = on.kind !== 'gpu' && !resident && !rerun && conduct.refuseInvalid;
     const total = PROVE_STAGES.length - (hostCheck ? 0 : 1);
     if (hostCheck) {
       input.progress?.({ stage: 'trace check', done: 0, total });
       const t0 = performance.now();
-      if (!satisfies(k, air, input.trace)) throw violation(air, input.trace);
+      if (!satisfies(kernels, air, input.trace)) throw violation(air, input.trace);
       stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
     }
-    const r = await proveChecked(k, on, o, input, conduct, { done: hostCheck ? 1 : 0, total });
+    const r = await proveChecked(kernels, on, o, input, conduct, { done: hostCheck ? 1 : 0, total });
     return { ...r, stages: [...stages, ...r.stages] };
   };
   try {
@@ -209,12 +212,18 @@ async function proveChecked(
 
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
     const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
-    const comp = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup), steps.compositionKernel?.(air, alphas));
-    const split = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
-    const compM = split.lde.matrix;
+    // Large intermediates are dropped (set undefined) once consumed: the stage closures below capture
+    // this scope, so a const would hold its columns until the proof is done.
+    let comp: unknown = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup), steps.compositionKernel?.(air, alphas));
+    let split: Split<Matrix> | undefined = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
+    comp = undefined;
+    const compLde = split.lde, lowDegree = split.lowDegree;
+    let segmentCoeffs: Held<Matrix> | undefined = split.coeffs;
+    split = undefined;
+    const compM = compLde.matrix;
     held.push(compM);
-    if (split.lowDegree === false && conduct.refuseInvalid) {
-      steps.drop(split.coeffs);
+    if (lowDegree === false && conduct.refuseInvalid) {
+      steps.drop(segmentCoeffs!);
       throw new NotLowDegreeError(`composition has degree ≥ ${S}·n`);
     }
     const compTree = await timed('composition commit', steps.where, () => steps.commitMatrix(compM));
@@ -224,7 +233,8 @@ async function proveChecked(
     // 3. Out-of-domain answers at z and z·ω.
     const z = drawOodPoint(t);
     const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
-    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceM, split.coeffs, z, zw));
+    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceM, segmentCoeffs!, z, zw));
+    segmentCoeffs = undefined;
     // The verifier's OOD equation, checked before anything is sent: a composition interpolated from a
     // trace that breaks the AIR (the CPU steps' B blocks cannot show it) fails it but with negligible odds.
     if (conduct.refuseInvalid && !Fp2.eq(compositionAt(k, air, z, oodTrace, oodTraceNext, alphas), segmentsAt(logN, z, oodComposition)))
@@ -235,15 +245,18 @@ async function proveChecked(
 
     // 4. DEEP composition and FRI.
     const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
-    const deep = await timed('deep composition', steps.where, () =>
-      steps.deep(lde, split.lde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
+    let deep: unknown = await timed('deep composition', steps.where, () =>
+      steps.deep(lde, compLde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
     const plan = friPlan(logN, o);
-    const fri = await timed('fri', steps.where, () =>
-      friCommit(k, steps, deep, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root)));
+    const fri = await timed('fri', steps.where, () => {
+      const layer0 = deep;
+      deep = undefined;
+      return friCommit(k, steps, layer0, logNN, COSET_SHIFT, o, plan, () => t.challengeExt('fri-alpha'), (root) => t.absorb('fri-root', root));
+    });
     commitments.push(...fri.layers.map((l) => l.commitment));
     if (!fri.lowDegree && conduct.refuseInvalid) throw new NotLowDegreeError(`FRI's last layer has degree ≥ ${plan.finalDegree}`);
     t.absorbExt('fri-final', fri.finalPoly);
-    const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: split.lde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
+    const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: compLde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
     input.progress?.({ stage: 'done', done: count.done, total: count.total });
     return kept ? { ...result, trace: kept } : result;
   } finally {

@@ -21,8 +21,8 @@ interface CpuMatrix extends Matrix {
   columns: Column[] | undefined;
 }
 
-/** The levels of a commitment's tree not kept (commitRows): 2^4 leaves are hashed again per opened group. */
-export const PRUNED_LEVELS = 4;
+/** The levels of a commitment's tree not kept (commitRows): 2^5 leaves are hashed again per opened group. */
+export const PRUNED_LEVELS = 5;
 
 /** Below this many elements of work a job runs on the calling thread. */
 export const PARALLEL_MIN_ELEMENTS = 1 << 16;
@@ -68,6 +68,10 @@ export class CpuBackend implements Backend {
   /** The CPU backend runs its own jobs. */
   get cpuJobs(): CpuBackend {
     return this;
+  }
+
+  get kernels(): Kernels {
+    return this.k;
   }
 
   /** The bytes this backend's WebAssembly memories (its own and its workers') have grown to: the most they held. */
