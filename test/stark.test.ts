@@ -168,7 +168,7 @@ describe('capseal-stark-v1 on the CPU', () => {
     const { createNodeCpuBackend: backendOnly } = await import('../src/backend/cpu/node.js');
     const plain = await backendOnly({ threads: 2 });
     try {
-      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(segments, compositionBlock\): make it with capseal\/prover\/node/);
+      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(segments, oodPart, compositionBlock\): make it with capseal\/prover\/node/);
     } finally {
       await plain.destroy();
     }

@@ -1,5 +1,6 @@
 /**
- * The prover's CPU jobs: the composition by coset block and the composition's split by coordinate,
+ * The prover's CPU jobs: the composition by coset block, the composition's split by coordinate and a
+ * range's share of the OOD answers,
  * run on a CPU backend's threads. A worker serves them when its entry module hands this table to the
  * backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
  * operations are part of the table, so one pool runs both.
@@ -11,6 +12,7 @@ import type { Fp2 } from '../../field/ext2.js';
 import type { Air } from '../../stark/air.js';
 import { compositionBlock, type CompositionBlock } from './composition.js';
 import { segmentsOf } from './split.js';
+import { oodAnswers, packOod } from './ood.js';
 import type { Column } from '../../field/columns.js';
 
 export interface CompositionJob extends Job {
@@ -18,6 +20,16 @@ export interface CompositionJob extends Job {
   air: Air;
   block: CompositionBlock;
   alphas: readonly Fp2[];
+}
+
+export interface OodPartJob extends Job {
+  op: 'oodPart';
+  /** A range of the trace's coefficients, then of the segments' (c0, c1 pairs). */
+  trace: Column[];
+  segments: Column[];
+  z: Fp2;
+  /** The trace domain's generator. */
+  omega: bigint;
 }
 
 export interface SegmentsJob extends Job {
@@ -31,6 +43,7 @@ export interface SegmentsJob extends Job {
 export const PROVER_JOBS: JobHandlers = {
   ...BACKEND_JOBS,
   segments: handler((k, job: SegmentsJob) => ({ columns: segmentsOf(k, job.column, job.logN, job.segments).segments })),
+  oodPart: handler((k, job: OodPartJob) => ({ columns: [packOod(oodAnswers(k, job.trace, job.segments, job.z, job.omega))] })),
   compositionBlock: handler((k, job: CompositionJob) => {
     const c = compositionBlock(k, job.air, job.block, job.alphas);
     return { columns: [c.c0, c.c1] };

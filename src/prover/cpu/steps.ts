@@ -26,7 +26,8 @@ import { foldCoefficients, foldLayer, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
 import { PROVER_JOB_OPS } from './jobs.js';
 import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
-import { oodAnswers } from './ood.js';
+import { joinOodShares, oodAnswers, unpackOod } from './ood.js';
+import { PARALLEL_MIN_ELEMENTS } from '../../backend/cpu/cpu-backend.js';
 
 /** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
 const hostHeld = (cols: readonly Column[]): Held<Matrix> => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
@@ -135,13 +136,27 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
       // The segments' LDE on the backend (columns spread over its threads), with a host copy.
       return { coeffs: hostHeld(coeffs), lde: await extend(coeffs, blowup, COSET_SHIFT), lowDegree: undefined };
     },
-    async ood(trace, coeffs, z) {
+    async ood(trace, coeffs, z, zw) {
       const m = await backend.intt(trace);
       const traceCoeffs = await backend.read(m);
       backend.release(m);
       // Kept for deep(), which works on the coefficients.
-      kept = { trace: traceCoeffs, segments: host(coeffs) };
-      return oodAnswers(k, traceCoeffs, kept.segments, z);
+      const segments = host(coeffs);
+      kept = { trace: traceCoeffs, segments };
+      const n = traceCoeffs[0]!.length;
+      if (!cpu || cpu.threads === 1 || n * (traceCoeffs.length + segments.length) < PARALLEL_MIN_ELEMENTS) return oodAnswers(k, traceCoeffs, segments, z);
+      // One share of the coefficients per thread, joined here.
+      const omega = Fp.rootOfUnity(Math.log2(n));
+      const ranges = Array.from({ length: cpu.threads }, (_, t) => ({ lo: Math.floor((n * t) / cpu.threads), hi: Math.floor((n * (t + 1)) / cpu.threads) }));
+      const shares = await cpu.runJobs(ranges, ({ lo, hi }, copy) => {
+        const moved: ArrayBuffer[] = [];
+        const part = (c: Column) => (copy ? toWorker(c, moved, lo, hi) : c.subarray(lo, hi));
+        return { job: { op: 'oodPart', trace: traceCoeffs.map(part), segments: segments.map(part), z, omega }, transfer: moved };
+      });
+      return joinOodShares(ranges, shares.map((r) => {
+        if (!('columns' in r) || r.columns.length !== 1) throw new Error('a CPU job returned no OOD share');
+        return unpackOod(r.columns[0]!, traceCoeffs.length, segments.length / 2);
+      }), z, zw);
     },
     async deep(_lde, _comp, _logN, logBlowup, d) {
       if (!kept) throw new Error('CPU steps: deep() needs the coefficients ood() keeps');
