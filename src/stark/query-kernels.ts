@@ -67,8 +67,11 @@ export function foldGroups(
   return k.scoped(() => {
     const v = k.put(values), e = k.put(pointExponents(groups, logSize - logF)), roots = k.put(foldRoots(logF));
     k.raw.fold_groups(v, e, m, logF, invShift, rootPower(logSize, 1, true), alpha[0], alpha[1], roots);
-    const out = new BigUint64Array(2 * m), mem = k.u64;
-    for (let g = 0; g < m; g++) out.set(mem.subarray((v >> 3) + 2 * g * 2 ** logF, (v >> 3) + 2 * g * 2 ** logF + 2), 2 * g);
+    const out = new BigUint64Array(2 * m), mem = k.u64, stride = 2 * 2 ** logF;
+    for (let g = 0, at = v >> 3; g < m; g++, at += stride) {
+      out[2 * g] = mem[at]!;
+      out[2 * g + 1] = mem[at + 1]!;
+    }
     return out;
   });
 }
