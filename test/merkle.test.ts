@@ -411,6 +411,34 @@ describe('hostile input', () => {
     }
   });
 
+  it('verifyBatch reads the sibling count once: a Proxy that grows after the bound, or a length that is an object, is rejected after a bounded number of reads', () => {
+    const depth = 4;
+    const { digests, tree } = randomTree(19, depth);
+    const indices = [2, 9];
+    const leaves = indices.map((i) => digests[i] as Uint8Array);
+    const honest = openBatch(tree, indices);
+    let reads = 0, lengths = 0;
+    const growing = new Proxy([...honest.siblings], {
+      get(target, key, receiver) {
+        if (key === 'length') return lengths++ === 0 ? target.length : 5_000_000;
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    expect(verifyBatch(tree.root, depth, indices, leaves, { depth, siblings: growing })).toBe(false);
+    expect(reads).toBeLessThanOrEqual(indices.length * depth);
+    let valueOfs = 0;
+    const objectLength = new Proxy([...honest.siblings], {
+      get: (target, key, receiver) => (key === 'length' ? { valueOf: () => (valueOfs++, 3) } : Reflect.get(target, key, receiver)),
+    });
+    expect(verifyBatch(tree.root, depth, indices, leaves, { depth, siblings: objectLength })).toBe(false);
+    expect(valueOfs).toBe(0);
+    // A Proxy of a real digest passes the shape check but cannot be copied into the kernel: a rejection, not a throw.
+    const proxied = honest.siblings.map((d) => new Proxy(d as Uint8Array, {}));
+    expect(verifyBatch(tree.root, depth, indices, leaves, { depth, siblings: proxied })).toBe(false);
+    expect(verifyBatch(tree.root, depth, indices, leaves, honest)).toBe(true);
+  });
+
   it('fuzz: random mutations of valid proofs never throw and verify only when unchanged', () => {
     const random = rng(18);
     const garbage = (): unknown => (random() < 0.5 ? randomBytes(random, 32) : junk[randomInt(random, junk.length)]);

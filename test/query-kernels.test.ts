@@ -82,6 +82,16 @@ describe('blake3Climb', () => {
     expect(blake3Climb(initial, [])).toEqual(initial[4]);
   });
 
+  it('levels wider than the kernel\'s four lanes, with a remainder: 5 and 9 pairs', () => {
+    const initial = Array.from({ length: 19 }, (_, i) => blake3(Uint8Array.of(i, 7)));
+    const first = Uint32Array.from({ length: 18 }, (_, i) => (i * 7) % 19); // 9 pairs of nodes 0 … 18
+    const second = Uint32Array.from({ length: 10 }, (_, i) => 19 + ((i * 3) % 9)); // 5 pairs of the 9 parents
+    const parents = Array.from({ length: 9 }, (_, i) => node(initial[first[2 * i]!]!, initial[first[2 * i + 1]!]!));
+    const grand = Array.from({ length: 5 }, (_, i) => node(parents[second[2 * i]! - 19]!, parents[second[2 * i + 1]! - 19]!));
+    expect(blake3Climb(initial, [first, second])).toEqual(grand[4]);
+    expect(blake3Climb(initial, [first])).toEqual(parents[8]);
+  });
+
   it('refuses a level naming a node not made yet', () => {
     const initial = [new Uint8Array(32), new Uint8Array(32)];
     expect(() => blake3Climb(initial, [Uint32Array.of(0, 2)])).toThrow(/node 2 is not made yet/);

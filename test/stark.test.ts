@@ -151,9 +151,10 @@ describe('capseal-stark-v1 on the CPU', () => {
       'deg6_test: transition degree 6 needs a blowup of at least 5; the options give 4');
   });
 
-  it('on worker threads (composition and DEEP by coset block, the LDEs, hashing) the proof is byte for byte the inline one', async () => {
-    const input = geomProofInput(12, 7);
-    const pooled = await createNodeCpuBackend({ threads: 2 });
+  it.each([2, 3])('on %i worker threads (composition by coset block, OOD shares, the LDEs, hashing) the proof is byte for byte the inline one', async (threads) => {
+    // 2^13 rows: large enough that the OOD answers are shared out (oodPart) and the LDE is cut into units.
+    const input = geomProofInput(13, 7);
+    const pooled = await createNodeCpuBackend({ threads });
     try {
       const { proof } = await prove(k, pooled, input);
       expect(Buffer.from(encodeProof(proof)).equals(await cpuProofBytes(input))).toBe(true);

@@ -1,9 +1,10 @@
 /**
- * BLAKE3 of short inputs (Merkle nodes, opened rows) on the WebAssembly kernel, for verifiers: a
- * noble call allocates a hasher per digest, which dominated verification time (thousands of
- * 64-byte nodes per proof). Same digests as @noble/hashes (test/hash.test.ts checks both against
- * the official vectors); inputs above SHORT_MAX bytes go to noble. Also the prover's proof-of-work
- * search, whose loop runs inside the kernel.
+ * BLAKE3 of short inputs (the transcript's hashes, the AIR digest, Merkle nodes) on the WebAssembly
+ * kernel, for verifiers: a noble call allocates a hasher per digest, which dominated verification
+ * time. A batched Merkle opening's thousands of 64-byte nodes are hashed a level per call
+ * (blake3Climb). Same digests as @noble/hashes (test/hash.test.ts checks both against the official
+ * vectors); inputs above SHORT_MAX bytes go to noble. Also the prover's proof-of-work search, whose
+ * loop runs inside the kernel.
  *
  * @module
  */

@@ -12,8 +12,9 @@ import { DIGEST_BYTES } from '../hash/digest.js';
  */
 export const MAX_DEPTH = 32;
 
+/** A real Uint8Array of 32 bytes; never throws (ArrayBuffer.isView refuses a Proxy, whose length getter would). */
 export function isDigest(value: unknown): value is Uint8Array {
-  return value instanceof Uint8Array && value.length === DIGEST_BYTES;
+  return ArrayBuffer.isView(value) && value instanceof Uint8Array && value.length === DIGEST_BYTES;
 }
 
 export function isDepth(value: unknown): value is number {

@@ -29,8 +29,8 @@ export const nobleLayerHasher: LayerHasher = (children) => {
 };
 
 /**
- * One node from its two children; what the verifier uses, independent of any injected hasher
- * (BLAKE3 on the wasm kernel: see src/hash/short.ts).
+ * One node from its two children, independent of any injected hasher (BLAKE3 on the wasm kernel:
+ * see src/hash/short.ts); verifyPath climbs with it, verifyBatch with blake3Climb.
  */
 export function hashNode(left: Uint8Array, right: Uint8Array): Uint8Array {
   const pair = new Uint8Array(PAIR_BYTES);

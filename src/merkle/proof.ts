@@ -126,8 +126,10 @@ export function verifyBatch(
   const opened = distinctSorted([...leafAt.keys()]);
   // A valid opening sends at most depth siblings per opened leaf; the climb below asks for exactly the
   // number it needs, and any other length is a rejection.
-  if (!Array.isArray(proofSiblings) || proofSiblings.length > opened.length * depth) return false;
-  const siblings = readDigests(proofSiblings, proofSiblings.length);
+  if (!Array.isArray(proofSiblings)) return false;
+  const claimed: unknown = proofSiblings.length; // read once: a Proxy could answer the bound one length and the read another
+  if (typeof claimed !== 'number' || !Number.isInteger(claimed) || claimed > opened.length * depth) return false;
+  const siblings = readDigests(proofSiblings, claimed);
   if (siblings === undefined) return false;
 
   // The climb runs on node numbers (the opened leaves, then the siblings, then each level's parents in
@@ -152,8 +154,12 @@ export function verifyBatch(
     },
   );
   if (next !== siblings.length) return false;
-  const computed = blake3Climb([...opened.map((index) => leafAt.get(index) as Uint8Array), ...siblings], levels);
-  return equalDigests(computed, root);
+  try {
+    const computed = blake3Climb([...opened.map((index) => leafAt.get(index) as Uint8Array), ...siblings], levels);
+    return equalDigests(computed, root);
+  } catch {
+    return false; // a digest that is not what it claimed (a subclass lying about its length) cannot be copied in: a rejection, not a throw
+  }
 }
 
 function siblingOf(index: number): number {

@@ -1,6 +1,7 @@
 /**
- * The DEEP composition (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf, ePrint 2019/336), on the LDE domain for the prover and at one point
- * for the verifier — the same formula, term for term:
+ * The DEEP composition (DEEP-ALI: Ben-Sasson, Goldberg, Kopparty, Saraf, ePrint 2019/336): the formula
+ * the GPU prover evaluates on the LDE domain, the CPU prover builds in coefficient form and the
+ * verifier's kernel (src/wasm/assembly/points.ts deep_points) evaluates at the opened points:
  *   D(x) = [Σ_i γ_i·(T_i(x) − T_i(z)) + Σ_j γ''_j·(C_j(x) − C_j(z))] / (x − z)
  *        + [Σ_i γ'_i·(T_i(x) − T_i(z·ω))] / (x − z·ω)
  * with γ = gammas[0 … w), γ' = gammas[w … 2w), γ'' = gammas[2w …). Every quotient is a polynomial of
@@ -33,7 +34,7 @@ export function deepConstants(d: DeepParams, w: number) {
 
 /**
  * D at one point x ∈ F_p from the opened trace row and composition row (segment j = columns 2j, 2j+1),
- * given 1/(x − z) and 1/(x − z·ω) (the verifier inverts them for all its points in one batch).
+ * given 1/(x − z) and 1/(x − z·ω): the BigInt reference the verifier's kernel is tested against.
  */
 export function deepAt(
   traceRow: BigUint64Array, compRow: BigUint64Array, invXz: Fp2.Fp2, invXzw: Fp2.Fp2, d: Omit<DeepParams, 'z' | 'zw'>,

@@ -19,8 +19,7 @@ const squares = new Map<number, bigint[]>();
 
 /**
  * ω^e for ω of order 2^logSize (its inverse when `inverse`), 0 ≤ e < 2^logSize: the product of the
- * memoized ω^(2^b) over e's set bits, a third of the multiplications of a square-and-multiply. The
- * verifier computes one per opened group and FRI layer, in BigInt.
+ * memoized ω^(2^b) over e's set bits, a third of the multiplications of a square-and-multiply.
  */
 export function rootPower(logSize: number, e: number, inverse = false): bigint {
   if (!Number.isSafeInteger(e) || e < 0 || e >= 2 ** logSize) throw new RangeError(`rootPower: exponent ${e} is outside [0, 2^${logSize})`);

@@ -239,7 +239,7 @@ export const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LI
 
 const TAG = { const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9, let: 10, ref: 11 } as const;
 
-/** Encoded bytes as a list of chunks, joined once at the end. */
+/** A node's encoding, written by pushing its bytes onto `out` (its children's after its own). */
 type Writer = (out: number[]) => void;
 
 const u32 = (x: number): number[] => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, x >>> 24];

@@ -41,8 +41,10 @@ export interface OodRange {
  * for the next row, before the shares are added.
  */
 export function joinOodShares(ranges: readonly OodRange[], shares: readonly OodAnswers[], z: Fp2.Fp2, zw: Fp2.Fp2): OodAnswers {
-  const join = (pick: (a: OodAnswers) => Fp2.Fp2[], point: Fp2.Fp2): Fp2.Fp2[] =>
-    pick(shares[0]!).map((_, i) => shares.reduce((acc, share, s) => Fp2.add(acc, Fp2.mul(Fp2.pow(point, BigInt(ranges[s]!.lo)), pick(share)[i]!)), Fp2.ZERO));
+  const join = (pick: (a: OodAnswers) => Fp2.Fp2[], point: Fp2.Fp2): Fp2.Fp2[] => {
+    const scales = ranges.map((r) => Fp2.pow(point, BigInt(r.lo)));
+    return pick(shares[0]!).map((_, i) => shares.reduce((acc, share, s) => Fp2.add(acc, Fp2.mul(scales[s]!, pick(share)[i]!)), Fp2.ZERO));
+  };
   return { oodTrace: join((a) => a.oodTrace, z), oodTraceNext: join((a) => a.oodTraceNext, zw), oodComposition: join((a) => a.oodComposition, z) };
 }
 

@@ -22,7 +22,8 @@ let e0: u64 = 0, e1: u64 = 0;
 /**
  * The DEEP composition at m points: out[r] = D(x_r) for x_r = shift·ω^exps[r], from row r of the opened
  * trace (w elements at trace + 8wr) and composition (2s elements, segment j = (c0, c1) at 2j).
- * params (u64): shift, ω, z, z·ω_n, cz, czw (each F_p2 two words), then the 2w + s F_p2 coefficients γ.
+ * params (u64): shift and ω (one word each), z, z·ω_n, cz and czw (F_p2: two words each), then the 2w + s
+ * F_p2 coefficients γ.
  * With atZ = Σγ_i·T_i + Σγ''_j·C_j − cz and atZw = Σγ'_i·T_i − czw, D = atZ/(x − z) + atZw/(x − zω),
  * computed as (atZ·(x − zω) + atZw·(x − z)) / q with q = (x − z)(x − zω) ≠ 0 (z, zω ∉ F_p), and
  * 1/q = conj(q)/N(q) with every norm N(q) = q0² − 7·q1² inverted in one batch. scratch takes 24m bytes.
