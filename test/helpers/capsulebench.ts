@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { afterAll } from 'vitest';
 import { createNodeCpuBackend } from '../../src/prover/node.js';
 import type { AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
@@ -27,7 +28,19 @@ import type { ProofOptions } from '../../src/stark/options.js';
 import { prove } from '../../src/prover/prover.js';
 import { Kernels } from '../../src/wasm/kernels.js';
 
-export const tempDir = (prefix = 'capsulebench-test-'): string => mkdtempSync(join(tmpdir(), prefix));
+/** Every folder tempDir made in this test file, removed after its last test (a server's data folder is tens of MB). */
+const made: string[] = [];
+// Registered when a test file imports this module, before the file's own hooks, so it runs after them
+// (after* hooks run as a stack): the file's servers and hosts are closed by then.
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+export const tempDir = (prefix = 'capsulebench-test-'): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
 
 /** A pack made by the runner on the CPU (one thread) into `outDir`; returns its capsulepack/ folder. */
 export async function makePack(outDir: string, req: Partial<RunRequest> = {}, policyBytes?: Uint8Array): Promise<string> {
