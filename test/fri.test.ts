@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Fp from '../src/field/goldilocks.js';
 import type { Fp2 } from '../src/field/ext2.js';
-import { foldCoefficients, foldLayer } from '../src/prover/cpu/fri.js';
+import { blockShift, foldBy, foldCoefficients, foldLayer } from '../src/prover/cpu/fri.js';
 import { evaluateOnCoset } from '../src/ntt/lde.js';
 import { foldPair } from '../src/stark/fri.js';
 import { pointAt, rootPower } from '../src/stark/domain.js';
@@ -30,6 +30,20 @@ describe('foldLayer', () => {
       const want = foldPair([v.c0[2 * j]!, v.c1[2 * j]!], [v.c0[2 * j + 1]!, v.c1[2 * j + 1]!], Fp.inv(x), alpha);
       expect([out.c0[j], out.c1[j]], `position ${j}`).toEqual(want);
     }
+  });
+});
+
+describe('foldBy on blocks (the FRI folds spread over threads)', () => {
+  it.each([[2, 1, 8, 7n], [4, 1, 8, 7n], [4, 2, 10, 49n], [2, 3, 9, 3n]])('fold by %i of 2^%i blocks of a layer of 2^%i on %i·⟨ω⟩: the blocks\' folds, joined, are the layer\'s', (f, logBlocks, logSize, shift) => {
+    const v = layer(2 ** logSize, BigInt(f * 1000 + logBlocks * 100 + logSize) + shift);
+    const alpha = [rng(shift + 5n).element(), rng(shift + 6n).element()] as const;
+    const whole = foldBy(k, v, shift, logSize, alpha, f);
+    const size = 2 ** (logSize - logBlocks);
+    const blocks = Array.from({ length: 2 ** logBlocks }, (_, q) =>
+      foldBy(k, { c0: v.c0.subarray(q * size, (q + 1) * size), c1: v.c1.subarray(q * size, (q + 1) * size) }, blockShift(shift, logSize, logBlocks, q), logSize - logBlocks, alpha, f));
+    expect(whole.c0.length).toBe(2 ** logSize / f);
+    expect(blocks.flatMap((b) => [...b.c0])).toEqual([...whole.c0]);
+    expect(blocks.flatMap((b) => [...b.c1])).toEqual([...whole.c1]);
   });
 });
 

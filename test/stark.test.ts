@@ -151,9 +151,10 @@ describe('capseal-stark-v1 on the CPU', () => {
       'deg6_test: transition degree 6 needs a blowup of at least 5; the options give 4');
   });
 
-  it.each([2, 3])('on %i worker threads (composition by coset block, OOD shares, the LDEs, hashing) the proof is byte for byte the inline one', async (threads) => {
-    // 2^13 rows: large enough that the OOD answers are shared out (oodPart) and the LDE is cut into units.
-    const input = geomProofInput(13, 7);
+  it.each([[2, 15], [3, 13]])('on %i worker threads at 2^%i rows (composition by coset block, OOD shares, FRI folds by block, the LDEs, hashing) the proof is byte for byte the inline one', async (threads, logN) => {
+    // Large enough that the OOD answers are shared out (oodPart) and the LDE is cut into units; at 2^15
+    // FRI's first committed layer is folded block by block (foldBlock) too.
+    const input = geomProofInput(logN, 7);
     const pooled = await createNodeCpuBackend({ threads });
     try {
       const { proof } = await prove(k, pooled, input);
@@ -169,7 +170,7 @@ describe('capseal-stark-v1 on the CPU', () => {
     const { createNodeCpuBackend: backendOnly } = await import('../src/backend/cpu/node.js');
     const plain = await backendOnly({ threads: 2 });
     try {
-      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(segments, oodPart, compositionBlock\): make it with capseal\/prover\/node/);
+      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(segments, foldBlock, oodPart, compositionBlock\): make it with capseal\/prover\/node/);
     } finally {
       await plain.destroy();
     }

@@ -11,6 +11,7 @@ import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
+import { reverseBits } from '../../ntt/points.js';
 
 /** Values at positions j·stride + offset (a fresh column). */
 export function strided(col: Column, stride: number, offset: number): Column {
@@ -37,6 +38,25 @@ export function foldLayer(k: Kernels, v: ExtColumn, shift: bigint, logSize: numb
     return { c0: k.get(o0, half), c1: k.get(o1, half) };
   });
 }
+
+/**
+ * A fold by f (log2 f binary folds with α, α², …) of a layer of size 2^logSize on shift·⟨ω⟩,
+ * bit-reversed. An aligned block of 2^b positions of such a layer is itself one (the coset
+ * shift·ω^bitrev(q)·⟨ω_(2^b)⟩, bit-reversed: blockShift), so blocks fold independently.
+ */
+export function foldBy(k: Kernels, v: ExtColumn, shift: bigint, logSize: number, alpha: Fp2.Fp2, f: number): ExtColumn {
+  let folded = v, s = shift, a = alpha;
+  for (let r = 0; r < Math.log2(f); r++) {
+    folded = foldLayer(k, folded, s, logSize - r, a);
+    s = Fp.square(s);
+    a = Fp2.square(a);
+  }
+  return folded;
+}
+
+/** The coset block q of 2^(logSize − logBlocks) positions of a bit-reversed layer on shift·⟨ω_(2^logSize)⟩ lies on: its shift. */
+export const blockShift = (shift: bigint, logSize: number, logBlocks: number, q: number): bigint =>
+  Fp.mul(shift, Fp.pow(Fp.rootOfUnity(logSize), BigInt(reverseBits(q, logBlocks))));
 
 /** The Merkle leaves of a layer: leaf m is the row (c0, c1 of each of its f values). */
 export function layerRows(v: ExtColumn, f: number): Column[] {

@@ -1,6 +1,6 @@
 /**
- * The prover's CPU jobs: the composition by coset block, the composition's split by coordinate and a
- * range's share of the OOD answers,
+ * The prover's CPU jobs: the composition by coset block, the composition's split by coordinate, a
+ * range's share of the OOD answers and a block's FRI fold,
  * run on a CPU backend's threads. A worker serves them when its entry module hands this table to the
  * backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
  * operations are part of the table, so one pool runs both.
@@ -13,6 +13,7 @@ import type { Air } from '../../stark/air.js';
 import { compositionBlock, type CompositionBlock } from './composition.js';
 import { segmentsOf } from './split.js';
 import { oodAnswers, packOod } from './ood.js';
+import { foldBy } from './fri.js';
 import type { Column } from '../../field/columns.js';
 
 export interface CompositionJob extends Job {
@@ -32,6 +33,17 @@ export interface OodPartJob extends Job {
   omega: bigint;
 }
 
+export interface FoldBlockJob extends Job {
+  op: 'foldBlock';
+  /** An aligned block of a layer (c0, c1): a layer of its own on the coset `shift` names (./fri.ts blockShift). */
+  c0: Column;
+  c1: Column;
+  shift: bigint;
+  logSize: number;
+  alpha: Fp2;
+  f: number;
+}
+
 export interface SegmentsJob extends Job {
   op: 'segments';
   column: Column;
@@ -43,6 +55,10 @@ export interface SegmentsJob extends Job {
 export const PROVER_JOBS: JobHandlers = {
   ...BACKEND_JOBS,
   segments: handler((k, job: SegmentsJob) => ({ columns: segmentsOf(k, job.column, job.logN, job.segments).segments })),
+  foldBlock: handler((k, job: FoldBlockJob) => {
+    const folded = foldBy(k, { c0: job.c0, c1: job.c1 }, job.shift, job.logSize, job.alpha, job.f);
+    return { columns: [folded.c0, folded.c1] };
+  }),
   oodPart: handler((k, job: OodPartJob) => ({ columns: [packOod(oodAnswers(k, job.trace, job.segments, job.z, job.omega))] })),
   compositionBlock: handler((k, job: CompositionJob) => {
     const c = compositionBlock(k, job.air, job.block, job.alphas);

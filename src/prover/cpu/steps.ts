@@ -11,7 +11,6 @@ import type { Backend, CpuJobs, Matrix } from '../../backend/backend.js';
 import type { Job } from '../../backend/cpu/jobs.js';
 import { toWorker, type Column } from '../../field/columns.js';
 import * as Fp from '../../field/goldilocks.js';
-import * as Fp2 from '../../field/ext2.js';
 import { hashPairs, hashRows } from '../../hash/leaves.js';
 import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
 import { openBatch } from '../../merkle/proof.js';
@@ -19,10 +18,10 @@ import type { Kernels } from '../../wasm/kernels.js';
 import { compositionOnLde, type BlockRunner } from './composition.js';
 import { compositionModule } from './composition-kernel.js';
 import { deepCoefficients } from './deep.js';
-import { pairOf } from '../../field/ext-columns.js';
+import { concatExt, pairOf } from '../../field/ext-columns.js';
 import { COSET_SHIFT } from '../../stark/domain.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
-import { foldCoefficients, foldLayer, layerRows } from './fri.js';
+import { blockShift, foldBy, foldCoefficients, layerRows } from './fri.js';
 import { splitSegments } from './split.js';
 import { PROVER_JOB_OPS } from './jobs.js';
 import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
@@ -173,13 +172,16 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
         if (folded.c0.length * layer.blowup !== 2 ** (logSize - Math.log2(f))) throw new Error('CPU steps: a coefficient layer of the wrong size');
         return extendPair(folded, layer.blowup, Fp.pow(shift, BigInt(f)));
       }
-      let v = layer, s = shift, a = alpha;
-      for (let r = 0; r < Math.log2(f); r++) {
-        v = foldLayer(k, v, s, logSize - r, a);
-        s = Fp.square(s);
-        a = Fp2.square(a);
-      }
-      return v;
+      const logBlocks = cpu ? Math.min(Math.floor(Math.log2(cpu.threads)), logSize - Math.log2(f)) : 0;
+      if (!cpu || logBlocks === 0 || 2 * layer.c0.length < PARALLEL_MIN_ELEMENTS) return foldBy(k, layer, shift, logSize, alpha, f);
+      // One aligned block per thread, each folded as the layer of its own coset.
+      const size = 2 ** (logSize - logBlocks);
+      const blocks = Array.from({ length: 2 ** logBlocks }, (_, q) => q);
+      const folded = await extJobs(cpu, blocks, (q, own) => ({
+        op: 'foldBlock', c0: own(layer.c0.subarray(q * size, (q + 1) * size)), c1: own(layer.c1.subarray(q * size, (q + 1) * size)),
+        shift: blockShift(shift, logSize, logBlocks, q), logSize: logSize - logBlocks, alpha, f,
+      }));
+      return concatExt(folded);
     },
     async commitMatrix(m) {
       return hostCommitment(await (backend.commitRows ? backend.commitRows(m) : backend.merkleTree(await backend.hashRows(m))));
