@@ -92,7 +92,7 @@ const GRIND_BATCH = 1n << 20n;
 export function grindShort(prefix: Uint8Array, bits: number): bigint {
   if (prefix.length + 8 > SHORT_MAX) throw new RangeError(`grindShort: a prefix of ${prefix.length} bytes is longer than ${SHORT_MAX - 8}`);
   const kernels = shortKernels();
-  kernels.u8.set(prefix, io); // the kernel writes only the nonce after it
+  ioBytes().set(prefix); // the kernel writes only the nonce after it
   for (let start = 0n; ; start += GRIND_BATCH) {
     const n = kernels.raw.blake3_grind(io + SHORT_MAX, io, prefix.length + 8, bits, start, GRIND_BATCH);
     if (n >= 0n) return n;

@@ -28,7 +28,7 @@ export const PRUNED_LEVELS = 5;
 export const PARALLEL_MIN_ELEMENTS = 1 << 16;
 
 /** Splits [0, total) into at most `parts` contiguous non-empty ranges. */
-function ranges(total: number, parts: number): Array<[number, number]> {
+export function ranges(total: number, parts: number): Array<[number, number]> {
   const count = Math.max(1, Math.min(parts, total));
   const out: Array<[number, number]> = [];
   for (let i = 0; i < count; i++) {

@@ -11,7 +11,7 @@ import * as Fp from '../../field/goldilocks.js';
 import * as Fp2 from '../../field/ext2.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import type { ExtColumn } from '../../field/ext-columns.js';
-import { reverseBits } from '../../ntt/points.js';
+import { pointAt } from '../../stark/domain.js';
 
 /** Values at positions j·stride + offset (a fresh column). */
 export function strided(col: Column, stride: number, offset: number): Column {
@@ -54,9 +54,8 @@ export function foldBy(k: Kernels, v: ExtColumn, shift: bigint, logSize: number,
   return folded;
 }
 
-/** The coset block q of 2^(logSize − logBlocks) positions of a bit-reversed layer on shift·⟨ω_(2^logSize)⟩ lies on: its shift. */
-export const blockShift = (shift: bigint, logSize: number, logBlocks: number, q: number): bigint =>
-  Fp.mul(shift, Fp.pow(Fp.rootOfUnity(logSize), BigInt(reverseBits(q, logBlocks))));
+/** The coset block q of 2^(logSize − logBlocks) positions of a bit-reversed layer on shift·⟨ω_(2^logSize)⟩ lies on: its shift, the block's first point. */
+export const blockShift = (shift: bigint, logSize: number, logBlocks: number, q: number): bigint => pointAt(shift, logSize, q * 2 ** (logSize - logBlocks));
 
 /** The Merkle leaves of a layer: leaf m is the row (c0, c1 of each of its f values). */
 export function layerRows(v: ExtColumn, f: number): Column[] {

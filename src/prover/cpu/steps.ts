@@ -26,7 +26,7 @@ import { splitSegments } from './split.js';
 import { PROVER_JOB_OPS } from './jobs.js';
 import type { Commitment, Held, StarkSteps } from '../../stark/steps.js';
 import { joinOodShares, oodAnswers, unpackOod } from './ood.js';
-import { PARALLEL_MIN_ELEMENTS } from '../../backend/cpu/cpu-backend.js';
+import { PARALLEL_MIN_ELEMENTS, ranges } from '../../backend/cpu/cpu-backend.js';
 
 /** Columns the CPU steps keep on the host only (the matrix is a descriptor, nothing to release). */
 const hostHeld = (cols: readonly Column[]): Held<Matrix> => ({ matrix: { backend: 'cpu', height: cols[0]!.length, width: cols.length }, host: cols });
@@ -146,13 +146,13 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
       if (!cpu || cpu.threads === 1 || n * (traceCoeffs.length + segments.length) < PARALLEL_MIN_ELEMENTS) return oodAnswers(k, traceCoeffs, segments, z);
       // One share of the coefficients per thread, joined here.
       const omega = Fp.rootOfUnity(Math.log2(n));
-      const ranges = Array.from({ length: cpu.threads }, (_, t) => ({ lo: Math.floor((n * t) / cpu.threads), hi: Math.floor((n * (t + 1)) / cpu.threads) }));
-      const shares = await cpu.runJobs(ranges, ({ lo, hi }, copy) => {
+      const shares = ranges(n, cpu.threads).map(([lo, hi]) => ({ lo, hi }));
+      const answers = await cpu.runJobs(shares, ({ lo, hi }, copy) => {
         const moved: ArrayBuffer[] = [];
         const part = (c: Column) => (copy ? toWorker(c, moved, lo, hi) : c.subarray(lo, hi));
         return { job: { op: 'oodPart', trace: traceCoeffs.map(part), segments: segments.map(part), z, omega }, transfer: moved };
       });
-      return joinOodShares(ranges, shares.map((r) => {
+      return joinOodShares(shares, answers.map((r) => {
         if (!('columns' in r) || r.columns.length !== 1) throw new Error('a CPU job returned no OOD share');
         return unpackOod(r.columns[0]!, traceCoeffs.length, segments.length / 2);
       }), z, zw);
