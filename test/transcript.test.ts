@@ -183,6 +183,9 @@ describe('sampling', () => {
     expect(firstCanonical(words(P, P + 1n, 5n))).toBe(5n);
     expect(firstCanonical(words((1n << 64n) - 1n, P - 1n))).toBe(P - 1n);
     expect(firstCanonical(words(0n, 7n))).toBe(0n);
+    // Each half is read unsigned: the top bit of either 32-bit half set, and the largest value below p - 1.
+    expect(firstCanonical(words(P, (1n << 63n) | (1n << 31n)))).toBe((1n << 63n) | (1n << 31n));
+    expect(firstCanonical(words(P - 2n))).toBe(P - 2n);
     expect(firstCanonical(words(P, (1n << 64n) - 1n))).toBeUndefined();
     expect(firstCanonical(new Uint8Array(0))).toBeUndefined();
     // A view into a larger buffer is read from its own offset.

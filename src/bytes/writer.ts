@@ -25,10 +25,7 @@ export class ByteWriter {
   #uint(field: string, x: number, bytes: 1 | 2 | 4, min = 0, max = 2 ** (8 * bytes) - 1): void {
     if (!Number.isInteger(x) || x < min || x > max) throw this.fail(field, `${String(x)} is not an integer in [${min}, ${max}]`);
     const out = new Uint8Array(bytes);
-    const view = new DataView(out.buffer);
-    if (bytes === 1) view.setUint8(0, x);
-    else if (bytes === 2) view.setUint16(0, x, true);
-    else view.setUint32(0, x, true);
+    for (let i = 0; i < bytes; i++) out[i] = x >>> (8 * i);
     this.push(out);
   }
 

@@ -91,9 +91,8 @@ export function inverseRootOfUnity(logN: number): bigint {
 
 export function encode(x: bigint): Uint8Array {
   if (!isCanonical(x)) throw new RangeError(`encode: not a canonical field element: ${String(x)}`);
-  const out = new Uint8Array(ELEMENT_BYTES);
-  new DataView(out.buffer).setBigUint64(0, x, true);
-  return out;
+  const lo = Number(x & 0xffffffffn), hi = Number(x >> 32n);
+  return Uint8Array.of(lo, lo >>> 8, lo >>> 16, lo >>> 24, hi, hi >>> 8, hi >>> 16, hi >>> 24);
 }
 
 /** Strict decoder: exactly 8 bytes, value < p. */

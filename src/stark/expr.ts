@@ -257,12 +257,13 @@ export function serializeExpr(e: Expr): Uint8Array {
   checkShape(e, 'serializeExpr: expr');
   let lets = 0;
   // Each node becomes a writer of its encoding, so the bytes are pushed once, in order, with no nested arrays.
-  const node = (tag: number, fields: readonly number[], ...children: Writer[]): Writer => (out) => {
-    out.push(tag, ...fields);
+  const node = (tag: number, fields: ArrayLike<number>, ...children: Writer[]): Writer => (out) => {
+    out.push(tag);
+    for (let i = 0; i < fields.length; i++) out.push(fields[i]!);
     for (const child of children) child(out);
   };
   const write = evaluate<Writer>(e, (l) => node(TAG[l.op], u32(l.op === 'periodic' ? l.index : l.col)), {
-    constant: (v) => node(TAG.const, [...F.encode(v)]),
+    constant: (v) => node(TAG.const, F.encode(v)),
     add: (a, b) => node(TAG.add, [], a, b),
     sub: (a, b) => node(TAG.sub, [], a, b),
     mul: (a, b) => node(TAG.mul, [], a, b),

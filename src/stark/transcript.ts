@@ -63,6 +63,7 @@ function u64le(x: bigint | number): Uint8Array {
 function u32le(x: number): Uint8Array {
   return Uint8Array.of(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, x >>> 24);
 }
+const U32_ZERO = u32le(0);
 
 /** u64-LE(length) ‖ bytes, the framing of every variable-length field. */
 function lp(bytes: Uint8Array): Uint8Array {
@@ -127,10 +128,11 @@ const hash = blake3ShortConcat;
 export function firstCanonical(bytes: Uint8Array): bigint | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length % 8 !== 0)
     throw new RangeError('firstCanonical: expected a Uint8Array whose length is a multiple of 8');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (let off = 0; off < bytes.length; off += 8) {
-    const x = view.getBigUint64(off, true);
-    if (x < P) return x;
+    const lo = (bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16) | (bytes[off + 3]! << 24)) >>> 0;
+    const hi = (bytes[off + 4]! | (bytes[off + 5]! << 8) | (bytes[off + 6]! << 16) | (bytes[off + 7]! << 24)) >>> 0;
+    // hi·2^32 + lo < p = (2^32 − 1)·2^32 + 1 exactly when hi < 2^32 − 1, or hi = 2^32 − 1 and lo = 0.
+    if (hi < 0xffffffff || lo === 0) return (BigInt(hi) << 32n) | BigInt(lo);
   }
   return undefined;
 }
@@ -197,8 +199,10 @@ export class Transcript {
     const l = framedLabel('challengeBytes', label);
     if (!Number.isInteger(n) || n < 0 || n > MAX_CHALLENGE_BYTES)
       throw new RangeError(`challengeBytes: n must be an integer in [0, ${MAX_CHALLENGE_BYTES}], got ${n}`);
-    const out = new Uint8Array(Math.ceil(n / STATE_BYTES) * STATE_BYTES);
-    for (let i = 0; i * STATE_BYTES < n; i++) out.set(hash(TAG_SQUEEZE, this.#cv, l, u32le(i)), i * STATE_BYTES);
+    const blocks = Math.ceil(n / STATE_BYTES);
+    // One block (every field challenge) is the squeeze's own digest; more are joined.
+    const out = blocks === 1 ? hash(TAG_SQUEEZE, this.#cv, l, U32_ZERO) : new Uint8Array(blocks * STATE_BYTES);
+    if (blocks > 1) for (let i = 0; i < blocks; i++) out.set(hash(TAG_SQUEEZE, this.#cv, l, u32le(i)), i * STATE_BYTES);
     this.#cv = hash(TAG_RATCHET, this.#cv, l, u64le(n));
     return out.subarray(0, n);
   }
