@@ -1,0 +1,539 @@
+// The public conformance vectors (docs/conformance/, described in its README.md and in
+// docs/spec/implementing-a-verifier.md): generated here from the code, deterministically, so that
+// test/conformance.test.ts can regenerate them in memory and fail on any byte that would change.
+// Each case is checked against the project's verifiers while it is made: a positive case must be
+// accepted and a negative one rejected with exactly the code the manifest records.
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { AIRS, FIB_AIR_ID, GEOM_AIR_ID, type AirId } from '../../src/airs/index.js';
+import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
+import { ADAPTERS } from '../../src/capsule/adapter.js';
+import { encodeChunk } from '../../src/capsule/archive.js';
+import { KEY_FILE_SCHEMA, signCapsuleHash, type KeyFile } from '../../src/capsule/authorship.js';
+import { capsuleHash } from '../../src/capsule/capsule.js';
+import { ERROR_CODES, type ErrorCode } from '../../src/capsule/codes.js';
+import { auditSeed, daSampleCount, sampleChunks } from '../../src/capsule/da.js';
+import { buildRegistry, proveInclusion } from '../../src/capsule/registry.js';
+import { chunkPath, planSeal, sealProved, statementFor } from '../../src/capsule/seal.js';
+import { jcsHash } from '../../src/capsule/spec.js';
+import { canonicalBytes } from '../../src/json/canonical-json.js';
+import { verifyCapsule, type VerifyCapsuleOptions } from '../../src/capsule/verify.js';
+import * as Fp from '../../src/field/goldilocks.js';
+import * as Fp2 from '../../src/field/ext2.js';
+import { sha256Hex } from '../../src/hash/digest.js';
+import { createNodeCpuBackend } from '../../src/prover/node.js';
+import { prove } from '../../src/prover/prover.js';
+import { airDigest, type Air } from '../../src/stark/air.js';
+import { decodeProof, encodeProof, proofToJson } from '../../src/stark/codec.js';
+import { deepAt } from '../../src/stark/deep.js';
+import { COSET_SHIFT, pointAt } from '../../src/stark/domain.js';
+import type { Expr, LetExpr } from '../../src/stark/expr.js';
+import { serializeExpr } from '../../src/stark/expr.js';
+import { evaluateFinal, foldGroup, friPlan } from '../../src/stark/fri.js';
+import { compositionAt, segmentsAt } from '../../src/stark/ood.js';
+import { DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../../src/stark/options.js';
+import type { StarkProof } from '../../src/stark/proof.js';
+import { drawQueries, encodeOptions, nonceBytes } from '../../src/stark/protocol.js';
+import { PROTOCOL_ID, Transcript } from '../../src/stark/transcript.js';
+import { replayToPow, verifyProof, type StarkErrorCode } from '../../src/stark/verifier.js';
+import type { Kernels } from '../../src/wasm/kernels.js';
+
+export const CONFORMANCE_VERSION = 'capseal-conformance-v1';
+
+/** Relative path under docs/conformance/ → bytes. */
+export type Files = Map<string, Uint8Array>;
+
+type Json = Record<string, unknown>;
+
+const utf8 = new TextEncoder();
+const jsonFile = (v: unknown): Uint8Array => utf8.encode(`${JSON.stringify(v, null, 2)}\n`);
+const hex = bytesToHex;
+const ext = (x: Fp2.Fp2): [string, string] => [x[0].toString(), x[1].toString()];
+const clone = <T>(v: T): T => structuredClone(v);
+
+export interface StarkCase {
+  id: string;
+  kind: 'stark';
+  air_id: AirId;
+  public_inputs: unknown;
+  proof: string;
+  statement_hash: string;
+  min_security_bits: number;
+  expect: { status: 'accepted' } | { status: 'rejected'; code: StarkErrorCode };
+  reason: string;
+  vector?: string;
+}
+
+export interface CapsuleCase {
+  id: string;
+  kind: 'capsule';
+  /** The capsule directory the case starts from. */
+  base: string;
+  /** Files of the base directory replaced by a vector file (path → file), or removed (path → null). */
+  overlay: Record<string, string | null>;
+  /** Verifier inputs besides the directory: files are paths under docs/conformance/. */
+  verify: { policy?: string; acl?: string; registry_root?: string; inclusion_proof?: string; challenge_nonce?: string; min_security_bits?: number };
+  expect: { status: 'accepted' } | { status: 'rejected'; code: ErrorCode };
+  reason: string;
+  vector?: string;
+}
+
+export type Case = StarkCase | CapsuleCase;
+
+// ------------------------------------------------------------------ STARK
+
+/** An expression tree as JSON: constants as decimal strings, a shared subexpression as `let` where first met (post-order numbering, as serializeExpr) and `ref` after. */
+function exprJson(e: Expr): unknown {
+  const ids = new Map<LetExpr, number>();
+  const go = (n: Expr): unknown => {
+    switch (n.op) {
+      case 'const': return { op: 'const', value: n.value.toString() };
+      case 'cur': case 'next': return { op: n.op, col: n.col };
+      case 'periodic': return { op: 'periodic', index: n.index };
+      case 'add': case 'sub': case 'mul': return { op: n.op, a: go(n.a), b: go(n.b) };
+      case 'neg': return { op: 'neg', a: go(n.a) };
+      case 'pow': return { op: 'pow', a: go(n.a), exp: n.exp };
+      case 'let': {
+        const seen = ids.get(n);
+        if (seen !== undefined) return { op: 'ref', id: seen };
+        const a = go(n.a);
+        const id = ids.size;
+        ids.set(n, id);
+        return { op: 'let', id, name: n.name, a };
+      }
+    }
+  };
+  return go(e);
+}
+
+function airJson(air: Air): Json {
+  return {
+    id: air.id, width: air.width, log_n: air.logN,
+    periodic: air.periodic.map((col) => [...col].map(String)),
+    transitions: air.transitions.map(exprJson),
+    transitions_serialized: air.transitions.map((t) => hex(serializeExpr(t))),
+    boundaries: air.boundaries.map((b) => ({ col: b.col, row: b.row, value: b.value.toString() })),
+    parameters: hex(air.parameters),
+    digest: hex(airDigest(air)),
+  };
+}
+
+/** Every transcript call made by `fn`, with the state after it (absorptions and squeezes; field challenges are squeezes). */
+function recordTranscript<T>(fn: () => T): { result: T; log: Json[] } {
+  const proto = Transcript.prototype;
+  const { absorb, challengeBytes } = proto;
+  const log: Json[] = [{ op: 'init', protocol_id: PROTOCOL_ID, state: hex(new Transcript(PROTOCOL_ID).state()) }];
+  proto.absorb = function (this: Transcript, label: string, data: Uint8Array) {
+    absorb.call(this, label, data);
+    log.push({ op: 'absorb', label, data: hex(data), state: hex(this.state()) });
+  };
+  proto.challengeBytes = function (this: Transcript, label: string, n: number) {
+    const out = challengeBytes.call(this, label, n);
+    log.push({ op: 'squeeze', label, bytes: n, output: hex(out), state: hex(this.state()) });
+    return out;
+  };
+  try {
+    return { result: fn(), log };
+  } finally {
+    proto.absorb = absorb;
+    proto.challengeBytes = challengeBytes;
+  }
+}
+
+/**
+ * The verifier's values for an honest proof, recomputed here on the BigInt references (deepAt,
+ * foldGroup, evaluateFinal) rather than on the verifier's kernels: the transcript, the challenges,
+ * the OOD relation, and per query its DEEP values, each layer's fold and the final polynomial's value.
+ */
+function starkTrace(k: Kernels, air: Air, o: ProofOptions, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array): Json {
+  const f = o.foldingFactor, logF = Math.log2(f), logNN = air.logN + Math.log2(o.blowup), w = air.width;
+  const { result, log } = recordTranscript(() => {
+    const r = replayToPow(air, o, proof, statementHash, publicInputs);
+    const powDigest = r.transcript.powDigest(proof.nonce);
+    r.transcript.absorb('pow-nonce', nonceBytes(proof.nonce));
+    return { ...r, powDigest, groups: drawQueries(r.transcript, air.logN, o) };
+  });
+  const { alphas, z, gammas, friAlphas, powDigest, groups } = result;
+  const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
+  const plan = friPlan(air.logN, o);
+  const d = { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
+  const S = proof.segments;
+  const queries = groups.map((g, q) => {
+    const positions = Array.from({ length: f }, (_, j) => g * f + j);
+    const deep = positions.map((pos, j) => {
+      const row = q * f + j;
+      const x = pointAt(COSET_SHIFT, logNN, pos);
+      const inv = (c: Fp2.Fp2) => Fp2.inv(Fp2.sub(Fp2.fromBase(x), c));
+      return deepAt(proof.traceOpening.rows.subarray(row * w, (row + 1) * w), proof.compositionOpening.rows.subarray(row * 2 * S, (row + 1) * 2 * S), inv(z), inv(zw), d);
+    });
+    const layers: Json[] = [];
+    let value = foldGroup(deep, Fp.inv(COSET_SHIFT), logNN, g, friAlphas[0]!);
+    let shift = Fp.pow(COSET_SHIFT, BigInt(f)), logSize = logNN - logF, pos = g;
+    for (let i = 1; i < plan.folds; i++) {
+      const leaf = pos >> logF, leaves = [...new Set(groups.map((h) => h >> (logF * i)))].sort((a, b) => a - b);
+      const rows = proof.friOpenings[i - 1]!.rows, at = leaves.indexOf(leaf) * 2 * f;
+      const group = Array.from({ length: f }, (_, j): Fp2.Fp2 => [rows[at + 2 * j]!, rows[at + 2 * j + 1]!]);
+      if (!Fp2.eq(group[pos & (f - 1)]!, value)) throw new Error('conformance: an honest proof disagrees with its fold');
+      layers.push({ layer: i, leaf, slot: pos & (f - 1), value: ext(value) });
+      value = foldGroup(group, Fp.inv(shift), logSize, leaf, friAlphas[i]!);
+      shift = Fp.pow(shift, BigInt(f));
+      logSize -= logF;
+      pos = leaf;
+    }
+    const x = pointAt(shift, logSize, pos);
+    if (!Fp2.eq(evaluateFinal(proof.finalPoly, x), value)) throw new Error('conformance: the final polynomial disagrees');
+    return { group: g, positions, points: positions.map((p) => pointAt(COSET_SHIFT, logNN, p).toString()), deep: deep.map(ext), layers, last: { position: pos, point: x.toString(), value: ext(value) } };
+  });
+  return {
+    transcript: log,
+    challenges: {
+      composition_coefficients: alphas.map(ext), ood_point: ext(z), ood_point_next: ext(zw), deep_coefficients: gammas.map(ext),
+      fri_alphas: friAlphas.map(ext), nonce: proof.nonce.toString(), pow_digest: hex(powDigest), query_groups: groups,
+    },
+    ood: { constraints_at_z: ext(compositionAt(k, air, z, proof.oodTrace, proof.oodTraceNext, alphas)), segments_at_z: ext(segmentsAt(air.logN, z, proof.oodComposition)) },
+    fri: { folds: plan.folds, final_degree: plan.finalDegree, layer_sizes: Array.from({ length: plan.folds + 1 }, (_, i) => 2 ** (logNN - logF * i)) },
+    queries,
+  };
+}
+
+type Opening = StarkProof['traceOpening'];
+/** The opening with its first opened value changed (still canonical). */
+const bumpRow = (o: Opening): Opening => {
+  const rows = o.rows.slice();
+  rows[0] = bump(rows[0]!);
+  return { rows, proof: o.proof };
+};
+/** The opening with one bit of its first Merkle sibling flipped. */
+const flipSibling = (o: Opening): Opening => {
+  const siblings = o.proof.siblings.map((d) => d.slice());
+  siblings[0]![0]! ^= 1;
+  return { rows: o.rows, proof: { depth: o.proof.depth, siblings } };
+};
+const bump = (x: bigint): bigint => (x + 1n) % Fp.P;
+
+interface StarkNegative {
+  name: string;
+  code: StarkErrorCode;
+  reason: string;
+  bytes?: (bin: Uint8Array) => Uint8Array;
+  proof?: (p: StarkProof) => StarkProof;
+  minSecurityBits?: number;
+  publicInputs?: (pi: Json) => Json;
+}
+
+const STARK_NEGATIVES: StarkNegative[] = [
+  { name: 'trailing-byte', code: 'malformed', reason: 'one byte after the proof: the binary decoder must refuse trailing data', bytes: (b) => Uint8Array.from([...b, 0]) },
+  { name: 'truncated', code: 'malformed', reason: 'the last byte is missing', bytes: (b) => b.subarray(0, b.length - 1) },
+  { name: 'options-folding-3', code: 'malformed', reason: 'a folding factor of 3 (byte 9) is not an allowed option: the decoder refuses it', bytes: (b) => Uint8Array.from(b, (x, i) => (i === 9 ? 3 : x)) },
+  { name: 'security-claim', code: 'security', reason: 'the proof claims one more bit of security than its options give', proof: (p) => ({ ...p, securityBits: p.securityBits + 1 }) },
+  { name: 'security-floor', code: 'security', reason: "the proof is honest but its options give fewer bits than the verifier's minimum (min_security_bits)", minSecurityBits: 100 },
+  { name: 'shape-log-n', code: 'shape', reason: 'the honest proof checked against the statement of a trace twice as long', publicInputs: (pi) => ({ ...pi, steps: 2 * Number(pi['steps']) }) },
+  { name: 'ood-trace', code: 'ood', reason: "the first trace column's value at z is off by one", proof: (p) => ({ ...p, oodTrace: [[bump(p.oodTrace[0]![0]), p.oodTrace[0]![1]], ...p.oodTrace.slice(1)] }) },
+  { name: 'pow-nonce', code: 'pow', reason: 'another nonce, without the required leading zero bits', proof: (p) => ({ ...p, nonce: p.nonce ^ 1n }) },
+  { name: 'trace-row', code: 'trace-opening', reason: 'one opened trace value changed: its leaf no longer leads to the trace root', proof: (p) => ({ ...p, traceOpening: bumpRow(p.traceOpening) }) },
+  { name: 'trace-sibling', code: 'trace-opening', reason: 'one Merkle sibling of the trace opening changed', proof: (p) => ({ ...p, traceOpening: flipSibling(p.traceOpening) }) },
+  { name: 'composition-row', code: 'composition-opening', reason: 'one opened composition value changed', proof: (p) => ({ ...p, compositionOpening: bumpRow(p.compositionOpening) }) },
+  { name: 'fri-row', code: 'fri-opening', reason: 'one opened value of FRI layer 1 changed', proof: (p) => ({ ...p, friOpenings: [bumpRow(p.friOpenings[0]!), ...p.friOpenings.slice(1)] }) },
+  { name: 'final-length', code: 'final-polynomial', reason: 'the final polynomial has one coefficient too few', proof: (p) => ({ ...p, finalPoly: p.finalPoly.slice(0, -1) }) },
+];
+
+async function starkVectors(k: Kernels, files: Files, cases: Case[]): Promise<void> {
+  const backend = await createNodeCpuBackend({ threads: 1 });
+  try {
+    for (const [name, airId, logN] of [['fib', FIB_AIR_ID, 7], ['geom', GEOM_AIR_ID, 9]] as const) {
+      const entry = AIRS[airId];
+      const { trace, publicInputs } = entry.sample(logN);
+      const air = entry.air(publicInputs), pub = entry.encode(publicInputs), o = TEST_OPTIONS_INSECURE;
+      const statementHash = sha256(utf8.encode(`capseal conformance ${name}`));
+      const { proof } = await prove(k, backend, { air, trace, statementHash, publicInputs: pub, options: o });
+      const bin = encodeProof(proof);
+      const dir = `stark/${name}`;
+      files.set(`${dir}/proof.bin`, bin);
+      files.set(`${dir}/proof.json`, jsonFile(proofToJson(proof)));
+      const pi = JSON.parse(JSON.stringify(publicInputs, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Json;
+      const base = { kind: 'stark' as const, air_id: airId, public_inputs: pi, statement_hash: hex(statementHash), min_security_bits: 0 };
+      files.set(`${dir}/vector.json`, jsonFile({
+        case: `${dir}/honest`,
+        air: airJson(air), air_id: airId, public_inputs: pi, public_input_bytes: hex(pub), statement_hash: hex(statementHash),
+        options: { ...o, encoded: hex(encodeOptions(o)) }, security_bits: securityBits(air.logN, o), proof_bytes: bin.length,
+        ...starkTrace(k, air, o, proof, statementHash, pub),
+      }));
+      cases.push({ id: `${dir}/honest`, ...base, proof: `${dir}/proof.bin`, expect: { status: 'accepted' }, reason: 'an honest proof at the test options', vector: `${dir}/vector.json` });
+      for (const neg of STARK_NEGATIVES) {
+        const bytes = neg.bytes ? neg.bytes(bin) : neg.proof ? encodeProof(neg.proof(proof)) : bin;
+        const path = bytes === bin ? `${dir}/proof.bin` : `${dir}/negative/${neg.name}.bin`;
+        if (bytes !== bin) files.set(path, bytes);
+        const c: StarkCase = {
+          id: `${dir}/${neg.name}`, ...base, proof: path, ...(neg.publicInputs && { public_inputs: neg.publicInputs(pi) }),
+          ...(neg.minSecurityBits !== undefined && { min_security_bits: neg.minSecurityBits }), expect: { status: 'rejected', code: neg.code }, reason: neg.reason,
+        };
+        const got = runStarkCase(k, c, files);
+        if (got.status !== 'rejected' || got.code !== neg.code) throw new Error(`conformance: ${c.id} gives ${JSON.stringify(got)}, not ${neg.code}`);
+        cases.push(c);
+      }
+    }
+  } finally {
+    await backend.destroy();
+  }
+}
+
+/** What the project's STARK verifier says of a case: a proof that does not decode is `malformed`. */
+export function runStarkCase(k: Kernels, c: StarkCase, files: Files): { status: 'accepted' } | { status: 'rejected'; code: StarkErrorCode } {
+  let proof: StarkProof;
+  try {
+    proof = decodeProof(files.get(c.proof)!);
+  } catch {
+    return { status: 'rejected', code: 'malformed' };
+  }
+  const entry = AIRS[c.air_id];
+  const v = verifyProof(k, entry.air(c.public_inputs), proof, hexToBytes(c.statement_hash), entry.encode(c.public_inputs), { minSecurityBits: c.min_security_bits });
+  return v.ok ? { status: 'accepted' } : { status: 'rejected', code: v.code };
+}
+
+// ------------------------------------------------------------------ capsules
+
+/** The signing key of the vectors: its private key is public on purpose (SHA-256 of a label), never use it for anything else. */
+export const CONFORMANCE_KEY: KeyFile = (() => {
+  const sk = sha256(utf8.encode('capseal conformance signing key (public, for test vectors only)'));
+  return { schema: KEY_FILE_SCHEMA, private_key: hex(sk), public_key: hex(secp256k1.getPublicKey(sk, true)) };
+})();
+
+const CAPSULE_DIR = 'capsule/fib';
+const CAPSULE_INPUT = { steps: 32 };
+const CHUNK_LEN = 16;
+const ANCHORS = { run: 'conformance-1' };
+
+/** The base capsule: FIB_AIR_V1 over 32 steps at the default options, signed, with every chunk; timings recorded as 0. */
+async function baseCapsule(k: Kernels): Promise<Files> {
+  const plan = planSeal({ adapter: ADAPTERS['fib']!, input: CAPSULE_INPUT, chunkLen: CHUNK_LEN, anchors: ANCHORS });
+  const backend = await createNodeCpuBackend({ threads: 1 });
+  try {
+    const proved = await prove(k, backend, {
+      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
+      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
+    });
+    const sealed = sealProved(k, plan, {
+      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: 0, verify_ms: 0,
+      stages: proved.stages.map((s) => ({ stage: s.stage, ms: 0, backend: s.backend })), backend: { requested: 'cpu', description: 'cpu' },
+    }, undefined, CONFORMANCE_KEY);
+    const dir: Files = new Map(sealed.files);
+    for (let i = 0; i < sealed.capsule.chunk_meta.num_chunks; i++) dir.set(chunkPath(i), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
+    return dir;
+  } finally {
+    await backend.destroy();
+  }
+}
+
+const parse = (b: Uint8Array): Json => JSON.parse(new TextDecoder().decode(b)) as Json;
+const at = (c: Json, path: string): Json => path.split('.').reduce((o: Json, key) => o[key] as Json, c);
+
+/** The capsule's own hashes recomputed after an edit: trace spec and statement (when `inner`), then the capsule hash; the signature is dropped or made again. */
+function reseal(c: Json, inner: boolean): Json {
+  if (inner) {
+    c['trace_spec_hash'] = jcsHash(c['trace_spec']);
+    (c['statement'] as Json)['trace_spec_hash'] = c['trace_spec_hash'];
+    c['statement_hash'] = jcsHash(c['statement']);
+  }
+  const { authorship: _, ...rest } = c;
+  const hash = capsuleHash(rest);
+  return { ...rest, capsule_hash: hash, authorship: signCapsuleHash(hash, CONFORMANCE_KEY) };
+}
+
+/** The file record of `path` in the capsule's proofs updated to `bytes`. */
+function recordArtifact(c: Json, path: string, bytes: Uint8Array): void {
+  for (const entry of Object.values(c['proofs'] as Record<string, Json>))
+    for (const f of Object.values(entry['formats'] as Record<string, Json>))
+      if (f['path'] === path) Object.assign(f, { sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
+}
+
+interface CapsuleNegative {
+  code: ErrorCode;
+  name: string;
+  reason: string;
+  /** Edits the capsule and the directory's files; returns the files to overlay (null: removed). */
+  make: (c: Json, dir: Files) => Record<string, Uint8Array | Json | null>;
+  verify?: (refs: { file: (name: string, bytes: Uint8Array) => string }) => CapsuleCase['verify'];
+}
+
+const FIB_BIN = 'proofs/fib.proof.bin';
+
+const CAPSULE_NEGATIVES: CapsuleNegative[] = [
+  { code: 'E001_MALFORMED_CAPSULE', name: 'unknown-field', reason: 'a field the schema does not define, with every hash recomputed: objects are closed', make: (c) => ({ 'capsule.json': reseal({ ...c, extra: 1 }, false) }) },
+  { code: 'E002_UNSUPPORTED_SCHEMA', name: 'schema-v2', reason: 'schema bef_capsule_v2', make: (c) => ({ 'capsule.json': reseal({ ...c, schema: 'bef_capsule_v2' }, false) }) },
+  { code: 'E010_CAPSULE_HASH_MISSING', name: 'no-capsule-hash', reason: 'capsule_hash removed', make: (c) => { const { capsule_hash: _, ...rest } = c; return { 'capsule.json': rest }; } },
+  { code: 'E011_CAPSULE_HASH_MISMATCH', name: 'edited-anchor', reason: 'an anchor edited after sealing, nothing recomputed', make: (c) => { at(c, 'anchors')['run'] = 'conformance-2'; return { 'capsule.json': c }; } },
+  { code: 'E030_POLICY_HASH_MISMATCH', name: 'edited-policy', reason: 'the policy file next to the capsule edited (one space appended)', make: (_c, dir) => ({ 'policy.json': Uint8Array.from([...dir.get('policy.json')!, 0x20]) }) },
+  {
+    code: 'E031_POLICY_NOT_IN_REGISTRY', name: 'other-registry', reason: "an inclusion proof for the capsule's policy, checked against the root of a registry without it", make: () => ({}),
+    verify: ({ file }) => {
+      const policyHash = POLICY_HASH!;
+      const withIt = buildRegistry([{ policy_id: 'capseal_default', policy_version: '1.0.0', policy_hash: policyHash }]);
+      const other = buildRegistry([{ policy_id: 'x', policy_version: '1', policy_hash: 'b'.repeat(64) }]);
+      return { registry_root: other.root, inclusion_proof: file('inclusion-proof.json', jsonFile(proveInclusion(withIt, policyHash))) };
+    },
+  },
+  { code: 'E040_ARTIFACT_MISSING', name: 'no-json-proof', reason: 'the JSON form of the proof is missing', make: () => ({ 'proofs/fib.proof.json': null }) },
+  { code: 'E041_ARTIFACT_HASH_MISMATCH', name: 'other-proof-bytes', reason: 'the binary proof replaced by other bytes, the record unchanged', make: (_c, dir) => ({ [FIB_BIN]: Uint8Array.from([...dir.get(FIB_BIN)!].reverse()) }) },
+  {
+    code: 'E042_PROOF_DECODE_ERROR', name: 'truncated-proof', reason: 'the binary proof truncated by one byte, with its record and the capsule hash recomputed',
+    make: (c, dir) => { const b = dir.get(FIB_BIN)!.subarray(0, -1); recordArtifact(c, FIB_BIN, b); return { [FIB_BIN]: b.slice(), 'capsule.json': reseal(c, false) }; },
+  },
+  { code: 'E050_STATEMENT_HASH_MISMATCH', name: 'edited-statement', reason: "the statement's anchor edited, the capsule hash recomputed but not the statement hash", make: (c) => { at(c, 'statement.anchors')['run'] = 'conformance-2'; return { 'capsule.json': reseal(c, false) }; } },
+  { code: 'E053_PROOF_STATEMENT_MISMATCH', name: 'trace-spec-hash', reason: 'trace_spec_hash replaced, the capsule hash recomputed', make: (c) => ({ 'capsule.json': reseal({ ...c, trace_spec_hash: 'd'.repeat(64) }, false) }) },
+  {
+    code: 'E054_PROOF_INVALID', name: 'other-result', reason: 'the statement claims another Fibonacci result, with every hash recomputed: the proof does not verify under it',
+    make: (c) => { const pi = at(c, 'statement.public_inputs'); pi['result'] = (BigInt(pi['result'] as string) + 1n).toString(); return { 'capsule.json': reseal(c, true) }; },
+  },
+  { code: 'E055_NOVA_STATE_MISMATCH', name: 'nova-state', reason: "a recursion block whose nova_state differs from the capsule's trace_commitment", make: (c) => ({ 'capsule.json': reseal({ ...c, nova_stats: { nova_state: 'f'.repeat(64) }, trace_commitment: 'e'.repeat(64) }, false) }) },
+  { code: 'E056_SECURITY_BELOW_MINIMUM', name: 'floor-200', reason: 'the verifier asks for 200 bits of conjectured security', make: () => ({}), verify: () => ({ min_security_bits: 200 }) },
+  { code: 'E057_RECURSION_UNSUPPORTED', name: 'recursion', reason: 'a consistent recursion block: recursion is not supported by this verifier', make: (c) => ({ 'capsule.json': reseal({ ...c, nova_stats: { nova_state: 'f'.repeat(64) }, trace_commitment: 'f'.repeat(64) }, false) }) },
+  {
+    code: 'E060_ROW_INDEX_MISMATCH', name: 'swapped-chunk-roots', reason: 'the first two chunk roots swapped in both files, the digest and capsule hash recomputed',
+    make: (c, dir) => {
+      const roots = dir.get('row_archive/chunk_roots.bin')!, swapped = roots.slice();
+      swapped.set(roots.subarray(0, 32), 32);
+      swapped.set(roots.subarray(32, 64), 0);
+      at(c, 'row_index_ref')['chunk_roots_digest'] = sha256Hex(swapped);
+      const json = { schema: 'capseal_chunk_roots_v1', chunk_roots: Array.from({ length: swapped.length / 32 }, (_, i) => hex(swapped.subarray(32 * i, 32 * i + 32))) };
+      return { 'row_archive/chunk_roots.bin': swapped, 'row_archive/chunk_roots.json': json, 'capsule.json': reseal(c, false) };
+    },
+  },
+  {
+    code: 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', name: 'edited-chunk-roots', reason: 'one bit of chunk_roots.bin flipped, the digest left as it was',
+    make: (_c, dir) => { const b = dir.get('row_archive/chunk_roots.bin')!.slice(); b[0]! ^= 1; return { 'row_archive/chunk_roots.bin': b }; },
+  },
+  {
+    code: 'E070_AUTHORSHIP_REQUIRED', name: 'unsigned-with-acl', reason: 'the signature removed (the capsule hash does not cover it) while the verifier holds an ACL',
+    make: (c) => { const { authorship: _, ...rest } = c; return { 'capsule.json': rest }; }, verify: ({ file }) => ({ acl: file('acl.json', jsonFile(aclFor(CONFORMANCE_KEY.public_key))) }),
+  },
+  { code: 'E071_SIGNATURE_INVALID', name: 'signature-over-other-hash', reason: 'a signature by the right key over another capsule hash', make: (c) => ({ 'capsule.json': { ...c, authorship: signCapsuleHash('0'.repeat(64), CONFORMANCE_KEY) } }) },
+  {
+    code: 'E072_SIGNER_NOT_AUTHORIZED', name: 'signer-revoked', reason: "the ACL lists the signer's key as revoked for the policy", make: () => ({}),
+    verify: ({ file }) => ({ acl: file('acl-revoked.json', jsonFile(aclFor(CONFORMANCE_KEY.public_key, 'revoked'))) }),
+  },
+  { code: 'E080_DA_CHUNK_UNAVAILABLE', name: 'missing-chunk', reason: 'a sampled row chunk is missing from the archive', make: () => ({ [chunkPath(1)]: null }) },
+  {
+    code: 'E081_DA_CHUNK_MISMATCH', name: 'edited-chunk', reason: 'one bit of a sampled row chunk flipped: it no longer hashes to its chunk root',
+    make: (_c, dir) => { const b = dir.get(chunkPath(2))!.slice(); b[9]! ^= 1; return { [chunkPath(2)]: b }; },
+  },
+  { code: 'E082_DA_POLICY_INVALID', name: 'k-too-small', reason: 'k_samples lowered below ceil(ln(1/ε)/δ), every hash recomputed', make: (c) => { at(c, 'da_policy')['k_samples'] = Number(at(c, 'da_policy')['k_samples']) - 1; return { 'capsule.json': reseal(c, false) }; } },
+];
+
+let POLICY_HASH: string | undefined;
+
+const aclFor = (pubkey: string, status: 'active' | 'revoked' = 'active') => ({ schema: ACL_SCHEMA, policies: { capseal_default: [{ pubkey, status }] } });
+
+async function capsuleVectors(k: Kernels, files: Files, cases: Case[]): Promise<void> {
+  const dir = await baseCapsule(k);
+  for (const [p, b] of dir) files.set(`${CAPSULE_DIR}/${p}`, b);
+  const capsule = parse(dir.get('capsule.json')!);
+  POLICY_HASH = sha256Hex(dir.get('policy.json')!);
+  const da = capsule['da_policy'] as Json, meta = capsule['chunk_meta'] as Json, policy = capsule['policy'] as Json;
+  const seedInput = { capsuleHash: capsule['capsule_hash'] as string, anchors: capsule['anchors'] as Record<string, string>, policyId: policy['policy_id'] as string, policyVersion: policy['policy_version'] as string };
+  const { capsule_hash: _h, authorship: _a, ...preimage } = capsule;
+  const audit = (nonce?: string) => {
+    const seed = auditSeed({ ...seedInput, ...(nonce && { challengeNonce: nonce }) });
+    return {
+      ...(nonce && { challenge_nonce: nonce }),
+      seed_object: JSON.parse(new TextDecoder().decode(canonicalBytes({ domain: 'capseal_da_audit_v1', capsule_hash: seedInput.capsuleHash, anchors: seedInput.anchors, policy_id: seedInput.policyId, policy_version: seedInput.policyVersion, challenge_nonce: nonce ?? null }))) as Json,
+      seed: hex(seed), samples: sampleChunks(seed, Number(meta['num_chunks']), Number(da['k_samples'])),
+    };
+  };
+  files.set(`${CAPSULE_DIR}.vector.json`, jsonFile({
+    case: `${CAPSULE_DIR}/honest`,
+    input: { trace_format_id: 'FIB_AIR_V1', ...CAPSULE_INPUT, chunk_len: CHUNK_LEN, anchors: ANCHORS },
+    trace_spec_jcs: new TextDecoder().decode(canonicalBytes(capsule['trace_spec'])), trace_spec_hash: capsule['trace_spec_hash'],
+    statement_jcs: new TextDecoder().decode(canonicalBytes(capsule['statement'])), statement_hash: capsule['statement_hash'],
+    capsule_hash_preimage_jcs: new TextDecoder().decode(canonicalBytes(preimage)), capsule_hash: capsule['capsule_hash'],
+    policy_hash: POLICY_HASH, chunk_roots_digest: sha256Hex(dir.get('row_archive/chunk_roots.bin')!),
+    signing_key: CONFORMANCE_KEY,
+    da: { k: daSampleCount(Number(da['delta']), Number(da['epsilon']), Number(da['min_k_samples'])), num_chunks: meta['num_chunks'], self_audit: audit(), challenge_audit: audit('00ff') },
+  }));
+  cases.push({ id: `${CAPSULE_DIR}/honest`, kind: 'capsule', base: CAPSULE_DIR, overlay: {}, verify: {}, expect: { status: 'accepted' }, reason: 'an honest, signed capsule with its whole row archive', vector: `${CAPSULE_DIR}.vector.json` });
+  cases.push({
+    id: `${CAPSULE_DIR}/honest-challenge`, kind: 'capsule', base: CAPSULE_DIR, overlay: {}, verify: { challenge_nonce: '00ff', acl: 'capsule/negative/acl.json' },
+    expect: { status: 'accepted' }, reason: 'the same capsule under a challenge audit and an ACL listing its signer as active',
+  });
+  files.set('capsule/negative/acl.json', jsonFile(aclFor(CONFORMANCE_KEY.public_key)));
+
+  for (const neg of CAPSULE_NEGATIVES) {
+    const folder = `capsule/negative/${neg.code.slice(0, 4).toLowerCase()}-${neg.name}`;
+    const overlay: Record<string, string | null> = {};
+    for (const [p, v] of Object.entries(neg.make(clone(capsule), dir))) {
+      if (v === null) overlay[p] = null;
+      else {
+        files.set(`${folder}/${p}`, v instanceof Uint8Array ? v : jsonFile(v));
+        overlay[p] = `${folder}/${p}`;
+      }
+    }
+    const verify = neg.verify?.({ file: (name, bytes) => (files.set(`${folder}/${name}`, bytes), `${folder}/${name}`) }) ?? {};
+    const c: CapsuleCase = { id: folder, kind: 'capsule', base: CAPSULE_DIR, overlay, verify, expect: { status: 'rejected', code: neg.code }, reason: neg.reason };
+    const got = await runCapsuleCase(k, c, files);
+    if (got.status !== 'rejected' || got.code !== neg.code) throw new Error(`conformance: ${c.id} gives ${got.status} ${got.code}: ${got.message}`);
+    cases.push(c);
+  }
+  const covered = new Set(CAPSULE_NEGATIVES.map((n) => n.code));
+  const missing = Object.keys(ERROR_CODES).filter((code) => !covered.has(code as ErrorCode));
+  if (missing.length) throw new Error(`conformance: no negative capsule case for ${missing.join(', ')}`);
+}
+
+/** The project's capsule verifier on a case: the base directory with the overlay applied. */
+export async function runCapsuleCase(k: Kernels, c: CapsuleCase, files: Files): Promise<{ status: string; code: ErrorCode | null; message: string }> {
+  const dir = new Map<string, Uint8Array>();
+  const prefix = `${c.base}/`;
+  for (const [p, b] of files) if (p.startsWith(prefix)) dir.set(p.slice(prefix.length), b);
+  for (const [p, from] of Object.entries(c.overlay)) {
+    if (from === null) dir.delete(p);
+    else dir.set(p, files.get(from)!);
+  }
+  const read = (p: string) => files.get(p)!;
+  const opts: VerifyCapsuleOptions = {
+    ...(c.verify.policy && { policyBytes: read(c.verify.policy) }),
+    ...(c.verify.acl && { acl: parseAcl(parse(read(c.verify.acl))) }),
+    ...(c.verify.registry_root && { registry: { root: c.verify.registry_root, inclusionProof: parse(read(c.verify.inclusion_proof!)) } }),
+    ...(c.verify.challenge_nonce && { challengeNonce: c.verify.challenge_nonce }),
+    minSecurityBits: c.verify.min_security_bits ?? DEFAULT_SECURITY_BITS,
+  };
+  const r = await verifyCapsule(k, dir.get('capsule.json')!, { read: async (p) => dir.get(p)?.slice() ?? null }, opts);
+  return { status: r.status, code: r.code, message: r.message };
+}
+
+// ------------------------------------------------------------------ DA sampling alone
+
+/** The audit draws on their own, at sizes where k < number of chunks, so the rejection and dedup rules show. */
+function daVectors(files: Files): void {
+  const draws = [
+    { num_chunks: 1000, k: 139, nonce: undefined },
+    { num_chunks: 1000, k: 139, nonce: '01' },
+    { num_chunks: 3, k: 2, nonce: undefined },
+    { num_chunks: 2 ** 53 - 1, k: 3, nonce: undefined },
+  ].map(({ num_chunks, k, nonce }) => {
+    const input = { capsuleHash: 'c'.repeat(64), anchors: { run: 'ci-1', dataset_hash: 'a'.repeat(64) }, policyId: 'capseal_default', policyVersion: '1.0.0', ...(nonce && { challengeNonce: nonce }) };
+    const seed = auditSeed(input);
+    return {
+      seed_input: { capsule_hash: input.capsuleHash, anchors: input.anchors, policy_id: input.policyId, policy_version: input.policyVersion, challenge_nonce: nonce ?? null },
+      seed_jcs: new TextDecoder().decode(canonicalBytes({ domain: 'capseal_da_audit_v1', capsule_hash: input.capsuleHash, anchors: input.anchors, policy_id: input.policyId, policy_version: input.policyVersion, challenge_nonce: nonce ?? null })),
+      seed: hex(seed), num_chunks, k, samples: sampleChunks(seed, num_chunks, k),
+    };
+  });
+  const counts = [[0.1, 1e-6, 64], [0.5, 0.5, 64], [0.05, 1e-9, 16], [0.3, 0.01, 1]].map(([delta, epsilon, minK]) => ({ delta, epsilon, min_k_samples: minK, k: daSampleCount(delta!, epsilon!, minK!) }));
+  files.set('da/sampling.json', jsonFile({ draws, sample_counts: counts }));
+}
+
+// ------------------------------------------------------------------ all
+
+export async function generateConformance(k: Kernels): Promise<Files> {
+  const files: Files = new Map();
+  const cases: Case[] = [];
+  await starkVectors(k, files, cases);
+  await capsuleVectors(k, files, cases);
+  daVectors(files);
+  files.set('manifest.json', jsonFile({
+    conformance: CONFORMANCE_VERSION,
+    specs: { stark: 'docs/spec/stark.md (capseal-stark-v1, proof format 1)', capsule: 'docs/spec/capsule.md (bef_capsule_v1)' },
+    cases,
+    other_vectors: ['da/sampling.json'],
+  }));
+  return files;
+}
