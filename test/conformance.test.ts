@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/capsule/codes.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { generateConformance, runCapsuleCase, runStarkCase, type Case, type Files } from './conformance/generate.js';
+import { runPackCase, SERVER_ONLY_CODES } from './conformance/packs.js';
+import { BENCH_ERROR_CODES } from '../src/capsulebench/codes.js';
 
 const root = fileURLToPath(new URL('../docs/conformance/', import.meta.url));
 
@@ -41,14 +43,16 @@ describe('docs/conformance', () => {
 
   it('every case gets the verdict and code its manifest entry records', async () => {
     for (const c of cases) {
-      const got = c.kind === 'stark' ? runStarkCase(k, c, files) : await runCapsuleCase(k, c, files);
+      const got = c.kind === 'stark' ? runStarkCase(k, c, files) : c.kind === 'capsule' ? await runCapsuleCase(k, c, files) : await runPackCase(k, c, files);
       expect({ id: c.id, status: got.status, code: 'code' in got ? got.code : null }).toEqual({ id: c.id, status: c.expect.status, code: 'code' in c.expect ? c.expect.code : null });
     }
   }, 120_000);
 
-  it('every capsule error code and every STARK code reachable from proof bytes has a negative case', () => {
+  it('every capsule and pack error code and every STARK code reachable from proof bytes has a negative case', () => {
     const codes = new Set(cases.map((c) => ('code' in c.expect ? c.expect.code : 'accepted')));
     expect(Object.keys(ERROR_CODES).filter((code) => !codes.has(code as never))).toEqual([]);
+    // A pack's codes but the server's own (its failures, a duplicate submission).
+    expect(Object.keys(BENCH_ERROR_CODES).filter((code) => !codes.has(code as never) && !SERVER_ONLY_CODES.includes(code))).toEqual([]);
     // 'options' needs a proof object (the decoder refuses bad options first: malformed) and 'fri-folding' a dishonest FRI prover; test/stark.test.ts and test/verifier-queries.test.ts cover both.
     const stark = ['malformed', 'security', 'shape', 'ood', 'pow', 'trace-opening', 'composition-opening', 'fri-opening', 'final-polynomial'];
     expect(stark.filter((code) => !codes.has(code as never))).toEqual([]);

@@ -38,6 +38,7 @@ import { drawQueries, encodeOptions, nonceBytes } from '../../src/stark/protocol
 import { PROTOCOL_ID, Transcript } from '../../src/stark/transcript.js';
 import { replayToPow, verifyProof, type StarkErrorCode } from '../../src/stark/verifier.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
+import { packVectors, type PackCase } from './packs.js';
 
 export const CONFORMANCE_VERSION = 'capseal-conformance-v1';
 
@@ -79,7 +80,7 @@ export interface CapsuleCase {
   vector?: string;
 }
 
-export type Case = StarkCase | CapsuleCase;
+export type Case = StarkCase | CapsuleCase | PackCase;
 
 // ------------------------------------------------------------------ STARK
 
@@ -528,10 +529,13 @@ export async function generateConformance(k: Kernels): Promise<Files> {
   const cases: Case[] = [];
   await starkVectors(k, files, cases);
   await capsuleVectors(k, files, cases);
+  const packCases: PackCase[] = [];
+  await packVectors(k, files, packCases, CONFORMANCE_KEY);
+  cases.push(...packCases);
   daVectors(files);
   files.set('manifest.json', jsonFile({
     conformance: CONFORMANCE_VERSION,
-    specs: { stark: 'docs/spec/stark.md (capseal-stark-v1, proof format 1)', capsule: 'docs/spec/capsule.md (bef_capsule_v1)' },
+    specs: { stark: 'docs/spec/stark.md (capseal-stark-v1, proof format 1)', capsule: 'docs/spec/capsule.md (bef_capsule_v1)', capsulepack: 'docs/spec/capsulepack.md (bef_capsulepack_v1, bef_benchmark_policy_v1)', stream: 'docs/spec/stream.md (bef_capsule_stream_v1)' },
     cases,
     other_vectors: ['da/sampling.json'],
   }));

@@ -1,0 +1,450 @@
+// The capsulepack vectors of docs/conformance/ (see generate.ts): an honest pack made by the real
+// runner on a host whose clock, manifests and memory readings are fixed, so the pack is the same on
+// every machine, and one forged variant per pack code — edited files, resealed capsules, re-chained
+// event logs, or the workload proved again honestly under other anchors or policy, the forgeries a
+// dishonest runner holding its own key could make (test/capsulebench-contract.test.ts makes the
+// same kinds on disk).
+import { gzipSync } from 'node:zlib';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { AIRS, type AirId } from '../../src/airs/index.js';
+import type { AnyTraceAdapter } from '../../src/capsule/adapter.js';
+import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
+import { signCapsuleHash, type KeyFile } from '../../src/capsule/authorship.js';
+import { capsuleHash, CapsuleSchema, type BenchmarkBlock } from '../../src/capsule/capsule.js';
+import { DEFAULT_POLICY_TEXT } from '../../src/capsule/policy.js';
+import { buildRegistry } from '../../src/capsule/registry.js';
+import { chunkPath, planSeal, sealProved, statementFor, withAnchors } from '../../src/capsule/seal.js';
+import { encodeChunk } from '../../src/capsule/archive.js';
+import { jcsHash, type Anchors } from '../../src/capsule/spec.js';
+import { BENCH_ERROR_CODES, type BenchErrorCode } from '../../src/capsulebench/codes.js';
+import { verifyPack, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
+import { eventLine, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
+import type { ToolchainManifest } from '../../src/capsulebench/manifests.js';
+import { readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
+import { archiveRejection, PackArchiveError } from '../../src/capsulebench/pack-archive.js';
+import type { PackFiles } from '../../src/capsulebench/pack.js';
+import { SHIPPED_POLICY, SHIPPED_REGISTRY } from '../../src/capsulebench/policy.js';
+import { runBenchmark, type RunnerHost } from '../../src/capsulebench/runner.js';
+import { WORKLOADS } from '../../src/capsulebench/workloads.js';
+import { sha256Hex } from '../../src/hash/digest.js';
+import { canonicalBytes } from '../../src/json/canonical-json.js';
+import { jsonFileBytes } from '../../src/json/file-json.js';
+import type { Backend } from '../../src/backend/backend.js';
+import { createNodeCpuBackend } from '../../src/prover/node.js';
+import { prove } from '../../src/prover/prover.js';
+import { decodeProof } from '../../src/stark/codec.js';
+import type { ProofOptions } from '../../src/stark/options.js';
+import { verifyProof } from '../../src/stark/verifier.js';
+import type { Kernels } from '../../src/wasm/kernels.js';
+import type { Files } from './generate.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Dir = Map<string, Uint8Array>;
+
+export interface PackCase {
+  id: string;
+  kind: 'pack';
+  /** A pack folder (`base` plus `overlay`, as for capsules), or a .tgz file (`archive`). */
+  base?: string;
+  overlay?: Record<string, string | null>;
+  archive?: string;
+  verify: { certified?: { registry_root: string; acl: string }; challenge_nonce?: string; trusted_registry?: string };
+  expect: { status: 'accepted' } | { status: 'rejected'; code: string };
+  reason: string;
+}
+
+const utf8 = new TextEncoder();
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const readJ = (d: Dir, p: string): Json => JSON.parse(text(d.get(p)!)) as Json;
+const writeJ = (d: Dir, p: string, v: unknown): void => void d.set(p, jsonFileBytes(v));
+
+const PACK_DIR = 'pack/fib';
+const WORKLOAD = 'fib_v1';
+const LOG2_ROWS = 10;
+/** 2026-01-01T00:00:00Z: the fixed wall clock of the vectors' host. */
+const EPOCH_MS = 1_767_225_600_000;
+
+/** A toolchain manifest whose build is one named file: fixed, so the pack does not change with the code. */
+function toolchain(): ToolchainManifest {
+  const files = [{ path: 'conformance/runner', sha256: sha256Hex(utf8.encode('capseal conformance runner')) }];
+  return {
+    schema: 'capsulebench_toolchain_manifest_v1',
+    runtime: { name: 'node', version: 'v20.19.0', engine: 'v8' },
+    capseal: { version: '0.0.0-conformance', runner_repo: 'conformance', git_commit: 'none' },
+    dependencies: {},
+    build: { build_hash: sha256Hex(canonicalBytes(files)), files },
+  };
+}
+
+/** A RunnerHost with a counter for a clock, fixed manifests and memory, writing into `out`; it verifies each proof for real. */
+function fixedHost(k: Kernels, backend: Backend, out: Dir): RunnerHost {
+  let clock = 0;
+  const tc = toolchain();
+  return {
+    kernels: k, backend,
+    manifests: {
+      hardware: { schema: 'capsulebench_hardware_manifest_v1', cpu: { model: 'conformance', logical_cores: 1, available_parallelism: 1, arch: 'x64' }, memory: { total_bytes: 2 ** 34 }, gpu: null },
+      os: { schema: 'capsulebench_os_fingerprint_v1', platform: 'linux', kernel: { release: 'conformance', version: 'conformance' }, distribution: null, libc: null },
+      toolchain: tc,
+    },
+    knobs: { cpu_threads: 1, gpu: null, environment: {} },
+    memory: { method: 'sampled', reset() {}, peak: () => 2 ** 28, current: () => 2 ** 27 },
+    async timeVerify(job) {
+      const entry = AIRS[job.airId as AirId];
+      const v = verifyProof(k, entry.air(job.publicInputs), decodeProof(job.proof), job.statementHash, entry.encode(job.publicInputs), { minSecurityBits: job.minSecurityBits });
+      if (!v.ok) throw new Error(`conformance: the run's proof does not verify: ${v.message}`);
+      return { cold_us: 4000, runs_us: Array.from({ length: job.runs }, () => 1000) };
+    },
+    verifier: { version: tc.capseal.version, build_hash: tc.build.build_hash },
+    async write(path, bytes) {
+      out.set(path, bytes.slice());
+    },
+    append(path, t) {
+      out.set(path, Uint8Array.from([...(out.get(path) ?? []), ...utf8.encode(t)]));
+    },
+    now: () => (clock += 7),
+    epochMs: () => EPOCH_MS + clock,
+    progress() {},
+  };
+}
+
+/**
+ * The runner's run on the fixed host. Its run id's random part is zeros, and the prover's stage
+ * timer (performance.now) counts calls while it runs, so the stage times it records are fixed too.
+ */
+async function runPack(k: Kernels, key?: KeyFile): Promise<Dir> {
+  const out: Dir = new Map();
+  const backend = await createNodeCpuBackend({ threads: 1 });
+  const random = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
+  const now = performance.now.bind(performance);
+  let ticks = 0;
+  globalThis.crypto.getRandomValues = (<T extends ArrayBufferView | null>(a: T): T => (a && new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0), a)) as typeof globalThis.crypto.getRandomValues;
+  performance.now = () => (ticks += 0.5);
+  try {
+    await runBenchmark(fixedHost(k, backend, out), { workloadId: WORKLOAD, log2Rows: LOG2_ROWS, trackId: 'baseline_no_accel', backend: 'cpu', ...(key && { key }) });
+  } finally {
+    globalThis.crypto.getRandomValues = random;
+    performance.now = now;
+    await backend.destroy();
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- forging, as a dishonest runner could
+
+const readEvents = (d: Dir): StreamEvent[] => text(d.get('events/events.jsonl')!).trimEnd().split('\n').map((l) => JSON.parse(l) as StreamEvent);
+
+function writeEvents(d: Dir, events: StreamEvent[]): void {
+  let prev = '0'.repeat(64);
+  const lines = events.map((e, i) => {
+    const line = eventLine({ ...e, seq: i + 1, prev_event_hash: prev });
+    prev = lineHash(line);
+    return line;
+  });
+  d.set('events/events.jsonl', utf8.encode(`${lines.join('\n')}\n`));
+}
+
+function chainHead(d: Dir): string {
+  const lines = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+  return lineHash(lines[lines.findIndex((l) => (JSON.parse(l) as StreamEvent).type === 'proof_artifact')]!);
+}
+
+/** The capsule resealed after edits (benchmark block over the files' hashes and chain head, capsule hash, signature with `key`), pack_meta following. */
+function reseal(d: Dir, o: { key?: KeyFile; benchmark?: (b: BenchmarkBlock) => unknown } = {}): void {
+  const c = readJ(d, 'capsule.json');
+  const block: BenchmarkBlock = { ...c['benchmark'], measurements_hash: sha256Hex(d.get('measurements/measurements.json')!), runner_log_hash: sha256Hex(d.get('logs/runner.log')!), events_chain_head: chainHead(d) };
+  const body: Json = { ...c, benchmark: o.benchmark ? o.benchmark(block) : block };
+  if (body['benchmark'] === undefined) delete body['benchmark'];
+  delete body['authorship'];
+  const hash = capsuleHash(body);
+  const sealed: Json = { ...body, capsule_hash: hash, ...(o.key ? { authorship: signCapsuleHash(hash, o.key) } : {}) };
+  writeJ(d, 'capsule.json', sealed);
+  writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), capsule_hash_hex: hash, statement_hash_hex: sealed['statement_hash'], policy_hash_hex: sealed['policy']['policy_hash'] });
+}
+
+interface Reprove {
+  policyBytes?: Uint8Array;
+  anchors?: (a: Anchors) => Anchors;
+  options?: ProofOptions;
+  adapter?: AnyTraceAdapter;
+}
+
+/** The workload proved again, honestly, under edited anchors, policy or options, and sealed: the capsule verifier accepts it; only the benchmark rules can tell. */
+async function reprove(k: Kernels, d: Dir, r: Reprove): Promise<void> {
+  const old = CapsuleSchema.parse(readJ(d, 'capsule.json'));
+  const w = WORKLOADS.get(WORKLOAD)!;
+  const policyBytes = r.policyBytes ?? d.get('policy.json')!;
+  const seedHex = (JSON.parse(text(policyBytes)) as Json)['suite']?.['suite_seed_hex'] ?? '00'.repeat(32);
+  const input = w.input({ suiteSeedHex: seedHex, workloadId: w.id, log2Rows: LOG2_ROWS });
+  const po = (JSON.parse(text(policyBytes)) as Json)['proof_options'];
+  const options = r.options ?? (po ? { blowup: po.blowup, queries: po.queries, grindingBits: po.grinding_bits, foldingFactor: po.folding_factor } : undefined);
+  const bare = planSeal({ adapter: r.adapter ?? w.adapter, input, policyBytes, ...(options ? { options } : {}) });
+  const kept = Object.fromEntries(Object.entries(old.anchors).filter(([a]) => !bare.derivedAnchors.includes(a)));
+  const plan = withAnchors(bare, r.anchors ? r.anchors(kept) : kept);
+  const backend = await createNodeCpuBackend({ threads: 1 });
+  try {
+    const proved = await prove(k, backend, {
+      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
+      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
+    });
+    const entry = Object.values(old.proofs)[0]!;
+    const sealed = sealProved(k, plan, { proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: entry.stats.prove_ms, verify_ms: entry.stats.verify_ms, stages: entry.stats.stages, backend: entry.backend }, old.benchmark);
+    for (const [path, bytes] of sealed.files) d.set(path, bytes);
+    for (const path of [...d.keys()]) if (path.startsWith('row_archive/chunks/')) d.delete(path);
+    const chunks = sealed.capsule.chunk_meta.num_chunks;
+    for (let i = 0; i < chunks; i++) d.set(chunkPath(i), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
+    if (r.policyBytes) d.delete('policy_inclusion_proof.json');
+    const meta = readJ(d, 'pack_meta.json');
+    writeJ(d, 'pack_meta.json', {
+      ...meta, capsule_hash_hex: sealed.capsule.capsule_hash, statement_hash_hex: sealed.capsule.statement_hash, policy_hash_hex: sealed.capsule.policy.policy_hash,
+      row_archive: { ...meta['row_archive'], chunks_included: chunks, num_chunks: chunks, mode: 'full' },
+      contents: { ...meta['contents'], ...(r.policyBytes ? { policy_inclusion_proof: null } : {}) },
+    });
+  } finally {
+    await backend.destroy();
+  }
+}
+
+const policyWith = (edit: (p: Json) => void): Uint8Array => {
+  const p = structuredClone(SHIPPED_POLICY) as Json;
+  edit(p);
+  return jsonFileBytes(p);
+};
+const registryFor = (bytes: Uint8Array) => buildRegistry([{ policy_id: 'bef_bench_policy_v1', policy_version: '1.0.0', policy_hash: sha256Hex(bytes) }]);
+const aclFor = (pubkey: string) => ({ schema: ACL_SCHEMA, policies: { bef_bench_policy_v1: [{ pubkey, status: 'active' as const }] } });
+const setManifest = (d: Dir, file: string, v: unknown): string => (writeJ(d, `manifests/${file}`, v), sha256Hex(d.get(`manifests/${file}`)!));
+
+interface PackNegative {
+  code: BenchErrorCode;
+  name: string;
+  reason: string;
+  /** Forges the copy `d` of the honest pack; returns the verifier's other inputs (files as name → bytes). */
+  forge(k: Kernels, d: Dir): Promise<{ trusted?: Uint8Array; certified?: true } | void> | { trusted?: Uint8Array; certified?: true } | void;
+}
+
+const measured = (edit: (m: Json) => void, resealed = true) => (_k: Kernels, d: Dir): void => {
+  const m = readJ(d, 'measurements/measurements.json');
+  edit(m);
+  writeJ(d, 'measurements/measurements.json', m);
+  if (resealed) reseal(d);
+};
+
+const PACK_NEGATIVES: PackNegative[] = [
+  { code: 'E110_PACK_LAYOUT', name: 'extra-file', reason: 'a file the layout does not name (notes.txt)', forge: (_k, d) => void d.set('notes.txt', utf8.encode('hello')) },
+  { code: 'E111_PACK_META_MISMATCH', name: 'meta-other-capsule', reason: 'pack_meta.json names another capsule hash', forge: (_k, d) => writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), capsule_hash_hex: 'cd'.repeat(32) }) },
+  { code: 'E120_POLICY_NOT_BENCHMARK', name: 'capsule-policy', reason: 'proved honestly under the capsule default policy, which is not a benchmark policy', forge: (k, d) => reprove(k, d, { policyBytes: utf8.encode(DEFAULT_POLICY_TEXT) }) },
+  { code: 'E121_POLICY_NOT_TRUSTED', name: 'other-suite-seed', reason: 'proved honestly under a benchmark policy with another suite seed: not in the trusted registry', forge: (k, d) => reprove(k, d, { policyBytes: policyWith((p) => (p['suite']['suite_seed_hex'] = '11'.repeat(32))) }) },
+  {
+    code: 'E122_WORKLOAD_REGISTRY_MISMATCH', name: 'other-workload-registry', reason: 'a policy trusted by the verifier (trusted_registry) that names another workload registry',
+    forge: async (k, d) => {
+      const bytes = policyWith((p) => (p['suite']['workload_registry_hash'] = '22'.repeat(32)));
+      await reprove(k, d, { policyBytes: bytes });
+      return { trusted: bytes };
+    },
+  },
+  { code: 'E130_REQUIRED_ANCHOR_MISSING', name: 'no-git-commit', reason: 'proved honestly without the git_commit anchor the policy requires', forge: (k, d) => reprove(k, d, { anchors: ({ git_commit: _, ...rest }) => rest }) },
+  { code: 'E131_UNKNOWN_WORKLOAD', name: 'unlisted-workload', reason: 'proved honestly under workload_id sha3_v9, which the policy does not list', forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, workload_id: 'sha3_v9' }) }) },
+  { code: 'E132_UNKNOWN_TRACK', name: 'unlisted-track', reason: 'proved honestly under track_id turbo', forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, track_id: 'turbo' }) }) },
+  {
+    code: 'E133_MANIFEST_INVALID', name: 'os-manifest-schema', reason: 'an OS fingerprint missing its kernel, distribution and libc fields, its anchor updated and proved again',
+    forge: (k, d) => {
+      const h = setManifest(d, 'os_fingerprint.json', { schema: 'capsulebench_os_fingerprint_v1', platform: 'linux' });
+      return reprove(k, d, { anchors: (a) => ({ ...a, os_fingerprint_hash: h }) });
+    },
+  },
+  { code: 'E134_MANIFEST_HASH_MISMATCH', name: 'toolchain-edited', reason: 'the toolchain manifest edited after the run (a space appended)', forge: (_k, d) => void d.set('manifests/toolchain_manifest.json', Uint8Array.from([...d.get('manifests/toolchain_manifest.json')!, 0x20])) },
+  { code: 'E135_WORKLOAD_INPUT_MISMATCH', name: 'input-hash', reason: "proved honestly under a workload_input_hash that is not the generated input's", forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, workload_input_hash: 'ab'.repeat(32) }) }) },
+  { code: 'E136_SIZE_NOT_IN_POLICY', name: 'meta-size', reason: 'pack_meta.json claims 2^11 rows', forge: (_k, d) => writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), log2_rows: 11 }) },
+  {
+    code: 'E137_TRACK_RULE_VIOLATION', name: 'gpu-on-baseline', reason: 'the knobs manifest declares the GPU backend on the CPU-only baseline track, its anchor updated and proved again',
+    forge: (k, d) => {
+      const h = setManifest(d, 'knobs_manifest.json', { ...readJ(d, 'manifests/knobs_manifest.json'), backend: 'gpu' });
+      return reprove(k, d, { anchors: (a) => ({ ...a, knobs_manifest_hash: h }) });
+    },
+  },
+  {
+    code: 'E138_PROOF_OPTIONS_NOT_POLICY', name: 'cheaper-options', reason: "proved honestly with options other than the policy's (blowup 4, 42 queries: as secure, cheaper), declared in the knobs",
+    forge: (k, d) => {
+      const h = setManifest(d, 'knobs_manifest.json', { ...readJ(d, 'manifests/knobs_manifest.json'), proof_options: { blowup: 4, queries: 42, grinding_bits: 16, folding_factor: 4 } });
+      return reprove(k, d, { options: { blowup: 4, queries: 42, grindingBits: 16, foldingFactor: 4 }, anchors: (a) => ({ ...a, knobs_manifest_hash: h }) });
+    },
+  },
+  { code: 'E139_ANCHOR_UNCHECKED', name: 'dataset-anchor', reason: 'proved honestly with an extra anchor (dataset_hash) the verifier cannot check', forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, dataset_hash: 'ab'.repeat(32) }) }) },
+  { code: 'E140_BENCHMARK_BLOCK_MISSING', name: 'meta-other-run', reason: 'pack_meta.json names another run than the capsule', forge: (_k, d) => writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), run_id: 'run_2020_01_01T00_00_00Z_00000000' }) },
+  { code: 'E142_RUNNER_LOG_MISMATCH', name: 'log-edited', reason: "a line appended to the runner's log", forge: (_k, d) => void d.set('logs/runner.log', Uint8Array.from([...d.get('logs/runner.log')!, ...utf8.encode('all good\n')])) },
+  { code: 'E150_MEASUREMENTS_INVALID', name: 'aggregation-mean', reason: 'measurements aggregated by mean, not the policy schema (resealed)', forge: measured((m) => (m['procedure']['aggregation'] = 'mean')) },
+  { code: 'E151_REQUIRED_OUTPUT_MISSING', name: 'no-verify-time', reason: 'the required output verify_time_us left out (resealed)', forge: measured((m) => delete m['public_outputs']['verify_time_us']) },
+  { code: 'E152_MEASUREMENTS_HASH_MISMATCH', name: 'edited-after-sealing', reason: 'a measurement edited after sealing', forge: measured((m) => (m['public_outputs']['prover_time_us'] = 1), false) },
+  { code: 'E153_MEASUREMENT_INCONSISTENT', name: 'proof-size', reason: "a proof size that is not the proof file's (resealed)", forge: measured((m) => (m['public_outputs']['proof_size_bytes'] += 1)) },
+  { code: 'E154_RUNS_DISAGREE', name: 'run-proof-hash', reason: "one measured run's proof hash differs from the others' (resealed)", forge: measured((m) => (m['runs'][2]['proof_sha256'] = 'ab'.repeat(32))) },
+  {
+    code: 'E160_EVENTS_MALFORMED', name: 'not-canonical', reason: 'an event line that is not canonical JSON (a space added)',
+    forge: (_k, d) => {
+      const l = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+      l[1] = l[1]!.replace('{', '{ ');
+      d.set('events/events.jsonl', utf8.encode(`${l.join('\n')}\n`));
+    },
+  },
+  {
+    code: 'E161_EVENTS_CHAIN_BROKEN', name: 'event-removed', reason: 'the fourth event removed, the chain left as it was',
+    forge: (_k, d) => {
+      const l = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+      l.splice(3, 1);
+      d.set('events/events.jsonl', utf8.encode(`${l.join('\n')}\n`));
+    },
+  },
+  {
+    code: 'E162_EVENTS_HEAD_MISMATCH', name: 'progress-rewritten', reason: 'a prove_progress event before the proof rewritten and the log re-chained: its head is not the capsule\'s',
+    forge: (_k, d) => {
+      const ev = readEvents(d);
+      (ev.find((e) => e.type === 'prove_progress')!.data as { metrics: { rss_bytes: number } }).metrics.rss_bytes = 1;
+      writeEvents(d, ev);
+    },
+  },
+  {
+    code: 'E163_EVENT_MISMATCH', name: 'statement-locked', reason: 'the statement_locked event names another statement hash, the log re-chained and the capsule resealed over the new head',
+    forge: (_k, d) => {
+      const ev = readEvents(d);
+      (ev.find((e) => e.type === 'statement_locked')!.data as { statement_hash_hex: string }).statement_hash_hex = 'ab'.repeat(32);
+      writeEvents(d, ev);
+      reseal(d);
+    },
+  },
+  { code: 'E170_CERTIFICATION_INCOMPLETE', name: 'no-inclusion-proof', reason: 'the certified tier asked of a pack without its policy inclusion proof', forge: (_k, d) => (d.delete('policy_inclusion_proof.json'), { certified: true }) },
+];
+
+/** Codes only the server gives (its own failures, a duplicate): no pack can carry them. */
+export const SERVER_ONLY_CODES = ['E180_VERIFICATION_FAILED', 'E181_ALREADY_ON_BOARD'];
+
+/** A ustar header block for `name` (at most 100 bytes) of `size` bytes and `type` ('0' file, '2' link, '5' folder). */
+function tarHeader(name: string, size: number, type = '0', link = ''): Uint8Array {
+  const h = new Uint8Array(512);
+  const put = (s: string, at: number) => h.set(utf8.encode(s), at);
+  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0');
+  put(name, 0);
+  put(octal(type === '5' ? 0o755 : 0o644, 8), 100);
+  put(octal(0, 8), 108);
+  put(octal(0, 8), 116);
+  put(octal(size, 12), 124);
+  put(octal(0, 12), 136);
+  put('        ', 148);
+  put(type, 156);
+  put(link, 157);
+  put('ustar\u000000', 257);
+  const sum = h.reduce((a, b) => a + b, 0);
+  put(`${octal(sum, 7)}\u0000 `, 148);
+  return h;
+}
+
+/** A tar of the given entries, padded, with its two zero blocks; gzip at level 0 (stored), so the bytes do not depend on a zlib version. */
+function tgz(entries: Array<{ name: string; data?: Uint8Array; type?: string; link?: string; claimed?: number }>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const e of entries) {
+    const data = e.data ?? new Uint8Array(0);
+    parts.push(tarHeader(e.name, e.claimed ?? data.length, e.type, e.link), data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  parts.push(new Uint8Array(1024));
+  return new Uint8Array(gzipSync(Buffer.concat(parts), { level: 0 }));
+}
+
+function archiveVectors(files: Files, cases: PackCase[]): void {
+  const put = (name: string, bytes: Uint8Array, code: string, reason: string) => {
+    files.set(`pack/archive/${name}`, bytes);
+    cases.push({ id: `pack/archive/${name}`, kind: 'pack', archive: `pack/archive/${name}`, verify: {}, expect: { status: 'rejected', code }, reason });
+  };
+  put('not-gzip.tgz', utf8.encode('this is not a gzip stream\n'), 'E100_PACK_UNREADABLE', 'the file is not a gzip stream');
+  put('parent-path.tgz', tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/../evil.txt', data: utf8.encode('x') }]), 'E101_PACK_UNSAFE_ENTRY', 'an entry whose path climbs out of the pack (..)');
+  put('symlink.tgz', tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/policy.json', type: '2', link: '/etc/passwd' }]), 'E101_PACK_UNSAFE_ENTRY', 'a symbolic link entry');
+  put('huge-entry.tgz', tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/capsule.json', claimed: 64 * 2 ** 20 + 1 }]), 'E102_PACK_TOO_LARGE', 'a file entry that declares more than 64 MiB (the data never comes)');
+}
+
+export async function packVectors(k: Kernels, files: Files, cases: PackCase[], key: KeyFile): Promise<void> {
+  const base = await runPack(k, key);
+  for (const [p, b] of base) files.set(`${PACK_DIR}/${p}`, b);
+  const acl = `${PACK_DIR}.acl.json`;
+  files.set(acl, jsonFileBytes(aclFor(key.public_key)));
+  const honest = (id: string, verify: PackCase['verify'], reason: string) => cases.push({ id, kind: 'pack', base: PACK_DIR, overlay: {}, verify, expect: { status: 'accepted' }, reason });
+  honest(`${PACK_DIR}/honest`, {}, 'an honest signed pack made by the runner (fib_v1, 2^10 rows, baseline_no_accel) on a host with a fixed clock and manifests: community tier');
+  honest(`${PACK_DIR}/honest-certified`, { certified: { registry_root: SHIPPED_REGISTRY.root, acl } }, 'the same pack for the certified tier: the shipped registry root, and an ACL listing its signer');
+  honest(`${PACK_DIR}/honest-challenge`, { challenge_nonce: 'ab'.repeat(16) }, 'the same pack under a challenge DA audit: it carries every chunk');
+
+  // The .tgz of the honest pack, and the same with bytes after the gzip stream.
+  const archive = await writePackArchive(base);
+  cases.push({ id: 'pack/archive/honest.tgz', kind: 'pack', archive: 'pack/archive/honest.tgz', verify: {}, expect: { status: 'accepted' }, reason: 'the honest pack as the runner archives it' });
+  files.set('pack/archive/honest.tgz', archive);
+  files.set('pack/archive/trailing-data.tgz', Uint8Array.from([...archive, 0x00, 0x01]));
+  cases.push({ id: 'pack/archive/trailing-data.tgz', kind: 'pack', archive: 'pack/archive/trailing-data.tgz', verify: {}, expect: { status: 'rejected', code: 'E103_PACK_TRAILING_DATA' }, reason: 'two bytes after the end of the gzip stream' });
+  archiveVectors(files, cases);
+
+  for (const neg of PACK_NEGATIVES) {
+    const d: Dir = new Map([...base].map(([p, b]) => [p, b.slice()]));
+    const extra = (await neg.forge(k, d)) ?? {};
+    const folder = `pack/negative/${neg.code.slice(0, 4).toLowerCase()}-${neg.name}`;
+    const overlay: Record<string, string | null> = {};
+    for (const p of new Set([...base.keys(), ...d.keys()])) {
+      const now = d.get(p), was = base.get(p);
+      if (now === undefined) overlay[p] = null;
+      else if (!was || Buffer.compare(Buffer.from(now), Buffer.from(was)) !== 0) {
+        files.set(`${folder}/${p}`, now);
+        overlay[p] = `${folder}/${p}`;
+      }
+    }
+    const verify: PackCase['verify'] = {};
+    if (extra.trusted) {
+      files.set(`${folder}/trusted-registry.json`, jsonFileBytes(registryFor(extra.trusted)));
+      verify.trusted_registry = `${folder}/trusted-registry.json`;
+    }
+    if (extra.certified) verify.certified = { registry_root: SHIPPED_REGISTRY.root, acl };
+    cases.push({ id: folder, kind: 'pack', base: PACK_DIR, overlay, verify, expect: { status: 'rejected', code: neg.code }, reason: neg.reason });
+  }
+  for (const c of cases) {
+    const got = await runPackCase(k, c, files);
+    if (got.status !== c.expect.status || got.code !== ('code' in c.expect ? c.expect.code : null))
+      throw new Error(`conformance: ${c.id} gives ${got.status} ${got.code}: ${got.message}`);
+  }
+  const covered = new Set(cases.map((c) => ('code' in c.expect ? c.expect.code : '')));
+  const missing = Object.keys(BENCH_ERROR_CODES).filter((code) => !covered.has(code) && !SERVER_ONLY_CODES.includes(code));
+  if (missing.length) throw new Error(`conformance: no pack case for ${missing.join(', ')}`);
+}
+
+/** A pack folder held in memory, listed and read as a folder on disk is. */
+function memPack(dir: Dir): PackFiles {
+  const folders = new Set<string>();
+  for (const p of dir.keys()) for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) folders.add(p.slice(0, i));
+  return {
+    list: async () => [...[...folders].map((path) => ({ path, kind: 'dir' as const, size: 0 })), ...[...dir].map(([path, b]) => ({ path, kind: 'file' as const, size: b.length }))],
+    read: async (p) => dir.get(p)?.slice() ?? null,
+  };
+}
+
+/** The project's pack verifier on a case: a folder (base + overlay) or a .tgz. */
+export async function runPackCase(k: Kernels, c: PackCase, files: Files): Promise<{ status: string; code: string | null; message: string }> {
+  const read = (p: string) => files.get(p)!;
+  const opts: VerifyPackOptions = {
+    ...(c.verify.certified && { certified: { registryRoot: c.verify.certified.registry_root, acl: parseAcl(JSON.parse(text(read(c.verify.certified.acl)))) } }),
+    ...(c.verify.challenge_nonce && { challengeNonce: c.verify.challenge_nonce }),
+    ...(c.verify.trusted_registry && { trusted: JSON.parse(text(read(c.verify.trusted_registry))) }),
+  };
+  let pack: PackFiles;
+  if (c.archive) {
+    try {
+      pack = await readPackArchive(read(c.archive));
+    } catch (e) {
+      if (!(e instanceof PackArchiveError)) throw e;
+      const r = archiveRejection(e);
+      return { status: r.status, code: r.code, message: r.message };
+    }
+  } else {
+    const dir: Dir = new Map();
+    const prefix = `${c.base}/`;
+    for (const [p, b] of files) if (p.startsWith(prefix)) dir.set(p.slice(prefix.length), b);
+    for (const [p, from] of Object.entries(c.overlay ?? {})) {
+      if (from === null) dir.delete(p);
+      else dir.set(p, read(from));
+    }
+    pack = memPack(dir);
+  }
+  const r = await verifyPack(k, pack, opts);
+  return { status: r.status, code: r.code, message: r.message };
+}
+
