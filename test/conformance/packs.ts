@@ -25,7 +25,8 @@ import { archiveRejection, PackArchiveError } from '../../src/capsulebench/pack-
 import type { PackFiles } from '../../src/capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_REGISTRY } from '../../src/capsulebench/policy.js';
 import { runBenchmark, type RunnerHost } from '../../src/capsulebench/runner.js';
-import { WORKLOADS } from '../../src/capsulebench/workloads.js';
+import { WORKLOADS, workloadSeed } from '../../src/capsulebench/workloads.js';
+import { bytesToHex as hex } from '@noble/hashes/utils.js';
 import { sha256Hex } from '../../src/hash/digest.js';
 import { canonicalBytes } from '../../src/json/canonical-json.js';
 import { jsonFileBytes } from '../../src/json/file-json.js';
@@ -313,6 +314,34 @@ const PACK_NEGATIVES: PackNegative[] = [
   { code: 'E170_CERTIFICATION_INCOMPLETE', name: 'no-inclusion-proof', reason: 'the certified tier asked of a pack without its policy inclusion proof', forge: (_k, d) => (d.delete('policy_inclusion_proof.json'), { certified: true }) },
 ];
 
+/** The honest pack's intermediate values: workload inputs and their hashes, the event chain, the hashes the benchmark block binds. */
+function packVector(d: Dir): Json {
+  const capsule = readJ(d, 'capsule.json');
+  const seedHex = SHIPPED_POLICY.suite.suite_seed_hex;
+  const inputs = [...WORKLOADS.values()].map((w) => {
+    const seed = { suiteSeedHex: seedHex, workloadId: w.id, log2Rows: LOG2_ROWS };
+    const input = w.id === 'agent_log_v1' ? undefined : w.input(seed);
+    return {
+      workload_id: w.id, log2_rows: LOG2_ROWS,
+      seed_object_jcs: text(canonicalBytes({ domain: 'capsulebench_workload_input_v1', suite_seed_hex: seedHex, workload_id: w.id, params: { log2_rows: LOG2_ROWS } })),
+      seed: hex(workloadSeed(seed)), ...(input !== undefined && { input }), workload_input_hash: w.inputHash(seed),
+    };
+  });
+  const lines = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+  return {
+    case: `${PACK_DIR}/honest`,
+    policy: { policy_hash: sha256Hex(d.get('policy.json')!), registry_root: SHIPPED_REGISTRY.root, suite_seed_hex: seedHex },
+    workload_inputs: inputs,
+    manifests: Object.fromEntries([...d.keys()].filter((p) => p.startsWith('manifests/')).sort().map((p) => [p, sha256Hex(d.get(p)!)])),
+    measurements_hash: sha256Hex(d.get('measurements/measurements.json')!), runner_log_hash: sha256Hex(d.get('logs/runner.log')!),
+    events: lines.map((l) => {
+      const e = JSON.parse(l) as StreamEvent;
+      return { seq: e.seq, type: e.type, prev_event_hash: e.prev_event_hash, line_sha256: lineHash(l) };
+    }),
+    events_chain_head: chainHead(d), capsule_events_chain_head: capsule['benchmark']['events_chain_head'],
+  };
+}
+
 /** Codes only the server gives (its own failures, a duplicate): no pack can carry them. */
 export const SERVER_ONLY_CODES = ['E180_VERIFICATION_FAILED', 'E181_ALREADY_ON_BOARD'];
 
@@ -361,6 +390,7 @@ function archiveVectors(files: Files, cases: PackCase[]): void {
 export async function packVectors(k: Kernels, files: Files, cases: PackCase[], key: KeyFile): Promise<void> {
   const base = await runPack(k, key);
   for (const [p, b] of base) files.set(`${PACK_DIR}/${p}`, b);
+  files.set(`${PACK_DIR}.vector.json`, jsonFileBytes(packVector(base)));
   const acl = `${PACK_DIR}.acl.json`;
   files.set(acl, jsonFileBytes(aclFor(key.public_key)));
   const honest = (id: string, verify: PackCase['verify'], reason: string) => cases.push({ id, kind: 'pack', base: PACK_DIR, overlay: {}, verify, expect: { status: 'accepted' }, reason });
