@@ -2,6 +2,7 @@
 // wrong statement, wrong public inputs, a wrong trace cell (even with a cheating prover), weakened
 // options and garbage are rejected — and the verifier never throws. One test per known pitfall.
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { AIRS } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import { createNodeCpuBackend } from '../src/prover/node.js';
 import { encodeProof } from '../src/stark/codec.js';
@@ -196,6 +197,13 @@ describe('capseal-stark-v1 on the CPU', () => {
     const tiny = drawQueries(new Transcript('capseal-stark-v1'), 2, DEFAULT_OPTIONS); // 4·8/4 = 8 groups
     expect(tiny).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(securityBits(2, DEFAULT_OPTIONS)).toBe(3 * 8 + 16);
+  });
+
+  it("options whose LDE domain passes the field's two-adicity are refused ('options'), not left to fail later", () => {
+    const air = AIRS.fib_air_v1.air({ steps: 2 ** 30, result: '1' });
+    const o = { ...honest.options, blowup: 16 as const };
+    const v = verifyProof(k, air, { ...honest, airId: air.id, logN: 30, options: o, securityBits: securityBits(30, o) }, STATEMENT, PUBLIC, { minSecurityBits: 0 });
+    expect(v).toMatchObject({ ok: false, code: 'options', message: "blowup 16 over 2^30 rows passes the field's two-adicity (2^32)" });
   });
 
   it('the verifier never throws on garbage', () => {

@@ -124,6 +124,8 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   } catch (e) {
     throw new Rejection('options', (e as Error).message);
   }
+  // The LDE domain must be a subgroup coset of F_p: 2^(logN + log2 β) divides p − 1 (an AIR's logN alone may go to 30).
+  require(air.logN + Math.log2(o.blowup) <= Fp.TWO_ADICITY, 'options', `blowup ${o.blowup} over 2^${air.logN} rows passes the field's two-adicity (2^${Fp.TWO_ADICITY})`);
   const bits = securityBits(air.logN, o);
   require(proof.securityBits === bits, 'security', `proof claims ${proof.securityBits} bits; its options give ${bits}`);
   require(bits >= opts.minSecurityBits, 'security', `${bits} bits of conjectured security is below the required ${opts.minSecurityBits}`);
