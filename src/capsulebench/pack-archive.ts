@@ -319,6 +319,11 @@ export async function readPackArchive(bytes: Uint8Array): Promise<PackFiles> {
   check.finish();
   if (u32le(bytes, bytes.length - 8) !== crc || u32le(bytes, bytes.length - 4) !== length)
     throw trailing("the gzip trailer's CRC-32 or length does not match the data");
+  // The inflater stops at the deflate stream's last block and ignores what follows, so bytes that
+  // end with a copy of the trailer (a second gzip member, junk) would pass the check above: the
+  // trailer must first appear at the very end.
+  const early = trailing('');
+  if (early.code === 'E103_PACK_TRAILING_DATA') throw early;
   return memoryPackFiles(entries);
 }
 

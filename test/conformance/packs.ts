@@ -404,6 +404,15 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
   files.set('pack/archive/honest.tgz', archive);
   files.set('pack/archive/trailing-data.tgz', Uint8Array.from([...archive, 0x00, 0x01]));
   cases.push({ id: 'pack/archive/trailing-data.tgz', kind: 'pack', archive: 'pack/archive/trailing-data.tgz', verify: {}, expect: { status: 'rejected', code: 'E103_PACK_TRAILING_DATA' }, reason: 'two bytes after the end of the gzip stream' });
+  const trailer = archive.subarray(archive.length - 8);
+  const hostile = [
+    ['trailer-copy.tgz', Uint8Array.from([...archive, 1, 2, 3, 4, ...trailer]), 'junk after the gzip stream that ends with a copy of its trailer'],
+    ['two-members.tgz', Uint8Array.from([...archive, ...archive]), 'a second gzip member after the first'],
+  ] as const;
+  for (const [name, bytes, reason] of hostile) {
+    files.set(`pack/archive/${name}`, bytes);
+    cases.push({ id: `pack/archive/${name}`, kind: 'pack', archive: `pack/archive/${name}`, verify: {}, expect: { status: 'rejected', code: 'E103_PACK_TRAILING_DATA' }, reason });
+  }
   archiveVectors(files, cases);
 
   for (const neg of PACK_NEGATIVES) {
