@@ -420,6 +420,14 @@ describe('openPack: E103_PACK_TRAILING_DATA', () => {
   ])('after the gzip stream: %s', async (_, rest) => {
     expect(await outcome(Buffer.concat([pack(ROOT), rest]))).toEqual(refused('E103_PACK_TRAILING_DATA'));
   });
+
+  // The inflater stops at the last deflate block, so what follows must be found by where the trailer is.
+  it.each([
+    ['junk ending with a copy of the trailer', (p: Buffer) => Buffer.concat([p, Buffer.from('junk'), p.subarray(p.length - 8)])],
+    ['the same gzip member twice', (p: Buffer) => Buffer.concat([p, p])],
+  ])('after the gzip stream: %s', async (_, extend) => {
+    expect(await outcome(extend(pack(ROOT)))).toEqual(refused('E103_PACK_TRAILING_DATA'));
+  });
 });
 
 describe('packFolderFiles', () => {
