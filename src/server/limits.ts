@@ -31,7 +31,8 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  maxPackBytes: 64 * 2 ** 20,
+  // A full row archive (the shipped policy's cap: 64 MiB of chunks, which do not compress) with its proofs, manifests and logs.
+  maxPackBytes: 96 * 2 ** 20,
   maxConcurrentUploads: 8,
   maxUploadsPerAddress: 2,
   uploadIdleMs: 30_000,
