@@ -53,8 +53,8 @@ describe('docs/conformance', () => {
     expect(Object.keys(ERROR_CODES).filter((code) => !codes.has(code as never))).toEqual([]);
     // A pack's codes but the server's own (its failures, a duplicate submission).
     expect(Object.keys(BENCH_ERROR_CODES).filter((code) => !codes.has(code as never) && !SERVER_ONLY_CODES.includes(code))).toEqual([]);
-    // 'options' needs a proof object (the decoder refuses bad options first: malformed) and 'fri-folding' a dishonest FRI prover; test/stark.test.ts and test/verifier-queries.test.ts cover both.
-    const stark = ['malformed', 'security', 'shape', 'ood', 'pow', 'trace-opening', 'composition-opening', 'fri-opening', 'final-polynomial'];
+    // 'fri-folding' needs a dishonest FRI prover: test/verifier-queries.test.ts covers it.
+    const stark = ['malformed', 'options', 'security', 'shape', 'ood', 'pow', 'trace-opening', 'composition-opening', 'fri-opening', 'final-polynomial'];
     expect(stark.filter((code) => !codes.has(code as never))).toEqual([]);
   });
 });

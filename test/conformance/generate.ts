@@ -25,11 +25,12 @@ import { sha256Hex } from '../../src/hash/digest.js';
 import { createNodeCpuBackend } from '../../src/prover/node.js';
 import { prove } from '../../src/prover/prover.js';
 import { airDigest, type Air } from '../../src/stark/air.js';
+import type { Column } from '../../src/field/columns.js';
 import { decodeProof, encodeProof, proofToJson } from '../../src/stark/codec.js';
 import { deepAt } from '../../src/stark/deep.js';
 import { COSET_SHIFT, pointAt } from '../../src/stark/domain.js';
 import type { Expr, LetExpr } from '../../src/stark/expr.js';
-import { serializeExpr } from '../../src/stark/expr.js';
+import { add, constant, cur, mul, neg, next, periodic, pow, serializeExpr, share, sub } from '../../src/stark/expr.js';
 import { evaluateFinal, foldGroup, friPlan } from '../../src/stark/fri.js';
 import { compositionAt, segmentsAt } from '../../src/stark/ood.js';
 import { DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../../src/stark/options.js';
@@ -56,8 +57,11 @@ const clone = <T>(v: T): T => structuredClone(v);
 export interface StarkCase {
   id: string;
   kind: 'stark';
-  air_id: AirId;
-  public_inputs: unknown;
+  /** A registered AIR and its public inputs, or (`air`, `public_input_bytes`) an AIR given as JSON (airJson) and the bytes the transcript absorbs. */
+  air_id?: AirId;
+  public_inputs?: unknown;
+  air?: string;
+  public_input_bytes?: string;
   proof: string;
   statement_hash: string;
   min_security_bits: number;
@@ -117,6 +121,42 @@ function airJson(air: Air): Json {
     boundaries: air.boundaries.map((b) => ({ col: b.col, row: b.row, value: b.value.toString() })),
     parameters: hex(air.parameters),
     digest: hex(airDigest(air)),
+  };
+}
+
+/** The inverse of exprJson: `let` makes the shared node its `id` names, `ref` reuses it. */
+function exprFromJson(j: unknown): Expr {
+  const shares = new Map<number, LetExpr>();
+  const go = (n: Json): Expr => {
+    switch (n['op']) {
+      case 'const': return constant(BigInt(n['value'] as string));
+      case 'cur': return cur(n['col'] as number);
+      case 'next': return next(n['col'] as number);
+      case 'periodic': return periodic(n['index'] as number);
+      case 'add': return add(go(n['a'] as Json), go(n['b'] as Json));
+      case 'sub': return sub(go(n['a'] as Json), go(n['b'] as Json));
+      case 'mul': return mul(go(n['a'] as Json), go(n['b'] as Json));
+      case 'neg': return neg(go(n['a'] as Json));
+      case 'pow': return pow(go(n['a'] as Json), n['exp'] as number);
+      case 'let': {
+        const e = share(go(n['a'] as Json), n['name'] as string);
+        shares.set(n['id'] as number, e);
+        return e;
+      }
+      case 'ref': return shares.get(n['id'] as number)!;
+      default: throw new Error(`conformance: unknown op ${String(n['op'])}`);
+    }
+  };
+  return go(j as Json);
+}
+
+export function airFromJson(j: Json): Air {
+  return {
+    id: j['id'] as string, width: j['width'] as number, logN: j['log_n'] as number,
+    periodic: (j['periodic'] as string[][]).map((col) => BigUint64Array.from(col, BigInt)),
+    transitions: (j['transitions'] as unknown[]).map(exprFromJson),
+    boundaries: (j['boundaries'] as Json[]).map((b) => ({ col: b['col'] as number, row: b['row'] as number, value: BigInt(b['value'] as string) })),
+    parameters: hexToBytes(j['parameters'] as string),
   };
 }
 
@@ -229,6 +269,10 @@ const STARK_NEGATIVES: StarkNegative[] = [
   { name: 'options-folding-3', code: 'malformed', reason: 'a folding factor of 3 (byte 9) is not an allowed option: the decoder refuses it', bytes: (b) => Uint8Array.from(b, (x, i) => (i === 9 ? 3 : x)) },
   { name: 'security-claim', code: 'security', reason: 'the proof claims one more bit of security than its options give', proof: (p) => ({ ...p, securityBits: p.securityBits + 1 }) },
   { name: 'security-floor', code: 'security', reason: "the proof is honest but its options give fewer bits than the verifier's minimum (min_security_bits)", minSecurityBits: 100 },
+  {
+    name: 'options-two-adicity', code: 'options', reason: 'blowup 16 (byte 6) checked against the statement of a 2^30-row trace: 2^34 points pass the two-adicity of F_p',
+    bytes: (b) => Uint8Array.from(b, (x, i) => (i === 6 ? 16 : x)), publicInputs: (pi) => ({ ...pi, steps: 2 ** 30 }),
+  },
   { name: 'shape-log-n', code: 'shape', reason: 'the honest proof checked against the statement of a trace twice as long', publicInputs: (pi) => ({ ...pi, steps: 2 * Number(pi['steps']) }) },
   { name: 'ood-trace', code: 'ood', reason: "the first trace column's value at z is off by one", proof: (p) => ({ ...p, oodTrace: [[bump(p.oodTrace[0]![0]), p.oodTrace[0]![1]], ...p.oodTrace.slice(1)] }) },
   { name: 'pow-nonce', code: 'pow', reason: 'another nonce, without the required leading zero bits', proof: (p) => ({ ...p, nonce: p.nonce ^ 1n }) },
@@ -239,34 +283,80 @@ const STARK_NEGATIVES: StarkNegative[] = [
   { name: 'final-length', code: 'final-polynomial', reason: 'the final polynomial has one coefficient too few', proof: (p) => ({ ...p, finalPoly: p.finalPoly.slice(0, -1) }) },
 ];
 
+interface StarkSubject {
+  name: string;
+  air: Air;
+  trace: Column[];
+  pub: Uint8Array;
+  registered?: { airId: AirId; publicInputs: Json };
+  reason: string;
+}
+
+/**
+ * An AIR no registered one matches: shared subexpressions (one used by three transitions, one nested
+ * in another), neg, pow, a constant factor through a periodic column, five segments; on the
+ * Fibonacci trace, which satisfies it.
+ */
+function sharedAir(logN: number, result: bigint): Air {
+  const sum = share(add(cur(0), cur(1)), 'sum');
+  const step = sub(next(0), cur(1));
+  return {
+    id: 'conformance_shared_v1', width: 2, logN, periodic: [BigUint64Array.of(1n, 2n, 3n, 4n)],
+    transitions: [step, add(next(1), neg(sum)), mul(pow(step, 3), share(mul(sum, sum), 'sum_sq')), mul(periodic(0), sub(next(1), sum))],
+    boundaries: [{ col: 0, row: 0, value: 1n }, { col: 1, row: 0, value: 1n }, { col: 1, row: 2 ** logN - 1, value: result }],
+    parameters: utf8.encode('conformance'),
+  };
+}
+
+function starkSubjects(): StarkSubject[] {
+  const registered = (name: string, airId: AirId, logN: number): StarkSubject => {
+    const entry = AIRS[airId];
+    const { trace, publicInputs } = entry.sample(logN);
+    const pi = JSON.parse(JSON.stringify(publicInputs, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Json;
+    return { name, air: entry.air(publicInputs), trace, pub: entry.encode(publicInputs), registered: { airId, publicInputs: pi }, reason: `an honest ${airId} proof at the test options` };
+  };
+  const fib = AIRS[FIB_AIR_ID].sample(7);
+  return [
+    registered('fib', FIB_AIR_ID, 7),
+    registered('geom', GEOM_AIR_ID, 9),
+    {
+      name: 'shared', air: sharedAir(7, BigInt(String(fib.publicInputs.result))), trace: fib.trace, pub: utf8.encode('conformance_shared_v1 public inputs'),
+      reason: 'an honest proof of an AIR given in air.json (let and ref, neg, pow, a periodic column, five segments)',
+    },
+  ];
+}
+
 async function starkVectors(k: Kernels, files: Files, cases: Case[]): Promise<void> {
   const backend = await createNodeCpuBackend({ threads: 1 });
   try {
-    for (const [name, airId, logN] of [['fib', FIB_AIR_ID, 7], ['geom', GEOM_AIR_ID, 9]] as const) {
-      const entry = AIRS[airId];
-      const { trace, publicInputs } = entry.sample(logN);
-      const air = entry.air(publicInputs), pub = entry.encode(publicInputs), o = TEST_OPTIONS_INSECURE;
+    for (const subject of starkSubjects()) {
+      const { name, air, trace, pub } = subject, o = TEST_OPTIONS_INSECURE;
       const statementHash = sha256(utf8.encode(`capseal conformance ${name}`));
       const { proof } = await prove(k, backend, { air, trace, statementHash, publicInputs: pub, options: o });
       const bin = encodeProof(proof);
       const dir = `stark/${name}`;
       files.set(`${dir}/proof.bin`, bin);
       files.set(`${dir}/proof.json`, jsonFile(proofToJson(proof)));
-      const pi = JSON.parse(JSON.stringify(publicInputs, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Json;
-      const base = { kind: 'stark' as const, air_id: airId, public_inputs: pi, statement_hash: hex(statementHash), min_security_bits: 0 };
+      const pi = subject.registered?.publicInputs;
+      const statement: Pick<StarkCase, 'air_id' | 'public_inputs' | 'air' | 'public_input_bytes'> = subject.registered
+        ? { air_id: subject.registered.airId, public_inputs: pi }
+        : { air: `${dir}/air.json`, public_input_bytes: hex(pub) };
+      if (!subject.registered) files.set(`${dir}/air.json`, jsonFile(airJson(air)));
+      const base = { kind: 'stark' as const, ...statement, statement_hash: hex(statementHash), min_security_bits: 0 };
       files.set(`${dir}/vector.json`, jsonFile({
         case: `${dir}/honest`,
-        air: airJson(air), air_id: airId, public_inputs: pi, public_input_bytes: hex(pub), statement_hash: hex(statementHash),
+        air: airJson(air), ...statement, public_input_bytes: hex(pub), statement_hash: hex(statementHash),
         options: { ...o, encoded: hex(encodeOptions(o)) }, security_bits: securityBits(air.logN, o), proof_bytes: bin.length,
         ...starkTrace(k, air, o, proof, statementHash, pub),
       }));
-      cases.push({ id: `${dir}/honest`, ...base, proof: `${dir}/proof.bin`, expect: { status: 'accepted' }, reason: 'an honest proof at the test options', vector: `${dir}/vector.json` });
+      cases.push({ id: `${dir}/honest`, ...base, proof: `${dir}/proof.bin`, expect: { status: 'accepted' }, reason: subject.reason, vector: `${dir}/vector.json` });
       for (const neg of STARK_NEGATIVES) {
+        if (neg.publicInputs && !pi) continue;
         const bytes = neg.bytes ? neg.bytes(bin) : neg.proof ? encodeProof(neg.proof(proof)) : bin;
         const path = bytes === bin ? `${dir}/proof.bin` : `${dir}/negative/${neg.name}.bin`;
         if (bytes !== bin) files.set(path, bytes);
         const c: StarkCase = {
-          id: `${dir}/${neg.name}`, ...base, proof: path, ...(neg.publicInputs && { public_inputs: neg.publicInputs(pi) }),
+          id: `${dir}/${neg.name}`, ...base, proof: path, ...(neg.publicInputs && { public_inputs: neg.publicInputs(pi!) }),
           ...(neg.minSecurityBits !== undefined && { min_security_bits: neg.minSecurityBits }), expect: { status: 'rejected', code: neg.code }, reason: neg.reason,
         };
         const got = runStarkCase(k, c, files);
@@ -287,8 +377,10 @@ export function runStarkCase(k: Kernels, c: StarkCase, files: Files): { status: 
   } catch {
     return { status: 'rejected', code: 'malformed' };
   }
-  const entry = AIRS[c.air_id];
-  const v = verifyProof(k, entry.air(c.public_inputs), proof, hexToBytes(c.statement_hash), entry.encode(c.public_inputs), { minSecurityBits: c.min_security_bits });
+  const [air, pub] = c.air
+    ? [airFromJson(JSON.parse(new TextDecoder().decode(files.get(c.air)!)) as Json), hexToBytes(c.public_input_bytes!)]
+    : [AIRS[c.air_id!].air(c.public_inputs), AIRS[c.air_id!].encode(c.public_inputs)];
+  const v = verifyProof(k, air, proof, hexToBytes(c.statement_hash), pub, { minSecurityBits: c.min_security_bits });
   return v.ok ? { status: 'accepted' } : { status: 'rejected', code: v.code };
 }
 
@@ -518,8 +610,35 @@ function daVectors(files: Files): void {
       seed: hex(seed), num_chunks, k, samples: sampleChunks(seed, num_chunks, k),
     };
   });
+  // Draws where the rejection rule decides: N with 2^64 mod N ≈ N/2 (a draw is refused with odds ≈ 2^-12),
+  // and N = 2^52, a power of two, where nothing is refused (limit = 2^64) but a draw ≥ 2^64 − N shows
+  // an implementation that computes the limit as (2^64 − 1) − (2^64 − 1) mod N. The seed's capsule hash
+  // is the first SHA-256(u32 LE i) whose draws show it.
+  const rejection = [Math.floor(2 ** 64 / 2048.5), 2 ** 52].map((numChunks) => {
+    const n = BigInt(numChunks), limit = (2n ** 64n / n) * n, k = 3;
+    for (let i = 0; ; i++) {
+      const input = { capsuleHash: hex(sha256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, i >>> 24))), anchors: {}, policyId: 'capseal_default', policyVersion: '1.0.0' };
+      const seed = auditSeed(input);
+      const raw: Json[] = [];
+      const picked = new Set<number>();
+      for (let j = 0; picked.size < k; j++) {
+        const x = new DataView(sha256(Uint8Array.from([...seed, j & 0xff, (j >> 8) & 0xff, (j >> 16) & 0xff, j >>> 24])).buffer).getBigUint64(0, true);
+        const accepted = x < limit;
+        if (accepted) picked.add(Number(x % n));
+        raw.push({ j, x: x.toString(), accepted, ...(accepted && { index: Number(x % n) }) });
+      }
+      const shows = numChunks === 2 ** 52 ? raw.some((r) => BigInt(r['x'] as string) >= 2n ** 64n - n) : raw.some((r) => !r['accepted']);
+      if (!shows) continue;
+      const samples = sampleChunks(seed, numChunks, k);
+      if (JSON.stringify(samples) !== JSON.stringify([...picked].sort((a, b) => a - b))) throw new Error('conformance: the draws disagree with sampleChunks');
+      return {
+        seed_input: { capsule_hash: input.capsuleHash, anchors: {}, policy_id: input.policyId, policy_version: input.policyVersion, challenge_nonce: null },
+        seed: hex(seed), num_chunks: numChunks, k, limit: limit.toString(), draws: raw, samples,
+      };
+    }
+  });
   const counts = [[0.1, 1e-6, 64], [0.5, 0.5, 64], [0.05, 1e-9, 16], [0.3, 0.01, 1]].map(([delta, epsilon, minK]) => ({ delta, epsilon, min_k_samples: minK, k: daSampleCount(delta!, epsilon!, minK!) }));
-  files.set('da/sampling.json', jsonFile({ draws, sample_counts: counts }));
+  files.set('da/sampling.json', jsonFile({ draws, rejection, sample_counts: counts }));
 }
 
 // ------------------------------------------------------------------ all
