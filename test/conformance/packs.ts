@@ -5,39 +5,31 @@
 // dishonest runner holding its own key could make (test/capsulebench-contract.test.ts makes the
 // same kinds on disk).
 import { gzipSync } from 'node:zlib';
-import { hexToBytes } from '@noble/hashes/utils.js';
+import { bytesToHex as hex } from '@noble/hashes/utils.js';
 import { AIRS, type AirId } from '../../src/airs/index.js';
-import type { AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
-import { signCapsuleHash, type KeyFile } from '../../src/capsule/authorship.js';
-import { capsuleHash, CapsuleSchema, type BenchmarkBlock } from '../../src/capsule/capsule.js';
+import type { KeyFile } from '../../src/capsule/authorship.js';
 import { DEFAULT_POLICY_TEXT } from '../../src/capsule/policy.js';
 import { buildRegistry } from '../../src/capsule/registry.js';
-import { chunkPath, planSeal, sealProved, statementFor, withAnchors } from '../../src/capsule/seal.js';
-import { encodeChunk } from '../../src/capsule/archive.js';
-import { jcsHash, type Anchors } from '../../src/capsule/spec.js';
 import { BENCH_ERROR_CODES, type BenchErrorCode } from '../../src/capsulebench/codes.js';
 import { verifyPack, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
-import { eventLine, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
+import { lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import type { ToolchainManifest } from '../../src/capsulebench/manifests.js';
-import { readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
-import { archiveRejection, PackArchiveError } from '../../src/capsulebench/pack-archive.js';
+import { archiveRejection, PackArchiveError, readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
 import type { PackFiles } from '../../src/capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_REGISTRY } from '../../src/capsulebench/policy.js';
 import { runBenchmark, type RunnerHost } from '../../src/capsulebench/runner.js';
 import { WORKLOADS, workloadSeed } from '../../src/capsulebench/workloads.js';
-import { bytesToHex as hex } from '@noble/hashes/utils.js';
 import { sha256Hex } from '../../src/hash/digest.js';
 import { canonicalBytes } from '../../src/json/canonical-json.js';
 import { jsonFileBytes } from '../../src/json/file-json.js';
 import type { Backend } from '../../src/backend/backend.js';
 import { createNodeCpuBackend } from '../../src/prover/node.js';
-import { prove } from '../../src/prover/prover.js';
 import { decodeProof } from '../../src/stark/codec.js';
-import type { ProofOptions } from '../../src/stark/options.js';
 import { verifyProof } from '../../src/stark/verifier.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 import type { Files } from './generate.js';
+import { eventsOf, headOf, readJsonOf, rechain, reprovePack, resealPack, writeJsonOf } from '../helpers/pack-forge.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Dir = Map<string, Uint8Array>;
@@ -56,8 +48,6 @@ export interface PackCase {
 
 const utf8 = new TextEncoder();
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-const readJ = (d: Dir, p: string): Json => JSON.parse(text(d.get(p)!)) as Json;
-const writeJ = (d: Dir, p: string, v: unknown): void => void d.set(p, jsonFileBytes(v));
 
 const PACK_DIR = 'pack/fib';
 const WORKLOAD = 'fib_v1';
@@ -131,81 +121,6 @@ async function runPack(k: Kernels, key?: KeyFile): Promise<Dir> {
   return out;
 }
 
-// ---------------------------------------------------------------- forging, as a dishonest runner could
-
-const readEvents = (d: Dir): StreamEvent[] => text(d.get('events/events.jsonl')!).trimEnd().split('\n').map((l) => JSON.parse(l) as StreamEvent);
-
-function writeEvents(d: Dir, events: StreamEvent[]): void {
-  let prev = '0'.repeat(64);
-  const lines = events.map((e, i) => {
-    const line = eventLine({ ...e, seq: i + 1, prev_event_hash: prev });
-    prev = lineHash(line);
-    return line;
-  });
-  d.set('events/events.jsonl', utf8.encode(`${lines.join('\n')}\n`));
-}
-
-function chainHead(d: Dir): string {
-  const lines = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
-  return lineHash(lines[lines.findIndex((l) => (JSON.parse(l) as StreamEvent).type === 'proof_artifact')]!);
-}
-
-/** The capsule resealed after edits (benchmark block over the files' hashes and chain head, capsule hash, signature with `key`), pack_meta following. */
-function reseal(d: Dir, o: { key?: KeyFile; benchmark?: (b: BenchmarkBlock) => unknown } = {}): void {
-  const c = readJ(d, 'capsule.json');
-  const block: BenchmarkBlock = { ...c['benchmark'], measurements_hash: sha256Hex(d.get('measurements/measurements.json')!), runner_log_hash: sha256Hex(d.get('logs/runner.log')!), events_chain_head: chainHead(d) };
-  const body: Json = { ...c, benchmark: o.benchmark ? o.benchmark(block) : block };
-  if (body['benchmark'] === undefined) delete body['benchmark'];
-  delete body['authorship'];
-  const hash = capsuleHash(body);
-  const sealed: Json = { ...body, capsule_hash: hash, ...(o.key ? { authorship: signCapsuleHash(hash, o.key) } : {}) };
-  writeJ(d, 'capsule.json', sealed);
-  writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), capsule_hash_hex: hash, statement_hash_hex: sealed['statement_hash'], policy_hash_hex: sealed['policy']['policy_hash'] });
-}
-
-interface Reprove {
-  policyBytes?: Uint8Array;
-  anchors?: (a: Anchors) => Anchors;
-  options?: ProofOptions;
-  adapter?: AnyTraceAdapter;
-}
-
-/** The workload proved again, honestly, under edited anchors, policy or options, and sealed: the capsule verifier accepts it; only the benchmark rules can tell. */
-async function reprove(k: Kernels, d: Dir, r: Reprove): Promise<void> {
-  const old = CapsuleSchema.parse(readJ(d, 'capsule.json'));
-  const w = WORKLOADS.get(WORKLOAD)!;
-  const policyBytes = r.policyBytes ?? d.get('policy.json')!;
-  const seedHex = (JSON.parse(text(policyBytes)) as Json)['suite']?.['suite_seed_hex'] ?? '00'.repeat(32);
-  const input = w.input({ suiteSeedHex: seedHex, workloadId: w.id, log2Rows: LOG2_ROWS });
-  const po = (JSON.parse(text(policyBytes)) as Json)['proof_options'];
-  const options = r.options ?? (po ? { blowup: po.blowup, queries: po.queries, grindingBits: po.grinding_bits, foldingFactor: po.folding_factor } : undefined);
-  const bare = planSeal({ adapter: r.adapter ?? w.adapter, input, policyBytes, ...(options ? { options } : {}) });
-  const kept = Object.fromEntries(Object.entries(old.anchors).filter(([a]) => !bare.derivedAnchors.includes(a)));
-  const plan = withAnchors(bare, r.anchors ? r.anchors(kept) : kept);
-  const backend = await createNodeCpuBackend({ threads: 1 });
-  try {
-    const proved = await prove(k, backend, {
-      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
-      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
-    });
-    const entry = Object.values(old.proofs)[0]!;
-    const sealed = sealProved(k, plan, { proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: entry.stats.prove_ms, verify_ms: entry.stats.verify_ms, stages: entry.stats.stages, backend: entry.backend }, old.benchmark);
-    for (const [path, bytes] of sealed.files) d.set(path, bytes);
-    for (const path of [...d.keys()]) if (path.startsWith('row_archive/chunks/')) d.delete(path);
-    const chunks = sealed.capsule.chunk_meta.num_chunks;
-    for (let i = 0; i < chunks; i++) d.set(chunkPath(i), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
-    if (r.policyBytes) d.delete('policy_inclusion_proof.json');
-    const meta = readJ(d, 'pack_meta.json');
-    writeJ(d, 'pack_meta.json', {
-      ...meta, capsule_hash_hex: sealed.capsule.capsule_hash, statement_hash_hex: sealed.capsule.statement_hash, policy_hash_hex: sealed.capsule.policy.policy_hash,
-      row_archive: { ...meta['row_archive'], chunks_included: chunks, num_chunks: chunks, mode: 'full' },
-      contents: { ...meta['contents'], ...(r.policyBytes ? { policy_inclusion_proof: null } : {}) },
-    });
-  } finally {
-    await backend.destroy();
-  }
-}
-
 const policyWith = (edit: (p: Json) => void): Uint8Array => {
   const p = structuredClone(SHIPPED_POLICY) as Json;
   edit(p);
@@ -213,65 +128,72 @@ const policyWith = (edit: (p: Json) => void): Uint8Array => {
 };
 const registryFor = (bytes: Uint8Array) => buildRegistry([{ policy_id: 'bef_bench_policy_v1', policy_version: '1.0.0', policy_hash: sha256Hex(bytes) }]);
 const aclFor = (pubkey: string) => ({ schema: ACL_SCHEMA, policies: { bef_bench_policy_v1: [{ pubkey, status: 'active' as const }] } });
-const setManifest = (d: Dir, file: string, v: unknown): string => (writeJ(d, `manifests/${file}`, v), sha256Hex(d.get(`manifests/${file}`)!));
+const setManifest = (d: Dir, file: string, v: unknown): string => (writeJsonOf(d, `manifests/${file}`, v), sha256Hex(d.get(`manifests/${file}`)!));
+
+/** What a forged case asks of the verifier besides the pack: a trusted registry of this policy, or the certified tier. */
+interface Extra {
+  trusted?: Uint8Array;
+  certified?: true;
+}
+const isExtra = (v: unknown): v is Extra => typeof v === 'object' && v !== null && ('trusted' in v || 'certified' in v);
 
 interface PackNegative {
   code: BenchErrorCode;
   name: string;
   reason: string;
-  /** Forges the copy `d` of the honest pack; returns the verifier's other inputs (files as name → bytes). */
-  forge(k: Kernels, d: Dir): Promise<{ trusted?: Uint8Array; certified?: true } | void> | { trusted?: Uint8Array; certified?: true } | void;
+  /** Forges the copy `d` of the honest pack; may return the verifier's other inputs (Extra). */
+  forge(k: Kernels, d: Dir): unknown;
 }
 
 const measured = (edit: (m: Json) => void, resealed = true) => (_k: Kernels, d: Dir): void => {
-  const m = readJ(d, 'measurements/measurements.json');
+  const m = readJsonOf(d, 'measurements/measurements.json');
   edit(m);
-  writeJ(d, 'measurements/measurements.json', m);
-  if (resealed) reseal(d);
+  writeJsonOf(d, 'measurements/measurements.json', m);
+  if (resealed) resealPack(d);
 };
 
 const PACK_NEGATIVES: PackNegative[] = [
   { code: 'E110_PACK_LAYOUT', name: 'extra-file', reason: 'a file the layout does not name (notes.txt)', forge: (_k, d) => void d.set('notes.txt', utf8.encode('hello')) },
-  { code: 'E111_PACK_META_MISMATCH', name: 'meta-other-capsule', reason: 'pack_meta.json names another capsule hash', forge: (_k, d) => writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), capsule_hash_hex: 'cd'.repeat(32) }) },
-  { code: 'E120_POLICY_NOT_BENCHMARK', name: 'capsule-policy', reason: 'proved honestly under the capsule default policy, which is not a benchmark policy', forge: (k, d) => reprove(k, d, { policyBytes: utf8.encode(DEFAULT_POLICY_TEXT) }) },
-  { code: 'E121_POLICY_NOT_TRUSTED', name: 'other-suite-seed', reason: 'proved honestly under a benchmark policy with another suite seed: not in the trusted registry', forge: (k, d) => reprove(k, d, { policyBytes: policyWith((p) => (p['suite']['suite_seed_hex'] = '11'.repeat(32))) }) },
+  { code: 'E111_PACK_META_MISMATCH', name: 'meta-other-capsule', reason: 'pack_meta.json names another capsule hash', forge: (_k, d) => writeJsonOf(d, 'pack_meta.json', { ...readJsonOf(d, 'pack_meta.json'), capsule_hash_hex: 'cd'.repeat(32) }) },
+  { code: 'E120_POLICY_NOT_BENCHMARK', name: 'capsule-policy', reason: 'proved honestly under the capsule default policy, which is not a benchmark policy', forge: (k, d) => reprovePack(k, d, { policyBytes: utf8.encode(DEFAULT_POLICY_TEXT) }) },
+  { code: 'E121_POLICY_NOT_TRUSTED', name: 'other-suite-seed', reason: 'proved honestly under a benchmark policy with another suite seed: not in the trusted registry', forge: (k, d) => reprovePack(k, d, { policyBytes: policyWith((p) => (p['suite']['suite_seed_hex'] = '11'.repeat(32))) }) },
   {
     code: 'E122_WORKLOAD_REGISTRY_MISMATCH', name: 'other-workload-registry', reason: 'a policy trusted by the verifier (trusted_registry) that names another workload registry',
     forge: async (k, d) => {
       const bytes = policyWith((p) => (p['suite']['workload_registry_hash'] = '22'.repeat(32)));
-      await reprove(k, d, { policyBytes: bytes });
+      await reprovePack(k, d, { policyBytes: bytes });
       return { trusted: bytes };
     },
   },
-  { code: 'E130_REQUIRED_ANCHOR_MISSING', name: 'no-git-commit', reason: 'proved honestly without the git_commit anchor the policy requires', forge: (k, d) => reprove(k, d, { anchors: ({ git_commit: _, ...rest }) => rest }) },
-  { code: 'E131_UNKNOWN_WORKLOAD', name: 'unlisted-workload', reason: 'proved honestly under workload_id sha3_v9, which the policy does not list', forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, workload_id: 'sha3_v9' }) }) },
-  { code: 'E132_UNKNOWN_TRACK', name: 'unlisted-track', reason: 'proved honestly under track_id turbo', forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, track_id: 'turbo' }) }) },
+  { code: 'E130_REQUIRED_ANCHOR_MISSING', name: 'no-git-commit', reason: 'proved honestly without the git_commit anchor the policy requires', forge: (k, d) => reprovePack(k, d, { anchors: ({ git_commit: _, ...rest }) => rest }) },
+  { code: 'E131_UNKNOWN_WORKLOAD', name: 'unlisted-workload', reason: 'proved honestly under workload_id sha3_v9, which the policy does not list', forge: (k, d) => reprovePack(k, d, { anchors: (a) => ({ ...a, workload_id: 'sha3_v9' }) }) },
+  { code: 'E132_UNKNOWN_TRACK', name: 'unlisted-track', reason: 'proved honestly under track_id turbo', forge: (k, d) => reprovePack(k, d, { anchors: (a) => ({ ...a, track_id: 'turbo' }) }) },
   {
     code: 'E133_MANIFEST_INVALID', name: 'os-manifest-schema', reason: 'an OS fingerprint missing its kernel, distribution and libc fields, its anchor updated and proved again',
     forge: (k, d) => {
       const h = setManifest(d, 'os_fingerprint.json', { schema: 'capsulebench_os_fingerprint_v1', platform: 'linux' });
-      return reprove(k, d, { anchors: (a) => ({ ...a, os_fingerprint_hash: h }) });
+      return reprovePack(k, d, { anchors: (a) => ({ ...a, os_fingerprint_hash: h }) });
     },
   },
   { code: 'E134_MANIFEST_HASH_MISMATCH', name: 'toolchain-edited', reason: 'the toolchain manifest edited after the run (a space appended)', forge: (_k, d) => void d.set('manifests/toolchain_manifest.json', Uint8Array.from([...d.get('manifests/toolchain_manifest.json')!, 0x20])) },
-  { code: 'E135_WORKLOAD_INPUT_MISMATCH', name: 'input-hash', reason: "proved honestly under a workload_input_hash that is not the generated input's", forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, workload_input_hash: 'ab'.repeat(32) }) }) },
-  { code: 'E136_SIZE_NOT_IN_POLICY', name: 'meta-size', reason: 'pack_meta.json claims 2^11 rows', forge: (_k, d) => writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), log2_rows: 11 }) },
+  { code: 'E135_WORKLOAD_INPUT_MISMATCH', name: 'input-hash', reason: "proved honestly under a workload_input_hash that is not the generated input's", forge: (k, d) => reprovePack(k, d, { anchors: (a) => ({ ...a, workload_input_hash: 'ab'.repeat(32) }) }) },
+  { code: 'E136_SIZE_NOT_IN_POLICY', name: 'meta-size', reason: 'pack_meta.json claims 2^11 rows', forge: (_k, d) => writeJsonOf(d, 'pack_meta.json', { ...readJsonOf(d, 'pack_meta.json'), log2_rows: 11 }) },
   {
     code: 'E137_TRACK_RULE_VIOLATION', name: 'gpu-on-baseline', reason: 'the knobs manifest declares the GPU backend on the CPU-only baseline track, its anchor updated and proved again',
     forge: (k, d) => {
-      const h = setManifest(d, 'knobs_manifest.json', { ...readJ(d, 'manifests/knobs_manifest.json'), backend: 'gpu' });
-      return reprove(k, d, { anchors: (a) => ({ ...a, knobs_manifest_hash: h }) });
+      const h = setManifest(d, 'knobs_manifest.json', { ...readJsonOf(d, 'manifests/knobs_manifest.json'), backend: 'gpu' });
+      return reprovePack(k, d, { anchors: (a) => ({ ...a, knobs_manifest_hash: h }) });
     },
   },
   {
     code: 'E138_PROOF_OPTIONS_NOT_POLICY', name: 'cheaper-options', reason: "proved honestly with options other than the policy's (blowup 4, 42 queries: as secure, cheaper), declared in the knobs",
     forge: (k, d) => {
-      const h = setManifest(d, 'knobs_manifest.json', { ...readJ(d, 'manifests/knobs_manifest.json'), proof_options: { blowup: 4, queries: 42, grinding_bits: 16, folding_factor: 4 } });
-      return reprove(k, d, { options: { blowup: 4, queries: 42, grindingBits: 16, foldingFactor: 4 }, anchors: (a) => ({ ...a, knobs_manifest_hash: h }) });
+      const h = setManifest(d, 'knobs_manifest.json', { ...readJsonOf(d, 'manifests/knobs_manifest.json'), proof_options: { blowup: 4, queries: 42, grinding_bits: 16, folding_factor: 4 } });
+      return reprovePack(k, d, { options: { blowup: 4, queries: 42, grindingBits: 16, foldingFactor: 4 }, anchors: (a) => ({ ...a, knobs_manifest_hash: h }) });
     },
   },
-  { code: 'E139_ANCHOR_UNCHECKED', name: 'dataset-anchor', reason: 'proved honestly with an extra anchor (dataset_hash) the verifier cannot check', forge: (k, d) => reprove(k, d, { anchors: (a) => ({ ...a, dataset_hash: 'ab'.repeat(32) }) }) },
-  { code: 'E140_BENCHMARK_BLOCK_MISSING', name: 'meta-other-run', reason: 'pack_meta.json names another run than the capsule', forge: (_k, d) => writeJ(d, 'pack_meta.json', { ...readJ(d, 'pack_meta.json'), run_id: 'run_2020_01_01T00_00_00Z_00000000' }) },
+  { code: 'E139_ANCHOR_UNCHECKED', name: 'dataset-anchor', reason: 'proved honestly with an extra anchor (dataset_hash) the verifier cannot check', forge: (k, d) => reprovePack(k, d, { anchors: (a) => ({ ...a, dataset_hash: 'ab'.repeat(32) }) }) },
+  { code: 'E140_BENCHMARK_BLOCK_MISSING', name: 'meta-other-run', reason: 'pack_meta.json names another run than the capsule', forge: (_k, d) => writeJsonOf(d, 'pack_meta.json', { ...readJsonOf(d, 'pack_meta.json'), run_id: 'run_2020_01_01T00_00_00Z_00000000' }) },
   { code: 'E142_RUNNER_LOG_MISMATCH', name: 'log-edited', reason: "a line appended to the runner's log", forge: (_k, d) => void d.set('logs/runner.log', Uint8Array.from([...d.get('logs/runner.log')!, ...utf8.encode('all good\n')])) },
   { code: 'E150_MEASUREMENTS_INVALID', name: 'aggregation-mean', reason: 'measurements aggregated by mean, not the policy schema (resealed)', forge: measured((m) => (m['procedure']['aggregation'] = 'mean')) },
   { code: 'E151_REQUIRED_OUTPUT_MISSING', name: 'no-verify-time', reason: 'the required output verify_time_us left out (resealed)', forge: measured((m) => delete m['public_outputs']['verify_time_us']) },
@@ -297,18 +219,18 @@ const PACK_NEGATIVES: PackNegative[] = [
   {
     code: 'E162_EVENTS_HEAD_MISMATCH', name: 'progress-rewritten', reason: 'a prove_progress event before the proof rewritten and the log re-chained: its head is not the capsule\'s',
     forge: (_k, d) => {
-      const ev = readEvents(d);
+      const ev = eventsOf(d);
       (ev.find((e) => e.type === 'prove_progress')!.data as { metrics: { rss_bytes: number } }).metrics.rss_bytes = 1;
-      writeEvents(d, ev);
+      rechain(d, ev);
     },
   },
   {
     code: 'E163_EVENT_MISMATCH', name: 'statement-locked', reason: 'the statement_locked event names another statement hash, the log re-chained and the capsule resealed over the new head',
     forge: (_k, d) => {
-      const ev = readEvents(d);
+      const ev = eventsOf(d);
       (ev.find((e) => e.type === 'statement_locked')!.data as { statement_hash_hex: string }).statement_hash_hex = 'ab'.repeat(32);
-      writeEvents(d, ev);
-      reseal(d);
+      rechain(d, ev);
+      resealPack(d);
     },
   },
   { code: 'E170_CERTIFICATION_INCOMPLETE', name: 'no-inclusion-proof', reason: 'the certified tier asked of a pack without its policy inclusion proof', forge: (_k, d) => (d.delete('policy_inclusion_proof.json'), { certified: true }) },
@@ -316,7 +238,7 @@ const PACK_NEGATIVES: PackNegative[] = [
 
 /** The honest pack's intermediate values: workload inputs and their hashes, the event chain, the hashes the benchmark block binds. */
 function packVector(d: Dir): Json {
-  const capsule = readJ(d, 'capsule.json');
+  const capsule = readJsonOf(d, 'capsule.json');
   const seedHex = SHIPPED_POLICY.suite.suite_seed_hex;
   const inputs = [...WORKLOADS.values()].map((w) => {
     const seed = { suiteSeedHex: seedHex, workloadId: w.id, log2Rows: LOG2_ROWS };
@@ -338,7 +260,7 @@ function packVector(d: Dir): Json {
       const e = JSON.parse(l) as StreamEvent;
       return { seq: e.seq, type: e.type, prev_event_hash: e.prev_event_hash, line_sha256: lineHash(l) };
     }),
-    events_chain_head: chainHead(d), capsule_events_chain_head: capsule['benchmark']['events_chain_head'],
+    events_chain_head: headOf(d), capsule_events_chain_head: capsule['benchmark']['events_chain_head'],
   };
 }
 
@@ -417,7 +339,8 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
 
   for (const neg of PACK_NEGATIVES) {
     const d: Dir = new Map([...base].map(([p, b]) => [p, b.slice()]));
-    const extra = (await neg.forge(k, d)) ?? {};
+    const made = await neg.forge(k, d);
+    const extra: Extra = isExtra(made) ? made : {};
     const folder = `pack/negative/${neg.code.slice(0, 4).toLowerCase()}-${neg.name}`;
     const overlay: Record<string, string | null> = {};
     for (const p of new Set([...base.keys(), ...d.keys()])) {
