@@ -493,6 +493,15 @@ const CAPSULE_NEGATIVES: CapsuleNegative[] = [
     },
   },
   {
+    code: 'E060_ROW_INDEX_MISMATCH', name: 'short-chunk-roots', reason: 'the last chunk root cut from both files, the digest and capsule hash recomputed: 15 roots for 16 chunks',
+    make: (c, dir) => {
+      const roots = dir.get('row_archive/chunk_roots.bin')!.subarray(0, -32).slice();
+      at(c, 'row_index_ref')['chunk_roots_digest'] = sha256Hex(roots);
+      const json = { schema: 'capseal_chunk_roots_v1', chunk_roots: Array.from({ length: roots.length / 32 }, (_, i) => hex(roots.subarray(32 * i, 32 * i + 32))) };
+      return { 'row_archive/chunk_roots.bin': roots, 'row_archive/chunk_roots.json': json, 'capsule.json': reseal(c, false) };
+    },
+  },
+  {
     code: 'E061_CHUNK_ROOTS_DIGEST_MISMATCH', name: 'edited-chunk-roots', reason: 'one bit of chunk_roots.bin flipped, the digest left as it was',
     make: (_c, dir) => { const b = dir.get('row_archive/chunk_roots.bin')!.slice(); b[0]! ^= 1; return { 'row_archive/chunk_roots.bin': b }; },
   },

@@ -11,8 +11,8 @@ import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import { DEFAULT_POLICY_TEXT } from '../../src/capsule/policy.js';
 import { buildRegistry } from '../../src/capsule/registry.js';
-import { BENCH_ERROR_CODES, type BenchErrorCode } from '../../src/capsulebench/codes.js';
-import { verifyPack, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
+import { BENCH_ERROR_CODES } from '../../src/capsulebench/codes.js';
+import { verifyPack, type PackErrorCode, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
 import { lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import type { ToolchainManifest } from '../../src/capsulebench/manifests.js';
 import { archiveRejection, PackArchiveError, readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
@@ -138,7 +138,7 @@ interface Extra {
 const isExtra = (v: unknown): v is Extra => typeof v === 'object' && v !== null && ('trusted' in v || 'certified' in v);
 
 interface PackNegative {
-  code: BenchErrorCode;
+  code: PackErrorCode;
   name: string;
   reason: string;
   /** Forges the copy `d` of the honest pack; may return the verifier's other inputs (Extra). */
@@ -197,6 +197,7 @@ const PACK_NEGATIVES: PackNegative[] = [
   { code: 'E142_RUNNER_LOG_MISMATCH', name: 'log-edited', reason: "a line appended to the runner's log", forge: (_k, d) => void d.set('logs/runner.log', Uint8Array.from([...d.get('logs/runner.log')!, ...utf8.encode('all good\n')])) },
   { code: 'E150_MEASUREMENTS_INVALID', name: 'aggregation-mean', reason: 'measurements aggregated by mean, not the policy schema (resealed)', forge: measured((m) => (m['procedure']['aggregation'] = 'mean')) },
   { code: 'E151_REQUIRED_OUTPUT_MISSING', name: 'no-verify-time', reason: 'the required output verify_time_us left out (resealed)', forge: measured((m) => delete m['public_outputs']['verify_time_us']) },
+  { code: 'E150_MEASUREMENTS_INVALID', name: 'other-workload', reason: 'measurements naming another workload (resealed)', forge: measured((m) => (m['workload_id'] = 'geom_walk_v1')) },
   { code: 'E152_MEASUREMENTS_HASH_MISMATCH', name: 'edited-after-sealing', reason: 'a measurement edited after sealing', forge: measured((m) => (m['public_outputs']['prover_time_us'] = 1), false) },
   { code: 'E153_MEASUREMENT_INCONSISTENT', name: 'proof-size', reason: "a proof size that is not the proof file's (resealed)", forge: measured((m) => (m['public_outputs']['proof_size_bytes'] += 1)) },
   { code: 'E154_RUNS_DISAGREE', name: 'run-proof-hash', reason: "one measured run's proof hash differs from the others' (resealed)", forge: measured((m) => (m['runs'][2]['proof_sha256'] = 'ab'.repeat(32))) },
@@ -230,6 +231,19 @@ const PACK_NEGATIVES: PackNegative[] = [
       const ev = eventsOf(d);
       (ev.find((e) => e.type === 'statement_locked')!.data as { statement_hash_hex: string }).statement_hash_hex = 'ab'.repeat(32);
       rechain(d, ev);
+      resealPack(d);
+    },
+  },
+  {
+    code: 'E031_POLICY_NOT_IN_REGISTRY', name: 'inclusion-proof-other-policy', reason: "the pack's inclusion proof edited to name another policy hash (community tier)",
+    forge: (_k, d) => writeJsonOf(d, 'policy_inclusion_proof.json', { ...readJsonOf(d, 'policy_inclusion_proof.json'), policy_hash: 'ab'.repeat(32) }),
+  },
+  {
+    code: 'E137_TRACK_RULE_VIOLATION', name: 'relabelled-optimized', reason: 'a CPU run relabelled optimized_declared (its track anchor, knobs and measurements, proved again and resealed) without the GPU adapter that track requires',
+    forge: async (k, d) => {
+      const h = setManifest(d, 'knobs_manifest.json', { ...readJsonOf(d, 'manifests/knobs_manifest.json'), track_id: 'optimized_declared', backend: 'gpu' });
+      await reprovePack(k, d, { anchors: (a) => ({ ...a, track_id: 'optimized_declared', knobs_manifest_hash: h }) });
+      writeJsonOf(d, 'measurements/measurements.json', { ...readJsonOf(d, 'measurements/measurements.json'), track_id: 'optimized_declared' });
       resealPack(d);
     },
   },
