@@ -307,6 +307,7 @@ describe('openPack: E101_PACK_UNSAFE_ENTRY', () => {
     ['a space', 'capsulepack/b c.txt'],
     ['a colon', 'capsulepack/b:c.txt'],
     ['a non-ASCII character', 'capsulepack/b\u00e9.txt'],
+    ['a leading byte-order mark (which a decoder may drop)', '\ufeffcapsulepack/b.txt'],
     ['a control character', 'capsulepack/b\u0001.txt'],
     ['a segment over 128 characters', `capsulepack/${'s'.repeat(129)}/b.txt`],
     ['no folder', 'b.txt'],

@@ -70,11 +70,14 @@ function numberField(b: Uint8Array, name: string): number {
   return parseInt(m[1]!, 8);
 }
 
+/** Keeps a leading byte-order mark as U+FEFF (which no safe path holds), as tar readers do; the default decoder drops it. */
+const FIELD_TEXT = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** A string field: its bytes up to the first NUL, and nothing but NULs after it (a reader could see more). */
 function stringField(b: Uint8Array, name: string): string {
   const end = b.indexOf(0);
   if (end >= 0 && !isZero(b.subarray(end))) throw new Error(`its ${name} field holds bytes after its end`);
-  return new TextDecoder().decode(end < 0 ? b : b.subarray(0, end));
+  return FIELD_TEXT.decode(end < 0 ? b : b.subarray(0, end));
 }
 
 interface TarHeader {
