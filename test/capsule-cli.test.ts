@@ -191,6 +191,31 @@ describe('capseal prove → verify (GEOM)', () => {
       expect(r.stdout).toContain('chunk 3');
     });
 
+    it('a capsule file the system will not let it read (EACCES) is an I/O error, exit 2, not a verdict', async () => {
+      // Root reads any file, so the refusal is made by the file reader (src/capsule/files-node.ts) itself.
+      vi.resetModules();
+      vi.doMock('../src/capsule/files-node.js', async (original) => {
+        const real = await original<typeof import('../src/capsule/files-node.js')>();
+        return {
+          ...real,
+          directoryFiles(dir: string) {
+            const files = real.directoryFiles(dir);
+            return {
+              read: (path: string, maxBytes: number) =>
+                path.endsWith('.proof.bin') ? Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' })) : files.read(path, maxBytes),
+            };
+          },
+        };
+      });
+      try {
+        const fresh = (await import('../src/cli/verify.js')).verify;
+        expectUsage(await inProcess(() => fresh(MAIN_CAPSULE, { json: false })), 'verify', /cannot read a file of the capsule: EACCES: permission denied, open 'proofs\/geom\.proof\.bin'/);
+      } finally {
+        vi.doUnmock('../src/capsule/files-node.js');
+        vi.resetModules();
+      }
+    });
+
     it('a proof file longer than recorded is refused by its size: E041_ARTIFACT_HASH_MISMATCH', async () => {
       const r = await verifyIn(tampered('long-proof', (d) => appendFileSync(join(d, 'proofs/geom.proof.bin'), new Uint8Array(1))), {});
       expectRejected(r, 'E041_ARTIFACT_HASH_MISMATCH');

@@ -32,7 +32,7 @@ import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
 import { Kernels } from '../wasm/kernels.js';
-import { checkLine, command, readJson, reason, serverUrl, UsageError, wholeNumber } from './io.js';
+import { checkLine, command, readJson, reason, serverUrl, UsageError, watchReads, wholeNumber } from './io.js';
 import { LiveStreamer } from '../capsulebench/live-stream.js';
 import { connectLiveNode } from './live-socket.js';
 
@@ -313,7 +313,10 @@ export const benchVerify = (path: string, o: BenchVerifyOptions): Promise<number
     try {
       const pack = await openPack(path);
       try {
-        report = await verifyPack(k, pack.files, { ...(certified ? { certified } : {}), ...(challengeNonce ? { challengeNonce } : {}) });
+        const { files, failure } = watchReads(pack.files);
+        report = await verifyPack(k, files, { ...(certified ? { certified } : {}), ...(challengeNonce ? { challengeNonce } : {}) });
+        const failed = failure();
+        if (failed) throw failed;
       } finally {
         await pack.close();
       }

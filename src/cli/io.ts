@@ -8,6 +8,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { readAtMost } from '../capsule/files-node.js';
+import { FileTooLargeError } from '../capsule/verify.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { CanonicalJsonError, parseCanonicalBytes } from '../json/canonical-json.js';
 
@@ -55,6 +56,22 @@ export function parseJsonBytes(bytes: Uint8Array, path: string, what: string): u
 }
 
 export const readJson = async (path: string, what: string): Promise<unknown> => parseJsonBytes(await readBytes(path, what), path, what);
+
+/**
+ * `files` with its reads watched: the first failure that is not the refusal of an oversized file
+ * (an I/O error: EACCES, EIO) is kept. The verifiers report any failed read as a rejection of the
+ * capsule or pack; a command asks failure() afterwards and reports an I/O error instead (exit 2),
+ * since the input was not judged.
+ */
+export function watchReads<F extends { read(path: string, maxBytes: number): Promise<Uint8Array | null> }>(files: F): { files: F; failure(): Error | undefined } {
+  let first: Error | undefined;
+  const read = (path: string, maxBytes: number): Promise<Uint8Array | null> =>
+    files.read(path, maxBytes).catch((e: unknown) => {
+      if (!(e instanceof FileTooLargeError)) first ??= e instanceof Error ? e : new Error(String(e));
+      throw e;
+    });
+  return { files: { ...files, read }, failure: () => first };
+}
 
 /** Runs a command body: a UsageError (or any thrown error) becomes one stderr line and exit 2. */
 export async function command(name: string, body: () => Promise<number>): Promise<number> {

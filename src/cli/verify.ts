@@ -17,7 +17,7 @@ import { directoryFiles } from '../capsule/files-node.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { MAX_JSON_FILE_BYTES, verifyCapsule, type VerifyCapsuleOptions, type VerifyReport } from '../capsule/verify.js';
 import { Kernels } from '../wasm/kernels.js';
-import { command, readBytes, readJson, UsageError } from './io.js';
+import { command, readBytes, readJson, reason, UsageError, watchReads } from './io.js';
 
 export interface VerifyCliOptions {
   policy?: string;
@@ -61,8 +61,10 @@ export const verify = (path: string, o: VerifyCliOptions): Promise<number> =>
     }
 
     const k = await Kernels.load();
-    const files = directoryFiles(dirname(path));
+    const { files, failure } = watchReads(directoryFiles(dirname(path)));
     const report: VerifyReport = isAgent ? await verifyAgentCapsule(k, bytes, files, opts) : await verifyCapsule(k, bytes, files, opts);
+    const failed = failure();
+    if (failed) throw new UsageError(`cannot read a file of the capsule: ${reason(failed)}`);
     process.stdout.write(o.json ? `${JSON.stringify(report)}\n`
       : report.status === 'accepted' ? `${report.message}\n` : `rejected ${report.code}: ${report.message}\n`);
     return report.status === 'accepted' ? 0 : 1;
