@@ -39,7 +39,7 @@ import { drawQueries, encodeOptions, nonceBytes } from '../../src/stark/protocol
 import { PROTOCOL_ID, Transcript } from '../../src/stark/transcript.js';
 import { replayToPow, verifyProof, type StarkErrorCode } from '../../src/stark/verifier.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
-import { packVectors, type PackCase } from './packs.js';
+import { packVectors, SERVER_ONLY, type PackCase } from './packs.js';
 
 export const CONFORMANCE_VERSION = 'capseal-conformance-v1';
 
@@ -666,6 +666,7 @@ export async function generateConformance(k: Kernels): Promise<Files> {
     specs: { stark: 'docs/spec/stark.md (capseal-stark-v1, proof format 1)', capsule: 'docs/spec/capsule.md (bef_capsule_v1)', capsulepack: 'docs/spec/capsulepack.md (bef_capsulepack_v1, bef_benchmark_policy_v1)', stream: 'docs/spec/stream.md (bef_capsule_stream_v1)' },
     cases,
     other_vectors: ['da/sampling.json'],
+    server_only_codes: SERVER_ONLY,
   }));
   return files;
 }

@@ -278,8 +278,15 @@ function packVector(d: Dir): Json {
   };
 }
 
-/** Codes only the server gives (its own failures, a duplicate): no pack can carry them. */
-export const SERVER_ONLY_CODES = ['E180_VERIFICATION_FAILED', 'E181_ALREADY_ON_BOARD'];
+/** Codes only a server gives about a submission (capsulepack.md, the server's rules): no pack can carry them. */
+export const SERVER_ONLY = [
+  { code: 'E180_VERIFICATION_FAILED', scenario: 'the server could not finish verifying a submission: its verifier crashed or ran past its time limit on every attempt' },
+  {
+    code: 'E181_ALREADY_ON_BOARD',
+    scenario: 'two submissions of one run (the same capsule: pack/archive/honest.tgz and the same archive compressed otherwise) queued before either verdict: one is accepted, the other rejected with E181',
+  },
+];
+export const SERVER_ONLY_CODES = SERVER_ONLY.map((c) => c.code);
 
 /** A ustar header block for `name` (at most 100 bytes) of `size` bytes and `type` ('0' file, '2' link, '5' folder). */
 function tarHeader(name: string, size: number, type = '0', link = ''): Uint8Array {
