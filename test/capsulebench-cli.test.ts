@@ -8,7 +8,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SHIPPED_POLICY_HASH, SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
 import { checkRequest, estimateProveBytes } from '../src/capsulebench/runner.js';
 import { runCli, type CliRun } from './helpers/cli.js';
@@ -112,6 +112,36 @@ describe('capseal bench verify', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL {2}P0 {3}archive {2}E10[03]_/m);
     expect(r.stdout).toMatch(/^rejected E10[03]_PACK_(TRAILING_DATA|UNREADABLE): /m);
+  });
+  it('a pack file the system will not let it read (EACCES) is an I/O error, exit 2, not a verdict', async () => {
+    // Root reads any file, so the refusal is made by the pack reader itself.
+    vi.resetModules();
+    vi.doMock('../src/capsulebench/pack-node.js', async (original) => {
+      const real = await original<typeof import('../src/capsulebench/pack-node.js')>();
+      return {
+        ...real,
+        async openPack(path: string) {
+          const pack = await real.openPack(path);
+          const eacces = (p: string) => Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
+          return { ...pack, files: { list: () => pack.files.list(), read: (p: string, max: number) => (p === 'capsule.json' ? Promise.reject(eacces(p)) : pack.files.read(p, max)) } };
+        },
+      };
+    });
+    const out: string[] = [], err: string[] = [];
+    const o = vi.spyOn(process.stdout, 'write').mockImplementation((x) => (out.push(String(x)), true));
+    const e = vi.spyOn(process.stderr, 'write').mockImplementation((x) => (err.push(String(x)), true));
+    try {
+      const { benchVerify } = await import('../src/cli/bench.js');
+      const code = await benchVerify(first.record['pack'], { json: false, certified: false });
+      expect(code, err.join('')).toBe(2);
+      expect(out.join('')).toBe('');
+      expect(err.join('')).toMatch(/^capseal bench verify: cannot read pack .*EACCES: permission denied, open 'capsule\.json'/);
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      vi.doUnmock('../src/capsulebench/pack-node.js');
+      vi.resetModules();
+    }
   });
   it('says so when a folder holds no pack, or an unfinished run', () => {
     const empty = join(TMP, 'not-a-pack');

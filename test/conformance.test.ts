@@ -3,7 +3,8 @@
 // `npx tsx test/conformance/make.ts` and say so), and the project's verifiers give every case of the
 // manifest the verdict and code it records. Each capsule error code has a negative case; so has each
 // STARK rejection code reachable from the binary form.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import { Kernels } from '../src/wasm/kernels.js';
 import { generateConformance, runCapsuleCase, runStarkCase, type Case, type Files } from './conformance/generate.js';
 import { runPackCase, SERVER_ONLY_CODES } from './conformance/packs.js';
 import { BENCH_ERROR_CODES } from '../src/capsulebench/codes.js';
+import { verifyPack } from '../src/capsulebench/contract.js';
+import { archiveRejection, openPack, PackArchiveError } from '../src/capsulebench/pack-node.js';
 
 const root = fileURLToPath(new URL('../docs/conformance/', import.meta.url));
 
@@ -45,6 +48,32 @@ describe('docs/conformance', () => {
     for (const c of cases) {
       const got = c.kind === 'stark' ? runStarkCase(k, c, files) : c.kind === 'capsule' ? await runCapsuleCase(k, c, files) : await runPackCase(k, c, files);
       expect({ id: c.id, status: got.status, code: 'code' in got ? got.code : null }).toEqual({ id: c.id, status: c.expect.status, code: 'code' in c.expect ? c.expect.code : null });
+    }
+  }, 120_000);
+
+  it("every archive case gets the same verdict and code from capseal bench verify's reader (openPack, on disk)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conformance-archive-'));
+    try {
+      for (const c of cases) {
+        if (c.kind !== 'pack' || !c.archive) continue;
+        const path = join(dir, 'pack.tgz');
+        writeFileSync(path, files.get(c.archive)!);
+        let got: { status: string; code: string | null };
+        try {
+          const pack = await openPack(path, { tempParent: dir });
+          try {
+            got = await verifyPack(k, pack.files);
+          } finally {
+            await pack.close();
+          }
+        } catch (e) {
+          if (!(e instanceof PackArchiveError)) throw e;
+          got = archiveRejection(e);
+        }
+        expect({ id: c.id, status: got.status, code: got.code }).toEqual({ id: c.id, status: c.expect.status, code: 'code' in c.expect ? c.expect.code : null });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 

@@ -199,11 +199,16 @@ describe('capseal-stark-v1 on the CPU', () => {
     expect(securityBits(2, DEFAULT_OPTIONS)).toBe(3 * 8 + 16);
   });
 
-  it("options whose LDE domain passes the field's two-adicity are refused ('options'), not left to fail later", () => {
+  it("options whose LDE domain exceeds the field's two-adicity are refused ('options'), not left to fail later", () => {
     const air = AIRS.fib_air_v1.air({ steps: 2 ** 30, result: '1' });
-    const o = { ...honest.options, blowup: 16 as const };
-    const v = verifyProof(k, air, { ...honest, airId: air.id, logN: 30, options: o, securityBits: securityBits(30, o) }, STATEMENT, PUBLIC, { minSecurityBits: 0 });
-    expect(v).toMatchObject({ ok: false, code: 'options', message: "blowup 16 over 2^30 rows passes the field's two-adicity (2^32)" });
+    const at = (blowup: 4 | 8 | 16) => {
+      const o = { ...honest.options, blowup };
+      return verifyProof(k, air, { ...honest, airId: air.id, logN: 30, options: o, securityBits: securityBits(30, o) }, STATEMENT, PUBLIC, { minSecurityBits: 0 });
+    };
+    // 2^32 points is the largest domain: that proof gets as far as its shape.
+    expect(at(4)).toMatchObject({ ok: false, code: 'shape' });
+    expect(at(8)).toMatchObject({ ok: false, code: 'options', message: "blowup 8 over 2^30 rows: the LDE domain of 2^33 points exceeds the field's two-adicity (32)" });
+    expect(at(16)).toMatchObject({ ok: false, code: 'options' });
   });
 
   it('the verifier never throws on garbage', () => {

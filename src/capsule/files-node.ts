@@ -15,7 +15,8 @@ import { RelPathSchema } from './capsule.js';
 import { FileTooLargeError, type CapsuleFiles } from './verify.js';
 
 // ENXIO: a socket (open(2) cannot open one).
-const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENXIO']);
+// ENAMETOOLONG: a path segment may be longer than the file system allows a name, so no such file exists.
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP', 'ENXIO', 'ENAMETOOLONG']);
 
 /**
  * An open file's bytes from where it stands until it ends (a pipe too), but never more than

@@ -320,14 +320,24 @@ export async function readPackArchive(bytes: Uint8Array): Promise<PackFiles> {
     throw e;
   }
   check.finish();
+  // The inflater stops at the deflate stream's last block and ignores what follows, so the stream may
+  // have ended before the 8 bytes taken as the trailer (junk, a second gzip member): then one byte
+  // fewer still inflates whole. Exactly the trailer must follow the stream, as the Node reader requires.
+  if (await inflatesWhole(bytes.subarray(start, bytes.length - 9))) throw new PackArchiveError('E103_PACK_TRAILING_DATA', 'bytes follow the gzip stream');
   if (u32le(bytes, bytes.length - 8) !== crc || u32le(bytes, bytes.length - 4) !== length)
     throw trailing("the gzip trailer's CRC-32 or length does not match the data");
-  // The inflater stops at the deflate stream's last block and ignores what follows, so bytes that
-  // end with a copy of the trailer (a second gzip member, junk) would pass the check above: the
-  // trailer must first appear at the very end.
-  const early = trailing('');
-  if (early.code === 'E103_PACK_TRAILING_DATA') throw early;
   return memoryPackFiles(entries);
+}
+
+/** Whether `data` is a whole deflate stream, or one with bytes after it (the inflater ends without error, its output dropped). */
+async function inflatesWhole(data: Uint8Array): Promise<boolean> {
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  try {
+    while (!(await reader.read()).done);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A pack's files held in memory (below the pack root), read as the verifier reads files: bounded. */

@@ -187,12 +187,14 @@ async function extractInto(file: string, sandbox: string): Promise<void> {
     await inflated;
     gate.finish();
     const trailerAt = start + inflate.bytesWritten;
+    // Exactly the 8 trailer bytes follow the deflate stream: more is trailing data whatever they hold,
+    // a rule the in-memory reader (./pack-archive.ts), which cannot see where the stream ends, can apply too.
+    if (size > trailerAt + 8) throw new PackArchiveError('E103_PACK_TRAILING_DATA', `${size - trailerAt - 8} bytes follow the gzip stream`);
     const trailer = Buffer.alloc(8);
     const { bytesRead } = await fh.read(trailer, 0, 8, trailerAt);
     if (bytesRead < 8) throw new PackArchiveError('E100_PACK_UNREADABLE', 'the gzip stream is cut off before its trailer');
     if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== length)
       throw new PackArchiveError('E100_PACK_UNREADABLE', "the gzip trailer's CRC-32 or length does not match the data");
-    if (size > trailerAt + 8) throw new PackArchiveError('E103_PACK_TRAILING_DATA', `${size - trailerAt - 8} bytes follow the gzip stream`);
   } catch (e) {
     unpack.abort(e instanceof Error ? e : new Error(String(e)));
     await unpacked.catch(() => {});

@@ -58,19 +58,25 @@ export function parseJsonBytes(bytes: Uint8Array, path: string, what: string): u
 export const readJson = async (path: string, what: string): Promise<unknown> => parseJsonBytes(await readBytes(path, what), path, what);
 
 /**
- * `files` with its reads watched: the first failure that is not the refusal of an oversized file
- * (an I/O error: EACCES, EIO) is kept. The verifiers report any failed read as a rejection of the
- * capsule or pack; a command asks failure() afterwards and reports an I/O error instead (exit 2),
- * since the input was not judged.
+ * `files` with its reads (and its listing, if it has one) watched: the first failure that is not
+ * the refusal of an oversized file (an I/O error: EACCES, EIO) is kept. The verifiers report any
+ * failed read as a rejection of the capsule or pack; a command asks failure() afterwards and reports
+ * an I/O error instead (exit 2), since the input was not judged. The readers given have these two
+ * methods only (CapsuleFiles, PackFiles), which the view returned repeats.
  */
-export function watchReads<F extends { read(path: string, maxBytes: number): Promise<Uint8Array | null> }>(files: F): { files: F; failure(): Error | undefined } {
+export function watchReads<F extends { read(path: string, maxBytes: number): Promise<Uint8Array | null>; list?(): Promise<unknown> }>(files: F): { files: F; failure(): Error | undefined } {
   let first: Error | undefined;
-  const read = (path: string, maxBytes: number): Promise<Uint8Array | null> =>
-    files.read(path, maxBytes).catch((e: unknown) => {
+  const watched = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
       if (!(e instanceof FileTooLargeError)) first ??= e instanceof Error ? e : new Error(String(e));
       throw e;
     });
-  return { files: { ...files, read }, failure: () => first };
+  const list = files.list;
+  const view = {
+    read: (path: string, maxBytes: number) => watched(files.read(path, maxBytes)),
+    ...(list ? { list: () => watched(list.call(files)) } : {}),
+  } as unknown as F;
+  return { files: view, failure: () => first };
 }
 
 /** Runs a command body: a UsageError (or any thrown error) becomes one stderr line and exit 2. */

@@ -155,7 +155,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--acl <file>', 'bef_acl_v1 file: turns on the certified tier (signed packs whose key is active for the policy)')
     .option('--registry-root <hex>', 'policy-registry root the certified tier trusts (default: the shipped registry\'s)')
     .option('--prices <file>', 'capseal_price_table_v1 file: $/hour per hardware class, for cost per proof')
-    .option('--max-pack-bytes <n>', 'largest upload accepted (default 67108864)')
+    .option('--max-pack-bytes <n>', 'largest upload accepted (default 100663296: 96 MiB)')
     .option('--max-uploads <n>', 'uploads received at once before answering 503 (default 8)')
     .option('--job-expire-seconds <n>', 'a verification whose worker vanished is retried after this long (default 900)')
     .option('--web <dir>', 'the built web app to serve (default: the package\'s dist/demo, from npm run build)')

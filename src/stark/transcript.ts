@@ -33,7 +33,7 @@
  */
 import { concatBytes } from '@noble/hashes/utils.js';
 import { blake3ShortConcat, grindShort } from '../hash/short.js';
-import { P, isCanonical } from '../field/goldilocks.js';
+import { isCanonical } from '../field/goldilocks.js';
 import { isCanonical as isCanonicalExt, type Fp2 } from '../field/ext2.js';
 
 export const PROTOCOL_ID = 'capseal-stark-v1';
@@ -200,9 +200,13 @@ export class Transcript {
     if (!Number.isInteger(n) || n < 0 || n > MAX_CHALLENGE_BYTES)
       throw new RangeError(`challengeBytes: n must be an integer in [0, ${MAX_CHALLENGE_BYTES}], got ${n}`);
     const blocks = Math.ceil(n / STATE_BYTES);
+    let out: Uint8Array;
     // One block (every field challenge) is the squeeze's own digest; more are joined.
-    const out = blocks === 1 ? hash(TAG_SQUEEZE, this.#cv, l, U32_ZERO) : new Uint8Array(blocks * STATE_BYTES);
-    if (blocks > 1) for (let i = 0; i < blocks; i++) out.set(hash(TAG_SQUEEZE, this.#cv, l, u32le(i)), i * STATE_BYTES);
+    if (blocks === 1) out = hash(TAG_SQUEEZE, this.#cv, l, U32_ZERO);
+    else {
+      out = new Uint8Array(blocks * STATE_BYTES);
+      for (let i = 0; i < blocks; i++) out.set(hash(TAG_SQUEEZE, this.#cv, l, u32le(i)), i * STATE_BYTES);
+    }
     this.#cv = hash(TAG_RATCHET, this.#cv, l, u64le(n));
     return out.subarray(0, n);
   }

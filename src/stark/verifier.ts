@@ -125,14 +125,14 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
     throw new Rejection('options', (e as Error).message);
   }
   // The LDE domain must be a subgroup coset of F_p: 2^(logN + log2 β) divides p − 1 (an AIR's logN alone may go to 30).
-  require(air.logN + Math.log2(o.blowup) <= Fp.TWO_ADICITY, 'options', `blowup ${o.blowup} over 2^${air.logN} rows passes the field's two-adicity (2^${Fp.TWO_ADICITY})`);
+  const logNN = air.logN + Math.log2(o.blowup);
+  require(logNN <= Fp.TWO_ADICITY, 'options', `blowup ${o.blowup} over 2^${air.logN} rows: the LDE domain of 2^${logNN} points exceeds the field's two-adicity (${Fp.TWO_ADICITY})`);
   const bits = securityBits(air.logN, o);
   require(proof.securityBits === bits, 'security', `proof claims ${proof.securityBits} bits; its options give ${bits}`);
   require(bits >= opts.minSecurityBits, 'security', `${bits} bits of conjectured security is below the required ${opts.minSecurityBits}`);
 
   const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
   const logF = Math.log2(o.foldingFactor), f = o.foldingFactor;
-  const logNN = air.logN + Math.log2(o.blowup);
   require(proof.airId === air.id && proof.logN === air.logN && proof.width === w && proof.segments === S, 'shape',
     `proof is for ${String(proof.airId)} 2^${proof.logN} × ${proof.width} (${proof.segments} segments), expected ${air.id} 2^${air.logN} × ${w} (${S})`);
   require(isDigest(proof.traceRoot) && isDigest(proof.compositionRoot), 'shape', 'roots must be 32-byte digests');

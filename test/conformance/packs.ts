@@ -4,7 +4,7 @@
 // event logs, or the workload proved again honestly under other anchors or policy, the forgeries a
 // dishonest runner holding its own key could make (test/capsulebench-contract.test.ts makes the
 // same kinds on disk).
-import { gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { bytesToHex as hex } from '@noble/hashes/utils.js';
 import { AIRS, type AirId } from '../../src/airs/index.js';
 import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
@@ -15,7 +15,7 @@ import { BENCH_ERROR_CODES } from '../../src/capsulebench/codes.js';
 import { verifyPack, type PackErrorCode, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
 import { lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import type { ToolchainManifest } from '../../src/capsulebench/manifests.js';
-import { archiveRejection, PackArchiveError, readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
+import { archiveRejection, crc32, PackArchiveError, readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
 import type { PackFiles } from '../../src/capsulebench/pack.js';
 import { SHIPPED_POLICY, SHIPPED_REGISTRY } from '../../src/capsulebench/policy.js';
 import { runBenchmark, type RunnerHost } from '../../src/capsulebench/runner.js';
@@ -106,16 +106,19 @@ function fixedHost(k: Kernels, backend: Backend, out: Dir): RunnerHost {
 async function runPack(k: Kernels, key?: KeyFile): Promise<Dir> {
   const out: Dir = new Map();
   const backend = await createNodeCpuBackend({ threads: 1 });
-  const random = globalThis.crypto.getRandomValues.bind(globalThis.crypto);
-  const now = performance.now.bind(performance);
+  const rng = Object.getOwnPropertyDescriptor(globalThis.crypto, 'getRandomValues');
+  const clock = Object.getOwnPropertyDescriptor(performance, 'now');
   let ticks = 0;
-  globalThis.crypto.getRandomValues = (<T extends ArrayBufferView | null>(a: T): T => (a && new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0), a)) as typeof globalThis.crypto.getRandomValues;
-  performance.now = () => (ticks += 0.5);
   try {
+    globalThis.crypto.getRandomValues = (<T extends ArrayBufferView | null>(a: T): T => (a && new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0), a)) as typeof globalThis.crypto.getRandomValues;
+    performance.now = () => (ticks += 0.5);
     await runBenchmark(fixedHost(k, backend, out), { workloadId: WORKLOAD, log2Rows: LOG2_ROWS, trackId: 'baseline_no_accel', backend: 'cpu', ...(key && { key }) });
   } finally {
-    globalThis.crypto.getRandomValues = random;
-    performance.now = now;
+    // Back to the prototypes' methods (or the own properties there were before).
+    if (rng) Object.defineProperty(globalThis.crypto, 'getRandomValues', rng);
+    else delete (globalThis.crypto as { getRandomValues?: unknown }).getRandomValues;
+    if (clock) Object.defineProperty(performance, 'now', clock);
+    else delete (performance as { now?: unknown }).now;
     await backend.destroy();
   }
   return out;
@@ -239,7 +242,7 @@ const PACK_NEGATIVES: PackNegative[] = [
     forge: (_k, d) => writeJsonOf(d, 'policy_inclusion_proof.json', { ...readJsonOf(d, 'policy_inclusion_proof.json'), policy_hash: 'ab'.repeat(32) }),
   },
   {
-    code: 'E137_TRACK_RULE_VIOLATION', name: 'relabelled-optimized', reason: 'a CPU run relabelled optimized_declared (its track anchor, knobs and measurements, proved again and resealed) without the GPU adapter that track requires',
+    code: 'E137_TRACK_RULE_VIOLATION', name: 'relabelled-optimized', reason: 'a CPU run relabelled optimized_declared (its track anchor, knobs declaring the GPU backend and measurements, proved again and resealed): the capsule still records the CPU backend the knobs deny',
     forge: async (k, d) => {
       const h = setManifest(d, 'knobs_manifest.json', { ...readJsonOf(d, 'manifests/knobs_manifest.json'), track_id: 'optimized_declared', backend: 'gpu' });
       await reprovePack(k, d, { anchors: (a) => ({ ...a, track_id: 'optimized_declared', knobs_manifest_hash: h }) });
@@ -308,7 +311,26 @@ function tarHeader(name: string, size: number, type = '0', link = ''): Uint8Arra
   return h;
 }
 
-/** A tar of the given entries, padded, with its two zero blocks; gzip at level 0 (stored), so the bytes do not depend on a zlib version. */
+/**
+ * A gzip member whose DEFLATE data is stored blocks (RFC 1951 §3.2.4), no mtime, OS byte 255
+ * (unknown): bytes fixed by the format alone, where a compressor's output depends on its version and
+ * platform (the OS byte zlib writes, its block choices).
+ */
+function storedGzip(data: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff)];
+  const MAX = 0xffff;
+  for (let at = 0; at === 0 || at < data.length; at += MAX) {
+    const block = data.subarray(at, at + MAX), last = at + MAX >= data.length;
+    parts.push(Uint8Array.of(last ? 1 : 0, block.length & 0xff, block.length >> 8, ~block.length & 0xff, (~block.length >> 8) & 0xff), block);
+  }
+  const tail = new Uint8Array(8), view = new DataView(tail.buffer);
+  view.setUint32(0, crc32(data), true);
+  view.setUint32(4, data.length % 2 ** 32, true);
+  parts.push(tail);
+  return Uint8Array.from(Buffer.concat(parts));
+}
+
+/** A tar of the given entries, padded, with its two zero blocks, in a stored gzip member. */
 function tgz(entries: Array<{ name: string; data?: Uint8Array; type?: string; link?: string; claimed?: number }>): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const e of entries) {
@@ -316,7 +338,7 @@ function tgz(entries: Array<{ name: string; data?: Uint8Array; type?: string; li
     parts.push(tarHeader(e.name, e.claimed ?? data.length, e.type, e.link), data, new Uint8Array((512 - (data.length % 512)) % 512));
   }
   parts.push(new Uint8Array(1024));
-  return new Uint8Array(gzipSync(Buffer.concat(parts), { level: 0 }));
+  return storedGzip(Buffer.concat(parts));
 }
 
 function archiveVectors(files: Files, cases: PackCase[]): void {
@@ -342,8 +364,9 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
   honest(`${PACK_DIR}/honest-challenge`, { challenge_nonce: 'ab'.repeat(16) }, 'the same pack under a challenge DA audit: it carries every chunk');
 
   // The .tgz of the honest pack, and the same with bytes after the gzip stream.
-  const archive = await writePackArchive(base);
-  cases.push({ id: 'pack/archive/honest.tgz', kind: 'pack', archive: 'pack/archive/honest.tgz', verify: {}, expect: { status: 'accepted' }, reason: 'the honest pack as the runner archives it' });
+  // The runner's archive, re-wrapped in stored blocks: the same tar, bytes independent of zlib.
+  const archive = storedGzip(gunzipSync(await writePackArchive(base)));
+  cases.push({ id: 'pack/archive/honest.tgz', kind: 'pack', archive: 'pack/archive/honest.tgz', verify: {}, expect: { status: 'accepted' }, reason: 'the honest pack as the runner archives it (its tar; the gzip member in stored blocks)' });
   files.set('pack/archive/honest.tgz', archive);
   files.set('pack/archive/trailing-data.tgz', Uint8Array.from([...archive, 0x00, 0x01]));
   cases.push({ id: 'pack/archive/trailing-data.tgz', kind: 'pack', archive: 'pack/archive/trailing-data.tgz', verify: {}, expect: { status: 'rejected', code: 'E103_PACK_TRAILING_DATA' }, reason: 'two bytes after the end of the gzip stream' });
@@ -351,6 +374,7 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
   const hostile = [
     ['trailer-copy.tgz', Uint8Array.from([...archive, 1, 2, 3, 4, ...trailer]), 'junk after the gzip stream that ends with a copy of its trailer'],
     ['two-members.tgz', Uint8Array.from([...archive, ...archive]), 'a second gzip member after the first'],
+    ['junk-before-trailer.tgz', Uint8Array.from([...archive.subarray(0, -8), 1, 2, 3, 4, ...trailer]), 'four bytes between the end of the DEFLATE stream and the trailer, which is last'],
   ] as const;
   for (const [name, bytes, reason] of hostile) {
     files.set(`pack/archive/${name}`, bytes);

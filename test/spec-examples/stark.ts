@@ -18,7 +18,7 @@ import { decodeProof, encodeProof, PROOF_FORMAT_VERSION, PROOF_MAGIC, proofToJso
 import { compositionCoefficientCount } from '../../src/stark/composition.js';
 import { deepAt } from '../../src/stark/deep.js';
 import { COSET_SHIFT, pointAt, reverseBits } from '../../src/stark/domain.js';
-import { add, constant, cur, mul, next, periodic, pow, serializeExpr, share, sub } from '../../src/stark/expr.js';
+import { add, constant, cur, mul, periodic, pow, serializeExpr, share } from '../../src/stark/expr.js';
 import { evaluateFinal, foldGroup, friPlan } from '../../src/stark/fri.js';
 import { compositionAt, segmentsAt } from '../../src/stark/ood.js';
 import { DEFAULT_OPTIONS, distinctQueries, queryDomain, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../../src/stark/options.js';
