@@ -23,7 +23,7 @@ import { hardwareManifest } from '../src/capsulebench/host-node.js';
 import * as CapSchemas from '../src/server/api-schemas.js';
 import { parsePrices } from '../src/server/prices.js';
 import { DEFAULT_LIMITS } from '../src/server/limits.js';
-import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, waitVerdict, type SubmissionJson, type TestServer } from './helpers/server.js';
+import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, TEST_JOBS, waitVerdict, type SubmissionJson, type TestServer } from './helpers/server.js';
 
 const TMP = tempDir('capseal-server-');
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -424,7 +424,10 @@ describe.each(DATABASES)('faults on %s', (kind) => {
   });
 
   it('a restart during uploads loses no accepted submission', async () => {
-    let s = await startTestServer(kind);
+    // Jobs that expire after 40 s give each verification 10 s (the tests' 4 s give it 1 s, which a
+    // loaded machine can miss, and this test asks every verdict to be an acceptance); a verification
+    // the restart cut off is redelivered when its job expires, well within waitVerdict's 90 s.
+    let s = await startTestServer(kind, { jobs: { ...TEST_JOBS, expireInSeconds: 40 } });
     try {
       const outs = [packs.b, packs.c, packs.signed];
       const posts = outs.map((o) => postPack(s.url, packTgz(o)).then(async (r) => (r.status === 202 ? ((await r.json()) as { id: string }).id : null), () => null));
