@@ -144,8 +144,18 @@ interface PackNegative {
   code: PackErrorCode;
   name: string;
   reason: string;
+  /** What the verifier's message must say, where a code covers several rules. */
+  message?: RegExp;
   /** Forges the copy `d` of the honest pack; may return the verifier's other inputs (Extra). */
   forge(k: Kernels, d: Dir): unknown;
+}
+
+/** The run relabelled optimized_declared: track anchor, knobs (GPU backend), measurements; proved again (the capsule recording the GPU backend when `gpuBackend`) and resealed. */
+async function relabel(k: Kernels, d: Dir, gpuBackend: boolean): Promise<void> {
+  const h = setManifest(d, 'knobs_manifest.json', { ...readJsonOf(d, 'manifests/knobs_manifest.json'), track_id: 'optimized_declared', backend: 'gpu' });
+  await reprovePack(k, d, { anchors: (a) => ({ ...a, track_id: 'optimized_declared', knobs_manifest_hash: h }), ...(gpuBackend && { backend: { requested: 'gpu', description: 'gpu' } }) });
+  writeJsonOf(d, 'measurements/measurements.json', { ...readJsonOf(d, 'measurements/measurements.json'), track_id: 'optimized_declared' });
+  resealPack(d);
 }
 
 const measured = (edit: (m: Json) => void, resealed = true) => (_k: Kernels, d: Dir): void => {
@@ -242,13 +252,14 @@ const PACK_NEGATIVES: PackNegative[] = [
     forge: (_k, d) => writeJsonOf(d, 'policy_inclusion_proof.json', { ...readJsonOf(d, 'policy_inclusion_proof.json'), policy_hash: 'ab'.repeat(32) }),
   },
   {
-    code: 'E137_TRACK_RULE_VIOLATION', name: 'relabelled-optimized', reason: 'a CPU run relabelled optimized_declared (its track anchor, knobs declaring the GPU backend and measurements, proved again and resealed): the capsule still records the CPU backend the knobs deny',
-    forge: async (k, d) => {
-      const h = setManifest(d, 'knobs_manifest.json', { ...readJsonOf(d, 'manifests/knobs_manifest.json'), track_id: 'optimized_declared', backend: 'gpu' });
-      await reprovePack(k, d, { anchors: (a) => ({ ...a, track_id: 'optimized_declared', knobs_manifest_hash: h }) });
-      writeJsonOf(d, 'measurements/measurements.json', { ...readJsonOf(d, 'measurements/measurements.json'), track_id: 'optimized_declared' });
-      resealPack(d);
-    },
+    code: 'E137_TRACK_RULE_VIOLATION', name: 'backend-mismatch', message: /the capsule was proved with --backend cpu, the knobs declare gpu/,
+    reason: 'a CPU run relabelled optimized_declared (its track anchor, knobs declaring the GPU backend and measurements, proved again and resealed): the capsule still records the CPU backend the knobs deny',
+    forge: (k, d) => relabel(k, d, false),
+  },
+  {
+    code: 'E137_TRACK_RULE_VIOLATION', name: 'no-gpu-adapter', message: /no GPU adapter is declared/,
+    reason: 'the same relabelled run with the capsule recording the GPU backend too: the track requires a GPU adapter, and neither the hardware manifest nor the knobs declare one',
+    forge: (k, d) => relabel(k, d, true),
   },
   { code: 'E170_CERTIFICATION_INCOMPLETE', name: 'no-inclusion-proof', reason: 'the certified tier asked of a pack without its policy inclusion proof', forge: (_k, d) => (d.delete('policy_inclusion_proof.json'), { certified: true }) },
 ];
@@ -404,9 +415,10 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
     if (extra.certified) verify.certified = { registry_root: SHIPPED_REGISTRY.root, acl };
     cases.push({ id: folder, kind: 'pack', base: PACK_DIR, overlay, verify, expect: { status: 'rejected', code: neg.code }, reason: neg.reason });
   }
+  const messages = new Map(PACK_NEGATIVES.filter((n) => n.message).map((n) => [`pack/negative/${n.code.slice(0, 4).toLowerCase()}-${n.name}`, n.message!]));
   for (const c of cases) {
     const got = await runPackCase(k, c, files);
-    if (got.status !== c.expect.status || got.code !== ('code' in c.expect ? c.expect.code : null))
+    if (got.status !== c.expect.status || got.code !== ('code' in c.expect ? c.expect.code : null) || !(messages.get(c.id)?.test(got.message) ?? true))
       throw new Error(`conformance: ${c.id} gives ${got.status} ${got.code}: ${got.message}`);
   }
   const covered = new Set(cases.map((c) => ('code' in c.expect ? c.expect.code : '')));

@@ -9,7 +9,7 @@ import type { AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import { encodeChunk } from '../../src/capsule/archive.js';
 import { signCapsuleHash, type KeyFile } from '../../src/capsule/authorship.js';
 import { capsuleHash, CapsuleSchema, type BenchmarkBlock, type Capsule } from '../../src/capsule/capsule.js';
-import { chunkPath, planSeal, sealProved, statementFor, withAnchors } from '../../src/capsule/seal.js';
+import { chunkPath, planSeal, sealProved, statementFor, withAnchors, type ProvedRun } from '../../src/capsule/seal.js';
 import { jcsHash, type Anchors } from '../../src/capsule/spec.js';
 import { eventLine, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import { WORKLOADS } from '../../src/capsulebench/workloads.js';
@@ -84,6 +84,8 @@ export interface Reprove {
   options?: ProofOptions;
   /** Another adapter (a dishonest runner's: one that derives other anchors from the input). */
   adapter?: AnyTraceAdapter;
+  /** Another backend record for the capsule (default: the old capsule's). */
+  backend?: ProvedRun['backend'];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function reprovePack(k: Kernels, d: PackMap, r: Reprove): Promise<C
     });
     const entry = Object.values(old.proofs)[0]!;
     const sealed = sealProved(k, plan, {
-      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: entry.stats.prove_ms, verify_ms: entry.stats.verify_ms, stages: entry.stats.stages, backend: entry.backend,
+      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: entry.stats.prove_ms, verify_ms: entry.stats.verify_ms, stages: entry.stats.stages, backend: r.backend ?? entry.backend,
     }, old.benchmark);
     for (const [path, bytes] of sealed.files) d.set(path, bytes);
     for (const path of [...d.keys()]) if (path.startsWith('row_archive/chunks/')) d.delete(path);
