@@ -398,8 +398,8 @@ const CHUNK_LEN = 16;
 const ANCHORS = { run: 'conformance-1' };
 
 /** The base capsule: FIB_AIR_V1 over 32 steps at the default options, signed, with every chunk; timings recorded as 0. */
-async function baseCapsule(k: Kernels): Promise<Files> {
-  const plan = planSeal({ adapter: ADAPTERS['fib']!, input: CAPSULE_INPUT, chunkLen: CHUNK_LEN, anchors: ANCHORS });
+async function baseCapsule(k: Kernels, chunkLen = CHUNK_LEN, policyBytes?: Uint8Array): Promise<Files> {
+  const plan = planSeal({ adapter: ADAPTERS['fib']!, input: CAPSULE_INPUT, chunkLen, anchors: ANCHORS, ...(policyBytes && { policyBytes }) });
   const backend = await createNodeCpuBackend({ threads: 1 });
   try {
     const proved = await prove(k, backend, {
@@ -601,6 +601,46 @@ export async function runCapsuleCase(k: Kernels, c: CapsuleCase, files: Files): 
   return { status: r.status, code: r.code, message: r.message };
 }
 
+/**
+ * The DA audit in context: a capsule of 64 chunks under a policy whose k is 5, so the draws decide
+ * which chunks are read. A chunk outside the sample may be missing; one inside may not; a challenge
+ * audit reads other chunks than the self-audit.
+ */
+async function sampledCapsuleVectors(k: Kernels, files: Files, cases: Case[]): Promise<void> {
+  const dirName = 'capsule/fib-sampled';
+  const policy = utf8.encode(`${JSON.stringify({
+    schema: 'capseal_policy_v1', policy_id: 'conformance_sampled', policy_version: '1.0.0', min_security_bits: 100,
+    da_policy: { verification_level: 'probabilistic_da_sampling', delta: 0.5, epsilon: 0.1, min_k_samples: 1 },
+  }, null, 2)}\n`);
+  const dir = await baseCapsule(k, 4, policy);
+  for (const [p, b] of dir) files.set(`${dirName}/${p}`, b);
+  const capsule = parse(dir.get('capsule.json')!);
+  const meta = capsule['chunk_meta'] as Json, da = capsule['da_policy'] as Json, pol = capsule['policy'] as Json;
+  const draw = (nonce?: string) => sampleChunks(auditSeed({
+    capsuleHash: capsule['capsule_hash'] as string, anchors: capsule['anchors'] as Record<string, string>,
+    policyId: pol['policy_id'] as string, policyVersion: pol['policy_version'] as string, ...(nonce && { challengeNonce: nonce }),
+  }), Number(meta['num_chunks']), Number(da['k_samples']));
+  const self = draw(), challenged = draw('00ff');
+  const outside = Array.from({ length: Number(meta['num_chunks']) }, (_, i) => i).find((i) => !self.includes(i) && !challenged.includes(i))!;
+  const onlyChallenged = challenged.find((i) => !self.includes(i));
+  if (onlyChallenged === undefined) throw new Error('conformance: the challenge audit draws no chunk the self-audit does not');
+  files.set(`${dirName}.vector.json`, jsonFile({
+    case: `${dirName}/honest`, policy_hash: sha256Hex(policy), k: da['k_samples'], num_chunks: meta['num_chunks'], capsule_hash: capsule['capsule_hash'],
+    self_audit: self, challenge_audit: { challenge_nonce: '00ff', samples: challenged },
+  }));
+  const push = (id: string, overlay: Record<string, string | null>, verify: CapsuleCase['verify'], expect: CapsuleCase['expect'], reason: string) =>
+    cases.push({ id: `${dirName}/${id}`, kind: 'capsule', base: dirName, overlay, verify, expect, reason, ...(id === 'honest' && { vector: `${dirName}.vector.json` }) });
+  push('honest', {}, {}, { status: 'accepted' }, 'an honest capsule of 64 chunks whose policy gives k = 5: the self-audit reads five of them');
+  push('unsampled-chunk-missing', { [chunkPath(outside)]: null }, {}, { status: 'accepted' }, `chunk ${outside}, which neither audit draws, is missing: nothing reads it`);
+  push('sampled-chunk-missing', { [chunkPath(self[0]!)]: null }, {}, { status: 'rejected', code: 'E080_DA_CHUNK_UNAVAILABLE' }, `chunk ${self[0]}, the self-audit's first draw, is missing`);
+  push('challenge-chunk-missing', { [chunkPath(onlyChallenged)]: null }, { challenge_nonce: '00ff' }, { status: 'rejected', code: 'E080_DA_CHUNK_UNAVAILABLE' },
+    `chunk ${onlyChallenged}, which the challenge audit with nonce 00ff draws and the self-audit does not, is missing`);
+  for (const c of cases.filter((x) => x.id.startsWith(`${dirName}/`))) {
+    const got = await runCapsuleCase(k, c as CapsuleCase, files);
+    if (got.status !== c.expect.status || got.code !== ('code' in c.expect ? c.expect.code : null)) throw new Error(`conformance: ${c.id} gives ${got.status} ${got.code}: ${got.message}`);
+  }
+}
+
 // ------------------------------------------------------------------ DA sampling alone
 
 /** The audit draws on their own, at sizes where k < number of chunks, so the rejection and dedup rules show. */
@@ -657,6 +697,7 @@ export async function generateConformance(k: Kernels): Promise<Files> {
   const cases: Case[] = [];
   await starkVectors(k, files, cases);
   await capsuleVectors(k, files, cases);
+  await sampledCapsuleVectors(k, files, cases);
   const packCases: PackCase[] = [];
   await packVectors(k, files, packCases, CONFORMANCE_KEY);
   cases.push(...packCases);
