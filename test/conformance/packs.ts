@@ -379,13 +379,14 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
   const archive = storedGzip(gunzipSync(await writePackArchive(base)));
   cases.push({ id: 'pack/archive/honest.tgz', kind: 'pack', archive: 'pack/archive/honest.tgz', verify: {}, expect: { status: 'accepted' }, reason: 'the honest pack as the runner archives it (its tar; the gzip member in stored blocks)' });
   files.set('pack/archive/honest.tgz', archive);
-  files.set('pack/archive/trailing-data.tgz', Uint8Array.from([...archive, 0x00, 0x01]));
-  cases.push({ id: 'pack/archive/trailing-data.tgz', kind: 'pack', archive: 'pack/archive/trailing-data.tgz', verify: {}, expect: { status: 'rejected', code: 'E103_PACK_TRAILING_DATA' }, reason: 'two bytes after the end of the gzip stream' });
-  const trailer = archive.subarray(archive.length - 8);
+  // Bytes around a gzip member are refused before its content is judged: a small member will do.
+  const member = tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/pack_meta.json', data: utf8.encode('{}\n') }]);
+  const trailer = member.subarray(member.length - 8);
   const hostile = [
-    ['trailer-copy.tgz', Uint8Array.from([...archive, 1, 2, 3, 4, ...trailer]), 'junk after the gzip stream that ends with a copy of its trailer'],
-    ['two-members.tgz', Uint8Array.from([...archive, ...archive]), 'a second gzip member after the first'],
-    ['junk-before-trailer.tgz', Uint8Array.from([...archive.subarray(0, -8), 1, 2, 3, 4, ...trailer]), 'four bytes between the end of the DEFLATE stream and the trailer, which is last'],
+    ['trailing-data.tgz', Uint8Array.from([...member, 0x00, 0x01]), 'two bytes after the end of the gzip stream'],
+    ['trailer-copy.tgz', Uint8Array.from([...member, 1, 2, 3, 4, ...trailer]), 'junk after the gzip stream that ends with a copy of its trailer'],
+    ['two-members.tgz', Uint8Array.from([...member, ...member]), 'a second gzip member after the first'],
+    ['junk-before-trailer.tgz', Uint8Array.from([...member.subarray(0, -8), 1, 2, 3, 4, ...trailer]), 'four bytes between the end of the DEFLATE stream and the trailer, which is last'],
   ] as const;
   for (const [name, bytes, reason] of hostile) {
     files.set(`pack/archive/${name}`, bytes);
