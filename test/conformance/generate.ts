@@ -9,13 +9,13 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { AIRS, FIB_AIR_ID, GEOM_AIR_ID, type AirId } from '../../src/airs/index.js';
 import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
 import { ADAPTERS } from '../../src/capsule/adapter.js';
-import { encodeChunk } from '../../src/capsule/archive.js';
 import { KEY_FILE_SCHEMA, signCapsuleHash, type KeyFile } from '../../src/capsule/authorship.js';
 import { capsuleHash } from '../../src/capsule/capsule.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/capsule/codes.js';
 import { auditSeed, daSampleCount, sampleChunks } from '../../src/capsule/da.js';
 import { buildRegistry, proveInclusion } from '../../src/capsule/registry.js';
-import { chunkPath, planSeal, sealProved, statementFor } from '../../src/capsule/seal.js';
+import { chunkPath, planSeal } from '../../src/capsule/seal.js';
+import { sealPlan, type Declared } from '../helpers/capsule.js';
 import { jcsHash } from '../../src/capsule/spec.js';
 import { canonicalBytes } from '../../src/json/canonical-json.js';
 import { verifyCapsule, type VerifyCapsuleOptions } from '../../src/capsule/verify.js';
@@ -400,22 +400,10 @@ const ANCHORS = { run: 'conformance-1' };
 /** The base capsule: FIB_AIR_V1 over 32 steps at the default options, signed, with every chunk; timings recorded as 0. */
 async function baseCapsule(k: Kernels, chunkLen = CHUNK_LEN, policyBytes?: Uint8Array): Promise<Files> {
   const plan = planSeal({ adapter: ADAPTERS['fib']!, input: CAPSULE_INPUT, chunkLen, anchors: ANCHORS, ...(policyBytes && { policyBytes }) });
-  const backend = await createNodeCpuBackend({ threads: 1 });
-  try {
-    const proved = await prove(k, backend, {
-      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
-      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
-    });
-    const sealed = sealProved(k, plan, {
-      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: 0, verify_ms: 0,
-      stages: proved.stages.map((s) => ({ stage: s.stage, ms: 0, backend: s.backend })), backend: { requested: 'cpu', description: 'cpu' },
-    }, undefined, CONFORMANCE_KEY);
-    const dir: Files = new Map(sealed.files);
-    for (let i = 0; i < sealed.capsule.chunk_meta.num_chunks; i++) dir.set(chunkPath(i), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
-    return dir;
-  } finally {
-    await backend.destroy();
-  }
+  const declared: Declared = (proved) => ({
+    prove_ms: 0, verify_ms: 0, stages: proved.stages.map((s) => ({ stage: s.stage, ms: 0, backend: s.backend })), backend: { requested: 'cpu', description: 'cpu' },
+  });
+  return (await sealPlan(k, plan, declared, { key: CONFORMANCE_KEY })).dir;
 }
 
 const parse = (b: Uint8Array): Json => JSON.parse(new TextDecoder().decode(b)) as Json;

@@ -7,7 +7,9 @@ import { encodeChunk } from '../../src/capsule/archive.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import type { ProofOptions } from '../../src/stark/options.js';
 import { proveDishonestly } from '../../src/prover/testing.js';
-import { chunkPath, planSeal, sealCapsule, sealProved, statementFor, type SealInput } from '../../src/capsule/seal.js';
+import { chunkPath, planSeal, sealCapsule, sealProved, statementFor, type ProvedRun, type SealInput, type SealPlan } from '../../src/capsule/seal.js';
+import type { Column } from '../../src/field/columns.js';
+import { prove, type ProveResult } from '../../src/prover/prover.js';
 import { jcsHash } from '../../src/capsule/spec.js';
 import type { CapsuleFiles } from '../../src/capsule/verify.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
@@ -38,29 +40,41 @@ export async function makeCapsule(
   }
 }
 
+/** What a run declares beside its proof (times, stages, backend), given the prover's result. */
+export type Declared = (proved: ProveResult) => Omit<ProvedRun, 'proof' | 'chunkRoots'>;
+
+/**
+ * A plan proved (by `prover`, the honest one unless given) on a one-thread CPU backend and sealed with
+ * what `declared` says of the run, every row chunk written: a capsule directory whose bytes depend on
+ * its inputs alone when the declaration does. Nothing is verified before sealing.
+ */
+export async function sealPlan(k: Kernels, plan: SealPlan, declared: Declared, o: { key?: KeyFile; prover?: typeof prove } = {}): Promise<MadeCapsule & { lde: Column[] }> {
+  const backend = await createNodeCpuBackend({ threads: 1 });
+  try {
+    const proved = await (o.prover ?? prove)(k, backend, {
+      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
+      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
+    });
+    const lde = proved.trace!.lde!;
+    const { capsule, files } = sealProved(k, plan, { proof: proved.proof, chunkRoots: proved.trace!.layer, ...declared(proved) }, undefined, o.key);
+    const dir: Dir = new Map(files);
+    for (let i = 0; i < capsule.chunk_meta.num_chunks; i++) dir.set(chunkPath(i), encodeChunk(lde, i, plan.chunkLen));
+    return { dir, capsule: capsule as unknown as Record<string, unknown>, lde };
+  } finally {
+    await backend.destroy();
+  }
+}
+
 /**
  * A capsule sealed around a cheating prover's proof (soundness tests): the adapter's trace is proved
  * under its public inputs by the dishonest prover (src/prover/testing.ts: no trace check, polynomials
  * cut to their bounds), and nothing is verified before sealing.
  */
 export async function makeCheatedCapsule(k: Kernels, adapter: AnyTraceAdapter, input: unknown): Promise<MadeCapsule> {
-  const plan = planSeal({ adapter, input });
-  const backend = await createNodeCpuBackend({ threads: 1 });
-  try {
-    const proved = await proveDishonestly(k, backend, {
-      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
-      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
-    });
-    const { capsule, files } = sealProved(k, plan, {
-      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: 0, verify_ms: 0, stages: proved.stages,
-      backend: { requested: 'cpu', description: proved.backend },
-    });
-    const dir: Dir = new Map(files);
-    for (let i = 0; i < capsule.chunk_meta.num_chunks; i++) dir.set(chunkPath(i), encodeChunk(proved.trace!.lde!, i, plan.chunkLen));
-    return { dir, capsule: capsule as unknown as Record<string, unknown> };
-  } finally {
-    await backend.destroy();
-  }
+  const { dir, capsule } = await sealPlan(k, planSeal({ adapter, input }), (proved) => ({
+    prove_ms: 0, verify_ms: 0, stages: proved.stages, backend: { requested: 'cpu', description: proved.backend },
+  }), { prover: proveDishonestly });
+  return { dir, capsule };
 }
 
 export const jsonBytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));

@@ -9,21 +9,20 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { signerStatus, parseAcl } from '../../src/capsule/acl.js';
 import { AGENT_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, AGENT_V1_ADAPTER, type AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../../src/capsule/agent-capsule.js';
-import { encodeChunk, rootOfChunk, rootOfChunkRoots } from '../../src/capsule/archive.js';
+import { rootOfChunk, rootOfChunkRoots } from '../../src/capsule/archive.js';
 import { parseKeyFile, signCapsuleHash, verifyAuthorship, type KeyFile } from '../../src/capsule/authorship.js';
 import { capsuleHash } from '../../src/capsule/capsule.js';
 import { auditSeed, daSampleCount, sampleChunks } from '../../src/capsule/da.js';
 import { DEFAULT_DA, DEFAULT_POLICY_TEXT, policyHash } from '../../src/capsule/policy.js';
 import { buildRegistry, checkInclusion, merkleTreeHash, proveInclusion } from '../../src/capsule/registry.js';
-import { chunkPath, planSeal, sealProved, statementFor, type SealPlan } from '../../src/capsule/seal.js';
+import { chunkPath, planSeal, type SealPlan } from '../../src/capsule/seal.js';
+import { sealPlan } from '../helpers/capsule.js';
 import { jcsArrayHash, jcsHash, jcsRef, recordSchema, traceSpecFor } from '../../src/capsule/spec.js';
 import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions } from '../../src/capsule/verify.js';
 import { AIRS, agentTrace, agentTraceV2, AGENT_V2_COLUMNS, fibTrace, geomTrace, receiptHash, ZERO_HASH, type AgentAction } from '../../src/airs/index.js';
 import { sha256, sha256Hex } from '../../src/hash/digest.js';
 import { canonicalize } from '../../src/json/canonical-json.js';
 import { jsonFileBytes } from '../../src/json/file-json.js';
-import { createNodeCpuBackend } from '../../src/prover/node.js';
-import { prove } from '../../src/prover/prover.js';
 import { maxProofJsonFileBytes } from '../../src/stark/codec.js';
 import { airDigest, type Air } from '../../src/stark/air.js';
 import type { Expr } from '../../src/stark/expr.js';
@@ -95,25 +94,12 @@ const getKernels = (): Promise<Kernels> => (kernels ??= Kernels.load());
 async function seal(adapter: AnyTraceAdapter, input: unknown, policyText: string | undefined, anchors: Record<string, string>, chunkLen: number | undefined, sign: boolean): Promise<Example> {
   const k = await getKernels();
   const plan = planSeal({ adapter, input, ...(policyText !== undefined && { policyBytes: utf8(policyText) }), anchors, ...(chunkLen !== undefined && { chunkLen }) });
-  const backend = await createNodeCpuBackend({ threads: 1 });
-  try {
-    const proved = await prove(k, backend, {
-      air: plan.air, trace: plan.trace, publicInputs: plan.publicInputBytes, options: plan.options,
-      statementHash: (root) => hexToBytes(jcsHash(statementFor(plan, root))), keepTrace: { layer: Math.log2(plan.chunkLen) },
-    });
-    const lde = proved.trace!.lde!;
-    const sealed = sealProved(k, plan, {
-      proof: proved.proof, chunkRoots: proved.trace!.layer, prove_ms: 149.323218, verify_ms: 1e-7,
-      stages: [{ stage: 'prove', ms: 149.323218, backend: 'cpu', note: 'example' }],
-      backend: { requested: 'cpu', description: 'cpu (example)' },
-    }, undefined, sign ? EXAMPLE_KEY : undefined);
-    const dir: Dir = new Map(sealed.files);
-    for (let i = 0; i < sealed.capsule.chunk_meta.num_chunks; i++) dir.set(chunkPath(i), encodeChunk(lde, i, plan.chunkLen));
-    const capsule = JSON.parse(new TextDecoder().decode(dir.get('capsule.json'))) as Example['capsule'];
-    return { k, plan, capsule, dir, lde };
-  } finally {
-    await backend.destroy();
-  }
+  const { dir, capsule, lde } = await sealPlan(k, plan, () => ({
+    prove_ms: 149.323218, verify_ms: 1e-7,
+    stages: [{ stage: 'prove', ms: 149.323218, backend: 'cpu', note: 'example' }],
+    backend: { requested: 'cpu', description: 'cpu (example)' },
+  }), sign ? { key: EXAMPLE_KEY } : {});
+  return { k, plan, capsule: capsule as Example['capsule'], dir, lde };
 }
 
 let fib: Promise<Example> | undefined;
