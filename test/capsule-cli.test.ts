@@ -18,7 +18,7 @@ import { prove, type ProveCliOptions } from '../src/cli/prove.js';
 import { verify, type VerifyCliOptions } from '../src/cli/verify.js';
 import { readBytes } from '../src/cli/io.js';
 import { sha256Hex } from '../src/hash/digest.js';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { inProcess, permissionDenied, runCli, type CliRun } from './helpers/cli.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'capseal-cli-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -56,19 +56,6 @@ function expectUsage(r: CliRun, command: string, message: RegExp): void {
   expect(r.stderr).toMatch(message);
 }
 
-/** Runs a command's function in this process, capturing its streams. */
-async function inProcess(fn: () => Promise<number>): Promise<CliRun> {
-  const out: string[] = [], err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const code = await fn();
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 const proveIn = (o: Partial<ProveCliOptions>): Promise<CliRun> =>
   inProcess(() => prove({ air: 'geom', out: join(TMP, 'never'), backend: 'cpu', anchor: [], json: false, ...o }));
 const verifyIn = (path: string, o: Partial<VerifyCliOptions>): Promise<CliRun> => inProcess(() => verify(path, { json: false, ...o }));
@@ -202,7 +189,7 @@ describe('capseal prove → verify (GEOM)', () => {
             const files = real.directoryFiles(dir);
             return {
               read: (path: string, maxBytes: number) =>
-                path.endsWith('.proof.bin') ? Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' })) : files.read(path, maxBytes),
+                path.endsWith('.proof.bin') ? Promise.reject(permissionDenied(path)) : files.read(path, maxBytes),
             };
           },
         };

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SHIPPED_POLICY_HASH, SHIPPED_REGISTRY } from '../src/capsulebench/policy.js';
 import { checkRequest, estimateProveBytes } from '../src/capsulebench/runner.js';
-import { runCli, type CliRun } from './helpers/cli.js';
+import { inProcess, permissionDenied, runCli, type CliRun } from './helpers/cli.js';
 import { tempDir } from './helpers/capsulebench.js';
 
 const TMP = tempDir('capsulebench-cli-');
@@ -122,23 +122,17 @@ describe('capseal bench verify', () => {
         ...real,
         async openPack(path: string) {
           const pack = await real.openPack(path);
-          const eacces = (p: string) => Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
-          return { ...pack, files: { list: () => pack.files.list(), read: (p: string, max: number) => (p === 'capsule.json' ? Promise.reject(eacces(p)) : pack.files.read(p, max)) } };
+          return { ...pack, files: { list: () => pack.files.list(), read: (p: string, max: number) => (p === 'capsule.json' ? Promise.reject(permissionDenied(p)) : pack.files.read(p, max)) } };
         },
       };
     });
-    const out: string[] = [], err: string[] = [];
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((x) => (out.push(String(x)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((x) => (err.push(String(x)), true));
     try {
       const { benchVerify } = await import('../src/cli/bench.js');
-      const code = await benchVerify(first.record['pack'], { json: false, certified: false });
-      expect(code, err.join('')).toBe(2);
-      expect(out.join('')).toBe('');
-      expect(err.join('')).toMatch(/^capseal bench verify: cannot read pack .*EACCES: permission denied, open 'capsule\.json'/);
+      const r = await inProcess(() => benchVerify(first.record['pack'], { json: false, certified: false }));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^capseal bench verify: cannot read pack .*EACCES: permission denied, open 'capsule\.json'/);
     } finally {
-      o.mockRestore();
-      e.mockRestore();
       vi.doUnmock('../src/capsulebench/pack-node.js');
       vi.resetModules();
     }

@@ -29,6 +29,7 @@ import { decodeProof } from '../../src/stark/codec.js';
 import { verifyProof } from '../../src/stark/verifier.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 import type { Files } from './generate.js';
+import { END, file, header, ROOT } from '../helpers/tar.js';
 import { eventsOf, headOf, readJsonOf, rechain, reprovePack, resealPack, writeJsonOf } from '../helpers/pack-forge.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -302,26 +303,6 @@ export const SERVER_ONLY = [
 ];
 export const SERVER_ONLY_CODES = SERVER_ONLY.map((c) => c.code);
 
-/** A ustar header block for `name` (at most 100 bytes) of `size` bytes and `type` ('0' file, '2' link, '5' folder). */
-function tarHeader(name: string, size: number, type = '0', link = ''): Uint8Array {
-  const h = new Uint8Array(512);
-  const put = (s: string, at: number) => h.set(utf8.encode(s), at);
-  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0');
-  put(name, 0);
-  put(octal(type === '5' ? 0o755 : 0o644, 8), 100);
-  put(octal(0, 8), 108);
-  put(octal(0, 8), 116);
-  put(octal(size, 12), 124);
-  put(octal(0, 12), 136);
-  put('        ', 148);
-  put(type, 156);
-  put(link, 157);
-  put('ustar\u000000', 257);
-  const sum = h.reduce((a, b) => a + b, 0);
-  put(`${octal(sum, 7)}\u0000 `, 148);
-  return h;
-}
-
 /**
  * A gzip member whose DEFLATE data is stored blocks (RFC 1951 §3.2.4), no mtime, OS byte 255
  * (unknown): bytes fixed by the format alone, where a compressor's output depends on its version and
@@ -341,16 +322,8 @@ function storedGzip(data: Uint8Array): Uint8Array {
   return Uint8Array.from(Buffer.concat(parts));
 }
 
-/** A tar of the given entries, padded, with its two zero blocks, in a stored gzip member. */
-function tgz(entries: Array<{ name: string; data?: Uint8Array; type?: string; link?: string; claimed?: number }>): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const e of entries) {
-    const data = e.data ?? new Uint8Array(0);
-    parts.push(tarHeader(e.name, e.claimed ?? data.length, e.type, e.link), data, new Uint8Array((512 - (data.length % 512)) % 512));
-  }
-  parts.push(new Uint8Array(1024));
-  return storedGzip(Buffer.concat(parts));
-}
+/** Tar entries (../helpers/tar.ts) and the end marker, in a stored gzip member. */
+const storedTgz = (...entries: Buffer[]): Uint8Array => storedGzip(Buffer.concat([...entries, END]));
 
 function archiveVectors(files: Files, cases: PackCase[]): void {
   const put = (name: string, bytes: Uint8Array, code: string, reason: string) => {
@@ -358,9 +331,9 @@ function archiveVectors(files: Files, cases: PackCase[]): void {
     cases.push({ id: `pack/archive/${name}`, kind: 'pack', archive: `pack/archive/${name}`, verify: {}, expect: { status: 'rejected', code }, reason });
   };
   put('not-gzip.tgz', utf8.encode('this is not a gzip stream\n'), 'E100_PACK_UNREADABLE', 'the file is not a gzip stream');
-  put('parent-path.tgz', tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/../evil.txt', data: utf8.encode('x') }]), 'E101_PACK_UNSAFE_ENTRY', 'an entry whose path climbs out of the pack (..)');
-  put('symlink.tgz', tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/policy.json', type: '2', link: '/etc/passwd' }]), 'E101_PACK_UNSAFE_ENTRY', 'a symbolic link entry');
-  put('huge-entry.tgz', tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/capsule.json', claimed: 64 * 2 ** 20 + 1 }]), 'E102_PACK_TOO_LARGE', 'a file entry that declares more than 64 MiB (the data never comes)');
+  put('parent-path.tgz', storedTgz(ROOT, file('capsulepack/../evil.txt', 'x')), 'E101_PACK_UNSAFE_ENTRY', 'an entry whose path climbs out of the pack (..)');
+  put('symlink.tgz', storedTgz(ROOT, header('capsulepack/policy.json', { type: '2', linkpath: '/etc/passwd' })), 'E101_PACK_UNSAFE_ENTRY', 'a symbolic link entry');
+  put('huge-entry.tgz', storedTgz(ROOT, header('capsulepack/capsule.json', { size: 64 * 2 ** 20 + 1 })), 'E102_PACK_TOO_LARGE', 'a file entry that declares more than 64 MiB (the data never comes)');
 }
 
 export async function packVectors(k: Kernels, files: Files, cases: PackCase[], key: KeyFile): Promise<void> {
@@ -380,7 +353,7 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
   cases.push({ id: 'pack/archive/honest.tgz', kind: 'pack', archive: 'pack/archive/honest.tgz', verify: {}, expect: { status: 'accepted' }, reason: 'the honest pack as the runner archives it (its tar; the gzip member in stored blocks)' });
   files.set('pack/archive/honest.tgz', archive);
   // Bytes around a gzip member are refused before its content is judged: a small member will do.
-  const member = tgz([{ name: 'capsulepack/', type: '5' }, { name: 'capsulepack/pack_meta.json', data: utf8.encode('{}\n') }]);
+  const member = storedTgz(ROOT, file('capsulepack/pack_meta.json', '{}\n'));
   const trailer = member.subarray(member.length - 8);
   const hostile = [
     ['trailing-data.tgz', Uint8Array.from([...member, 0x00, 0x01]), 'two bytes after the end of the gzip stream'],

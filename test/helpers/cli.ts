@@ -1,6 +1,7 @@
 // Runs the capseal CLI from source (tsx), as a user would run the built one, capturing its streams.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -48,3 +49,20 @@ export async function waitFor(p: CliProcess, cond: () => boolean, ms = 60_000): 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Runs a command's function in this process, capturing its streams. */
+export async function inProcess(fn: () => Promise<number>): Promise<CliRun> {
+  const out: string[] = [], err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const code = await fn();
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+/** The error a read gets from a file the system will not let it read (root reads any file, so tests make it). */
+export const permissionDenied = (path: string): Error => Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
