@@ -13,7 +13,6 @@ import { ERROR_CODES, type ErrorCode } from '../src/capsule/codes.js';
 import { auditSeed, daSampleCount, sampleChunks } from '../src/capsule/da.js';
 import { DEFAULT_POLICY_TEXT } from '../src/capsule/policy.js';
 import { buildRegistry, proveInclusion } from '../src/capsule/registry.js';
-import { jcsHash } from '../src/capsule/spec.js';
 import { verifyCapsule, type CapsuleFiles, type VerifyCapsuleOptions, type VerifyReport } from '../src/capsule/verify.js';
 import { AGENT_ADAPTER, AGENT_V1_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../src/capsule/agent-capsule.js';
@@ -23,7 +22,7 @@ import { createNodeCpuBackend } from '../src/prover/node.js';
 import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import { sha256Hex } from '../src/hash/digest.js';
 import { Kernels } from '../src/wasm/kernels.js';
-import { clone, jsonBytes, makeCapsule, makeCheatedCapsule, memFiles, type Dir, type MadeCapsule } from './helpers/capsule.js';
+import { clone, jsonBytes, makeCapsule, makeCheatedCapsule, memFiles, recordArtifact, rehashInner, type Dir, type MadeCapsule } from './helpers/capsule.js';
 import { agentLog } from '../bench/prove.js';
 
 type Json = Record<string, unknown>;
@@ -70,20 +69,10 @@ function variant(base: MadeCapsule, edit: (c: Json, dir: Dir) => void, reseal: '
   return { dir, capsule: c };
 }
 
-/** Recomputes the trace-spec and statement hashes (both fields that name the former), except the `edited` field itself. */
-function rehashInner(c: Json, edited: string): void {
-  const statement = c['statement'] as Json;
-  if (edited !== 'trace_spec_hash') c['trace_spec_hash'] = jcsHash(c['trace_spec']);
-  if (edited !== 'statement.trace_spec_hash') statement['trace_spec_hash'] = c['trace_spec_hash'];
-  if (edited !== 'statement_hash') c['statement_hash'] = jcsHash(statement);
-}
-
 /** Replaces a file and records its new hash and size wherever the capsule names the path. */
 function replaceArtifact(c: Json, dir: Dir, path: string, bytes: Uint8Array): void {
   dir.set(path, bytes);
-  for (const entry of Object.values(c['proofs'] as Record<string, Json>))
-    for (const f of Object.values(entry['formats'] as Record<string, Json>))
-      if (f['path'] === path) Object.assign(f, { sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
+  recordArtifact(c, path, bytes);
 }
 
 const at = (c: Json, path: string): Json => path.split('.').reduce((o: Json, key) => o[key] as Json, c);

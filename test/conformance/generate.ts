@@ -15,8 +15,7 @@ import { ERROR_CODES, type ErrorCode } from '../../src/capsule/codes.js';
 import { auditSeed, daSampleCount, sampleChunks } from '../../src/capsule/da.js';
 import { buildRegistry, proveInclusion } from '../../src/capsule/registry.js';
 import { chunkPath, planSeal } from '../../src/capsule/seal.js';
-import { sealPlan, type Declared } from '../helpers/capsule.js';
-import { jcsHash } from '../../src/capsule/spec.js';
+import { memFiles, recordArtifact, rehashInner, sealPlan, type Declared } from '../helpers/capsule.js';
 import { canonicalBytes } from '../../src/json/canonical-json.js';
 import { verifyCapsule, type VerifyCapsuleOptions } from '../../src/capsule/verify.js';
 import * as Fp from '../../src/field/goldilocks.js';
@@ -411,21 +410,10 @@ const at = (c: Json, path: string): Json => path.split('.').reduce((o: Json, key
 
 /** The capsule's own hashes recomputed after an edit: trace spec and statement (when `inner`), then the capsule hash; the signature is dropped or made again. */
 function reseal(c: Json, inner: boolean): Json {
-  if (inner) {
-    c['trace_spec_hash'] = jcsHash(c['trace_spec']);
-    (c['statement'] as Json)['trace_spec_hash'] = c['trace_spec_hash'];
-    c['statement_hash'] = jcsHash(c['statement']);
-  }
+  if (inner) rehashInner(c);
   const { authorship: _, ...rest } = c;
   const hash = capsuleHash(rest);
   return { ...rest, capsule_hash: hash, authorship: signCapsuleHash(hash, CONFORMANCE_KEY) };
-}
-
-/** The file record of `path` in the capsule's proofs updated to `bytes`. */
-function recordArtifact(c: Json, path: string, bytes: Uint8Array): void {
-  for (const entry of Object.values(c['proofs'] as Record<string, Json>))
-    for (const f of Object.values(entry['formats'] as Record<string, Json>))
-      if (f['path'] === path) Object.assign(f, { sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
 }
 
 interface CapsuleNegative {
@@ -585,7 +573,7 @@ export async function runCapsuleCase(k: Kernels, c: CapsuleCase, files: Files): 
     ...(c.verify.challenge_nonce && { challengeNonce: c.verify.challenge_nonce }),
     minSecurityBits: c.verify.min_security_bits ?? DEFAULT_SECURITY_BITS,
   };
-  const r = await verifyCapsule(k, dir.get('capsule.json')!, { read: async (p) => dir.get(p)?.slice() ?? null }, opts);
+  const r = await verifyCapsule(k, dir.get('capsule.json')!, memFiles(dir), opts);
   return { status: r.status, code: r.code, message: r.message };
 }
 

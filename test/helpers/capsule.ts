@@ -11,6 +11,7 @@ import { chunkPath, planSeal, sealCapsule, sealProved, statementFor, type Proved
 import type { Column } from '../../src/field/columns.js';
 import { prove, type ProveResult } from '../../src/prover/prover.js';
 import { jcsHash } from '../../src/capsule/spec.js';
+import { sha256Hex } from '../../src/hash/digest.js';
 import type { CapsuleFiles } from '../../src/capsule/verify.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 
@@ -75,6 +76,23 @@ export async function makeCheatedCapsule(k: Kernels, adapter: AnyTraceAdapter, i
     prove_ms: 0, verify_ms: 0, stages: proved.stages, backend: { requested: 'cpu', description: proved.backend },
   }), { prover: proveDishonestly });
   return { dir, capsule };
+}
+
+type Json = Record<string, unknown>;
+
+/** Recomputes a capsule's trace-spec and statement hashes (both fields that name the former), except the `edited` field itself. */
+export function rehashInner(c: Json, edited = ''): void {
+  const statement = c['statement'] as Json;
+  if (edited !== 'trace_spec_hash') c['trace_spec_hash'] = jcsHash(c['trace_spec']);
+  if (edited !== 'statement.trace_spec_hash') statement['trace_spec_hash'] = c['trace_spec_hash'];
+  if (edited !== 'statement_hash') c['statement_hash'] = jcsHash(statement);
+}
+
+/** Records `bytes` as the file at `path` wherever the capsule's proofs name that path: its hash and size. */
+export function recordArtifact(c: Json, path: string, bytes: Uint8Array): void {
+  for (const entry of Object.values(c['proofs'] as Record<string, Json>))
+    for (const f of Object.values(entry['formats'] as Record<string, Json>))
+      if (f['path'] === path) Object.assign(f, { sha256_payload_hash: sha256Hex(bytes), size_bytes: bytes.length });
 }
 
 export const jsonBytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
