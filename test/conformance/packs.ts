@@ -13,7 +13,7 @@ import { DEFAULT_POLICY_TEXT } from '../../src/capsule/policy.js';
 import { buildRegistry } from '../../src/capsule/registry.js';
 import { BENCH_ERROR_CODES } from '../../src/capsulebench/codes.js';
 import { verifyPack, type PackErrorCode, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
-import { lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
+import { EVENTS_PATH, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import type { ToolchainManifest } from '../../src/capsulebench/manifests.js';
 import { archiveRejection, crc32, PackArchiveError, readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
 import type { PackFiles } from '../../src/capsulebench/pack.js';
@@ -218,17 +218,17 @@ const PACK_NEGATIVES: PackNegative[] = [
   {
     code: 'E160_EVENTS_MALFORMED', name: 'not-canonical', reason: 'an event line that is not canonical JSON (a space added)',
     forge: (_k, d) => {
-      const l = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+      const l = text(d.get(EVENTS_PATH)!).trimEnd().split('\n');
       l[1] = l[1]!.replace('{', '{ ');
-      d.set('events/events.jsonl', utf8.encode(`${l.join('\n')}\n`));
+      d.set(EVENTS_PATH, utf8.encode(`${l.join('\n')}\n`));
     },
   },
   {
     code: 'E161_EVENTS_CHAIN_BROKEN', name: 'event-removed', reason: 'the fourth event removed, the chain left as it was',
     forge: (_k, d) => {
-      const l = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+      const l = text(d.get(EVENTS_PATH)!).trimEnd().split('\n');
       l.splice(3, 1);
-      d.set('events/events.jsonl', utf8.encode(`${l.join('\n')}\n`));
+      d.set(EVENTS_PATH, utf8.encode(`${l.join('\n')}\n`));
     },
   },
   {
@@ -278,7 +278,7 @@ function packVector(d: Dir): Json {
       seed: hex(workloadSeed(seed)), ...(input !== undefined && { input }), workload_input_hash: w.inputHash(seed),
     };
   });
-  const lines = text(d.get('events/events.jsonl')!).trimEnd().split('\n');
+  const lines = text(d.get(EVENTS_PATH)!).trimEnd().split('\n');
   return {
     case: `${PACK_DIR}/honest`,
     policy: { policy_hash: sha256Hex(d.get('policy.json')!), registry_root: SHIPPED_REGISTRY.root, suite_seed_hex: seedHex },

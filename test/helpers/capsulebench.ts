@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { afterAll } from 'vitest';
 import type { Capsule } from '../../src/capsule/capsule.js';
-import type { StreamEvent } from '../../src/capsulebench/events.js';
+import { EVENTS_PATH, type StreamEvent } from '../../src/capsulebench/events.js';
 import { openNodeHost } from '../../src/capsulebench/host-node.js';
 import { packFolderFiles } from '../../src/capsulebench/pack-node.js';
 import { runBenchmark, type RunRequest } from '../../src/capsulebench/runner.js';
@@ -86,14 +86,21 @@ function onDisk<T>(dir: string, edit: (d: PackMap) => T | Promise<T>): T | Promi
   return out instanceof Promise ? out.then(save) : save(out);
 }
 
+/** A pack folder's event log alone, as the map ./pack-forge.ts reads it from. */
+const eventLog = (dir: string): PackMap => new Map([[EVENTS_PATH, new Uint8Array(readFileSync(join(dir, EVENTS_PATH)))]]);
+
 /** The events of a pack folder, parsed. */
-export const readEvents = (dir: string): StreamEvent[] => onDisk(dir, eventsOf);
+export const readEvents = (dir: string): StreamEvent[] => eventsOf(eventLog(dir));
 
 /** Writes the events back, re-chaining every prev_event_hash (an edit left in place, the chain made whole). */
-export const writeEvents = (dir: string, events: StreamEvent[]): void => onDisk(dir, (d) => rechain(d, events));
+export function writeEvents(dir: string, events: StreamEvent[]): void {
+  const d: PackMap = new Map();
+  rechain(d, events);
+  for (const [path, bytes] of d) writeFileSync(join(dir, path), bytes);
+}
 
 /** The chain head at the proof_artifact event of the log on disk. */
-export const chainHead = (dir: string): string => onDisk(dir, headOf);
+export const chainHead = (dir: string): string => headOf(eventLog(dir));
 
 /** Reseals a pack folder's capsule after edits (./pack-forge.ts resealPack). */
 export const reseal = (dir: string, opts: ResealOptions = {}): Capsule => onDisk(dir, (d) => resealPack(d, opts));

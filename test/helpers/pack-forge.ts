@@ -11,7 +11,7 @@ import { signCapsuleHash, type KeyFile } from '../../src/capsule/authorship.js';
 import { capsuleHash, CapsuleSchema, type BenchmarkBlock, type Capsule } from '../../src/capsule/capsule.js';
 import { chunkPath, planSeal, sealProved, statementFor, withAnchors, type ProvedRun } from '../../src/capsule/seal.js';
 import { jcsHash, type Anchors } from '../../src/capsule/spec.js';
-import { eventLine, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
+import { eventLine, EVENTS_PATH, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import { WORKLOADS } from '../../src/capsulebench/workloads.js';
 import { sha256Hex } from '../../src/hash/digest.js';
 import { jsonFileBytes } from '../../src/json/file-json.js';
@@ -23,13 +23,12 @@ import type { Kernels } from '../../src/wasm/kernels.js';
 export type PackMap = Map<string, Uint8Array>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const EVENTS = 'events/events.jsonl';
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 export const readJsonOf = (d: PackMap, path: string): Json => JSON.parse(text(d.get(path)!)) as Json;
 export const writeJsonOf = (d: PackMap, path: string, v: unknown): void => void d.set(path, jsonFileBytes(v));
 
 /** The events of a pack, parsed. */
-export const eventsOf = (d: PackMap): StreamEvent[] => text(d.get(EVENTS)!).trimEnd().split('\n').map((l) => JSON.parse(l) as StreamEvent);
+export const eventsOf = (d: PackMap): StreamEvent[] => text(d.get(EVENTS_PATH)!).trimEnd().split('\n').map((l) => JSON.parse(l) as StreamEvent);
 
 /** Writes the events back, re-chaining every prev_event_hash (an edit left in place, the chain made whole). */
 export function rechain(d: PackMap, events: StreamEvent[]): void {
@@ -39,12 +38,12 @@ export function rechain(d: PackMap, events: StreamEvent[]): void {
     prev = lineHash(line);
     return line;
   });
-  d.set(EVENTS, new TextEncoder().encode(`${lines.join('\n')}\n`));
+  d.set(EVENTS_PATH, new TextEncoder().encode(`${lines.join('\n')}\n`));
 }
 
 /** The chain head at the proof_artifact event of the pack's log. */
 export function headOf(d: PackMap): string {
-  const lines = text(d.get(EVENTS)!).trimEnd().split('\n');
+  const lines = text(d.get(EVENTS_PATH)!).trimEnd().split('\n');
   return lineHash(lines[lines.findIndex((l) => (JSON.parse(l) as StreamEvent).type === 'proof_artifact')]!);
 }
 
