@@ -143,7 +143,7 @@ describe('composition polynomial on a GPU (dawn.node)', () => {
         }
       });
 
-  it('splits the output over two bindings when they are small; refuses a trace LDE split over bindings', async (t) => {
+  it('splits the output over two bindings when they are small; reads a trace LDE from two bindings, refuses more', async (t) => {
     // 2 KiB bindings: one column of N = 256 elements fits, two do not.
     const b = requireGpu(await nodeGpuBackend({ maxBindingBytes: 2048 }), t);
     const k = await Kernels.load();
@@ -164,9 +164,14 @@ describe('composition polynomial on a GPU (dawn.node)', () => {
       const { expected, got } = await run(NARROW_AIR, [rng(5n).column(32)]);
       expect(sameColumns(expected, got.columns)).toBe(true);
 
+      // A trace LDE in two bindings (the main trace's and an auxiliary segment's columns): read across both.
       const fib = fibTrace(5);
-      await expect(run(AIRS.fib_air_v1.air(fib.publicInputs), fib.trace)).rejects.toThrow(GpuLimitError);
-      await expect(run(AIRS.fib_air_v1.air(fib.publicInputs), fib.trace)).rejects.toThrow(/trace LDE \(2 columns of 256 elements\) is split over 2 GPU bindings/);
+      const split = await run(AIRS.fib_air_v1.air(fib.publicInputs), fib.trace);
+      expect(sameColumns(split.expected, split.got.columns)).toBe(true);
+      // Three bindings are more than the kernel takes.
+      const geom = geomTrace(5);
+      await expect(run(AIRS.geom_air_v1.air(geom.publicInputs), geom.trace)).rejects.toThrow(GpuLimitError);
+      await expect(run(AIRS.geom_air_v1.air(geom.publicInputs), geom.trace)).rejects.toThrow(/trace LDE \(5 columns of 256 elements\) is split over 5 GPU bindings/);
     } finally {
       ntt.destroy();
       await b.destroy();

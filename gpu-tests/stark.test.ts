@@ -3,7 +3,9 @@
 // composition, its split into segments and their LDE, the OOD answers, the DEEP composition and
 // every FRI fold and layer commitment run on the device, and opened rows are gathered there. A trace
 // with one wrong cell is refused on the GPU with the same message as on the CPU (the device's degree
-// check of the composition catches it), and a cheating GPU prover's proof is rejected.
+// check of the composition catches it), and a cheating GPU prover's proof is rejected. AIRs with an
+// auxiliary segment (LogUp lookups and multiset equality) prove byte-identically too, their
+// auxiliary LDE and commitment on the device, and a forged lookup proved on the GPU is rejected.
 import { afterAll, describe, expect, it } from 'vitest';
 import { AIRS, agentTrace, agentTraceV2, fibTrace, geomTrace } from '../src/airs/index.js';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
@@ -17,6 +19,7 @@ import type { GpuBackend } from '../src/backend/gpu/gpu-backend.js';
 import type { Column } from '../src/field/columns.js';
 import type { Air } from '../src/stark/air.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
+import { permAir, permTrace, rangeAir, rangeTrace, SHUFFLED, VALUES } from '../test/helpers/lookup-airs.js';
 
 // One device for the file: its pipelines (compiled per device, seconds each on SwiftShader) serve every test.
 const shared: Promise<GpuBackend | string> = nodeGpuBackend();
@@ -85,4 +88,28 @@ describe('STARK proofs on the GPU backend', () => {
         const forged = await proveDishonestly(k, gpu, input);
         expect(verifyProof(k, air, forged.proof, statementHash, pub, { minSecurityBits: 0 }).ok).toBe(false);
       }));
+
+  const auxCases = [
+    { name: 'a range check (LogUp with multiplicities)', air: rangeAir, trace: () => rangeTrace(VALUES), forged: () => rangeTrace(VALUES.map((v, i) => (i === 3 ? 40 : v))) },
+    { name: 'a multiset equality', air: permAir, trace: () => permTrace(SHUFFLED), forged: () => permTrace(SHUFFLED.map((v, i) => (i === 0 ? SHUFFLED[1]! : v))) },
+  ];
+  for (const c of auxCases)
+    it(`${c.name}: the auxiliary segment proves byte-identically on the GPU; a forged one is rejected`, async (t) => {
+      const gpu = requireGpu(await shared, t);
+      const cpu = await CpuBackend.create();
+      try {
+        const k = await Kernels.load(), air = c.air(), pub = new Uint8Array([1]), statementHash = new Uint8Array(32).fill(9);
+        const input = { air, trace: c.trace(), statementHash, publicInputs: pub, options: TEST_OPTIONS_INSECURE };
+        const onGpu = await prove(k, gpu, input);
+        const onCpu = await prove(k, cpu, input);
+        const where = Object.fromEntries(onGpu.stages.map((s) => [s.stage, s.backend]));
+        for (const stage of ['trace lde', 'aux lde', 'aux commit', 'constraints', 'ood', 'deep composition', 'fri']) expect(where[stage], stage).toBe('gpu');
+        expect(Buffer.from(encodeProof(onGpu.proof)).equals(Buffer.from(encodeProof(onCpu.proof)))).toBe(true);
+        expect(verifyProof(k, air, onGpu.proof, statementHash, pub, { minSecurityBits: 28 })).toEqual({ ok: true, securityBits: 28 });
+        const forged = await proveDishonestly(k, gpu, { ...input, trace: c.forged() });
+        expect(verifyProof(k, air, forged.proof, statementHash, pub, { minSecurityBits: 0 }).ok).toBe(false);
+      } finally {
+        await cpu.destroy();
+      }
+    });
 });

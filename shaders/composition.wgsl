@@ -1,12 +1,16 @@
 // The DEEP-ALI composition polynomial on the LDE domain, one invocation per position.
 // The reference is compositionOnLde in src/prover/cpu/composition.ts; src/prover/gpu/composition.ts drives this
 // kernel and must produce the same field elements:
-//   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)  +  Σ_rows r [Σ_{b at row r} α_b·(T_col(b)(x) − v_b)]/(x − g^r)
+//   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)
+//        + Σ_rows r [Σ_{b at row r} α_b·(T_col(b)(x) − v_b) + Σ_{e at row r} α_e·e(x)]/(x − g^r)
 // Needs goldilocks.wgsl and ext2.wgsl. src/prover/gpu/composition.ts injects WORKGROUP_SIZE and OUT_SPLIT
 // and appends the CompParams struct (declared there with uniformStruct, src/gpu/uniforms.ts) and the
 // AIR's generated code (AIR-shaped only; every per-proof value is in `consts`):
 //   fn air_transitions(p: u32, q: u32) -> Fp2    Σ_t α_t·c_t, cur row at position p, next row at q
-// built with constraintsToWgsl over trace_at / periodic_at / transition_alpha below.
+//   fn air_rows(p: u32, r: u32) -> Fp2           Σ_e α_e·e over row group r's row constraints
+// built with constraintsToWgsl over trace_at / periodic_at / transition_alpha / row_alpha below.
+// The trace LDE may come in two bindings (an AIR with an auxiliary segment: the main trace's columns,
+// then the auxiliary ones from params.aux_first on), which trace_at hides.
 //
 // Layout (src/stark/domain.ts): the LDE is bit-reversed, so position p holds x = 7·ω_N^bitrev_N(p),
 // and block p >> log_n is one coset of the trace domain, on which x^n is constant. The next row of
@@ -29,12 +33,17 @@
 @group(0) @binding(3) var<storage, read_write> out: array<Fp>;
 @group(0) @binding(4) var<storage, read_write> out1: array<Fp>;
 @group(0) @binding(5) var<uniform> params: CompParams;
+// The columns from params.aux_first on; bound to `consts` when the trace LDE is one binding.
+@group(0) @binding(6) var<storage, read> aux_lde: array<Fp>;
 
 fn comp_bit_reverse(x: u32, bits: u32) -> u32 {
   return select(0u, reverseBits(x) >> (32u - bits), bits > 0u);
 }
 
 fn trace_at(col: u32, pos: u32) -> Fp {
+  if (col >= params.aux_first) {
+    return aux_lde[((col - params.aux_first) << params.log_big) + pos];
+  }
   return trace_lde[(col << params.log_big) + pos];
 }
 
@@ -44,6 +53,11 @@ fn periodic_at(j: u32, pos: u32) -> Fp {
 
 fn transition_alpha(t: u32) -> Fp2 {
   let at = params.alpha_off + 2u * t;
+  return fp2(consts[at], consts[at + 1u]);
+}
+
+fn row_alpha(k: u32) -> Fp2 {
+  let at = params.row_alpha_off + 2u * k;
   return fp2(consts[at], consts[at + 1u]);
 }
 
@@ -80,6 +94,7 @@ fn comp_inv(a: Fp) -> Fp {
 fn composition_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) workgroups: vec3<u32>) {
   // Keeps the binding in the automatic layout when the AIR has no periodic column.
   _ = &periodic_lde;
+  _ = &aux_lde;
   let big = 1u << params.log_big;
   let n_mask = (1u << params.log_n) - 1u;
   let g_last = consts[params.g_last_off];
@@ -105,6 +120,7 @@ fn composition_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
         let v = fp_sub(trace_at(consts[rec].x, p), consts[rec + 1u]);
         acc = fp2_add(acc, fp2_mul_base(fp2(consts[rec + 2u], consts[rec + 3u]), v));
       }
+      acc = fp2_add(acc, air_rows(p, r));
       let d = fp_sub(x, gr);
       num = fp2_add(fp2_mul_base(num, d), fp2_mul_base(acc, den));
       den = fp_mul(den, d);

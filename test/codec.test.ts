@@ -226,7 +226,7 @@ describe('binary strictness', () => {
     const magic = bytes.slice();
     magic[3] = 'G'.charCodeAt(0);
     expectDecodeError(() => decodeProof(magic), 'magic', 0);
-    for (const v of [0, 2, 0x0100]) {
+    for (const v of [0, 3, 0x0100]) {
       const other = bytes.slice();
       other.set(le(v, 2), 4);
       expect(expectDecodeError(() => decodeProof(other), 'version', 4).message).toContain(`version ${v}`);
@@ -285,7 +285,7 @@ describe('binary strictness', () => {
     expectDecodeError(() => decodeProof(patch('logN', 0, le(0, 1))), 'logN', offsetOf(layout, 'logN'));
     expectDecodeError(() => decodeProof(patch('logN', 0, le(31, 1))), 'logN');
     expectDecodeError(() => decodeProof(patch('width', 0, le(0, 2))), 'width');
-    expectDecodeError(() => decodeProof(patch('width', 0, le(1025, 2))), 'width');
+    expectDecodeError(() => decodeProof(patch('width', 0, le(4097, 2))), 'width');
     expectDecodeError(() => decodeProof(patch('segments', 0, le(0, 1))), 'segments');
     const depthAt = offsetOf(layout, 'traceOpening.proof.depth');
     expectDecodeError(() => decodeProof(patch('traceOpening.proof.depth', 0, le(33, 1))), 'traceOpening.proof.depth', depthAt);
@@ -369,8 +369,12 @@ describe('JSON strictness', () => {
     f.format = 'capseal-stark-v2-proof';
     expectDecodeError(() => proofFromJson(f), 'format');
     const v = fresh();
-    v.version = 2;
+    v.version = 3;
     expectDecodeError(() => proofFromJson(v), 'version');
+    // Version 2 is a proof with an auxiliary segment: its root and opening must be there.
+    const v2 = fresh();
+    v2.version = 2;
+    expectDecodeError(() => proofFromJson(v2), 'auxRoot');
   });
 
   it('rejects digests of 63 or 65 characters, uppercase or non-hex', () => {

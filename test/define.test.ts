@@ -14,7 +14,7 @@ import { prove } from '../src/prover/prover.js';
 import { airDigest, checkAir, checkTrace, type Air } from '../src/stark/air.js';
 import { defineAir } from '../src/stark/define.js';
 import {
-  add, checkExpr, cur, degree, eq, evalBase, evalBaseAll, evaluate, mul, next, periodic, pow, serializeExpr, share, sub,
+  add, baseLeaf, checkExpr, cur, degree, eq, evalBase, evalBaseAll, evaluate, mul, next, periodic, pow, serializeExpr, share, sub,
   type Expr, type Ops,
 } from '../src/stark/expr.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
@@ -55,7 +55,10 @@ describe('shared subexpressions', () => {
     const row = { cur: r.column(3), next: r.column(3), periodic: r.column(1) };
     const at = { cur: [...row.cur], next: [...row.next], periodic: [...row.periodic] };
     const memo = new Map();
-    const values = trees.map((t) => evaluate(t, (l) => (l.op === 'periodic' ? at.periodic[l.index]! : at[l.op][l.col]!), counting, memo));
+    const values = trees.map((t) => evaluate(t, (any) => {
+      const l = baseLeaf(any);
+      return l.op === 'periodic' ? at.periodic[l.index]! : at[l.op][l.col]!;
+    }, counting, memo));
     expect(shares).toBe(2); // ab and abk, once across the three trees
     expect(muls).toBe(1 + 2); // a·b once, then the two products of the third tree (pow is not a mul here)
     expect(values).toEqual(trees.map((t) => model(t, at)));

@@ -86,6 +86,16 @@ export function releaseMatrix(m: Handle): void {
   g.segments = undefined;
 }
 
+/**
+ * A's columns then b's (equal heights) as one matrix over the same buffers, nothing copied: a view
+ * whose storage belongs to a and b (release those, never the view).
+ */
+export function joinMatrices(a: GpuMatrix, b: GpuMatrix): GpuMatrix {
+  if (a.height !== b.height) throw new RangeError(`joinMatrices: heights ${a.height} and ${b.height} differ`);
+  const shifted = segmentsOf(b).map((s) => ({ ...s, firstColumn: s.firstColumn + a.width }));
+  return { backend: 'gpu', height: a.height, width: a.width + b.width, segments: [...segmentsOf(a), ...shifted] };
+}
+
 /** The buffer and element offset of column `c` of `m`. */
 export function columnAt(m: GpuMatrix, c: number): { buffer: GPUBuffer; offset: number } {
   const s = segmentsOf(m).find((seg) => c >= seg.firstColumn && c < seg.firstColumn + seg.columns);

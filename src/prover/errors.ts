@@ -16,11 +16,11 @@ export class NotLowDegreeError extends RangeError {
   }
 }
 
-/** The first constraint a trace breaks (boundaries first, then transitions row by row), and where. */
+/** The first constraint a trace breaks (boundaries first, then row constraints, then transitions row by row), and where. */
 export class UnsatisfiedConstraintError extends RangeError {
   override readonly name = 'UnsatisfiedConstraintError';
   constructor(
-    readonly kind: 'transition' | 'boundary',
+    readonly kind: 'transition' | 'boundary' | 'row',
     readonly index: number,
     readonly row: number,
     /** The constraint's name, where the AIR names it. */

@@ -1,5 +1,6 @@
 /**
- * The capseal-stark-v1 prover (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "A proof, stage by stage"): commit to the trace LDE, compose the
+ * The capseal-stark-v1 prover (ethSTARK documentation, ePrint 2021/582; docs/architecture.md "A proof, stage by stage"): commit to the trace LDE, draw the
+ * auxiliary segment's challenges and commit its LDE (an AIR with one), compose the
  * constraints with F_p2 coefficients, split the composition into degree-< n segments and commit,
  * answer at an OOD point z ∉ F_p, form the DEEP composition, run FRI, grind, open the queries.
  * The heavy steps run on the given Backend (./steps.ts: resident on a GPU backend, else the CPU
@@ -12,7 +13,9 @@ import { isZeroUpTo, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { type Air, checkAir, checkTrace, compositionSegments, maxDegree, periodicOnTrace } from '../stark/air.js';
+import { type Air, checkAir, checkTrace, compositionSegments, maxDegree, periodicOnTrace, periodicValue } from '../stark/air.js';
+import { auxBaseColumns, checkAuxTrace, lowerAir } from '../stark/aux.js';
+import { evalBaseAll } from '../stark/expr.js';
 import { COSET_SHIFT } from '../stark/domain.js';
 import { friCommit, type FriProverState } from './fri.js';
 import { friPlan } from '../stark/fri.js';
@@ -50,6 +53,9 @@ export const PROVE_STAGES = [
   'trace check', 'trace lde', 'trace commit', 'trace hold', 'constraints', 'composition split', 'composition commit',
   'ood', 'deep composition', 'fri', 'grinding', 'openings',
 ] as const;
+
+/** The stages an AIR with an auxiliary segment adds after 'trace hold' (its 'trace check' checks both segments, in 'aux trace'). */
+export const AUX_STAGES = ['aux trace', 'aux lde', 'aux commit'] as const;
 
 export interface ProveInput {
   air: Air;
@@ -138,8 +144,9 @@ export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, c
     // A CPU backend's own kernels where it has some on this thread: one wasm memory then holds the
     // scratch of both (a wasm memory never shrinks), not two.
     const kernels = on.cpuJobs?.kernels ?? k;
-    const hostCheck = on.kind !== 'gpu' && !resident && !rerun && conduct.refuseInvalid;
-    const total = PROVE_STAGES.length - (hostCheck ? 0 : 1);
+    // An auxiliary segment's constraints need its challenges: proveChecked checks both segments once it has them.
+    const hostCheck = on.kind !== 'gpu' && !resident && !rerun && conduct.refuseInvalid && air.aux === undefined;
+    const total = PROVE_STAGES.length - (hostCheck ? 0 : 1) + (air.aux ? AUX_STAGES.length : 0);
     if (hostCheck) {
       input.progress?.({ stage: 'trace check', done: 0, total });
       const t0 = performance.now();
@@ -158,8 +165,13 @@ export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, c
   }
 }
 
-/** The error for a trace that violates the AIR, naming the first violation (the debugging view). */
+/**
+ * The error for a trace that violates the AIR, naming the first violation (the debugging view). An
+ * AIR with an auxiliary segment is checked with its challenges where the prover drew them (its 'aux
+ * trace' stage), so here only the cause remains.
+ */
 function violation(air: Air, trace: readonly Column[], cause?: Error): Error {
+  if (air.aux !== undefined) return cause ?? new RangeError('trace violates the AIR');
   const r = checkTrace(air, trace);
   if (r.ok) return cause ?? new RangeError('trace violates the AIR');
   return new UnsatisfiedConstraintError(r.kind, r.index, r.row, r.name);
@@ -210,11 +222,35 @@ async function proveChecked(
     const t = startTranscript(air, o, statementHash, input.publicInputs);
     t.absorb('trace-root', traceTree.root);
 
+    // 1b. The auxiliary segment: challenges, its columns, their LDE and commitment. Everything after
+    // works on the lowered AIR (../stark/aux.ts) over both segments' columns.
+    const challenges = Array.from({ length: air.aux?.challenges ?? 0 }, () => t.challengeExt('aux-challenge'));
+    const lowered = lowerAir(air, challenges);
+    let both = lde, traceOnH: Matrix = traceM;
+    let aux: { tree: Commitment; held: Held<Matrix> } | undefined;
+    if (air.aux) {
+      const columns = await timed('aux trace', 'cpu', () => auxTrace(k, air, input.trace, challenges, lowered.air, conduct));
+      const auxM = await backend.upload(columns);
+      held.push(auxM);
+      const auxLdeM = await timed('aux lde', backend.kind, () => backend.lde(auxM, { blowup: o.blowup, order: 'bit-reversed' }));
+      held.push(auxLdeM);
+      const tree = await timed('aux commit', steps.where, () => steps.commitMatrix(auxLdeM));
+      commitments.push(tree);
+      aux = { tree, held: await steps.hold(auxLdeM) };
+      t.absorb('aux-root', tree.root);
+      both = steps.join(lde, aux.held);
+      // The OOD answers interpolate both segments' columns on H, as one matrix.
+      traceOnH = await backend.upload([...input.trace, ...columns]);
+      held.push(traceOnH);
+    }
+    const base = lowered.air;
+
     // 2. Composition: constraints over the LDE domain, split into S segments of degree < n, committed.
-    const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
+    const declaredAlphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
+    const alphas = lowered.coefficients(declaredAlphas);
     // Large intermediates are dropped (set undefined) once consumed: the stage closures below capture
     // this scope, so a const would hold its columns until the proof is done.
-    let comp: unknown = await timed('constraints', steps.where, () => steps.composition(air, lde, alphas, logBlowup), steps.compositionKernel?.(air, alphas));
+    let comp: unknown = await timed('constraints', steps.where, () => steps.composition(base, both, alphas, logBlowup), steps.compositionKernel?.(base, alphas));
     let split: Split<Matrix> | undefined = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
     comp = undefined;
     const compLde = split.lde, lowDegree = split.lowDegree;
@@ -233,20 +269,20 @@ async function proveChecked(
     // 3. Out-of-domain answers at z and z·ω.
     const z = drawOodPoint(t);
     const zw = Fp2.mulBase(z, Fp.rootOfUnity(logN));
-    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceM, segmentCoeffs!, z, zw));
+    const { oodTrace, oodTraceNext, oodComposition } = await timed('ood', steps.where, () => steps.ood(traceOnH, segmentCoeffs!, z, zw));
     segmentCoeffs = undefined;
     // The verifier's OOD equation, checked before anything is sent: a composition interpolated from a
     // trace that breaks the AIR (the CPU steps' B blocks cannot show it) fails it but with negligible odds.
-    if (conduct.refuseInvalid && !Fp2.eq(compositionAt(k, air, z, oodTrace, oodTraceNext, alphas), segmentsAt(logN, z, oodComposition)))
+    if (conduct.refuseInvalid && !Fp2.eq(compositionAt(k, base, z, oodTrace, oodTraceNext, alphas), segmentsAt(logN, z, oodComposition)))
       throw new NotLowDegreeError('the composition does not match the constraints at the OOD point');
     t.absorbExt('ood-trace', oodTrace);
     t.absorbExt('ood-trace-next', oodTraceNext);
     t.absorbExt('ood-composition', oodComposition);
 
     // 4. DEEP composition and FRI.
-    const gammas = Array.from({ length: 2 * air.width + S }, () => t.challengeExt('deep-coefficient'));
+    const gammas = Array.from({ length: 2 * base.width + S }, () => t.challengeExt('deep-coefficient'));
     let deep: unknown = await timed('deep composition', steps.where, () =>
-      steps.deep(lde, compLde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
+      steps.deep(both, compLde, logN, logBlowup, { z, zw, oodTrace, oodTraceNext, oodComposition, gammas }));
     const plan = friPlan(logN, o);
     const fri = await timed('fri', steps.where, () => {
       const layer0 = deep;
@@ -256,7 +292,7 @@ async function proveChecked(
     commitments.push(...fri.layers.map((l) => l.commitment));
     if (!fri.lowDegree && conduct.refuseInvalid) throw new NotLowDegreeError(`FRI's last layer has degree ≥ ${plan.finalDegree}`);
     t.absorbExt('fri-final', fri.finalPoly);
-    const result = await finish(t, air, o, steps, { traceTree, compTree, lde, comp: compLde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
+    const result = await finish(t, air, o, steps, { traceTree, aux, compTree, lde, comp: compLde, segments: S, oodTrace, oodTraceNext, oodComposition, fri, stages, backend: backend.description, timed });
     input.progress?.({ stage: 'done', done: count.done, total: count.total });
     return kept ? { ...result, trace: kept } : result;
   } finally {
@@ -267,6 +303,8 @@ async function proveChecked(
 
 interface Committed {
   traceTree: Commitment;
+  /** The auxiliary segment's commitment and LDE, where the AIR has one. */
+  aux: { tree: Commitment; held: Held<Matrix> } | undefined;
   compTree: Commitment;
   lde: Held<Matrix>;
   comp: Held<Matrix>;
@@ -290,29 +328,51 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkStep
   const queries = drawQueries(t, logN, o);
   const f = o.foldingFactor, logF = Math.log2(f);
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
-  const { friOpenings, traceOpening, compositionOpening } = await c.timed('openings', steps.where, async () => ({
+  const { friOpenings, traceOpening, auxOpening, compositionOpening } = await c.timed('openings', steps.where, async () => ({
     friOpenings: await Promise.all(fri.layers.map((layer, i) => {
       const leaves = [...new Set(queries.map((g) => g >> (logF * (i + 1))))].sort((a, b) => a - b);
       return opening(steps, layer.rows, layer.commitment, leaves);
     })),
     traceOpening: await opening(steps, c.lde, c.traceTree, positions),
+    auxOpening: c.aux && await opening(steps, c.aux.held, c.aux.tree, positions),
     compositionOpening: await opening(steps, c.comp, c.compTree, positions),
   }));
   const proof: StarkProof = {
     options: o, airId: air.id, logN, width: air.width, segments: c.segments,
-    traceRoot: c.traceTree.root, compositionRoot: c.compTree.root,
+    traceRoot: c.traceTree.root, ...(c.aux && { auxRoot: c.aux.tree.root }), compositionRoot: c.compTree.root,
     oodTrace: c.oodTrace, oodTraceNext: c.oodTraceNext, oodComposition: c.oodComposition,
     friRoots: fri.layers.map((l) => l.commitment.root), finalPoly: fri.finalPoly, nonce,
-    traceOpening, compositionOpening, friOpenings,
+    traceOpening, ...(auxOpening && { auxOpening }), compositionOpening, friOpenings,
     securityBits: securityBits(logN, o),
   };
   return { proof, stages: c.stages, backend: c.backend };
 }
 
-/** Whether the trace satisfies every constraint: the boundaries, then the transitions compiled over the columns. */
+/**
+ * The auxiliary segment's columns (c0, c1 of each) built from the trace under `challenges`; an honest
+ * prover checks both segments against the lowered AIR here and names the first broken constraint.
+ */
+function auxTrace(k: Kernels, air: Air, trace: readonly Column[], challenges: readonly Fp2.Fp2[], lowered: Air, conduct: Conduct): Column[] {
+  const built = air.aux!.build(trace, challenges);
+  const columns = auxBaseColumns(air, built);
+  if (conduct.refuseInvalid && !satisfies(k, lowered, [...trace, ...columns])) {
+    const r = checkAuxTrace(air, trace, built, challenges);
+    throw r.ok ? new RangeError('trace violates the AIR') : new UnsatisfiedConstraintError(r.kind, r.index, r.row, r.name);
+  }
+  return columns;
+}
+
+/**
+ * Whether the trace satisfies every constraint of a base-field AIR: the boundaries, the row
+ * constraints, then the transitions compiled over the columns.
+ */
 function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
   const n = 2 ** air.logN;
   if (!air.boundaries.every((b) => trace[b.col]![b.row] === b.value)) return false;
+  const rowAt = (r: number) => trace.map((c) => c[r]!);
+  const rowsHold = (air.rowConstraints ?? []).every((r) =>
+    evalBaseAll([r.expr], { cur: rowAt(r.row), next: rowAt(r.row), periodic: air.periodic.map((p) => periodicValue(p, r.row)) })[0] === 0n);
+  if (!rowsHold) return false;
   const next = trace.map((c) => {
     const r = new BigUint64Array(n);
     r.set(c.subarray(1));

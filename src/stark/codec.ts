@@ -6,17 +6,19 @@
  * byte offset), never any other exception. The encoders refuse what the decoders would refuse, so
  * decode(encode(p)) = p, and since every value has exactly one encoding, encode(decode(b)) = b.
  *
- * Binary format, version 1. Integers are unsigned little-endian; Fp is 8 bytes LE and < p; Fp2 is
+ * Binary format, version 1 (version 2: a proof of an AIR with an auxiliary segment, which adds the
+ * two fields marked v2). Integers are unsigned little-endian; Fp is 8 bytes LE and < p; Fp2 is
  * 16 bytes: c0 then c1, each an Fp; a digest is 32 bytes; "n × T" is n consecutive T.
  *
  *   magic            4    ASCII "CSPF"
- *   version          u16  1
+ *   version          u16  1, or 2 with an auxiliary segment
  *   options          4    u8 blowup, u8 queries, u8 grindingBits, u8 foldingFactor (must pass checkOptions)
  *   airId            u8 length (1…64), then that many ASCII bytes of [a-z0-9_]
  *   logN             u8   1…MAX_LOG_N
  *   width            u16  1…MAX_WIDTH
  *   segments         u8   ≥ 1
  *   traceRoot        digest
+ *   auxRoot          digest                      (v2 only)
  *   compositionRoot  digest
  *   oodTrace         u16 count, count × Fp2
  *   oodTraceNext     u16 count, count × Fp2
@@ -25,6 +27,7 @@
  *   finalPoly        u16 count, count × Fp2
  *   nonce            u64
  *   traceOpening        Opening
+ *   auxOpening          Opening                 (v2 only)
  *   compositionOpening  Opening
  *   friOpenings      u8 count, count × Opening
  *   securityBits     u16  (the encoder refuses a non-integer figure)
@@ -35,8 +38,8 @@
  *   proof.depth      u8   0…MAX_DEPTH
  *   proof.siblings   u32 count (≤ MAX_SIBLINGS), count × digest
  *
- * JSON form: { "format": "capseal-stark-v1-proof", "version": 1, then the StarkProof fields under
- * their own names in the order above }. Field elements, the nonce and row values are decimal strings
+ * JSON form: { "format": "capseal-stark-v1-proof", "version": 1 or 2, then the StarkProof fields under
+ * their own names in the order above (auxRoot and auxOpening exactly in version 2) }. Field elements, the nonce and row values are decimal strings
  * (no sign, no leading zeros), an Fp2 is [c0, c1], digests are 64 lowercase hex characters, rows are
  * one flat row-major array, and small integers (options, logN, width, segments, depth, securityBits)
  * are JSON numbers. Unknown keys are rejected. As a file (jsonFileBytes: two-space indentation) it
@@ -58,6 +61,8 @@ import { ByteWriter } from '../bytes/writer.js';
 
 export const PROOF_MAGIC = 'CSPF';
 export const PROOF_FORMAT_VERSION = 1;
+/** The format version of a proof with an auxiliary segment (auxRoot and auxOpening). */
+export const PROOF_FORMAT_VERSION_AUX = 2;
 export const PROOF_JSON_FORMAT = 'capseal-stark-v1-proof';
 /** Caps on the values of one opening and on the siblings of one Merkle multi-proof. */
 export const MAX_ROW_VALUES = 2 ** 24;
@@ -120,11 +125,19 @@ class ProofWriter extends ByteWriter {
   }
 }
 
+/** The format version `p` is written in: 2 exactly when it has an auxiliary segment (both its root and its opening). */
+function versionOf(p: StarkProof): number {
+  const root = p.auxRoot !== undefined, opening = p.auxOpening !== undefined;
+  if (root !== opening) throw encodeError(root ? 'auxOpening' : 'auxRoot', 'an auxiliary segment needs both its root and its opening');
+  return root ? PROOF_FORMAT_VERSION_AUX : PROOF_FORMAT_VERSION;
+}
+
 /** The binary encoding; throws a RangeError naming the field if `p` holds anything the format cannot carry. */
 export function encodeProof(p: StarkProof): Uint8Array {
   const w = new ProofWriter();
   w.raw(MAGIC_BYTES);
-  w.u16('version', PROOF_FORMAT_VERSION);
+  const version = versionOf(p);
+  w.u16('version', version);
   let o: ProofOptions;
   try {
     o = checkOptions(p.options);
@@ -142,6 +155,7 @@ export function encodeProof(p: StarkProof): Uint8Array {
   w.u16('width', p.width, 1, MAX_WIDTH);
   w.u8('segments', p.segments, 1);
   w.digest('traceRoot', p.traceRoot);
+  if (p.auxRoot) w.digest('auxRoot', p.auxRoot);
   w.digest('compositionRoot', p.compositionRoot);
   w.fp2List('oodTrace', p.oodTrace);
   w.fp2List('oodTraceNext', p.oodTraceNext);
@@ -151,6 +165,7 @@ export function encodeProof(p: StarkProof): Uint8Array {
   w.fp2List('finalPoly', p.finalPoly);
   w.u64('nonce', p.nonce);
   w.opening('traceOpening', p.traceOpening);
+  if (p.auxOpening) w.opening('auxOpening', p.auxOpening);
   w.opening('compositionOpening', p.compositionOpening);
   w.u8('friOpenings.length', p.friOpenings.length);
   p.friOpenings.forEach((op, i) => w.opening(`friOpenings[${i}]`, op));
@@ -200,8 +215,9 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
     if (!magic.every((b, i) => b === MAGIC_BYTES[i])) throw new ProofDecodeError('magic', 0, `not a capseal-stark-v1 proof (expected "${PROOF_MAGIC}")`);
     const versionAt = r.offset;
     const version = r.u16('version');
-    if (version !== PROOF_FORMAT_VERSION)
-      throw new ProofDecodeError('version', versionAt, `unsupported format version ${version} (this decoder reads ${PROOF_FORMAT_VERSION})`);
+    if (version !== PROOF_FORMAT_VERSION && version !== PROOF_FORMAT_VERSION_AUX)
+      throw new ProofDecodeError('version', versionAt, `unsupported format version ${version} (this decoder reads ${PROOF_FORMAT_VERSION} and ${PROOF_FORMAT_VERSION_AUX})`);
+    const withAux = version === PROOF_FORMAT_VERSION_AUX;
     const optionsAt = r.offset;
     const rawOptions = { blowup: r.u8('options.blowup'), queries: r.u8('options.queries'), grindingBits: r.u8('options.grindingBits'), foldingFactor: r.u8('options.foldingFactor') };
     let options: ProofOptions;
@@ -214,6 +230,7 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
     const idAt = r.offset;
     const airId = String.fromCharCode(...r.bytes('airId', idLength));
     if (!AIR_ID.test(airId)) throw new ProofDecodeError('airId', idAt, `${JSON.stringify(airId)} is not 1 to 64 characters of [a-z0-9_]`);
+    // Members in the format's order (an object literal evaluates them in the order written).
     const proof: StarkProof = {
       options,
       airId,
@@ -221,6 +238,7 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
       width: r.u16('width', 1, MAX_WIDTH),
       segments: r.u8('segments', 1),
       traceRoot: r.bytes('traceRoot', DIGEST_BYTES),
+      ...(withAux && { auxRoot: r.bytes('auxRoot', DIGEST_BYTES) }),
       compositionRoot: r.bytes('compositionRoot', DIGEST_BYTES),
       oodTrace: r.fp2List('oodTrace'),
       oodTraceNext: r.fp2List('oodTraceNext'),
@@ -229,6 +247,7 @@ export function decodeProof(bytes: Uint8Array): StarkProof {
       finalPoly: r.fp2List('finalPoly'),
       nonce: r.u64('nonce'),
       traceOpening: r.opening('traceOpening'),
+      ...(withAux && { auxOpening: r.opening('auxOpening') }),
       compositionOpening: r.opening('compositionOpening'),
       friOpenings: Array.from({ length: r.u8('friOpenings.length') }, (_, i) => r.opening(`friOpenings[${i}]`)),
       securityBits: r.u16('securityBits'),
@@ -285,7 +304,7 @@ const OpeningJson = z.strictObject({
   proof: z.strictObject({ depth: int(0, MAX_DEPTH), siblings: z.array(digest).max(MAX_SIBLINGS) }),
 });
 
-const ProofJson = z.strictObject({
+const ProofJsonV1 = z.strictObject({
   format: z.literal(PROOF_JSON_FORMAT),
   version: z.literal(PROOF_FORMAT_VERSION),
   options: ProofOptionsSchema,
@@ -307,6 +326,12 @@ const ProofJson = z.strictObject({
   securityBits: int(0, 0xffff),
 });
 
+// By version, so an error names the member it is about (a plain union would name only the proof).
+const ProofJson = z.discriminatedUnion('version', [
+  ProofJsonV1,
+  ProofJsonV1.extend({ version: z.literal(PROOF_FORMAT_VERSION_AUX), auxRoot: digest, auxOpening: OpeningJson }),
+]);
+
 const openingToJson = (op: Opening) => ({
   rows: Array.from(op.rows, (x) => x.toString()),
   proof: { depth: op.proof.depth, siblings: op.proof.siblings.map(hex) },
@@ -318,13 +343,14 @@ export function proofToJson(p: StarkProof): unknown {
   encodeProof(p); // for its checks only: the JSON form carries exactly what the binary form can
   return {
     format: PROOF_JSON_FORMAT,
-    version: PROOF_FORMAT_VERSION,
+    version: versionOf(p),
     options: { blowup: p.options.blowup, queries: p.options.queries, grindingBits: p.options.grindingBits, foldingFactor: p.options.foldingFactor },
     airId: p.airId,
     logN: p.logN,
     width: p.width,
     segments: p.segments,
     traceRoot: hex(p.traceRoot),
+    ...(p.auxRoot && { auxRoot: hex(p.auxRoot) }),
     compositionRoot: hex(p.compositionRoot),
     oodTrace: extToJson(p.oodTrace),
     oodTraceNext: extToJson(p.oodTraceNext),
@@ -333,6 +359,7 @@ export function proofToJson(p: StarkProof): unknown {
     finalPoly: extToJson(p.finalPoly),
     nonce: p.nonce.toString(),
     traceOpening: openingToJson(p.traceOpening),
+    ...(p.auxOpening && { auxOpening: openingToJson(p.auxOpening) }),
     compositionOpening: openingToJson(p.compositionOpening),
     friOpenings: p.friOpenings.map(openingToJson),
     securityBits: p.securityBits,
@@ -383,13 +410,14 @@ export function maxProofJsonFileBytes(p: StarkProof): number {
   const o = p.options;
   return 1 + members(0, [
     ['format', PROOF_JSON_FORMAT.length + 2],
-    ['version', digits(PROOF_FORMAT_VERSION)],
+    ['version', digits(versionOf(p))],
     ['options', members(1, [['blowup', digits(o.blowup)], ['queries', digits(o.queries)], ['grindingBits', digits(o.grindingBits)], ['foldingFactor', digits(o.foldingFactor)]])],
     ['airId', p.airId.length + 2],
     ['logN', digits(p.logN)],
     ['width', digits(p.width)],
     ['segments', digits(p.segments)],
     ['traceRoot', DIGEST_TEXT],
+    ...(p.auxRoot ? [['auxRoot', DIGEST_TEXT] as [string, number]] : []),
     ['compositionRoot', DIGEST_TEXT],
     ['oodTrace', exts(1, p.oodTrace.length)],
     ['oodTraceNext', exts(1, p.oodTraceNext.length)],
@@ -398,6 +426,7 @@ export function maxProofJsonFileBytes(p: StarkProof): number {
     ['finalPoly', exts(1, p.finalPoly.length)],
     ['nonce', DECIMAL_TEXT],
     ['traceOpening', opening(1, p.traceOpening)],
+    ...(p.auxOpening ? [['auxOpening', opening(1, p.auxOpening)] as [string, number]] : []),
     ['compositionOpening', opening(1, p.compositionOpening)],
     ['friOpenings', block(1, p.friOpenings.length, p.friOpenings.reduce((sum, op) => sum + opening(2, op), 0))],
     ['securityBits', digits(p.securityBits)],
@@ -421,6 +450,7 @@ export function openingsOverHeader(p: StarkProof): string | undefined {
   };
   return (
     over('the trace opening', p.traceOpening, queries * f, p.width) ??
+    (p.auxOpening && over('the auxiliary opening', p.auxOpening, queries * f, Math.max(0, p.oodTrace.length - p.width))) ??
     over('the composition opening', p.compositionOpening, queries * f, 2 * p.segments) ??
     p.friOpenings.map((op, i) => over(`FRI layer ${i + 1}'s opening`, op, queries, 2 * f)).find((m) => m !== undefined)
   );

@@ -17,6 +17,9 @@ export type Expr =
   | { readonly op: 'cur'; readonly col: number }
   | { readonly op: 'next'; readonly col: number }
   | { readonly op: 'periodic'; readonly index: number }
+  | { readonly op: 'aux-cur'; readonly col: number }
+  | { readonly op: 'aux-next'; readonly col: number }
+  | { readonly op: 'challenge'; readonly index: number }
   | { readonly op: 'add' | 'sub' | 'mul'; readonly a: Expr; readonly b: Expr }
   | { readonly op: 'neg'; readonly a: Expr }
   | { readonly op: 'pow'; readonly a: Expr; readonly exp: number }
@@ -33,7 +36,22 @@ export interface LetExpr {
   readonly name: string;
 }
 
-export type Leaf = Extract<Expr, { op: 'cur' | 'next' | 'periodic' }>;
+/** A cell of the main trace or a periodic value: the leaves every evaluator reads. */
+export type BaseLeaf = Extract<Expr, { op: 'cur' | 'next' | 'periodic' }>;
+/**
+ * A cell of the auxiliary segment (an F_p2 column, current or next row) or one of its F_p2
+ * challenges (./air.ts AuxSegment): leaves of the constraints an AIR writes, which the protocol
+ * lowers to base-field constraints (./aux.ts) before any evaluator sees them.
+ */
+export type AuxLeaf = Extract<Expr, { op: 'aux-cur' | 'aux-next' | 'challenge' }>;
+export type Leaf = BaseLeaf | AuxLeaf;
+
+/** `l` as a base leaf; an auxiliary cell or a challenge is an error (the AIR was not lowered). */
+export function baseLeaf(l: Leaf): BaseLeaf {
+  if (l.op === 'aux-cur' || l.op === 'aux-next' || l.op === 'challenge')
+    throw new RangeError(`a ${l.op} leaf reached a base-field evaluator: lower the AIR first (src/stark/aux.ts)`);
+  return l;
+}
 
 /** What the builders accept as an operand: a tree, or a constant. */
 export type Operand = Expr | bigint | number;
@@ -67,6 +85,12 @@ function index(what: string, i: number): number {
 export const cur = (col: number): Expr => ({ op: 'cur', col: index('cur', col) });
 export const next = (col: number): Expr => ({ op: 'next', col: index('next', col) });
 export const periodic = (i: number): Expr => ({ op: 'periodic', index: index('periodic', i) });
+/** Column `col` of the auxiliary segment (F_p2) at the current row. */
+export const auxCur = (col: number): Expr => ({ op: 'aux-cur', col: index('auxCur', col) });
+/** Column `col` of the auxiliary segment (F_p2) at the next row. */
+export const auxNext = (col: number): Expr => ({ op: 'aux-next', col: index('auxNext', col) });
+/** The auxiliary segment's challenge `i` (F_p2), drawn after the main trace is committed. */
+export const challenge = (i: number): Expr => ({ op: 'challenge', index: index('challenge', i) });
 
 const lift = (x: Operand): Expr => (typeof x === 'object' ? x : constant(x));
 
@@ -131,6 +155,9 @@ export function evaluate<T>(e: Expr, leaf: (l: Leaf) => T, f: Ops<T>, memo: Map<
       case 'cur':
       case 'next':
       case 'periodic':
+      case 'aux-cur':
+      case 'aux-next':
+      case 'challenge':
         return leaf(n);
       case 'add':
         return f.add(go(n.a), go(n.b));
@@ -172,10 +199,11 @@ const DEGREE: Ops<number> = {
 };
 
 /**
- * Degree in the trace polynomials: constants 0, trace cells and periodic values 1 (a periodic
- * column is a polynomial of degree < n, so 1 is a safe bound for the composition degree).
+ * Degree in the trace polynomials: constants and challenges 0, trace cells (main and auxiliary) and
+ * periodic values 1 (a periodic column is a polynomial of degree < n, so 1 is a safe bound for the
+ * composition degree).
  */
-export const degree = (e: Expr): number => evaluate(e, () => 1, DEGREE);
+export const degree = (e: Expr): number => evaluate(e, (l) => (l.op === 'challenge' ? 0 : 1), DEGREE);
 
 function fail(path: string, msg: string): never {
   throw new RangeError(`${path}: ${msg}`);
@@ -183,13 +211,25 @@ function fail(path: string, msg: string): never {
 
 const below = (i: unknown, limit: number): boolean => Number.isInteger(i) && (i as number) >= 0 && (i as number) < limit;
 
+/** What a tree may read besides the main trace and the periodic columns. */
+export interface ExprScope {
+  /** F_p2 columns of the auxiliary segment (0: none). */
+  readonly auxWidth?: number;
+  /** F_p2 challenges of the auxiliary segment (0: none). */
+  readonly challenges?: number;
+  /** Whether next-row cells may be read (a row constraint reads the current row only). */
+  readonly next?: boolean;
+}
+
 /**
- * Validates a tree (any value, as it may come from outside) against a trace of `width` columns and
- * `periodicCount` periodic columns; throws a RangeError naming the offending node by its path from
- * `path` (children are `.a`, `.b`). It walks what evaluate() will trust, so it is the one walker that
- * does not build on it; a shared subexpression is checked once.
+ * Validates a tree (any value, as it may come from outside) against a trace of `width` columns,
+ * `periodicCount` periodic columns and `scope` (default: no auxiliary segment, next rows allowed);
+ * throws a RangeError naming the offending node by its path from `path` (children are `.a`, `.b`).
+ * It walks what evaluate() will trust, so it is the one walker that does not build on it; a shared
+ * subexpression is checked once.
  */
-export function checkExpr(e: Expr, width: number, periodicCount: number, path = 'expr'): void {
+export function checkExpr(e: Expr, width: number, periodicCount: number, path = 'expr', scope: ExprScope = {}): void {
+  const auxWidth = scope.auxWidth ?? 0, challenges = scope.challenges ?? 0, nextAllowed = scope.next ?? true;
   const seen = new Set<unknown>(), open = new Set<unknown>();
   const check = (n: Expr, at: string): void => {
     if (typeof n !== 'object' || n === null) fail(at, 'not an expression node');
@@ -199,10 +239,21 @@ export function checkExpr(e: Expr, width: number, periodicCount: number, path = 
         return;
       case 'cur':
       case 'next':
+        if (n.op === 'next' && !nextAllowed) fail(at, 'a row constraint reads the current row only');
         if (!below(n.col, width)) fail(at, `${n.op} column ${n.col} is outside [0, ${width})`);
         return;
       case 'periodic':
         if (!below(n.index, periodicCount)) fail(at, `periodic column ${n.index} is outside [0, ${periodicCount})`);
+        return;
+      case 'aux-cur':
+      case 'aux-next':
+        if (n.op === 'aux-next' && !nextAllowed) fail(at, 'a row constraint reads the current row only');
+        if (auxWidth === 0) fail(at, `${n.op} reads an auxiliary column, but the AIR has no auxiliary segment`);
+        if (!below(n.col, auxWidth)) fail(at, `${n.op} column ${n.col} is outside [0, ${auxWidth})`);
+        return;
+      case 'challenge':
+        if (challenges === 0) fail(at, 'challenge: the AIR draws no challenges (no auxiliary segment)');
+        if (!below(n.index, challenges)) fail(at, `challenge ${n.index} is outside [0, ${challenges})`);
         return;
       case 'add':
       case 'sub':
@@ -235,9 +286,13 @@ export function checkExpr(e: Expr, width: number, periodicCount: number, path = 
 }
 
 /** Checks a tree against no particular trace: only what the encodings can hold. */
-export const checkShape = (e: Expr, path: string): void => checkExpr(e, INDEX_LIMIT, INDEX_LIMIT, path);
+export const checkShape = (e: Expr, path: string): void =>
+  checkExpr(e, INDEX_LIMIT, INDEX_LIMIT, path, { auxWidth: INDEX_LIMIT, challenges: INDEX_LIMIT });
 
-const TAG = { const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9, let: 10, ref: 11 } as const;
+const TAG = {
+  const: 1, cur: 2, next: 3, periodic: 4, add: 5, sub: 6, mul: 7, neg: 8, pow: 9, let: 10, ref: 11,
+  'aux-cur': 12, 'aux-next': 13, challenge: 14,
+} as const;
 
 /** A node's encoding, written by pushing its bytes onto `out` (its children's after its own). */
 type Writer = (out: number[]) => void;
@@ -246,7 +301,8 @@ const u32 = (x: number): number[] => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0
 
 /**
  * Canonical prefix encoding: a tag byte per node, then its fixed fields (constant: 8 bytes LE;
- * column or periodic index: u32 LE; pow: one exponent byte), then its children a, b in order. A
+ * column, periodic or challenge index: u32 LE; pow: one exponent byte), then its children a, b in
+ * order (tags 12, 13, 14: auxiliary current and next cells and challenges, in AIRs with an auxiliary segment). A
  * shared subexpression is encoded where it is first met as tag 10, its number (u32 LE), then its
  * child; later uses are tag 11 and the number. Shares are numbered from 0 in the order their first
  * encodings end (post-order: a share met inside another's definition gets the lower number). Each tag fixes
@@ -262,7 +318,7 @@ export function serializeExpr(e: Expr): Uint8Array {
     for (let i = 0; i < fields.length; i++) out.push(fields[i]!);
     for (const child of children) child(out);
   };
-  const write = evaluate<Writer>(e, (l) => node(TAG[l.op], u32(l.op === 'periodic' ? l.index : l.col)), {
+  const write = evaluate<Writer>(e, (l) => node(TAG[l.op], u32(l.op === 'periodic' || l.op === 'challenge' ? l.index : l.col)), {
     constant: (v) => node(TAG.const, F.encode(v)),
     add: (a, b) => node(TAG.add, [], a, b),
     sub: (a, b) => node(TAG.sub, [], a, b),
@@ -298,7 +354,10 @@ export function framesLeaf<T>(fn: string, es: readonly Expr[], at: Frame<T>): (l
   if (at.next.length !== at.cur.length)
     throw new RangeError(`${fn}: the next row has ${at.next.length} values, the current row ${at.cur.length}`);
   es.forEach((e, i) => checkExpr(e, at.cur.length, at.periodic.length, es.length === 1 ? `${fn}: expr` : `${fn}: exprs[${i}]`));
-  return (l) => (l.op === 'periodic' ? at.periodic[l.index] : at[l.op][l.col]) as T;
+  return (leaf) => {
+    const l = baseLeaf(leaf);
+    return (l.op === 'periodic' ? at.periodic[l.index] : at[l.op][l.col]) as T;
+  };
 }
 
 const BASE: Ops<bigint> = {

@@ -37,9 +37,13 @@ export function compositionAt(k: Kernels, air: Air, z: Fp2.Fp2, cur: readonly Fp
     ...terms.boundaryGroups.map((group) => Fp2.sub(z, Fp2.fromBase(group.point))),
   ]);
   let total = Fp2.mul(transitions, Fp2.mul(Fp2.sub(z, Fp2.fromBase(terms.lastRow)), transitionInverse!));
+  // The row constraints read the current row only: z's values, with the periodic columns at z.
+  const rowValues = evalExtAll(terms.boundaryGroups.flatMap((group) => group.rowTerms.map((r) => r.expr)), { cur, next: cur, periodic });
+  let r = 0;
   terms.boundaryGroups.forEach((group, i) => {
     let sum: Fp2.Fp2 = Fp2.ZERO;
     for (const b of group.terms) sum = Fp2.add(sum, Fp2.mul(b.alpha, Fp2.sub(cur[b.col]!, Fp2.fromBase(b.value))));
+    for (const t of group.rowTerms) sum = Fp2.add(sum, Fp2.mul(t.alpha, rowValues[r++]!));
     total = Fp2.add(total, Fp2.mul(sum, rowInverses[i]!));
   });
   return total;

@@ -23,8 +23,13 @@ export interface StarkProof {
   /** Composition segments S (composition degree < S·n). */
   readonly segments: number;
   readonly traceRoot: Uint8Array;
+  /** The auxiliary segment's root (its LDE's rows: c0, c1 of each column), exactly when the AIR has one. */
+  readonly auxRoot?: Uint8Array;
   readonly compositionRoot: Uint8Array;
-  /** T_i(z), T_i(z·ω) for every trace column, and C_j(z) for every composition segment. */
+  /**
+   * T_i(z), T_i(z·ω) for every trace column — the main trace's w, then the auxiliary segment's base
+   * columns (c0, c1 of each) — and C_j(z) for every composition segment.
+   */
   readonly oodTrace: readonly Fp2[];
   readonly oodTraceNext: readonly Fp2[];
   readonly oodComposition: readonly Fp2[];
@@ -33,6 +38,8 @@ export interface StarkProof {
   readonly finalPoly: readonly Fp2[];
   readonly nonce: bigint;
   readonly traceOpening: Opening;
+  /** The auxiliary segment's rows at the trace's positions, exactly when the AIR has one. */
+  readonly auxOpening?: Opening;
   readonly compositionOpening: Opening;
   readonly friOpenings: readonly Opening[];
   /** Conjectured security of these options for this trace length (./options.ts), as the prover computed it. */

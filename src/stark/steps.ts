@@ -69,6 +69,11 @@ export interface StarkSteps<L, M extends MatrixHandle = MatrixHandle> {
   compositionKernel?(air: Air, alphas: readonly Fp2.Fp2[]): GeneratedKernel;
   /** Wraps a backend matrix for the steps below (the CPU steps take a host copy). */
   hold(m: M): Promise<Held<M>>;
+  /**
+   * A's columns then b's as one held matrix (the main trace's LDE and the auxiliary segment's), sharing
+   * their storage: neither is copied, and the joined matrix is never released or dropped itself.
+   */
+  join(a: Held<M>, b: Held<M>): Held<M>;
   /** Rows at `positions`, row-major: the opened values of a committed matrix. */
   rows(h: Held<M>, positions: readonly number[]): Promise<BigUint64Array>;
   /**

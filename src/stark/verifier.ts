@@ -1,5 +1,7 @@
 /**
- * The capseal-stark-v1 verifier: replays the transcript from the statement, checks the OOD relation,
+ * The capseal-stark-v1 verifier: replays the transcript from the statement (with the auxiliary
+ * segment's challenges and root, for an AIR with one, whose constraints it checks lowered to the
+ * base field, ./aux.ts), checks the OOD relation,
  * the proof of work, every Merkle opening, and DEEP/FRI consistency at every query down to the final
  * polynomial, whose degree bound is fixed by its exact length. It recomputes everything it relies on,
  * refuses options below the caller's minimum security, and never throws: any malformed input is a
@@ -29,10 +31,11 @@ import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protoc
 import { snapshot, snapshotBytes } from './snapshot.js';
 import type { Transcript } from './transcript.js';
 import { compositionCoefficientCount } from './composition.js';
+import { lowerAir, type LoweredAir } from './aux.js';
 
 export type StarkErrorCode =
   | 'malformed' | 'options' | 'security' | 'shape' | 'ood' | 'pow'
-  | 'trace-opening' | 'composition-opening' | 'fri-opening' | 'fri-folding' | 'final-polynomial';
+  | 'trace-opening' | 'aux-opening' | 'composition-opening' | 'fri-opening' | 'fri-folding' | 'final-polynomial';
 
 export type StarkVerdict = { ok: true; securityBits: number } | { ok: false; code: StarkErrorCode; message: string };
 
@@ -76,6 +79,9 @@ function checkOpening(k: Kernels, root: Uint8Array, depth: number, indices: numb
 export interface PowReplay {
   /** The transcript the nonce is checked against (Transcript.checkPow) and then absorbed into. */
   transcript: Transcript;
+  /** The auxiliary segment's challenges (none without one). */
+  challenges: Fp2.Fp2[];
+  /** One composition coefficient per declared constraint (transitions, boundaries, row constraints). */
   alphas: Fp2.Fp2[];
   z: Fp2.Fp2;
   gammas: Fp2.Fp2[];
@@ -84,9 +90,11 @@ export interface PowReplay {
 
 /** The transcript replay of a proof whose shape is checked, in the prover's order, up to the proof of work. */
 export function replayToPow(air: Air, o: ProofOptions, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array): PowReplay {
-  const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
+  const w = loweredWidth(air), S = compositionSegments(air), plan = friPlan(air.logN, o);
   const t = startTranscript(air, o, statementHash, publicInputs);
   t.absorb('trace-root', proof.traceRoot);
+  const challenges = Array.from({ length: air.aux?.challenges ?? 0 }, () => t.challengeExt('aux-challenge'));
+  if (air.aux) t.absorb('aux-root', proof.auxRoot!);
   const alphas = Array.from({ length: compositionCoefficientCount(air) }, () => t.challengeExt('composition-coefficient'));
   t.absorb('composition-root', proof.compositionRoot);
   const z = drawOodPoint(t);
@@ -100,8 +108,11 @@ export function replayToPow(air: Air, o: ProofOptions, proof: StarkProof, statem
     if (i < plan.folds - 1) t.absorb('fri-root', proof.friRoots[i]!);
   }
   t.absorbExt('fri-final', proof.finalPoly);
-  return { transcript: t, alphas, z, gammas, friAlphas };
+  return { transcript: t, challenges, alphas, z, gammas, friAlphas };
 }
+
+/** The columns the OOD answers and the DEEP composition cover: the main trace's, then the auxiliary segment's c0, c1 of each. */
+export const loweredWidth = (air: Air): number => air.width + 2 * (air.aux?.width ?? 0);
 
 export function verifyProof(
   k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array, opts: VerifyOptions,
@@ -131,19 +142,30 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   require(proof.securityBits === bits, 'security', `proof claims ${proof.securityBits} bits; its options give ${bits}`);
   require(bits >= opts.minSecurityBits, 'security', `${bits} bits of conjectured security is below the required ${opts.minSecurityBits}`);
 
-  const w = air.width, S = compositionSegments(air), plan = friPlan(air.logN, o);
+  const w = air.width, W = loweredWidth(air), m = W - w, S = compositionSegments(air), plan = friPlan(air.logN, o);
   const logF = Math.log2(o.foldingFactor), f = o.foldingFactor;
   require(proof.airId === air.id && proof.logN === air.logN && proof.width === w && proof.segments === S, 'shape',
     `proof is for ${String(proof.airId)} 2^${proof.logN} × ${proof.width} (${proof.segments} segments), expected ${air.id} 2^${air.logN} × ${w} (${S})`);
   require(isDigest(proof.traceRoot) && isDigest(proof.compositionRoot), 'shape', 'roots must be 32-byte digests');
-  require(extList(proof.oodTrace, w) && extList(proof.oodTraceNext, w) && extList(proof.oodComposition, S), 'shape', 'OOD values have the wrong count or are not canonical F_p2 elements');
+  // The auxiliary root and opening are there exactly when the AIR has an auxiliary segment.
+  require(air.aux ? isDigest(proof.auxRoot) : proof.auxRoot === undefined, 'shape',
+    air.aux ? `${air.id} has an auxiliary segment: the proof needs its 32-byte root` : `${air.id} has no auxiliary segment, yet the proof carries an auxiliary root`);
+  require(air.aux ? proof.auxOpening !== undefined : proof.auxOpening === undefined, 'shape',
+    air.aux ? 'the proof lacks the auxiliary segment\'s opening' : 'the proof carries an auxiliary opening, but the AIR has no auxiliary segment');
+  require(extList(proof.oodTrace, W) && extList(proof.oodTraceNext, W) && extList(proof.oodComposition, S), 'shape', 'OOD values have the wrong count or are not canonical F_p2 elements');
   require(Array.isArray(proof.friRoots) && proof.friRoots.length === plan.folds - 1 && proof.friRoots.every(isDigest), 'shape', `expected ${plan.folds - 1} FRI layer roots`);
   require(extList(proof.finalPoly, plan.finalDegree), 'final-polynomial', `the final polynomial must have exactly ${plan.finalDegree} canonical coefficients`);
   require(Array.isArray(proof.friOpenings) && proof.friOpenings.length === plan.folds - 1, 'shape', `expected ${plan.folds - 1} FRI layer openings`);
   require(typeof proof.nonce === 'bigint' && proof.nonce >= 0n && proof.nonce < 2n ** 64n, 'pow', 'nonce must be a u64');
 
-  const { transcript: t, alphas, z, gammas, friAlphas } = replayToPow(air, o, proof, statementHash, publicInputs);
-  const claimed = compositionAt(k, air, z, proof.oodTrace, proof.oodTraceNext, alphas);
+  const { transcript: t, challenges, alphas, z, gammas, friAlphas } = replayToPow(air, o, proof, statementHash, publicInputs);
+  let lowered: LoweredAir;
+  try {
+    lowered = lowerAir(air, challenges);
+  } catch (e) {
+    throw new Rejection('ood', `the AIR's constraints cannot hold under these challenges: ${(e as Error).message}`);
+  }
+  const claimed = compositionAt(k, lowered.air, z, proof.oodTrace, proof.oodTraceNext, lowered.coefficients(alphas));
   require(Fp2.eq(claimed, segmentsAt(air.logN, z, proof.oodComposition)), 'ood', 'the constraints at the OOD point do not match the committed composition');
   require(t.checkPow(proof.nonce, o.grindingBits), 'pow', `the nonce does not give ${o.grindingBits} bits of proof of work`);
   t.absorb('pow-nonce', nonceBytes(proof.nonce));
@@ -151,8 +173,19 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
 
   // Openings of the trace and composition at every position of every queried fold group.
   const positions = queries.flatMap((g) => Array.from({ length: f }, (_, j) => g * f + j));
-  const traceRows = openedRows(proof.traceOpening, positions.length, w, 'trace-opening', 'trace');
-  checkOpening(k, proof.traceRoot, logNN, positions, traceRows, w, proof.traceOpening, 'trace-opening', 'trace');
+  const mainRows = openedRows(proof.traceOpening, positions.length, w, 'trace-opening', 'trace');
+  checkOpening(k, proof.traceRoot, logNN, positions, mainRows, w, proof.traceOpening, 'trace-opening', 'trace');
+  let traceRows = mainRows;
+  if (air.aux) {
+    const auxRows = openedRows(proof.auxOpening!, positions.length, m, 'aux-opening', 'auxiliary segment');
+    checkOpening(k, proof.auxRoot!, logNN, positions, auxRows, m, proof.auxOpening!, 'aux-opening', 'auxiliary segment');
+    // Each opened row as the DEEP composition reads it: the main trace's values, then the auxiliary ones.
+    traceRows = new BigUint64Array(positions.length * W);
+    for (let r = 0; r < positions.length; r++) {
+      traceRows.set(mainRows.subarray(r * w, (r + 1) * w), r * W);
+      traceRows.set(auxRows.subarray(r * m, (r + 1) * m), r * W + w);
+    }
+  }
   const compRows = openedRows(proof.compositionOpening, positions.length, 2 * S, 'composition-opening', 'composition');
   checkOpening(k, proof.compositionRoot, logNN, positions, compRows, 2 * S, proof.compositionOpening, 'composition-opening', 'composition');
   const layerLeaves = proof.friOpenings.map((op, i) => {

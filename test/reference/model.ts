@@ -115,5 +115,6 @@ export function exprModel(e: Expr, row: { cur: readonly bigint[]; next: readonly
     case 'neg': return md(-exprModel(e.a, row));
     case 'pow': return mpow(exprModel(e.a, row), BigInt(e.exp));
     case 'let': return exprModel(e.a, row);
+    default: throw new RangeError(`exprModel: ${e.op} is a leaf of the auxiliary segment (lower the AIR first)`);
   }
 }

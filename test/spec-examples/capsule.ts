@@ -191,6 +191,9 @@ function expr(e: Expr): string {
     case 'cur': return `cur[${e.col}]`;
     case 'next': return `next[${e.col}]`;
     case 'periodic': return `periodic[${e.index}]`;
+    case 'aux-cur': return `aux_cur[${e.col}]`;
+    case 'aux-next': return `aux_next[${e.col}]`;
+    case 'challenge': return `challenge[${e.index}]`;
     case 'neg': return `neg(${expr(e.a)})`;
     case 'pow': return `pow(${expr(e.a)}, ${e.exp})`;
     case 'let': return `let(${expr(e.a)})`;

@@ -3,7 +3,7 @@
  * that, for each point of a coset block, loads the trace cells the constraints read (current and
  * next row) and the periodic values, evaluates every transition constraint from the AIR's expression
  * trees (shared subexpressions once), accumulates them with their α ∈ F_p2, applies the transition
- * divisor and adds the boundary groups, and stores the composition's two coordinates. One pass over
+ * divisor and adds the boundary groups (boundary and row constraints), and stores the composition's two coordinates. One pass over
  * memory instead of one kernel call per tree node.
  *
  * The module holds the AIR's trees and the proof's coefficients (α, the boundary values, g^(n−1)) as
@@ -17,7 +17,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import * as F from '../../field/goldilocks.js';
 import type { Air } from '../../stark/air.js';
-import { evaluate, type LetExpr, type Leaf, type Ops } from '../../stark/expr.js';
+import { baseLeaf, evaluate, type BaseLeaf, type LetExpr, type Leaf, type Ops } from '../../stark/expr.js';
 import { compositionTerms, type CompositionTerms } from '../../stark/composition.js';
 import type { Fp2 } from '../../field/ext2.js';
 import type { GeneratedKernel } from '../../stark/steps.js';
@@ -108,10 +108,11 @@ function compile({ bytes, id, at }: Generated): CompiledComposition {
  * Per-point values of one loop body: leaves loaded (by `load`) once and kept, as are shared
  * subexpressions; field operations fold constants and hand back the locals of what they consumed.
  */
-export function rowValues(f: FunctionBuilder, fe: FieldEmitter, load: (l: Leaf) => FieldValue) {
+export function rowValues(f: FunctionBuilder, fe: FieldEmitter, load: (l: BaseLeaf) => FieldValue) {
   const pinned = new Set<number>();
   const leaves = new Map<string, FieldValue>();
-  const leaf = (l: Leaf): FieldValue => {
+  const leaf = (any: Leaf): FieldValue => {
+    const l = baseLeaf(any);
     const key = l.op === 'periodic' ? `p${l.index}` : `${l.op}${l.col}`;
     let v = leaves.get(key);
     if (!v) {
@@ -249,10 +250,12 @@ function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeo
     store(0, t0!);
     store(1, t1!);
   });
-  // + (Σ_b α_b·(T_col − v_b))·1/(x − g^row), one boundary row at a time
+  // + (Σ_b α_b·(T_col − v_b) + Σ_r α_r·e_r)·1/(x − g^row), one boundary row at a time
   terms.boundaryGroups.forEach((group, g) => loop(({ leaf, ops, keeping, axpy }) => {
     let sum: Ext = [{ c: 0n }, { c: 0n }];
     for (const b of group.terms) sum = axpy(sum, ops.add(leaf({ op: 'cur', col: b.col }), { c: F.neg(b.value) }), b.alpha);
+    const memo = new Map<LetExpr, FieldValue>();
+    for (const r of group.rowTerms) sum = axpy(sum, evaluate(r.expr, leaf, ops, memo), r.alpha);
     const inv = element(inverseSlot(g), o);
     const [q0, q1] = keeping(inv, () => [ops.mul(sum[0], inv), ops.mul(sum[1], inv)]);
     store(0, ops.add(element(0, o), q0!));

@@ -119,6 +119,7 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
     async hold(matrix) {
       return { matrix, host: await backend.read(matrix) };
     },
+    join: (a, b) => hostHeld([...host(a), ...host(b)]),
     async rows(h, positions) {
       return rowsAt(host(h), positions);
     },

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkShape, evaluateAll, type Expr, type Leaf, type Ops } from '../../stark/expr.js';
+import { baseLeaf, checkShape, evaluateAll, type Expr, type Leaf, type Ops } from '../../stark/expr.js';
 
 /** WGSL expressions (of type Fp) that read a trace cell or a periodic value in the generated kernel. */
 export interface WgslNames {
@@ -46,10 +46,10 @@ export function constraintsToWgsl(es: readonly Expr[], names: WgslNames): { stat
       return { first: bound, later: bound };
     },
   };
-  const leaf = (l: Leaf): Code => ({
-    text: l.op === 'periodic' ? names.periodic(l.index) : names[l.op](l.col),
-    simple: true,
-  });
+  const leaf = (any: Leaf): Code => {
+    const l = baseLeaf(any);
+    return { text: l.op === 'periodic' ? names.periodic(l.index) : names[l.op](l.col), simple: true };
+  };
   return { statements, values: evaluateAll(es, leaf, ops).map((c) => c.text) };
 }
 

@@ -12,7 +12,7 @@ import { deepGpu } from './deep.js';
 import { evaluateColumnsGpu } from './ood.js';
 import { friFoldGpu, layerRowsGpu } from './fri.js';
 import { hashRowsGpu, merkleCommitGpu } from '../../gpu/blake3.js';
-import { downloadColumns, gatherRows, gpuMatrix, releaseMatrix, type GpuMatrix } from '../../gpu/matrix.js';
+import { downloadColumns, gatherRows, gpuMatrix, joinMatrices, releaseMatrix, type GpuMatrix } from '../../gpu/matrix.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { joinCoordinates, pairOf } from '../../field/ext-columns.js';
 import type { Commitment, StarkSteps } from '../../stark/steps.js';
@@ -31,6 +31,7 @@ export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix
     async hold(matrix) {
       return { matrix, host: undefined };
     },
+    join: (a, b) => ({ matrix: joinMatrices(gpuMatrix(a.matrix), gpuMatrix(b.matrix)), host: undefined }),
     async rows(h, positions) {
       return gatherRows(ctx, gpuMatrix(h.matrix), positions);
     },
