@@ -25,6 +25,10 @@ import type { ExtColumn } from '../src/field/ext-columns.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { rng } from '../test/reference/model.js';
 import { MIX_AIR, SHARED_AIR } from '../test/reference/airs.js';
+import { rangeAir } from '../test/helpers/lookup-airs.js';
+import { lowerAir } from '../src/stark/aux.js';
+import { compositionCoefficientCount } from '../src/stark/composition.js';
+import { transitionChunks } from '../src/prover/gpu/composition.js';
 import { nodeGpuBackend, requireGpu } from './adapter.js';
 
 const hex = (i: number) => i.toString(16).padStart(64, '0');
@@ -67,6 +71,19 @@ const CASES: readonly Case[] = [
     opts: { maxWorkgroupsX: 3 },
   },
   { name: 'shared subexpressions (defineAir; random trace)', make: () => ({ air: SHARED_AIR, trace: [4n, 5n, 6n].map((s) => rng(s).column(32)) }) },
+  {
+    name: 'agent_air_v2, its transitions over several dispatches (chunks of 40 nodes)',
+    make: fromEntry('agent_air_v2', () => agentTraceV2(actions)),
+    opts: { chunkNodes: 40 },
+  },
+  {
+    name: 'a LogUp range check lowered (row constraints, F_p2 challenges; random trace; 3 dispatches)',
+    make: () => {
+      const air = lowerAir(rangeAir(), [[3n, 5n], [F.P - 7n, 11n]]).air;
+      return { air, trace: Array.from({ length: air.width }, (_, c) => rng(BigInt(20 + c)).column(2 ** air.logN)) };
+    },
+    opts: { chunkNodes: 60 },
+  },
 ];
 
 let shared: Promise<GpuBackend | string> | undefined;
@@ -85,7 +102,7 @@ const sameColumns = (a: ExtColumn, b: readonly Column[]): boolean => b.length ==
 
 function randomAlphas(air: Air, seed: bigint): Fp2[] {
   const r = rng(seed);
-  return Array.from({ length: air.transitions.length + air.boundaries.length }, () => [r.element(), r.element()] as const);
+  return Array.from({ length: compositionCoefficientCount(air) }, () => [r.element(), r.element()] as const);
 }
 
 /** alphas with entry i's c1 moved by one. */
@@ -142,6 +159,16 @@ describe('composition polynomial on a GPU (dawn.node)', () => {
           ntt.destroy();
         }
       });
+
+  it('cuts transitions into dispatches by expression size, a shared subexpression counted once per dispatch', () => {
+    const air = AIRS.agent_air_v2.air(agentTraceV2(actions).publicInputs);
+    expect(transitionChunks(air.transitions)).toEqual([{ from: 0, to: air.transitions.length }]);
+    const cut = transitionChunks(air.transitions, 40);
+    expect(cut.length).toBeGreaterThan(2);
+    expect(cut[0]!.from).toBe(0);
+    expect(cut.at(-1)!.to).toBe(air.transitions.length);
+    cut.slice(1).forEach((c, j) => expect(c.from).toBe(cut[j]!.to));
+  });
 
   it('splits the output over two bindings when they are small; reads a trace LDE from two bindings, refuses more', async (t) => {
     // 2 KiB bindings: one column of N = 256 elements fits, two do not.

@@ -25,6 +25,10 @@
 // Σ_r A_r/d_r is folded as a running fraction num/den (num ← num·d + A·den, den ← den·d).
 
 // OUT_SPLIT: 0 when both output columns are in `out` (c1 at N + p), 1 when c1 is in `out1`.
+// A wide AIR's transitions come in several dispatches, one pipeline each (a compiler takes minutes, or
+// fails, on one body holding thousands of constraints): RESUME 1 adds this dispatch's share to the
+// partial sum Σ α_t·c_t an earlier one left in the output; FINISH 0 leaves the partial sum there,
+// FINISH 1 applies the divisor, adds the boundary and row groups and writes the composition.
 
 @group(0) @binding(0) var<storage, read> trace_lde: array<Fp>;
 // The periodic columns' LDEs (same layout as the trace); bound to `consts` when there are none.
@@ -104,9 +108,28 @@ fn composition_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     let i = p & n_mask;
     let q = (p & ~n_mask) | comp_bit_reverse((comp_bit_reverse(i, params.log_n) + 1u) & n_mask, params.log_n);
     let x = lde_point(p);
+    var sum = air_transitions(p, q);
+    if (RESUME == 1u) {
+      var earlier_c1: Fp;
+      if (OUT_SPLIT == 1u) {
+        earlier_c1 = out1[p];
+      } else {
+        earlier_c1 = out[big + p];
+      }
+      sum = fp2_add(sum, fp2(out[p], earlier_c1));
+    }
+    if (FINISH == 0u) {
+      out[p] = fp2_c0(sum);
+      if (OUT_SPLIT == 1u) {
+        out1[p] = fp2_c1(sum);
+      } else {
+        out[big + p] = fp2_c1(sum);
+      }
+      return;
+    }
     // Transitions: × (x − g^(n−1)) / (x^n − 1).
     let zinv = consts[params.zinv_off + (p >> params.log_n)];
-    var total = fp2_mul_base(air_transitions(p, q), fp_mul(fp_sub(x, g_last), zinv));
+    var total = fp2_mul_base(sum, fp_mul(fp_sub(x, g_last), zinv));
     // Boundaries, grouped by row.
     var num = fp2(FP_ZERO, FP_ZERO);
     var den = FP_ONE;

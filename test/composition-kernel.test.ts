@@ -2,7 +2,8 @@
 // compositionOnLde) against an independent evaluation: the verifier's compositionAt (src/stark/ood.ts,
 // BigInt F_p2 arithmetic over the expression trees) at every point of the LDE domain, given the LDE
 // values of the current and next row — on traces that satisfy their AIR and on random ones (where
-// the composition is no polynomial, so every point counts). Also: the Goldilocks operations the
+// the composition is no polynomial, so every point counts), row constraints and a lowered auxiliary
+// segment included, and with the code split over many functions. Also: the Goldilocks operations the
 // kernels emit (src/wasm/emit.ts) against the BigInt model on edge values, with constant and
 // variable operands; the first blocks alone determine the composition; the module is a function of
 // the AIR and the coefficients.
@@ -11,7 +12,10 @@ import { AIRS, agentTraceV2, fibTrace, geomTrace, sampleActionLog } from '../src
 import type { Column } from '../src/field/columns.js';
 import type { Fp2 } from '../src/field/ext2.js';
 import { cosetLde } from '../src/ntt/lde.js';
-import { compositionModule } from '../src/prover/cpu/composition-kernel.js';
+import { compositionModule, compiledComposition } from '../src/prover/cpu/composition-kernel.js';
+import { lowerAir } from '../src/stark/aux.js';
+import { compositionCoefficientCount } from '../src/stark/composition.js';
+import { rangeAir } from './helpers/lookup-airs.js';
 import { compositionOnLde, determiningBlocks } from '../src/prover/cpu/composition.js';
 import { splitSegments } from '../src/prover/cpu/split.js';
 import type { Air } from '../src/stark/air.js';
@@ -43,11 +47,18 @@ const CASES: Array<{ name: string; make: () => { air: Air; trace: Column[] } }> 
   { name: 'geom_air_v1, random trace', make: () => { const { air } = fromEntry('geom_air_v1', () => geomTrace(5))(); return { air, trace: randomTrace(air, 3n) }; } },
   { name: 'MIX_AIR (periodic 1, 4, n; pow; constants near p), random trace', make: () => ({ air: MIX_AIR, trace: randomTrace(MIX_AIR, 7n) }) },
   { name: 'SHARED_AIR (nested shares), random trace', make: () => ({ air: SHARED_AIR, trace: randomTrace(SHARED_AIR, 11n) }) },
+  {
+    name: 'a LogUp range check lowered (row constraints, F_p2 challenges), random trace',
+    make: () => {
+      const air = lowerAir(rangeAir(), [[3n, 5n], [P - 7n, 11n]]).air;
+      return { air, trace: randomTrace(air, 13n) };
+    },
+  },
 ];
 
 const alphasFor = (air: Air, seed: bigint): Fp2[] => {
   const r = rng(seed);
-  return Array.from({ length: air.transitions.length + air.boundaries.length }, () => [r.element(), r.element()] as const);
+  return Array.from({ length: compositionCoefficientCount(air) }, () => [r.element(), r.element()] as const);
 };
 
 describe('the compiled composition against the verifier\'s pointwise evaluation', () => {
@@ -75,7 +86,7 @@ describe('the compiled composition against the verifier\'s pointwise evaluation'
       const logN = air.logN, n = 2 ** logN;
       const lde = cosetLde(k, trace, { blowup: 4, order: 'bit-reversed' });
       for (let shift = 0; shift < special.length; shift++) {
-        const alphas = Array.from({ length: air.transitions.length + air.boundaries.length }, (_, i) => special[(i + shift) % special.length]!);
+        const alphas = Array.from({ length: compositionCoefficientCount(air) }, (_, i) => special[(i + shift) % special.length]!);
         const got = await compositionOnLde(k, air, { cur: lde, logN, logBlowup: 2 }, alphas, undefined, 4);
         for (const p of [0, 1, n - 1, n, 3 * n + 5]) {
           const q = Math.floor(p / n) * n + reverseBits((reverseBits(p % n, logN) + 1) % n, logN);
@@ -99,6 +110,21 @@ describe('the compiled composition against the verifier\'s pointwise evaluation'
     const a = splitSegments(k, all, logN, 2), b = splitSegments(k, some, logN, 2);
     expect(a.lowDegree).toBe(true);
     expect(b.segments).toEqual(a.segments);
+  });
+
+  it('code split over many functions (a small code budget) gives the same composition, bit for bit', async () => {
+    for (const c of [CASES[1]!, CASES[5]!, CASES[6]!]) {
+      const { air, trace } = c.make();
+      const logN = air.logN, lde = cosetLde(k, trace, { blowup: 4, order: 'bit-reversed' });
+      const alphas = alphasFor(air, 9n);
+      const whole = await compositionOnLde(k, air, { cur: lde, logN, logBlowup: 2 }, alphas, undefined, 4);
+      const budget = 400;
+      expect(compiledComposition(air, alphas, budget).entries.length, c.name).toBeGreaterThan(2);
+      expect(compiledComposition(air, alphas).entries).toEqual(['compose']);
+      const split = await compositionOnLde(k, air, { cur: lde, logN, logBlowup: 2, codeBudget: budget }, alphas, undefined, 4);
+      expect(split.c0, c.name).toEqual(whole.c0);
+      expect(split.c1, c.name).toEqual(whole.c1);
+    }
   });
 
   it('the module is a function of the AIR and its coefficients', () => {

@@ -83,7 +83,7 @@ describe('docs/conformance', () => {
     // A pack's codes but the server's own (its failures, a duplicate submission).
     expect(Object.keys(BENCH_ERROR_CODES).filter((code) => !codes.has(code as never) && !SERVER_ONLY_CODES.includes(code))).toEqual([]);
     // 'fri-folding' needs a dishonest FRI prover: test/verifier-queries.test.ts covers it.
-    const stark = ['malformed', 'options', 'security', 'shape', 'ood', 'pow', 'trace-opening', 'composition-opening', 'fri-opening', 'final-polynomial'];
+    const stark = ['malformed', 'options', 'security', 'shape', 'ood', 'pow', 'trace-opening', 'aux-opening', 'composition-opening', 'fri-opening', 'final-polynomial'];
     expect(stark.filter((code) => !codes.has(code as never))).toEqual([]);
   });
 });

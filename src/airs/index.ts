@@ -4,6 +4,12 @@
  * they build, their bytes for the transcript, and a sample trace of any size. The CLI, the capsule
  * adapters and the benchmarks read this registry rather than listing AIRs themselves.
  *
+ * Keccak: keccak_256_v1 (short name `keccak`, ./keccak-256.ts), the Keccak-256 sponge, is registered;
+ * its sample fills 2^logN rows with floor(2^logN / 24) message blocks and needs logN ≥ 5. The
+ * permutation-level keccak_f_v1 (./keccak.ts) is not: it binds every permutation's input and output
+ * by boundaries (200 on two rows a permutation), which does not scale to a trace-filling sample; it
+ * serves test vectors and small instances.
+ *
  * @module
  */
 import type { z } from 'zod';
@@ -13,12 +19,18 @@ import { AGENT_AIR_ID, AGENT_COLUMNS, agentAir, AgentPublicInputsSchema, agentTr
 import { AGENT_AIR_V2_ID, AGENT_V2_COLUMNS, agentAirV2, agentTraceV2, encodeAgentV2PublicInputs } from './agent-v2.js';
 import { encodeFibPublicInputs, FIB_AIR_ID, FIB_COLUMNS, fibAir, FibPublicInputsSchema, fibTrace } from './fib.js';
 import { encodeGeomPublicInputs, GEOM_AIR_ID, GEOM_COLUMNS, geomAir, GeomPublicInputsSchema, geomTrace } from './geom.js';
+import { encodeKeccak256PublicInputs, KECCAK_256_AIR_ID, KECCAK_256_COLUMNS, keccak256Air, Keccak256PublicInputsSchema, keccak256Sample } from './keccak-256.js';
 
 export * from './fib.js';
 export * from './public-inputs.js';
 export * from './geom.js';
 export * from './agent.js';
 export * from './agent-v2.js';
+export * from './keccak-256.js';
+export {
+  encodeKeccakFPublicInputs, KECCAK_F_AIR_ID, KECCAK_F_COLUMNS, KECCAK_F_WIDTH, keccakF, keccakFAir, KeccakFPublicInputsSchema, keccakFTrace, keccakLogN,
+  type KeccakFPublicInputs,
+} from './keccak.js';
 
 export interface AirEntry {
   /** Its short name: the CLI's and the benchmarks' --air. */
@@ -44,6 +56,10 @@ export const AIRS = Object.freeze({
   [AGENT_AIR_ID]: {
     name: 'agent_v1', columns: AGENT_COLUMNS, air: agentAir, schema: AgentPublicInputsSchema, encode: encodeAgentPublicInputs,
     sample: (logN: number) => agentTrace(sampleActionLog(2 ** logN)),
+  },
+  [KECCAK_256_AIR_ID]: {
+    name: 'keccak', columns: KECCAK_256_COLUMNS, air: keccak256Air, schema: Keccak256PublicInputsSchema, encode: encodeKeccak256PublicInputs,
+    sample: keccak256Sample,
   },
 } as const satisfies Record<string, AirEntry>);
 export type AirId = keyof typeof AIRS;

@@ -29,14 +29,17 @@ import { decodeProof, encodeProof, proofToJson } from '../../src/stark/codec.js'
 import { deepAt } from '../../src/stark/deep.js';
 import { COSET_SHIFT, pointAt } from '../../src/stark/domain.js';
 import type { Expr, LetExpr } from '../../src/stark/expr.js';
-import { add, constant, cur, mul, neg, next, periodic, pow, serializeExpr, share, sub } from '../../src/stark/expr.js';
+import { add, auxCur, auxNext, challenge, constant, cur, evalExtAll, mul, neg, next, periodic, pow, serializeExpr, share, sub } from '../../src/stark/expr.js';
+import { auxBaseColumns, lowerAir } from '../../src/stark/aux.js';
+import { lookup, withInteractions, type Interaction } from '../../src/stark/lookup.js';
+import { inverseNtt } from '../../src/ntt/index.js';
 import { evaluateFinal, foldGroup, friPlan } from '../../src/stark/fri.js';
 import { compositionAt, segmentsAt } from '../../src/stark/ood.js';
 import { DEFAULT_SECURITY_BITS, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../../src/stark/options.js';
 import type { StarkProof } from '../../src/stark/proof.js';
 import { drawQueries, encodeOptions, nonceBytes } from '../../src/stark/protocol.js';
 import { PROTOCOL_ID, Transcript } from '../../src/stark/transcript.js';
-import { replayToPow, verifyProof, type StarkErrorCode } from '../../src/stark/verifier.js';
+import { loweredWidth, replayToPow, verifyProof, type StarkErrorCode } from '../../src/stark/verifier.js';
 import type { Kernels } from '../../src/wasm/kernels.js';
 import { packVectors, SERVER_ONLY, type PackCase } from './packs.js';
 
@@ -95,6 +98,8 @@ function exprJson(e: Expr): unknown {
       case 'const': return { op: 'const', value: n.value.toString() };
       case 'cur': case 'next': return { op: n.op, col: n.col };
       case 'periodic': return { op: 'periodic', index: n.index };
+      case 'aux-cur': case 'aux-next': return { op: n.op, col: n.col };
+      case 'challenge': return { op: 'challenge', index: n.index };
       case 'add': case 'sub': case 'mul': return { op: n.op, a: go(n.a), b: go(n.b) };
       case 'neg': return { op: 'neg', a: go(n.a) };
       case 'pow': return { op: 'pow', a: go(n.a), exp: n.exp };
@@ -118,6 +123,9 @@ function airJson(air: Air): Json {
     transitions: air.transitions.map(exprJson),
     transitions_serialized: air.transitions.map((t) => hex(serializeExpr(t))),
     boundaries: air.boundaries.map((b) => ({ col: b.col, row: b.row, value: b.value.toString() })),
+    // Only an AIR with them has these members (the v2 digest fields), so v1 AIRs keep their files.
+    ...(air.rowConstraints && { row_constraints: air.rowConstraints.map((r) => ({ row: r.row, expr: exprJson(r.expr), serialized: hex(serializeExpr(r.expr)) })) }),
+    ...(air.aux && { aux: { width: air.aux.width, challenges: air.aux.challenges } }),
     parameters: hex(air.parameters),
     digest: hex(airDigest(air)),
   };
@@ -132,6 +140,9 @@ function exprFromJson(j: unknown): Expr {
       case 'cur': return cur(n['col'] as number);
       case 'next': return next(n['col'] as number);
       case 'periodic': return periodic(n['index'] as number);
+      case 'aux-cur': return auxCur(n['col'] as number);
+      case 'aux-next': return auxNext(n['col'] as number);
+      case 'challenge': return challenge(n['index'] as number);
       case 'add': return add(go(n['a'] as Json), go(n['b'] as Json));
       case 'sub': return sub(go(n['a'] as Json), go(n['b'] as Json));
       case 'mul': return mul(go(n['a'] as Json), go(n['b'] as Json));
@@ -150,11 +161,15 @@ function exprFromJson(j: unknown): Expr {
 }
 
 export function airFromJson(j: Json): Air {
+  const rows = j['row_constraints'] as Json[] | undefined, aux = j['aux'] as Json | undefined;
   return {
     id: j['id'] as string, width: j['width'] as number, logN: j['log_n'] as number,
     periodic: (j['periodic'] as string[][]).map((col) => BigUint64Array.from(col, BigInt)),
     transitions: (j['transitions'] as unknown[]).map(exprFromJson),
     boundaries: (j['boundaries'] as Json[]).map((b) => ({ col: b['col'] as number, row: b['row'] as number, value: BigInt(b['value'] as string) })),
+    ...(rows && { rowConstraints: rows.map((r) => ({ row: r['row'] as number, expr: exprFromJson(r['expr']) })) }),
+    // The verifier never builds the auxiliary segment: the AIR file gives its shape only.
+    ...(aux && { aux: { width: aux['width'] as number, challenges: aux['challenges'] as number, build: () => { throw new Error('conformance: a verifier does not build the auxiliary segment'); } } }),
     parameters: hexToBytes(j['parameters'] as string),
   };
 }
@@ -181,21 +196,70 @@ function recordTranscript<T>(fn: () => T): { result: T; log: Json[] } {
   }
 }
 
+/** A periodic column's polynomial Q(x) = P(x^(n/m)) at z (stark.md §9.3). */
+function periodicAtZ(k: Kernels, values: BigUint64Array, logN: number, z: Fp2.Fp2): Fp2.Fp2 {
+  const [coeffs] = inverseNtt(k, [values]);
+  const x = Fp2.pow(z, BigInt(2 ** logN / values.length));
+  let acc: Fp2.Fp2 = Fp2.ZERO;
+  for (let j = coeffs!.length - 1; j >= 0; j--) acc = Fp2.add(Fp2.mul(acc, x), Fp2.fromBase(coeffs![j]!));
+  return acc;
+}
+
+/**
+ * The lowered AIR of an AIR with an auxiliary segment (stark.md §5.6), as the verifier builds it
+ * once the challenges are drawn: each remaining base-field coordinate of each declared constraint
+ * with its origin, its coefficient (α or α·u) and its value at the OOD point. Not its tree: how the
+ * reference folds and shares the lowered trees is not part of the protocol, their values are.
+ */
+function loweringJson(k: Kernels, air: Air, lowered: ReturnType<typeof lowerAir>, alphas: Fp2.Fp2[], z: Fp2.Fp2, proof: StarkProof): Json {
+  const T = air.transitions.length, B = air.boundaries.length, coefficients = lowered.coefficients(alphas), L = lowered.air.transitions.length;
+  const periodicZ = lowered.air.periodic.map((v) => periodicAtZ(k, v, air.logN, z));
+  const rows = lowered.air.rowConstraints ?? [];
+  const atZ = evalExtAll(lowered.air.transitions, { cur: proof.oodTrace, next: proof.oodTraceNext, periodic: periodicZ });
+  const rowsAtZ = evalExtAll(rows.map((r) => r.expr), { cur: proof.oodTrace, next: proof.oodTrace, periodic: periodicZ });
+  // The coordinate a lowered constraint comes from: its coefficient is the declared α (c0) or α·u (c1).
+  const entry = (declared: Fp2.Fp2, coefficient: Fp2.Fp2) => ({ coordinate: Fp2.eq(declared, coefficient) ? 0 : 1, coefficient: ext(coefficient) });
+  return {
+    width: lowered.air.width,
+    transitions: lowered.air.transitions.map((_, i) => {
+      const origin = lowered.transitionOrigin[i]!;
+      return { origin, ...entry(alphas[origin]!, coefficients[i]!), at_z: ext(atZ[i]!) };
+    }),
+    boundary_coefficients: coefficients.slice(L, L + B).map(ext),
+    row_constraints: rows.map((r, i) => {
+      const origin = lowered.rowOrigin[i]!;
+      return { origin, row: r.row, ...entry(alphas[T + B + origin]!, coefficients[L + B + i]!), at_z: ext(rowsAtZ[i]!) };
+    }),
+  };
+}
+
 /**
  * The verifier's values for an honest proof, recomputed here on the BigInt references (deepAt,
  * foldGroup, evaluateFinal) rather than on the verifier's kernels: the transcript, the challenges,
  * the OOD relation, and per query its DEEP values, each layer's fold and the final polynomial's value.
  */
 function starkTrace(k: Kernels, air: Air, o: ProofOptions, proof: StarkProof, statementHash: Uint8Array, publicInputs: Uint8Array): Json {
-  const f = o.foldingFactor, logF = Math.log2(f), logNN = air.logN + Math.log2(o.blowup), w = air.width;
+  // W: the columns the OOD answers and DEEP cover (the main trace's w, then c0, c1 of each auxiliary column).
+  const f = o.foldingFactor, logF = Math.log2(f), logNN = air.logN + Math.log2(o.blowup), w = air.width, W = loweredWidth(air), m = W - w;
   const { result, log } = recordTranscript(() => {
     const r = replayToPow(air, o, proof, statementHash, publicInputs);
     const powDigest = r.transcript.powDigest(proof.nonce);
     r.transcript.absorb('pow-nonce', nonceBytes(proof.nonce));
     return { ...r, powDigest, groups: drawQueries(r.transcript, air.logN, o) };
   });
-  const { alphas, z, gammas, friAlphas, powDigest, groups } = result;
+  const { challenges, alphas, z, gammas, friAlphas, powDigest, groups } = result;
   const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
+  // An AIR with an auxiliary segment is composed as its base-field lowering under the drawn challenges.
+  const lowered = lowerAir(air, challenges), coefficients = lowered.coefficients(alphas);
+  /** Opened row `row` as DEEP reads it: the main trace's values, then the auxiliary segment's. */
+  const traceRow = (row: number): BigUint64Array => {
+    const main = proof.traceOpening.rows.subarray(row * w, (row + 1) * w);
+    if (!m) return main;
+    const out = new BigUint64Array(W);
+    out.set(main);
+    out.set(proof.auxOpening!.rows.subarray(row * m, (row + 1) * m), w);
+    return out;
+  };
   const plan = friPlan(air.logN, o);
   const d = { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas };
   const S = proof.segments;
@@ -205,7 +269,7 @@ function starkTrace(k: Kernels, air: Air, o: ProofOptions, proof: StarkProof, st
       const row = q * f + j;
       const x = pointAt(COSET_SHIFT, logNN, pos);
       const inv = (c: Fp2.Fp2) => Fp2.inv(Fp2.sub(Fp2.fromBase(x), c));
-      return deepAt(proof.traceOpening.rows.subarray(row * w, (row + 1) * w), proof.compositionOpening.rows.subarray(row * 2 * S, (row + 1) * 2 * S), inv(z), inv(zw), d);
+      return deepAt(traceRow(row), proof.compositionOpening.rows.subarray(row * 2 * S, (row + 1) * 2 * S), inv(z), inv(zw), d);
     });
     const layers: Json[] = [];
     let value = foldGroup(deep, Fp.inv(COSET_SHIFT), logNN, g, friAlphas[0]!);
@@ -228,10 +292,12 @@ function starkTrace(k: Kernels, air: Air, o: ProofOptions, proof: StarkProof, st
   return {
     transcript: log,
     challenges: {
+      ...(air.aux && { aux_challenges: challenges.map(ext) }),
       composition_coefficients: alphas.map(ext), ood_point: ext(z), ood_point_next: ext(zw), deep_coefficients: gammas.map(ext),
       fri_alphas: friAlphas.map(ext), nonce: proof.nonce.toString(), pow_digest: hex(powDigest), query_groups: groups,
     },
-    ood: { constraints_at_z: ext(compositionAt(k, air, z, proof.oodTrace, proof.oodTraceNext, alphas)), segments_at_z: ext(segmentsAt(air.logN, z, proof.oodComposition)) },
+    ...(air.aux && { lowering: loweringJson(k, air, lowered, alphas, z, proof) }),
+    ood: { constraints_at_z: ext(compositionAt(k, lowered.air, z, proof.oodTrace, proof.oodTraceNext, coefficients)), segments_at_z: ext(segmentsAt(air.logN, z, proof.oodComposition)) },
     fri: { folds: plan.folds, final_degree: plan.finalDegree, layer_sizes: Array.from({ length: plan.folds + 1 }, (_, i) => 2 ** (logNN - logF * i)) },
     queries,
   };
@@ -256,7 +322,9 @@ interface StarkNegative {
   name: string;
   code: StarkErrorCode;
   reason: string;
-  bytes?: (bin: Uint8Array) => Uint8Array;
+  /** The subjects it applies to (default: all, but those without registered public inputs where it edits them). */
+  when?: (s: StarkSubject) => boolean;
+  bytes?: (bin: Uint8Array, p: StarkProof) => Uint8Array;
   proof?: (p: StarkProof) => StarkProof;
   minSecurityBits?: number;
   publicInputs?: (pi: Json) => Json;
@@ -280,7 +348,59 @@ const STARK_NEGATIVES: StarkNegative[] = [
   { name: 'composition-row', code: 'composition-opening', reason: 'one opened composition value changed', proof: (p) => ({ ...p, compositionOpening: bumpRow(p.compositionOpening) }) },
   { name: 'fri-row', code: 'fri-opening', reason: 'one opened value of FRI layer 1 changed', proof: (p) => ({ ...p, friOpenings: [bumpRow(p.friOpenings[0]!), ...p.friOpenings.slice(1)] }) },
   { name: 'final-length', code: 'final-polynomial', reason: 'the final polynomial has one coefficient too few', proof: (p) => ({ ...p, finalPoly: p.finalPoly.slice(0, -1) }) },
+  {
+    name: 'unexpected-aux', code: 'shape', when: (s) => s.name === 'fib',
+    reason: 'an auxiliary root and opening (copies of the trace root and opening) added to a proof of an AIR without an auxiliary segment: format version 2 decodes, but the AIR has no segment',
+    proof: (p) => ({ ...p, auxRoot: p.traceRoot, auxOpening: p.traceOpening }),
+  },
+  ...auxNegatives(),
 ];
+
+/** The negative cases of a proof with an auxiliary segment (stark.md §16.3): its root, opening, OOD values and format version. */
+function auxNegatives(): StarkNegative[] {
+  const aux = (s: StarkSubject) => s.air.aux !== undefined;
+  const withoutAux = (p: StarkProof): StarkProof => {
+    const { auxRoot: _r, auxOpening: _o, ...rest } = p;
+    return rest;
+  };
+  const setVersion = (b: Uint8Array, v: number) => Uint8Array.from(b, (x, i) => (i === 4 ? v : i === 5 ? 0 : x));
+  return [
+    {
+      name: 'aux-root', code: 'ood', when: aux,
+      reason: "one bit of the auxiliary root flipped: everything drawn after 'aux-root' (composition coefficients, z, …) changes, so the OOD relation fails first",
+      proof: (p) => ({ ...p, auxRoot: Uint8Array.from(p.auxRoot!, (x, i) => (i === 0 ? x ^ 1 : x)) }),
+    },
+    { name: 'aux-row', code: 'aux-opening', when: aux, reason: 'one opened value of the auxiliary segment changed: its leaf no longer leads to the auxiliary root', proof: (p) => ({ ...p, auxOpening: bumpRow(p.auxOpening!) }) },
+    { name: 'aux-sibling', code: 'aux-opening', when: aux, reason: 'one Merkle sibling of the auxiliary opening changed', proof: (p) => ({ ...p, auxOpening: flipSibling(p.auxOpening!) }) },
+    {
+      name: 'aux-short', code: 'aux-opening', when: aux, reason: 'the auxiliary opening lacks its last row (2m values): it must hold one row per opened position',
+      proof: (p) => ({ ...p, auxOpening: { rows: p.auxOpening!.rows.slice(0, p.auxOpening!.rows.length - (p.oodTrace.length - p.width)), proof: p.auxOpening!.proof } }),
+    },
+    {
+      name: 'ood-aux', code: 'ood', when: aux, reason: "the value at z of base column w (auxiliary column 0's c0) is off by one",
+      proof: (p) => ({ ...p, oodTrace: p.oodTrace.map((x, i): Fp2.Fp2 => (i === p.width ? [bump(x[0]), x[1]] : x)) }),
+    },
+    {
+      name: 'ood-aux-next', code: 'ood', when: aux, reason: "the value at z·g of the last base column (the last auxiliary column's c1) is off by one",
+      proof: (p) => ({ ...p, oodTraceNext: p.oodTraceNext.map((x, i, all): Fp2.Fp2 => (i === all.length - 1 ? [x[0], bump(x[1])] : x)) }),
+    },
+    {
+      name: 'version-1', code: 'shape', when: aux,
+      reason: 'the proof without auxRoot and auxOpening, encoded in format version 1: it decodes, but the AIR has an auxiliary segment, so the proof lacks its root',
+      proof: withoutAux,
+    },
+    {
+      name: 'version-byte-1', code: 'malformed', when: aux,
+      reason: "the honest bytes with the version field (bytes 4–5) set to 1: a version-1 decoder reads the auxiliary root as the composition root, and the fields after it no longer parse",
+      bytes: (b) => setVersion(b, 1),
+    },
+    {
+      name: 'no-aux-fields', code: 'malformed', when: aux,
+      reason: 'version 2 in the header, but neither auxRoot nor auxOpening in the bytes (the version-1 encoding with bytes 4–5 set to 2): the fields after traceRoot no longer parse',
+      bytes: (_b, p) => setVersion(encodeProof(withoutAux(p)), 2),
+    },
+  ];
+}
 
 interface StarkSubject {
   name: string;
@@ -289,6 +409,8 @@ interface StarkSubject {
   pub: Uint8Array;
   registered?: { airId: AirId; publicInputs: Json };
   reason: string;
+  /** More of the honest case's vector.json, after proof_bytes, given the auxiliary challenges (the LogUp case: its argument and trace). */
+  extra?: (challenges: Fp2.Fp2[]) => Json;
 }
 
 /**
@@ -307,6 +429,57 @@ function sharedAir(logN: number, result: bigint): Air {
   };
 }
 
+/** The range check's interactions: on bus 1, every row looks up the value of column 1 in the table of column 0, whose row j is looked up cur(2) times. */
+const RANGE_BUS = 1;
+const rangeInteractions = (): Interaction[] => lookup(RANGE_BUS, { keys: [cur(1)], table: [cur(0)], multiplicity: cur(2) });
+
+/**
+ * An AIR with an auxiliary segment (stark.md §5.6, §19): a LogUp range check. Column 0 counts
+ * 0 … n−1 (the table), column 1 holds the values to check, column 2 how many times each table row is
+ * looked up; a row constraint of degree 2 on the main trace at the last row (cur(0)² = (n−1)²) joins
+ * the two the LogUp argument adds. Auxiliary segment: 2 F_p2 columns (the term column of the one chunk
+ * of two interactions, and the running sum), 2 challenges (β, γ); 8 declared constraints, 2 segments.
+ */
+function rangeAir(logN: number): Air {
+  const n = 2 ** logN;
+  const base: Air = {
+    id: 'conformance_range_v1', width: 3, logN, periodic: [],
+    transitions: [sub(next(0), add(cur(0), 1))],
+    boundaries: [{ col: 0, row: 0, value: 0n }],
+    rowConstraints: [{ row: n - 1, expr: sub(mul(cur(0), cur(0)), constant(BigInt((n - 1) ** 2))) }],
+    parameters: utf8.encode('conformance range check'),
+  };
+  return withInteractions(base, rangeInteractions());
+}
+
+/** The range check's trace: the table 0 … n−1, the values (i² + 3) mod n, and each table row's count among them. */
+function rangeTrace(logN: number): Column[] {
+  const n = 2 ** logN;
+  const values = Array.from({ length: n }, (_, i) => (i * i + 3) % n);
+  const counts = Array.from({ length: n }, (_, j) => values.filter((v) => v === j).length);
+  return [BigUint64Array.from({ length: n }, (_, i) => BigInt(i)), BigUint64Array.from(values, BigInt), BigUint64Array.from(counts, BigInt)];
+}
+
+/** What the auxiliary case's vector says about its LogUp argument and trace (stark.md §19), besides the AIR itself. */
+function rangeExtra(air: Air, trace: Column[], challenges: Fp2.Fp2[]): Json {
+  const columns = air.aux!.build(trace, challenges);
+  auxBaseColumns(air, columns); // checks them
+  return {
+    lookup: {
+      note: 'informative: how src/stark/lookup.ts built the auxiliary segment and the constraints of air.json from these interactions (stark.md §19)',
+      interactions: rangeInteractions().map((it) => ({ bus: it.bus, values: it.values.map(exprJson), multiplicity: exprJson(it.multiplicity) })),
+      batch: 2, beta: 'challenge 0', gamma: 'challenge 1', total: '0',
+      aux_columns: air.names?.auxColumns ?? [],
+      declared: {
+        transitions: ['main: next(0) − (cur(0) + 1)', 'logup_t0_cur', 'logup_t0_next', 'logup_sum'],
+        row_constraints: ['main (row n−1): cur(0)² − (n−1)²', 'logup_sum_first (row 0)', 'logup_sum_last (row n−1)'],
+      },
+    },
+    trace: trace.map((col) => [...col].map(String)),
+    aux_trace: columns.map((c) => Array.from(c.c0, (x, r): [string, string] => [x.toString(), c.c1[r]!.toString()])),
+  };
+}
+
 function starkSubjects(): StarkSubject[] {
   const registered = (name: string, airId: AirId, logN: number): StarkSubject => {
     const entry = AIRS[airId];
@@ -315,12 +488,17 @@ function starkSubjects(): StarkSubject[] {
     return { name, air: entry.air(publicInputs), trace, pub: entry.encode(publicInputs), registered: { airId, publicInputs: pi }, reason: `an honest ${airId} proof at the test options` };
   };
   const fib = AIRS[FIB_AIR_ID].sample(7);
+  const range = rangeAir(7), rangeColumns = rangeTrace(7);
   return [
     registered('fib', FIB_AIR_ID, 7),
     registered('geom', GEOM_AIR_ID, 9),
     {
       name: 'shared', air: sharedAir(7, BigInt(String(fib.publicInputs.result))), trace: fib.trace, pub: utf8.encode('conformance_shared_v1 public inputs'),
       reason: 'an honest proof of an AIR given in air.json (let and ref, neg, pow, a periodic column, five segments)',
+    },
+    {
+      name: 'range', air: range, trace: rangeColumns, pub: utf8.encode('conformance_range_v1 public inputs'), extra: (challenges) => rangeExtra(range, rangeColumns, challenges),
+      reason: 'an honest proof of an AIR with an auxiliary segment given in air.json: a LogUp range check (2 F_p2 columns, 2 challenges, aux-cur, aux-next and challenge leaves, 3 row constraints), format version 2',
     },
   ];
 }
@@ -346,12 +524,13 @@ async function starkVectors(k: Kernels, files: Files, cases: Case[]): Promise<vo
         case: `${dir}/honest`,
         air: airJson(air), ...statement, public_input_bytes: hex(pub), statement_hash: hex(statementHash),
         options: { ...o, encoded: hex(encodeOptions(o)) }, security_bits: securityBits(air.logN, o), proof_bytes: bin.length,
+        ...subject.extra?.(replayToPow(air, o, proof, statementHash, pub).challenges),
         ...starkTrace(k, air, o, proof, statementHash, pub),
       }));
       cases.push({ id: `${dir}/honest`, ...base, proof: `${dir}/proof.bin`, expect: { status: 'accepted' }, reason: subject.reason, vector: `${dir}/vector.json` });
       for (const neg of STARK_NEGATIVES) {
-        if (neg.publicInputs && !pi) continue;
-        const bytes = neg.bytes ? neg.bytes(bin) : neg.proof ? encodeProof(neg.proof(proof)) : bin;
+        if ((neg.publicInputs && !pi) || (neg.when && !neg.when(subject))) continue;
+        const bytes = neg.bytes ? neg.bytes(bin, proof) : neg.proof ? encodeProof(neg.proof(proof)) : bin;
         const path = bytes === bin ? `${dir}/proof.bin` : `${dir}/negative/${neg.name}.bin`;
         if (bytes !== bin) files.set(path, bytes);
         const c: StarkCase = {
@@ -680,7 +859,7 @@ export async function generateConformance(k: Kernels): Promise<Files> {
   daVectors(files);
   files.set('manifest.json', jsonFile({
     conformance: CONFORMANCE_VERSION,
-    specs: { stark: 'docs/spec/stark.md (capseal-stark-v1, proof format 1)', capsule: 'docs/spec/capsule.md (bef_capsule_v1)', capsulepack: 'docs/spec/capsulepack.md (bef_capsulepack_v1, bef_benchmark_policy_v1)', stream: 'docs/spec/stream.md (bef_capsule_stream_v1)' },
+    specs: { stark: 'docs/spec/stark.md (capseal-stark-v1, proof formats 1 and 2)', capsule: 'docs/spec/capsule.md (bef_capsule_v1)', capsulepack: 'docs/spec/capsulepack.md (bef_capsulepack_v1, bef_benchmark_policy_v1)', stream: 'docs/spec/stream.md (bef_capsule_stream_v1)' },
     cases,
     other_vectors: ['da/sampling.json'],
     server_only_codes: SERVER_ONLY,

@@ -14,11 +14,16 @@ import { hashNode } from '../../src/merkle/hasher.js';
 import { batchSiblingNodes, openBatch, verifyBatch } from '../../src/merkle/proof.js';
 import { buildMerkleTree } from '../../src/merkle/tree.js';
 import { airDigest, compositionSegments } from '../../src/stark/air.js';
-import { decodeProof, encodeProof, PROOF_FORMAT_VERSION, PROOF_MAGIC, proofToJson } from '../../src/stark/codec.js';
+import { degree as degreeOf } from '../../src/stark/expr.js';
+import { decodeProof, encodeProof, PROOF_FORMAT_VERSION, PROOF_FORMAT_VERSION_AUX, PROOF_MAGIC, proofToJson } from '../../src/stark/codec.js';
 import { compositionCoefficientCount } from '../../src/stark/composition.js';
 import { deepAt } from '../../src/stark/deep.js';
 import { COSET_SHIFT, pointAt, reverseBits } from '../../src/stark/domain.js';
-import { add, constant, cur, mul, periodic, pow, serializeExpr, share } from '../../src/stark/expr.js';
+import { add, auxCur, auxNext, challenge, constant, cur, evalExtAll, evaluate, mul, next, periodic, pow, serializeExpr, share, sub, type Expr } from '../../src/stark/expr.js';
+import { lowerAir } from '../../src/stark/aux.js';
+import type { Air } from '../../src/stark/air.js';
+import { loweredWidth } from '../../src/stark/verifier.js';
+import { lookup, withInteractions } from '../../src/stark/lookup.js';
 import { evaluateFinal, foldGroup, friPlan } from '../../src/stark/fri.js';
 import { compositionAt, segmentsAt } from '../../src/stark/ood.js';
 import { DEFAULT_OPTIONS, distinctQueries, queryDomain, securityBits, TEST_OPTIONS_INSECURE, type ProofOptions } from '../../src/stark/options.js';
@@ -100,13 +105,126 @@ const vector2 = (): Promise<StarkProof> =>
     }
   })());
 
+// ---------------------------------------------------------------- the auxiliary segment (§5.6, §17.3, §19)
+
+/** An expression in the document's infix notation: − for sub, · for mul; a shared node is shown as its child. */
+function infix(e: Expr): string {
+  const sum = (n: Expr) => n.op === 'add' || n.op === 'sub';
+  const wrap = (n: Expr, when: boolean) => (when ? `(${infix(n)})` : infix(n));
+  switch (e.op) {
+    case 'const': return String(e.value);
+    case 'cur': case 'next': return `${e.op}(${e.col})`;
+    case 'periodic': return `periodic(${e.index})`;
+    case 'aux-cur': return `auxCur(${e.col})`;
+    case 'aux-next': return `auxNext(${e.col})`;
+    case 'challenge': return `challenge(${e.index})`;
+    case 'add': return `${infix(e.a)} + ${wrap(e.b, sum(e.b))}`;
+    case 'sub': return `${infix(e.a)} − ${wrap(e.b, sum(e.b))}`;
+    case 'mul': return `${wrap(e.a, sum(e.a) || e.a.op === 'neg')}·${wrap(e.b, sum(e.b) || e.b.op === 'neg' || e.b.op === 'mul')}`;
+    case 'neg': return `−${wrap(e.a, e.a.op !== 'const' && e.a.op !== 'cur' && e.a.op !== 'next')}`;
+    case 'pow': return `${wrap(e.a, true)}^${e.exp}`;
+    case 'let': return infix(e.a);
+  }
+}
+
+/** `infix`, with each shared subexpression shown by its name (primed when another node has the name) and defined once in `defs`. */
+function infixNamed(e: Expr, defs: Map<Expr, { name: string; text: string }>): string {
+  const sum = (n: Expr) => n.op === 'add' || n.op === 'sub';
+  const wrap = (n: Expr, when: boolean) => (when ? `(${go(n)})` : go(n));
+  const go = (n: Expr): string => {
+    switch (n.op) {
+      case 'let': {
+        const known = defs.get(n);
+        if (known) return known.name;
+        const taken = [...defs.values()].filter((d) => d.name.replace(/′+$/, '') === n.name).length;
+        const entry = { name: n.name + '′'.repeat(taken), text: '' };
+        defs.set(n, entry);
+        entry.text = go(n.a);
+        return entry.name;
+      }
+      case 'add': return `${go(n.a)} + ${wrap(n.b, sum(n.b))}`;
+      case 'sub': return `${go(n.a)} − ${wrap(n.b, sum(n.b))}`;
+      case 'mul': return `${wrap(n.a, sum(n.a) || n.a.op === 'neg')}·${wrap(n.b, sum(n.b) || n.b.op === 'neg' || n.b.op === 'mul')}`;
+      case 'neg': return `−(${go(n.a)})`;
+      case 'pow': return `(${go(n.a)})^${n.exp}`;
+      default: return infix(n);
+    }
+  };
+  return go(e);
+}
+
+/**
+ * The small AIR of the §5.5 and §5.6 examples: one main column counting 0, 1, 2, …; one auxiliary
+ * column holding the powers of challenge 0 (a_0 = 1 by a row constraint, a_(r+1) = a_r·β).
+ */
+const EXAMPLE_AUX_AIR: Air = {
+  id: 'aux_example', width: 1, logN: 3, periodic: [],
+  transitions: [sub(next(0), add(cur(0), 1)), sub(auxNext(0), mul(auxCur(0), challenge(0)))],
+  boundaries: [{ col: 0, row: 0, value: 0n }],
+  rowConstraints: [{ row: 0, expr: sub(auxCur(0), 1) }],
+  aux: { width: 1, challenges: 1, build: () => { throw new Error('spec example: not built'); } },
+  parameters: new Uint8Array(),
+};
+
+/**
+ * The §17.3 AIR (the range check of test/helpers/lookup-airs.ts, spelled out here so the document
+ * does not move with the tests): column 0 counts 0 … 31 (the table), column 1 holds the values to
+ * check, column 2 how many times each table row is looked up; one LogUp lookup on bus 0.
+ */
+function rangeAir(): Air {
+  const base: Air = {
+    id: 'range_check_test', width: 3, logN: 5, periodic: [], parameters: new Uint8Array(),
+    transitions: [sub(next(0), add(cur(0), 1))],
+    boundaries: [{ col: 0, row: 0, value: 0n }],
+  };
+  return withInteractions(base, lookup(0, { keys: [cur(1)], table: [cur(0)], multiplicity: cur(2) }));
+}
+/** Its trace: values (7i + 3) mod 13, and each table row's count among them. */
+const VALUES = Array.from({ length: 32 }, (_, i) => (i * 7 + 3) % 13);
+const rangeTrace = (values: readonly number[]): BigUint64Array[] => [
+  BigUint64Array.from({ length: 32 }, (_, i) => BigInt(i)), BigUint64Array.from(values, BigInt),
+  BigUint64Array.from({ length: 32 }, (_, j) => BigInt(values.filter((v) => v === j).length)),
+];
+
+/** The §17.3 vector: that range check (LogUp, 2^5 rows), proved here. */
+const AUX_VECTOR = {
+  options: TEST_OPTIONS_INSECURE as ProofOptions,
+  statementHash: new Uint8Array(32).fill(0x33),
+  publicInputs: new Uint8Array(),
+};
+let auxPromise: Promise<StarkProof> | undefined;
+const auxProof = (): Promise<StarkProof> =>
+  (auxPromise ??= (async () => {
+    const k = await kernels();
+    const backend = await CpuBackend.create();
+    try {
+      const { proof } = await prove(k, backend, { air: rangeAir(), trace: rangeTrace(VALUES), statementHash: AUX_VECTOR.statementHash, publicInputs: AUX_VECTOR.publicInputs, options: AUX_VECTOR.options });
+      return proof;
+    } finally {
+      await backend.destroy();
+    }
+  })());
+
+/** The §17.3 proof's replay, lowering and queries. */
+async function auxReplay() {
+  const proof = await auxProof();
+  const air = rangeAir(), o = AUX_VECTOR.options;
+  const r = replayToPow(air, o, proof, AUX_VECTOR.statementHash, AUX_VECTOR.publicInputs);
+  const lowered = lowerAir(air, r.challenges);
+  const powDigest = r.transcript.powDigest(proof.nonce);
+  check(r.transcript.checkPow(proof.nonce, o.grindingBits), 'aux proof of work');
+  r.transcript.absorb('pow-nonce', nonceBytes(proof.nonce));
+  const queries = drawQueries(r.transcript, air.logN, o);
+  return { proof, air, o, ...r, lowered, coefficients: lowered.coefficients(r.alphas), powDigest, queries };
+}
+
 // ---------------------------------------------------------------- the examples
 
 export const examples: Record<string, () => string | Promise<string>> = {
   'stark.version': () =>
     [
       `protocol id          = ${PROTOCOL_ID}`,
-      `proof format version = ${PROOF_FORMAT_VERSION}`,
+      `proof format version = ${PROOF_FORMAT_VERSION} (${PROOF_FORMAT_VERSION_AUX}: a proof with an auxiliary segment)`,
       `proof magic          = "${PROOF_MAGIC}" = ${hex(ascii(PROOF_MAGIC))}`,
     ].join('\n'),
 
@@ -659,6 +777,289 @@ export const examples: Record<string, () => string | Promise<string>> = {
       lines.push(`  layer 1 leaf ${leaf} (opening row ${j}), slot ${offset}; leaf values = ${values.map(fp2).join(', ')}`);
       lines.push(`  fold → layer 2 position ${leaf} = ${fp2(v2)}; x = 7^16·ω_32^bitrev_5(${leaf}) = ${x2}; finalPoly(x) = ${fp2(evaluateFinal(proof.finalPoly, x2))}`);
     });
+    return lines.join('\n');
+  },
+  'stark.expr.aux': () => {
+    // e = auxNext(1) − auxCur(1) − auxNext(0)·(challenge(0) − cur(2))
+    const e = sub(sub(auxNext(1), auxCur(1)), mul(auxNext(0), sub(challenge(0), cur(2))));
+    const bytes = serializeExpr(e);
+    const model = concatBytes(
+      Uint8Array.of(6), Uint8Array.of(6), Uint8Array.of(13), le(1, 4), Uint8Array.of(12), le(1, 4),
+      Uint8Array.of(7), Uint8Array.of(13), le(0, 4), Uint8Array.of(6), Uint8Array.of(14), le(0, 4), Uint8Array.of(2), le(2, 4),
+    );
+    check(same(bytes, model), 'serializeExpr of auxiliary leaves');
+    const parts = [
+      ['06', 'sub'],
+      ['06', '  sub'],
+      ['0d 01000000', '    auxNext(1)'],
+      ['0c 01000000', '    auxCur(1)'],
+      ['07', '  mul'],
+      ['0d 00000000', '    auxNext(0)'],
+      ['06', '    sub'],
+      ['0e 00000000', '      challenge(0)'],
+      ['02 02000000', '      cur(2)'],
+    ];
+    return [`serializeExpr(e) = ${hex(bytes)}`, ...parts.map(([b, what]) => `  ${b!.padEnd(12)} ${what}`)].join('\n');
+  },
+
+  'stark.air.aux-digest': () => {
+    const air = EXAMPLE_AUX_AIR;
+    const u32 = (x: number) => le(x, 4);
+    const lp32 = (b: Uint8Array) => concatBytes(u32(b.length), b);
+    const fields: [string, Uint8Array][] = [
+      ['domain', lp32(ascii('capseal-air-v2'))],
+      ['id', lp32(ascii(air.id))],
+      ['width', u32(air.width)],
+      ['logN', u32(air.logN)],
+      ['periodic count', u32(air.periodic.length)],
+      ['transition count', u32(air.transitions.length)],
+      ...air.transitions.map((t, i): [string, Uint8Array] => [`transitions[${i}]`, lp32(serializeExpr(t))]),
+      ['boundary count', u32(air.boundaries.length)],
+      ...air.boundaries.map((b, i): [string, Uint8Array] => [`boundaries[${i}]`, concatBytes(u32(b.col), u32(b.row), Fp.encode(b.value))]),
+      ['parameters', lp32(air.parameters)],
+      ['aux width', u32(air.aux!.width)],
+      ['challenge count', u32(air.aux!.challenges)],
+      ['row-constraint count', u32(air.rowConstraints!.length)],
+      ...air.rowConstraints!.map((r, i): [string, Uint8Array] => [`rowConstraints[${i}]`, concatBytes(u32(r.row), lp32(serializeExpr(r.expr)))]),
+    ];
+    const input = concatBytes(...fields.map(([, b]) => b));
+    const digest = airDigest(air);
+    check(same(blake3(input), digest), 'the v2 AIR digest input');
+    return [
+      ...fields.map(([name, b]) => `${name.padEnd(20)} ${hex(b)}`),
+      `input length        ${input.length} bytes`,
+      `airDigest           ${hex(digest)}`,
+    ].join('\n');
+  },
+
+  'stark.aux.lowering': () => {
+    const air = EXAMPLE_AUX_AIR;
+    const beta: Fp2.Fp2 = [5n, 3n];
+    const lowered = lowerAir(air, [beta]);
+    // Distinct declared coefficients tell the coordinates apart: α for c0, α·u for c1.
+    const alphas = Array.from({ length: 4 }, (_, i): Fp2.Fp2 => [BigInt(i + 2), BigInt(3 * i + 9)]);
+    const coefficients = lowered.coefficients(alphas);
+    const T = air.transitions.length, B = air.boundaries.length, L = lowered.air.transitions.length;
+    const timesU = (a: Fp2.Fp2) => Fp2.mul(a, Fp2.U);
+    const coordinate = (declared: Fp2.Fp2, got: Fp2.Fp2) => (Fp2.eq(got, declared) ? 0 : (check(Fp2.eq(got, timesU(declared)), 'α·u'), 1));
+    const lines = [`aux column 0 → base columns 1 (c0) and 2 (c1); challenge 0 = ρ_0 = ${fp2(beta)}; lowered width ${lowered.air.width}`];
+    const show = (what: string, declared: Expr, exprs: readonly Expr[], origins: readonly number[], offset: number, alphaIndex: (origin: number) => number, index: number) => {
+      lines.push(`${what}: ${infix(declared)}`);
+      const mine = exprs.flatMap((e, i) => (origins[i] === index ? [{ e, c: coordinate(alphas[alphaIndex(index)]!, coefficients[offset + i]!) }] : []));
+      for (const c of [0, 1]) {
+        const hit = mine.find((x) => x.c === c);
+        lines.push(`  c${c}: ${hit ? `${infix(hit.e).padEnd(36)} coefficient α_${alphaIndex(index)}${c ? '·u' : ''}` : '(the constant 0: dropped)'}`);
+      }
+    };
+    air.transitions.forEach((t, i) => show(`transition ${i}`, t, lowered.air.transitions, lowered.transitionOrigin, 0, (o) => o, i));
+    air.rowConstraints!.forEach((r, i) => show(`row constraint ${i} (row ${r.row})`, r.expr, (lowered.air.rowConstraints ?? []).map((x) => x.expr), lowered.rowOrigin, L + B, (o) => T + B + o, i));
+    // The lowering agrees with F_p2 arithmetic, also at F_p2 values of the base columns (the OOD point).
+    const x: Fp2.Fp2[] = [[11n, 4n], [6n, 13n], [Fp.P - 3n, 8n]], y: Fp2.Fp2[] = [[12n, 1n], [2n, 7n], [9n, Fp.P - 5n]];
+    const aux = (v: Fp2.Fp2[]) => Fp2.add(v[1]!, Fp2.mul(Fp2.U, v[2]!));
+    const declared = evaluate(air.transitions[1]!, (l) => (l.op === 'aux-cur' ? aux(x) : l.op === 'aux-next' ? aux(y) : l.op === 'challenge' ? beta : l.op === 'cur' ? x[l.col]! : y[(l as { col: number }).col]!),
+      { constant: Fp2.fromBase, add: Fp2.add, sub: Fp2.sub, mul: Fp2.mul, neg: Fp2.neg, pow: (a, e) => Fp2.pow(a, BigInt(e)) });
+    const [c0, c1] = evalExtAll(lowered.air.transitions.slice(1, 3), { cur: x, next: y, periodic: [] });
+    check(Fp2.eq(declared, Fp2.add(c0!, Fp2.mul(Fp2.U, c1!))), 'lowering = F_p2 evaluation');
+    lines.push(`declared coefficients (α_0, α_1 | α_2 boundary | α_3) → lowered (${['α_0', 'α_1', 'α_1·u', 'α_2', 'α_3', 'α_3·u'].join(', ')})`);
+    lines.push(`α_1 = ${fp2(alphas[1]!)}: α_1·u = ${fp2(timesU(alphas[1]!))}  (u·(a0 + a1·u) = 7·a1 + a0·u)`);
+    check(coefficients.length === 6 && Fp2.eq(coefficients[2]!, timesU(alphas[1]!)), 'lowered coefficient list');
+    let verdict: string;
+    try {
+      lowerAir({ ...air, transitions: [add(mul(cur(0), 0), challenge(0)), air.transitions[1]!] }, [beta]);
+      verdict = 'accepted';
+    } catch (e) {
+      verdict = `refused (${(e as Error).message.slice(air.id.length + 2)}); a verifier rejects with ood`;
+    }
+    lines.push(`transition cur(0)·0 + challenge(0): c0 folds to the constant 5, c1 to 3: ${verdict}`);
+    return lines.join('\n');
+  },
+
+  'stark.aux.shape': async () => {
+    const { air, o, lowered, proof } = await auxReplay();
+    const T = air.transitions.length, B = air.boundaries.length, R = air.rowConstraints!.length, W = loweredWidth(air), S = compositionSegments(air);
+    check(proof.oodTrace.length === W && proof.segments === S, 'aux proof shape');
+    return [
+      `${air.id}: w = ${air.width}, n = ${2 ** air.logN}, auxiliary width m = ${air.aux!.width} (${air.names!.auxColumns!.join(', ')}), challenges = ${air.aux!.challenges}`,
+      `transition degrees ${air.transitions.map(degreeOf).join(', ')}; row constraints at rows ${air.rowConstraints!.map((r) => r.row).join(', ')}, degrees ${air.rowConstraints!.map((r) => degreeOf(r.expr)).join(', ')}`,
+      `T = ${T}, B = ${B}, R = ${R}: composition coefficients = T + B + R = ${compositionCoefficientCount(air)}`,
+      `S = max(1, ${Math.max(...air.transitions.map(degreeOf))} − 1, ${Math.max(...air.rowConstraints!.map((r) => degreeOf(r.expr)))}) = ${S}; W = w + 2m = ${W}; DEEP coefficients = 2W + S = ${2 * W + S}`,
+      `lowered: ${lowered.air.transitions.length} transitions (declared ${lowered.transitionOrigin.join(', ')}), ${lowered.air.rowConstraints!.length} row constraints (declared ${lowered.rowOrigin.join(', ')})`,
+      `airDigest (capseal-air-v2) = ${hex(airDigest(air))}`,
+      `options β ${o.blowup}, ${o.queries} queries, ${o.grindingBits} grinding bits, f ${o.foldingFactor}; statement hash 32 × 0x33, empty public inputs`,
+    ].join('\n');
+  },
+
+  'stark.aux.air': () => {
+    const air = rangeAir();
+    const defs = new Map<Expr, { name: string; text: string }>();
+    const names = air.names!;
+    const lines = [
+      ...air.transitions.map((t, i) => `transition ${i}${names.transitions?.[i] ? ` (${names.transitions[i]})` : ''}: ${infixNamed(t, defs)}`),
+      ...air.boundaries.map((b, i) => `boundary ${i}: column ${b.col}, row ${b.row}, value ${b.value}`),
+      ...air.rowConstraints!.map((r, i) => `row constraint ${i} (${names.rowConstraints![i]}), row ${r.row}: ${infixNamed(r.expr, defs)}`),
+      'where (shared subexpressions, let nodes; ′ marks the next-row form, a distinct node of the same name):',
+      ...[...defs.values()].map((d) => `  ${d.name} = ${d.text}`),
+    ];
+    return lines.join('\n');
+  },
+
+  'stark.aux.transcript': async () => {
+    const { air, o, proof, challenges, alphas, z, gammas } = await auxReplay();
+    const t = startTranscript(air, o, AUX_VECTOR.statementHash, AUX_VECTOR.publicInputs);
+    const lines = [`after public-inputs          cv = ${hex(t.state())}`];
+    t.absorb('trace-root', proof.traceRoot);
+    lines.push(`absorb trace-root  data = ${hex(proof.traceRoot)}`, `${''.padEnd(29)}cv = ${hex(t.state())}`);
+    ['ρ_0 (LogUp β)', 'ρ_1 (LogUp γ)'].forEach((what, i) => {
+      const c = t.challengeExt('aux-challenge');
+      check(Fp2.eq(c, challenges[i]!), 'aux challenge');
+      lines.push(`aux-challenge ${what} = ${fp2(c)}`, `${''.padEnd(29)}cv = ${hex(t.state())}`);
+    });
+    t.absorb('aux-root', proof.auxRoot!);
+    lines.push(`absorb aux-root    data = ${hex(proof.auxRoot!)}`, `${''.padEnd(29)}cv = ${hex(t.state())}`);
+    alphas.forEach((a, i) => lines.push(`composition-coefficient α[${i}] = ${fp2(a)}`));
+    lines.push(`ood-point z = ${fp2(z)}`);
+    lines.push(`ood-trace, ood-trace-next: ${proof.oodTrace.length} values each; ood-composition: ${proof.oodComposition.length}; deep-coefficient draws: ${gammas.length}`);
+    return lines.join('\n');
+  },
+
+  'stark.aux.ood': async () => {
+    const k = await kernels();
+    const { air, proof, lowered, coefficients, z, alphas } = await auxReplay();
+    const T = air.transitions.length, B = air.boundaries.length, L = lowered.air.transitions.length;
+    const claimed = compositionAt(k, lowered.air, z, proof.oodTrace, proof.oodTraceNext, coefficients);
+    const committed = segmentsAt(air.logN, z, proof.oodComposition);
+    check(Fp2.eq(claimed, committed), 'aux OOD check');
+    const which = (declared: Fp2.Fp2, got: Fp2.Fp2, i: number) => (Fp2.eq(declared, got) ? `α[${i}]` : `α[${i}]·u`);
+    return [
+      ...proof.oodTrace.map((v, i) => `T_${i}(z)${i < air.width ? '' : ` [aux ${Math.floor((i - air.width) / 2)}.c${(i - air.width) % 2}]`} = ${fp2(v)}`),
+      ...lowered.transitionOrigin.map((o, i) => `lowered transition ${i}: declared ${o}, ${which(alphas[o]!, coefficients[i]!, o)} = ${fp2(coefficients[i]!)}`),
+      ...alphas.slice(T, T + B).map((a, b) => `boundary ${b}: α[${T + b}] = ${fp2(a)}`),
+      ...lowered.rowOrigin.map((o, i) => `lowered row constraint ${i} (row ${lowered.air.rowConstraints![i]!.row}): declared ${o}, ${which(alphas[T + B + o]!, coefficients[L + B + i]!, T + B + o)} = ${fp2(coefficients[L + B + i]!)}`),
+      `compositionAt(z) = ${fp2(claimed)}`,
+      `segmentsAt(z)    = ${fp2(committed)}`,
+    ].join('\n');
+  },
+
+  'stark.aux.layout': async () => {
+    const p = await auxProof();
+    const bin = encodeProof(p);
+    check(bin[4] === PROOF_FORMAT_VERSION_AUX && bin[5] === 0, 'version 2');
+    const opening = (op: StarkProof['traceOpening']) => 4 + 8 * op.rows.length + 1 + 4 + 32 * op.proof.siblings.length;
+    let at = 0;
+    const lines = ['offset  field                size  contents'];
+    const mark = (name: string, size: number, note: string) => {
+      lines.push(`${String(at).padStart(6)}  ${name.padEnd(19)} ${String(size).padStart(5)}  ${note}`);
+      at += size;
+    };
+    mark('magic', 4, '"CSPF"');
+    mark('version', 2, `u16 = ${PROOF_FORMAT_VERSION_AUX}`);
+    mark('options', 4, `${p.options.blowup}, ${p.options.queries}, ${p.options.grindingBits}, ${p.options.foldingFactor}`);
+    mark('airId', 1 + p.airId.length, `"${p.airId}"`);
+    mark('logN', 1, String(p.logN));
+    mark('width', 2, `${p.width} (the main trace's w)`);
+    mark('segments', 1, String(p.segments));
+    mark('traceRoot', 32, hex(p.traceRoot).slice(0, 16) + '…');
+    check(same(bin.subarray(at, at + 32), p.auxRoot!), 'auxRoot offset');
+    mark('auxRoot', 32, hex(p.auxRoot!).slice(0, 16) + '…');
+    mark('compositionRoot', 32, hex(p.compositionRoot).slice(0, 16) + '…');
+    mark('oodTrace', 2 + 16 * p.oodTrace.length, `${p.oodTrace.length} × Fp2 (W = w + 2m)`);
+    mark('oodTraceNext', 2 + 16 * p.oodTraceNext.length, `${p.oodTraceNext.length} × Fp2`);
+    mark('oodComposition', 2 + 16 * p.oodComposition.length, `${p.oodComposition.length} × Fp2`);
+    mark('friRoots', 1 + 32 * p.friRoots.length, `${p.friRoots.length} digests`);
+    mark('finalPoly', 2 + 16 * p.finalPoly.length, `${p.finalPoly.length} × Fp2`);
+    mark('nonce', 8, `u64 = ${p.nonce}`);
+    mark('traceOpening', opening(p.traceOpening), `${p.traceOpening.rows.length} values (48 rows × 3), depth ${p.traceOpening.proof.depth}, ${p.traceOpening.proof.siblings.length} siblings`);
+    mark('auxOpening', opening(p.auxOpening!), `${p.auxOpening!.rows.length} values (48 rows × 4), depth ${p.auxOpening!.proof.depth}, ${p.auxOpening!.proof.siblings.length} siblings`);
+    mark('compositionOpening', opening(p.compositionOpening), `${p.compositionOpening.rows.length} values (48 rows × 4), depth ${p.compositionOpening.proof.depth}, ${p.compositionOpening.proof.siblings.length} siblings`);
+    mark('friOpenings', 1 + p.friOpenings.reduce((sum, op) => sum + opening(op), 0), `${p.friOpenings.length} openings`);
+    mark('securityBits', 2, `u16 = ${p.securityBits}`);
+    check(at === bin.length && p.traceOpening.rows.length === 48 * 3 && p.auxOpening!.rows.length === 48 * 4 && p.compositionOpening.rows.length === 48 * 4, 'aux layout');
+    lines.push(`${String(at).padStart(6)}  end (total ${bin.length} bytes, SHA-256 ${sha256Hex(bin)})`);
+    const json = proofToJson(p) as Record<string, unknown>;
+    lines.push(`JSON members: ${Object.keys(json).join(', ')}; "version": ${String(json['version'])}`);
+    return lines.join('\n');
+  },
+
+  'stark.aux.first-query': async () => {
+    const { proof, air, o, z, gammas, queries } = await auxReplay();
+    const f = o.foldingFactor, w = air.width, W = loweredWidth(air), m = W - w, S = proof.segments, logNN = air.logN + Math.log2(o.blowup);
+    const zw = Fp2.mulBase(z, Fp.rootOfUnity(air.logN));
+    const g = queries[0]!;
+    const lines = [`first query group g = ${g}: positions ${Array.from({ length: f }, (_, j) => g * f + j).join(', ')}`];
+    for (let j = 0; j < 2; j++) {
+      const x = pointAt(COSET_SHIFT, logNN, g * f + j);
+      const main = proof.traceOpening.rows.subarray(j * w, (j + 1) * w), aux = proof.auxOpening!.rows.subarray(j * m, (j + 1) * m);
+      const row = new BigUint64Array([...main, ...aux]);
+      const d = deepAt(row, proof.compositionOpening.rows.subarray(j * 2 * S, (j + 1) * 2 * S), Fp2.inv(Fp2.sub(Fp2.fromBase(x), z)), Fp2.inv(Fp2.sub(Fp2.fromBase(x), zw)),
+        { oodTrace: proof.oodTrace, oodTraceNext: proof.oodTraceNext, oodComposition: proof.oodComposition, gammas });
+      lines.push(`position ${g * f + j}: x = ${x}`);
+      lines.push(`  trace row = (${[...main].join(', ')})`);
+      lines.push(`  aux row   = (${[...aux].join(', ')})`);
+      lines.push(`  D(x) = ${fp2(d)}`);
+    }
+    return lines.join('\n');
+  },
+
+  'stark.aux.rejections': async () => {
+    const k = await kernels();
+    const proof = await auxProof();
+    const air = rangeAir();
+    const verify = (p: StarkProof, a: Air = air): string => {
+      const v = verifyProof(k, a, p, AUX_VECTOR.statementHash, AUX_VECTOR.publicInputs, { minSecurityBits: 0 });
+      return v.ok ? `ok (${v.securityBits} bits)` : v.code;
+    };
+    const auxRows = proof.auxOpening!.rows.slice();
+    auxRows[0] = Fp.add(auxRows[0]!, 1n);
+    const { auxRoot: _r, auxOpening: _o, ...withoutAux } = proof;
+    const { aux: _a, rowConstraints: _rc, names: _n, ...plain } = air;
+    const v1 = encodeProof(withoutAux);
+    const bytes = encodeProof(proof).slice();
+    bytes[4] = 1;
+    let decoded: string;
+    try {
+      decodeProof(bytes);
+      decoded = 'decodes';
+    } catch (e) {
+      decoded = `does not decode (${(e as { field: string }).field})`;
+    }
+    const cases: [string, string][] = [
+      ['the proof, minSecurityBits 0', verify(proof)],
+      ['auxRoot with its first bit flipped', verify({ ...proof, auxRoot: Uint8Array.from(proof.auxRoot!, (x, i) => (i === 0 ? x ^ 1 : x)) })],
+      ['auxOpening.rows[0] + 1', verify({ ...proof, auxOpening: { ...proof.auxOpening!, rows: auxRows } })],
+      ['auxOpening without its last row', verify({ ...proof, auxOpening: { ...proof.auxOpening!, rows: proof.auxOpening!.rows.slice(0, -4) } })],
+      ['oodTrace[3] + 1 (aux column 0, c0)', verify({ ...proof, oodTrace: proof.oodTrace.map((x, i): Fp2.Fp2 => (i === 3 ? [Fp.add(x[0], 1n), x[1]] : x)) })],
+      ['oodTraceNext[6] + u (aux column 1, c1)', verify({ ...proof, oodTraceNext: proof.oodTraceNext.map((x, i): Fp2.Fp2 => (i === 6 ? [x[0], Fp.add(x[1], 1n)] : x)) })],
+      [`without auxRoot, auxOpening (version ${v1[4]})`, verify(decodeProof(v1))],
+      ['the AIR without its argument', verify(proof, { ...plain, transitions: air.transitions.slice(0, 1) })],
+      ['the bytes with version 1', decoded],
+    ];
+    return cases.map(([what, verdict]) => `${what.padEnd(40)} → ${verdict}`).join('\n');
+  },
+
+  'stark.lookup.columns': async () => {
+    const { challenges } = await auxReplay();
+    const air = rangeAir(), trace = rangeTrace(VALUES);
+    const [beta, gamma] = challenges as [Fp2.Fp2, Fp2.Fp2];
+    const [t, sum] = air.aux!.build(trace, challenges);
+    const n = 2 ** air.logN;
+    const lines = [`β = challenge 0 = ${fp2(beta)}`, `γ = challenge 1 = ${fp2(gamma)}`,
+      'interaction 0: bus 0, tuple (cur(1)), multiplicity 1        (the value looked up)',
+      'interaction 1: bus 0, tuple (cur(0)), multiplicity 0 − cur(2) (the table row, received cur(2) times)'];
+    let running: Fp2.Fp2 = Fp2.ZERO;
+    for (let r = 0; r < n; r++) {
+      const v = trace[1]![r]!, tab = trace[0]![r]!, count = trace[2]![r]!;
+      const d0 = Fp2.sub(beta, Fp2.mulBase(gamma, v)), d1 = Fp2.sub(beta, Fp2.mulBase(gamma, tab));
+      const term = Fp2.sub(Fp2.inv(d0), Fp2.mulBase(Fp2.inv(d1), count));
+      running = Fp2.add(running, term);
+      check(Fp2.eq(term, [t!.c0[r]!, t!.c1[r]!]) && Fp2.eq(running, [sum!.c0[r]!, sum!.c1[r]!]), 'LogUp columns');
+      if (r < 2 || r === n - 1) {
+        lines.push(`row ${r}: cur(1) = ${v}, cur(0) = ${tab}, cur(2) = ${count}`);
+        lines.push(`  d_0 = β − (0 + γ·${v}) = ${fp2(d0)}`);
+        lines.push(`  d_1 = β − (0 + γ·${tab}) = ${fp2(d1)}`);
+        lines.push(`  logup_t0  = 1/d_0 − ${count}/d_1 = ${fp2(term)}`);
+        lines.push(`  logup_sum = ${fp2(running)}`);
+      } else if (r === 2) lines.push('…');
+    }
     return lines.join('\n');
   },
 };

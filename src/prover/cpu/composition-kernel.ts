@@ -1,6 +1,6 @@
 /**
- * The composition polynomial (src/stark/composition.ts) compiled to WebAssembly per AIR: one function
- * that, for each point of a coset block, loads the trace cells the constraints read (current and
+ * The composition polynomial (src/stark/composition.ts) compiled to WebAssembly per AIR: a function
+ * (several, in order, when the code outgrows what an engine compiles as one) that, for each point of a coset block, loads the trace cells the constraints read (current and
  * next row) and the periodic values, evaluates every transition constraint from the AIR's expression
  * trees (shared subexpressions once), accumulates them with their α ∈ F_p2, applies the transition
  * divisor and adds the boundary groups (boundary and row constraints), and stores the composition's two coordinates. One pass over
@@ -49,15 +49,19 @@ function layout(air: Air, groups: number) {
 
 export interface CompiledComposition extends GeneratedKernel {
   readonly module: WebAssembly.Module;
+  /** The exported functions (params, start, end), to be run in this order over all points. */
+  readonly entries: readonly string[];
   /** Writes the parameter block for `args` at `params` (paramBytes long). */
   readonly paramBytes: number;
   write(k: Kernels, params: number, args: KernelArgs): void;
 }
 
-/** The module last generated for each AIR: its coefficients, bytes, identity, layout and, once needed, its compilation. */
+/** The module last generated for each AIR: its coefficients and code budget, bytes, identity, layout and, once needed, its compilation. */
 interface Generated {
   readonly key: string;
   readonly bytes: Uint8Array;
+  /** Its exported functions, to be called in order (composeName(0 … functions − 1)). */
+  readonly functions: number;
   readonly id: GeneratedKernel;
   readonly at: ReturnType<typeof layout>;
   kernel?: CompiledComposition;
@@ -66,13 +70,14 @@ interface Generated {
 const lastByAir = new WeakMap<Air, Generated>();
 
 /** The module for `air` and `alphas`, generated once (the id a proof records and the compilation share it). */
-function generated(air: Air, alphas: readonly Fp2[]): Generated {
-  const key = alphas.map(String).join();
+function generated(air: Air, alphas: readonly Fp2[], budget = FUNCTION_CODE_BUDGET): Generated {
+  const key = `${budget}:${alphas.map(String).join()}`;
   const last = lastByAir.get(air);
   if (last?.key === key) return last;
   const terms = compositionTerms(air, alphas), at = layout(air, terms.boundaryGroups.length);
-  const bytes = encodeModule([composeFunction(air, terms, at)]);
-  const g: Generated = { key, bytes, id: { sha256: bytesToHex(sha256(bytes)), bytes: bytes.length }, at };
+  const functions = composeFunctions(air, terms, at, budget);
+  const bytes = encodeModule(functions);
+  const g: Generated = { key, bytes, functions: functions.length, id: { sha256: bytesToHex(sha256(bytes)), bytes: bytes.length }, at };
   lastByAir.set(air, g);
   return g;
 }
@@ -84,14 +89,15 @@ export function compositionModule(air: Air, alphas: readonly Fp2[]): { bytes: Ui
 }
 
 /** The composition of `air` with coefficients `alphas`, compiled (once per AIR and coefficients). */
-export function compiledComposition(air: Air, alphas: readonly Fp2[]): CompiledComposition {
-  const g = generated(air, alphas);
+export function compiledComposition(air: Air, alphas: readonly Fp2[], budget?: number): CompiledComposition {
+  const g = generated(air, alphas, budget);
   return (g.kernel ??= compile(g));
 }
 
-function compile({ bytes, id, at }: Generated): CompiledComposition {
+function compile({ bytes, id, at, functions }: Generated): CompiledComposition {
   return {
     module: new WebAssembly.Module(bytes as BufferSource),
+    entries: Array.from({ length: functions }, (_, k) => composeName(k)),
     ...id,
     paramBytes: 8 * at.slots,
     write(k, params, args) {
@@ -191,18 +197,83 @@ export function rowValues(f: FunctionBuilder, fe: FieldEmitter, load: (l: BaseLe
 type Row = ReturnType<typeof rowValues>;
 
 /**
- * compose(params, start, end): the composition at points [start, end) of the block described by the
- * parameter block at `params`. One loop gathers the transitions and writes Σ_t α_t·c_t times the
- * divisor; then one loop per boundary row adds its quotient. Smaller loop bodies keep their values in
- * registers, where one body holding everything spills.
+ * Bytes of code one generated function holds before the next begins: engines cap a function's size
+ * (V8: 7,654,321 bytes), and a wide AIR's constraints (Keccak-f: thousands) or many boundary rows
+ * exceed it in one.
  */
-function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeof layout>): FunctionBuilder {
-  const f = new FunctionBuilder('compose', ['i32', 'i32', 'i32']);
+export const FUNCTION_CODE_BUDGET = 3_000_000;
+
+/** The name of the module's k-th function: `compose` for the first (for most AIRs the only one). */
+export const composeName = (k: number): string => (k === 0 ? 'compose' : `compose_${k}`);
+
+/**
+ * compose(params, start, end), then compose_1, compose_2, … if the code outgrows one function
+ * (FUNCTION_CODE_BUDGET), each called over every point before the next: the composition at points
+ * [start, end) of the block described by the parameter block at `params`. The first loops gather the
+ * transitions (a later function adds its share to what the earlier ones stored) and the last of them
+ * writes Σ_t α_t·c_t times the divisor; then one loop per boundary row adds its quotient. Smaller
+ * loop bodies keep their values in registers, where one body holding everything spills.
+ */
+function composeFunctions(air: Air, terms: CompositionTerms, at: ReturnType<typeof layout>, budget: number): FunctionBuilder[] {
+  const functions: FunctionBuilder[] = [];
+  let fn = composeFunction(air, composeName(0));
+  /** The function to emit into next: a new one once the current one is over budget. */
+  const room = () => {
+    if (fn.f.code.length <= budget) return fn;
+    functions.push(fn.f);
+    return (fn = composeFunction(air, composeName(functions.length)));
+  };
+
+  // Σ_t α_t·c_t · (x − g^(n−1))·zInv, in as many loops as the budget needs.
+  let t = 0;
+  do {
+    const { f, loop, element, store } = room();
+    const resume = t > 0;
+    loop(({ leaf, ops, keeping, axpy }) => {
+      let acc: Ext = resume ? [element(0), element(1)] : [{ c: 0n }, { c: 0n }];
+      // One memo across this loop's transitions: a subexpression they share is computed once per point.
+      const memo = new Map<LetExpr, FieldValue>();
+      while (t < terms.transitions.length && f.code.length <= budget) {
+        const { expr, alpha } = terms.transitions[t++]!;
+        acc = axpy(acc, evaluate(expr, leaf, ops, memo), alpha);
+      }
+      if (t < terms.transitions.length) {
+        store(0, acc[0]);
+        store(1, acc[1]);
+        return;
+      }
+      const zInv = { local: f.local('i64') };
+      f.get(0).load64(8 * at.zInv).set(zInv.local);
+      const divisor = ops.mul(ops.add(element(2), { c: F.neg(terms.lastRow) }), zInv);
+      const [t0, t1] = keeping(divisor, () => [ops.mul(acc[0], divisor), ops.mul(acc[1], divisor)]);
+      store(0, t0!);
+      store(1, t1!);
+    });
+  } while (t < terms.transitions.length);
+  // + (Σ_b α_b·(T_col − v_b) + Σ_r α_r·e_r)·1/(x − g^row), one boundary row at a time
+  terms.boundaryGroups.forEach((group, g) => room().loop(({ leaf, ops, keeping, axpy }) => {
+    const { element, store } = fn;
+    let sum: Ext = [{ c: 0n }, { c: 0n }];
+    for (const b of group.terms) sum = axpy(sum, ops.add(leaf({ op: 'cur', col: b.col }), { c: F.neg(b.value) }), b.alpha);
+    const memo = new Map<LetExpr, FieldValue>();
+    for (const r of group.rowTerms) sum = axpy(sum, evaluate(r.expr, leaf, ops, memo), r.alpha);
+    const inv = element(4 + air.width + air.periodic.length + g);
+    const [q0, q1] = keeping(inv, () => [ops.mul(sum[0], inv), ops.mul(sum[1], inv)]);
+    store(0, ops.add(element(0), q0!));
+    store(1, ops.add(element(1), q1!));
+  }));
+  functions.push(fn.f);
+  return functions;
+}
+
+/** One exported function (params, start, end) and the emitters its loops share. */
+function composeFunction(air: Air, name: string) {
+  const f = new FunctionBuilder(name, ['i32', 'i32', 'i32']);
   const fe = new FieldEmitter(f);
   const PARAMS = 0, START = 1, END = 2;
   const i = f.local('i32'), o = f.local('i32'), nextOffset = f.local('i32');
-  /** The u64 at pointer slot `slot` plus the i32 byte offset in `offset`. */
-  const element = (slot: number, offset: number): FieldValue => {
+  /** The u64 at pointer slot `slot` plus the i32 byte offset in `offset` (default: this point's). */
+  const element = (slot: number, offset = o): FieldValue => {
     const l = f.local('i64');
     f.get(PARAMS).load32(8 * slot).get(offset).op(OP.i32Add).load64().set(l);
     return { local: l };
@@ -214,7 +285,6 @@ function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeo
     f.store64();
   };
   const curSlot = (col: number) => 4 + col, periodicSlot = (p: number) => 4 + air.width + p;
-  const inverseSlot = (g: number) => 4 + air.width + air.periodic.length + g;
 
   /** A loop over the points [start, end) whose body `body` emits with a fresh set of per-point values. */
   const loop = (body: (row: Row) => void) => {
@@ -224,7 +294,7 @@ function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeo
       f.get(i).i32(3).op(OP.i32Shl).set(o);
       let nextLoaded = false;
       body(rowValues(f, fe, (l) => {
-        if (l.op === 'periodic') return element(periodicSlot(l.index), o);
+        if (l.op === 'periodic') return element(periodicSlot(l.index));
         if (l.op === 'next' && !nextLoaded) {
           // sigma[i] · 8
           f.get(PARAMS).load32(8 * 3).get(i).i32(2).op(OP.i32Shl, OP.i32Add).load32().i32(3).op(OP.i32Shl).set(nextOffset);
@@ -235,33 +305,7 @@ function composeFunction(air: Air, terms: CompositionTerms, at: ReturnType<typeo
       f.get(i).i32(1).op(OP.i32Add).set(i).br(0);
     }));
   };
-
-
-  // Σ_t α_t·c_t · (x − g^(n−1))·zInv
-  loop(({ leaf, ops, keeping, axpy }) => {
-    let acc: Ext = [{ c: 0n }, { c: 0n }];
-    // One memo across the transitions: a subexpression they share is computed once per point.
-    const memo = new Map<LetExpr, FieldValue>();
-    for (const { expr, alpha } of terms.transitions) acc = axpy(acc, evaluate(expr, leaf, ops, memo), alpha);
-    const zInv = { local: f.local('i64') };
-    f.get(PARAMS).load64(8 * at.zInv).set(zInv.local);
-    const divisor = ops.mul(ops.add(element(2, o), { c: F.neg(terms.lastRow) }), zInv);
-    const [t0, t1] = keeping(divisor, () => [ops.mul(acc[0], divisor), ops.mul(acc[1], divisor)]);
-    store(0, t0!);
-    store(1, t1!);
-  });
-  // + (Σ_b α_b·(T_col − v_b) + Σ_r α_r·e_r)·1/(x − g^row), one boundary row at a time
-  terms.boundaryGroups.forEach((group, g) => loop(({ leaf, ops, keeping, axpy }) => {
-    let sum: Ext = [{ c: 0n }, { c: 0n }];
-    for (const b of group.terms) sum = axpy(sum, ops.add(leaf({ op: 'cur', col: b.col }), { c: F.neg(b.value) }), b.alpha);
-    const memo = new Map<LetExpr, FieldValue>();
-    for (const r of group.rowTerms) sum = axpy(sum, evaluate(r.expr, leaf, ops, memo), r.alpha);
-    const inv = element(inverseSlot(g), o);
-    const [q0, q1] = keeping(inv, () => [ops.mul(sum[0], inv), ops.mul(sum[1], inv)]);
-    store(0, ops.add(element(0, o), q0!));
-    store(1, ops.add(element(1, o), q1!));
-  }));
-  return f;
+  return { f, loop, element, store };
 }
 
 type Ext = [FieldValue, FieldValue];

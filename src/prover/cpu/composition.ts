@@ -44,6 +44,8 @@ export interface LdeView {
   cur: readonly Column[];
   logN: number;
   logBlowup: number;
+  /** Bytes of code per generated function (default FUNCTION_CODE_BUDGET; tests force splits with less). */
+  codeBudget?: number;
 }
 
 /** One coset block of the LDE domain and the inputs restricted to it (n values each). */
@@ -54,6 +56,7 @@ export interface CompositionBlock {
   cur: readonly Column[];
   /** The periodic columns' LDE (periodicOnLde) on this block. */
   periodic: readonly Column[];
+  codeBudget?: number;
 }
 
 /** Runs the blocks (in order), e.g. spread over threads; inline by default. */
@@ -78,7 +81,7 @@ export async function compositionOnLde(
   const periodic = air.periodic.map((v) => periodicOnLde(k, v, lde.logN, 2 ** lde.logBlowup));
   const blocks = Array.from({ length: B }, (_, block): CompositionBlock => {
     const part = (c: Column) => c.subarray(block * n, (block + 1) * n);
-    return { block, logN: lde.logN, logBlowup: lde.logBlowup, cur: lde.cur.map(part), periodic: periodic.map(part) };
+    return { block, logN: lde.logN, logBlowup: lde.logBlowup, cur: lde.cur.map(part), periodic: periodic.map(part), ...(lde.codeBudget && { codeBudget: lde.codeBudget }) };
   });
   return concatExt(await run(k, air, blocks, alphas));
 }
@@ -90,8 +93,9 @@ export const determiningBlocks = (air: Air): number => 2 ** Math.ceil(Math.log2(
 export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, alphas: readonly Fp2[]): ExtColumn {
   const n = 2 ** blk.logN, bytes = n * 8, logBeta = blk.logBlowup;
   const terms = compositionTerms(air, alphas);
-  const kernel = compiledComposition(air, alphas);
-  const compose = k.link(kernel.module)['compose'] as (params: number, start: number, end: number) => void;
+  const kernel = compiledComposition(air, alphas, blk.codeBudget);
+  const exports = k.link(kernel.module);
+  const entries = kernel.entries.map((name) => exports[name] as (params: number, start: number, end: number) => void);
   // c_t, the block's coset offset, and its points c_t·ω_n^bitrev_n(i).
   const ct = Fp.mul(COSET_SHIFT, Fp.pow(Fp.rootOfUnity(blk.logN + logBeta), BigInt(reverseBits(blk.block, logBeta))));
   const xs = domainPoints(k, ct, blk.logN);
@@ -112,7 +116,7 @@ export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, al
     // x^n = c_t^n on the whole block.
     const zInv = Fp.inv(Fp.sub(Fp.pow(ct, BigInt(n)), 1n));
     kernel.write(k, params, { out0, out1, xs: x, sigma: next, cur, periodic, inverses, zInv });
-    runInCalls(compose, params, n);
+    for (const compose of entries) runInCalls(compose, params, n);
     return { c0: k.get(out0, n), c1: k.get(out1, n) };
   });
 }
