@@ -16,7 +16,7 @@ import { DEFAULT_SECURITY_BITS } from '../src/stark/options.js';
 import { Kernels } from '../src/wasm/kernels.js';
 import { openBackend, type Measured } from './backends.js';
 import { encodeProof } from '../src/stark/codec.js';
-import { benchProve, MIN_PROVE_LOG_N, proveJob, PROVE_AIRS, PROVE_WARMUP, type ProveAir } from './prove.js';
+import { benchProve, MIN_PROVE_LOG_N, minProveLogN, proveJob, PROVE_AIRS, PROVE_WARMUP, type ProveAir } from './prove.js';
 import { fingerprint, patternColumns, splitmixColumn } from './inputs.js';
 import { CheckFailed, device, median, sig3, stats, time, report, progress, type Stats } from './measure.js';
 import { buildNative, runNative, NATIVE_FLAGS } from './native.js';
@@ -76,7 +76,7 @@ const usageLine = (name: Bench): string =>
 /** The smallest --log-n a benchmark runs at, where it has one. */
 const minLogN = (name: Bench, o: Options): { min: number; why: string } | undefined =>
   name === 'prove' || (name === 'gpu-vs-cpu' && takes(name, o.op).has('air'))
-    ? { min: MIN_PROVE_LOG_N, why: `for a proof (the default options reach ${DEFAULT_SECURITY_BITS} bits from 2^${MIN_PROVE_LOG_N} rows)` }
+    ? { min: minProveLogN(o.air), why: `for a proof of ${o.air} (its options reach ${DEFAULT_SECURITY_BITS} bits from 2^${minProveLogN(o.air)} rows)` }
     : name === 'ntt-native' ? { min: 1, why: 'for ntt-native' } : undefined;
 
 const integer = (v: string): number => {

@@ -3,11 +3,11 @@
 // and the per-stage times with the backend that ran each stage. `gpu-vs-cpu --op prove` runs the
 // same job (proveJob) on both backends.
 import { createHash } from 'node:crypto';
-import { AIR_BY_NAME, AIRS, sampleActionLog } from '../src/airs/index.js';
+import { AIR_BY_NAME, AIRS, sampleActionLog, type AirEntry } from '../src/airs/index.js';
 import type { Backend } from '../src/backend/backend.js';
 import { encodeProof } from '../src/stark/codec.js';
 import { MIN_LOG_N } from '../src/airs/public-inputs.js';
-import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits } from '../src/stark/options.js';
+import { DEFAULT_OPTIONS, DEFAULT_SECURITY_BITS, securityBits, type ProofOptions } from '../src/stark/options.js';
 import { prove, type StageTiming } from '../src/prover/prover.js';
 import type { StarkProof } from '../src/stark/proof.js';
 import { verifyProof, type StarkVerdict } from '../src/stark/verifier.js';
@@ -29,8 +29,20 @@ const VERIFY_RUNS = 51;
  * The fewest trace rows (log2) a proof at the default options can be proved and verified with: below
  * it there are too few distinct query positions for DEFAULT_SECURITY_BITS (2^3 rows give 64 bits).
  */
-export const MIN_PROVE_LOG_N = Array.from({ length: 64 }, (_, n) => n)
-  .find((n) => n >= MIN_LOG_N && securityBits(n, DEFAULT_OPTIONS) >= DEFAULT_SECURITY_BITS)!;
+export const MIN_PROVE_LOG_N = minLogNFor(DEFAULT_OPTIONS);
+
+function minLogNFor(options: ProofOptions): number {
+  return Array.from({ length: 64 }, (_, n) => n).find((n) => n >= MIN_LOG_N && securityBits(n, options) >= DEFAULT_SECURITY_BITS)!;
+}
+
+/** The proof options a benchmark of `airName` proves with: its registry entry's, else the default. */
+export const proveOptions = (airName: ProveAir): ProofOptions => {
+  const id = PROVE_AIRS[airName];
+  return (id === undefined ? undefined : (AIRS[id] as AirEntry).options) ?? DEFAULT_OPTIONS;
+};
+
+/** MIN_PROVE_LOG_N for `airName`'s proof options (Keccak's blowup 4 with 42 queries needs 2^6 rows). */
+export const minProveLogN = (airName: ProveAir): number => minLogNFor(proveOptions(airName));
 
 /** A synthetic agent log of 2^logN actions (deterministic). */
 export const agentLog = (logN: number): unknown[] => sampleActionLog(2 ** logN);
@@ -46,14 +58,15 @@ export async function proveJob(airName: ProveAir, logN: number): Promise<ProveJo
   const k = await Kernels.load();
   const id = PROVE_AIRS[airName];
   if (id === undefined) throw new RangeError(`--air must be one of ${Object.keys(PROVE_AIRS).join(', ')}, got ${JSON.stringify(airName)}`);
-  const entry = AIRS[id];
+  const entry: AirEntry = AIRS[id];
   const { trace, publicInputs } = entry.sample(logN);
   const air = entry.air(publicInputs);
   const pub = entry.encode(publicInputs);
+  const options = proveOptions(airName);
   const statementHash = createHash('sha256').update(`capseal bench ${airName} ${logN}`).digest();
   return {
-    label: `prove: ${air.id}, 2^${logN} rows × ${air.width} columns, default options`,
-    run: (backend) => prove(k, backend, { air, trace, statementHash, publicInputs: pub, options: DEFAULT_OPTIONS }),
+    label: `prove: ${air.id}, 2^${logN} rows × ${air.width} columns, ${entry.options ? `blowup ${options.blowup}, ${options.queries} queries` : 'default options'}`,
+    run: (backend) => prove(k, backend, { air, trace, statementHash, publicInputs: pub, options }),
     verify: (proof) => verifyProof(k, air, proof, statementHash, pub, { minSecurityBits: DEFAULT_SECURITY_BITS }),
   };
 }

@@ -25,6 +25,7 @@
 // Σ_r A_r/d_r is folded as a running fraction num/den (num ← num·d + A·den, den ← den·d).
 
 // OUT_SPLIT: 0 when both output columns are in `out` (c1 at N + p), 1 when c1 is in `out1`.
+// TWO_BINDINGS: 1 when the trace LDE comes in two bindings (trace_lde, then aux_lde from params.aux_first).
 // A wide AIR's transitions come in several dispatches, one pipeline each (a compiler takes minutes, or
 // fails, on one body holding thousands of constraints): RESUME 1 adds this dispatch's share to the
 // partial sum Σ α_t·c_t an earlier one left in the output; FINISH 0 leaves the partial sum there,
@@ -45,7 +46,8 @@ fn comp_bit_reverse(x: u32, bits: u32) -> u32 {
 }
 
 fn trace_at(col: u32, pos: u32) -> Fp {
-  if (col >= params.aux_first) {
+  // TWO_BINDINGS is a compile-time constant: with one binding the branch is not there at all.
+  if (TWO_BINDINGS == 1u && col >= params.aux_first) {
     return aux_lde[((col - params.aux_first) << params.log_big) + pos];
   }
   return trace_lde[(col << params.log_big) + pos];
@@ -107,7 +109,6 @@ fn composition_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   if (p < big) {
     let i = p & n_mask;
     let q = (p & ~n_mask) | comp_bit_reverse((comp_bit_reverse(i, params.log_n) + 1u) & n_mask, params.log_n);
-    let x = lde_point(p);
     var sum = air_transitions(p, q);
     if (RESUME == 1u) {
       var earlier_c1: Fp;
@@ -127,6 +128,7 @@ fn composition_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
       }
       return;
     }
+    let x = lde_point(p);
     // Transitions: × (x − g^(n−1)) / (x^n − 1).
     let zinv = consts[params.zinv_off + (p >> params.log_n)];
     var total = fp2_mul_base(sum, fp_mul(fp_sub(x, g_last), zinv));

@@ -110,9 +110,10 @@ describe('capseal perf', () => {
   it.each([
     [[], /missing required argument 'name'\n\(see --help/],
     [['prove', '--log-n', '2'], /--log-n: must be at least 4 for a proof/],
-    [['prove', '--log-n', '3'], /--log-n: must be at least 4 for a proof \(the default options reach 100 bits from 2\^4 rows\)/],
+    [['prove', '--log-n', '3'], /--log-n: must be at least 4 for a proof of geom \(its options reach 100 bits from 2\^4 rows\)/],
     [['prove', '--air', 'fib', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
     [['prove', '--air', 'agent', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
+    [['prove', '--air', 'keccak', '--log-n', '5'], /--log-n: must be at least 6 for a proof of keccak \(its options reach 100 bits from 2\^6 rows\)/],
     [['gpu-vs-cpu', '--op', 'prove', '--log-n', '1'], /--log-n: must be at least 4 for a proof/],
     [['gpu-vs-cpu', '--log-n', '3'], /--log-n: must be at least 4 for a proof/],
     [['ntt-native', '--log-n', '0'], /--log-n: must be at least 1 for ntt-native/],

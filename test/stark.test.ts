@@ -149,7 +149,7 @@ describe('capseal-stark-v1 on the CPU', () => {
     expect(check(p, deg6, new Uint8Array(32).fill(0x5a)).ok).toBe(false);
     expect(check({ ...p, oodComposition: bumpExt(p.oodComposition, 4) }, deg6)).toMatchObject({ ok: false, code: 'ood' });
     await expect(prove(k, backend, { ...input, options: TEST_OPTIONS_INSECURE })).rejects.toThrow(
-      'deg6_test: transition degree 6 needs a blowup of at least 5; the options give 4');
+      "deg6_test: its constraints' degrees need 5 composition segments, hence a blowup of at least 5; the options give 4");
   });
 
   it.each([[2, 15], [3, 13]])('on %i worker threads at 2^%i rows (composition by coset block, OOD shares, FRI folds by block, the LDEs, hashing) the proof is byte for byte the inline one', async (threads, logN) => {

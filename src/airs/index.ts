@@ -15,6 +15,7 @@
 import type { z } from 'zod';
 import type { Column } from '../field/columns.js';
 import type { Air } from '../stark/air.js';
+import type { ProofOptions } from '../stark/options.js';
 import { AGENT_AIR_ID, AGENT_COLUMNS, agentAir, AgentPublicInputsSchema, agentTrace, encodeAgentPublicInputs, sampleActionLog } from './agent.js';
 import { AGENT_AIR_V2_ID, AGENT_V2_COLUMNS, agentAirV2, agentTraceV2, encodeAgentV2PublicInputs } from './agent-v2.js';
 import { encodeFibPublicInputs, FIB_AIR_ID, FIB_COLUMNS, fibAir, FibPublicInputsSchema, fibTrace } from './fib.js';
@@ -44,7 +45,15 @@ export interface AirEntry {
   readonly encode: (publicInputs: unknown) => Uint8Array;
   /** A deterministic trace of 2^logN rows and its public inputs (benchmarks, self-checks). */
   readonly sample: (logN: number) => { trace: Column[]; publicInputs: unknown };
+  /**
+   * The proof options its benchmarks use, where not DEFAULT_OPTIONS: a wide AIR (Keccak) takes blowup 4
+   * and more queries for the same 100 bits, halving the LDE it holds.
+   */
+  readonly options?: ProofOptions;
 }
+
+/** Blowup 4 with 42 queries and 16 grinding bits: 2·42 + 16 = 100 bits, as DEFAULT_OPTIONS, at half its LDE. */
+export const WIDE_AIR_OPTIONS: ProofOptions = { blowup: 4, queries: 42, grindingBits: 16, foldingFactor: 4 };
 
 export const AIRS = Object.freeze({
   [GEOM_AIR_ID]: { name: 'geom', columns: GEOM_COLUMNS, air: geomAir, schema: GeomPublicInputsSchema, encode: encodeGeomPublicInputs, sample: (logN: number) => geomTrace(logN) },
@@ -60,6 +69,7 @@ export const AIRS = Object.freeze({
   [KECCAK_256_AIR_ID]: {
     name: 'keccak', columns: KECCAK_256_COLUMNS, air: keccak256Air, schema: Keccak256PublicInputsSchema, encode: encodeKeccak256PublicInputs,
     sample: keccak256Sample,
+    options: WIDE_AIR_OPTIONS,
   },
 } as const satisfies Record<string, AirEntry>);
 export type AirId = keyof typeof AIRS;

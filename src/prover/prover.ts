@@ -13,9 +13,8 @@ import { isZeroUpTo, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
-import { type Air, checkAir, checkTrace, compositionSegments, maxDegree, periodicOnTrace, periodicValue } from '../stark/air.js';
+import { type Air, brokenRowConstraint, checkAir, checkTrace, compositionSegments, periodicOnTrace } from '../stark/air.js';
 import { auxBaseColumns, checkAuxTrace, lowerAir } from '../stark/aux.js';
-import { evalBaseAll } from '../stark/expr.js';
 import { COSET_SHIFT } from '../stark/domain.js';
 import { friCommit, type FriProverState } from './fri.js';
 import { friPlan } from '../stark/fri.js';
@@ -131,7 +130,7 @@ export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, c
   checkAir(air);
   // The composition (degree < S·n) is interpolated from the LDE domain, so it must fit there.
   if (compositionSegments(air) > o.blowup)
-    throw new RangeError(`${air.id}: transition degree ${maxDegree(air)} needs a blowup of at least ${maxDegree(air) - 1}; the options give ${o.blowup}`);
+    throw new RangeError(`${air.id}: its constraints' degrees need ${compositionSegments(air)} composition segments, hence a blowup of at least ${compositionSegments(air)}; the options give ${o.blowup}`);
   if (input.trace.length !== air.width || input.trace.some((c) => c.length !== 2 ** air.logN))
     throw new RangeError(`trace must be ${air.width} columns of 2^${air.logN} rows`);
   const size = 2 ** air.logN * o.blowup * air.width;
@@ -250,7 +249,7 @@ async function proveChecked(
     const alphas = lowered.coefficients(declaredAlphas);
     // Large intermediates are dropped (set undefined) once consumed: the stage closures below capture
     // this scope, so a const would hold its columns until the proof is done.
-    let comp: unknown = await timed('constraints', steps.where, () => steps.composition(base, both, alphas, logBlowup), steps.compositionKernel?.(base, alphas));
+    let comp: unknown = await timed('constraints', steps.where, () => steps.composition(base, both, alphas, logBlowup, S), steps.compositionKernel?.(base, alphas));
     let split: Split<Matrix> | undefined = await timed('composition split', steps.where, () => steps.split(comp, logN, S, o.blowup));
     comp = undefined;
     const compLde = split.lde, lowDegree = split.lowDegree;
@@ -369,10 +368,7 @@ function auxTrace(k: Kernels, air: Air, trace: readonly Column[], challenges: re
 function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
   const n = 2 ** air.logN;
   if (!air.boundaries.every((b) => trace[b.col]![b.row] === b.value)) return false;
-  const rowAt = (r: number) => trace.map((c) => c[r]!);
-  const rowsHold = (air.rowConstraints ?? []).every((r) =>
-    evalBaseAll([r.expr], { cur: rowAt(r.row), next: rowAt(r.row), periodic: air.periodic.map((p) => periodicValue(p, r.row)) })[0] === 0n);
-  if (!rowsHold) return false;
+  if (brokenRowConstraint(air, trace) >= 0) return false;
   const next = trace.map((c) => {
     const r = new BigUint64Array(n);
     r.set(c.subarray(1));

@@ -91,8 +91,8 @@ export const MAX_CHALLENGES = 64;
 const ID = /^[a-z0-9_]{1,64}$/;
 /**
  * Domain separation of airDigest's input; bump it with any change to the serialization. An AIR with
- * row constraints or an auxiliary segment is digested under v2 (v1's fields, then those); one
- * without keeps v1's bytes, so its identity and its proofs are unchanged.
+ * row constraints (one at least) or an auxiliary segment is digested under v2 (v1's fields, then
+ * those); one without keeps v1's bytes, so its identity and its proofs are unchanged.
  */
 const DIGEST_DOMAIN = 'capseal-air-v1';
 const DIGEST_DOMAIN_V2 = 'capseal-air-v2';
@@ -109,7 +109,7 @@ export function checkAir(air: Air): void {
   if (!inRange(air.width, 1, MAX_WIDTH)) fail('air.width', `${air.width} is not an integer in [1, ${MAX_WIDTH}]`);
   if (!inRange(air.logN, 1, MAX_LOG_N)) fail('air.logN', `${air.logN} is not an integer in [1, ${MAX_LOG_N}]`);
   checkPeriodic(air.periodic, 2 ** air.logN);
-  if (air.aux !== undefined) checkAux(air.aux);
+  if (air.aux !== undefined) checkAux(air.aux, air.width);
   checkTransitions(air);
   checkBoundaries(air);
   checkRowConstraints(air);
@@ -151,9 +151,11 @@ function checkPeriodic(periodic: readonly BigUint64Array[], n: number): void {
   });
 }
 
-function checkAux(aux: AuxSegment): void {
+function checkAux(aux: AuxSegment, width: number): void {
   if (typeof aux !== 'object' || aux === null) throw new TypeError('air.aux: expected an object');
   if (!inRange(aux.width, 1, MAX_AUX_WIDTH)) fail('air.aux.width', `${aux.width} is not an integer in [1, ${MAX_AUX_WIDTH}]`);
+  // The lowered AIR (./aux.ts) has the main columns and two per auxiliary one: an AIR too.
+  if (width + 2 * aux.width > MAX_WIDTH) fail('air.aux.width', `${width} main columns and 2·${aux.width} auxiliary base columns exceed ${MAX_WIDTH}`);
   if (!inRange(aux.challenges, 0, MAX_CHALLENGES)) fail('air.aux.challenges', `${aux.challenges} is not an integer in [0, ${MAX_CHALLENGES}]`);
   if (typeof aux.build !== 'function') throw new TypeError('air.aux.build: expected a function (trace, challenges) => F_p2 columns');
 }
@@ -224,7 +226,7 @@ export function airDigest(air: Air): Uint8Array {
   checkAir(air);
   const w = new ByteWriter();
   const utf8 = new TextEncoder();
-  const v2 = air.aux !== undefined || air.rowConstraints !== undefined;
+  const v2 = air.aux !== undefined || (air.rowConstraints?.length ?? 0) > 0;
   w.lengthPrefixed('domain', utf8.encode(v2 ? DIGEST_DOMAIN_V2 : DIGEST_DOMAIN));
   w.lengthPrefixed('air.id', utf8.encode(air.id));
   w.u32('air.width', air.width);
@@ -278,6 +280,14 @@ export interface TraceFailure {
 
 export type TraceCheck = { readonly ok: true } | TraceFailure;
 
+/** The first row constraint of a base-field AIR that `trace` breaks (its index), or −1. */
+export function brokenRowConstraint(air: Air, trace: readonly Column[]): number {
+  return (air.rowConstraints ?? []).findIndex((r) => {
+    const cur = trace.map((col) => col[r.row]!);
+    return evalBaseAll([r.expr], { cur, next: cur, periodic: air.periodic.map((p) => periodicValue(p, r.row)) })[0] !== 0n;
+  });
+}
+
 const NAME_LISTS = { transition: 'transitions', boundary: 'boundaries', row: 'rowConstraints' } as const;
 
 /**
@@ -303,7 +313,7 @@ export function checkTrace(air: Air, trace: readonly Column[]): TraceCheck {
   if (bad >= 0) return failed('boundary', bad, air.boundaries[bad]!.row);
   const rowAt = (r: number): bigint[] => trace.map((col) => col[r]!);
   const periodicAt = (row: number) => air.periodic.map((p) => periodicValue(p, row));
-  const badRow = (air.rowConstraints ?? []).findIndex((r) => evalBaseAll([r.expr], { cur: rowAt(r.row), next: rowAt(r.row), periodic: periodicAt(r.row) })[0] !== 0n);
+  const badRow = brokenRowConstraint(air, trace);
   if (badRow >= 0) return failed('row', badRow, air.rowConstraints![badRow]!.row);
   let cur = rowAt(0);
   for (let row = 0; row + 1 < n; row++) {

@@ -21,6 +21,11 @@ import type { ExtColumn } from '../field/ext-columns.js';
 import { checkAir, checkTrace, type Air, type RowConstraint, type TraceCheck } from './air.js';
 import { add, constant, cur, degree, evalBase, evaluateAll, mul, neg, next, share, sub, type Expr, type LetExpr, type Ops } from './expr.js';
 
+/** A constraint that folds to a non-zero constant under the drawn challenges: no trace satisfies it. */
+export class UnsatisfiableUnderChallengesError extends RangeError {
+  override readonly name = 'UnsatisfiableUnderChallengesError';
+}
+
 /** An F_p2 value as base expressions (c0, c1); c1 undefined is the constant 0 (a base-field value). */
 type Pair = readonly [Expr, Expr | undefined];
 
@@ -130,7 +135,7 @@ export function lowerAir(air: Air, challenges: readonly Fp2.Fp2[]): LoweredAir {
       if (e === undefined || degree(e) > 0) return e === undefined ? [] : [{ e, origin, coordinate }];
       // No trace cell: it folds to a constant, which constrains nothing (0) or nothing can satisfy.
       const v = evalBase(e, { cur: [], next: [], periodic: [] });
-      if (v !== 0n) throw new RangeError(`${air.id}: ${what} ${origin}'s c${coordinate} coordinate is the constant ${v} under these challenges: no trace satisfies it`);
+      if (v !== 0n) throw new UnsatisfiableUnderChallengesError(`${air.id}: ${what} ${origin}'s c${coordinate} coordinate is the constant ${v} under these challenges: no trace satisfies it`);
       return [];
     }));
   const transitions = parts(0, T, 'transition'), rows = parts(T, R, 'row constraint');

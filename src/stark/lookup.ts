@@ -6,7 +6,10 @@
  * (an expression: positive to send, negative to receive). Every bus balances — each tuple is
  * received exactly as many times as it is sent — exactly when, for random β and γ,
  *   Σ_rows Σ_interactions m / (β − (bus + γ·v_0 + γ²·v_1 + …)) = 0
- * (except with probability about n·k/|F_p2| over β, γ). A lookup sends the looked-up tuple once per
+ * (except with probability at most about (N + N²·L/2)/|F_p2| over β, γ, N = n·k values of tuples of at
+ * most L entries: docs/spec/stark.md §19.4). Balance is judged modulo p: with 0/1 selectors and fewer
+ * than p rows per tuple it is the integer count, and the AIR must constrain its selectors to be 0 or
+ * 1. All tuples on one bus have one length (the compression of (v) and (v, 0) is the same). A lookup sends the looked-up tuple once per
  * selected row and receives each table row as many times as its multiplicity column says; multiset
  * equality sends one side and receives the other, once per row.
  *
@@ -100,9 +103,14 @@ function compress(bus: number, values: readonly Expr[]): Expr {
 
 function checkInteractions(air: Air, interactions: readonly Interaction[]): void {
   if (!Array.isArray(interactions) || interactions.length === 0) throw new RangeError(`${air.id}: a lookup argument needs at least one interaction`);
+  const lengths = new Map<number, number>();
   interactions.forEach((it, i) => {
     if (!Number.isInteger(it.bus) || it.bus < 0 || it.bus >= 2 ** 32) throw new RangeError(`${air.id}: interaction ${i}: bus ${it.bus} is not an integer in [0, 2^32)`);
     if (!Array.isArray(it.values) || it.values.length === 0) throw new RangeError(`${air.id}: interaction ${i}: an empty tuple`);
+    // (v) and (v, 0) compress alike: tuples of different lengths on one bus could balance each other.
+    const length = lengths.get(it.bus) ?? it.values.length;
+    if (length !== it.values.length) throw new RangeError(`${air.id}: interaction ${i}: bus ${it.bus} carries tuples of ${length} values, not ${it.values.length}`);
+    lengths.set(it.bus, length);
     for (const e of [...it.values, it.multiplicity]) {
       if (typeof e !== 'object' || e === null) throw new TypeError(`${air.id}: interaction ${i}: expected expressions`);
       checkExpr(e, air.width, 0, `${air.id}: interaction ${i}`, { next: false });
@@ -191,7 +199,7 @@ function buildLogUp(n: number, chunks: readonly (readonly Interaction[])[], trac
       d.push(Fp2.sub(beta, Fp2.add(acc, Fp2.fromBase(BigInt(it.bus)))));
       m.push(valueAt(it.multiplicity, trace, row));
     }
-  if (d.some((x) => Fp2.eq(x, Fp2.ZERO))) throw new RangeError('a lookup denominator vanished under these challenges (probability ≈ 2^-120): prove again with another statement');
+  if (d.some((x) => Fp2.eq(x, Fp2.ZERO))) throw new RangeError('a lookup denominator vanished under these challenges (probability below n·k/2^128): prove again with another statement');
   const inv = Fp2.batchInverse(d);
   const columns = chunks.map(() => ({ c0: new BigUint64Array(n), c1: new BigUint64Array(n) }));
   const running = { c0: new BigUint64Array(n), c1: new BigUint64Array(n) };

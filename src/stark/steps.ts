@@ -78,10 +78,11 @@ export interface StarkSteps<L, M extends MatrixHandle = MatrixHandle> {
   rows(h: Held<M>, positions: readonly number[]): Promise<BigUint64Array>;
   /**
    * The composition on the LDE domain (bit-reversed), as a layer (two columns): on all of it, or on
-   * its first B coset blocks (B the power of two from S = compositionSegments(air) up), which determine
-   * a composition of degree < S·n.
+   * its first B coset blocks (B the power of two from `segments` up: the declared AIR's
+   * compositionSegments, which a lowered AIR's may undercut), which determine a composition of
+   * degree < segments·n.
    */
-  composition(air: Air, lde: Held<M>, alphas: readonly Fp2.Fp2[], logBlowup: number): Promise<L>;
+  composition(air: Air, lde: Held<M>, alphas: readonly Fp2.Fp2[], logBlowup: number, segments: number): Promise<L>;
   /**
    * Cuts the composition (degree < S·n) into S segments, C(x) = Σ_j x^(j·n)·C_j(x), and extends each
    * to the LDE domain; consumes `comp`. Says whether nothing lay above S·n, where it can tell (else

@@ -31,7 +31,7 @@ import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from './protoc
 import { snapshot, snapshotBytes } from './snapshot.js';
 import type { Transcript } from './transcript.js';
 import { compositionCoefficientCount } from './composition.js';
-import { lowerAir, type LoweredAir } from './aux.js';
+import { lowerAir, UnsatisfiableUnderChallengesError, type LoweredAir } from './aux.js';
 
 export type StarkErrorCode =
   | 'malformed' | 'options' | 'security' | 'shape' | 'ood' | 'pow'
@@ -163,7 +163,8 @@ function run(k: Kernels, air: Air, proof: StarkProof, statementHash: Uint8Array,
   try {
     lowered = lowerAir(air, challenges);
   } catch (e) {
-    throw new Rejection('ood', `the AIR's constraints cannot hold under these challenges: ${(e as Error).message}`);
+    if (!(e instanceof UnsatisfiableUnderChallengesError)) throw e;
+    throw new Rejection('ood', `the AIR's constraints cannot hold under these challenges: ${e.message}`);
   }
   const claimed = compositionAt(k, lowered.air, z, proof.oodTrace, proof.oodTraceNext, lowered.coefficients(alphas));
   require(Fp2.eq(claimed, segmentsAt(air.logN, z, proof.oodComposition)), 'ood', 'the constraints at the OOD point do not match the committed composition');

@@ -243,7 +243,7 @@ function composeFunctions(air: Air, terms: CompositionTerms, at: ReturnType<type
         return;
       }
       const zInv = { local: f.local('i64') };
-      f.get(0).load64(8 * at.zInv).set(zInv.local);
+      f.get(PARAMS).load64(8 * at.zInv).set(zInv.local);
       const divisor = ops.mul(ops.add(element(2), { c: F.neg(terms.lastRow) }), zInv);
       const [t0, t1] = keeping(divisor, () => [ops.mul(acc[0], divisor), ops.mul(acc[1], divisor)]);
       store(0, t0!);
@@ -251,26 +251,34 @@ function composeFunctions(air: Air, terms: CompositionTerms, at: ReturnType<type
     });
   } while (t < terms.transitions.length);
   // + (Σ_b α_b·(T_col − v_b) + Σ_r α_r·e_r)·1/(x − g^row), one boundary row at a time
-  terms.boundaryGroups.forEach((group, g) => room().loop(({ leaf, ops, keeping, axpy }) => {
-    const { element, store } = fn;
-    let sum: Ext = [{ c: 0n }, { c: 0n }];
-    for (const b of group.terms) sum = axpy(sum, ops.add(leaf({ op: 'cur', col: b.col }), { c: F.neg(b.value) }), b.alpha);
-    const memo = new Map<LetExpr, FieldValue>();
-    for (const r of group.rowTerms) sum = axpy(sum, evaluate(r.expr, leaf, ops, memo), r.alpha);
-    const inv = element(4 + air.width + air.periodic.length + g);
-    const [q0, q1] = keeping(inv, () => [ops.mul(sum[0], inv), ops.mul(sum[1], inv)]);
-    store(0, ops.add(element(0), q0!));
-    store(1, ops.add(element(1), q1!));
-  }));
+  terms.boundaryGroups.forEach((group, g) => {
+    const { loop, element, store } = room();
+    loop(({ leaf, ops, keeping, axpy }) => {
+      let sum: Ext = [{ c: 0n }, { c: 0n }];
+      for (const b of group.terms) sum = axpy(sum, ops.add(leaf({ op: 'cur', col: b.col }), { c: F.neg(b.value) }), b.alpha);
+      const memo = new Map<LetExpr, FieldValue>();
+      for (const r of group.rowTerms) sum = axpy(sum, evaluate(r.expr, leaf, ops, memo), r.alpha);
+      const inv = element(inverseSlot(air, g));
+      const [q0, q1] = keeping(inv, () => [ops.mul(sum[0], inv), ops.mul(sum[1], inv)]);
+      store(0, ops.add(element(0), q0!));
+      store(1, ops.add(element(1), q1!));
+    });
+  });
   functions.push(fn.f);
   return functions;
 }
+
+/** Parameter-block slots: the pointers of the trace columns, the periodic columns and the boundary rows' inverses. */
+const curSlot = (col: number) => 4 + col;
+const periodicSlot = (air: Air, p: number) => 4 + air.width + p;
+const inverseSlot = (air: Air, g: number) => 4 + air.width + air.periodic.length + g;
+/** The exported functions' parameters: the parameter block, then the range of points. */
+const PARAMS = 0, START = 1, END = 2;
 
 /** One exported function (params, start, end) and the emitters its loops share. */
 function composeFunction(air: Air, name: string) {
   const f = new FunctionBuilder(name, ['i32', 'i32', 'i32']);
   const fe = new FieldEmitter(f);
-  const PARAMS = 0, START = 1, END = 2;
   const i = f.local('i32'), o = f.local('i32'), nextOffset = f.local('i32');
   /** The u64 at pointer slot `slot` plus the i32 byte offset in `offset` (default: this point's). */
   const element = (slot: number, offset = o): FieldValue => {
@@ -284,8 +292,6 @@ function composeFunction(air: Air, name: string) {
     else f.get(v.local);
     f.store64();
   };
-  const curSlot = (col: number) => 4 + col, periodicSlot = (p: number) => 4 + air.width + p;
-
   /** A loop over the points [start, end) whose body `body` emits with a fresh set of per-point values. */
   const loop = (body: (row: Row) => void) => {
     f.get(START).set(i);
@@ -294,7 +300,7 @@ function composeFunction(air: Air, name: string) {
       f.get(i).i32(3).op(OP.i32Shl).set(o);
       let nextLoaded = false;
       body(rowValues(f, fe, (l) => {
-        if (l.op === 'periodic') return element(periodicSlot(l.index));
+        if (l.op === 'periodic') return element(periodicSlot(air, l.index));
         if (l.op === 'next' && !nextLoaded) {
           // sigma[i] · 8
           f.get(PARAMS).load32(8 * 3).get(i).i32(2).op(OP.i32Shl, OP.i32Add).load32().i32(3).op(OP.i32Shl).set(nextOffset);

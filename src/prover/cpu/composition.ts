@@ -86,8 +86,11 @@ export async function compositionOnLde(
   return concatExt(await run(k, air, blocks, alphas));
 }
 
-/** How many coset blocks determine the composition: the power of two from compositionSegments(air) up. */
-export const determiningBlocks = (air: Air): number => 2 ** Math.ceil(Math.log2(compositionSegments(air)));
+/** How many coset blocks determine a composition of `segments` segments: the power of two from it up. */
+export const blocksFor = (segments: number): number => 2 ** Math.ceil(Math.log2(segments));
+
+/** How many coset blocks determine the composition: blocksFor(compositionSegments(air)). */
+export const determiningBlocks = (air: Air): number => blocksFor(compositionSegments(air));
 
 /** The composition on one coset block: the AIR's compiled kernel (./composition-kernel.ts) over the block in wasm memory. */
 export function compositionBlock(k: Kernels, air: Air, blk: CompositionBlock, alphas: readonly Fp2[]): ExtColumn {

@@ -15,7 +15,7 @@ import { hashPairs, hashRows } from '../../hash/leaves.js';
 import { buildMerkleTree, type MerkleTree } from '../../merkle/tree.js';
 import { openBatch } from '../../merkle/proof.js';
 import type { Kernels } from '../../wasm/kernels.js';
-import { compositionOnLde, type BlockRunner } from './composition.js';
+import { blocksFor, compositionOnLde, type BlockRunner } from './composition.js';
 import { compositionModule } from './composition-kernel.js';
 import { deepCoefficients } from './deep.js';
 import { concatExt, pairOf } from '../../field/ext-columns.js';
@@ -124,8 +124,8 @@ export function cpuSteps(k: Kernels, backend: Backend): StarkSteps<CpuLayer, Mat
       return rowsAt(host(h), positions);
     },
     compositionKernel: (air, alphas) => compositionModule(air, alphas).id,
-    async composition(air, lde, alphas, logBlowup) {
-      return compositionOnLde(k, air, { cur: host(lde), logN: air.logN, logBlowup }, alphas, cpu ? blocksOn(cpu) : undefined);
+    async composition(air, lde, alphas, logBlowup, segments) {
+      return compositionOnLde(k, air, { cur: host(lde), logN: air.logN, logBlowup }, alphas, cpu ? blocksOn(cpu) : undefined, blocksFor(segments));
     },
     async split(comp, logN, S, blowup) {
       // The composition holds only the blocks that determine it (compositionOnLde): its degree is not checked here.

@@ -4,9 +4,13 @@
  * src/prover/cpu/composition.ts, over the bit-reversed LDE domain 7·⟨ω_N⟩ (src/stark/domain.ts).
  *
  * Split of the work:
- * - Generated WGSL (AIR-shaped only, so one pipeline per AIR shape, cached by source): one function
- *   air_transitions(p, q) = Σ_t α_t·c_t with every constraint from constraintsToWgsl over local copies of the
- *   trace cells and periodic values it reads. No per-proof value is baked in.
+ * - Generated WGSL (AIR-shaped only, so one pipeline per AIR shape, cached by source): a function
+ *   air_transitions(p, q) = Σ_t α_t·c_t with the constraints from constraintsToWgsl over local copies of the
+ *   trace cells and periodic values they read, and air_rows(p, r) for the row constraints of row
+ *   group r. No per-proof value is baked in. A wide AIR's transitions are cut into runs
+ *   (transitionChunks), one pipeline and dispatch each, the partial sums kept in the output.
+ * - The trace LDE in one binding, or two (an AIR with an auxiliary segment: the main trace's LDE and
+ *   the auxiliary one's, joined without a copy).
  * - A small `consts` storage buffer, rebuilt per call on the CPU: the α's, the boundary records
  *   (column, value, α) group by group, g^row per group, 1/(x^n − 1) per coset block (β values;
  *   x^n is constant on each block of n positions), g^(n−1), and two tables of 2^⌈…/2⌉ elements from
@@ -95,7 +99,7 @@ function accumulate(constraints: readonly Expr[], alpha: (k: number) => string, 
  * per pipeline): SwiftShader's compiler runs for minutes, or fails, on a body of thousands of
  * constraints, so a wide AIR's transitions are spread over several dispatches.
  */
-export const WGSL_CHUNK_NODES = 3000;
+export const WGSL_CHUNK_NODES = 400;
 
 /** The transitions cut into consecutive runs of at most `budget` nodes each (at least one transition per run). */
 export function transitionChunks(transitions: readonly Expr[], budget = WGSL_CHUNK_NODES): { from: number; to: number }[] {
@@ -257,7 +261,7 @@ export async function compositionGpu(
     const chunks = transitionChunks(air.transitions, opts.chunkNodes);
     const pipelines = await Promise.all(chunks.map(({ from, to }, j) => {
       const last = j === chunks.length - 1;
-      const constants = { WORKGROUP_SIZE, OUT_SPLIT: split ? 1 : 0, RESUME: j > 0 ? 1 : 0, FINISH: last ? 1 : 0 };
+      const constants = { WORKGROUP_SIZE, OUT_SPLIT: split ? 1 : 0, TWO_BINDINGS: auxSeg ? 1 : 0, RESUME: j > 0 ? 1 : 0, FINISH: last ? 1 : 0 };
       return ctx.pipeline(['goldilocks', 'ext2', 'composition'], constants, 'composition_main',
         CompParams.wgsl + compositionWgsl(air.transitions.slice(from, to), from, last ? terms.boundaryGroups : undefined));
     }));

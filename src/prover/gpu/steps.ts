@@ -36,6 +36,7 @@ export function gpuSteps(k: Kernels, backend: GpuResident): StarkSteps<GpuMatrix
       return gatherRows(ctx, gpuMatrix(h.matrix), positions);
     },
     async composition(air, lde, alphas, logBlowup) {
+      // Evaluated on every coset block: the segment count is the split's business.
       return (await compositionGpu(ctx, backend.transforms, gpuMatrix(lde.matrix), air, alphas, logBlowup)).value;
     },
     async split(comp, logN, segments, blowup) {
