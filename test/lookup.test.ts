@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend.js';
 import * as Fp from '../src/field/goldilocks.js';
 import * as Fp2 from '../src/field/ext2.js';
-import { airDigest, checkAir, compositionSegments, type Air } from '../src/stark/air.js';
+import { airDigest, checkAir, compositionSegments, MAX_WIDTH, type Air } from '../src/stark/air.js';
 import { checkAuxTrace, lowerAir } from '../src/stark/aux.js';
 import { decodeProof, encodeProof, proofFromJson, proofToJson, PROOF_FORMAT_VERSION_AUX } from '../src/stark/codec.js';
-import { auxCur, challenge, cur, mul, next, sub } from '../src/stark/expr.js';
+import { add, auxCur, challenge, cur, mul, next, sub } from '../src/stark/expr.js';
+import { withInteractions } from '../src/stark/lookup.js';
 import { LOG_N, N, permAir, permTrace, rangeAir, rangeTrace, SHUFFLED, VALUES } from './helpers/lookup-airs.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import type { StarkProof } from '../src/stark/proof.js';
@@ -55,6 +56,17 @@ describe('the auxiliary segment', () => {
     expect(() => checkAir({ ...base, aux, transitions: [auxCur(1)] })).toThrow(/outside \[0, 1\)/);
     expect(() => checkAir({ ...base, aux, rowConstraints: [{ row: 0, expr: next(0) }] })).toThrow(/current row only/);
     expect(() => checkAir({ ...base, aux, rowConstraints: [{ row: 8, expr: cur(0) }] })).toThrow(/outside \[0, 8\)/);
+  });
+
+  it('refuses a bus carrying tuples of different lengths, a lowered width over MAX_WIDTH; an empty row-constraint list is no constraint', () => {
+    const base: Air = { id: 'x', width: 2, logN: 3, periodic: [], parameters: new Uint8Array(), transitions: [sub(next(0), cur(0))], boundaries: [] };
+    const two = [{ bus: 1, values: [cur(0)], multiplicity: cur(1) }, { bus: 1, values: [cur(0), cur(1)], multiplicity: cur(1) }];
+    expect(() => withInteractions(base, two)).toThrow(/bus 1 carries tuples of 1 values, not 2/);
+    expect(() => withInteractions(base, [two[0]!, { ...two[1]!, bus: 2 }])).not.toThrow();
+    const aux = { width: 256, challenges: 1, build: () => [] };
+    expect(() => checkAir({ ...base, width: MAX_WIDTH - 511, aux, transitions: [sub(next(0), cur(0))] })).toThrow(/exceed 4096/);
+    expect(airDigest({ ...base, rowConstraints: [] })).toEqual(airDigest(base));
+    expect(airDigest({ ...base, rowConstraints: [{ row: 0, expr: cur(0) }] })).not.toEqual(airDigest(base));
   });
 
   it('lowers an F_p2 constraint to two base-field constraints that agree with F_p2 arithmetic', () => {
@@ -160,5 +172,8 @@ describe('the auxiliary segment', () => {
     const { aux: _a, rowConstraints: _rc, names: _n, ...plainAir } = air;
     expect(verify(honest, { ...plainAir, transitions: air.transitions.slice(0, 1) })).toMatchObject({ ok: false, code: 'shape' });
     expect(verifyProof(k, air, honest, new Uint8Array(32), PUBLIC, { minSecurityBits: 0 }).ok).toBe(false);
+    // A constraint whose u-coordinate is a non-zero constant (challenge 0's c1) can hold for no trace.
+    const hopeless = { ...air, transitions: [...air.transitions, add(cur(0), challenge(0))], names: undefined };
+    expect(verify(honest, hopeless)).toMatchObject({ ok: false, code: 'ood', message: expect.stringContaining('cannot hold under these challenges') });
   });
 });
