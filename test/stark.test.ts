@@ -162,6 +162,14 @@ describe('capseal-stark-v1 on the CPU', () => {
       expect(Buffer.from(encodeProof(proof)).equals(await cpuProofBytes(input))).toBe(true);
       expect(verifyProof(k, input.air, proof, input.statementHash, input.publicInputs, { minSecurityBits: 0 }).ok).toBe(true);
       expect(verifyProof(k, input.air, proof, STATEMENT, input.publicInputs, { minSecurityBits: 0 }).ok).toBe(false);
+      // The host's trace check runs a range of rows per thread: a wrong cell in the last range is found
+      // (and one on the boundary between ranges), and named as the inline check names it.
+      const n = 2 ** logN;
+      for (const row of [n - 3, Math.floor((n - 1) / threads)]) {
+        const bad = input.trace.map((c) => c.slice());
+        bad[4]![row] = bad[4]![row]! + 1n;
+        await expect(prove(k, pooled, { ...input, trace: bad })).rejects.toThrow(`trace violates transition constraint 4 (accumulate) at row ${row - 1}`);
+      }
     } finally {
       await pooled.destroy();
     }
@@ -171,7 +179,7 @@ describe('capseal-stark-v1 on the CPU', () => {
     const { createNodeCpuBackend: backendOnly } = await import('../src/backend/cpu/node.js');
     const plain = await backendOnly({ threads: 2 });
     try {
-      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(segments, foldBlock, oodPart, compositionBlock\): make it with capseal\/prover\/node/);
+      await expect(prove(k, plain, geomProofInput(10, 7))).rejects.toThrow(/do not run the prover's jobs \(segments, foldBlock, oodPart, transitionsHold, compositionBlock\): make it with capseal\/prover\/node/);
     } finally {
       await plain.destroy();
     }

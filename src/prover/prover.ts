@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { Backend, Matrix } from '../backend/backend.js';
-import { isZeroUpTo, type Column } from '../field/columns.js';
+import type { Backend, CpuJobs, Matrix } from '../backend/backend.js';
+import { toWorker, type Column } from '../field/columns.js';
 import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Kernels } from '../wasm/kernels.js';
@@ -24,7 +24,8 @@ import { drawOodPoint, drawQueries, nonceBytes, startTranscript } from '../stark
 import { NotLowDegreeError, UnsatisfiedConstraintError } from './errors.js';
 import { type Commitment, type GeneratedKernel, type Held, type Split, type StarkSteps } from '../stark/steps.js';
 import type { Transcript } from '../stark/transcript.js';
-import { evalColumnsAll } from './cpu/constraints.js';
+import { transitionsHold } from './cpu/constraints.js';
+import { PARALLEL_MIN_ELEMENTS, ranges } from '../backend/cpu/cpu-backend.js';
 import { cpuSteps } from './cpu/steps.js';
 import { gpuSteps } from './gpu/steps.js';
 import { compositionCoefficientCount } from '../stark/composition.js';
@@ -149,7 +150,7 @@ export async function proveAs(k: Kernels, backend: Backend, input: ProveInput, c
     if (hostCheck) {
       input.progress?.({ stage: 'trace check', done: 0, total });
       const t0 = performance.now();
-      if (!satisfies(kernels, air, input.trace)) throw violation(air, input.trace);
+      if (!(await satisfies(kernels, air, input.trace, on.cpuJobs))) throw violation(air, input.trace);
       stages.push({ stage: 'trace check', ms: performance.now() - t0, backend: 'cpu' });
     }
     const r = await proveChecked(kernels, on, o, input, conduct, { done: hostCheck ? 1 : 0, total });
@@ -228,7 +229,7 @@ async function proveChecked(
     let both = lde, traceOnH: Matrix = traceM;
     let aux: { tree: Commitment; held: Held<Matrix> } | undefined;
     if (air.aux) {
-      const columns = await timed('aux trace', 'cpu', () => auxTrace(k, air, input.trace, challenges, lowered.air, conduct));
+      const columns = await timed('aux trace', 'cpu', () => auxTrace(k, air, input.trace, challenges, lowered.air, conduct, backend.cpuJobs));
       const auxM = await backend.upload(columns);
       held.push(auxM);
       const auxLdeM = await timed('aux lde', backend.kind, () => backend.lde(auxM, { blowup: o.blowup, order: 'bit-reversed' }));
@@ -351,10 +352,12 @@ async function finish(t: Transcript, air: Air, o: ProofOptions, steps: StarkStep
  * The auxiliary segment's columns (c0, c1 of each) built from the trace under `challenges`; an honest
  * prover checks both segments against the lowered AIR here and names the first broken constraint.
  */
-function auxTrace(k: Kernels, air: Air, trace: readonly Column[], challenges: readonly Fp2.Fp2[], lowered: Air, conduct: Conduct): Column[] {
+async function auxTrace(
+  k: Kernels, air: Air, trace: readonly Column[], challenges: readonly Fp2.Fp2[], lowered: Air, conduct: Conduct, jobs: CpuJobs | undefined,
+): Promise<Column[]> {
   const built = air.aux!.build(trace, challenges);
   const columns = auxBaseColumns(air, built);
-  if (conduct.refuseInvalid && !satisfies(k, lowered, [...trace, ...columns])) {
+  if (conduct.refuseInvalid && !(await satisfies(k, lowered, [...trace, ...columns], jobs))) {
     const r = checkAuxTrace(air, trace, built, challenges);
     throw r.ok ? new RangeError('trace violates the AIR') : new UnsatisfiedConstraintError(r.kind, r.index, r.row, r.name);
   }
@@ -365,17 +368,25 @@ function auxTrace(k: Kernels, air: Air, trace: readonly Column[], challenges: re
  * Whether the trace satisfies every constraint of a base-field AIR: the boundaries, the row
  * constraints, then the transitions compiled over the columns.
  */
-function satisfies(k: Kernels, air: Air, trace: readonly Column[]): boolean {
+async function satisfies(k: Kernels, air: Air, trace: readonly Column[], jobs: CpuJobs | undefined): Promise<boolean> {
   const n = 2 ** air.logN;
   if (!air.boundaries.every((b) => trace[b.col]![b.row] === b.value)) return false;
   if (brokenRowConstraint(air, trace) >= 0) return false;
-  const next = trace.map((c) => {
-    const r = new BigUint64Array(n);
-    r.set(c.subarray(1));
-    return r; // row n−1 of `next` is never checked
-  });
+  // Rows 0 … n−2 against rows 1 … n−1 (views, no copies), in a range of rows per thread.
   const periodic = air.periodic.map((v) => periodicOnTrace(v, n));
-  return evalColumnsAll(k, air.transitions, { cur: trace, next, periodic }, n).every((c) => isZeroUpTo(c, n - 1));
+  const at = (lo: number, hi: number) => ({
+    cur: trace.map((c) => c.subarray(lo, hi)), next: trace.map((c) => c.subarray(lo + 1, hi + 1)), periodic: periodic.map((c) => c.subarray(lo, hi)),
+  });
+  if (!jobs || jobs.threads === 1 || !jobs.handles('transitionsHold') || n * air.width < PARALLEL_MIN_ELEMENTS)
+    return transitionsHold(k, air.transitions, at(0, n - 1));
+  const shares = ranges(n - 1, jobs.threads);
+  const results = await jobs.runJobs(shares, ([lo, hi], copy) => {
+    const moved: ArrayBuffer[] = [];
+    const own = (c: Column) => (copy ? toWorker(c, moved) : c);
+    const frame = at(lo, hi);
+    return { job: { op: 'transitionsHold', transitions: air.transitions, cur: frame.cur.map(own), next: frame.next.map(own), periodic: frame.periodic.map(own) }, transfer: moved };
+  });
+  return results.every((r) => 'columns' in r && r.columns[0]?.[0] === 1n);
 }
 
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Column } from '../../field/columns.js';
+import { isZeroUpTo, type Column } from '../../field/columns.js';
 import { encodeModule, FieldEmitter, FunctionBuilder, OP, runInCalls } from '../../wasm/emit.js';
 import type { Kernels } from '../../wasm/kernels.js';
 import { evaluateAll, framesLeaf, type Expr, type Frame } from '../../stark/expr.js';
@@ -47,6 +47,16 @@ export function evalColumnsAll(k: Kernels, es: readonly Expr[], at: Frame<Column
     });
   }
   return outs;
+}
+
+/**
+ * Whether every tree vanishes on every row of the frame (its columns of one length): the host's
+ * trace check, over rows 0 … n−2 as cur = column[0 … n−2] and next = column[1 … n−1], or over a
+ * range of them (a thread's share).
+ */
+export function transitionsHold(k: Kernels, es: readonly Expr[], at: Frame<Column>): boolean {
+  const rows = at.cur[0]?.length ?? 0;
+  return evalColumnsAll(k, es, at, rows, 'transitionsHold').every((c) => isZeroUpTo(c, rows));
 }
 
 /** Rows per chunk: inputs and outputs of a chunk take at most this much wasm memory. */

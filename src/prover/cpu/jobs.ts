@@ -1,6 +1,6 @@
 /**
- * The prover's CPU jobs: the composition by coset block, the composition's split by coordinate, a
- * range's share of the OOD answers and a block's FRI fold,
+ * The prover's CPU jobs: the host's trace check by range of rows, the composition by coset block,
+ * the composition's split by coordinate, a range's share of the OOD answers and a block's FRI fold,
  * run on a CPU backend's threads. A worker serves them when its entry module hands this table to the
  * backend's job server (./worker.ts in Node, ./worker-browser.ts in a browser); the backend's own
  * operations are part of the table, so one pool runs both.
@@ -15,6 +15,8 @@ import { segmentsOf } from './split.js';
 import { oodAnswers, packOod } from './ood.js';
 import { foldBy } from './fri.js';
 import type { Column } from '../../field/columns.js';
+import type { Expr } from '../../stark/expr.js';
+import { transitionsHold } from './constraints.js';
 
 export interface CompositionJob extends Job {
   op: 'compositionBlock';
@@ -44,6 +46,15 @@ export interface FoldBlockJob extends Job {
   f: number;
 }
 
+export interface TransitionsJob extends Job {
+  op: 'transitionsHold';
+  transitions: readonly Expr[];
+  /** A range of rows, and the rows after them, of every column; the periodic columns' values there. */
+  cur: Column[];
+  next: Column[];
+  periodic: Column[];
+}
+
 export interface SegmentsJob extends Job {
   op: 'segments';
   column: Column;
@@ -60,6 +71,7 @@ export const PROVER_JOBS: JobHandlers = {
     return { columns: [folded.c0, folded.c1] };
   }),
   oodPart: handler((k, job: OodPartJob) => ({ columns: [packOod(oodAnswers(k, job.trace, job.segments, job.z, job.omega))] })),
+  transitionsHold: handler((k, job: TransitionsJob) => ({ columns: [BigUint64Array.of(transitionsHold(k, job.transitions, job) ? 1n : 0n)] })),
   compositionBlock: handler((k, job: CompositionJob) => {
     const c = compositionBlock(k, job.air, job.block, job.alphas);
     return { columns: [c.c0, c.c1] };
