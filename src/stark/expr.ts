@@ -92,7 +92,8 @@ export const auxNext = (col: number): Expr => ({ op: 'aux-next', col: index('aux
 /** The auxiliary segment's challenge `i` (F_p2), drawn after the main trace is committed. */
 export const challenge = (i: number): Expr => ({ op: 'challenge', index: index('challenge', i) });
 
-const lift = (x: Operand): Expr => (typeof x === 'object' ? x : constant(x));
+/** An operand as a tree: constants become const nodes. */
+export const lift = (x: Operand): Expr => (typeof x === 'object' ? x : constant(x));
 
 export const add = (a: Operand, b: Operand): Expr => ({ op: 'add', a: lift(a), b: lift(b) });
 export const sub = (a: Operand, b: Operand): Expr => ({ op: 'sub', a: lift(a), b: lift(b) });
@@ -360,7 +361,8 @@ export function framesLeaf<T>(fn: string, es: readonly Expr[], at: Frame<T>): (l
   };
 }
 
-const BASE: Ops<bigint> = {
+/** Arithmetic over F_p on canonical bigints: debugging rows, and the prover's lookup builder. */
+export const BASE: Ops<bigint> = {
   constant: (v) => v,
   add: F.add,
   sub: F.sub,

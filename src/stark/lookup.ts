@@ -24,12 +24,14 @@
  *
  * @module
  */
-import * as Fp from '../field/goldilocks.js';
 import * as Fp2 from '../field/ext2.js';
 import type { Column } from '../field/columns.js';
 import type { ExtColumn } from '../field/ext-columns.js';
 import type { Air, AirNames, RowConstraint } from './air.js';
-import { add, auxCur, auxNext, challenge, checkExpr, constant, degree, evaluate, mul, next as nextCell, share, sub, sum, type Expr, type Operand } from './expr.js';
+import {
+  add, auxCur, auxNext, BASE, challenge, checkExpr, constant, degree, evaluate, lift, mul, neg, next as nextCell, pow, product, share, sub, sum,
+  type Expr, type Operand,
+} from './expr.js';
 
 export interface Interaction {
   /** Which bus (0 … 2^32 − 1): tuples on different buses never balance each other. */
@@ -46,7 +48,6 @@ export const LOOKUP_CHALLENGES = 2;
 /** Interactions per auxiliary column by default: two keep tuples of degree 1 at constraint degree 3. */
 export const DEFAULT_BATCH = 2;
 
-const lift = (x: Operand): Expr => (typeof x === 'object' ? x : constant(x));
 
 /**
  * A lookup: on every row where `selector` (default 1) is 1, the tuple `keys` appears among the rows
@@ -74,24 +75,17 @@ export function permutation(bus: number, a: { left: readonly Operand[]; right: r
 
 /** An expression of the current row's main cells, constants and challenges, read at the next row instead. */
 function atNext(e: Expr): Expr {
-  const memo = new Map<Expr, Expr>();
-  const go = (n: Expr): Expr => {
-    const known = memo.get(n);
-    if (known) return known;
-    let r: Expr;
-    switch (n.op) {
-      case 'const': case 'challenge': r = n; break;
-      case 'cur': r = nextCell(n.col); break;
-      case 'add': case 'sub': case 'mul': r = { op: n.op, a: go(n.a), b: go(n.b) }; break;
-      case 'neg': r = { op: 'neg', a: go(n.a) }; break;
-      case 'pow': r = { op: 'pow', a: go(n.a), exp: n.exp }; break;
-      case 'let': r = share(go(n.a), n.name); break;
-      default: throw new RangeError(`an interaction reads the current row's main cells and constants only, not ${n.op} cells`);
-    }
-    memo.set(n, r);
-    return r;
-  };
-  return go(e);
+  return evaluate<Expr>(e, (l) => {
+    if (l.op === 'cur') return nextCell(l.col);
+    if (l.op === 'challenge') return l;
+    throw new RangeError(`an interaction reads the current row's main cells and constants only, not ${l.op} cells`);
+  }, {
+    constant: (v) => constant(v), add, sub, mul, neg, pow,
+    share: (v, node) => {
+      const s = share(v, node.name);
+      return { first: s, later: s };
+    },
+  });
 }
 
 /** bus + γ·v_0 + γ²·v_1 + … with γ = challenge 1 (Horner: ((v_last·γ + …)·γ + v_0)·γ + bus). */
@@ -136,7 +130,7 @@ export function withInteractions(air: Air, interactions: readonly Interaction[],
   const chunkConstraint = (c: number, d: readonly Expr[], m: readonly Expr[], t: Expr): Expr => {
     const ds = d.slice(c * batch, c * batch + chunks[c]!.length), ms = m.slice(c * batch, c * batch + chunks[c]!.length);
     const others = (k: number) => ds.filter((_, j) => j !== k);
-    return sub(mul(t, mulAll(ds)), sum(...ms.map((mk, k) => mul(mk, mulAll(others(k))))));
+    return sub(mul(t, product(...ds)), sum(...ms.map((mk, k) => mul(mk, product(...others(k))))));
   };
   const curD = denominators, nextD = denominators.map(atNext);
   const curM = interactions.map((it) => it.multiplicity), nextM = curM.map(atNext);
@@ -173,8 +167,6 @@ export function withInteractions(air: Air, interactions: readonly Interaction[],
   };
 }
 
-const mulAll = (xs: readonly Expr[]): Expr => (xs.length === 0 ? constant(1) : xs.reduce((a, b) => mul(a, b)));
-
 /** An expression of the current row's main cells and constants at row `row` of `trace`, over F_p. */
 function valueAt(e: Expr, trace: readonly Column[], row: number): bigint {
   return evaluate(e, (l) => {
@@ -182,7 +174,7 @@ function valueAt(e: Expr, trace: readonly Column[], row: number): bigint {
     const col = trace[l.col];
     if (!col) throw new RangeError(`an interaction reads column ${l.col}, but the trace has ${trace.length}`);
     return col[row]!;
-  }, { constant: (v) => v, add: Fp.add, sub: Fp.sub, mul: Fp.mul, neg: Fp.neg, pow: (a, exp) => Fp.pow(a, BigInt(exp)) });
+  }, BASE);
 }
 
 /** The prover's auxiliary columns: t_c per chunk, then the running sum (the header's definitions). */
