@@ -41,8 +41,11 @@ export const proveOptions = (airName: ProveAir): ProofOptions => {
   return (id === undefined ? undefined : (AIRS[id] as AirEntry).options) ?? DEFAULT_OPTIONS;
 };
 
-/** MIN_PROVE_LOG_N for `airName`'s proof options (Keccak's blowup 4 with 42 queries needs 2^6 rows). */
-export const minProveLogN = (airName: ProveAir): number => minLogNFor(proveOptions(airName));
+/** MIN_PROVE_LOG_N for `airName`'s proof options (Keccak's blowup 4 with 42 queries needs 2^6 rows) and its sample. */
+export const minProveLogN = (airName: ProveAir): number => {
+  const id = PROVE_AIRS[airName];
+  return Math.max(minLogNFor(proveOptions(airName)), (id === undefined ? undefined : (AIRS[id] as AirEntry).minLogN) ?? MIN_LOG_N);
+};
 
 /** A synthetic agent log of 2^logN actions (deterministic). */
 export const agentLog = (logN: number): unknown[] => sampleActionLog(2 ** logN);

@@ -4,6 +4,9 @@
  * they build, their bytes for the transcript, and a sample trace of any size. The CLI, the capsule
  * adapters and the benchmarks read this registry rather than listing AIRs themselves.
  *
+ * The benchmark workloads' AIRs are registered too: keccak_chain_v1 (`keccak_chain`, ./keccak-chain.ts),
+ * keccak_merkle_v1 (`keccak_merkle`, ./keccak-merkle.ts) and mem_stream_v1 (`mem_stream`, ./mem-stream.ts).
+ *
  * Keccak: keccak_256_v1 (short name `keccak`, ./keccak-256.ts), the Keccak-256 sponge, is registered;
  * its sample fills 2^logN rows with floor(2^logN / 24) message blocks and needs logN ≥ 5. The
  * permutation-level keccak_f_v1 (./keccak.ts) is not: it binds every permutation's input and output
@@ -20,7 +23,10 @@ import { AGENT_AIR_ID, AGENT_COLUMNS, agentAir, AgentPublicInputsSchema, agentTr
 import { AGENT_AIR_V2_ID, AGENT_V2_COLUMNS, agentAirV2, agentTraceV2, encodeAgentV2PublicInputs } from './agent-v2.js';
 import { encodeFibPublicInputs, FIB_AIR_ID, FIB_COLUMNS, fibAir, FibPublicInputsSchema, fibTrace } from './fib.js';
 import { encodeGeomPublicInputs, GEOM_AIR_ID, GEOM_COLUMNS, geomAir, GeomPublicInputsSchema, geomTrace } from './geom.js';
-import { encodeKeccak256PublicInputs, KECCAK_256_AIR_ID, KECCAK_256_COLUMNS, keccak256Air, Keccak256PublicInputsSchema, keccak256Sample } from './keccak-256.js';
+import { encodeKeccak256PublicInputs, KECCAK_256_AIR_ID, KECCAK_256_COLUMNS, keccak256Air, Keccak256PublicInputsSchema, keccak256Sample, KECCAK_256_SAMPLE_MIN_LOG_N } from './keccak-256.js';
+import { encodeKeccakChainPublicInputs, KECCAK_CHAIN_AIR_ID, KECCAK_CHAIN_COLUMNS, keccakChainAir, KeccakChainPublicInputsSchema, keccakChainSample, KECCAK_CHAIN_MIN_LOG_N } from './keccak-chain.js';
+import { encodeKeccakMerklePublicInputs, KECCAK_MERKLE_AIR_ID, KECCAK_MERKLE_COLUMNS, keccakMerkleAir, KeccakMerklePublicInputsSchema, keccakMerkleSample, KECCAK_MERKLE_MIN_LOG_N } from './keccak-merkle.js';
+import { encodeMemStreamPublicInputs, MEM_STREAM_AIR_ID, MEM_STREAM_COLUMNS, memStreamAir, MemStreamPublicInputsSchema, memStreamSample, MEM_STREAM_MIN_LOG_N } from './mem-stream.js';
 
 export * from './fib.js';
 export * from './public-inputs.js';
@@ -28,6 +34,9 @@ export * from './geom.js';
 export * from './agent.js';
 export * from './agent-v2.js';
 export * from './keccak-256.js';
+export * from './keccak-chain.js';
+export * from './keccak-merkle.js';
+export * from './mem-stream.js';
 export {
   encodeKeccakFPublicInputs, KECCAK_F_AIR_ID, KECCAK_F_COLUMNS, KECCAK_F_WIDTH, keccakF, keccakFAir, KeccakFPublicInputsSchema, keccakFTrace, keccakLogN,
   type KeccakFPublicInputs,
@@ -50,6 +59,8 @@ export interface AirEntry {
    * and more queries for the same 100 bits, halving the LDE it holds.
    */
   readonly options?: ProofOptions;
+  /** The smallest logN its sample takes, where above MIN_LOG_N (one Keccak permutation, one block a round, a byte table). */
+  readonly minLogN?: number;
 }
 
 /** Blowup 4 with 42 queries and 16 grinding bits: 2·42 + 16 = 100 bits, as DEFAULT_OPTIONS, at half its LDE. */
@@ -70,6 +81,23 @@ export const AIRS = Object.freeze({
     name: 'keccak', columns: KECCAK_256_COLUMNS, air: keccak256Air, schema: Keccak256PublicInputsSchema, encode: encodeKeccak256PublicInputs,
     sample: keccak256Sample,
     options: WIDE_AIR_OPTIONS,
+    minLogN: KECCAK_256_SAMPLE_MIN_LOG_N,
+  },
+  [KECCAK_CHAIN_AIR_ID]: {
+    name: 'keccak_chain', columns: KECCAK_CHAIN_COLUMNS, air: keccakChainAir, schema: KeccakChainPublicInputsSchema, encode: encodeKeccakChainPublicInputs,
+    sample: keccakChainSample,
+    options: WIDE_AIR_OPTIONS,
+    minLogN: KECCAK_CHAIN_MIN_LOG_N,
+  },
+  [KECCAK_MERKLE_AIR_ID]: {
+    name: 'keccak_merkle', columns: KECCAK_MERKLE_COLUMNS, air: keccakMerkleAir, schema: KeccakMerklePublicInputsSchema, encode: encodeKeccakMerklePublicInputs,
+    sample: keccakMerkleSample,
+    options: WIDE_AIR_OPTIONS,
+    minLogN: KECCAK_MERKLE_MIN_LOG_N,
+  },
+  [MEM_STREAM_AIR_ID]: {
+    name: 'mem_stream', columns: MEM_STREAM_COLUMNS, air: memStreamAir, schema: MemStreamPublicInputsSchema, encode: encodeMemStreamPublicInputs, sample: memStreamSample,
+    minLogN: MEM_STREAM_MIN_LOG_N,
   },
 } as const satisfies Record<string, AirEntry>);
 export type AirId = keyof typeof AIRS;

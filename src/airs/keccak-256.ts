@@ -45,6 +45,9 @@
  *   Public inputs: steps = n; message (lowercase hex, any length); digest (64 lowercase hex digits).
  *   Public-input bytes: u32 LE id length ‖ id ‖ u64 LE steps ‖ u32 LE message length ‖ message ‖
  *     digest (32 bytes).
+ *   Shared: KECCAK_CHAIN_V1 (./keccak-chain.ts) is this AIR over several messages, the sponge
+ *     restarted between them but for the digest; keccakSpongeAir and keccakSpongeTrace serve both,
+ *     and without restarts they are exactly this AIR and its trace.
  *   Sample (keccak256Sample, the registry's): floor(2^logN / 24) blocks of a message of
  *     136·blocks − 1 bytes (so its padding, 0x01 ^ 0x80 = 0x81, is its last block's last byte and
  *     needs no block more), the bytes SHAKE128("capseal keccak_256_v1 sample") (FIPS 202; @noble/hashes
@@ -57,7 +60,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { Air } from '../stark/air.js';
 import { defineAir } from '../stark/define.js';
-import { eq, mul, sub, sum, type Expr } from '../stark/expr.js';
+import { add, eq, mul, sub, sum, type Expr } from '../stark/expr.js';
 import {
   firstRowSteps, isBit, KECCAK_F_COLUMNS, KECCAK_F_WIDTH, keccakLogN, LANES, LIMB_BITS, LIMBS, limbOf, outputColumn, preimageColumn, put, putLimbs,
   ROUNDS, roundTransitions, stepColumn, writePermutation, xor, zeroTrace,
@@ -68,6 +71,8 @@ export const KECCAK_256_AIR_ID = 'keccak_256_v1';
 /** Rate: 136 bytes, 17 lanes, 68 limbs. */
 export const RATE_BYTES = 136;
 const RATE_LANES = 17, RATE_LIMBS = RATE_LANES * LIMBS, SLOTS = 3;
+/** The digest: lanes 0 … 3, 16 limbs. */
+const DIGEST_LIMBS = 16;
 
 const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 
@@ -87,13 +92,12 @@ export const KECCAK_256_COLUMNS: readonly string[] = [
 
 /** The periodic columns' names, slot by slot. */
 const BLOCK_PERIODIC = ['block_0', 'block_1', 'block_2'] as const;
-type BlockPeriodic = (typeof BLOCK_PERIODIC)[number];
 
 /** The round on which rate limb j is absorbed, and its slot. */
 const slotOf = (j: number) => ({ round: Math.floor(j / SLOTS), slot: j % SLOTS });
 
 /** The message padded (0x01, zeros, 0x80) to whole blocks. */
-function padded(message: Uint8Array): Uint8Array {
+export function keccak256Pad(message: Uint8Array): Uint8Array {
   const out = new Uint8Array((Math.floor(message.length / RATE_BYTES) + 1) * RATE_BYTES);
   out.set(message);
   out[message.length]! ^= 0x01;
@@ -142,33 +146,56 @@ const parse = (publicInputs: unknown): Keccak256PublicInputs =>
 
 export function keccak256Air(publicInputs: unknown): Air {
   const pi = parse(publicInputs);
-  const blocks = padded(hexToBytes(pi.message)), count = blocks.length / RATE_BYTES;
-  const digest = hexToBytes(pi.digest);
+  return keccakSpongeAir(KECCAK_256_AIR_ID, pi.steps, keccak256Pad(hexToBytes(pi.message)), hexToBytes(pi.digest));
+}
+
+/**
+ * The sponge's AIR (module comment) over `blocks` (whole padded blocks, fewer than steps/24) in
+ * `steps` rows, `digest` pinned on the last block's round-23 row. Without `restarts` it is
+ * KECCAK_256_V1's; with them (KECCAK_CHAIN_V1, ./keccak-chain.ts) a fourth periodic column, reset,
+ * is 1 on the round-23 row of each permutation k in `restarts`, and there the sponge restarts
+ * keeping only output lanes 0 … 3: prev_out lanes 4 … 16 and the capacity preimage become 0.
+ */
+export function keccakSpongeAir(id: string, steps: number, blocks: Uint8Array, digest: Uint8Array, restarts?: readonly number[]): Air {
+  const count = blocks.length / RATE_BYTES;
   const pins: Record<string, { column: string; row: number; value: bigint }> = firstRowSteps();
   const name = (col: number) => KECCAK_256_COLUMNS[col]!;
   for (let j = 0; j < RATE_LIMBS; j++) pins[`zero_prev_out_${j >> 2}_${j & 3}`] = { column: name(PREV_OUT + j), row: 0, value: 0n };
   for (let i = RATE_LANES; i < LANES; i++)
     for (let l = 0; l < LIMBS; l++) pins[`zero_capacity_${i}_${l}`] = { column: name(preimageColumn(i, l)), row: 0, value: 0n };
-  const blockColumns = keccak256BlockColumns(blocks, pi.steps);
   for (let i = 0; i < 4; i++)
     for (let l = 0; l < LIMBS; l++)
       pins[`digest_${i}_${l}`] = { column: name(outputColumn(i, l)), row: ROUNDS * count - 1, value: BigInt(digest[8 * i + 2 * l]! | (digest[8 * i + 2 * l + 1]! << 8)) };
-  return defineAir<string, BlockPeriodic>({
-    id: KECCAK_256_AIR_ID,
-    logN: Math.log2(pi.steps),
+  const blockColumns = keccak256BlockColumns(blocks, steps);
+  const periodic: Record<string, BigUint64Array> = Object.fromEntries(BLOCK_PERIODIC.map((p, s) => [p, blockColumns[s]!]));
+  if (restarts !== undefined) {
+    const reset = new BigUint64Array(steps);
+    for (const k of restarts) {
+      if (!Number.isInteger(k) || k < 0 || k >= count - 1) throw new RangeError(`keccakSpongeAir: restart after permutation ${k} is not before the last block (${count})`);
+      reset[ROUNDS * k + ROUNDS - 1] = 1n;
+    }
+    periodic.reset = reset;
+  }
+  return defineAir<string, string>({
+    id,
+    logN: Math.log2(steps),
     columns: KECCAK_256_COLUMNS,
-    periodic: Object.fromEntries(BLOCK_PERIODIC.map((p, s) => [p, blockColumns[s]!])) as Record<BlockPeriodic, BigUint64Array>,
-    transitions: ({ cur: curRow, next: nextRow, periodic }) => {
+    periodic,
+    transitions: ({ cur: curRow, next: nextRow, periodic: p }) => {
       const cur = (col: number): Expr => curRow[name(col)]!;
       const next = (col: number): Expr => nextRow[name(col)]!;
+      // On a reset row (a round-23 row, where the carries take the output) +reset·output cancels the output taken.
+      const restart = (e: Expr, output: Expr): Expr => (p.reset === undefined ? e : add(e, mul(p.reset, output)));
       const t = roundTransitions(curRow, nextRow);
       const last = cur(stepColumn(ROUNDS - 1));
       for (let j = 0; j < RATE_LIMBS; j++) {
-        const prev = PREV_OUT + j;
-        t[`carry_rate_${j >> 2}_${j & 3}`] = sub(sub(next(prev), cur(prev)), mul(last, sub(cur(outputColumn(j >> 2, j & 3)), cur(prev))));
+        const prev = PREV_OUT + j, output = cur(outputColumn(j >> 2, j & 3));
+        const carry = sub(sub(next(prev), cur(prev)), mul(last, sub(output, cur(prev))));
+        // Lanes 0 … 3 carry the digest into the next message.
+        t[`carry_rate_${j >> 2}_${j & 3}`] = j < DIGEST_LIMBS ? carry : restart(carry, output);
       }
       for (let i = RATE_LANES; i < LANES; i++)
-        for (let l = 0; l < LIMBS; l++) t[`carry_capacity_${i}_${l}`] = mul(last, sub(next(preimageColumn(i, l)), cur(outputColumn(i, l))));
+        for (let l = 0; l < LIMBS; l++) t[`carry_capacity_${i}_${l}`] = restart(mul(last, sub(next(preimageColumn(i, l)), cur(outputColumn(i, l)))), cur(outputColumn(i, l)));
       for (const [prefix, base] of [['absorb_preimage_bit', PREIMAGE_BIT], ['absorb_block_bit', BLOCK_BIT]] as const)
         for (let s = 0; s < SLOTS; s++) for (let k = 0; k < LIMB_BITS; k++) t[`${prefix}_${s}_${k}`] = isBit(cur(base + LIMB_BITS * s + k));
       for (let s = 0; s < SLOTS; s++) {
@@ -177,7 +204,7 @@ export function keccak256Air(publicInputs: unknown): Air {
         const selected = (column: (j: number) => number) =>
           sum(...range(RATE_LIMBS).filter((j) => slotOf(j).slot === s).map((j) => mul(cur(stepColumn(slotOf(j).round)), cur(column(j)))));
         // The message binding: the block limb this slot carries on this row, known to the verifier.
-        t[`absorb_block_${s}`] = eq(periodic[BLOCK_PERIODIC[s]!], limbOf(blockBit, 0));
+        t[`absorb_block_${s}`] = eq(p[BLOCK_PERIODIC[s]!]!, limbOf(blockBit, 0));
         t[`absorb_preimage_${s}`] = eq(selected((j) => preimageColumn(j >> 2, j & 3)), limbOf(preimageBit, 0));
         t[`absorb_xor_${s}`] = eq(selected((j) => PREV_OUT + j), limbOf((k) => xor(preimageBit(k), blockBit(k)), 0));
       }
@@ -195,14 +222,27 @@ const halvesLimb = (h: Uint32Array, j: number): number => (h[2 * (j >> 2) + ((j 
  * digest (Keccak-256) and the public inputs binding both.
  */
 export function keccak256Trace(message: Uint8Array, logN?: number): { trace: BigUint64Array[]; digest: Uint8Array; publicInputs: Keccak256PublicInputs } {
-  const blocks = padded(message), count = blocks.length / RATE_BYTES;
+  const blocks = keccak256Pad(message), count = blocks.length / RATE_BYTES;
   const rows = logN ?? keccakLogN(count);
   checkLogN('keccak256Trace', rows);
   const n = 2 ** rows;
   if (ROUNDS * count >= n) throw new RangeError(`keccak256Trace: ${count} blocks do not fit 2^${rows} rows`);
+  const { trace, digests } = keccakSpongeTrace(blocks, n);
+  const digest = digests[count - 1]!;
+  return { trace, digest, publicInputs: { steps: n, message: bytesToHex(message), digest: bytesToHex(digest) } };
+}
+
+/**
+ * The trace of keccakSpongeAir over n rows (24·blocks < n): `blocks` (whole padded blocks) absorbed
+ * one permutation each, then zero blocks to the end; after each permutation k in `restarts` the
+ * state keeps only lanes 0 … 3. Returns it with `digests`: output lanes 0 … 3 (32 bytes) of each
+ * block's permutation.
+ */
+export function keccakSpongeTrace(blocks: Uint8Array, n: number, restarts: readonly number[] = []): { trace: BigUint64Array[]; digests: Uint8Array[] } {
+  const count = blocks.length / RATE_BYTES, restart = new Set(restarts);
   const { trace, words } = zeroTrace(KECCAK_256_WIDTH, n);
-  const view = new DataView(blocks.buffer);
-  const digest = new Uint8Array(32);
+  const view = new DataView(blocks.buffer, blocks.byteOffset, blocks.byteLength);
+  const digests: Uint8Array[] = [];
   let state: Uint32Array = new Uint32Array(2 * LANES);
   for (let first = 0, k = 0; first < n; first += ROUNDS, k++) {
     const input = state.slice();
@@ -222,13 +262,16 @@ export function keccak256Trace(message: Uint8Array, logN?: number): { trace: Big
         }
       }
     }
-    if (k === count - 1) {
-      const out = new DataView(digest.buffer);
+    if (k < count) {
+      const digest = new Uint8Array(32), out = new DataView(digest.buffer);
       for (let h = 0; h < 8; h++) out.setUint32(4 * h, output[h]!, true);
+      digests.push(digest);
     }
+    // Lanes 0 … 3 are halves 0 … 7.
+    if (restart.has(k)) output.fill(0, 8);
     state = output;
   }
-  return { trace, digest, publicInputs: { steps: n, message: bytesToHex(message), digest: bytesToHex(digest) } };
+  return { trace, digests };
 }
 
 export function encodeKeccak256PublicInputs(publicInputs: unknown): Uint8Array {

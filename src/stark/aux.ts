@@ -5,8 +5,9 @@
  * over F_p2 is a pair of base-field constraints C = C0 + u·C1:
  *   - auxiliary column c is two base columns after the main trace's w: w + 2c (c0) and w + 2c + 1 (c1);
  *   - challenge i is the constant pair (c0, c1);
- *   - (a0 + u·a1)(b0 + u·b1) = (a0·b0 + 7·a1·b1) + u·(a0·b1 + a1·b0); sums and negations go coordinate
- *     by coordinate; a power is square-and-multiply over pairs, its intermediates shared.
+ *   - (a0 + u·a1)(b0 + u·b1) = (a0·b0 + 7·a1·b1) + u·(a0·b1 + a1·b0), each compound coordinate shared
+ *     (it is read twice); sums and negations go coordinate by coordinate; a power is
+ *     square-and-multiply over pairs, its intermediates shared.
  * The composition gives C the coefficient α: α·C = α·C0 + (α·u)·C1, so the lowered AIR's two
  * constraints take α and α·u (coefficients). A coordinate that folds to the constant 0 is dropped,
  * so an AIR's base-field constraints lower to themselves. Degrees are unchanged (challenges are
@@ -66,9 +67,14 @@ const opt = (f: (a: Expr, b: Expr) => Expr, a: Expr | undefined, b: Expr | undef
 /** A name for a share's second coordinate, within the 64-character limit. */
 const secondName = (name: string): string => `${name.slice(0, 62)}_u`;
 
+/** Leaves and shares are read as they are; another expression is shared before it is read twice. */
+const once = (e: Expr): Expr => (e.op === 'const' || e.op === 'cur' || e.op === 'next' || e.op === 'periodic' || e.op === 'let' ? e : share(e, 'mul'));
+
 function pairOps(): Ops<Pair> {
   const mulPair = (a: Pair, b: Pair): Pair => {
-    const [a0, a1] = a, [b0, b1] = b;
+    // A product of two full pairs reads each coordinate twice: unshared, a Horner chain (LogUp's
+    // compression of a tuple by γ) would double in size with every step.
+    const [a0, a1] = a[1] && b[1] ? [once(a[0]), once(a[1])] : a, [b0, b1] = a[1] && b[1] ? [once(b[0]), once(b[1])] : b;
     const c0 = a1 && b1 ? base.add(base.mul(a0, b0), base.mul(constant(Fp2.W), base.mul(a1, b1))) : base.mul(a0, b0);
     const c1 = opt(base.add, a1 && base.mul(a1, b0), b1 && base.mul(a0, b1));
     return [c0, isZero(c1) ? undefined : c1];
