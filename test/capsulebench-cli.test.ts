@@ -75,7 +75,7 @@ describe('capseal bench run', () => {
     const key = join(TMP, 'key.json'), acl = join(TMP, 'acl.json'), out = join(TMP, 'signed');
     expect(runCli(['keygen', '--out', key]).code).toBe(0);
     const pub = (JSON.parse(readFileSync(key, 'utf8')) as { public_key: string }).public_key;
-    writeFileSync(acl, JSON.stringify({ schema: 'bef_acl_v1', policies: { bef_bench_policy_v1: [{ pubkey: pub, status: 'active' }] } }));
+    writeFileSync(acl, JSON.stringify({ schema: 'bef_acl_v1', policies: { bef_bench_policy_v2: [{ pubkey: pub, status: 'active' }] } }));
     expect(runCli([...RUN, '--out', out, '--sign', key], env).code).toBe(0);
     const r = runCli(['bench', 'verify', join(out, 'capsulepack.tgz'), '--certified', '--registry-root', SHIPPED_REGISTRY.root, '--acl', acl]);
     expect(r.code, r.stdout).toBe(0);
@@ -252,7 +252,7 @@ describe('refusals before any work', () => {
       /baseline b1 was saved with --backend cpu --threads 1; this run uses --backend cpu --threads 2/);
   });
   it('a size that will not fit this machine\'s memory', () => {
-    const need = estimateProveBytes(checkRequest({ workloadId: 'agent_log_v1', log2Rows: 22, trackId: 'baseline_no_accel', backend: 'cpu' }).cells);
+    const need = estimateProveBytes(2 ** 22, checkRequest({ workloadId: 'agent_log_v1', log2Rows: 22, trackId: 'baseline_no_accel', backend: 'cpu' }).workload.adapter.columns.length);
     if (need <= totalmem()) return; // a machine this large proves it; nothing to refuse
     expectUsage(runCli(['bench', 'run', '--workload', 'agent_log_v1', '--size', '22', '--track', 'baseline_no_accel', '--out', out()]),
       /agent_log_v1 at 2\^22 rows \(58,720,256 trace cells\) needs about [\d.]+ GB of memory to prove; this machine has [\d.]+ GB/);
@@ -287,7 +287,7 @@ describe('capseal bench list', () => {
   it('names the policy with its hash, the registry root, the tracks and every workload with its sizes', () => {
     const r = runCli(['bench', 'list']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`policy bef_bench_policy_v1 1.0.0  sha256 ${SHIPPED_POLICY_HASH}`);
+    expect(r.stdout).toContain(`policy bef_bench_policy_v2 2.0.0  sha256 ${SHIPPED_POLICY_HASH}`);
     expect(r.stdout).toContain(`registry root ${SHIPPED_REGISTRY.root}`);
     for (const w of ['geom_walk_v1', 'fib_v1', 'agent_log_v1']) expect(r.stdout).toMatch(new RegExp(`^ {2}${w} +\\S+ +--size 10…22 `, 'm'));
     const j = JSON.parse(runCli(['bench', 'list', '--json']).stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -44,8 +44,8 @@ const policyWith = (edit: (p: Record<string, any>) => void): Uint8Array => { // 
   edit(p);
   return jsonFileBytes(p);
 };
-const trustedFor = (bytes: Uint8Array) => buildRegistry([{ policy_id: 'bef_bench_policy_v1', policy_version: '1.0.0', policy_hash: sha256Hex(bytes) }]);
-const aclFor = (pubkey: string) => ({ schema: 'bef_acl_v1' as const, policies: { bef_bench_policy_v1: [{ pubkey, status: 'active' as const }] } });
+const trustedFor = (bytes: Uint8Array) => buildRegistry([{ policy_id: 'bef_bench_policy_v2', policy_version: '2.0.0', policy_hash: sha256Hex(bytes) }]);
+const aclFor = (pubkey: string) => ({ schema: 'bef_acl_v1' as const, policies: { bef_bench_policy_v2: [{ pubkey, status: 'active' as const }] } });
 
 async function expectCode(dir: string, code: string, opts = {}): Promise<void> {
   const r = await verifyDir(dir, opts);

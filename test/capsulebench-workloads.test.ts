@@ -81,6 +81,36 @@ function refAgentLog(s: WorkloadSeed) {
   });
 }
 
+function refKeccakStream(s: WorkloadSeed) {
+  const n = 2 ** s.log2Rows, perms = Math.floor((n - 1) / 24);
+  return { steps: n, seed: refSeed(s).toString('hex'), rounds: 4, message_bytes: 136 * Math.floor(perms / 4) - 1 };
+}
+
+function refMerkle(s: WorkloadSeed) {
+  const n = 2 ** s.log2Rows, seed = refSeed(s);
+  let depth = 1;
+  while (24 * (2 ** (depth + 2) - 1) < n) depth++;
+  const openings = Array.from({ length: Math.max(1, 2 ** (depth - 1)) }, (_, q) => refBlock(seed, q).readUInt32LE(0) % 2 ** depth);
+  return { steps: n, seed: seed.toString('hex'), depth, openings };
+}
+
+function refMemStream(s: WorkloadSeed) {
+  const n = 2 ** s.log2Rows, seed = refSeed(s);
+  const word = (j: number) => refBlock(seed, Math.floor(j / 8)).readUInt32LE(4 * (j % 8));
+  const col = (k: number) => Array.from({ length: n }, (_, i) => word(1 + 3 * i + k));
+  return { steps: n, scalar: 1 + (word(0) % 32767), b: col(0).map((x) => Math.floor(x / 4)), c: col(1).map((x) => x % 32768), t: col(2).map((x) => Math.floor(x / 2)) };
+}
+
+/** x^7 chain of the mem_stream_v1 checksum over (b, c, t, min(b + scalar·c, t)) row by row, in BigInt. */
+function refMemStreamChecksum(input: ReturnType<typeof refMemStream>): string {
+  let acc = 0n;
+  input.b.forEach((b, i) => {
+    const a = BigInt(b) + BigInt(input.scalar) * BigInt(input.c[i]!), t = BigInt(input.t[i]!);
+    for (const v of [BigInt(b), BigInt(input.c[i]!), t, a < t ? a : t]) acc = (acc + v) ** 7n % P;
+  });
+  return acc.toString(10);
+}
+
 const refInputHash = (input: unknown): string => sha256(jcs(input)).toString('hex');
 
 // ---- Helpers ----
@@ -236,6 +266,69 @@ describe('agent_log_v1 (agent_log_input_v1)', () => {
   });
 });
 
+describe('keccak_stream_v1 (keccak_stream_input_v1)', () => {
+  const w = workload('keccak_stream_v1');
+  it.each([7, 10, 14])('input and inputHash at 2^%i rows equal the reference', (log2Rows) => {
+    const s = at('keccak_stream_v1', log2Rows), want = refKeccakStream(s);
+    expect(w.input(s)).toStrictEqual(want);
+    expect(w.inputHash(s)).toBe(refInputHash(want));
+  });
+  it('the smallest size hashes one block a round (135 bytes) and the largest fills the trace', () => {
+    expect(refKeccakStream(at('keccak_stream_v1', 7)).message_bytes).toBe(135);
+    expect(refKeccakStream(at('keccak_stream_v1', 14))).toMatchObject({ message_bytes: 136 * 170 - 1 });
+  });
+  it('checkResult accepts the adapter public inputs of the input and refuses each single-field change', () => {
+    const s = at('keccak_stream_v1', 7), pi = publicInputsOf(w, s);
+    expect(w.checkResult(s, pi)).toBeUndefined();
+    refusesChange(w, s, pi, 'seed', '00'.repeat(32));
+    refusesChange(w, s, pi, 'rounds', 3);
+    refusesChange(w, s, pi, 'message_bytes', 134);
+    refusesChange(w, s, pi, 'steps', 256);
+  });
+});
+
+describe('merkle_build_open_v1 (merkle_build_open_input_v1)', () => {
+  const w = workload('merkle_build_open_v1');
+  it.each([7, 8, 10, 14])('input and inputHash at 2^%i rows equal the reference', (log2Rows) => {
+    const s = at('merkle_build_open_v1', log2Rows), want = refMerkle(s);
+    expect(w.input(s)).toStrictEqual(want);
+    expect(w.inputHash(s)).toBe(refInputHash(want));
+  });
+  it('the depth is the largest whose permutations fit: 1 at 2^7, 2 at 2^8, 8 at 2^14', () => {
+    expect([7, 8, 14].map((k) => refMerkle(at('merkle_build_open_v1', k)).depth)).toEqual([1, 2, 8]);
+  });
+  it('checkResult accepts the adapter public inputs of the input and refuses each single-field change', () => {
+    const s = at('merkle_build_open_v1', 8), pi = publicInputsOf(w, s);
+    expect(w.checkResult(s, pi)).toBeUndefined();
+    refusesChange(w, s, pi, 'seed', '00'.repeat(32));
+    refusesChange(w, s, pi, 'depth', 1);
+    refusesChange(w, s, pi, 'openings', [(pi['openings'] as number[])[0]! ^ 1, ...(pi['openings'] as number[]).slice(1)]);
+  });
+});
+
+describe('mem_stream_branch_v1 (mem_stream_branch_input_v1)', () => {
+  const w = workload('mem_stream_branch_v1');
+  it.each([8, 10])('input, inputHash and the checksum at 2^%i rows equal the reference', (log2Rows) => {
+    const s = at('mem_stream_branch_v1', log2Rows), want = refMemStream(s);
+    expect(w.input(s)).toStrictEqual(want);
+    expect(w.inputHash(s)).toBe(refInputHash(want));
+    expect(w.checkResult(s, { steps: want.steps, scalar: want.scalar, checksum: refMemStreamChecksum(want) })).toBeUndefined();
+  });
+  it('the thresholding branches both ways on the generated arrays', () => {
+    const x = refMemStream(at('mem_stream_branch_v1', 8));
+    const below = x.b.filter((b, i) => b + x.scalar * x.c[i]! < x.t[i]!).length;
+    expect(below).toBeGreaterThan(256 / 8);
+    expect(below).toBeLessThan(256 - 256 / 8);
+  });
+  it('checkResult accepts the adapter public inputs of the input and refuses each single-field change', () => {
+    const s = at('mem_stream_branch_v1', 8), pi = publicInputsOf(w, s);
+    expect(w.checkResult(s, pi)).toBeUndefined();
+    refusesChange(w, s, pi, 'checksum', otherElement(pi['checksum']));
+    refusesChange(w, s, pi, 'scalar', (pi['scalar'] as number) + 1);
+    refusesChange(w, s, pi, 'steps', 512);
+  });
+});
+
 describe('published vectors (shipped suite seed, generated by the reference in this file)', () => {
   it('geom_walk_v1 at 2^10: seed, initial matrix and workload_input_hash', () => {
     const s = at('geom_walk_v1', 10);
@@ -269,7 +362,10 @@ describe('published vectors (shipped suite seed, generated by the reference in t
 
 describe('the shipped policy and workload registry', () => {
   /** The generator names of the header spec. */
-  const GENERATORS: Record<string, string> = { geom_walk_v1: 'geom_walk_input_v1', fib_v1: 'fib_input_v1', agent_log_v1: 'agent_log_input_v1' };
+  const GENERATORS: Record<string, string> = {
+    geom_walk_v1: 'geom_walk_input_v1', fib_v1: 'fib_input_v1', agent_log_v1: 'agent_log_input_v1',
+    keccak_stream_v1: 'keccak_stream_input_v1', merkle_build_open_v1: 'merkle_build_open_input_v1', mem_stream_branch_v1: 'mem_stream_branch_input_v1',
+  };
 
   it.each(SHIPPED_POLICY.workloads.map((w) => w.workload_id))('%s is implemented and registered with its adapter’s trace format and AIR', (id) => {
     const w = workload(id);

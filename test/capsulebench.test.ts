@@ -16,7 +16,8 @@ import { EventLog, readEventLog, ZERO_EVENT_HASH } from '../src/capsulebench/eve
 import { openNodeHost, timeVerifyInWorker } from '../src/capsulebench/host-node.js';
 import { summarize } from '../src/capsulebench/measurements.js';
 import {
-  parseBenchmarkPolicy, SHIPPED_POLICY, SHIPPED_POLICY_BYTES, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS_BYTES, SHIPPED_WORKLOADS_HASH,
+  parseBenchmarkPolicy, SHIPPED_POLICY, SHIPPED_POLICY_BYTES, SHIPPED_POLICY_HASH, SHIPPED_POLICY_V1_BYTES, SHIPPED_REGISTRY, SHIPPED_WORKLOADS,
+  SHIPPED_WORKLOADS_BYTES, SHIPPED_WORKLOADS_HASH, SHIPPED_WORKLOADS_V1_BYTES, WORKLOAD_REGISTRIES,
 } from '../src/capsulebench/policy.js';
 import { checkRequest, NondeterministicProofError, RunFailed, runBenchmark, type RunRequest } from '../src/capsulebench/runner.js';
 import { sha256Hex } from '../src/hash/digest.js';
@@ -33,21 +34,44 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('the shipped policy files', () => {
-  it('hold exactly the bytes the library hashes, and the policy names the workload registry by its hash', () => {
-    expect(Buffer.from(readFileSync(join(DATA, 'bef_benchmark_policy_v1.json'))).equals(Buffer.from(SHIPPED_POLICY_BYTES))).toBe(true);
-    expect(Buffer.from(readFileSync(join(DATA, 'workloads_v1.json'))).equals(Buffer.from(SHIPPED_WORKLOADS_BYTES))).toBe(true);
+  it('hold exactly the bytes the library hashes, and each policy names its workload registry by its hash', () => {
+    const file = (name: string) => readFileSync(join(DATA, name));
+    expect(Buffer.from(file('bef_benchmark_policy_v2.json')).equals(Buffer.from(SHIPPED_POLICY_BYTES))).toBe(true);
+    expect(Buffer.from(file('workloads_v2.json')).equals(Buffer.from(SHIPPED_WORKLOADS_BYTES))).toBe(true);
+    expect(Buffer.from(file('bef_benchmark_policy_v1.json')).equals(Buffer.from(SHIPPED_POLICY_V1_BYTES))).toBe(true);
+    expect(Buffer.from(file('workloads_v1.json')).equals(Buffer.from(SHIPPED_WORKLOADS_V1_BYTES))).toBe(true);
     expect(SHIPPED_POLICY.suite.workload_registry_hash).toBe(SHIPPED_WORKLOADS_HASH);
-    expect(SHIPPED_POLICY_HASH).toBe(sha256Hex(readFileSync(join(DATA, 'bef_benchmark_policy_v1.json'))));
+    expect(SHIPPED_POLICY_HASH).toBe(sha256Hex(file('bef_benchmark_policy_v2.json')));
+    const v1 = parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES);
+    expect(v1.suite.workload_registry_hash).toBe(sha256Hex(SHIPPED_WORKLOADS_V1_BYTES));
+    expect([...WORKLOAD_REGISTRIES.keys()]).toEqual([sha256Hex(SHIPPED_WORKLOADS_V1_BYTES), SHIPPED_WORKLOADS_HASH]);
   });
-  it('the policy is the registry\'s leaf, and the README prints the root', () => {
-    expect(SHIPPED_REGISTRY.policies).toEqual([{ policy_id: SHIPPED_POLICY.policy_id, policy_version: SHIPPED_POLICY.policy_version, policy_hash: SHIPPED_POLICY_HASH }]);
+  it('v2 keeps v1 whole and adds the three workloads: the same suite seed, tracks, options and measurement, v1\'s workloads and their registry entries unchanged', () => {
+    const v1 = parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES), v2 = SHIPPED_POLICY;
+    expect([v1.policy_id, v1.policy_version, v2.policy_id, v2.policy_version]).toEqual(['bef_bench_policy_v1', '1.0.0', 'bef_bench_policy_v2', '2.0.0']);
+    for (const key of ['tracks', 'proof_options', 'measurement_procedure', 'required_anchors', 'required_public_outputs', 'da_policy', 'pack_policy', 'certification'] as const)
+      expect(v2[key]).toStrictEqual(v1[key]);
+    expect(v2.suite.suite_seed_hex).toBe(v1.suite.suite_seed_hex);
+    expect(v2.workloads.slice(0, 3)).toStrictEqual(v1.workloads);
+    expect(v2.workloads.slice(3).map((w) => w.workload_id)).toEqual(['keccak_stream_v1', 'merkle_build_open_v1', 'mem_stream_branch_v1']);
+    expect(SHIPPED_WORKLOADS.workloads.slice(0, 3)).toStrictEqual(WORKLOAD_REGISTRIES.get(v1.suite.workload_registry_hash)!.workloads);
+  });
+  it('both policies are the registry\'s leaves, v1 first, and the README prints the root and the policy hash', () => {
+    expect(SHIPPED_REGISTRY.policies).toEqual([
+      { policy_id: 'bef_bench_policy_v1', policy_version: '1.0.0', policy_hash: sha256Hex(SHIPPED_POLICY_V1_BYTES) },
+      { policy_id: SHIPPED_POLICY.policy_id, policy_version: SHIPPED_POLICY.policy_version, policy_hash: SHIPPED_POLICY_HASH },
+    ]);
     expect(registryRoot(SHIPPED_REGISTRY.policies)).toBe(SHIPPED_REGISTRY.root);
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(SHIPPED_REGISTRY.root);
     expect(readme).toContain(SHIPPED_POLICY_HASH);
   });
-  it('every workload runs 2^10 … 2^22 rows on both tracks', () => {
-    for (const w of SHIPPED_POLICY.workloads) expect(w.params.log2_rows).toEqual(Array.from({ length: 13 }, (_, i) => 10 + i));
+  it('the sizes: v1\'s workloads 2^10 … 2^22 rows, the Keccak ones 2^7 … 2^14, mem_stream_branch_v1 2^8 … 2^20, on both tracks', () => {
+    const sizes = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    expect(Object.fromEntries(SHIPPED_POLICY.workloads.map((w) => [w.workload_id, w.params.log2_rows]))).toStrictEqual({
+      geom_walk_v1: sizes(10, 22), fib_v1: sizes(10, 22), agent_log_v1: sizes(10, 22),
+      keccak_stream_v1: sizes(7, 14), merkle_build_open_v1: sizes(7, 14), mem_stream_branch_v1: sizes(8, 20),
+    });
     expect(SHIPPED_POLICY.tracks.map((t) => t.track_id)).toEqual(['baseline_no_accel', 'optimized_declared']);
   });
 });

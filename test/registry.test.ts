@@ -19,6 +19,7 @@ import { mulberry32 } from './reference/model.js';
 import {
   buildRegistry,
   checkInclusion,
+  checkInclusionIn,
   inclusionProof,
   InclusionProofSchema,
   merkleTreeHash,
@@ -382,6 +383,27 @@ describe('checkInclusion', () => {
     for (const g of [undefined, null, 1, 'x', [], {}, hostile, Symbol('s'), 1n])
       for (const r of [checkInclusion(g, reg.root, target), checkInclusion(proof, g as never, target), checkInclusion(proof, reg.root, g as never)])
         expect(r.ok).toBe(false);
+  });
+});
+
+describe('checkInclusionIn (a registry only grows: a proof of an earlier size checks against that prefix\'s root)', () => {
+  const reg = buildRegistry(ENTRIES);
+  it('accepts a proof made when the registry held its first m leaves, for each m, and the whole registry\'s', () => {
+    for (let m = 1; m <= ENTRIES.length; m++)
+      for (let i = 0; i < m; i++) {
+        const proof = proveInclusion(buildRegistry(ENTRIES.slice(0, m)), ENTRIES[i]!.policy_hash);
+        expect(checkInclusionIn(proof, reg, ENTRIES[i]!.policy_hash), `leaf ${i} of ${m}`).toEqual({ ok: true });
+      }
+  });
+  it('refuses a proof of another tree, a policy outside the prefix, a size beyond the registry, and hostile input', () => {
+    const other = buildRegistry([ENTRIES[1]!, ENTRIES[0]!]);
+    expect(checkInclusionIn(proveInclusion(other, ENTRIES[1]!.policy_hash), reg, ENTRIES[1]!.policy_hash)).toMatchObject({ ok: false, message: expect.stringMatching(/not the trusted root/) });
+    // Leaf 3's proof in the full tree relabelled as a 3-leaf tree's: the prefix holds leaves 0 … 2 only.
+    const p3 = proveInclusion(reg, ENTRIES[3]!.policy_hash);
+    expect(checkInclusionIn({ ...p3, tree_size: 3, root: buildRegistry(ENTRIES.slice(0, 3)).root }, reg, ENTRIES[3]!.policy_hash).ok).toBe(false);
+    expect(checkInclusionIn({ ...p3, tree_size: 9 }, reg, ENTRIES[3]!.policy_hash).ok).toBe(false);
+    const hostile = new Proxy({}, { get() { throw new Error('boom'); }, ownKeys() { throw new Error('boom'); } });
+    expect(checkInclusionIn(hostile, reg, ENTRIES[0]!.policy_hash).ok).toBe(false);
   });
 });
 

@@ -28,7 +28,7 @@ import { DATABASES, getJson, packTgz, postPack, startTestServer, submitAndWait, 
 const TMP = tempDir('capseal-server-');
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-const aclFor = (pubkey: string) => ({ schema: 'bef_acl_v1' as const, policies: { bef_bench_policy_v1: [{ pubkey, status: 'active' as const }] } });
+const aclFor = (pubkey: string) => ({ schema: 'bef_acl_v1' as const, policies: { bef_bench_policy_v2: [{ pubkey, status: 'active' as const }] } });
 
 /** Packs made once: honest ones to submit, a signed one, and a pack folder to tamper with. */
 let packs: { a: string; b: string; c: string; d: string; signed: string; signedOther: string };

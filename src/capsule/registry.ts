@@ -226,3 +226,19 @@ export function checkInclusion(proofFile: unknown, trustedRootHex: string, polic
     return { ok: false, message: `inclusion proof could not be checked: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
+
+/**
+ * checkInclusion against a registry whose policy list the caller holds: a registry only grows by
+ * appending leaves, so a proof made when it had m ≤ n leaves is checked against the root of its
+ * first m policies (a pack made before a later policy was registered keeps verifying).
+ */
+export function checkInclusionIn(proofFile: unknown, registry: PolicyRegistry, policyHashHex: string): InclusionCheck {
+  let root = registry.root;
+  try {
+    const size = InclusionProofSchema.safeParse(proofFile).data?.tree_size;
+    if (size !== undefined && size < registry.policies.length) root = registryRoot(registry.policies.slice(0, size));
+  } catch {
+    // a hostile input (a throwing getter or proxy): checkInclusion reports it against the whole registry's root
+  }
+  return checkInclusion(proofFile, root, policyHashHex);
+}

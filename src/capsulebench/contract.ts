@@ -7,7 +7,7 @@
  *     pack's policy.json, with the registry root and ACL of the certified tier and the caller's
  *     challenge nonce
  *   P3 the benchmark block, the capsule's paths are the layout's, every row chunk the pack holds
- *     rebuilds its root · B6 benchmark policy, trusted, with this verifier's workload registry ·
+ *     rebuilds its root · B6 benchmark policy, trusted, with a workload registry this verifier implements ·
  *   P3 the row chunks the policy's pack_policy asks for · C10 required anchors, workload, track, no
  *     anchor this verifier cannot check · C11–12 manifests · C13 the size, the workload input
  *     regenerated from the policy's seed and the proved result of that input · B9 proof options ·
@@ -27,7 +27,7 @@ import { chunkFileName, CHUNKS_DIR, CHUNK_ROOTS_BIN, CHUNK_ROOTS_JSON, rootOfChu
 import { CapsuleSchema, optionsRecord, type Capsule } from '../capsule/capsule.js';
 import { Checks, issuesText, must as mustBe, parseJsonOrReject, Rejection, type RecordedCheck } from '../capsule/checks.js';
 import type { ErrorCode } from '../capsule/codes.js';
-import { checkInclusion, type PolicyRegistry } from '../capsule/registry.js';
+import { checkInclusionIn, type PolicyRegistry } from '../capsule/registry.js';
 import { ARCHIVE_DIR, CAPSULE_FILE, POLICY_FILE, proofPaths } from '../capsule/seal.js';
 import { jcsHash } from '../capsule/spec.js';
 import { FileTooLargeError, MAX_JSON_FILE_BYTES, readBounded, verifyCapsule, type CapsuleFiles } from '../capsule/verify.js';
@@ -40,7 +40,7 @@ import { manifestPath, MANIFESTS, type ManifestKind, type Manifests } from './ma
 import { MEASUREMENTS_PATH, MeasurementsSchema, summarize, throughput, type Measurements } from './measurements.js';
 import { INCLUSION_PROOF_FILE, layoutOf, PACK_LIMITS, PACK_META, PackMetaSchema, REQUIRED_FILES, RUNNER_LOG, type PackFiles, type PackMeta } from './pack.js';
 import {
-  parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, SHIPPED_WORKLOADS_HASH, sizesOf, trackOf,
+  parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_REGISTRY, sizesOf, trackOf, WORKLOAD_REGISTRIES, workloadEntryOf,
   type BenchmarkPolicy, type Track,
 } from './policy.js';
 import { packChunks, policyOptions, RUN_ANCHORS } from './runner.js';
@@ -257,12 +257,12 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
       // An inclusion proof a pack carries must say what it claims, certified or not.
       if (layout.hasInclusionProof) {
         const { json } = await readJsonFile(files, INCLUSION_PROOF_FILE, MAX_SMALL_FILE, 'E031_POLICY_NOT_IN_REGISTRY');
-        const r = checkInclusion(json, trusted.root, capsule.policy.policy_hash);
+        const r = checkInclusionIn(json, trusted, capsule.policy.policy_hash);
         must(r.ok, 'E031_POLICY_NOT_IN_REGISTRY', `${INCLUSION_PROOF_FILE}: ${r.ok ? '' : r.message}`);
       }
     }
-    must(p.suite.workload_registry_hash === SHIPPED_WORKLOADS_HASH, 'E122_WORKLOAD_REGISTRY_MISMATCH',
-      `the policy's workload registry is ${p.suite.workload_registry_hash}; this verifier implements ${SHIPPED_WORKLOADS_HASH}`);
+    must(WORKLOAD_REGISTRIES.has(p.suite.workload_registry_hash), 'E122_WORKLOAD_REGISTRY_MISMATCH',
+      `the policy's workload registry is ${p.suite.workload_registry_hash}; this verifier implements ${[...WORKLOAD_REGISTRIES.keys()].join(', ')}`);
     return p;
   });
 
@@ -279,7 +279,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   const { workload, track } = await checks.run({ id: 'C10', name: 'anchors' }, 'E130_REQUIRED_ANCHOR_MISSING', () => {
     const missing = requiredAnchors(policy).filter((key) => !Object.hasOwn(a, key));
     must(missing.length === 0, 'E130_REQUIRED_ANCHOR_MISSING', `the statement lacks the anchors the policy requires: ${missing.join(', ')}`);
-    const id = a['workload_id'] ?? '', w = WORKLOADS.get(id), listed = SHIPPED_WORKLOADS.workloads.find((x) => x.workload_id === id);
+    const id = a['workload_id'] ?? '', w = WORKLOADS.get(id), listed = workloadEntryOf(policy, id);
     must(sizesOf(policy, id) && w && listed, 'E131_UNKNOWN_WORKLOAD', `workload ${JSON.stringify(id)} is not one of the policy's (${policy.workloads.map((x) => x.workload_id).join(', ')})`);
     must(listed.trace_format_id === capsule.trace_spec.trace_format_id && listed.air_id === entry.air_id, 'E131_UNKNOWN_WORKLOAD',
       `${id} is proved by ${listed.air_id} (${listed.trace_format_id}); the capsule proves ${entry.air_id} (${capsule.trace_spec.trace_format_id})`);
@@ -400,7 +400,7 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
   };
   const o = measurements.public_outputs;
   const time = (us = 0) => (us >= 1e7 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(2)} ms`);
-  const proves = SHIPPED_WORKLOADS.workloads.find((w) => w.workload_id === workload.id)!.proves.replaceAll('2^log2_rows', `2^${log2Rows}`);
+  const proves = workloadEntryOf(policy, workload.id)!.proves.replaceAll('2^log2_rows', `2^${log2Rows}`);
   const da = `DA ${opts.challengeNonce ? 'challenge' : 'self'}-audit of ${Math.min(capsule.da_policy.k_samples, capsule.chunk_meta.num_chunks)} of ${capsule.chunk_meta.num_chunks} row chunks`;
   return `accepted (${opts.certified ? 'certified' : 'community'}): ${workload.id} at 2^${log2Rows} rows on ${track.track_id}, capsule ${capsule.capsule_hash}; ` +
     `prove ${time(o.prover_time_us)} (median of ${measurements.runs.length}), verify ${time(o.verify_time_us)}, ${(o.proof_size_bytes ?? 0).toLocaleString('en-US')} proof bytes; ${da}. ` +

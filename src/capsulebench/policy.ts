@@ -1,14 +1,19 @@
 /**
- * Benchmark Policy v1 (`bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; README.md
+ * Benchmark policies (schema `bef_benchmark_policy_v1`, seed 000 "Benchmark Policy v1 JSON"; README.md
  * "CapsuleBench") as data the runner and the pack verifier enforce: the suite and its seed, the
  * tracks and their rules, the required anchors and public outputs, the measurement procedure, the
  * workloads with their sizes, the DA policy, how much of the row archive a pack carries, and what
  * certification needs. Every object is closed to unknown keys.
  *
- * The shipped policy, its workload registry and the policy registry holding it are files beside this
- * one (./data/). A policy is pinned by the SHA-256 of its exact bytes; the shipped files are written
- * as JSON.stringify(value, null, 2) + "\n", so their bytes are rebuilt from the imported values (a
- * test checks the files are exactly that).
+ * The shipped policies, their workload registries and the policy registry holding them are files
+ * beside this one (./data/). A policy is pinned by the SHA-256 of its exact bytes; the shipped files
+ * are written as JSON.stringify(value, null, 2) + "\n", so their bytes are rebuilt from the imported
+ * values (a test checks the files are exactly that).
+ *
+ * Two versions ship, both leaves of the registry: bef_bench_policy_v1 (1.0.0: geom_walk_v1, fib_v1,
+ * agent_log_v1, over workload registry v1) and bef_bench_policy_v2 (2.0.0: those and keccak_stream_v1,
+ * merkle_build_open_v1, mem_stream_branch_v1, over workload registry v2). The runner runs under v2;
+ * the pack verifier accepts packs of either, each held to its own workload registry.
  *
  * @module
  */
@@ -20,9 +25,11 @@ import { parseRegistry, type PolicyRegistry } from '../capsule/registry.js';
 import { HashHexSchema } from '../capsule/spec.js';
 import { sha256Hex } from '../hash/digest.js';
 import { jsonFileBytes } from '../json/file-json.js';
-import shippedPolicy from './data/bef_benchmark_policy_v1.json' with { type: 'json' };
+import shippedPolicyV1 from './data/bef_benchmark_policy_v1.json' with { type: 'json' };
+import shippedPolicy from './data/bef_benchmark_policy_v2.json' with { type: 'json' };
 import shippedRegistry from './data/policy_registry.json' with { type: 'json' };
-import shippedWorkloads from './data/workloads_v1.json' with { type: 'json' };
+import shippedWorkloadsV1 from './data/workloads_v1.json' with { type: 'json' };
+import shippedWorkloads from './data/workloads_v2.json' with { type: 'json' };
 
 export const BENCHMARK_POLICY_SCHEMA = 'bef_benchmark_policy_v1';
 export const WORKLOAD_REGISTRY_SCHEMA = 'capsulebench_workload_registry_v1';
@@ -143,10 +150,13 @@ export const WorkloadRegistrySchema = z.strictObject({
 });
 export type WorkloadRegistry = z.output<typeof WorkloadRegistrySchema>;
 
-/** The shipped Benchmark Policy v1 file's bytes (policy.json in every pack the runner makes). */
+/** The shipped policy's file bytes (bef_bench_policy_v2; policy.json in every pack the runner makes). */
 export const SHIPPED_POLICY_BYTES: Uint8Array = jsonFileBytes(shippedPolicy);
-/** The shipped workload registry file's bytes; the policy's workload_registry_hash is their SHA-256. */
+/** The first shipped policy's file bytes (bef_bench_policy_v1), whose packs still verify. */
+export const SHIPPED_POLICY_V1_BYTES: Uint8Array = jsonFileBytes(shippedPolicyV1);
+/** The shipped workload registry files' bytes; a policy's workload_registry_hash is the SHA-256 of one of them. */
 export const SHIPPED_WORKLOADS_BYTES: Uint8Array = jsonFileBytes(shippedWorkloads);
+export const SHIPPED_WORKLOADS_V1_BYTES: Uint8Array = jsonFileBytes(shippedWorkloadsV1);
 /** The policy registry this package trusts for the community tier (RFC 6962 over policy hashes). */
 export const SHIPPED_REGISTRY: PolicyRegistry = parseRegistry(shippedRegistry);
 
@@ -155,8 +165,19 @@ export const parseBenchmarkPolicy = (bytes: Uint8Array): BenchmarkPolicy => pars
 
 export const SHIPPED_POLICY: BenchmarkPolicy = parseBenchmarkPolicy(SHIPPED_POLICY_BYTES);
 export const SHIPPED_POLICY_HASH: string = policyHash(SHIPPED_POLICY_BYTES);
-export const SHIPPED_WORKLOADS: WorkloadRegistry = parseInput(WorkloadRegistrySchema, shippedWorkloads, 'workload registry');
+const parseWorkloads = (json: unknown): WorkloadRegistry => parseInput(WorkloadRegistrySchema, json, 'workload registry');
+export const SHIPPED_WORKLOADS: WorkloadRegistry = parseWorkloads(shippedWorkloads);
 export const SHIPPED_WORKLOADS_HASH: string = sha256Hex(SHIPPED_WORKLOADS_BYTES);
+
+/** The workload registries this package implements, by the SHA-256 of their file bytes (a policy's workload_registry_hash). */
+export const WORKLOAD_REGISTRIES: ReadonlyMap<string, WorkloadRegistry> = new Map([
+  [sha256Hex(SHIPPED_WORKLOADS_V1_BYTES), parseWorkloads(shippedWorkloadsV1)],
+  [SHIPPED_WORKLOADS_HASH, SHIPPED_WORKLOADS],
+]);
+
+/** The registry entry of workload `id` under `policy`'s workload registry, if this package implements that registry and it lists `id`. */
+export const workloadEntryOf = (policy: BenchmarkPolicy, id: string): z.output<typeof WorkloadEntrySchema> | undefined =>
+  WORKLOAD_REGISTRIES.get(policy.suite.workload_registry_hash)?.workloads.find((w) => w.workload_id === id);
 
 /** The policy's track `id`, if it has one (own entries only). */
 export const trackOf = (policy: BenchmarkPolicy, id: string): Track | undefined => policy.tracks.find((t) => t.track_id === id);

@@ -146,8 +146,13 @@ export function newRunId(epochMs: number): string {
   return `run_${t}Z_${bytesToHex(crypto.getRandomValues(new Uint8Array(4)))}`;
 }
 
-/** Bytes a proof of `cells` trace cells holds at its peak, roughly (measured: ~750 B per cell at 2^20 GEOM). */
-export const estimateProveBytes = (cells: number): number => 256 * 2 ** 20 + cells * 800;
+/**
+ * Bytes a proof of `rows` × `width` holds at its peak under the policies' blowup of 8, roughly: 256 MB,
+ * 2,560 B per row (the composition, the Merkle trees, FRI) and 256 B per trace cell (the trace and its
+ * extension). Measured on the CPU prover: 3.9 GB for GEOM at 2^20 rows × 5 columns (the per-row part
+ * dominates), 9.2 GiB for Keccak at 2^15 × 2,796 with blowup 4 (the extension of 2^14 rows at blowup 8).
+ */
+export const estimateProveBytes = (rows: number, width: number): number => 256 * 2 ** 20 + rows * (2560 + 256 * width);
 
 /** What a valid request resolves to. */
 export interface Checked {

@@ -16,12 +16,28 @@
  *     action_type = AGENT_TYPES[c[0] mod 4], success = (c[1] mod 8 ≠ 0),
  *     gate_decision = ["allow", "skip", null][c[2] mod 3], gate_score = c[3] mod 5 = 4 ? null : (c[3] mod 5)/4,
  *     policy_verdict = ["ok", "flagged", null][c[4] mod 3].
+ *   keccak_stream_input_v1: {steps: 2^log2_rows, seed: hex of the workload seed, rounds: 4, message_bytes:
+ *     136·⌊⌊(2^log2_rows − 1)/24⌋/4⌋ − 1}: the chain of keccak_chain_v1 (src/airs/keccak-chain.ts), each
+ *     round's message as many whole blocks as a quarter of the trace's permutations hold (its padding,
+ *     0x81, the last byte of the last block).
+ *   merkle_build_open_input_v1: {steps, seed: hex of the workload seed, depth: k, openings}: k the largest
+ *     depth whose 2^(k+1) − 1 permutations fit (24·(2^(k+1) − 1) < 2^log2_rows); 2^(k−1) openings
+ *     (one for k = 1), opening q = (u32 LE of block(q)'s first 4 bytes) mod 2^k; the tree and its
+ *     leaves are those of keccak_merkle_v1 (src/airs/keccak-merkle.ts).
+ *   mem_stream_branch_input_v1: {steps, scalar, b, c, t}: with w_j the u32 LE word j of the stream
+ *     (word j is bytes 4(j mod 8) … of block ⌊j/8⌋): scalar = 1 + (w_0 mod (2^15 − 1)); for row i,
+ *     b_i = w_(1+3i) >> 2, c_i = w_(2+3i) mod 2^15, t_i = w_(3+3i) >> 1. These ranges keep
+ *     a = b + scalar·c (< 2^31) and the threshold t (< 2^31) comparable, so the thresholding branches
+ *     both ways (mem_stream_v1 itself takes any u32 b, c, t and a 16-bit scalar).
  * workload_input_hash = SHA-256 of the input's RFC 8785 JSON (for agent_log_v1, the action array's).
  *
  * @module
  */
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
-import { AGENT_V1_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, type AnyTraceAdapter } from '../capsule/adapter.js';
+import {
+  AGENT_V1_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, KECCAK_CHAIN_ADAPTER, KECCAK_MERKLE_ADAPTER, MEM_STREAM_ADAPTER, type AnyTraceAdapter,
+} from '../capsule/adapter.js';
+import { memStreamChecksum } from '../airs/mem-stream.js';
 import { jcsArrayHash, jcsHash } from '../capsule/spec.js';
 import * as F from '../field/goldilocks.js';
 import { sha256 } from '../hash/digest.js';
@@ -144,5 +160,65 @@ const AGENT_LOG: Workload = {
   },
 };
 
+/** A workload whose input is a small object from the seed, its public inputs that object plus what the AIR binds. */
+function objectWorkload<I extends Record<string, unknown>>(id: string, adapter: AnyTraceAdapter, input: (s: WorkloadSeed) => I): Workload {
+  return {
+    id, adapter, input,
+    inputHash: (s) => jcsHash(input(s)),
+    derivedAnchors: () => ({}),
+    checkResult(s, pi) {
+      const want = input(s);
+      const key = Object.keys(want).find((k) => JSON.stringify(pi[k]) !== JSON.stringify(want[k]));
+      return key === undefined ? undefined : `public input ${key} is ${JSON.stringify(pi[key])?.slice(0, 200)}, the generated input gives ${JSON.stringify(want[key]).slice(0, 200)}`;
+    },
+  };
+}
+
+/** Keccak-f permutations a trace of 2^log2_rows rows holds (24 rows each, the last row left over). */
+const permutations = (s: WorkloadSeed): number => Math.floor((steps(s) - 1) / 24);
+
+const KECCAK_STREAM_ROUNDS = 4;
+const KECCAK_STREAM = objectWorkload('keccak_stream_v1', KECCAK_CHAIN_ADAPTER, (s) => ({
+  steps: steps(s), seed: bytesToHex(workloadSeed(s)), rounds: KECCAK_STREAM_ROUNDS,
+  message_bytes: 136 * Math.floor(permutations(s) / KECCAK_STREAM_ROUNDS) - 1,
+}));
+
+const merkleDepth = (s: WorkloadSeed): number => Math.floor(Math.log2(permutations(s) + 1)) - 1;
+const MERKLE_BUILD_OPEN = objectWorkload('merkle_build_open_v1', KECCAK_MERKLE_ADAPTER, (s) => {
+  const seed = workloadSeed(s), depth = merkleDepth(s);
+  const openings = Array.from({ length: Math.max(1, 2 ** (depth - 1)) }, (_, q) => {
+    const b = block(seed, q);
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) % 2 ** depth;
+  });
+  return { steps: steps(s), seed: bytesToHex(seed), depth, openings };
+});
+
+/** mem_stream_branch_input_v1's arrays (module comment). */
+function memStreamInput(s: WorkloadSeed): { steps: number; scalar: number; b: number[]; c: number[]; t: number[] } {
+  const seed = workloadSeed(s), n = steps(s), words = new Uint32Array(8 * Math.ceil((1 + 3 * n) / 8));
+  for (let j = 0; j < words.length / 8; j++) {
+    const b = block(seed, j);
+    words.set(new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + 32)), 8 * j);
+  }
+  if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error('memStreamInput: a big-endian host (u32 LE words are read as native)');
+  const at = (k: number) => Array.from({ length: n }, (_, i) => words[1 + 3 * i + k]!);
+  return { steps: n, scalar: 1 + (words[0]! % (2 ** 15 - 1)), b: at(0).map((x) => x >>> 2), c: at(1).map((x) => x % 2 ** 15), t: at(2).map((x) => x >>> 1) };
+}
+
+const MEM_STREAM_BRANCH: Workload = {
+  id: 'mem_stream_branch_v1',
+  adapter: MEM_STREAM_ADAPTER,
+  input: memStreamInput,
+  inputHash: (s) => jcsHash(memStreamInput(s)),
+  derivedAnchors: () => ({}),
+  checkResult(s, pi) {
+    const { steps: n, scalar, b, c, t } = memStreamInput(s);
+    // The AIR binds the arrays to the public checksum; the checksum of the generated arrays is recomputed here.
+    return differs(pi, { steps: n, scalar, checksum: String(memStreamChecksum(Uint32Array.from(b), Uint32Array.from(c), Uint32Array.from(t), scalar)) });
+  },
+};
+
 /** The workloads this runner and verifier implement, by workload_id. */
-export const WORKLOADS: ReadonlyMap<string, Workload> = new Map([GEOM_WALK, FIB, AGENT_LOG].map((w) => [w.id, w]));
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map(
+  [GEOM_WALK, FIB, AGENT_LOG, KECCAK_STREAM, MERKLE_BUILD_OPEN, MEM_STREAM_BRANCH].map((w) => [w.id, w]),
+);

@@ -26,7 +26,7 @@ import { openNodeHost, verifierBuild } from '../capsulebench/host-node.js';
 import type { Summary } from '../capsulebench/measurements.js';
 import { archiveRejection, openPack, PackArchiveError } from '../capsulebench/pack-node.js';
 import { PACK_ROOT } from '../capsulebench/pack.js';
-import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS, trackOf } from '../capsulebench/policy.js';
+import { SHIPPED_POLICY, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, trackOf, workloadEntryOf } from '../capsulebench/policy.js';
 import { checkRequest, estimateProveBytes, RunFailed, runBenchmark, type RunProgress, type RunRequest } from '../capsulebench/runner.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { sha256Hex } from '../hash/digest.js';
@@ -178,7 +178,7 @@ async function planRun(o: BenchRunOptions) {
   } catch (e) {
     throw new UsageError(reason(e));
   }
-  const need = estimateProveBytes(checked.cells), have = totalmem();
+  const need = estimateProveBytes(2 ** req.log2Rows, checked.workload.adapter.columns.length), have = totalmem();
   if (need > have)
     throw new UsageError(`${o.workload} at 2^${req.log2Rows} rows (${checked.cells.toLocaleString('en-US')} trace cells) needs about ${fmtGB(need)} of memory to prove; this machine has ${fmtGB(have)}`);
   for (const [flag, name] of [['--save-baseline', o.saveBaseline], ['--baseline', o.baseline]] as const)
@@ -342,7 +342,7 @@ export const benchList = (o: { json: boolean }): Promise<number> =>
   command('bench list', async () => {
     const p = SHIPPED_POLICY;
     const workloads = p.workloads.map((w) => {
-      const entry = SHIPPED_WORKLOADS.workloads.find((x) => x.workload_id === w.workload_id)!;
+      const entry = workloadEntryOf(p, w.workload_id)!;
       return { workload_id: w.workload_id, trace_format_id: entry.trace_format_id, air_id: entry.air_id, log2_rows: w.params.log2_rows, description: entry.description, proves: entry.proves };
     });
     const tracks = p.tracks.map((t) => ({ track_id: t.track_id, display_name: t.display_name, backends: t.rules.allowed_backends }));
@@ -359,8 +359,8 @@ export const benchList = (o: { json: boolean }): Promise<number> =>
     for (const t of tracks) w(`  ${t.track_id.padEnd(20)} --backend ${t.backends.join('|').padEnd(9)} ${t.display_name}\n`);
     w('\nworkloads (--size = log2 rows):\n');
     for (const x of workloads) {
-      w(`  ${x.workload_id.padEnd(14)} ${x.trace_format_id.padEnd(13)} --size ${Math.min(...x.log2_rows)}…${Math.max(...x.log2_rows)}  ${x.description}\n`);
-      w(`  ${''.padEnd(14)} proves: ${x.proves}\n`);
+      w(`  ${x.workload_id.padEnd(20)} ${x.trace_format_id.padEnd(16)} --size ${Math.min(...x.log2_rows)}…${Math.max(...x.log2_rows)}  ${x.description}\n`);
+      w(`  ${''.padEnd(20)} proves: ${x.proves}\n`);
     }
     return 0;
   });

@@ -28,9 +28,9 @@ export async function run(argv: string[]): Promise<number> {
   program
     .command('prove')
     .description('prove a trace and write its capsule directory (capsule.json, policy.json, proofs/, row_archive/)')
-    .requiredOption('--air <name>', 'trace adapter: geom, fib or agent')
+    .requiredOption('--air <name>', 'trace adapter: geom, fib, agent, keccak, keccak_chain, keccak_merkle or mem_stream')
     .option('--steps <n>', 'trace rows, a power of two (geom, fib; default 4096)')
-    .option('--input <file>', "the adapter's input JSON (agent: the action log; geom: {steps, initial?})")
+    .option('--input <file>', "the adapter's input JSON (agent: the action log; geom: {steps, initial?}; keccak: {message: hex, steps?}; keccak_chain, keccak_merkle, mem_stream: a benchmark workload's input, docs/workloads.md)")
     .requiredOption('--out <dir>', 'capsule directory to write (created if needed)')
     .option('--backend <kind>', 'auto, cpu or gpu', 'auto')
     .option('--policy <file>', 'policy file to bind (default: the built-in capseal_default policy)')

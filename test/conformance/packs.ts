@@ -10,14 +10,14 @@ import { AIRS, type AirId } from '../../src/airs/index.js';
 import { ACL_SCHEMA, parseAcl } from '../../src/capsule/acl.js';
 import type { KeyFile } from '../../src/capsule/authorship.js';
 import { DEFAULT_POLICY_TEXT } from '../../src/capsule/policy.js';
-import { buildRegistry } from '../../src/capsule/registry.js';
+import { buildRegistry, proveInclusion } from '../../src/capsule/registry.js';
 import { BENCH_ERROR_CODES } from '../../src/capsulebench/codes.js';
 import { verifyPack, type PackErrorCode, type VerifyPackOptions } from '../../src/capsulebench/contract.js';
 import { EVENTS_PATH, lineHash, type StreamEvent } from '../../src/capsulebench/events.js';
 import type { ToolchainManifest } from '../../src/capsulebench/manifests.js';
 import { archiveRejection, crc32, PackArchiveError, readPackArchive, writePackArchive } from '../../src/capsulebench/pack-archive.js';
 import type { PackFiles } from '../../src/capsulebench/pack.js';
-import { SHIPPED_POLICY, SHIPPED_REGISTRY } from '../../src/capsulebench/policy.js';
+import { SHIPPED_POLICY, SHIPPED_POLICY_V1_BYTES, SHIPPED_REGISTRY } from '../../src/capsulebench/policy.js';
 import { runBenchmark, type RunnerHost } from '../../src/capsulebench/runner.js';
 import { WORKLOADS, workloadSeed } from '../../src/capsulebench/workloads.js';
 import { sha256Hex } from '../../src/hash/digest.js';
@@ -104,7 +104,7 @@ function fixedHost(k: Kernels, backend: Backend, out: Dir): RunnerHost {
  * The runner's run on the fixed host. Its run id's random part is zeros, and the prover's stage
  * timer (performance.now) counts calls while it runs, so the stage times it records are fixed too.
  */
-async function runPack(k: Kernels, key?: KeyFile): Promise<Dir> {
+async function runPack(k: Kernels, key?: KeyFile, run: { workloadId: string; log2Rows: number; policyBytes?: Uint8Array } = { workloadId: WORKLOAD, log2Rows: LOG2_ROWS }): Promise<Dir> {
   const out: Dir = new Map();
   const backend = await createNodeCpuBackend({ threads: 1 });
   const rng = Object.getOwnPropertyDescriptor(globalThis.crypto, 'getRandomValues');
@@ -113,7 +113,8 @@ async function runPack(k: Kernels, key?: KeyFile): Promise<Dir> {
   try {
     globalThis.crypto.getRandomValues = (<T extends ArrayBufferView | null>(a: T): T => (a && new Uint8Array(a.buffer, a.byteOffset, a.byteLength).fill(0), a)) as typeof globalThis.crypto.getRandomValues;
     performance.now = () => (ticks += 0.5);
-    await runBenchmark(fixedHost(k, backend, out), { workloadId: WORKLOAD, log2Rows: LOG2_ROWS, trackId: 'baseline_no_accel', backend: 'cpu', ...(key && { key }) });
+    const req = { workloadId: run.workloadId, log2Rows: run.log2Rows, trackId: 'baseline_no_accel', backend: 'cpu' as const, ...(key && { key }) };
+    await (run.policyBytes ? runBenchmark(fixedHost(k, backend, out), req, run.policyBytes) : runBenchmark(fixedHost(k, backend, out), req));
   } finally {
     // Back to the prototypes' methods (or the own properties there were before).
     if (rng) Object.defineProperty(globalThis.crypto, 'getRandomValues', rng);
@@ -130,8 +131,8 @@ const policyWith = (edit: (p: Json) => void): Uint8Array => {
   edit(p);
   return jsonFileBytes(p);
 };
-const registryFor = (bytes: Uint8Array) => buildRegistry([{ policy_id: 'bef_bench_policy_v1', policy_version: '1.0.0', policy_hash: sha256Hex(bytes) }]);
-const aclFor = (pubkey: string) => ({ schema: ACL_SCHEMA, policies: { bef_bench_policy_v1: [{ pubkey, status: 'active' as const }] } });
+const registryFor = (bytes: Uint8Array) => buildRegistry([{ policy_id: 'bef_bench_policy_v2', policy_version: '2.0.0', policy_hash: sha256Hex(bytes) }]);
+const aclFor = (pubkey: string) => ({ schema: ACL_SCHEMA, policies: { bef_bench_policy_v2: [{ pubkey, status: 'active' as const }] } });
 const setManifest = (d: Dir, file: string, v: unknown): string => (writeJsonOf(d, `manifests/${file}`, v), sha256Hex(d.get(`manifests/${file}`)!));
 
 /** What a forged case asks of the verifier besides the pack: a trusted registry of this policy, or the certified tier. */
@@ -366,6 +367,7 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
     cases.push({ id: `pack/archive/${name}`, kind: 'pack', archive: `pack/archive/${name}`, verify: {}, expect: { status: 'rejected', code: 'E103_PACK_TRAILING_DATA' }, reason });
   }
   archiveVectors(files, cases);
+  await otherPacks(k, files, cases, key);
 
   for (const neg of PACK_NEGATIVES) {
     const d: Dir = new Map([...base].map(([p, b]) => [p, b.slice()]));
@@ -398,6 +400,44 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
   const covered = new Set(cases.map((c) => ('code' in c.expect ? c.expect.code : '')));
   const missing = Object.keys(BENCH_ERROR_CODES).filter((code) => !covered.has(code) && !SERVER_ONLY_CODES.includes(code));
   if (missing.length) throw new Error(`conformance: no pack case for ${missing.join(', ')}`);
+}
+
+/**
+ * Honest packs beside the fib one: a pack of Benchmark Policy v1 (the first shipped policy, still a
+ * registry leaf) whose inclusion proof was made when the registry held v1 alone (a one-leaf tree: the
+ * verifier checks it against the root of the registry's first leaf), and a pack of a workload v2 added
+ * (mem_stream_branch_v1, LogUp range checks in the auxiliary segment) with its input-mismatch forgery.
+ */
+async function otherPacks(k: Kernels, files: Files, cases: PackCase[], key: KeyFile): Promise<void> {
+  const v1 = await runPack(k, key, { workloadId: WORKLOAD, log2Rows: LOG2_ROWS, policyBytes: SHIPPED_POLICY_V1_BYTES });
+  v1.set('policy_inclusion_proof.json', jsonFileBytes(proveInclusion(buildRegistry(SHIPPED_REGISTRY.policies.slice(0, 1)), sha256Hex(SHIPPED_POLICY_V1_BYTES))));
+  for (const [p, b] of v1) files.set(`pack/fib-policy-v1/${p}`, b);
+  cases.push({
+    id: 'pack/fib-policy-v1/honest', kind: 'pack', base: 'pack/fib-policy-v1', overlay: {}, verify: {}, expect: { status: 'accepted' },
+    reason: 'an honest pack of Benchmark Policy v1 (fib_v1, 2^10 rows) carrying the inclusion proof of the one-leaf registry that held v1 alone: a registry only grows, so the proof is checked against the root of the shipped registry\'s first leaf',
+  });
+  const ms = await runPack(k, key, { workloadId: 'mem_stream_branch_v1', log2Rows: 8 });
+  for (const [p, b] of ms) files.set(`pack/mem-stream/${p}`, b);
+  cases.push({
+    id: 'pack/mem-stream/honest', kind: 'pack', base: 'pack/mem-stream', overlay: {}, verify: {}, expect: { status: 'accepted' },
+    reason: 'an honest pack of mem_stream_branch_v1 (Benchmark Policy v2, 2^8 rows: the STREAM triad and thresholding, LogUp byte range checks on an auxiliary segment)',
+  });
+  const d: Dir = new Map([...ms].map(([p, b]) => [p, b.slice()]));
+  const input = WORKLOADS.get('mem_stream_branch_v1')!.input({ suiteSeedHex: SHIPPED_POLICY.suite.suite_seed_hex, workloadId: 'mem_stream_branch_v1', log2Rows: 8 }) as Json;
+  await reprovePack(k, d, { input: { ...input, scalar: input['scalar'] + 1 } });
+  const overlay: Record<string, string | null> = {};
+  for (const p of new Set([...ms.keys(), ...d.keys()])) {
+    const now = d.get(p);
+    if (now === undefined) overlay[p] = null;
+    else if (Buffer.compare(Buffer.from(now), Buffer.from(ms.get(p) ?? [])) !== 0) {
+      files.set(`pack/negative/e135-mem-stream-other-scalar/${p}`, now);
+      overlay[p] = `pack/negative/e135-mem-stream-other-scalar/${p}`;
+    }
+  }
+  cases.push({
+    id: 'pack/negative/e135-mem-stream-other-scalar', kind: 'pack', base: 'pack/mem-stream', overlay, verify: {}, expect: { status: 'rejected', code: 'E135_WORKLOAD_INPUT_MISMATCH' },
+    reason: 'the mem_stream_branch_v1 pack proved again honestly from the generated arrays with the scalar plus one: every capsule check passes, the public scalar is not the generated one',
+  });
 }
 
 /** A pack folder held in memory, listed and read as a folder on disk is. */

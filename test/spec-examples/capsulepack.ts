@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { AGENT_V1_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER } from '../../src/capsule/adapter.js';
+import { memStreamChecksum } from '../../src/airs/mem-stream.js';
 import { auditSeed, daSampleCount, sampleChunks } from '../../src/capsule/da.js';
-import { proveInclusion } from '../../src/capsule/registry.js';
+import { buildRegistry, checkInclusionIn, proveInclusion, registryRoot, type InclusionProofFile } from '../../src/capsule/registry.js';
 import { jcsHash } from '../../src/capsule/spec.js';
 import { receiptHash, ZERO_HASH } from '../../src/airs/agent.js';
 import { EventLog, EventLogError, readEventLog, RunState, type StreamEvent } from '../../src/capsulebench/events.js';
@@ -17,8 +18,8 @@ import { layoutOf, PACK_LIMITS, PackMetaSchema, REQUIRED_FILES, type PackMeta } 
 import { PackArchiveError, TarCheck } from '../../src/capsulebench/pack-archive.js';
 import { openPack } from '../../src/capsulebench/pack-node.js';
 import {
-  requiredAnchors, requiredOutputs, SHIPPED_POLICY, SHIPPED_POLICY_BYTES, SHIPPED_POLICY_HASH, SHIPPED_REGISTRY, SHIPPED_WORKLOADS_BYTES,
-  SHIPPED_WORKLOADS_HASH,
+  parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_POLICY, SHIPPED_POLICY_BYTES, SHIPPED_POLICY_HASH, SHIPPED_POLICY_V1_BYTES,
+  SHIPPED_REGISTRY, SHIPPED_WORKLOADS_BYTES, SHIPPED_WORKLOADS_HASH, SHIPPED_WORKLOADS_V1_BYTES, sizesOf, WORKLOAD_REGISTRIES, type BenchmarkPolicy,
 } from '../../src/capsulebench/policy.js';
 import { agentActions, WORKLOADS, workloadSeed, type WorkloadSeed } from '../../src/capsulebench/workloads.js';
 import { sha256, sha256Hex } from '../../src/hash/digest.js';
@@ -218,6 +219,145 @@ const EXAMPLE_BUILD_FILES = [
   { path: 'src/index.ts', sha256: sha256Hex(utf8('export {};\n')) },
 ];
 
+// --- the two shipped policies and the registry holding them ---
+
+/** Benchmark Policy v1 as differences from v2, checked: v1's bytes are v2's file with exactly these values put in place. */
+function policyV1(): string {
+  // The files as written (member order kept), checked to be valid policies.
+  const v1 = JSON.parse(new TextDecoder().decode(SHIPPED_POLICY_V1_BYTES)) as BenchmarkPolicy, v2 = JSON.parse(new TextDecoder().decode(SHIPPED_POLICY_BYTES)) as BenchmarkPolicy;
+  parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES);
+  const rebuilt = {
+    ...v2, policy_id: v1.policy_id, policy_version: v1.policy_version,
+    suite: { ...v2.suite, suite_version: v1.suite.suite_version, workload_registry_hash: v1.suite.workload_registry_hash },
+    workloads: v1.workloads,
+  };
+  if (bytesToHex(jsonFileBytes(rebuilt)) !== bytesToHex(SHIPPED_POLICY_V1_BYTES)) throw new Error('v1 differs from v2 in more than the listed fields');
+  if (canonicalize(v1.workloads) !== canonicalize(v2.workloads.slice(0, v1.workloads.length))) throw new Error("v1's workloads are not v2's first ones");
+  const reg1 = WORKLOAD_REGISTRIES.get(v1.suite.workload_registry_hash)!;
+  const reg2 = JSON.parse(new TextDecoder().decode(SHIPPED_WORKLOADS_BYTES)) as typeof reg1;
+  const rebuiltReg = { ...reg2, registry_id: reg1.registry_id, workloads: reg2.workloads.slice(0, reg1.workloads.length) };
+  if (bytesToHex(jsonFileBytes(rebuiltReg)) !== bytesToHex(SHIPPED_WORKLOADS_V1_BYTES)) throw new Error("workload registry v1 is not v2's first entries");
+  return [
+    `bef_benchmark_policy_v1.json: bytes ${SHIPPED_POLICY_V1_BYTES.length}, sha256 ${sha256Hex(SHIPPED_POLICY_V1_BYTES)}`,
+    `policy_id ${JSON.stringify(v1.policy_id)} (v2: ${JSON.stringify(v2.policy_id)})`,
+    `policy_version ${JSON.stringify(v1.policy_version)} (v2: ${JSON.stringify(v2.policy_version)})`,
+    `suite.suite_version ${JSON.stringify(v1.suite.suite_version)} (v2: ${JSON.stringify(v2.suite.suite_version)})`,
+    `suite.workload_registry_hash ${v1.suite.workload_registry_hash} (v2: ${v2.suite.workload_registry_hash})`,
+    `workloads: v2's first ${v1.workloads.length}: ${v1.workloads.map((w) => `${w.workload_id} [${w.params.log2_rows[0]}…${w.params.log2_rows.at(-1)}]`).join(', ')}`,
+    `workloads_v1.json: bytes ${SHIPPED_WORKLOADS_V1_BYTES.length}, sha256 ${sha256Hex(SHIPPED_WORKLOADS_V1_BYTES)}, registry_id ${reg1.registry_id}, workloads: the first ${reg1.workloads.length} of workloads_v2.json`,
+  ].join('\n');
+}
+
+/** The registry's leaves and roots, recomputed by hand. */
+function registryRoots(): string {
+  const leaves = SHIPPED_REGISTRY.policies.map((p) => sha256(concat(Uint8Array.of(0), hexToBytes(p.policy_hash))));
+  const root = bytesToHex(sha256(concat(Uint8Array.of(1), leaves[0]!, leaves[1]!)));
+  if (root !== SHIPPED_REGISTRY.root || leaves.length !== 2) throw new Error('the shipped registry is not the two-leaf tree');
+  if (registryRoot(SHIPPED_REGISTRY.policies.slice(0, 1)) !== bytesToHex(leaves[0]!)) throw new Error('prefix root');
+  return [
+    ...SHIPPED_REGISTRY.policies.map((p, i) => `leaf ${i} (${p.policy_id} ${p.policy_version}) = SHA-256(00 ‖ ${p.policy_hash}) = ${bytesToHex(leaves[i]!)}`),
+    `root of the first 1 policy (the registry holding v1 alone) = leaf 0 = ${bytesToHex(leaves[0]!)}`,
+    `registry root = SHA-256(01 ‖ leaf 0 ‖ leaf 1) = ${root}`,
+  ].join('\n');
+}
+
+/** checkInclusionIn (the community tier's B6) on inclusion proofs made at each size of the registry, and forged ones. */
+function inclusionCases(): string {
+  const [v1, v2] = SHIPPED_REGISTRY.policies.map((p) => p.policy_hash) as [string, string];
+  const one = buildRegistry(SHIPPED_REGISTRY.policies.slice(0, 1));
+  const v1Alone = proveInclusion(one, v1);
+  const v2AsOne = proveInclusion(buildRegistry(SHIPPED_REGISTRY.policies.slice(1)), v2);
+  const cases: [string, InclusionProofFile, string][] = [
+    ['v2, leaf 1 of 2 (what the runner writes)', proveInclusion(SHIPPED_REGISTRY, v2), v2],
+    ['v1, leaf 0 of 2', proveInclusion(SHIPPED_REGISTRY, v1), v1],
+    ['v1, leaf 0 of 1 (made when the registry held v1 alone)', v1Alone, v1],
+    ['v1, leaf 0 of 1, claiming the two-leaf root', { ...v1Alone, root: SHIPPED_REGISTRY.root }, v1],
+    ['v2, leaf 0 of 1 (a one-leaf tree of v2)', v2AsOne, v2],
+    ['v1, leaf 0 of 3 with the path and root of leaf 0 of 2', { ...proveInclusion(SHIPPED_REGISTRY, v1), tree_size: 3 }, v1],
+  ];
+  const n = SHIPPED_REGISTRY.policies.length;
+  return cases.map(([name, proof, hash]) => {
+    const against = proof.tree_size < n ? `the root of the first ${proof.tree_size} (${registryRoot(SHIPPED_REGISTRY.policies.slice(0, proof.tree_size)).slice(0, 16)}…)` : `the registry root (${SHIPPED_REGISTRY.root.slice(0, 16)}…)`;
+    const r = checkInclusionIn(proof, SHIPPED_REGISTRY, hash);
+    return `${name}: proof root ${proof.root.slice(0, 16)}…, tree_size ${proof.tree_size} → against ${against}: ${r.ok ? 'accepted' : 'E031_POLICY_NOT_IN_REGISTRY'}`;
+  }).join('\n');
+}
+
+// --- the workloads of Benchmark Policy v2 ---
+
+const permutationsAt = (log2Rows: number): number => Math.floor((2 ** log2Rows - 1) / 24);
+const u32le = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.length).getUint32(at, true);
+/** `<workload>` at each of the shipped policy's sizes: the derived parameters, via the generator. */
+const bySize = (id: string, f: (input: Record<string, unknown>) => string): string =>
+  sizesOf(SHIPPED_POLICY, id)!.map((L) => `${L}: ${f(WORKLOADS.get(id)!.input(seedOf(id, L)) as Record<string, unknown>)}`).join(', ');
+
+function keccakStreamExample(): string {
+  const id = 'keccak_stream_v1', L = 7, s = seedOf(id, L), w = WORKLOADS.get(id)!, perms = permutationsAt(L);
+  const input = w.input(s);
+  const { publicInputs } = w.adapter.buildTrace(w.adapter.input.parse(input));
+  return [
+    `seed = ${bytesToHex(workloadSeed(s))}`,
+    `permutations = floor((2^${L} − 1) / 24) = ${perms}; message_bytes = 136 × floor(${perms} / 4) − 1 = ${136 * Math.floor(perms / 4) - 1}`,
+    `input JCS: ${canonicalize(input)}`,
+    `workload_input_hash = ${w.inputHash(s)}`,
+    `public_inputs JCS: ${canonicalize(publicInputs)}`,
+    `message_bytes by size: ${bySize(id, (x) => String(x['message_bytes']))}`,
+  ].join('\n');
+}
+
+function merkleExample(): string {
+  const id = 'merkle_build_open_v1', L = 7, s = seedOf(id, L), w = WORKLOADS.get(id)!, perms = permutationsAt(L), seed = workloadSeed(s);
+  const input = w.input(s) as { depth: number; openings: number[] };
+  const k = input.depth, b0 = block(seed, 0);
+  const { publicInputs } = w.adapter.buildTrace(w.adapter.input.parse(input));
+  return [
+    `seed = ${bytesToHex(seed)}`,
+    `permutations = ${perms}; depth k = ${k} (24 × (2^${k + 1} − 1) = ${24 * (2 ** (k + 1) - 1)} < 2^${L}; 24 × (2^${k + 2} − 1) = ${24 * (2 ** (k + 2) - 1)} is not); openings: max(1, 2^(k − 1)) = ${input.openings.length}`,
+    `block(0) = ${bytesToHex(b0)}; u32 LE of bytes 0..3 = ${u32le(b0, 0)}; mod 2^${k} = ${u32le(b0, 0) % 2 ** k}`,
+    `input JCS: ${canonicalize(input)}`,
+    `workload_input_hash = ${w.inputHash(s)}`,
+    `public_inputs JCS: ${canonicalize(publicInputs)}`,
+    `depth and openings by size: ${bySize(id, (x) => `k=${String(x['depth'])} q=${(x['openings'] as number[]).length}`)}`,
+  ].join('\n');
+}
+
+function memStreamExample(): string {
+  const id = 'mem_stream_branch_v1', L = 8, s = seedOf(id, L), w = WORKLOADS.get(id)!, seed = workloadSeed(s), n = 2 ** L;
+  const input = w.input(s) as { steps: number; scalar: number; b: number[]; c: number[]; t: number[] };
+  const b0 = block(seed, 0), words = [0, 1, 2, 3, 4, 5, 6].map((j) => u32le(b0, 4 * j));
+  const { scalar, b, c, t } = input;
+  const a = b.map((x, i) => x + scalar * c[i]!), out = a.map((x, i) => Math.min(x, t[i]!));
+  if (scalar !== 1 + (words[0]! % (2 ** 15 - 1)) || b[0] !== words[1]! >>> 2 || c[0] !== words[2]! % 2 ** 15 || t[0] !== words[3]! >>> 1 || b[1] !== words[4]! >>> 2)
+    throw new Error('mem_stream_branch_input_v1 words');
+  // The chain by hand: acc ← (acc + v)^7 over F_p for v = b_i, c_i, t_i, out_i.
+  let acc = 0n, acc0 = 0n;
+  for (let i = 0; i < n; i++) {
+    for (const v of [b[i]!, c[i]!, t[i]!, out[i]!]) acc = F.pow(F.add(acc, BigInt(v)), 7n);
+    if (i === 0) acc0 = acc;
+  }
+  const checksum = memStreamChecksum(Uint32Array.from(b), Uint32Array.from(c), Uint32Array.from(t), scalar);
+  if (checksum !== acc) throw new Error('checksum');
+  const { publicInputs } = w.adapter.buildTrace(w.adapter.input.parse(input));
+  const lastWord = 3 * n, lastBlock = Math.floor(lastWord / 8);
+  const head = (xs: number[]) => `${xs.slice(0, 4).join(', ')}, …`;
+  return [
+    `seed = ${bytesToHex(seed)}`,
+    `block(0) = ${bytesToHex(b0)}`,
+    `w_0 … w_6 (u32 LE) = ${words.join(' ')}`,
+    `scalar = 1 + (w_0 mod 32767) = ${scalar}`,
+    `row 0: b_0 = w_1 >> 2 = ${b[0]}, c_0 = w_2 mod 2^15 = ${c[0]}, t_0 = w_3 >> 1 = ${t[0]}`,
+    `row 1: b_1 = w_4 >> 2 = ${b[1]}, c_1 = w_5 mod 2^15 = ${c[1]}, t_1 = w_6 >> 1 = ${t[1]}`,
+    `words read: w_0 … w_${lastWord} (blocks 0 … ${lastBlock})`,
+    `b = [${head(b)}]; c = [${head(c)}]; t = [${head(t)}] (${n} each)`,
+    `input JCS: {"b":[${n} numbers],"c":[${n} numbers],"scalar":${scalar},"steps":${n},"t":[${n} numbers]}`,
+    `workload_input_hash = ${w.inputHash(s)}`,
+    `row 0: a_0 = b_0 + scalar·c_0 = ${a[0]}, out_0 = min(a_0, t_0) = ${out[0]}; acc after row 0 = ${acc0}`,
+    `rows with a_i < t_i (out = a): ${a.filter((x, i) => x < t[i]!).length}; with a_i ≥ t_i (out = t): ${a.filter((x, i) => x >= t[i]!).length}`,
+    `checksum = ${checksum}`,
+    `public_inputs JCS: ${canonicalize(publicInputs)}`,
+  ].join('\n');
+}
+
 export const examples: Record<string, () => string | Promise<string>> = {
   // --- policy and registries ---
   'pack.policy.file': () => new TextDecoder().decode(SHIPPED_POLICY_BYTES),
@@ -226,10 +366,9 @@ export const examples: Record<string, () => string | Promise<string>> = {
   'pack.policy.hash': () => `bytes ${SHIPPED_POLICY_BYTES.length}\nsha256 ${SHIPPED_POLICY_HASH}`,
   'pack.policy.workload-registry-hash': () => `bytes ${SHIPPED_WORKLOADS_BYTES.length}\nsha256 ${SHIPPED_WORKLOADS_HASH}\npolicy.suite.workload_registry_hash ${SHIPPED_POLICY.suite.workload_registry_hash}`,
   'pack.policy.required': () => `required anchors (sorted): ${requiredAnchors(SHIPPED_POLICY).join(', ')}\nrequired outputs: ${requiredOutputs(SHIPPED_POLICY).join(', ')}`,
-  'pack.policy.registry-root': () => {
-    const leaf = sha256(concat(Uint8Array.of(0), hexToBytes(SHIPPED_POLICY_HASH)));
-    return `leaf hash = SHA-256(00 ‖ policy_hash) = ${bytesToHex(leaf)}\nregistry root (one leaf) = ${SHIPPED_REGISTRY.root}`;
-  },
+  'pack.policy.v1': policyV1,
+  'pack.policy.registry-root': registryRoots,
+  'pack.policy.inclusion-cases': inclusionCases,
   'pack.policy.inclusion-proof': () => new TextDecoder().decode(jsonFileBytes(proveInclusion(SHIPPED_REGISTRY, SHIPPED_POLICY_HASH))),
 
   // --- workloads ---
@@ -285,6 +424,10 @@ export const examples: Record<string, () => string | Promise<string>> = {
       `gate_score values in the log: ${[...counts].sort().map(([k, n]) => `${k}×${n}`).join(', ')}`,
     ].join('\n');
   },
+
+  'pack.workload.keccak-stream': keccakStreamExample,
+  'pack.workload.merkle': merkleExample,
+  'pack.workload.mem-stream': memStreamExample,
 
   // --- manifests ---
   'pack.manifest.hardware': () => {
