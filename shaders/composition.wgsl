@@ -3,12 +3,14 @@
 // kernel and must produce the same field elements:
 //   C(x) = Σ_t α_t·c_t(x)·(x − g^(n−1))/(x^n − 1)
 //        + Σ_rows r [Σ_{b at row r} α_b·(T_col(b)(x) − v_b) + Σ_{e at row r} α_e·e(x)]/(x − g^r)
-// Needs goldilocks.wgsl and ext2.wgsl. src/prover/gpu/composition.ts injects WORKGROUP_SIZE and OUT_SPLIT
-// and appends the CompParams struct (declared there with uniformStruct, src/gpu/uniforms.ts) and the
-// AIR's generated code (AIR-shaped only; every per-proof value is in `consts`):
+// Needs goldilocks.wgsl and ext2.wgsl. src/prover/gpu/composition.ts injects WORKGROUP_SIZE, OUT_SPLIT
+// and TWO_BINDINGS, appends the CompParams struct (declared there with uniformStruct, src/gpu/uniforms.ts)
+// and supplies the AIR's constraints as two functions (every per-proof value is in `consts`):
 //   fn air_transitions(p: u32, q: u32) -> Fp2    Σ_t α_t·c_t, cur row at position p, next row at q
 //   fn air_rows(p: u32, r: u32) -> Fp2           Σ_e α_e·e over row group r's row constraints
-// built with constraintsToWgsl over trace_at / periodic_at / transition_alpha / row_alpha below.
+// either generated from the AIR's trees (constraintsToWgsl over trace_at / periodic_at /
+// transition_alpha / row_alpha below; a small AIR, fastest) or as composition_program.wgsl's
+// interpreter of the constraints compiled to a program (a wide AIR: one pipeline whatever the AIR).
 // The trace LDE may come in two bindings (an AIR with an auxiliary segment: the main trace's columns,
 // then the auxiliary ones from params.aux_first on), which trace_at hides.
 //
@@ -26,10 +28,6 @@
 
 // OUT_SPLIT: 0 when both output columns are in `out` (c1 at N + p), 1 when c1 is in `out1`.
 // TWO_BINDINGS: 1 when the trace LDE comes in two bindings (trace_lde, then aux_lde from params.aux_first).
-// A wide AIR's transitions come in several dispatches, one pipeline each (a compiler takes minutes, or
-// fails, on one body holding thousands of constraints): RESUME 1 adds this dispatch's share to the
-// partial sum Σ α_t·c_t an earlier one left in the output; FINISH 0 leaves the partial sum there,
-// FINISH 1 applies the divisor, adds the boundary and row groups and writes the composition.
 
 @group(0) @binding(0) var<storage, read> trace_lde: array<Fp>;
 // The periodic columns' LDEs (same layout as the trace); bound to `consts` when there are none.
@@ -109,25 +107,7 @@ fn composition_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
   if (p < big) {
     let i = p & n_mask;
     let q = (p & ~n_mask) | comp_bit_reverse((comp_bit_reverse(i, params.log_n) + 1u) & n_mask, params.log_n);
-    var sum = air_transitions(p, q);
-    if (RESUME == 1u) {
-      var earlier_c1: Fp;
-      if (OUT_SPLIT == 1u) {
-        earlier_c1 = out1[p];
-      } else {
-        earlier_c1 = out[big + p];
-      }
-      sum = fp2_add(sum, fp2(out[p], earlier_c1));
-    }
-    if (FINISH == 0u) {
-      out[p] = fp2_c0(sum);
-      if (OUT_SPLIT == 1u) {
-        out1[p] = fp2_c1(sum);
-      } else {
-        out[big + p] = fp2_c1(sum);
-      }
-      return;
-    }
+    let sum = air_transitions(p, q);
     let x = lde_point(p);
     // Transitions: × (x − g^(n−1)) / (x^n − 1).
     let zinv = consts[params.zinv_off + (p >> params.log_n)];

@@ -13,7 +13,7 @@ export type ShaderLibrary = Readonly<Record<string, string>>;
 export type ShaderConstant = number | boolean;
 
 /** Every shader file this backend uses; a library missing one is rejected up front. */
-export const SHADER_FILES = ['goldilocks', 'ext2', 'field_ops', 'ntt', 'blake3', 'composition', 'deep', 'fri', 'poly_eval', 'zero_check'] as const;
+export const SHADER_FILES = ['goldilocks', 'ext2', 'field_ops', 'ntt', 'blake3', 'composition', 'composition_program', 'deep', 'fri', 'poly_eval', 'zero_check'] as const;
 export type ShaderFile = (typeof SHADER_FILES)[number];
 
 export function checkLibrary(lib: ShaderLibrary): ShaderLibrary {
@@ -34,8 +34,8 @@ function constantLine(name: string, value: ShaderConstant): string {
 
 /**
  * The source of one module: injected constants, then the named files, then `generated` — code made
- * in TypeScript: the kernel's uniform structs (./uniforms.ts) and, for the composition, the AIR's
- * constraint functions (src/prover/gpu/constraints.ts).
+ * in TypeScript: the kernel's uniform structs (./uniforms.ts) and, for the composition's generated
+ * mode, the AIR's constraint functions (src/prover/gpu/constraints.ts).
  */
 export function composeShader(
   lib: ShaderLibrary, files: readonly ShaderFile[], constants: Readonly<Record<string, ShaderConstant>> = {}, generated = '',

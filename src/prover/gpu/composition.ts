@@ -4,18 +4,24 @@
  * src/prover/cpu/composition.ts, over the bit-reversed LDE domain 7·⟨ω_N⟩ (src/stark/domain.ts).
  *
  * Split of the work:
- * - Generated WGSL (AIR-shaped only, so one pipeline per AIR shape, cached by source): a function
- *   air_transitions(p, q) = Σ_t α_t·c_t with the constraints from constraintsToWgsl over local copies of the
- *   trace cells and periodic values they read, and air_rows(p, r) for the row constraints of row
- *   group r. No per-proof value is baked in. A wide AIR's transitions are cut into runs
- *   (transitionChunks), one pipeline and dispatch each, the partial sums kept in the output.
+ * - The AIR's constraints, in one of two modes (CompositionMode), each giving the kernel the functions
+ *   air_transitions(p, q) = Σ_t α_t·c_t and air_rows(p, r), that of the row constraints of row group r:
+ *   · generated: WGSL from constraintsToWgsl over local copies of the trace cells and periodic values
+ *     they read, appended to shaders/composition.wgsl (AIR-shaped only, so one pipeline per AIR shape,
+ *     cached by source). Fastest to run, but the shader compiler's time grows with the constraints
+ *     (SwiftShader: minutes for a few thousand nodes), so it serves AIRs of up to GENERATED_MAX_NODES.
+ *   · interpreted: the constraints compiled on the host to a register-machine program (./program.ts),
+ *     run by one fixed interpreter (shaders/composition_program.wgsl) from the `consts` buffer. One
+ *     pipeline whatever the AIR (per register-file size, rounded up), for wide AIRs such as Keccak.
+ *   No per-proof value is baked into either.
  * - The trace LDE in one binding, or two (an AIR with an auxiliary segment: the main trace's LDE and
  *   the auxiliary one's, joined without a copy).
- * - A small `consts` storage buffer, rebuilt per call on the CPU: the α's, the boundary records
+ * - A `consts` storage buffer, rebuilt per call on the CPU: the α's, the boundary records
  *   (column, value, α) group by group, g^row per group, 1/(x^n − 1) per coset block (β values;
  *   x^n is constant on each block of n positions), g^(n−1), and two tables of 2^⌈…/2⌉ elements from
  *   which the kernel forms each LDE point: x_p = 7·ω_N^k with k = bitrev_N(p) as lo[k mod 2^h]·hi[k >> h]
- *   (one multiplication; no N-element point column is computed or uploaded).
+ *   (one multiplication; no N-element point column is computed or uploaded); in interpreted mode also
+ *   the program (compiled once per AIR and kept), its constants and its sections.
  * - Periodic columns: tiled to n rows (their trace-domain values: Q(x) = P(x^(n/m)) interpolates the
  *   tiling) and extended with GpuNtt.lde in bit-reversed order, which equals periodicOnLde.
  * Each position costs one inversion (the boundary quotients are folded into one fraction); one
@@ -24,8 +30,9 @@
  * @module
  */
 import { type Air, checkAir, periodicOnTrace } from '../../stark/air.js';
-import { baseLeaf, evaluate, evaluateAll, type Expr, type LetExpr, type Ops } from '../../stark/expr.js';
+import { baseLeaf, evaluateAll, type Expr, type Ops } from '../../stark/expr.js';
 import { constraintsToWgsl } from './constraints.js';
+import { compileProgram, type Program } from './program.js';
 import { COSET_SHIFT, reverseBits } from '../../stark/domain.js';
 import * as Fp from '../../field/goldilocks.js';
 import * as E from '../../field/ext2.js';
@@ -65,6 +72,13 @@ const CompParams = uniformStruct('CompParams', {
   row_alpha_off: 'u32',
   /** The first column in the second binding (aux_lde); the width when the trace LDE is one binding. */
   aux_first: 'u32',
+  // Interpreted mode only (shaders/composition_program.wgsl; 0 in generated mode):
+  /** instruction i: (opcode, dst) at prog_off + 2i, (a, b) at + 1 */
+  prog_off: 'u32',
+  /** the program's constant table */
+  prog_const_off: 'u32',
+  /** section s: (start, end) at prog_sections_off + 2s, its first α's offset (low word) at + 1 */
+  prog_sections_off: 'u32',
 });
 
 const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
@@ -95,43 +109,33 @@ function accumulate(constraints: readonly Expr[], alpha: (k: number) => string, 
 }
 
 /**
- * Expression nodes one composition pipeline evaluates at most (a shared subexpression counted once
- * per pipeline): SwiftShader's compiler runs for minutes, or fails, on a body of thousands of
- * constraints, so a wide AIR's transitions are spread over several dispatches.
+ * Expression nodes (a shared subexpression counted once) above which compositionGpu interprets the
+ * constraints instead of generating WGSL: SwiftShader's compiler runs for seconds per few hundred
+ * nodes, minutes (or fails) on thousands, and a real GPU's is slower on them too, while the generated
+ * code runs faster than the interpreter.
  */
-export const WGSL_CHUNK_NODES = 400;
+export const GENERATED_MAX_NODES = 400;
 
-/** The transitions cut into consecutive runs of at most `budget` nodes each (at least one transition per run). */
-export function transitionChunks(transitions: readonly Expr[], budget = WGSL_CHUNK_NODES): { from: number; to: number }[] {
-  const chunks: { from: number; to: number }[] = [];
-  const count: Ops<number> = {
-    constant: () => 1, add: (a, b) => a + b + 1, sub: (a, b) => a + b + 1, mul: (a, b) => a + b + 1, neg: (a) => a + 1, pow: (a) => a + 1,
-    share: (v) => ({ first: v, later: 0 }),
-  };
-  let from = 0, nodes = 0, memo = new Map<LetExpr, number>();
-  transitions.forEach((t, i) => {
-    const size = evaluate(t, () => 1, count, memo);
-    if (i > from && nodes + size > budget) {
-      chunks.push({ from, to: i });
-      from = i;
-      memo = new Map();
-      nodes = evaluate(t, () => 1, count, memo);
-    } else nodes += size;
-  });
-  chunks.push({ from, to: transitions.length });
-  return chunks;
+const COUNT: Ops<number> = {
+  constant: () => 1, add: (a, b) => a + b + 1, sub: (a, b) => a + b + 1, mul: (a, b) => a + b + 1, neg: (a) => a + 1, pow: (a) => a + 1,
+  share: (v) => ({ first: v, later: 0 }),
+};
+
+/** The expression nodes of the AIR's transition and row constraints, each shared subexpression once. */
+export function constraintNodes(air: Air): number {
+  const count = (es: readonly Expr[]) => evaluateAll(es, () => 1, COUNT).reduce((a, b) => a + b, 0);
+  return count(air.transitions) + count((air.rowConstraints ?? []).map((r) => r.expr));
 }
 
 /**
- * The AIR-specific WGSL appended to shaders/composition.wgsl for the transitions [from, to):
- * air_transitions(p, q), their α-weighted sum with the current row at position p and the next row at
- * q, and air_rows(p, r), that of row group r's row constraints (in the finishing pipeline; `groups`
- * undefined gives the others a function that is never called). Depends only on the constraints (not
- * on any proof's values), so every proof of one AIR shares the pipelines.
+ * The generated mode's WGSL appended to shaders/composition.wgsl: air_transitions(p, q), the
+ * transitions' α-weighted sum with the current row at position p and the next row at q, and
+ * air_rows(p, r), that of row group r's row constraints. Depends only on the constraints (not on any
+ * proof's values), so every proof of one AIR shares the pipeline.
  */
-function compositionWgsl(transitions: readonly Expr[], from: number, groups: readonly BoundaryGroup[] | undefined): string {
+function compositionWgsl(transitions: readonly Expr[], groups: readonly BoundaryGroup[]): string {
   let first = 0;
-  const rowCases = (groups ?? []).flatMap((group, r) => {
+  const rowCases = groups.flatMap((group, r) => {
     if (group.rowTerms.length === 0) return [];
     const base = first;
     first += group.rowTerms.length;
@@ -140,7 +144,7 @@ function compositionWgsl(transitions: readonly Expr[], from: number, groups: rea
   return [
     '// generated by src/prover/gpu/composition.ts: the AIR\'s transition and row constraints (constraintsToWgsl)',
     'fn air_transitions(p: u32, q: u32) -> Fp2 {',
-    ...accumulate(transitions, (k) => `transition_alpha(${from + k}u)`, '  '),
+    ...accumulate(transitions, (k) => `transition_alpha(${k}u)`, '  '),
     '}',
     '',
     'fn air_rows(p: u32, r: u32) -> Fp2 {',
@@ -155,8 +159,14 @@ function compositionWgsl(transitions: readonly Expr[], from: number, groups: rea
   ].join('\n');
 }
 
-/** The per-proof constants and their offsets (in elements), as shaders/composition.wgsl reads them. */
-function buildConsts(terms: CompositionTerms, logN: number, logBlowup: number, auxFirst: number): { data: BigUint64Array; params: Uint32Array } {
+/**
+ * The per-proof constants and their offsets (in elements), as shaders/composition.wgsl reads them, and
+ * in interpreted mode `program` (sections: the transitions, then each boundary group's row constraints)
+ * as shaders/composition_program.wgsl reads it.
+ */
+function buildConsts(
+  terms: CompositionTerms, logN: number, logBlowup: number, auxFirst: number, program: Program | undefined,
+): { data: BigUint64Array; params: Uint32Array } {
   const n = 2 ** logN, blowup = 2 ** logBlowup, logBig = logN + logBlowup;
   // LDE points 7·ω_N^k as lo[k mod 2^loBits]·hi[k >> loBits] (src/gpu/power-table.ts splitPowers).
   const table = splitPowers(COSET_SHIFT, Fp.rootOfUnity(logBig), logBig);
@@ -178,14 +188,30 @@ function buildConsts(terms: CompositionTerms, logN: number, logBlowup: number, a
   const sn = Fp.pow(COSET_SHIFT, BigInt(n));
   const zinvOff = section(Array.from({ length: blowup }, (_, b) =>
     Fp.inv(Fp.sub(Fp.mul(sn, Fp.pow(Fp.rootOfUnity(logBlowup), BigInt(reverseBits(b, logBlowup)))), 1n))));
-  const data = new BigUint64Array(values.length + table.data.length);
+  let progConstOff = 0, progSectionsOff = 0;
+  if (program) {
+    progConstOff = section(program.constants);
+    // Section 0's coefficients are the transitions', section 1 + r's row group r's.
+    const alphaAt = [alphaOff];
+    let rowTerms = 0;
+    for (const grp of terms.boundaryGroups) {
+      alphaAt.push(rowAlphaOff + 2 * rowTerms);
+      rowTerms += grp.rowTerms.length;
+    }
+    progSectionsOff = section(program.sections.flatMap(({ start, end }, s) => [BigInt(start) | (BigInt(end) << 32n), BigInt(alphaAt[s]!)]));
+  }
+  // Two u32 words per element, little-endian like every buffer here: (opcode, dst), (a, b).
+  const code = program ? new BigUint64Array(program.code.buffer, program.code.byteOffset, program.code.length / 2) : new BigUint64Array(0);
+  const data = new BigUint64Array(values.length + table.data.length + code.length);
   data.set(values);
-  const loOff = values.length, hiOff = loOff + 2 ** table.loBits;
+  const loOff = values.length, hiOff = loOff + 2 ** table.loBits, progOff = loOff + table.data.length;
   data.set(table.data, loOff);
+  data.set(code, progOff);
   const params = CompParams.pack({
     log_n: logN, log_big: logBig, log_lo: table.loBits, groups: terms.boundaryGroups.length,
     alpha_off: alphaOff, bound_off: boundOff, group_off: groupOff, zinv_off: zinvOff, lo_off: loOff, hi_off: hiOff, g_last_off: gLastOff,
     row_alpha_off: rowAlphaOff, aux_first: auxFirst,
+    prog_off: program ? progOff : 0, prog_const_off: progConstOff, prog_sections_off: progSectionsOff,
   });
   return { data, params };
 }
@@ -214,12 +240,35 @@ async function periodicLde(ctx: GpuContext, ntt: GpuNtt, air: Air, logBlowup: nu
   }
 }
 
+/** How the kernel evaluates the AIR's constraints (module comment). */
+export type CompositionMode = 'generated' | 'interpreted';
+
 export interface CompositionOptions {
   /** Caps the grid's x dimension (default: the device limit); tests use it to exercise 2D grids. */
   maxWorkgroupsX?: number;
-  /** Expression nodes per pipeline (default WGSL_CHUNK_NODES); tests use fewer to exercise several dispatches. */
-  chunkNodes?: number;
+  /** Forces a mode (default: interpreted above GENERATED_MAX_NODES constraint nodes, generated otherwise). */
+  mode?: CompositionMode;
 }
+
+/** The mode compositionGpu picks for `air` by default. */
+export const compositionMode = (air: Air): CompositionMode => (constraintNodes(air) > GENERATED_MAX_NODES ? 'interpreted' : 'generated');
+
+/**
+ * The interpreted mode's program for `air`, compiled once per AIR (it depends only on the
+ * constraints): the transitions, then each boundary group's row constraints, as buildConsts lays out.
+ */
+const programs = new WeakMap<Air, Program>();
+function programOf(air: Air, groups: readonly BoundaryGroup[]): Program {
+  let p = programs.get(air);
+  if (!p) programs.set(air, (p = compileProgram([air.transitions, ...groups.map((grp) => grp.rowTerms.map((t) => t.expr))])));
+  return p;
+}
+
+/**
+ * The interpreter's register file is sized at compile time: rounded up so that AIRs of similar
+ * register pressure share one pipeline.
+ */
+const REGISTER_QUANTUM = 64;
 
 const addMs = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
 
@@ -247,7 +296,8 @@ export async function compositionGpu(
   const [traceSeg, auxSeg] = bindings(lde, 'the trace LDE', 2);
 
   const terms = compositionTerms(air, alphas);
-  const { data, params } = buildConsts(terms, air.logN, logBlowup, auxSeg?.firstColumn ?? air.width);
+  const program = (opts.mode ?? compositionMode(air)) === 'interpreted' ? programOf(air, terms.boundaryGroups) : undefined;
+  const { data, params } = buildConsts(terms, air.logN, logBlowup, auxSeg?.firstColumn ?? air.width, program);
   const per = await periodicLde(ctx, ntt, air, logBlowup);
   let out: GpuMatrix | undefined;
   let consts: GPUBuffer | undefined;
@@ -257,23 +307,20 @@ export async function compositionGpu(
     out = allocMatrix(ctx, N, 2, 'composition');
     const outSegs = segmentsOf(out);
     const split = outSegs.length === 2;
-    // One dispatch per run of transitions, in order; the last finishes the composition.
-    const chunks = transitionChunks(air.transitions, opts.chunkNodes);
-    const pipelines = await Promise.all(chunks.map(({ from, to }, j) => {
-      const last = j === chunks.length - 1;
-      const constants = { WORKGROUP_SIZE, OUT_SPLIT: split ? 1 : 0, TWO_BINDINGS: auxSeg ? 1 : 0, RESUME: j > 0 ? 1 : 0, FINISH: last ? 1 : 0 };
-      return ctx.pipeline(['goldilocks', 'ext2', 'composition'], constants, 'composition_main',
-        CompParams.wgsl + compositionWgsl(air.transitions.slice(from, to), from, last ? terms.boundaryGroups : undefined));
-    }));
+    const constants = { WORKGROUP_SIZE, OUT_SPLIT: split ? 1 : 0, TWO_BINDINGS: auxSeg ? 1 : 0 };
+    const registers = program && Math.max(1, Math.ceil(program.registers / REGISTER_QUANTUM)) * REGISTER_QUANTUM;
+    const pipeline = await (registers
+      ? ctx.pipeline(['goldilocks', 'ext2', 'composition', 'composition_program'], { ...constants, REGISTERS: registers }, 'composition_main', CompParams.wgsl)
+      : ctx.pipeline(['goldilocks', 'ext2', 'composition'], constants, 'composition_main', CompParams.wgsl + compositionWgsl(air.transitions, terms.boundaryGroups)));
     // One invocation per position over a 2D grid (the shader explains why not grid-stride).
     const needed = Math.ceil(N / WORKGROUP_SIZE);
     const groupsX = Math.min(needed, ctx.limits.maxComputeWorkgroupsPerDimension, opts.maxWorkgroupsX ?? Infinity);
-    const kernelMs = await runDispatches(ctx, 'composition', pipelines.map((pipeline) => ({
+    const kernelMs = await runDispatches(ctx, 'composition', [{
       pipeline,
-      resources: [traceSeg!.buffer, periodicBuffer ?? consts!, consts!, outSegs[0]!.buffer, split ? outSegs[1]!.buffer : ctx.placeholder, 'params', auxSeg?.buffer ?? consts!],
+      resources: [traceSeg!.buffer, periodicBuffer ?? consts, consts, outSegs[0]!.buffer, split ? outSegs[1]!.buffer : ctx.placeholder, 'params', auxSeg?.buffer ?? consts],
       params,
-      groups: [groupsX, Math.ceil(needed / groupsX)] as [number, number],
-    })));
+      groups: [groupsX, Math.ceil(needed / groupsX)],
+    }]);
     const value = out;
     out = undefined;
     return { value, kernelMs: addMs(per.kernelMs, kernelMs) };
