@@ -272,6 +272,16 @@ describe('benchmark rules', () => {
     writeJson(d, 'pack_meta.json', { ...readJson(d, 'pack_meta.json'), log2_rows: 11 });
     await expectCode(d, 'E136_SIZE_NOT_IN_POLICY');
   });
+  it('E136: a statement claiming 2^30 rows, beyond every size a trusted policy lists, is refused before the capsule verifier builds its AIR', async () => {
+    const d = fresh();
+    const capsule = readJson(d, 'capsule.json');
+    capsule['statement']['public_inputs']['steps'] = 2 ** 30;
+    writeJson(d, 'capsule.json', capsule);
+    const r = await verifyDir(d);
+    expect(r.code).toBe('E136_SIZE_NOT_IN_POLICY');
+    expect(r.message).toBe('the statement claims 1073741824 rows; no workload of a trusted policy runs more than 2^22');
+    expect(r.checks.map((c) => c.name)).not.toContain('capsule.statement');
+  });
   it('E136: a proof of a size the policy does not list', async () => {
     const d = fresh();
     await reprove(d, { input: { steps: 512 } });

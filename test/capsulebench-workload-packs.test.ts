@@ -21,7 +21,8 @@ const trusted = buildRegistry([{ policy_id: SHIPPED_POLICY.policy_id, policy_ver
 const CASES = [
   { id: 'keccak_stream_v1', log2Rows: 7, field: 'seed', other: (i: Record<string, unknown>) => ({ ...i, seed: '11'.repeat(32) }) },
   { id: 'merkle_build_open_v1', log2Rows: 7, field: 'openings', other: (i: Record<string, unknown>) => ({ ...i, openings: (i['openings'] as number[]).map((j) => j ^ 1) }) },
-  { id: 'mem_stream_branch_v1', log2Rows: 8, field: 'scalar', other: (i: Record<string, unknown>) => ({ ...i, scalar: (i['scalar'] as number) + 1 }) },
+  // The arrays are bound through the checksum the verifier recomputes from the regenerated ones.
+  { id: 'mem_stream_branch_v1', log2Rows: 8, field: 'checksum', other: (i: Record<string, unknown>) => ({ ...i, b: (i['b'] as number[]).map((v, j) => (j === 100 ? v ^ 1 : v)) }) },
 ] as const;
 
 describe.each(CASES)('$id at 2^$log2Rows rows', ({ id, log2Rows, field, other }) => {

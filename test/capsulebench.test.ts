@@ -99,7 +99,7 @@ describe('the policy schema is strict', () => {
 
 describe('a run is refused before any work', () => {
   it.each([
-    [{ workloadId: 'sha256_v1' }, /unknown workload "sha256_v1": the policy lists geom_walk_v1, fib_v1, agent_log_v1/],
+    [{ workloadId: 'sha256_v1' }, /unknown workload "sha256_v1": the policy lists geom_walk_v1, fib_v1, agent_log_v1, keccak_stream_v1, merkle_build_open_v1, mem_stream_branch_v1/],
     [{ log2Rows: 9 }, /does not run at 2\^9 rows: the policy allows --size 10…22/],
     [{ log2Rows: 23 }, /does not run at 2\^23 rows/],
     [{ trackId: 'turbo' }, /unknown track "turbo"/],
@@ -109,6 +109,14 @@ describe('a run is refused before any work', () => {
     [{ warmups: 0 }, /at least 1 warm-up runs, not 0/],
   ])('%j', (edit, message) => {
     expect(() => checkRequest({ ...REQ, ...edit })).toThrow(message);
+  });
+  it('a workload the policy lists but its workload registry does not (a v1 registry with a v2 workload), or a registry this runner does not implement', () => {
+    const v1 = parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES);
+    const listing = (registry: string) => jsonFileBytes({ ...v1, suite: { ...v1.suite, workload_registry_hash: registry }, workloads: [...v1.workloads, { workload_id: 'keccak_stream_v1', params: { log2_rows: [7] } }] });
+    const req = { ...REQ, workloadId: 'keccak_stream_v1', log2Rows: 7 };
+    expect(() => checkRequest(req, listing(v1.suite.workload_registry_hash))).toThrow(`keccak_stream_v1 is not in the policy's workload registry ${v1.suite.workload_registry_hash}, which this runner implements`);
+    expect(() => checkRequest(req, listing('22'.repeat(32)))).toThrow(/which this runner does not implement$/);
+    expect(checkRequest(req).workload.id).toBe('keccak_stream_v1');
   });
   it('counts the trace cells of the request', () => {
     expect(checkRequest({ ...REQ, workloadId: 'agent_log_v1', log2Rows: 12 }).cells).toBe(4096 * 14);

@@ -149,7 +149,7 @@ describe('keccakMerkle, the native reference', () => {
 });
 
 describe('KECCAK_MERKLE_V1', () => {
-  it('has 2,653 columns, transitions of degree ≤ 3, 50 boundaries on 9 rows, a periodic column of the opening rows, and a LogUp bus', () => {
+  it('has 2,653 columns, transitions of degree ≤ 3, 50 boundaries on 8 rows, a periodic column of the opening rows, and a LogUp bus', () => {
     expect(KECCAK_MERKLE_WIDTH).toBe(2653);
     expect(new Set(KECCAK_MERKLE_COLUMNS).size).toBe(2653);
     expect(honestAir.width).toBe(2653);

@@ -262,7 +262,7 @@ describe('KECCAK_256_V1', () => {
 
   it('validates its public inputs and encodes them injectively', () => {
     const { publicInputs } = keccak256Trace(utf8('abc'));
-    expect(() => keccak256Air({ ...publicInputs, digest: 'ab' })).toThrow(/digest: must be 64 hex digits/);
+    expect(() => keccak256Air({ ...publicInputs, digest: 'ab' })).toThrow(/digest: must be 64 lowercase hex digits/);
     expect(() => keccak256Air({ ...publicInputs, message: 'abc' })).toThrow(/message: must be lowercase hex/);
     expect(() => keccak256Air({ ...publicInputs, message: '0A' })).toThrow(/message: must be lowercase hex/);
     // Megabytes of message parse (the hex check has no per-byte regexp stack).

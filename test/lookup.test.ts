@@ -9,8 +9,8 @@ import * as Fp2 from '../src/field/ext2.js';
 import { airDigest, checkAir, compositionSegments, MAX_WIDTH, type Air } from '../src/stark/air.js';
 import { checkAuxTrace, lowerAir } from '../src/stark/aux.js';
 import { decodeProof, encodeProof, proofFromJson, proofToJson, PROOF_FORMAT_VERSION_AUX } from '../src/stark/codec.js';
-import { add, auxCur, challenge, cur, mul, next, sub } from '../src/stark/expr.js';
-import { withInteractions } from '../src/stark/lookup.js';
+import { add, auxCur, challenge, cur, mul, next, sub, type Expr } from '../src/stark/expr.js';
+import { lookup, withInteractions } from '../src/stark/lookup.js';
 import { LOG_N, N, permAir, permTrace, rangeAir, rangeTrace, SHUFFLED, VALUES } from './helpers/lookup-airs.js';
 import { TEST_OPTIONS_INSECURE } from '../src/stark/options.js';
 import type { StarkProof } from '../src/stark/proof.js';
@@ -175,5 +175,30 @@ describe('the auxiliary segment', () => {
     // A constraint whose u-coordinate is a non-zero constant (challenge 0's c1) can hold for no trace.
     const hopeless = { ...air, transitions: [...air.transitions, add(cur(0), challenge(0))], names: undefined };
     expect(verify(honest, hopeless)).toMatchObject({ ok: false, code: 'ood', message: expect.stringContaining('cannot hold under these challenges') });
+  });
+});
+
+describe('lowering a long tuple', () => {
+  // Distinct nodes of the lowered constraints, a shared subexpression counted once.
+  const size = (exprs: readonly Expr[]): number => {
+    const seen = new Set<Expr>();
+    const visit = (e: Expr): void => {
+      if (seen.has(e)) return;
+      seen.add(e);
+      if ('a' in e) visit(e.a);
+      if ('b' in e) visit(e.b);
+    };
+    exprs.forEach(visit);
+    return seen.size;
+  };
+  const lowered = (length: number) => {
+    const base: Air = { id: 'tuple', width: 2 * length + 1, logN: LOG_N, periodic: [], parameters: new Uint8Array(), transitions: [sub(next(0), cur(0))], boundaries: [] };
+    const keys = Array.from({ length }, (_, i) => cur(i)), table = Array.from({ length }, (_, i) => cur(length + i));
+    const air = lowerAir(withInteractions(base, lookup(0, { keys, table, multiplicity: cur(2 * length) })), [[3n, 5n], [7n, 11n]]).air;
+    return size([...air.transitions, ...(air.rowConstraints ?? []).map((r) => r.expr)]);
+  };
+  it('grows linearly with the tuple\'s length: each coordinate the F_p2 Horner step reads twice is shared', () => {
+    const [n8, n16, n32] = [8, 16, 32].map(lowered) as [number, number, number];
+    expect(n16 - n8).toBe(n32 - n16 - (n16 - n8)); // equal steps per 8 more values
   });
 });

@@ -65,7 +65,7 @@ import {
   firstRowSteps, isBit, KECCAK_F_COLUMNS, KECCAK_F_WIDTH, keccakLogN, LANES, LIMB_BITS, LIMBS, limbOf, outputColumn, preimageColumn, put, putLimbs,
   ROUNDS, roundTransitions, stepColumn, writePermutation, xor, zeroTrace,
 } from './keccak.js';
-import { checkLogN, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
+import { checkLogN, Hex32Schema, HexBytesSchema, parseInput, publicInputBytes, range, StepsSchema } from './public-inputs.js';
 
 export const KECCAK_256_AIR_ID = 'keccak_256_v1';
 /** Rate: 136 bytes, 17 lanes, 68 limbs. */
@@ -74,7 +74,6 @@ const RATE_LANES = 17, RATE_LIMBS = RATE_LANES * LIMBS, SLOTS = 3;
 /** The digest: lanes 0 … 3, 16 limbs. */
 const DIGEST_LIMBS = 16;
 
-const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 
 const PREV_OUT = KECCAK_F_WIDTH;
 const PREIMAGE_BIT = PREV_OUT + RATE_LIMBS;
@@ -127,15 +126,8 @@ export function keccak256BlockColumns(blocks: Uint8Array, n: number): BigUint64A
   return columns;
 }
 
-/**
- * Lowercase hex, two digits a byte. A character-class loop and a parity check rather than
- * /^([0-9a-f]{2})*$/, whose group loop overflows V8's regexp stack on messages of megabytes.
- */
-const HexSchema = z.string().regex(/^[0-9a-f]*$/, 'must be lowercase hex, two digits a byte')
-  .refine((s) => s.length % 2 === 0, 'must be lowercase hex, two digits a byte');
-
 export const Keccak256PublicInputsSchema = z
-  .strictObject({ steps: StepsSchema, message: HexSchema, digest: HexSchema.length(64, 'must be 64 hex digits (32 bytes)') })
+  .strictObject({ steps: StepsSchema, message: HexBytesSchema, digest: Hex32Schema })
   .refine((pi) => ROUNDS * (Math.floor(pi.message.length / 2 / RATE_BYTES) + 1) < pi.steps, {
     error: 'the message has more blocks than the trace holds (24 rows each, fewer than steps)', path: ['message'],
   });

@@ -75,7 +75,7 @@ import { z } from 'zod';
 import type { Air } from '../stark/air.js';
 import { ROUNDS } from './keccak.js';
 import { KECCAK_256_COLUMNS, keccak256Pad, keccakSpongeAir, keccakSpongeTrace, RATE_BYTES } from './keccak-256.js';
-import { checkLogN, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
+import { checkLogN, Hex32Schema, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
 
 export const KECCAK_CHAIN_AIR_ID = 'keccak_chain_v1';
 /** KECCAK_256_V1's columns: the chain needs no column more, only a periodic one (module comment). */
@@ -87,10 +87,9 @@ const DIGEST_BYTES = 32;
 /** Padded blocks of a B-byte message. */
 const blocksOf = (messageBytes: number): number => Math.floor(messageBytes / RATE_BYTES) + 1;
 
-const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (32 bytes)');
 const statement = {
   steps: StepsSchema,
-  seed: Hex32,
+  seed: Hex32Schema,
   rounds: z.number().int().min(1).max(KECCAK_CHAIN_MAX_ROUNDS),
   message_bytes: z.number().int().min(DIGEST_BYTES),
 };
@@ -99,10 +98,10 @@ const TOO_MANY_BLOCKS = {
   error: 'rounds·(floor(message_bytes / 136) + 1) blocks take more than the trace holds (24 rows each, fewer than steps)', path: ['message_bytes'],
 };
 
-export const KeccakChainPublicInputsSchema = z.strictObject({ ...statement, digest: Hex32 }).refine(fits, TOO_MANY_BLOCKS);
+export const KeccakChainPublicInputsSchema = z.strictObject({ ...statement, digest: Hex32Schema }).refine(fits, TOO_MANY_BLOCKS);
 export type KeccakChainPublicInputs = z.output<typeof KeccakChainPublicInputsSchema>;
 /** keccakChainTrace's input: the public inputs but the digest, which the trace computes. */
-const KeccakChainInputSchema = z.strictObject(statement).refine(fits, TOO_MANY_BLOCKS);
+export const KeccakChainInputSchema = z.strictObject(statement).refine(fits, TOO_MANY_BLOCKS);
 
 const parse = (publicInputs: unknown): KeccakChainPublicInputs =>
   parseInput(KeccakChainPublicInputsSchema, publicInputs, `${KECCAK_CHAIN_AIR_ID} public inputs`);
@@ -193,7 +192,14 @@ export function keccakChainSample(logN: number): { trace: BigUint64Array[]; publ
   if (typeof logN === 'number' && Number.isInteger(logN) && logN < KECCAK_CHAIN_MIN_LOG_N)
     throw new RangeError(`keccakChainSample: logN ${logN} is below ${KECCAK_CHAIN_MIN_LOG_N}: ${SAMPLE_ROUNDS} messages of a Keccak-f permutation (24 rows) each need 2^${KECCAK_CHAIN_MIN_LOG_N} rows at least`);
   checkLogN('keccakChainSample', logN);
-  const steps = 2 ** logN, perMessage = Math.floor(Math.floor((steps - 1) / ROUNDS) / SAMPLE_ROUNDS);
+  const steps = 2 ** logN;
   const seed = bytesToHex(sha256(new TextEncoder().encode(KECCAK_CHAIN_SAMPLE_SEED)));
-  return keccakChainTrace({ steps, seed, rounds: SAMPLE_ROUNDS, message_bytes: RATE_BYTES * perMessage - 1 });
+  return keccakChainTrace({ steps, seed, rounds: SAMPLE_ROUNDS, message_bytes: keccakChainMessageBytes(steps, SAMPLE_ROUNDS) });
 }
+
+/**
+ * The longest message of whole blocks (its padding, 0x81, the last block's last byte) that `rounds`
+ * rounds fit in a trace of `steps` rows: each round a quarter (for 4) of its ⌊(steps − 1)/24⌋
+ * permutations. The sample's and the keccak_stream_v1 workload's size.
+ */
+export const keccakChainMessageBytes = (steps: number, rounds: number): number => RATE_BYTES * Math.floor(Math.floor((steps - 1) / ROUNDS) / rounds) - 1;

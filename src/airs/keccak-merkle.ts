@@ -13,10 +13,9 @@
  *   Digest words: a digest (32 bytes) as 6 field elements, bytes 6m … 6m + 5 little-endian (m = 0 … 4,
  *     48 bits: limbs 3m … 3m + 2) and bytes 30, 31 (limb 15). Where the digest comes from 16-bit limbs
  *     (Keccak-f's output or preimage) the words are below 2^48 < p, so they name the digest uniquely.
- *     The bus carries words, not 16 limbs: LogUp compresses a tuple by Horner in the F_p2 challenge γ,
- *     and lowering that to base-field constraints (../stark/aux.ts) repeats each coordinate of the
- *     running value in the next step's two, so the lowered expression grows as 2^(tuple length):
- *     17-tuples made the constraints unusably large, 7-tuples cost a fraction of Keccak-f's.
+ *     The bus carries words, not 16 limbs: an opening row holds 6 columns a digest instead of 16, its
+ *     accumulator step folds 14 elements instead of 34, and each interaction's compression takes 7
+ *     Horner steps in γ instead of 17.
  *   Accumulator: the opening stream — for each opening in order, for each level ℓ = 0 … k−1: v_ℓ,
  *     the 6 words of its digest, v_ℓ ^ 1, the 6 words of its digest (14 elements a level) — read by
  *     Horner at K = KECCAK_MERKLE_ACCUMULATOR_BASE (⌊2^64/φ⌋): acc = 0, then acc = acc·K + e for each
@@ -71,7 +70,7 @@
  *       multiplicity step_0·internal: each internal node its children, once;
  *     receive (path_id, path words) and (path_id + 1 − 2·path_bit, sibling words), with multiplicity
  *       open: each opening row its two nodes.
- *   Boundaries (50, on 9 rows): step_r on row 0 (24); id = 1 on row 0; internal = 1 on row
+ *   Boundaries (50, on at most 8 rows): step_r on row 0 (24); id = 1 on row 0; internal = 1 on row
  *     24·(2^k − 1) − 1 and 0 on the next; active = 1 on row 24·(2^(k+1) − 1) − 1 and 0 on the next;
  *     open = 1 and top = 1 on row Q·k − 1, open = 0 on row Q·k; acc = 0 on row 0 and = accumulator on
  *     row Q·k; the root: node 1's output limbs of lanes 0 … 3 on row 23 (16).
@@ -120,7 +119,7 @@ import {
   firstRowSteps, isBit, KECCAK_F_COLUMNS, KECCAK_F_WIDTH, LANES, LIMBS, outputColumn, preimageColumn, put, ROUNDS, roundTransitions, stepColumn,
   writePermutation, zeroTrace,
 } from './keccak.js';
-import { checkLogN, FieldElementSchema, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
+import { checkLogN, FieldElementSchema, Hex32Schema, parseInput, publicInputBytes, range, StepsSchema } from './public-inputs.js';
 
 export const KECCAK_MERKLE_AIR_ID = 'keccak_merkle_v1';
 export const KECCAK_MERKLE_MAX_DEPTH = 20;
@@ -140,7 +139,6 @@ const LEVEL_ELEMENTS = 2 * (1 + DIGEST_WORDS);
 const NODE_BUS = 0;
 const K = KECCAK_MERKLE_ACCUMULATOR_BASE;
 
-const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 
 // ---------------------------------------------------------------- columns
 
@@ -166,8 +164,6 @@ export const KECCAK_MERKLE_COLUMNS: readonly string[] = [
 
 // ---------------------------------------------------------------- public inputs
 
-const Hex32Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (32 bytes)');
-
 const statementFields = {
   steps: StepsSchema,
   seed: Hex32Schema,
@@ -190,7 +186,7 @@ function checkFit(s: Statement, ctx: z.RefinementCtx): void {
 }
 
 /** keccakMerkleTrace's input: the public inputs but for the root and the accumulator it computes. */
-const KeccakMerkleStatementSchema = z.strictObject(statementFields).superRefine(checkFit);
+export const KeccakMerkleStatementSchema = z.strictObject(statementFields).superRefine(checkFit);
 
 export const KeccakMerklePublicInputsSchema = z
   .strictObject({ ...statementFields, root: Hex32Schema, accumulator: FieldElementSchema })
@@ -436,15 +432,23 @@ export function encodeKeccakMerklePublicInputs(publicInputs: unknown): Uint8Arra
  * 2^(depth−1))) openings at indices drawn from SHA-256 of the seed; deterministic. Throws a
  * RangeError for logN below KECCAK_MERKLE_MIN_LOG_N or above MAX_LOG_N.
  */
+/**
+ * The tree a trace of `steps` rows holds: the largest depth k ≤ 20 whose 2^(k+1) − 1 permutations fit
+ * (24·(2^(k+1) − 1) < steps), and min(4,096, max(1, 2^(k−1))) openings. The sample's and the
+ * merkle_build_open_v1 workload's shape.
+ */
+export function keccakMerkleShape(steps: number): { depth: number; openings: number } {
+  let depth = 1;
+  while (depth < KECCAK_MERKLE_MAX_DEPTH && ROUNDS * (2 ** (depth + 2) - 1) < steps) depth++;
+  return { depth, openings: Math.min(KECCAK_MERKLE_MAX_OPENINGS, Math.max(1, 2 ** (depth - 1))) };
+}
+
 export function keccakMerkleSample(logN: number): { trace: BigUint64Array[]; publicInputs: KeccakMerklePublicInputs } {
   if (typeof logN === 'number' && Number.isInteger(logN) && logN < KECCAK_MERKLE_MIN_LOG_N)
     throw new RangeError(`keccakMerkleSample: logN ${logN} is below ${KECCAK_MERKLE_MIN_LOG_N}: the smallest tree (depth 1) takes 3 Keccak-f permutations of 24 rows, so a ${KECCAK_MERKLE_AIR_ID} trace needs 2^${KECCAK_MERKLE_MIN_LOG_N} rows at least`);
   checkLogN('keccakMerkleSample', logN);
-  const n = 2 ** logN;
-  let depth = 1;
-  while (depth < KECCAK_MERKLE_MAX_DEPTH && ROUNDS * (2 ** (depth + 2) - 1) < n) depth++;
+  const n = 2 ** logN, { depth, openings: count } = keccakMerkleShape(n);
   const seed = sha256(new TextEncoder().encode(KECCAK_MERKLE_SAMPLE_SEED));
-  const count = Math.min(KECCAK_MERKLE_MAX_OPENINGS, Math.max(1, 2 ** (depth - 1)));
   const openings = range(count).map((q) => {
     const message = new Uint8Array(36);
     message.set(seed);

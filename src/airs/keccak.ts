@@ -54,7 +54,7 @@ import { z } from 'zod';
 import type { Air } from '../stark/air.js';
 import { defineAir, type Row } from '../stark/define.js';
 import { add, eq, mul, share, sub, sum, type Expr } from '../stark/expr.js';
-import { checkLogN, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
+import { checkLogN, parseInput, publicInputBytes, range, StepsSchema } from './public-inputs.js';
 
 export const KECCAK_F_AIR_ID = 'keccak_f_v1';
 export const ROUNDS = 24;
@@ -65,7 +65,6 @@ export const LIMBS = 4;
 export const LIMB_BITS = 16;
 const MASK64 = (1n << 64n) - 1n;
 
-const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 const mod = (v: number, m: number): number => ((v % m) + m) % m;
 const laneAt = (x: number, y: number): number => mod(x, 5) + 5 * mod(y, 5);
 

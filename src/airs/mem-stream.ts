@@ -61,14 +61,13 @@ import { MAX_LOG_N, type Air } from '../stark/air.js';
 import { defineAir, type Row } from '../stark/define.js';
 import { add, constant, cur, eq, mul, neg, pow, share, sub, sum, type Expr } from '../stark/expr.js';
 import { DEFAULT_BATCH, withInteractions, type Interaction } from '../stark/lookup.js';
-import { FieldElementSchema, parseInput, publicInputBytes, StepsSchema } from './public-inputs.js';
+import { FieldElementSchema, parseInput, publicInputBytes, range, StepsSchema } from './public-inputs.js';
 
 export const MEM_STREAM_AIR_ID = 'mem_stream_v1';
 /** The 8-bit table needs 256 rows. */
 export const MEM_STREAM_MIN_LOG_N = 8;
 export const MEM_STREAM_MAX_SCALAR = 0xffff;
 
-const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 const limbNames = <X extends string>(x: X, count: number) => range(count).map((k) => `${x}_${k}` as `${X}_${number}`);
 const INPUTS = ['b', 'c', 't'] as const;
 const INPUT_LIMBS = INPUTS.flatMap((x) => limbNames(x, 4));
@@ -271,7 +270,8 @@ export function memStreamTrace(input: { scalar: number; b: Uint32Array; c: Uint3
   const at = (name: MemStreamColumn) => words[col(name)]!;
   const [byte, bw, cw, tw, flag, out] = (['byte', 'b', 'c', 't', 'flag', 'out'] as const).map(at);
   const limbs = [...INPUT_LIMBS, ...D_LIMBS].map(at);
-  const counts = new Uint32Array(256);
+  // 18 limbs a row: counts reach 18n, past 2^32 from 2^28 rows.
+  const counts = new Float64Array(256);
   const parts = new Uint32Array(5);
   for (let i = 0, w = LOW_WORD; i < n; i++, w += 2) {
     const a = b[i]! + s * c[i]!;
@@ -292,7 +292,7 @@ export function memStreamTrace(input: { scalar: number; b: Uint32Array; c: Uint3
       counts[v]!++;
     }
   }
-  counts.forEach((m, v) => (at('mult')[2 * v + LOW_WORD] = m));
+  counts.forEach((m, v) => (trace[col('mult')]![v] = BigInt(m)));
   const accs = ACC.map((name) => trace[col(name)]!), cubes = CUBE.map((name) => trace[col(name)]!);
   const checksum = chain(b, c, t, s, (row, k, cube, acc) => {
     cubes[k]![row] = cube;

@@ -19,6 +19,19 @@ export const FieldElementSchema = z
   .regex(/^(0|[1-9][0-9]*)$/, { error: 'must be a decimal string of digits without sign or leading zeros', abort: true })
   .refine((s) => BigInt(s) < F.P, { error: `must be a canonical field element, below p = ${F.P}` });
 
+/** 0, 1, …, k − 1. */
+export const range = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
+
+/** 32 bytes as 64 lowercase hex digits (a seed, a digest). */
+export const Hex32Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (32 bytes)');
+
+/**
+ * Bytes of any length as lowercase hex, two digits a byte. A character-class loop and a parity check
+ * rather than /^([0-9a-f]{2})*$/, whose group loop overflows V8's regexp stack on messages of megabytes.
+ */
+export const HexBytesSchema = z.string().regex(/^[0-9a-f]*$/, 'must be lowercase hex, two digits a byte')
+  .refine((s) => s.length % 2 === 0, 'must be lowercase hex, two digits a byte');
+
 /** Trace rows n = 2^logN with logN in [MIN_LOG_N, MAX_LOG_N]. */
 export const StepsSchema = z.number().refine((n) => Number.isInteger(n) && n >= 2 ** MIN_LOG_N && n <= 2 ** MAX_LOG_N && (n & (n - 1)) === 0, {
   error: (iss) => `must be a power of two in [${2 ** MIN_LOG_N}, 2^${MAX_LOG_N}], got ${String(iss.input)}`,

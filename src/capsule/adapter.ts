@@ -10,13 +10,11 @@
 import { z } from 'zod';
 import {
   AGENT_AIR_ID, AGENT_AIR_V2_ID, AgentActionLogSchema, AIRS, agentTrace, agentTraceV2, FIB_AIR_ID, fibTrace,
-  FieldElementSchema, GEOM_AIR_ID, geomTrace, StepsSchema, type AirId, type Matrix2,
+  FieldElementSchema, GEOM_AIR_ID, geomTrace, HexBytesSchema, KECCAK_256_AIR_ID, KECCAK_CHAIN_AIR_ID, KECCAK_MERKLE_AIR_ID,
+  keccak256Trace, keccakChainTrace, KeccakChainInputSchema, keccakMerkleTrace, KeccakMerkleStatementSchema, MEM_STREAM_AIR_ID, MEM_STREAM_MAX_SCALAR,
+  memStreamTrace, StepsSchema, type AirId, type Matrix2,
 } from '../airs/index.js';
 import type { Column } from '../field/columns.js';
-import { KECCAK_256_AIR_ID, keccak256Trace, KECCAK_256_SAMPLE_MIN_LOG_N } from '../airs/keccak-256.js';
-import { KECCAK_CHAIN_AIR_ID, keccakChainTrace } from '../airs/keccak-chain.js';
-import { KECCAK_MERKLE_AIR_ID, keccakMerkleTrace } from '../airs/keccak-merkle.js';
-import { MEM_STREAM_AIR_ID, memStreamTrace } from '../airs/mem-stream.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { jcsArrayHash, type Anchors } from './spec.js';
 
@@ -81,38 +79,34 @@ export const AGENT_ADAPTER = agentAdapter('AGENT_AIR_V2', AGENT_AIR_V2_ID, agent
  */
 export const AGENT_V1_ADAPTER = agentAdapter('AGENT_AIR_V1', AGENT_AIR_ID, agentTrace);
 
-const Hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (32 bytes)');
-const Hex = z.string().regex(/^[0-9a-f]*$/, 'must be lowercase hex').refine((x) => x.length % 2 === 0, 'must be lowercase hex, two digits a byte');
 const Count = (min: number, max: number) => z.number().int().min(min).max(max);
 const U32 = Count(0, 2 ** 32 - 1);
 
 /** Keccak-256 of a message (hex), over the fewest rows that hold its blocks or `steps`. */
-const Keccak256Input = z.strictObject({ message: Hex, steps: StepsSchema.optional() });
+const Keccak256Input = z.strictObject({ message: HexBytesSchema, steps: StepsSchema.optional() });
 export const KECCAK_256_ADAPTER: TraceAdapter<z.output<typeof Keccak256Input>> = {
   traceFormatId: 'KECCAK_256_V1',
   airId: KECCAK_256_AIR_ID,
   columns: AIRS[KECCAK_256_AIR_ID].columns,
   input: Keccak256Input,
   buildTrace: ({ message, steps }) => {
-    const { trace, publicInputs } = keccak256Trace(hexToBytes(message), steps === undefined ? undefined : Math.max(Math.log2(steps), KECCAK_256_SAMPLE_MIN_LOG_N));
+    const { trace, publicInputs } = keccak256Trace(hexToBytes(message), steps === undefined ? undefined : Math.log2(steps));
     return { trace, publicInputs };
   },
 };
 
-const KeccakChainInput = z.strictObject({ steps: StepsSchema, seed: Hex32, rounds: Count(1, 64), message_bytes: Count(32, 2 ** 30) });
 /** The keccak_stream_v1 workload's chain of Keccak-256 hashes (src/airs/keccak-chain.ts). */
-export const KECCAK_CHAIN_ADAPTER: TraceAdapter<z.output<typeof KeccakChainInput>> = {
-  traceFormatId: 'KECCAK_CHAIN_V1', airId: KECCAK_CHAIN_AIR_ID, columns: AIRS[KECCAK_CHAIN_AIR_ID].columns, input: KeccakChainInput, buildTrace: keccakChainTrace,
+export const KECCAK_CHAIN_ADAPTER: TraceAdapter<z.output<typeof KeccakChainInputSchema>> = {
+  traceFormatId: 'KECCAK_CHAIN_V1', airId: KECCAK_CHAIN_AIR_ID, columns: AIRS[KECCAK_CHAIN_AIR_ID].columns, input: KeccakChainInputSchema, buildTrace: keccakChainTrace,
 };
 
-const KeccakMerkleInput = z.strictObject({ steps: StepsSchema, seed: Hex32, depth: Count(1, 20), openings: z.array(Count(0, 2 ** 20 - 1)).min(1).max(4096) });
 /** The merkle_build_open_v1 workload's Keccak Merkle tree and openings (src/airs/keccak-merkle.ts). */
-export const KECCAK_MERKLE_ADAPTER: TraceAdapter<z.output<typeof KeccakMerkleInput>> = {
-  traceFormatId: 'KECCAK_MERKLE_V1', airId: KECCAK_MERKLE_AIR_ID, columns: AIRS[KECCAK_MERKLE_AIR_ID].columns, input: KeccakMerkleInput, buildTrace: keccakMerkleTrace,
+export const KECCAK_MERKLE_ADAPTER: TraceAdapter<z.output<typeof KeccakMerkleStatementSchema>> = {
+  traceFormatId: 'KECCAK_MERKLE_V1', airId: KECCAK_MERKLE_AIR_ID, columns: AIRS[KECCAK_MERKLE_AIR_ID].columns, input: KeccakMerkleStatementSchema, buildTrace: keccakMerkleTrace,
 };
 
 const MemStreamInput = z
-  .strictObject({ steps: StepsSchema, scalar: Count(0, 2 ** 16 - 1), b: z.array(U32), c: z.array(U32), t: z.array(U32) })
+  .strictObject({ steps: StepsSchema, scalar: Count(0, MEM_STREAM_MAX_SCALAR), b: z.array(U32), c: z.array(U32), t: z.array(U32) })
   .refine((x) => x.b.length === x.steps && x.c.length === x.steps && x.t.length === x.steps, { error: 'b, c and t must each hold steps values' });
 /** The mem_stream_branch_v1 workload's triad and thresholding (src/airs/mem-stream.ts). */
 export const MEM_STREAM_ADAPTER: TraceAdapter<z.output<typeof MemStreamInput>> = {

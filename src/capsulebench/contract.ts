@@ -40,7 +40,7 @@ import { manifestPath, MANIFESTS, type ManifestKind, type Manifests } from './ma
 import { MEASUREMENTS_PATH, MeasurementsSchema, summarize, throughput, type Measurements } from './measurements.js';
 import { INCLUSION_PROOF_FILE, layoutOf, PACK_LIMITS, PACK_META, PackMetaSchema, REQUIRED_FILES, RUNNER_LOG, type PackFiles, type PackMeta } from './pack.js';
 import {
-  parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_REGISTRY, sizesOf, trackOf, WORKLOAD_REGISTRIES, workloadEntryOf,
+  parseBenchmarkPolicy, requiredAnchors, requiredOutputs, SHIPPED_POLICY, SHIPPED_POLICY_V1_BYTES, SHIPPED_REGISTRY, sizesOf, trackOf, WORKLOAD_REGISTRIES, workloadEntryOf,
   type BenchmarkPolicy, type Track,
 } from './policy.js';
 import { packChunks, policyOptions, RUN_ANCHORS } from './runner.js';
@@ -167,6 +167,33 @@ interface Context {
   measurements: Measurements;
 }
 
+/**
+ * The rows a capsule's statement claims (public_inputs.steps), if it says. Read before the capsule
+ * verifier, which builds the statement's AIR in time and memory linear in them (a Keccak AIR's
+ * periodic columns): a small hostile pack must not make it build 2^30 rows. A capsule that does not
+ * parse is left to the capsule verifier to reject.
+ */
+function claimedSteps(capsuleBytes: Uint8Array): number | undefined {
+  try {
+    const steps = (parseCanonicalBytes(capsuleBytes) as { statement?: { public_inputs?: { steps?: unknown } } } | null)?.statement?.public_inputs?.steps;
+    return typeof steps === 'number' ? steps : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The largest size (log2 rows) the pack's policy lists when it is trusted and a benchmark policy, else the largest a shipped policy lists. */
+function maxLog2Rows(policyBytes: Uint8Array, trusted: PolicyRegistry): number {
+  const largest = (p: BenchmarkPolicy) => Math.max(...p.workloads.flatMap((w) => w.params.log2_rows));
+  const shipped = Math.max(largest(SHIPPED_POLICY), largest(parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES)));
+  if (!trusted.policies.some((x) => x.policy_hash === sha256Hex(policyBytes))) return shipped;
+  try {
+    return largest(parseBenchmarkPolicy(policyBytes));
+  } catch {
+    return shipped;
+  }
+}
+
 async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOptions, checks: Checks<PackErrorCode>, state: { run: PackReport['run'] }): Promise<string> {
   const files = readOnce(packFiles);
   const layout = await checks.run({ id: 'P1', name: 'layout' }, 'E110_PACK_LAYOUT', () => layoutCheck(packFiles));
@@ -191,6 +218,10 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
     const capsuleBytes = await readBounded(files, CAPSULE_FILE, MAX_JSON_FILE_BYTES), policyBytes = await readBounded(files, POLICY_FILE, MAX_JSON_FILE_BYTES);
     must(capsuleBytes && policyBytes, 'E110_PACK_LAYOUT', `${capsuleBytes ? POLICY_FILE : CAPSULE_FILE} is missing`);
     return { capsuleBytes, policyBytes };
+  });
+  await checks.run({ id: 'C13', name: 'size_bound' }, 'E136_SIZE_NOT_IN_POLICY', () => {
+    const steps = claimedSteps(capsuleBytes), most = maxLog2Rows(policyBytes, opts.trusted ?? SHIPPED_REGISTRY);
+    must(steps === undefined || steps <= 2 ** most, 'E136_SIZE_NOT_IN_POLICY', `the statement claims ${steps} rows; no workload of a trusted policy runs more than 2^${most}`);
   });
   const report = await verifyCapsule(k, capsuleBytes, files, {
     policyBytes, ...(registry ? { registry } : {}), ...(opts.certified ? { acl: opts.certified.acl } : {}), ...(opts.challengeNonce ? { challengeNonce: opts.challengeNonce } : {}),
@@ -280,7 +311,9 @@ async function contract(k: Kernels, packFiles: PackFiles, opts: VerifyPackOption
     const missing = requiredAnchors(policy).filter((key) => !Object.hasOwn(a, key));
     must(missing.length === 0, 'E130_REQUIRED_ANCHOR_MISSING', `the statement lacks the anchors the policy requires: ${missing.join(', ')}`);
     const id = a['workload_id'] ?? '', w = WORKLOADS.get(id), listed = workloadEntryOf(policy, id);
-    must(sizesOf(policy, id) && w && listed, 'E131_UNKNOWN_WORKLOAD', `workload ${JSON.stringify(id)} is not one of the policy's (${policy.workloads.map((x) => x.workload_id).join(', ')})`);
+    must(sizesOf(policy, id), 'E131_UNKNOWN_WORKLOAD', `workload ${JSON.stringify(id)} is not one of the policy's (${policy.workloads.map((x) => x.workload_id).join(', ')})`);
+    must(listed, 'E131_UNKNOWN_WORKLOAD', `workload ${JSON.stringify(id)} is not in the policy's workload registry ${policy.suite.workload_registry_hash}`);
+    must(w, 'E131_UNKNOWN_WORKLOAD', `workload ${JSON.stringify(id)} is not one this verifier implements (${[...WORKLOADS.keys()].join(', ')})`);
     must(listed.trace_format_id === capsule.trace_spec.trace_format_id && listed.air_id === entry.air_id, 'E131_UNKNOWN_WORKLOAD',
       `${id} is proved by ${listed.air_id} (${listed.trace_format_id}); the capsule proves ${entry.air_id} (${capsule.trace_spec.trace_format_id})`);
     const t = trackOf(policy, a['track_id'] ?? '');

@@ -35,7 +35,7 @@ import { manifestPath, MANIFESTS, type KnobsManifest, type Manifests, type Manif
 import { MEASUREMENTS_PATH, summarize, throughput, type Measurements, type RSS_METHODS } from './measurements.js';
 import { INCLUSION_PROOF_FILE, PACK_META, RUNNER_LOG, type PackMeta } from './pack.js';
 import {
-  parseBenchmarkPolicy, requiredAnchors, SHIPPED_POLICY_BYTES, SHIPPED_REGISTRY, sizesOf, trackOf, type BenchmarkPolicy, type Track,
+  parseBenchmarkPolicy, requiredAnchors, SHIPPED_POLICY_BYTES, SHIPPED_REGISTRY, sizesOf, trackOf, WORKLOAD_REGISTRIES, workloadEntryOf, type BenchmarkPolicy, type Track,
 } from './policy.js';
 import { WORKLOADS, type Workload, type WorkloadSeed } from './workloads.js';
 
@@ -172,6 +172,9 @@ export function checkRequest(req: RunRequest, policyBytes: Uint8Array = SHIPPED_
   const sizes = sizesOf(policy, req.workloadId);
   const workload = WORKLOADS.get(req.workloadId);
   if (!sizes || !workload) throw new RunRefused(`unknown workload ${JSON.stringify(req.workloadId)}: the policy lists ${listed.join(', ')}`);
+  // What the pack verifier holds a pack to (B6, C10): a registry it implements that lists the workload.
+  if (!workloadEntryOf(policy, req.workloadId))
+    throw new RunRefused(`${req.workloadId} is not in the policy's workload registry ${policy.suite.workload_registry_hash}, which this runner ${WORKLOAD_REGISTRIES.has(policy.suite.workload_registry_hash) ? 'implements' : 'does not implement'}`);
   if (!sizes.includes(req.log2Rows))
     throw new RunRefused(`${req.workloadId} does not run at 2^${req.log2Rows} rows: the policy allows --size ${Math.min(...sizes)}…${Math.max(...sizes)} (log2 rows)`);
   const track = trackOf(policy, req.trackId);

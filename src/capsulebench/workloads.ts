@@ -3,7 +3,9 @@
  * input generator from (suite seed, workload id, size) and a check that a statement's public inputs
  * are the result of that input. Anyone holding the policy regenerates the input, so the
  * workload_input_hash anchor and the proved statement are checked, not trusted. A new workload is
- * one entry in WORKLOADS and one in the workload registry file (./data/workloads_v1.json).
+ * one entry in WORKLOADS and one in a new workload registry file (./data/: registries are pinned by
+ * hash, so a new workload comes with a new registry, a new policy naming it and a new leaf of the
+ * policy registry, as workloads_v2.json, bef_benchmark_policy_v2.json and policy_registry.json did).
  *
  * Generation (all SHA-256, lowercase hex where text):
  *   seed     = SHA-256(JCS({domain: "capsulebench_workload_input_v1", suite_seed_hex, workload_id, params: {log2_rows}}))
@@ -21,8 +23,9 @@
  *     round's message as many whole blocks as a quarter of the trace's permutations hold (its padding,
  *     0x81, the last byte of the last block).
  *   merkle_build_open_input_v1: {steps, seed: hex of the workload seed, depth: k, openings}: k the largest
- *     depth whose 2^(k+1) − 1 permutations fit (24·(2^(k+1) − 1) < 2^log2_rows); 2^(k−1) openings
- *     (one for k = 1), opening q = (u32 LE of block(q)'s first 4 bytes) mod 2^k; the tree and its
+ *     depth up to 20 whose 2^(k+1) − 1 permutations fit (24·(2^(k+1) − 1) < 2^log2_rows); 2^(k−1)
+ *     openings (one for k = 1, at most 4,096), opening q = (u32 LE of block(q)'s first 4 bytes) mod 2^k
+ *     (keccakMerkleShape); the tree and its
  *     leaves are those of keccak_merkle_v1 (src/airs/keccak-merkle.ts).
  *   mem_stream_branch_input_v1: {steps, scalar, b, c, t}: with w_j the u32 LE word j of the stream
  *     (word j is bytes 4(j mod 8) … of block ⌊j/8⌋): scalar = 1 + (w_0 mod (2^15 − 1)); for row i,
@@ -37,7 +40,7 @@ import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
 import {
   AGENT_V1_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, KECCAK_CHAIN_ADAPTER, KECCAK_MERKLE_ADAPTER, MEM_STREAM_ADAPTER, type AnyTraceAdapter,
 } from '../capsule/adapter.js';
-import { memStreamChecksum } from '../airs/mem-stream.js';
+import { keccakChainMessageBytes, keccakMerkleShape, memStreamChecksum } from '../airs/index.js';
 import { jcsArrayHash, jcsHash } from '../capsule/spec.js';
 import * as F from '../field/goldilocks.js';
 import { sha256 } from '../hash/digest.js';
@@ -174,23 +177,18 @@ function objectWorkload<I extends Record<string, unknown>>(id: string, adapter: 
   };
 }
 
-/** Keccak-f permutations a trace of 2^log2_rows rows holds (24 rows each, the last row left over). */
-const permutations = (s: WorkloadSeed): number => Math.floor((steps(s) - 1) / 24);
-
 const KECCAK_STREAM_ROUNDS = 4;
 const KECCAK_STREAM = objectWorkload('keccak_stream_v1', KECCAK_CHAIN_ADAPTER, (s) => ({
-  steps: steps(s), seed: bytesToHex(workloadSeed(s)), rounds: KECCAK_STREAM_ROUNDS,
-  message_bytes: 136 * Math.floor(permutations(s) / KECCAK_STREAM_ROUNDS) - 1,
+  steps: steps(s), seed: bytesToHex(workloadSeed(s)), rounds: KECCAK_STREAM_ROUNDS, message_bytes: keccakChainMessageBytes(steps(s), KECCAK_STREAM_ROUNDS),
 }));
 
-const merkleDepth = (s: WorkloadSeed): number => Math.floor(Math.log2(permutations(s) + 1)) - 1;
 const MERKLE_BUILD_OPEN = objectWorkload('merkle_build_open_v1', KECCAK_MERKLE_ADAPTER, (s) => {
-  const seed = workloadSeed(s), depth = merkleDepth(s);
-  const openings = Array.from({ length: Math.max(1, 2 ** (depth - 1)) }, (_, q) => {
+  const seed = workloadSeed(s), { depth, openings } = keccakMerkleShape(steps(s));
+  const indices = Array.from({ length: openings }, (_, q) => {
     const b = block(seed, q);
     return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) % 2 ** depth;
   });
-  return { steps: steps(s), seed: bytesToHex(seed), depth, openings };
+  return { steps: steps(s), seed: bytesToHex(seed), depth, openings: indices };
 });
 
 /** mem_stream_branch_input_v1's arrays (module comment). */

@@ -406,7 +406,8 @@ export async function packVectors(k: Kernels, files: Files, cases: PackCase[], k
  * Honest packs beside the fib one: a pack of Benchmark Policy v1 (the first shipped policy, still a
  * registry leaf) whose inclusion proof was made when the registry held v1 alone (a one-leaf tree: the
  * verifier checks it against the root of the registry's first leaf), and a pack of a workload v2 added
- * (mem_stream_branch_v1, LogUp range checks in the auxiliary segment) with its input-mismatch forgery.
+ * (mem_stream_branch_v1, LogUp range checks in the auxiliary segment) with its input-mismatch forgery
+ * (other arrays, caught through the checksum the verifier recomputes).
  */
 async function otherPacks(k: Kernels, files: Files, cases: PackCase[], key: KeyFile): Promise<void> {
   const v1 = await runPack(k, key, { workloadId: WORKLOAD, log2Rows: LOG2_ROWS, policyBytes: SHIPPED_POLICY_V1_BYTES });
@@ -424,19 +425,19 @@ async function otherPacks(k: Kernels, files: Files, cases: PackCase[], key: KeyF
   });
   const d: Dir = new Map([...ms].map(([p, b]) => [p, b.slice()]));
   const input = WORKLOADS.get('mem_stream_branch_v1')!.input({ suiteSeedHex: SHIPPED_POLICY.suite.suite_seed_hex, workloadId: 'mem_stream_branch_v1', log2Rows: 8 }) as Json;
-  await reprovePack(k, d, { input: { ...input, scalar: input['scalar'] + 1 } });
+  await reprovePack(k, d, { input: { ...input, b: (input['b'] as number[]).map((v, j) => (j === 100 ? v ^ 1 : v)) } });
   const overlay: Record<string, string | null> = {};
   for (const p of new Set([...ms.keys(), ...d.keys()])) {
     const now = d.get(p);
     if (now === undefined) overlay[p] = null;
     else if (Buffer.compare(Buffer.from(now), Buffer.from(ms.get(p) ?? [])) !== 0) {
-      files.set(`pack/negative/e135-mem-stream-other-scalar/${p}`, now);
-      overlay[p] = `pack/negative/e135-mem-stream-other-scalar/${p}`;
+      files.set(`pack/negative/e135-mem-stream-other-arrays/${p}`, now);
+      overlay[p] = `pack/negative/e135-mem-stream-other-arrays/${p}`;
     }
   }
   cases.push({
-    id: 'pack/negative/e135-mem-stream-other-scalar', kind: 'pack', base: 'pack/mem-stream', overlay, verify: {}, expect: { status: 'rejected', code: 'E135_WORKLOAD_INPUT_MISMATCH' },
-    reason: 'the mem_stream_branch_v1 pack proved again honestly from the generated arrays with the scalar plus one: every capsule check passes, the public scalar is not the generated one',
+    id: 'pack/negative/e135-mem-stream-other-arrays', kind: 'pack', base: 'pack/mem-stream', overlay, verify: {}, expect: { status: 'rejected', code: 'E135_WORKLOAD_INPUT_MISMATCH' },
+    reason: 'the mem_stream_branch_v1 pack proved again honestly from the generated arrays with one bit of b[100] flipped: every capsule check passes, the public checksum is not that of the generated arrays',
   });
 }
 

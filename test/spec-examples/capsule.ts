@@ -7,7 +7,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { signerStatus, parseAcl } from '../../src/capsule/acl.js';
-import { AGENT_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, AGENT_V1_ADAPTER, type AnyTraceAdapter } from '../../src/capsule/adapter.js';
+import { ADAPTERS, AGENT_ADAPTER, FIB_ADAPTER, GEOM_ADAPTER, AGENT_V1_ADAPTER, type AnyTraceAdapter } from '../../src/capsule/adapter.js';
 import { agentCapsule, verifyAgentCapsule } from '../../src/capsule/agent-capsule.js';
 import { rootOfChunk, rootOfChunkRoots } from '../../src/capsule/archive.js';
 import { parseKeyFile, signCapsuleHash, verifyAuthorship, type KeyFile } from '../../src/capsule/authorship.js';
@@ -236,9 +236,11 @@ export const examples: Record<string, () => string | Promise<string>> = {
   'capsule.trace-spec.fib': () => canonicalize(traceSpecFor('FIB_AIR_V1', FIB_ADAPTER.columns)),
   'capsule.trace-spec.fib.hash': () => jcsHash(traceSpecFor('FIB_AIR_V1', FIB_ADAPTER.columns)),
   'capsule.trace-formats': () =>
-    lines([GEOM_ADAPTER, FIB_ADAPTER, AGENT_ADAPTER, AGENT_V1_ADAPTER].map((a) => {
+    lines([GEOM_ADAPTER, FIB_ADAPTER, AGENT_ADAPTER, AGENT_V1_ADAPTER, ...Object.values(ADAPTERS).filter((a) => ![GEOM_ADAPTER, FIB_ADAPTER, AGENT_ADAPTER].includes(a))].map((a) => {
       const spec = traceSpecFor(a.traceFormatId, a.columns);
-      return `${a.traceFormatId} ${a.airId} columns=${a.columns.join(',')}\n  record_schema_ref ${spec.record_schema_ref}\n  trace_spec_hash   ${jcsHash(spec)}`;
+      // A wide format's names are its AIR module's column list (the record schema hashes them all).
+      const columns = a.columns.length > 64 ? `${a.columns.length} (${a.columns.slice(0, 2).join(',')},…,${a.columns.at(-1)})` : a.columns.join(',');
+      return `${a.traceFormatId} ${a.airId} columns=${columns}\n  record_schema_ref ${spec.record_schema_ref}\n  trace_spec_hash   ${jcsHash(spec)}`;
     })),
 
   // Public inputs.
