@@ -9,8 +9,6 @@
 // option checks that fail before any proving are run in-process through the commands' functions
 // (src/cli/prove.ts, src/cli/verify.ts), which main.ts maps to the exit code unchanged.
 import { execFileSync } from 'node:child_process';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,10 +242,10 @@ describe('prove options', () => {
   });
 
   it('bad values are exit 2 with a message naming the option, and write nothing', async () => {
-    expectUsage(await proveIn({ air: 'nope' }), 'prove', /--air must be one of geom, fib, agent, got "nope"/);
+    expectUsage(await proveIn({ air: 'nope' }), 'prove', /--air must be one of geom, fib, agent, keccak, keccak_chain, keccak_merkle, mem_stream, got "nope"/);
     // Not looked up on Object.prototype.
     for (const air of ['constructor', 'toString', '__proto__'])
-      expectUsage(await proveIn({ air, steps: '64' }), 'prove', new RegExp(`--air must be one of geom, fib, agent, got "${air}"`));
+      expectUsage(await proveIn({ air, steps: '64' }), 'prove', new RegExp(`--air must be one of geom, fib, agent, keccak, keccak_chain, keccak_merkle, mem_stream, got "${air}"`));
     expectUsage(await proveIn({ steps: '1099511627776' }), 'prove', /steps: must be a power of two .*got 1099511627776/);
     expectUsage(await proveIn({ steps: '64', out: '' }), 'prove', /--out must name a directory/);
     const big = join(TMP, 'big-policy.json');
@@ -450,25 +448,5 @@ describe('policies, the policy registry, signing and ACLs', () => {
     const notJson = join(TMP, 'acl-not-json.json');
     writeFileSync(notJson, '{"schema": "bef_acl_v1",');
     expectUsage(await verifyIn(MAIN_CAPSULE, { acl: notJson }), 'verify', /ACL .*acl-not-json\.json is not valid JSON/);
-  });
-});
-
-describe('Keccak-256 capsules (--air keccak --input {message})', () => {
-  it('proves keccak256("abc") as the statement\'s digest (noble), and verify accepts it', () => {
-    const dir = join(TMP, 'keccak'), input = writeJson(join(TMP, 'keccak-input.json'), { message: bytesToHex(new TextEncoder().encode('abc')) });
-    const p = runCli(['prove', '--air', 'keccak', '--input', input, '--backend', 'cpu', '--out', dir, '--json']);
-    expect(p.code, p.stderr).toBe(0);
-    expect(jsonLine<Record<string, unknown>>(p)).toMatchObject({ trace_format_id: 'KECCAK_256_V1', rows: 32, security_bits: 100 });
-    const c = readJson(join(dir, 'capsule.json')) as { statement: { public_inputs: Record<string, unknown> } };
-    expect(c.statement.public_inputs).toMatchObject({ message: '616263', digest: bytesToHex(keccak_256(new TextEncoder().encode('abc'))) });
-    const v = runCli(['verify', join(dir, 'capsule.json')]);
-    expect(v.code, v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/^accepted: KECCAK_256_V1 capsule [0-9a-f]{64} \(keccak_256_v1, 100-bit proof/);
-  }, 300_000);
-  it('a message that is not hex is exit 2 naming the field, before any proving', () => {
-    const input = writeJson(join(TMP, 'keccak-bad.json'), { message: 'xyz' });
-    const r = runCli(['prove', '--air', 'keccak', '--input', input, '--out', join(TMP, 'keccak-bad')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/message: must be lowercase hex/);
   });
 });

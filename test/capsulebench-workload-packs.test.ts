@@ -18,32 +18,35 @@ const policyBytes = jsonFileBytes({
 });
 const trusted = buildRegistry([{ policy_id: SHIPPED_POLICY.policy_id, policy_version: 'test', policy_hash: sha256Hex(policyBytes) }]);
 
-const CASES = [
-  { id: 'keccak_stream_v1', log2Rows: 7, field: 'seed', other: (i: Record<string, unknown>) => ({ ...i, seed: '11'.repeat(32) }) },
-  { id: 'merkle_build_open_v1', log2Rows: 7, field: 'openings', other: (i: Record<string, unknown>) => ({ ...i, openings: (i['openings'] as number[]).map((j) => j ^ 1) }) },
+const CASES: { id: string; log2Rows: number; forge?: { field: string; other: (i: Record<string, unknown>) => Record<string, unknown> } }[] = [
+  // Its input-mismatch path is merkle_build_open_v1's (objectWorkload's check); a second Keccak proof would add half a minute.
+  { id: 'keccak_stream_v1', log2Rows: 7 },
+  { id: 'merkle_build_open_v1', log2Rows: 7, forge: { field: 'openings', other: (i) => ({ ...i, openings: (i['openings'] as number[]).map((j) => j ^ 1) }) } },
   // The arrays are bound through the checksum the verifier recomputes from the regenerated ones.
-  { id: 'mem_stream_branch_v1', log2Rows: 8, field: 'checksum', other: (i: Record<string, unknown>) => ({ ...i, b: (i['b'] as number[]).map((v, j) => (j === 100 ? v ^ 1 : v)) }) },
-] as const;
+  { id: 'mem_stream_branch_v1', log2Rows: 8, forge: { field: 'checksum', other: (i) => ({ ...i, b: (i['b'] as number[]).map((v, j) => (j === 100 ? v ^ 1 : v)) }) } },
+];
 
-describe.each(CASES)('$id at 2^$log2Rows rows', ({ id, log2Rows, field, other }) => {
-  let pack: string;
+for (const { id, log2Rows, forge } of CASES)
+  describe(`${id} at 2^${log2Rows} rows`, () => {
+    let pack: string;
 
-  it('a pack the runner makes is accepted, with what the workload proves', async () => {
-    pack = await makePack(tempDir(), { workloadId: id, log2Rows }, policyBytes);
-    const r = await verifyDir(pack, { trusted });
-    expect(r.status, r.message).toBe('accepted');
-    expect(r.message).toContain(`${id} at 2^${log2Rows} rows`);
-    expect(r.run).toMatchObject({ workload_id: id, log2_rows: log2Rows });
-  }, 600_000);
+    it('a pack the runner makes is accepted, with what the workload proves', async () => {
+      pack = await makePack(tempDir(), { workloadId: id, log2Rows }, policyBytes);
+      const r = await verifyDir(pack, { trusted });
+      expect(r.status, r.message).toBe('accepted');
+      expect(r.message).toContain(`${id} at 2^${log2Rows} rows`);
+      expect(r.run).toMatchObject({ workload_id: id, log2_rows: log2Rows });
+    }, 600_000);
 
-  it(`the workload proved honestly from another input (${field}) is rejected with E135, naming ${field}`, async () => {
-    const w = WORKLOADS.get(id)!;
-    const input = w.input({ suiteSeedHex: SHIPPED_POLICY.suite.suite_seed_hex, workloadId: id, log2Rows }) as Record<string, unknown>;
-    const forged = copyPack(pack);
-    await reprove(forged, { input: other(input) });
-    const r = await verifyDir(forged, { trusted });
-    expect(r.status).toBe('rejected');
-    expect(r.code).toBe('E135_WORKLOAD_INPUT_MISMATCH');
-    expect(r.message).toMatch(new RegExp(`public input ${field}\\b`));
-  }, 600_000);
-});
+    if (forge)
+      it(`the workload proved honestly from another input (${forge.field}) is rejected with E135, naming ${forge.field}`, async () => {
+        const w = WORKLOADS.get(id)!;
+        const input = w.input({ suiteSeedHex: SHIPPED_POLICY.suite.suite_seed_hex, workloadId: id, log2Rows }) as Record<string, unknown>;
+        const forged = copyPack(pack);
+        await reprove(forged, { input: forge.other(input) });
+        const r = await verifyDir(forged, { trusted });
+        expect(r.status).toBe('rejected');
+        expect(r.code).toBe('E135_WORKLOAD_INPUT_MISMATCH');
+        expect(r.message).toMatch(new RegExp(`public input ${forge.field}\\b`));
+      }, 600_000);
+  });
