@@ -183,14 +183,16 @@ function claimedSteps(capsuleBytes: Uint8Array): number | undefined {
 }
 
 /** The largest size (log2 rows) the pack's policy lists when it is trusted and a benchmark policy, else the largest a shipped policy lists. */
+const largestSize = (p: BenchmarkPolicy): number => Math.max(...p.workloads.flatMap((w) => w.params.log2_rows));
+/** The largest size a shipped policy lists, worked out once. */
+const SHIPPED_LARGEST = Math.max(largestSize(SHIPPED_POLICY), largestSize(parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES)));
+
 function maxLog2Rows(policyBytes: Uint8Array, trusted: PolicyRegistry): number {
-  const largest = (p: BenchmarkPolicy) => Math.max(...p.workloads.flatMap((w) => w.params.log2_rows));
-  const shipped = Math.max(largest(SHIPPED_POLICY), largest(parseBenchmarkPolicy(SHIPPED_POLICY_V1_BYTES)));
-  if (!trusted.policies.some((x) => x.policy_hash === sha256Hex(policyBytes))) return shipped;
+  if (!trusted.policies.some((x) => x.policy_hash === sha256Hex(policyBytes))) return SHIPPED_LARGEST;
   try {
-    return largest(parseBenchmarkPolicy(policyBytes));
+    return largestSize(parseBenchmarkPolicy(policyBytes));
   } catch {
-    return shipped;
+    return SHIPPED_LARGEST;
   }
 }
 

@@ -74,7 +74,8 @@ function pairOps(): Ops<Pair> {
   const mulPair = (a: Pair, b: Pair): Pair => {
     // A product of two full pairs reads each coordinate twice: unshared, a Horner chain (LogUp's
     // compression of a tuple by γ) would double in size with every step.
-    const [a0, a1] = a[1] && b[1] ? [once(a[0]), once(a[1])] : a, [b0, b1] = a[1] && b[1] ? [once(b[0]), once(b[1])] : b;
+    const full = a[1] !== undefined && b[1] !== undefined;
+    const [a0, a1] = full ? [once(a[0]), once(a[1]!)] : a, [b0, b1] = full ? [once(b[0]), once(b[1]!)] : b;
     const c0 = a1 && b1 ? base.add(base.mul(a0, b0), base.mul(constant(Fp2.W), base.mul(a1, b1))) : base.mul(a0, b0);
     const c1 = opt(base.add, a1 && base.mul(a1, b0), b1 && base.mul(a0, b1));
     return [c0, isZero(c1) ? undefined : c1];
